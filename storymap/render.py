@@ -14,20 +14,19 @@ import json
 import math
 import re
 from functools import lru_cache
-from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import folium
 from branca.element import Element, Figure, MacroElement
-from jinja2 import Template
+from folium.template import Template
 
 from storymap import basemap
 from storymap.errors import StoryError
 from storymap.storyfile import Story, places, route, stops
 
-TILES = "cartodbpositron"
+TILES = "OpenStreetMap"
 GEONAMES_ATTRIBUTION = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)'
 GEODESIC_SEGMENTS = 48
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -402,4 +401,4 @@ def story_html(story: Story, *, tiles: bool = True, step: int | None = None) -> 
 
 
 __all__ = ["StoryControls", "StoryMap", "geodesic_path", "json_for_html", "story_data",
-           "story_html", "story_map", "escape"]
+           "story_html", "story_map"]

@@ -1,6 +1,6 @@
 /* storymap: the story controls of a storymap page (project code, MIT).
  *
- * window.storymapInit(map, dataNode) reads the story from a JSON <script> element and
+ * window.storymapInit(map, dataNode) reads the story from a JSON script element and
  * draws the offline base map, the route, the stops and the mentioned places, the panel
  * and the itinerary. Article text is untrusted: it only ever reaches the page through
  * textContent and DOM nodes, never as HTML.
@@ -15,7 +15,7 @@
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
   var STATUS = { reported: "Reported", expected: "Planned", inferred: "Inferred" };
-  var STOP_ZOOM = 7;
+  var STOP_ZOOM = 6;
   var TIMING = { fly: 900, draw: 1600, arrive: 800, dwell: 1800, jumpDwell: 2500 };
   var SVGNS = "http://www.w3.org/2000/svg";
 
@@ -112,6 +112,7 @@
     map.createPane("sm-mentions").style.zIndex = "410";
     map.createPane("sm-route").style.zIndex = "420";
     map.createPane("sm-stops").style.zIndex = "630";
+    map.createPane("sm-labels").style.zIndex = "625";
 
     var baseLayer = L.geoJSON(data.basemap, {
       pane: "sm-base",
@@ -154,7 +155,8 @@
         html: badge, iconSize: [28, 28], iconAnchor: [14, 14] });
       var marker = L.marker([place.lat, place.lon], { icon: icon, pane: "sm-stops", keyboard: true,
         title: "Stop " + (i + 1) + ": " + place.name, alt: place.name, riseOnHover: true });
-      marker.bindTooltip(el("span", null, place.name), { className: "sm-tooltip", direction: "top", offset: [0, -12] });
+      marker.bindTooltip(el("span", null, place.name), { className: "sm-label", direction: "right",
+        offset: [12, 0], permanent: true, pane: "sm-labels" });
       marker.on("click", function () { goTo(i + 1); });
       return marker.addTo(map);
     });

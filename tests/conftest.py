@@ -1,0 +1,93 @@
+"""Shared browser fixtures: the Debian Chromium driven by Playwright, network blocked."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+LOCAL_HOSTS = ("http://localhost", "http://127.0.0.1", "https://localhost", "https://127.0.0.1")
+
+
+def is_local(url: str) -> bool:
+    """True for URLs that do not leave the machine."""
+    return url.startswith(LOCAL_SCHEMES) or url.startswith(LOCAL_HOSTS)
+
+
+@dataclass
+class Watched:
+    """A page plus what it tried to fetch from outside and the errors it raised."""
+
+    page: Any
+    outside: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A headless Debian Chromium; skipped when it is not installed."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found: install it with 'apt-get install -y chromium'")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _watch(context: Any) -> Watched:
+    page = context.new_page()
+    watched = Watched(page)
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if is_local(url):
+            r.continue_()
+        else:
+            watched.outside.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda exc: watched.errors.append(str(exc)))
+    page.on("console", lambda msg: watched.console_errors.append(msg.text) if msg.type == "error" else None)
+    return watched
+
+
+@pytest.fixture
+def offline_page(browser: Any) -> Iterator[Watched]:
+    """A desktop-sized page whose every outside request is aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        yield _watch(context)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def make_page(browser: Any) -> Iterator[Any]:
+    """Factory for pages with other context options (viewport, reduced motion)."""
+    contexts = []
+
+    def make(**options: Any) -> Watched:
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return _watch(context)
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -417,3 +417,27 @@ def find_articles(folder: str | Path) -> list[Path]:
         p for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
     )
+
+
+_ABBREV = frozenset({"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "jr", "sr", "lt", "col", "gov", "prof",
+                     "vs", "no", "sgt", "capt", "cmdr", "adm", "mt", "ft", "inc", "corp", "co", "ltd"})
+_BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+
+
+def sentences(article: Article) -> list[Block]:
+    """Sentences of the story text, as ranges of the article file (never across blocks)."""
+    out: list[Block] = []
+    text = article.text
+    for block in article.blocks:
+        start = block.start
+        for m in _BOUNDARY.finditer(text, block.start, block.end):
+            word = re.search(r"([\w.]+)$", text[start : m.start()] + "")
+            w = (word.group(1) if word else "").lower().rstrip(".")
+            if w in _ABBREV or (len(w) == 1 and w.isalpha()) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", w):
+                continue
+            end = m.start() + len(m.group(0).rstrip())
+            out.append(Block(start, end))
+            start = m.end()
+        if start < block.end:
+            out.append(Block(start, block.end))
+    return out

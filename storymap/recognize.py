@@ -136,6 +136,15 @@ def _is_strong(m: NameMatch, *, big_city: int = 1_000_000) -> bool:
     return r.place_type in ADMIN_TYPES or m.kind in (DEMONYM, ABBREVIATION) or r.population >= big_city
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What recognition found in one article."""
+
+    mentions: list[Mention]
+    people: frozenset[str]
+    person_names: tuple[str, ...]
+
+
 class Recognizer:
     """Finds :class:`Mention` objects in articles using a :class:`Gazetteer`."""
 
@@ -144,9 +153,13 @@ class Recognizer:
 
     def find(self, article: Article) -> list[Mention]:
         """All place mentions in the article's story blocks, in text order."""
+        return self.analyse(article).mentions
+
+    def analyse(self, article: Article) -> Analysis:
+        """Place mentions and the people named in one article."""
         text = article.text
         blocks = [(b.start, b.end, _tokens(text, b.start, b.end)) for b in article.blocks]
-        people = self._people(text, blocks)
+        people, names = self._people(text, blocks)
         keys: set[str] = set()
         spans: list[tuple[int, int, int, int, list[Token], int]] = []  # (bi, i, j, ...)
         for bi, (bs, be, toks) in enumerate(blocks):
@@ -163,13 +176,14 @@ class Recognizer:
         mentions: list[Mention] = []
         for bi, (bs, be, toks) in enumerate(blocks):
             mentions += self._block(article, bs, toks, found, people)
-        return sorted(mentions, key=lambda m: m.start)
+        return Analysis(sorted(mentions, key=lambda m: m.start), frozenset(people), tuple(sorted(names)))
 
     # ------------------------------------------------------------------ people
 
-    def _people(self, text: str, blocks: Iterable[tuple[int, int, list[Token]]]) -> set[str]:
-        """Words of people's names in this article."""
+    def _people(self, text: str, blocks: Iterable[tuple[int, int, list[Token]]]) -> tuple[set[str], set[str]]:
+        """Words of people's names in this article, and the names."""
         people: set[str] = set()
+        names: set[str] = set()
         keys: dict[tuple[int, int, int], str] = {}
         spans = []
         for bs, be, toks in blocks:
@@ -194,12 +208,17 @@ class Recognizer:
             if hits.get(whole) and not titled:
                 continue  # "New Delhi", "North Korea": a place, not a person
             first = self.gazetteer.lookup(words[0].text)
-            if not titled and any(_is_strong(m) for m in first):
+            if any(_is_strong(m) for m in first):
                 words = words[1:]  # "Russian President ..." / "US National ..." open with a place
-                if len(words) < 2:
+                while words and words[0].text.lower().rstrip(".") in TITLES:
+                    words = words[1:]
+                    titled = True
+                if len(words) < 2 and not (titled and words):
                     continue
             people.update(w.text for w in words)
-        return people
+            if len(words) >= 2:
+                names.add(text[words[0].start : words[-1].end])
+        return people, names
 
     # ------------------------------------------------------------------ per block
 

@@ -14,7 +14,6 @@ import json
 import math
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +62,7 @@ def leaflet_assets() -> tuple[str, str]:
 @lru_cache(maxsize=1)
 def storymap_assets() -> tuple[str, str]:
     """The project's own story controls: ``(javascript, css)`` from ``storymap/static``."""
-    static = resources.files("storymap") / "static"
+    static = Path(__file__).parent / "static"
     js = (static / "storymap.js").read_text(encoding="utf-8")
     css = (static / "storymap.css").read_text(encoding="utf-8")
     return _safe_raw(js, "script"), _safe_raw(css, "style")

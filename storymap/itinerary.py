@@ -1,0 +1,204 @@
+"""Work out who a story is about and where that person is, was, or is expected to be.
+
+A place is a *stop* when a sentence puts the subject there: the subject (or their
+possessive: "Kim's visit to", "his plans to visit") is the agent of a travel word
+("visit", "arrived in", "heading to", "expected to travel to", "a meeting at") whose
+object is the place. Everything else is a *mention*: places only talked about
+("Moscow's war on Ukraine", "the White House expressed concern", a visit someone else
+will make). The tense around the travel word tells reported from expected; a date in
+the same sentence, resolved against the article's anchor date, dates the stop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from storymap.articles import Article, Block, sentences
+from storymap.dates import DateMention, find_dates, resolve
+from storymap.recognize import Token, _tokens
+
+# travel words whose object is where the agent goes or is
+TRIGGER = re.compile(
+    r"\b(?:(?P<noun>visit|trip|tour|journey|arrival|stay|stop|meeting|summit|talks)\s+(?:to|of|in|at)\b|"
+    r"(?P<verb>visit(?:s|ed|ing)?|tour(?:s|ed|ing)?|inspect(?:s|ed|ing)?|"
+    r"arriv(?:e|es|ed|ing)\s+(?:in|at)|land(?:s|ed|ing)?\s+in|"
+    r"(?:travel(?:s|ed|led|ing|ling)?|head(?:s|ed|ing)?|go(?:es|ing)?|went|fl(?:y|ies|ew|ying)|return(?:s|ed|ing)?|"
+    r"mov(?:e|es|ed|ing)|com(?:e|es|ing)|came|drove|driv(?:e|es|ing)|sail(?:s|ed|ing)?|continu(?:e|es|ed|ing))\s+(?:on\s+)?to|"
+    r"(?:stop(?:s|ped|ping)?|stay(?:s|ed|ing)?|be|been|was|were|is|are)\s+(?:in|at)|"
+    r"(?:met|meet(?:s|ing)?|held|hold(?:s|ing)?)\s+(?:\w+\s+){0,3}?(?:in|at)|"
+    r"le(?:ft|ave|aves|aving)\s+for|depart(?:s|ed|ing)?\s+for|reach(?:es|ed|ing)?)"
+    r")\b",
+    re.IGNORECASE,
+)
+EXPECTED = re.compile(
+    r"\b(?:will|would|shall|plans?|planned|planning|expected|set|scheduled|due|intends?|intended|hopes?|"
+    r"going|may|might|could|invit\w*|propos\w*|to\s+be)\b",
+    re.IGNORECASE,
+)
+CLAUSE_BREAK = re.compile(r"(?:[;:—–]|,\s+(?:while|but|as|whereas)\b|\bthat\b|\bwhere\b|\bwhich\b|\bwho\b|"
+                          r"\bafter\b|\bbefore\b|\bwhile\b|\bas\b|\bfollowing\b)", re.IGNORECASE)
+OBJECT_BREAK = re.compile(r"[.;:!?]|,\s|\b(?:where|which|who|that|after|before|while|when|said|says|told|but)\b",
+                          re.IGNORECASE)
+AGENT_NOUNS = re.compile(r"^\s*(?:(?!to\b)[\w-]+\s+){0,2}?(?:visit|trip|tour|journey|arrival|stay|plans?|travels?|"
+                         r"itinerary|delegation|train|motorcade|convoy|meeting|summit|talks)\b", re.IGNORECASE)
+PRONOUNS = {"he": False, "she": False, "they": False, "his": True, "her": True, "their": True}
+
+
+@dataclass(frozen=True, slots=True)
+class StopEvidence:
+    """One sentence that puts the subject at a place."""
+
+    article: str
+    mention_start: int
+    sentence: Block
+    trigger: str
+    status: str  # "reported" or "expected"
+    date: dt.date | None
+    date_text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person named in an article: the words of their name and where they occur."""
+
+    name: str
+    words: frozenset[str]
+
+
+def find_subject(names: Iterable[str], texts: Iterable[str]) -> str | None:
+    """The person a story is about: the one whose name words occur most often.
+
+    ``names`` are full names found in the articles ("Kim Jong Un", "Vladimir Putin");
+    the longest spelling of the winner is returned.
+    """
+    names = sorted(set(names), key=lambda n: (-len(n), n))
+    if not names:
+        return None
+    corpus = "\n".join(texts)
+    counts: Counter[str] = Counter()
+    for n in names:
+        first = n.split()[0]
+        last = n.split()[-1]
+        # people are referred to by family name; Korean and Chinese names put it first
+        counts[n] = max(len(re.findall(rf"\b{re.escape(w)}\b", corpus)) for w in {first, last})
+    best = max(names, key=lambda n: (counts[n], len(n)))
+    return best
+
+
+def _person_spans(text: str, toks: Sequence[Token], people: set[str]) -> list[tuple[int, int, str]]:
+    """Runs of person-name words, with the full run text."""
+    out = []
+    i = 0
+    while i < len(toks):
+        if toks[i].text in people:
+            j = i
+            while j + 1 < len(toks) and toks[j + 1].text in people and text[toks[j].end : toks[j + 1].start] == " ":
+                j += 1
+            out.append((toks[i].start, toks[j].end, text[toks[i].start : toks[j].end]))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+class Itinerary:
+    """Finds stop evidence in articles for one subject."""
+
+    def __init__(self, subject: str, people: set[str]) -> None:
+        self.subject = subject
+        self.subject_words = frozenset(subject.split())
+        self.people = people | set(self.subject_words)
+
+    def _is_subject(self, name: str) -> bool:
+        return bool(set(name.split()) & self.subject_words) and not (set(name.split()) - self.subject_words - {"’s", "'s"})
+
+    def evidence(self, article: Article, mention_starts: Sequence[tuple[int, int]],
+                 anchor: dt.date | None) -> list[StopEvidence]:
+        """Stop evidence for the mentions (given as (start, end)) of one article."""
+        text = article.text
+        out: list[StopEvidence] = []
+        last_person: str | None = None
+        for sent in sentences(article):
+            toks = _tokens(text, sent.start, sent.end)
+            persons = _person_spans(text, toks, self.people)
+            in_sentence = [(s, e) for s, e in mention_starts if sent.start <= s < sent.end]
+            dates = find_dates(text, sent.start, sent.end)
+            for trig in TRIGGER.finditer(text, sent.start, sent.end):
+                place = self._object(text, trig, in_sentence, sent)
+                if place is None:
+                    continue
+                agent = self._agent(text, sent, trig, persons, last_person)
+                if agent is None or not self._is_subject(agent):
+                    continue
+                clause_start = self._clause_start(text, sent.start, trig.start())
+                before = text[clause_start : trig.start()]
+                status = "expected" if EXPECTED.search(before) or EXPECTED.search(trig.group(0)) else "reported"
+                date, date_text = self._date(dates, anchor, status)
+                out.append(StopEvidence(article.id, place[0], sent, trig.group(0), status, date, date_text))
+            if persons:
+                last_person = persons[-1][2]
+        return out
+
+    @staticmethod
+    def _clause_start(text: str, start: int, pos: int) -> int:
+        last = start
+        for m in CLAUSE_BREAK.finditer(text, start, pos):
+            last = m.end()
+        return last
+
+    @staticmethod
+    def _object(text: str, trig: re.Match[str], mentions: Sequence[tuple[int, int]], sent: Block) -> tuple[int, int] | None:
+        """The first place after the travel word, if nothing breaks the phrase before it."""
+        after = [(s, e) for s, e in mentions if s >= trig.end()]
+        if not after:
+            return None
+        s, e = min(after)
+        gap = text[trig.end() : s]
+        if OBJECT_BREAK.search(gap) or len(gap.split()) > 12:
+            return None
+        return s, e
+
+    def _agent(self, text: str, sent: Block, trig: re.Match[str], persons: Sequence[tuple[int, int, str]],
+               last_person: str | None) -> str | None:
+        """Who does the travelling: a possessive before a travel noun, else the clause's subject."""
+        # "Kim's visit to", "Kim Jong Un's plans to visit", "his days-long visit to"
+        for s, e, name in reversed(persons):
+            if e <= trig.start() and re.match(r"['’]s\b", text[e : e + 2]) and \
+                    AGENT_NOUNS.match(text[e + 2 : trig.end()] + " ") and \
+                    len(text[e + 2 : trig.start()].split()) <= 3:
+                return name
+        m = re.search(r"\b(his|her|their)\s+(?:[\w-]+\s+){0,2}$", text[sent.start : trig.start()], re.IGNORECASE)
+        if m and (AGENT_NOUNS.match(text[sent.start + m.end() : trig.end()] + " ") or trig.group("noun")):
+            if m.group(1).lower() == "their":
+                return self.subject  # "their summit": the subject and whoever they met
+            before = [p for p in persons if p[1] <= trig.start()]
+            return before[-1][2] if before else last_person or self.subject
+        clause_start = self._clause_start(text, sent.start, trig.start())
+        in_clause = [p for p in persons if clause_start <= p[0] and p[1] <= trig.start()
+                     and not re.match(r"['’]s\b", text[p[1] : p[1] + 2])]
+        if in_clause:
+            return in_clause[-1][2]
+        pron = re.search(r"\b(he|she|they)\b[^.]*$", text[clause_start : trig.start()], re.IGNORECASE)
+        if pron:
+            before = [p for p in persons if p[1] <= trig.start()]
+            return before[-1][2] if before else last_person
+        if trig.group("noun"):
+            # "Wednesday's meeting at ...", "the tour of ...": no one else named as its agent
+            others = [p for p in persons if p[1] <= trig.start() and not self._is_subject(p[2])]
+            return None if others and not re.match(r"['’]s\b", text[others[-1][1] : others[-1][1] + 2]) else self.subject
+        # a participle continuing the sentence's subject: "Kim ... continued his visit, heading to"
+        before = [p for p in persons if p[1] <= trig.start() and p[0] >= sent.start
+                  and not re.match(r"['’]s\b", text[p[1] : p[1] + 2])]
+        return before[0][2] if before else None
+
+    @staticmethod
+    def _date(dates: Sequence[DateMention], anchor: dt.date | None, status: str) -> tuple[dt.date | None, str | None]:
+        for d in dates:
+            value = resolve(d, anchor, prefer_past=status == "reported")
+            if value is not None:
+                return value, d.text
+        return None, None

@@ -1,0 +1,130 @@
+"""Choose which place each mention means, with evidence and a confidence.
+
+Evidence, in the order a careful reader weighs it:
+
+1. what the words around the name say (``constraint``: "the city of", "region", "named after");
+2. the kind of place and its size (countries and big cities are mentioned more than villages);
+3. how the name matched (a primary name beats an alternate spelling);
+4. the countries the story talks about;
+5. spatial coherence: a place near the story's other places beats a namesake far away
+   ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town).
+
+The scores become a confidence through a softmax over the candidates; the runners-up
+are kept for review.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storymap.gazetteer import ABBREVIATION, ALTERNATE, PRIMARY, GazetteerRecord, NameMatch, distance_km
+from storymap.recognize import Mention
+
+POPULATED = frozenset({"city", "town", "village"})
+AREAS = frozenset({"country", "admin1", "region"})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible reading of a mention, with its score and confidence."""
+
+    record: GazetteerRecord
+    score: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A mention with its chosen place and the candidates it was chosen from (best first)."""
+
+    mention: Mention
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def best(self) -> Candidate:
+        return self.candidates[0]
+
+
+def _allowed(match: NameMatch, constraint: str | None) -> bool:
+    kind = match.record.place_type
+    if constraint == "admin":
+        return kind in AREAS
+    if constraint == "populated":
+        return kind in POPULATED
+    if constraint == "facility":
+        return kind not in POPULATED and kind not in AREAS
+    return True
+
+
+def _prior(match: NameMatch) -> float:
+    r = match.record
+    if r.place_type == "country":
+        score = 3.5
+    elif r.place_type == "admin1":
+        score = 2.2
+    elif r.place_type in POPULATED:
+        score = math.log10(r.population + 1) / 2
+    else:  # landmarks, facilities and named regions: curated, so specific
+        score = 3.0
+    score += {PRIMARY: 0.5, ABBREVIATION: 0.5, ALTERNATE: 0.0}.get(match.kind, 0.0)
+    return score
+
+
+def _softmax(scores: Sequence[float]) -> list[float]:
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def resolve(mentions: Sequence[Mention]) -> list[Resolved]:
+    """Resolve all mentions of a story together (coherence needs the whole story)."""
+    options: list[list[NameMatch]] = []
+    for m in mentions:
+        allowed = [c for c in m.candidates if _allowed(c, m.constraint)] or list(m.candidates)
+        options.append(allowed)
+
+    # Countries the story talks about: the country readings of unambiguous mentions.
+    countries: Counter[str] = Counter()
+    for opts in options:
+        if len(opts) == 1 or opts[0].record.place_type == "country":
+            countries[opts[0].record.country_code] += 1
+        best = max(opts, key=_prior)
+        if best.record.place_type == "country":
+            countries[best.record.country_code] += 1
+
+    # First pass: prior and countries; anchors for coherence are the confident, point-like places.
+    first = [max(opts, key=lambda c: (_prior(c) + _country_bonus(c, countries), c.record.gazetteer_id)) for opts in options]
+    anchors = [(i, c.record) for i, c in enumerate(first)
+               if c.record.place_type not in AREAS and len(options[i]) <= 2]
+
+    out: list[Resolved] = []
+    for i, (m, opts) in enumerate(zip(mentions, options, strict=True)):
+        scored = []
+        for c in opts:
+            s = _prior(c) + _country_bonus(c, countries) + _coherence(c.record, [r for k, r in anchors if k != i])
+            scored.append((s, c))
+        scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
+        conf = _softmax([s for s, _ in scored])
+        out.append(Resolved(m, tuple(Candidate(c.record, round(s, 3), round(p, 3))
+                                     for (s, c), p in zip(scored, conf, strict=True))))
+    return out
+
+
+def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
+    if match.record.place_type == "country" or not countries:
+        return 0.0
+    return 1.0 if countries.get(match.record.country_code) else 0.0
+
+
+def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord]) -> float:
+    if record.place_type in AREAS:
+        return 0.0
+    others = [a for a in anchors if a.gazetteer_id != record.gazetteer_id]
+    if not others:
+        return 0.0
+    d = min(distance_km(record.lat, record.lon, a.lat, a.lon) for a in others)
+    return 1.5 * math.exp(-d / 150.0)

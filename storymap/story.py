@@ -1,0 +1,376 @@
+"""The pipeline: articles -> mentions -> places -> story -> GeoJSON.
+
+``build_story`` is the one public entry point used by the command line and the app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from storymap.articles import Article, find_articles, read_article, sentences
+from storymap.dates import article_anchor, find_dates
+from storymap.errors import ArticleError, StoryError
+from storymap.gazetteer import Gazetteer, GazetteerRecord
+from storymap.itinerary import Itinerary, StopEvidence, find_subject
+from storymap.recognize import Analysis, Recognizer
+from storymap.resolve import AREAS, Resolved, resolve
+from storymap.storyfile import Story
+
+STORY_VERSION = 1
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Place:
+    """One distinct place of the story with every mention of it."""
+
+    record: GazetteerRecord
+    mentions: list[Resolved] = field(default_factory=list)
+    evidence: list[StopEvidence] = field(default_factory=list)
+    role: str = "mention"
+    stop: int | None = None
+    date: dt.date | None = None
+    date_status: str | None = None
+    status: str | None = None
+    part_of: str | None = None
+    id: str = ""
+
+
+@dataclass
+class BuildResult:
+    """A built story and what went wrong on the way (each problem names its file)."""
+
+    story: Story
+    problems: list[str]
+    articles: list[Article]
+    places: list[Place]
+    unplaced: list[str]
+
+
+def slugify(name: str) -> str:
+    """A stable, URL-safe id from a place name: ``"Komsomolsk-on-Amur"`` -> ``"komsomolsk-on-amur"``."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"['’]", "", text)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "place"
+
+
+def read_articles(paths: Sequence[Path]) -> tuple[list[Article], list[str]]:
+    """Read every article, collecting problems instead of stopping at the first."""
+    articles: list[Article] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            article, warnings = read_article(path)
+        except ArticleError as exc:
+            problems.append(str(exc))
+            continue
+        problems += warnings
+        articles.append(article)
+    return articles, problems
+
+
+def collect_paths(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Article files from folders and files; a StoryError when there is nothing to read."""
+    paths: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            found = find_articles(p)
+            if not found:
+                msg = f"{p}: no articles (.txt, .md or .html files) in this folder"
+                raise StoryError(msg)
+            paths += found
+        elif p.is_file():
+            paths.append(p)
+        else:
+            msg = f"{p}: no such file or folder"
+            raise StoryError(msg)
+    if not paths:
+        msg = "no articles given"
+        raise StoryError(msg)
+    return paths
+
+
+def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazetteer | None = None,
+                subject: str | None = None, title: str | None = None, base: str | os.PathLike[str] | None = None,
+                progress: Progress | None = None) -> BuildResult:
+    """Build a story from article files or folders.
+
+    Parameters
+    ----------
+    inputs:
+        Article files and/or folders of articles.
+    gazetteer:
+        The offline gazetteer (default: the one in the user cache, built on first use).
+    subject:
+        Whose itinerary to trace; found from the text when not given.
+    title:
+        The story's title; made from the subject and the stops' country when not given.
+    base:
+        Folder that article paths in the story file are written relative to (default: cwd).
+
+    Raises
+    ------
+    StoryError
+        When no article can be read or no place is found in any of them.
+    """
+    paths = collect_paths(inputs)
+    articles, problems = read_articles(paths)
+    if not articles:
+        msg = "no readable article:\n  " + "\n  ".join(problems)
+        raise StoryError(msg)
+    gazetteer = gazetteer or Gazetteer()
+    recognizer = Recognizer(gazetteer)
+    analyses: list[Analysis] = []
+    for n, article in enumerate(articles, 1):
+        if progress:
+            progress(f"reading {article.path.name}", n, len(articles))
+        analyses.append(recognizer.analyse(article))
+    for article, analysis in zip(articles, analyses, strict=True):
+        if not analysis.mentions:
+            problems.append(f"{article.path}: no place names found")
+
+    all_mentions = [m for a in analyses for m in a.mentions if not m.demonym]
+    if not all_mentions:
+        msg = "no place names found in any article:\n  " + "\n  ".join(str(a.path) for a in articles)
+        raise StoryError(msg)
+    resolved = resolve(all_mentions)
+    by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
+
+    people: set[str] = set().union(*(a.people for a in analyses))
+    names = [n for a in analyses for n in a.person_names]
+    subject = subject or find_subject(names, [ar.text for ar in articles]) or ""
+
+    published = [a.published for a in articles if a.published]
+    near = sorted(published)[len(published) // 2] if published else None
+    evidence: list[StopEvidence] = []
+    if subject:
+        itinerary = Itinerary(subject, people | set(subject.split()))
+        for article, analysis in zip(articles, analyses, strict=True):
+            dates = [d for b in article.blocks for d in find_dates(article.text, b.start, b.end)]
+            anchor = article_anchor(dates, article.published, near)
+            spans = [(m.start, m.end) for m in analysis.mentions if not m.demonym]
+            evidence += itinerary.evidence(article, spans, anchor)
+
+    places = _places(resolved, evidence, by_mention)
+    _assign_roles(places)
+    story = _to_geojson(places, articles, subject, title, Path(base) if base else Path.cwd())
+    unplaced = []
+    return BuildResult(story, problems, articles, places, unplaced)
+
+
+def _places(resolved: Sequence[Resolved], evidence: Sequence[StopEvidence],
+            by_mention: dict[tuple[str, int], Resolved]) -> list[Place]:
+    places: dict[str, Place] = {}
+    for r in resolved:
+        rec = r.best.record
+        places.setdefault(rec.gazetteer_id, Place(rec)).mentions.append(r)
+    for ev in evidence:
+        r = by_mention.get((ev.article, ev.mention_start))
+        if r is not None:
+            places[r.best.record.gazetteer_id].evidence.append(ev)
+    return list(places.values())
+
+
+def _assign_roles(places: list[Place]) -> None:
+    """Decide stops, fold facilities into their town, drop containers, order and date the stops."""
+    by_id = {p.record.gazetteer_id: p for p in places}
+    visited = [p for p in places if p.evidence]
+    # A facility inside a visited town belongs to that town's stop.
+    for p in visited:
+        host = by_id.get(p.record.located_in)
+        if host is not None and host.evidence and host is not p and p.record.place_type not in AREAS \
+                and host.record.place_type not in AREAS:
+            host.evidence += p.evidence
+            p.part_of = host.record.gazetteer_id
+    stops = [p for p in visited if p.part_of is None]
+    # Countries and regions are containers when the story has a more specific stop inside them.
+    specific = [p for p in stops if p.record.place_type not in AREAS]
+    stops = [p for p in stops if p.record.place_type not in AREAS or
+             not any(s.record.country_code == p.record.country_code for s in specific)]
+    for p in stops:
+        p.role = "stop"
+        reported = [e for e in p.evidence if e.status == "reported"]
+        p.status = "reported" if reported else "expected"
+        pool = reported or p.evidence
+        dated = [e.date for e in pool if e.date]
+        if dated:
+            counts = Counter(dated)
+            p.date = min(counts, key=lambda d: (-counts[d], d))
+            p.date_status = p.status
+        else:
+            p.date = None
+            p.date_status = "expected" if p.status == "expected" else None
+
+    def first_pos(p: Place) -> tuple[str, int]:
+        return min((e.article, e.mention_start) for e in p.evidence)
+
+    def order(p: Place) -> tuple:
+        if p.status == "reported":
+            return (0, p.date is None, p.date or dt.date.min, first_pos(p))
+        return (1, p.date is None, p.date or dt.date.min, first_pos(p))
+
+    for n, p in enumerate(sorted(stops, key=order), 1):
+        p.stop = n
+
+
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def _the(name: str) -> str:
+    if re.match(r"(?:United|Republic|Kingdom|Democratic|Czech Republic)\b", name) or \
+            re.search(r"(?:Islands|Philippines|Netherlands|Bahamas|Gambia|Emirates)$", name):
+        return "the " + name
+    return name
+
+
+def _article_meta(article: Article, base: Path) -> dict[str, Any]:
+    try:
+        file = os.path.relpath(article.path, base)
+    except ValueError:
+        file = str(article.path)
+    return {
+        "id": article.id,
+        "file": Path(file).as_posix(),
+        "title": article.title,
+        "source": article.source,
+        "original_source": article.original_source,
+        "published": article.published.isoformat() if article.published else None,
+        "url": article.url,
+    }
+
+
+def _excerpt(article: Article, start: int) -> str:
+    for s in sentences(article):
+        if s.start <= start < s.end:
+            return article.text[s.start : s.end]
+    return article.text[start : start + 200]
+
+
+def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, title: str | None,
+                base: Path) -> Story:
+    by_article = {a.id: a for a in articles}
+    stops = sorted((p for p in places if p.role == "stop"), key=lambda p: p.stop or 0)
+    others = sorted((p for p in places if p.role != "stop"), key=lambda p: (p.record.name, p.record.gazetteer_id))
+    ids: set[str] = set()
+    for p in stops + others:
+        slug = slugify(p.record.name)
+        if slug in ids:
+            slug = f"{slug}-{slugify(p.record.gazetteer_id.split(':', 1)[1])}"
+        ids.add(slug)
+        p.id = slug
+    id_of = {p.record.gazetteer_id: p.id for p in places}
+
+    features = []
+    for p in stops + others:
+        mentions = []
+        for r in sorted(p.mentions, key=lambda r: (r.mention.article, r.mention.start)):
+            art = by_article[r.mention.article]
+            mentions.append({
+                "article": art.id,
+                "start": r.mention.start,
+                "end": r.mention.end,
+                "text": r.mention.text,
+                "excerpt": _excerpt(art, r.mention.start),
+                "confidence": r.best.confidence,
+            })
+        if p.evidence:
+            first_ev = min(p.evidence, key=lambda e: (e.status != "reported", e.date is None, e.article, e.mention_start))
+            flat_excerpt = _excerpt(by_article[first_ev.article], first_ev.mention_start)
+        else:
+            flat_excerpt = mentions[0]["excerpt"]
+        titles = []
+        for m in mentions:
+            t = by_article[m["article"]].title or by_article[m["article"]].id
+            if t not in titles:
+                titles.append(t)
+        alternatives = []
+        seen = {p.record.gazetteer_id}
+        for r in p.mentions:
+            for c in r.candidates[1:]:
+                if c.record.gazetteer_id not in seen and len(alternatives) < 3:
+                    seen.add(c.record.gazetteer_id)
+                    alternatives.append({
+                        "gazetteer_id": c.record.gazetteer_id, "name": c.record.name,
+                        "place_type": c.record.place_type, "country_code": c.record.country_code,
+                        "lat": c.record.lat, "lon": c.record.lon, "confidence": c.confidence,
+                    })
+        confidence = round(sum(r.best.confidence for r in p.mentions) / len(p.mentions), 3)
+        props: dict[str, Any] = {
+            "name": p.record.name,
+            "role": p.role,
+            "stop": p.stop,
+            "date": p.date.isoformat() if p.date else None,
+            "date_status": p.date_status,
+            "status": p.status,
+            "place_type": p.record.place_type,
+            "country_code": p.record.country_code or None,
+            "gazetteer_id": p.record.gazetteer_id,
+            "geonameid": p.record.geonameid,
+            "geocoder": "offline",
+            "confidence": confidence,
+            "alternatives": alternatives,
+            "mention_count": len(mentions),
+            "excerpt": flat_excerpt,
+            "sources": "; ".join(titles),
+            "mentions": mentions,
+            "part_of": id_of.get(p.part_of) if p.part_of else None,
+        }
+        if p.evidence:
+            props["evidence"] = [
+                {"article": e.article, "excerpt": _excerpt(by_article[e.article], e.mention_start),
+                 "trigger": e.trigger, "status": e.status, "date": e.date.isoformat() if e.date else None,
+                 "date_text": e.date_text}
+                for e in sorted(p.evidence, key=lambda e: (e.article, e.mention_start, e.trigger))
+            ]
+        features.append({
+            "type": "Feature",
+            "id": p.id,
+            "geometry": {"type": "Point", "coordinates": [p.record.lon, p.record.lat]},
+            "properties": props,
+        })
+    if len(stops) >= 1:
+        features.append({
+            "type": "Feature",
+            "id": "route",
+            "geometry": {"type": "LineString", "coordinates": [[p.record.lon, p.record.lat] for p in stops]}
+            if len(stops) >= 2 else {"type": "LineString", "coordinates": [[p.record.lon, p.record.lat]] * 2},
+            "properties": {
+                "role": "route",
+                "name": f"Route of {subject}" if subject else "Route",
+                "stops": [p.id for p in stops],
+                "dates": [p.date.isoformat() if p.date else None for p in stops],
+                "statuses": [p.status for p in stops],
+            },
+        })
+    if title is None:
+        countries = Counter(p.record.country_code for p in stops)
+        country = None
+        if countries:
+            code = countries.most_common(1)[0][0]
+            rec = next((p.record for p in places if p.record.place_type == "country" and p.record.country_code == code),
+                       None)
+            country = rec.name if rec else None
+        title = f"{subject} in {_the(country)}" if subject and country else subject or "Story map"
+    return {
+        "type": "FeatureCollection",
+        "storymap": {
+            "version": STORY_VERSION,
+            "title": title,
+            "subject": subject or None,
+            "articles": [_article_meta(a, base) for a in articles],
+            "attribution": "Places: GeoNames (CC BY 4.0), Natural Earth (public domain), "
+                           "countries-states-cities-database (ODbL 1.0), storymap landmarks",
+        },
+        "features": features,
+    }

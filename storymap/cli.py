@@ -33,6 +33,82 @@ def main() -> None:
 
 
 @main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", default=Path("data/places.geojson"), show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Story file to write.")
+@click.option("--subject", default=None, help="Whose itinerary to trace (default: found from the text).")
+@click.option("--title", default=None, help="Story title (default: made from the subject and the stops).")
+def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str | None) -> None:
+    """Build a story file from articles (default: the seeds/ folder).
+
+    INPUTS are article files (.txt, .md, .html) or folders of them. The previous story
+    file is replaced only when the new one is complete.
+
+    \b
+    Example:
+        storymap build seeds -o data/places.geojson
+        storymap build article1.txt article2.html --subject "Kim Jong Un"
+    """
+    from rich.console import Console
+
+    from storymap.gazetteer import Gazetteer, default_path
+    from storymap.story import build_story
+    from storymap.storyfile import write_story
+
+    console = Console(stderr=True, soft_wrap=True)
+    try:
+        with console.status("Loading the gazetteer...") as status:
+            if not default_path().exists():
+                status.update("Building the offline gazetteer (once, about 15 s)...")
+            gazetteer = Gazetteer(progress=lambda msg: status.update(f"Building the offline gazetteer: {msg}..."))
+
+            def progress(msg: str, n: int, total: int) -> None:
+                status.update(f"[{n}/{total}] {msg}")
+
+            result = build_story(list(inputs) or [Path("seeds")], gazetteer=gazetteer, subject=subject,
+                                 title=title, progress=progress)
+        write_story(result.story, out)
+    except StorymapError as exc:
+        _fail(exc)
+    for problem in result.problems:
+        console.print(f"[yellow]warning:[/] {problem}", highlight=False, markup=True)
+    meta = result.story["storymap"]
+    stops = [f for f in result.story["features"] if f["properties"].get("role") == "stop"]
+    places = [f for f in result.story["features"] if f["properties"].get("role") in ("stop", "mention")]
+    mentions = sum(f["properties"]["mention_count"] for f in places)
+    console.print(f"Wrote {out}: {meta['title']!r}, {len(meta['articles'])} articles, {len(places)} places, "
+                  f"{mentions} mentions, {len(stops)} stops", highlight=False)
+    for f in stops:
+        p = f["properties"]
+        when = p["date"] or "no date"
+        console.print(f"  {p['stop']}. {p['name']} ({when}, {p['status']})", highlight=False)
+    for name in result.unplaced:
+        console.print(f"  [yellow]not placed:[/] {name}", highlight=False)
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Build again even if the gazetteer exists.")
+def gazetteer(rebuild: bool) -> None:
+    """Build the offline gazetteer (done automatically on first use).
+
+    \b
+    Example:
+        storymap gazetteer
+    """
+    from storymap import gazetteer as gz
+
+    path = gz.default_path()
+    try:
+        if rebuild or not path.exists():
+            gz.build(path, progress=lambda msg: click.echo(f"  {msg}", err=True))
+        counts = gz.Gazetteer(path).counts()
+    except StorymapError as exc:
+        _fail(exc)
+    click.echo(f"{path} ({path.stat().st_size / 1e6:.0f} MB): " +
+               ", ".join(f"{n} {k}" for k, n in counts.items()), err=True)
+
+
+@main.command()
 @click.argument("places", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="File to write; its extension chooses the format unless --format is given.")

@@ -283,14 +283,14 @@ def export_format(out: str | os.PathLike[str], fmt: str | None = None) -> str:
 
 
 _TEXT_WRITERS: dict[str, Callable[[Story], str]] = {
-    "html": lambda story: story_html(story, tiles=True),
     "geojson": geojson_text,
     "csv": csv_text,
     "kml": kml_text,
 }
 
 
-def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None = None) -> Path:
+def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None = None,
+                 tiles: bool = True) -> Path:
     """Write ``story`` to ``out`` in the format named by ``fmt`` or by the extension.
 
     Parameters
@@ -301,6 +301,8 @@ def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None =
         The file to write; replaced atomically.
     fmt
         One of ``html``, ``geojson``, ``gpkg``, ``csv``, ``kml``; None to use the extension.
+    tiles
+        HTML only: use online tiles (the offline base map still shows beneath them).
 
     Returns
     -------
@@ -320,4 +322,6 @@ def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None =
     if kind == "gpkg":
         _write_gpkg(story, out)
         return out
+    if kind == "html":
+        return write_atomic(out, story_html(story, tiles=tiles))
     return write_atomic(out, _TEXT_WRITERS[kind](story))

@@ -53,6 +53,9 @@ _NAMED_AFTER = re.compile(
     r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + "|".join(FACILITY_HEADS) + r"))\s+named\s+(?:after|for)\s+"
     r"(?:[A-Za-z]+\s+){0,3}?(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})"
 )
+_CUED_NAME = re.compile(
+    r"\b(?:city|town|village|port|province|region|island|capital)\s+of\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})"
+)
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+$")
 
 
@@ -143,6 +146,7 @@ class Analysis:
     mentions: list[Mention]
     people: frozenset[str]
     person_names: tuple[str, ...]
+    unknown: tuple[tuple[int, int, str], ...] = ()
 
 
 class Recognizer:
@@ -176,7 +180,14 @@ class Recognizer:
         mentions: list[Mention] = []
         for bi, (bs, be, toks) in enumerate(blocks):
             mentions += self._block(article, bs, toks, found, people)
-        return Analysis(sorted(mentions, key=lambda m: m.start), frozenset(people), tuple(sorted(names)))
+        # Names the context calls places ("the city of X") that the gazetteer does not know.
+        unknown = []
+        for bs, be, _ in blocks:
+            for m in _CUED_NAME.finditer(text, bs, be):
+                if not any(x.start <= m.start("name") < x.end for x in mentions):
+                    unknown.append((m.start("name"), m.end("name"), m.group("name")))
+        return Analysis(sorted(mentions, key=lambda m: m.start), frozenset(people), tuple(sorted(names)),
+                        tuple(unknown))
 
     # ------------------------------------------------------------------ people
 

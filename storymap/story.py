@@ -165,7 +165,8 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     places = _places(resolved, evidence, by_mention)
     _assign_roles(places)
     story = _to_geojson(places, articles, subject, title, Path(base) if base else Path.cwd())
-    unplaced = []
+    unplaced = sorted({f"{name} ({art.path.name}): not in the offline gazetteer"
+                       for art, a in zip(articles, analyses, strict=True) for _, _, name in a.unknown})
     return BuildResult(story, problems, articles, places, unplaced)
 
 

@@ -79,7 +79,7 @@ def _countries() -> tuple[BaseGeometry, ...]:
     return tuple(g for g in geoms if g is not None and not g.is_empty)
 
 
-def story_extent(story: Story, *, margin: float = 0.35, minimum: float = 4.0) -> Extent:
+def story_extent(story: Story, *, margin: float = 0.6, minimum: float = 6.0) -> Extent:
     """Bounding box of the story's stops (or of all places if it has none), with a margin.
 
     Parameters

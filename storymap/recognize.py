@@ -25,7 +25,7 @@ from storymap.articles import Article
 from storymap.gazetteer import ABBREVIATION, ADMIN_TYPES, DEMONYM, EPONYM, Gazetteer, NameMatch, name_key
 
 TITLES = frozenset("""
-president vice leader minister spokesman spokeswoman spokesperson cosmonaut astronaut secretary advisor adviser
+president vice prime deputy foreign defence defense leader minister pontiff spokesman spokeswoman spokesperson cosmonaut astronaut secretary advisor adviser
 chancellor premier king queen prince princess general gen colonel col mr mrs ms miss dr sen senator rep
 representative governor mayor ambassador envoy chief director ceo chairman chairwoman commander admiral pope
 sheikh emir officer official correspondent reporter analyst professor prof judge lawyer actor actress singer
@@ -33,6 +33,8 @@ player coach captain lord lady sir dame premier dictator chairperson founder aut
 """.split())
 CONNECTORS = frozenset({"of", "on", "upon", "de", "del", "la", "le", "du", "da", "am", "sur", "en", "al", "el",
                         "the", "und", "y"})
+# joined by spaces inside a name ("Republic of Korea"); the others only by hyphens ("Komsomolsk-on-Amur")
+SPACED_CONNECTORS = frozenset({"of", "de", "del", "da", "du", "la", "le", "al", "el", "the", "y", "und"})
 ADMIN_SUFFIXES = frozenset({"region", "province", "state", "oblast", "krai", "territory", "county", "district",
                             "prefecture", "governorate", "republic"})
 CITY_CUES = re.compile(r"\b(?:city|town|village|port city|capital|settlement)\s+of\s+$", re.IGNORECASE)
@@ -115,7 +117,7 @@ def _chunks(text: str, toks: list[Token]) -> list[tuple[int, int]]:
             if nxt.cap:
                 j += 1
             elif nxt.text.lower() in CONNECTORS and j + 2 < len(toks) and toks[j + 2].cap and \
-                    text[nxt.end : toks[j + 2].start] in (" ", "-"):
+                    text[nxt.end : toks[j + 2].start] == gap and (gap != " " or nxt.text.lower() in SPACED_CONNECTORS):
                 j += 2
             else:
                 break
@@ -227,7 +229,7 @@ class Recognizer:
                 if len(words) < 2 and not (titled and words):
                     continue
             people.update(w.text for w in words)
-            if len(words) >= 2:
+            if len(words) >= 2 or titled:
                 names.add(text[words[0].start : words[-1].end])
         return people, names
 

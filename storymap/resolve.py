@@ -24,7 +24,7 @@ from storymap.gazetteer import ABBREVIATION, ALTERNATE, PRIMARY, GazetteerRecord
 from storymap.recognize import Mention
 
 POPULATED = frozenset({"city", "town", "village"})
-AREAS = frozenset({"country", "admin1", "region"})
+AREAS = frozenset({"continent", "country", "admin1", "region"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def _allowed(match: NameMatch, constraint: str | None) -> bool:
 
 def _prior(match: NameMatch) -> float:
     r = match.record
-    if r.place_type == "country":
+    if r.place_type in ("country", "continent"):
         score = 3.5
     elif r.place_type == "admin1":
         score = 2.2
@@ -108,7 +108,7 @@ def resolve(mentions: Sequence[Mention]) -> list[Resolved]:
             s = _prior(c) + _country_bonus(c, countries) + _coherence(c.record, [r for k, r in anchors if k != i])
             scored.append((s, c))
         scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
-        conf = _softmax([s for s, _ in scored])
+        conf = _softmax([2.0 * s for s, _ in scored])
         out.append(Resolved(m, tuple(Candidate(c.record, round(s, 3), round(p, 3))
                                      for (s, c), p in zip(scored, conf, strict=True))))
     return out

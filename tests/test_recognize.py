@@ -1,0 +1,58 @@
+"""Finding place names: fixed sentences pinned to the places (and non-places) in them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline_support import gazetteer, write
+from storymap.articles import read_article
+from storymap.recognize import Recognizer
+
+
+def names(tmp_path, text: str) -> list[str]:
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + text))
+    found = Recognizer(gazetteer()).find(article)
+    for m in found:
+        assert article.text[m.start : m.end] == m.text
+    return [m.text for m in found if not m.demonym]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("North Korean leader Kim Jong Un met Russian President Vladimir Putin in Vladivostok.", ["Vladivostok"]),
+        ("Kim toured the site. Later Kim left.", []),
+        ("He visited an aviation plant named after Soviet cosmonaut Yuri Gagarin in Komsomolsk-on-Amur.",
+         ["aviation plant named after Soviet cosmonaut Yuri Gagarin", "Komsomolsk-on-Amur"]),
+        ("The summit was held at the Vostochny cosmodrome in the Amur region.", ["Vostochny cosmodrome",
+                                                                                 "Amur region"]),
+        ("Kim Jong Un arrived in Komsomolsk-on-Amur in Russia’s far east aboard a train.",
+         ["Komsomolsk-on-Amur", "Russia’s far east"]),
+        ("The Kremlin said Thursday that talks went well, state media TASS reported.", ["Kremlin"]),
+        ("The US National Security Advisor, Jake Sullivan, spoke to us.", ["US"]),
+        ("Western countries expressed concern on Friday.", []),
+        ("The Khabarovsk region borders China.", ["Khabarovsk region", "China"]),
+    ],
+)
+def test_places_and_only_places_are_found(tmp_path, sentence, expected):
+    assert names(tmp_path, sentence) == expected
+
+
+def test_demonyms_are_marked_and_point_at_their_country(tmp_path):
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\nRussian state media and Japanese officials said so."))
+    found = Recognizer(gazetteer()).find(article)
+    assert [(m.text, m.demonym) for m in found] == [("Russian", True), ("Japanese", True)]
+    assert found[0].candidates[0].record.gazetteer_id == "naturalearth:RU"
+
+
+def test_region_suffix_restricts_to_divisions(tmp_path):
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\nHe flew over the Khabarovsk region."))
+    (m,) = Recognizer(gazetteer()).find(article)
+    assert m.constraint == "admin"
+    assert {c.record.place_type for c in m.candidates} == {"admin1"}
+
+
+def test_names_the_context_calls_places_but_the_gazetteer_lacks_are_reported(tmp_path):
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\nHe went to the town of Zzyzxville Heights."))
+    analysis = Recognizer(gazetteer()).analyse(article)
+    assert [u[2] for u in analysis.unknown] == ["Zzyzxville Heights"]

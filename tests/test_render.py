@@ -1,0 +1,157 @@
+"""The rendered page: self-contained, deterministic, safe with hostile article text."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import folium
+import pytest
+
+from conftest import HOSTILE
+from storymap import basemap
+from storymap.errors import StoryError
+from storymap.render import geodesic_path, json_for_html, story_data, story_html, story_map
+from storymap.storyfile import load_story
+
+FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
+
+
+@pytest.fixture(scope="module")
+def story() -> dict[str, Any]:
+    return load_story(FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def offline(story: dict[str, Any]) -> str:
+    return story_html(story, tiles=False)
+
+
+def _data_block(html: str) -> dict[str, Any]:
+    match = re.search(r'<script type="application/json" id="storymap-data">(.*?)</script>', html, re.S)
+    assert match, "the story data is embedded as JSON"
+    return json.loads(match.group(1))
+
+
+def test_story_map_is_a_folium_map(story: dict[str, Any]) -> None:
+    assert isinstance(story_map(story), folium.Map)
+
+
+def test_page_loads_no_script_or_style_from_outside(offline: str) -> None:
+    assert not re.search(r"<script[^>]*\bsrc=", offline)
+    assert not re.search(r"<link\b", offline)
+    assert not re.search(r"https?://[^\s\"]*cdn", offline, re.I)
+    assert "url(images/" not in offline
+    assert "sourceMappingURL" not in offline
+    assert "L.tileLayer" not in offline
+
+
+def test_leaflet_comes_inline_from_xstatic(offline: str) -> None:
+    from xstatic.pkg import leaflet
+
+    js = (Path(leaflet.BASE_DIR) / "leaflet.js").read_text(encoding="utf-8")
+    assert "Leaflet 1.9.3" in offline
+    assert js[:2000] in offline
+    assert "url(data:image/png;base64," in offline
+
+
+def test_tiles_on_adds_only_the_tile_layer_as_outside_url(story: dict[str, Any], offline: str) -> None:
+    tiled = story_html(story, tiles=True)
+    assert "L.tileLayer" in tiled and "tile.openstreetmap.org" in tiled
+    assert "OpenStreetMap" in tiled
+    assert not re.search(r"<script[^>]*\bsrc=|<link\b", tiled)
+
+
+def test_same_input_gives_byte_identical_page(story: dict[str, Any], offline: str) -> None:
+    assert story_html(load_story(FIXTURE), tiles=False) == offline
+
+
+def test_page_is_under_one_megabyte(offline: str) -> None:
+    assert len(offline.encode("utf-8")) < 1_000_000
+
+
+def test_page_credits_sources_and_title(offline: str) -> None:
+    assert "<title>Kim Jong Un in the Russian Far East</title>" in offline
+    assert "Natural Earth" in offline and "GeoNames" in offline
+    assert '<html lang="en">' in offline
+    assert "user-scalable=no" not in offline
+
+
+def test_story_data_orders_stops_and_marks_planned_leg(story: dict[str, Any]) -> None:
+    data = story_data(story, tiles=False, step=2)
+    assert [s["name"] for s in data["stops"]] == ["Vostochny Cosmodrome", "Komsomolsk-on-Amur", "Vladivostok"]
+    assert [leg["planned"] for leg in data["legs"]] == [False, True]
+    assert data["initialStep"] == 2
+    assert {m["name"] for m in data["mentions"]} >= {"Russia", "Moscow", "North Korea", "Ukraine"}
+    komsomolsk = data["stops"][1]
+    assert komsomolsk["date"] == "2023-09-15" and komsomolsk["dateStatus"] == "reported"
+    assert all("Komsomolsk-on-Amur" in e["marks"] for e in komsomolsk["excerpts"])
+    assert {e["article"] for e in komsomolsk["excerpts"]} == set(data["articles"])
+    assert data["articles"]["000_ea784d2238370bf0"]["published"] == "2023-09-15"
+
+
+def test_step_is_passed_to_the_page(story: dict[str, Any]) -> None:
+    assert _data_block(story_html(story, tiles=False, step=2))["initialStep"] == 2
+
+
+def test_geodesic_bends_poleward_and_keeps_its_ends() -> None:
+    path = geodesic_path((50.0, 100.0), (50.0, 140.0), segments=20)
+    assert path[0] == [50.0, 100.0] and path[-1] == [50.0, 140.0]
+    assert len(path) == 21
+    # vertex latitude of that great circle: atan(tan 50° / cos 20°)
+    assert path[10][0] == pytest.approx(51.744, abs=1e-3), "the great circle runs north of the parallel"
+
+
+def test_geodesic_does_not_jump_across_the_antimeridian() -> None:
+    path = geodesic_path((60.0, 170.0), (60.0, -170.0), segments=16)
+    lons = [p[1] for p in path]
+    assert all(abs(b - a) < 5 for a, b in zip(lons, lons[1:]))
+    assert lons[-1] == pytest.approx(190.0)
+
+
+def test_json_for_html_cannot_close_the_script_element() -> None:
+    text = json_for_html({"s": "</script><!-- & \u2028 \u2029 >"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert "\u2028" not in text and "\u2029" not in text
+    assert json.loads(text) == {"s": "</script><!-- & \u2028 \u2029 >"}
+
+
+def test_hostile_text_never_reaches_the_page_as_markup(hostile_story: dict[str, Any]) -> None:
+    html = story_html(hostile_story, tiles=False)
+    rest = re.sub(r'<script type="application/json".*?</script>|<title>.*?</title>', "", html, flags=re.S)
+    for needle in ("__pwned", "<img src=x", "<svg onload", "<b>bold"):
+        assert needle not in rest
+    assert html.count("</script>") == html.count("<script"), "no element is closed early"
+    assert "<title>&lt;/script&gt;&lt;script&gt;" in html
+    data = _data_block(html)
+    assert data["title"] == HOSTILE["title"]
+    assert data["stops"][0]["name"] == HOSTILE["stop"]
+    assert data["stops"][0]["excerpts"][0]["text"] == HOSTILE["excerpt"]
+    assert data["articles"]["a1"]["source"] == HOSTILE["source"]
+
+
+def test_story_without_places_is_a_story_error() -> None:
+    empty = {"type": "FeatureCollection", "storymap": {"articles": []}, "features": []}
+    with pytest.raises(StoryError):
+        story_html(empty)
+
+
+def test_basemap_is_natural_earth_fine_around_the_stops(story: dict[str, Any]) -> None:
+    data = basemap.basemap_geojson(story)
+    west, south, east, north = data["extent"]
+    assert west < 128.334 and east > 137.01 and south < 43.116 and north > 51.884
+    kinds = {(f["properties"]["kind"], f["properties"]["detail"]) for f in data["features"]}
+    assert {("land", "fine"), ("land", "coarse"), ("border", "fine"), ("coast", "fine")} <= kinds
+    assert "Natural Earth" in data["source"]
+    assert len(json.dumps(data, separators=(",", ":"))) < 300_000
+    fine_land = next(f for f in data["features"] if f["properties"] == {"kind": "land", "detail": "fine"})
+    flat = json.dumps(fine_land["geometry"]["coordinates"])
+    lons = [float(x) for x in re.findall(r"\[(-?[\d.]+), -?[\d.]+\]", flat)]
+    assert min(lons) >= west - 1e-6 and max(lons) <= east + 1e-6
+
+
+def test_basemap_source_is_the_installed_package() -> None:
+    assert basemap.source_path().startswith("/vsizip/")
+    assert basemap.source_path().endswith("ne_10m_admin_0_countries_deu.zip")

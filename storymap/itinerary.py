@@ -85,7 +85,9 @@ def find_subject(names: Iterable[str], texts: Iterable[str]) -> str | None:
         last = n.split()[-1]
         # people are referred to by family name; Korean and Chinese names put it first
         counts[n] = max(len(re.findall(rf"\b{re.escape(w)}\b", corpus)) for w in {first, last})
-    best = max(names, key=lambda n: (counts[n], len(n)))
+    first_seen = {n: corpus.find(n.split()[0]) for n in names}
+    # ties go to the person named first: the lede names who the story is about
+    best = max(names, key=lambda n: (counts[n], -first_seen[n], len(n)))
     return best
 
 

@@ -131,7 +131,10 @@ def _sentence_start(text: str, block_start: int, pos: int) -> bool:
     return not before.strip() or bool(_SENTENCE_END.search(before)) or before.rstrip().endswith((":", "“", '"'))
 
 
-def _title_case_line(toks: list[Token]) -> bool:
+def _title_case_line(text: str, toks: list[Token]) -> bool:
+    """A headline in Title Case, where capitals say nothing about names."""
+    if not toks or text[toks[0].start : toks[-1].end + 2].rstrip().endswith((".", "!", "?", "”", '"')):
+        return False
     words = [t for t in toks if t.text.lower() not in CONNECTORS | {"to", "in", "at", "for", "a", "an", "and", "as"}]
     return len(words) >= 3 and sum(t.cap for t in words) / len(words) > 0.75
 
@@ -200,7 +203,7 @@ class Recognizer:
         keys: dict[tuple[int, int, int], str] = {}
         spans = []
         for bs, be, toks in blocks:
-            title_line = _title_case_line(toks)
+            title_line = _title_case_line(text, toks)
             for i, j in _chunks(text, toks):
                 words = toks[i : j + 1]
                 if any(w.text.lower() in CONNECTORS for w in words):

@@ -1,0 +1,381 @@
+"""Reviewers' corrections to a story, kept apart from the story itself.
+
+An :class:`Edits` record says what a person changed after the pipeline decided: places
+rejected or accepted, a place switched to one of its alternative candidates, coordinates
+set by hand, stop dates, stop order and roles. :func:`apply_edits` turns a story plus
+edits into a new story (the input is never modified), so the same edits can be applied
+again after a rebuild. Edits are saved beside the story as a small JSON file
+(``data/places.edits.json`` for ``data/places.geojson``).
+
+This module is pure: no Streamlit, no I/O except :func:`load_edits` / :func:`save_edits`.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from storymap.errors import StorymapError
+from storymap.storyfile import Story, write_atomic
+
+EDITS_VERSION = 1
+ROLES = ("stop", "mention")
+DATE_STATUSES = ("reported", "expected", "inferred")
+MANUAL = "manual"
+
+
+class EditsError(StorymapError, ValueError):
+    """An edits file or an edit is malformed."""
+
+
+@dataclass
+class Edits:
+    """Corrections to a story, keyed by the story's stable feature ids.
+
+    Attributes
+    ----------
+    rejected
+        Place ids to drop from the story.
+    accepted
+        Place ids a reviewer confirmed (marked ``review: "accepted"``).
+    candidates
+        ``{place_id: gazetteer_id}``: use this alternative candidate of the place instead.
+    coordinates
+        ``{place_id: [lat, lon]}`` set by hand (the place becomes ``gazetteer_id: "manual"``).
+    dates
+        ``{place_id: {"date": "YYYY-MM-DD" or None, "status": "reported"|"expected"|"inferred"|None}}``.
+    roles
+        ``{place_id: "stop" | "mention"}``.
+    order
+        Stop ids in the wanted route order; stops not listed follow in their previous order.
+    """
+
+    rejected: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+    candidates: dict[str, str] = field(default_factory=dict)
+    coordinates: dict[str, list[float]] = field(default_factory=dict)
+    dates: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        """True when there is nothing to apply."""
+        return not any(getattr(self, f.name) for f in fields(self))
+
+    def count(self) -> int:
+        """Number of individual corrections."""
+        return sum(len(getattr(self, f.name)) for f in fields(self) if f.name != "order") + (1 if self.order else 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, canonical form (sorted, so saved files are deterministic)."""
+        return {
+            "version": EDITS_VERSION,
+            "rejected": sorted(set(self.rejected)),
+            "accepted": sorted(set(self.accepted)),
+            "candidates": dict(sorted(self.candidates.items())),
+            "coordinates": {k: [float(v[0]), float(v[1])] for k, v in sorted(self.coordinates.items())},
+            "dates": {k: {"date": v.get("date"), "status": v.get("status")} for k, v in sorted(self.dates.items())},
+            "roles": dict(sorted(self.roles.items())),
+            "order": list(self.order),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, *, name: str = "edits") -> Edits:
+        """Check and read the form written by :meth:`to_dict`; raise :class:`EditsError` naming ``name``."""
+        if not isinstance(data, dict):
+            raise EditsError(f"{name}: expected a JSON object")
+        version = data.get("version", EDITS_VERSION)
+        if version != EDITS_VERSION:
+            raise EditsError(f"{name}: unsupported edits version {version!r} (expected {EDITS_VERSION})")
+        edits = cls(
+            rejected=_str_list(data.get("rejected", []), name, "rejected"),
+            accepted=_str_list(data.get("accepted", []), name, "accepted"),
+            candidates=_str_map(data.get("candidates", {}), name, "candidates"),
+            coordinates={k: list(check_latlon(v, name=f"{name}: coordinates of '{k}'"))
+                         for k, v in _map(data.get("coordinates", {}), name, "coordinates").items()},
+            dates={k: _date_edit(v, f"{name}: date of '{k}'")
+                   for k, v in _map(data.get("dates", {}), name, "dates").items()},
+            roles=_str_map(data.get("roles", {}), name, "roles"),
+            order=_str_list(data.get("order", []), name, "order"),
+        )
+        for place_id, role in edits.roles.items():
+            if role not in ROLES:
+                raise EditsError(f"{name}: role of '{place_id}' must be 'stop' or 'mention', not {role!r}")
+        return edits
+
+
+# --------------------------------------------------------------------------- checks
+def _map(value: Any, name: str, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise EditsError(f"{name}: '{key}' must be an object keyed by place id")
+    return value
+
+
+def _str_map(value: Any, name: str, key: str) -> dict[str, str]:
+    value = _map(value, name, key)
+    if not all(isinstance(v, str) and v for v in value.values()):
+        raise EditsError(f"{name}: every value of '{key}' must be a non-empty string")
+    return dict(value)
+
+
+def _str_list(value: Any, name: str, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise EditsError(f"{name}: '{key}' must be a list of place ids")
+    return list(value)
+
+
+def check_latlon(value: Any, *, name: str = "coordinates") -> tuple[float, float]:
+    """``(lat, lon)`` from a pair of numbers in range; :class:`EditsError` otherwise."""
+    if not isinstance(value, list | tuple) or len(value) != 2 or \
+            not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        raise EditsError(f"{name}: expected [lat, lon] as two numbers")
+    lat, lon = float(value[0]), float(value[1])
+    if not -90.0 <= lat <= 90.0:
+        raise EditsError(f"{name}: latitude {lat} is outside -90..90")
+    if not -180.0 <= lon <= 180.0:
+        raise EditsError(f"{name}: longitude {lon} is outside -180..180")
+    return lat, lon
+
+
+def check_date(value: Any, *, name: str = "date") -> str | None:
+    """An ISO date string (or None); :class:`EditsError` for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError as exc:
+        raise EditsError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)") from exc
+
+
+def _date_edit(value: Any, name: str) -> dict[str, str | None]:
+    if not isinstance(value, dict):
+        raise EditsError(f"{name}: expected {{\"date\": ..., \"status\": ...}}")
+    status = value.get("status")
+    if status is not None and status not in DATE_STATUSES:
+        raise EditsError(f"{name}: status must be one of {', '.join(DATE_STATUSES)} or null, not {status!r}")
+    return {"date": check_date(value.get("date"), name=name), "status": status}
+
+
+# --------------------------------------------------------------------------- files
+def edits_path(story_path: str | os.PathLike[str]) -> Path:
+    """Where the edits of a story file live: ``data/places.geojson`` -> ``data/places.edits.json``."""
+    p = Path(story_path)
+    return p.with_name(f"{p.stem}.edits.json")
+
+
+def load_edits(path: str | os.PathLike[str]) -> Edits:
+    """Read an edits file; a missing file means no edits.
+
+    Raises
+    ------
+    EditsError
+        When the file cannot be read or is malformed (the message names the file).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Edits()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EditsError(f"{path}: cannot read edits file ({exc})") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise EditsError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from exc
+    return Edits.from_dict(data, name=str(path))
+
+
+def dumps_edits(edits: Edits) -> str:
+    """The edits file's text: sorted keys, 2-space indent, final newline."""
+    return json.dumps(edits.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def save_edits(edits: Edits, path: str | os.PathLike[str]) -> Path:
+    """Write an edits file atomically."""
+    return write_atomic(path, dumps_edits(edits))
+
+
+def apply_saved_edits(story: Story, story_path: str | os.PathLike[str]) -> Story:
+    """``story`` with the edits saved beside ``story_path`` applied (unchanged if there are none).
+
+    This is the hook for ``storymap build``: call it on the freshly built story before
+    writing it to ``story_path``.
+    """
+    edits = load_edits(edits_path(story_path))
+    return story if edits.is_empty() else apply_edits(story, edits)
+
+
+# --------------------------------------------------------------------------- applying
+def _mark(props: dict[str, Any], what: str) -> None:
+    edited = props.setdefault("edited", [])
+    if what not in edited:
+        edited.append(what)
+        edited.sort()
+
+
+def _switch_candidate(feature: dict[str, Any], gazetteer_id: str) -> bool:
+    props = feature["properties"]
+    alternatives = list(props.get("alternatives") or [])
+    choice = next((a for a in alternatives if a.get("gazetteer_id") == gazetteer_id), None)
+    if choice is None:
+        return False
+    lon, lat = feature["geometry"]["coordinates"][:2]
+    previous = {"gazetteer_id": props.get("gazetteer_id"), "name": props.get("name"),
+                "place_type": props.get("place_type"), "country_code": props.get("country_code"),
+                "lat": lat, "lon": lon, "confidence": props.get("confidence")}
+    props["alternatives"] = [previous] + [a for a in alternatives if a is not choice]
+    for key in ("gazetteer_id", "name", "place_type", "country_code", "confidence"):
+        if key in choice:
+            props[key] = choice[key]
+    props["geonameid"] = int(gazetteer_id.split(":", 1)[1]) if gazetteer_id.startswith("geonames:") \
+        and gazetteer_id.split(":", 1)[1].isdigit() else None
+    feature["geometry"] = {"type": "Point", "coordinates": [float(choice["lon"]), float(choice["lat"])]}
+    _mark(props, "candidate")
+    return True
+
+
+def _set_coordinates(feature: dict[str, Any], latlon: list[float]) -> None:
+    lat, lon = check_latlon(latlon, name=f"coordinates of '{feature.get('id')}'")
+    props = feature["properties"]
+    feature["geometry"] = {"type": "Point", "coordinates": [lon, lat]}
+    props["gazetteer_id"] = MANUAL
+    props["geocoder"] = MANUAL
+    props["geonameid"] = None
+    _mark(props, "coordinates")
+
+
+def _set_role(props: dict[str, Any], role: str) -> None:
+    if props.get("role") == role:
+        return
+    props["role"] = role
+    if role == "mention":
+        props["stop"] = None
+        props["date"] = None
+        props["date_status"] = None
+        props["status"] = None
+    else:
+        props["status"] = props.get("status") or "reported"
+    _mark(props, "role")
+
+
+def _set_date(props: dict[str, Any], change: dict[str, str | None]) -> None:
+    props["date"] = change.get("date")
+    status = change.get("status")
+    if status is None and props["date"] is not None:
+        status = props.get("date_status") or "reported"
+    props["date_status"] = status
+    if props.get("role") == "stop" and status in ("reported", "expected"):
+        props["status"] = status
+    _mark(props, "date")
+
+
+def renumber(story: Story, order: list[str] | None = None) -> Story:
+    """Number the stops 1..n (``order`` first, then previous stop number, date, id) and redo the route.
+
+    Modifies and returns ``story``.
+    """
+    order = order or []
+    rank = {place_id: i for i, place_id in enumerate(order)}
+    features = story["features"]
+    stop_features = [f for f in features if f["properties"].get("role") == "stop"]
+    big = len(order) + len(features) + 1
+
+    def key(f: dict[str, Any]) -> tuple:
+        p = f["properties"]
+        return (rank.get(str(f.get("id")), big), p.get("stop") or big, p.get("date") or "9999", str(f.get("id")))
+
+    stop_features.sort(key=key)
+    for n, f in enumerate(stop_features, 1):
+        f["properties"]["stop"] = n
+    for f in features:
+        if f["properties"].get("role") == "mention":
+            f["properties"]["stop"] = None
+
+    old_route = next((f for f in features if f["properties"].get("role") == "route"), None)
+    others = [f for f in features if f["properties"].get("role") != "route"]
+    # Stops first in route order, then the other places in their previous order, then the route.
+    stop_ids = {id(f) for f in stop_features}
+    others = stop_features + [f for f in others if id(f) not in stop_ids]
+    if stop_features:
+        coords = [list(f["geometry"]["coordinates"][:2]) for f in stop_features]
+        props = dict(old_route["properties"]) if old_route else {"role": "route", "name": "Route"}
+        subject = story.get("storymap", {}).get("subject")
+        if not old_route and subject:
+            props["name"] = f"Route of {subject}"
+        props.update({
+            "stops": [f.get("id") for f in stop_features],
+            "dates": [f["properties"].get("date") for f in stop_features],
+            "statuses": [f["properties"].get("status") for f in stop_features],
+        })
+        others.append({"type": "Feature", "id": "route", "properties": props,
+                       "geometry": {"type": "LineString", "coordinates": coords if len(coords) >= 2 else coords * 2}})
+    story["features"] = others
+    return story
+
+
+def apply_edits(story: Story, edits: Edits) -> Story:
+    """A new story with ``edits`` applied; ``story`` itself is not modified.
+
+    Edits naming ids that the story does not have are ignored (see :func:`unapplied`).
+    Stops are renumbered and the route rebuilt. The result depends only on the inputs.
+    """
+    out = copy.deepcopy(story)
+    rejected = set(edits.rejected)
+    accepted = set(edits.accepted)
+    kept = []
+    for feature in out["features"]:
+        props = feature["properties"]
+        place_id = str(feature.get("id"))
+        if props.get("role") not in ROLES:
+            kept.append(feature)
+            continue
+        if place_id in rejected:
+            continue
+        if place_id in edits.candidates:
+            _switch_candidate(feature, edits.candidates[place_id])
+        if place_id in edits.coordinates:
+            _set_coordinates(feature, edits.coordinates[place_id])
+        if place_id in edits.roles:
+            _set_role(props, edits.roles[place_id])
+        if place_id in edits.dates:
+            _set_date(props, edits.dates[place_id])
+        if place_id in accepted:
+            props["review"] = "accepted"
+        kept.append(feature)
+    out["features"] = kept
+    renumber(out, edits.order)
+    if not edits.is_empty():
+        out.setdefault("storymap", {})["edits"] = edits.count()
+    return out
+
+
+def unapplied(story: Story, edits: Edits) -> list[str]:
+    """Human-readable notes on edits that do not fit ``story`` (unknown ids or candidates)."""
+    ids = {str(f.get("id")): f for f in story["features"] if f["properties"].get("role") in ROLES}
+    notes = []
+    named: dict[str, list[str]] = {}
+    for attr in ("rejected", "accepted", "order"):
+        for place_id in getattr(edits, attr):
+            named.setdefault(place_id, []).append(attr)
+    for attr in ("candidates", "coordinates", "dates", "roles"):
+        for place_id in getattr(edits, attr):
+            named.setdefault(place_id, []).append(attr)
+    for place_id, what in sorted(named.items()):
+        if place_id not in ids:
+            notes.append(f"'{place_id}' is not in this story (edits: {', '.join(sorted(set(what)))})")
+    for place_id, gid in sorted(edits.candidates.items()):
+        f = ids.get(place_id)
+        if f is not None and gid not in {a.get("gazetteer_id") for a in f["properties"].get("alternatives") or []}:
+            notes.append(f"'{place_id}' has no alternative candidate {gid}")
+    return notes
+
+
+__all__ = ["Edits", "EditsError", "apply_edits", "apply_saved_edits", "check_date", "check_latlon",
+           "dumps_edits", "edits_path", "load_edits", "renumber", "save_edits", "unapplied"]

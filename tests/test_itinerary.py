@@ -1,0 +1,84 @@
+"""The subject's itinerary: stops versus places only talked about, status and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline_support import gazetteer, write
+from storymap.story import build_story
+
+
+def stops(tmp_path, body: str, *, published: str = "2023-09-15", subject: str | None = None) -> dict:
+    (tmp_path / "in").mkdir(exist_ok=True)
+    write(tmp_path / "in", "a.txt", "Headline of the story\n\n" + body)
+    write(tmp_path / "in", "a.meta.json", f'{{"published": "{published}"}}')
+    story = build_story([tmp_path / "in"], gazetteer=gazetteer(), subject=subject).story
+    return {f["properties"]["name"]: f["properties"] for f in story["features"]
+            if f["properties"].get("role") == "stop"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place", "status"),
+    [
+        ("North Korean leader Kim Jong Un arrived in Vladivostok.", "Vladivostok", "reported"),
+        ("Kim Jong Un is expected to travel to Vladivostok.", "Vladivostok", "expected"),
+        ("Kim Jong Un spoke. Putin mentioned Kim’s plans to visit Vladivostok.", "Vladivostok", "expected"),
+        ("Kim Jong Un’s visit to a military factory in Khabarovsk has sparked interest.", "Khabarovsk", "reported"),
+        ("Kim Jong Un continued his visit Friday, heading to a plant in the city of Khabarovsk.", "Khabarovsk",
+         "reported"),
+    ],
+)
+def test_the_subject_travelling_makes_a_stop(tmp_path, sentence, place, status):
+    got = stops(tmp_path, sentence)
+    assert list(got) == [place]
+    assert got[place]["status"] == status
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Kim Jong Un met reporters. The Kremlin said Putin had accepted Kim’s invitation to visit North Korea.",
+        "Kim Jong Un met reporters. Foreign Minister Sergey Lavrov would also visit Pyongyang in October.",
+        "Kim Jong Un appeared to endorse Moscow’s war on Ukraine.",
+        "Kim Jong Un met reporters. The White House expressed concern about arms exports to Russia.",
+    ],
+)
+def test_places_only_talked_about_are_mentions(tmp_path, sentence):
+    assert stops(tmp_path, sentence) == {}
+
+
+def test_weekday_dates_a_stop_from_the_publication_date(tmp_path):
+    got = stops(tmp_path, "Kim Jong Un arrived in Vladivostok on Wednesday.", published="2023-09-15")
+    assert got["Vladivostok"]["date"] == "2023-09-13"
+    assert got["Vladivostok"]["date_status"] == "reported"
+
+
+def test_planned_weekday_counts_forward(tmp_path):
+    got = stops(tmp_path, "Kim Jong Un will travel to Vladivostok on Sunday.", published="2023-09-15")
+    assert got["Vladivostok"]["date"] == "2023-09-17"
+    assert got["Vladivostok"]["date_status"] == "expected"
+
+
+def test_countries_containing_a_stop_are_not_stops(tmp_path):
+    got = stops(tmp_path, "Kim Jong Un continued his visit to Russia, heading to Khabarovsk.")
+    assert list(got) == ["Khabarovsk"]
+
+
+def test_stops_are_ordered_by_date_then_expected_last(tmp_path):
+    body = ("Kim Jong Un is expected to travel to Vladivostok. Kim Jong Un arrived in Khabarovsk on Friday. "
+            "On Wednesday Kim Jong Un visited Blagoveshchensk.")
+    got = stops(tmp_path, body, published="2023-09-15")
+    order = sorted(got, key=lambda n: got[n]["stop"])
+    assert order == ["Blagoveshchensk", "Khabarovsk", "Vladivostok"]
+
+
+def test_subject_is_found_from_the_text_and_can_be_given(tmp_path):
+    body = ("Pope Francis arrived in Lisbon on Wednesday. Francis will travel to Fatima. "
+            "Prime Minister Antonio Costa flew to Porto.")
+    got = stops(tmp_path, body, published="2023-08-02")
+    assert set(got) == {"Lisbon", "Fátima"} or set(got) == {"Lisbon", "Fatima"}
+    got = stops(tmp_path, body, published="2023-08-02", subject="Antonio Costa")
+    assert list(got) == ["Porto"]
+    assert dt.date.fromisoformat("2023-08-02").weekday() == 2

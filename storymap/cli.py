@@ -38,7 +38,9 @@ def main() -> None:
               type=click.Path(dir_okay=False, path_type=Path), help="Story file to write.")
 @click.option("--subject", default=None, help="Whose itinerary to trace (default: found from the text).")
 @click.option("--title", default=None, help="Story title (default: made from the subject and the stops).")
-def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str | None) -> None:
+@click.option("--online-geocoder", "online", type=click.Choice(["nominatim"]), default=None,
+              help="Also ask an online geocoder (rate-limited, cached) for names the offline gazetteer lacks.")
+def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str | None, online: str | None) -> None:
     """Build a story file from articles (default: the seeds/ folder).
 
     INPUTS are article files (.txt, .md, .html) or folders of them. The previous story
@@ -65,8 +67,13 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
             def progress(msg: str, n: int, total: int) -> None:
                 status.update(f"[{n}/{total}] {msg}")
 
+            online_geocode = None
+            if online:
+                from storymap.geocoder import online_geocoder
+
+                online_geocode = online_geocoder()
             result = build_story(list(inputs) or [Path("seeds")], gazetteer=gazetteer, subject=subject,
-                                 title=title, progress=progress)
+                                 title=title, progress=progress, online=online_geocode, online_name=online or "")
         write_story(result.story, out)
     except StorymapError as exc:
         _fail(exc)

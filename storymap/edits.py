@@ -222,6 +222,8 @@ def _mark(props: dict[str, Any], what: str) -> None:
 
 def _switch_candidate(feature: dict[str, Any], gazetteer_id: str) -> bool:
     props = feature["properties"]
+    if props.get("gazetteer_id") == gazetteer_id:
+        return True
     alternatives = list(props.get("alternatives") or [])
     choice = next((a for a in alternatives if a.get("gazetteer_id") == gazetteer_id), None)
     if choice is None:
@@ -372,7 +374,8 @@ def unapplied(story: Story, edits: Edits) -> list[str]:
             notes.append(f"'{place_id}' is not in this story (edits: {', '.join(sorted(set(what)))})")
     for place_id, gid in sorted(edits.candidates.items()):
         f = ids.get(place_id)
-        if f is not None and gid not in {a.get("gazetteer_id") for a in f["properties"].get("alternatives") or []}:
+        known = {a.get("gazetteer_id") for a in f["properties"].get("alternatives") or []} if f else set()
+        if f is not None and gid != f["properties"].get("gazetteer_id") and gid not in known:
             notes.append(f"'{place_id}' has no alternative candidate {gid}")
     return notes
 

@@ -19,9 +19,11 @@ from typing import Any
 from storymap.articles import Article, find_articles, read_article, sentences
 from storymap.dates import article_anchor, find_dates
 from storymap.errors import ArticleError, StoryError
-from storymap.gazetteer import Gazetteer, GazetteerRecord
+from geopy.location import Location
+
+from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch
 from storymap.itinerary import Itinerary, StopEvidence, find_subject
-from storymap.recognize import Analysis, Recognizer
+from storymap.recognize import Analysis, Mention, Recognizer
 from storymap.resolve import AREAS, Resolved, resolve
 from storymap.storyfile import Story
 
@@ -103,7 +105,8 @@ def collect_paths(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazetteer | None = None,
                 subject: str | None = None, title: str | None = None, base: str | os.PathLike[str] | None = None,
-                progress: Progress | None = None) -> BuildResult:
+                progress: Progress | None = None, online: Callable[[str], Location | None] | None = None,
+                online_name: str = "nominatim") -> BuildResult:
     """Build a story from article files or folders.
 
     Parameters
@@ -118,6 +121,9 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         The story's title; made from the subject and the stops' country when not given.
     base:
         Folder that article paths in the story file are written relative to (default: cwd).
+    online:
+        Optional online ``geocode(name)`` (see :func:`storymap.geocoder.online_geocoder`) for
+        names the text calls places but the offline gazetteer does not know.
 
     Raises
     ------
@@ -140,6 +146,10 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         if not analysis.mentions:
             problems.append(f"{article.path}: no place names found")
 
+    unplaced: set[str] = set()
+    if online is not None:
+        analyses = [_place_online(a, art, online, online_name, unplaced) for a, art in zip(analyses, articles,
+                                                                                          strict=True)]
     all_mentions = [m for a in analyses for m in a.mentions if not m.demonym]
     if not all_mentions:
         msg = "no place names found in any article:\n  " + "\n  ".join(str(a.path) for a in articles)
@@ -165,9 +175,32 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     places = _places(resolved, evidence, by_mention)
     _assign_roles(places)
     story = _to_geojson(places, articles, subject, title, Path(base) if base else Path.cwd())
-    unplaced = sorted({f"{name} ({art.path.name}): not in the offline gazetteer"
-                       for art, a in zip(articles, analyses, strict=True) for _, _, name in a.unknown})
-    return BuildResult(story, problems, articles, places, unplaced)
+    reason = "found neither offline nor online" if online is not None else "not in the offline gazetteer"
+    missing = sorted({f"{name} ({art.path.name}): {reason}"
+                      for art, a in zip(articles, analyses, strict=True) for _, _, name in a.unknown})
+    return BuildResult(story, problems, articles, places, missing)
+
+
+def _place_online(analysis: Analysis, article: Article, online: Callable[[str], Location | None], label: str,
+                  unplaced: set[str]) -> Analysis:
+    """Turn the names the offline gazetteer lacks into mentions placed by an online geocoder."""
+    added = []
+    still = []
+    for start, end, name in analysis.unknown:
+        loc = online(name)
+        if loc is None:
+            still.append((start, end, name))
+            continue
+        raw = loc.raw if isinstance(loc.raw, dict) else {}
+        ident = raw.get("osm_id") or raw.get("place_id") or slugify(name)
+        record = GazetteerRecord(f"{label}:{raw.get('osm_type', 'place')}/{ident}", name, "place",
+                                 round(loc.latitude, 5), round(loc.longitude, 5), source=f"online:{label}",
+                                 located_in="")
+        added.append(Mention(article.id, start, end, name, (NameMatch(record, 0, name),), None, False))
+    if not added:
+        return analysis
+    mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
+    return Analysis(mentions, analysis.people, analysis.person_names, tuple(still))
 
 
 def _places(resolved: Sequence[Resolved], evidence: Sequence[StopEvidence],
@@ -318,7 +351,8 @@ def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, 
             "country_code": p.record.country_code or None,
             "gazetteer_id": p.record.gazetteer_id,
             "geonameid": p.record.geonameid,
-            "geocoder": "offline",
+            "geocoder": p.record.source.removeprefix("online:") if p.record.source.startswith("online:")
+            else "offline",
             "confidence": confidence,
             "alternatives": alternatives,
             "mention_count": len(mentions),

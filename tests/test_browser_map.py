@@ -175,6 +175,9 @@ def test_mentioned_places_show_excerpts_and_can_be_hidden(offline_page: Watched,
     page.wait_for_function("() => document.querySelector('.sm-kicker').textContent === 'Place mentioned'")
     page.screenshot(path=tmp_path / "mention.png")
     assert page.locator(".sm-card .sm-excerpt").count() >= 1
+    page.get_by_role("button", name=re.compile(r"^Moscow, mentioned")).click()
+    assert _place(page) == "Moscow"
+    assert "Moscow" in page.locator(".sm-card mark").first.inner_text()
     page.locator(".leaflet-control-layers").hover()
     page.get_by_label("Places mentioned").uncheck()
     assert page.locator("path.sm-mention").count() == 0

@@ -18,6 +18,7 @@
   var STOP_ZOOM = 6;
   var TIMING = { fly: 900, draw: 1600, arrive: 800, dwell: 1800, jumpDwell: 2500 };
   var SVGNS = "http://www.w3.org/2000/svg";
+  var WORD = /[\p{L}\p{N}]/u;  /* highlight whole words only: "Russia", not "Russia" in "Russian" */
 
   /* ---------------------------------------------------------------- DOM helpers */
   function el(tag, className, text) {
@@ -42,7 +43,9 @@
       if (!w) { return; }
       var at = lower.indexOf(w);
       while (at >= 0) {
-        ranges.push([at, at + w.length]);
+        if (!WORD.test(text.charAt(at - 1)) && !WORD.test(text.charAt(at + w.length))) {
+          ranges.push([at, at + w.length]);
+        }
         at = lower.indexOf(w, at + w.length);
       }
     });
@@ -139,12 +142,14 @@
 
     /* mentioned places: quieter, in a layer that can be turned off */
     var mentionLayer = L.layerGroup().addTo(map);
+    var mentionMarkers = {};
     mentions.forEach(function (place) {
       var radius = Math.min(9, 4 + Math.sqrt(place.count || 1));
       var marker = L.circleMarker([place.lat, place.lon], { pane: "sm-mentions", radius: radius,
         className: "sm-mention", weight: 1 });
       marker.bindTooltip(el("span", null, place.name), { className: "sm-tooltip" });
       marker.on("click", function () { showPlace(place, false); });
+      mentionMarkers[place.id] = marker;
       marker.addTo(mentionLayer);
     });
 
@@ -229,6 +234,28 @@
     itinerary.appendChild(list);
     panel.appendChild(itinerary);
 
+    if (mentions.length) {
+      var also = el("section", "sm-also");
+      also.appendChild(el("h2", "sm-section", "Also mentioned"));
+      var alsoList = el("ul", "sm-also-list");
+      mentions.forEach(function (place) {
+        var li = el("li");
+        var b = el("button", "sm-also-btn", place.name);
+        b.type = "button";
+        b.setAttribute("aria-label", place.name + ", mentioned " + (place.count || 0) + (place.count === 1 ? " time" : " times"));
+        b.addEventListener("click", function () {
+          pause();
+          if (!map.hasLayer(mentionLayer)) { map.addLayer(mentionLayer); }
+          showMention(place);
+          card.focus();
+        });
+        li.appendChild(b);
+        alsoList.appendChild(li);
+      });
+      also.appendChild(alsoList);
+      panel.appendChild(also);
+    }
+
     var sources = el("section", "sm-sources");
     sources.appendChild(el("h2", "sm-section", "Sources"));
     var srcList = el("ul", "sm-source-list");
@@ -280,6 +307,15 @@
         back.addEventListener("click", function () { goTo(state.step, { animate: false, force: true }); });
         card.appendChild(back);
       }
+    }
+
+    /* Show a mentioned place in context (with the route) and open its label. */
+    function showMention(place) {
+      var bounds = overviewBounds().extend([place.lat, place.lon]);
+      map.fitBounds(bounds, { padding: [60, 60], maxZoom: STOP_ZOOM, animate: !reduced() });
+      var marker = mentionMarkers[place.id];
+      if (marker) { marker.openTooltip(); }
+      showPlace(place, false);
     }
 
     function showOverview() {

@@ -1,0 +1,355 @@
+"""Helpers for the Streamlit app (``app.py``) that need no Streamlit.
+
+Everything here is plain Python so it can be tested without a browser: finding or
+building the story file, the review table and its filters, excerpts with the place name
+highlighted, the timeline, upload checks, downloads and the map page with its URL bridge.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storymap.edits import Edits
+from storymap.errors import StoryError
+from storymap.storyfile import Story, dumps_story, load_story, places, stops, write_story
+
+ROOT = Path(__file__).resolve().parent.parent
+STORY_PATH = ROOT / "data" / "places.geojson"
+SEEDS_DIR = ROOT / "seeds"
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILES = 20
+MAX_PASTE_CHARS = 200_000
+FORMATS: dict[str, tuple[str, str, str]] = {
+    # fmt: (label, extension, mime)
+    "geojson": ("GeoJSON", ".geojson", "application/geo+json"),
+    "html": ("Standalone HTML map", ".html", "text/html"),
+    "gpkg": ("GeoPackage", ".gpkg", "application/geopackage+sqlite3"),
+    "csv": ("CSV table", ".csv", "text/csv"),
+    "kml": ("KML (Google Earth)", ".kml", "application/vnd.google-earth.kml+xml"),
+}
+
+
+# --------------------------------------------------------------------------- the story file
+def _newest_mtime(folder: Path) -> float:
+    times = [folder.stat().st_mtime] if folder.exists() else []
+    times += [p.stat().st_mtime for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+    return max(times, default=0.0)
+
+
+def story_is_stale(story_path: Path, seeds_dir: Path) -> bool:
+    """True when the story file is missing or older than anything in the seeds folder."""
+    if not story_path.exists():
+        return True
+    return story_path.stat().st_mtime < _newest_mtime(seeds_dir)
+
+
+def ensure_story(story_path: Path, seeds_dir: Path, *, build: Callable[[Sequence[Path]], Story]) -> Story:
+    """Load the story file, building it from ``seeds_dir`` first when missing or stale.
+
+    The built story is written to ``story_path`` when the folder is writable; if it is
+    not, the story is still returned.
+    """
+    if story_is_stale(story_path, seeds_dir):
+        if not seeds_dir.is_dir():
+            if story_path.exists():
+                return load_story(story_path)
+            raise StoryError(f"{story_path}: no story file and no {seeds_dir.name}/ folder to build it from")
+        story = build([seeds_dir])
+        try:
+            write_story(story, story_path)
+        except OSError:
+            pass
+        return story
+    return load_story(story_path)
+
+
+def story_key(story: Story) -> str:
+    """A stable text form of a story, used as a cache key."""
+    return dumps_story(story)
+
+
+def file_stem(story: Story) -> str:
+    """A sensible download name from the story title: ``kim-jong-un-in-russia``."""
+    title = str(story.get("storymap", {}).get("title") or "story-map")
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower().replace("’", "").replace("'", "")).strip("-")
+    return (slug or "story-map")[:60].strip("-")
+
+
+def article_paths(story: Story, root: Path = ROOT) -> list[Path]:
+    """The article files of a story that still exist on disk."""
+    found = []
+    for article in story.get("storymap", {}).get("articles") or []:
+        file = article.get("file") if isinstance(article, dict) else None
+        if file:
+            p = Path(os.path.normpath(root / file))
+            if p.is_file():
+                found.append(p)
+    return found
+
+
+def article_rows(story: Story) -> list[dict[str, Any]]:
+    """One row per article: title, outlet, date and link."""
+    rows = []
+    for a in story.get("storymap", {}).get("articles") or []:
+        outlet = a.get("source") or ""
+        if a.get("original_source") and a.get("original_source") != outlet:
+            outlet = f"{outlet} (from {a['original_source']})" if outlet else a["original_source"]
+        rows.append({"id": a.get("id"), "title": a.get("title") or Path(str(a.get("file") or "")).name,
+                     "outlet": outlet or None, "published": a.get("published"), "url": a.get("url")})
+    return rows
+
+
+# --------------------------------------------------------------------------- review table
+def place_rows(original: Story, shown: Story, edits: Edits) -> list[dict[str, Any]]:
+    """The review table: every place of the original story with its state after the edits.
+
+    Rejected places stay in the table (review ``rejected``) so they can be restored.
+    """
+    shown_by_id = {str(f.get("id")): f for f in places(shown)}
+    rows = []
+    order = {str(f.get("id")): i for i, f in enumerate(stops(shown))}
+    for f in places(original):
+        place_id = str(f.get("id"))
+        current = shown_by_id.get(place_id, f)
+        p = current["properties"]
+        if place_id in edits.rejected:
+            review = "rejected"
+        elif place_id in edits.accepted:
+            review = "accepted"
+        elif p.get("edited"):
+            review = "edited"
+        else:
+            review = "to review"
+        lon, lat = current["geometry"]["coordinates"][:2]
+        articles = sorted({m.get("article") for m in p.get("mentions") or [] if m.get("article")})
+        rows.append({
+            "id": place_id, "name": p.get("name"), "role": "rejected" if review == "rejected" else p.get("role"),
+            "stop": p.get("stop") if review != "rejected" else None, "type": p.get("place_type"),
+            "date": p.get("date"), "status": p.get("date_status"), "confidence": p.get("confidence"),
+            "mentions": p.get("mention_count") or len(p.get("mentions") or []), "review": review,
+            "sources": p.get("sources"), "articles": articles, "lat": round(lat, 5), "lon": round(lon, 5),
+            "_order": order.get(place_id, len(order)),
+        })
+    rows.sort(key=lambda r: (r["role"] != "stop", r["_order"], -(r["mentions"] or 0), r["name"] or ""))
+    for r in rows:
+        del r["_order"]
+    return rows
+
+
+def filter_rows(rows: Iterable[dict[str, Any]], *, roles: Iterable[str] | None = None,
+                articles: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Rows whose role is in ``roles`` and that are mentioned in one of ``articles`` (None = all)."""
+    roles = set(roles) if roles is not None else None
+    articles = set(articles) if articles is not None else None
+    return [r for r in rows if (roles is None or r["role"] in roles)
+            and (articles is None or articles.intersection(r["articles"]))]
+
+
+def highlight_html(text: str, words: Iterable[str]) -> str:
+    """``text`` escaped for HTML with every occurrence of ``words`` wrapped in ``<mark>``."""
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    if not words:
+        return html.escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out.append(html.escape(text[pos:m.start()]))
+        out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+        pos = m.end()
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def place_excerpts(story: Story, place_id: str) -> list[dict[str, str]]:
+    """Every distinct excerpt of a place: ``{"html": ..., "credit": ...}`` with the name highlighted."""
+    feature = next((f for f in story["features"] if str(f.get("id")) == place_id), None)
+    if feature is None:
+        return []
+    props = feature["properties"]
+    titles = {a.get("id"): a for a in story.get("storymap", {}).get("articles") or []}
+    seen: dict[tuple[str, str], set[str]] = {}
+    for m in props.get("mentions") or []:
+        key = (str(m.get("article") or ""), str(m.get("excerpt") or ""))
+        if key[1]:
+            seen.setdefault(key, set()).add(str(m.get("text") or ""))
+    out = []
+    for (article_id, text), words in seen.items():
+        a = titles.get(article_id) or {}
+        credit = ", ".join(str(x) for x in (a.get("title"), a.get("source"), a.get("published")) if x)
+        out.append({"html": highlight_html(text, words | {str(props.get("name") or "")}),
+                    "credit": credit or article_id})
+    return out
+
+
+def timeline_rows(story: Story) -> list[dict[str, Any]]:
+    """Dated events in date order: dated stops (with their status) and article publication dates."""
+    rows = []
+    for f in stops(story):
+        p = f["properties"]
+        if p.get("date"):
+            rows.append({"date": p["date"], "event": f"Stop {p.get('stop')}: {p.get('name')}",
+                         "kind": {"expected": "planned"}.get(p.get("date_status"), p.get("date_status") or "stop"),
+                         "source": p.get("sources")})
+    for a in story.get("storymap", {}).get("articles") or []:
+        if a.get("published"):
+            rows.append({"date": a["published"], "event": f"Published: {a.get('title') or a.get('id')}",
+                         "kind": "article", "source": a.get("source")})
+    rows.sort(key=lambda r: (r["date"], r["kind"] == "article", r["event"]))
+    return rows
+
+
+def undated_stops(story: Story) -> list[str]:
+    """Names of stops with no date (shown under the timeline)."""
+    return [f"{f['properties'].get('stop')}. {f['properties'].get('name')}"
+            + (" (planned)" if f["properties"].get("date_status") == "expected" else "")
+            for f in stops(story) if not f["properties"].get("date")]
+
+
+# --------------------------------------------------------------------------- uploads
+@dataclass(frozen=True)
+class Upload:
+    """An article a reader brought: a file name and its bytes."""
+
+    name: str
+    data: bytes
+
+
+def safe_name(name: str) -> str:
+    """A file name without folders or odd characters, keeping the extension."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = os.path.splitext(base)
+    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._") or "article"
+    return f"{stem[:80]}{suffix.lower()}"
+
+
+def check_uploads(uploads: Sequence[Upload]) -> tuple[list[Upload], list[str]]:
+    """Split uploads into accepted ones and messages for those refused (type, size, count, empty)."""
+    accepted: list[Upload] = []
+    refused: list[str] = []
+    for u in uploads:
+        suffix = Path(u.name).suffix.lower()
+        if suffix not in UPLOAD_SUFFIXES:
+            refused.append(f"{u.name}: not an article file; upload .txt, .md or .html files")
+        elif len(u.data) > MAX_FILE_BYTES:
+            refused.append(f"{u.name}: too large ({len(u.data) / 1e6:.1f} MB); "
+                           f"the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB per file")
+        elif not u.data.strip():
+            refused.append(f"{u.name}: the file is empty")
+        elif len(accepted) >= MAX_FILES:
+            refused.append(f"{u.name}: skipped; at most {MAX_FILES} files at a time")
+        else:
+            accepted.append(u)
+    return accepted, refused
+
+
+def pasted_upload(text: str, title: str | None = None) -> Upload:
+    """Pasted text as an upload (a ``# title`` line first when a title is given)."""
+    if len(text) > MAX_PASTE_CHARS:
+        raise StoryError(f"the pasted text is too long ({len(text):,} characters; the limit is "
+                         f"{MAX_PASTE_CHARS:,}); upload it as a file or split it")
+    if not text.strip():
+        raise StoryError("nothing pasted: paste the text of an article first")
+    body = f"{title.strip()}\n\n{text.strip()}\n" if title and title.strip() else text.strip() + "\n"
+    stem = re.sub(r"[^a-z0-9]+", "-", (title or "pasted article").lower()).strip("-")[:50] or "pasted-article"
+    return Upload(f"{stem}.txt", body.encode("utf-8"))
+
+
+def write_uploads(uploads: Sequence[Upload], folder: Path) -> list[Path]:
+    """Write uploads into ``folder`` under safe, distinct names; return the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for u in uploads:
+        target = folder / safe_name(u.name)
+        n = 1
+        while target.exists():
+            target = folder / f"{Path(safe_name(u.name)).stem}-{n}{Path(u.name).suffix.lower()}"
+            n += 1
+        target.write_bytes(u.data)
+        paths.append(target)
+    return paths
+
+
+def upload_folder() -> Path:
+    """A fresh private folder for one batch of uploads."""
+    return Path(tempfile.mkdtemp(prefix="storymap-upload-"))
+
+
+# --------------------------------------------------------------------------- downloads
+@dataclass(frozen=True)
+class Download:
+    """One download button's content."""
+
+    fmt: str
+    label: str
+    file_name: str
+    mime: str
+    data: bytes
+
+
+def downloads(story: Story, *, tiles: bool = False) -> list[Download]:
+    """The story in every export format, as bytes with file names made from its title."""
+    from storymap.export import export_story
+
+    stem = file_stem(story)
+    out = []
+    with tempfile.TemporaryDirectory(prefix="storymap-export-") as tmp:
+        for fmt, (label, ext, mime) in FORMATS.items():
+            path = export_story(story, Path(tmp) / f"{stem}{ext}", fmt=fmt, tiles=tiles) if fmt == "html" \
+                else export_story(story, Path(tmp) / f"{stem}{ext}", fmt=fmt)
+            out.append(Download(fmt, label, f"{stem}{ext}", mime, Path(path).read_bytes()))
+    return out
+
+
+# --------------------------------------------------------------------------- the map page
+# Keeps the app's address in step with the map: each step change (storymap:step event from
+# the map's own controls) writes ?step=N into the parent page's URL without reloading, so
+# the view can be shared; the map itself never reloads.
+_BRIDGE = """<script>
+(function () {
+  "use strict";
+  window.addEventListener("storymap:step", function (e) {
+    try {
+      var top = window.parent;
+      if (!top || top === window) { return; }
+      var url = new URL(top.location.href);
+      var step = e.detail && e.detail.step;
+      if (step > 0) { url.searchParams.set("step", String(step)); } else { url.searchParams.delete("step"); }
+      if (url.href !== top.location.href) { top.history.replaceState(top.history.state, "", url.href); }
+    } catch (err) { /* a cross-origin parent: the map still works, the URL just does not follow */ }
+  });
+}());
+</script>
+"""
+
+
+def map_page(story_html_text: str) -> str:
+    """The renderer's page with the URL bridge added before ``</body>``."""
+    at = story_html_text.rfind("</body>")
+    if at < 0:
+        return story_html_text + _BRIDGE
+    return story_html_text[:at] + _BRIDGE + story_html_text[at:]
+
+
+def parse_step(value: Any, n_stops: int) -> int | None:
+    """A step from a query parameter: 1..n_stops, 0 for the overview, None when absent or invalid."""
+    if value is None or value == "":
+        return None
+    try:
+        step = int(str(value).strip())
+    except ValueError:
+        return None
+    return max(0, min(n_stops, step))
+
+
+def story_json(story: Story) -> str:
+    """Compact JSON of a story (for caches)."""
+    return json.dumps(story, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -121,7 +121,9 @@ def gazetteer(rebuild: bool) -> None:
               help="File to write; its extension chooses the format unless --format is given.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format (default: from the output file's extension).")
-def export(places: Path, out: Path, fmt: str | None) -> None:
+@click.option("--tiles/--no-tiles", default=True, show_default=True,
+              help="HTML only: load online map tiles over the built-in offline base map.")
+def export(places: Path, out: Path, fmt: str | None, tiles: bool) -> None:
     """Export a story file to HTML, GeoJSON, GeoPackage, CSV or KML.
 
     \b
@@ -133,7 +135,7 @@ def export(places: Path, out: Path, fmt: str | None) -> None:
     from storymap.storyfile import load_story
 
     try:
-        written = export_story(load_story(places), out, fmt=fmt)
+        written = export_story(load_story(places), out, fmt=fmt, tiles=tiles)
     except StorymapError as exc:
         _fail(exc)
     click.echo(f"Wrote {written}", err=True)

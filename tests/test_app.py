@@ -1,0 +1,313 @@
+"""The Streamlit app without a browser: edits, helpers and the app script under AppTest."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from storymap import app_support as sup
+from storymap.edits import Edits, EditsError, apply_edits, edits_path, load_edits, save_edits, unapplied
+from storymap.storyfile import load_story, places, route, stops
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+ROUTE = ["vostochny-cosmodrome", "komsomolsk-on-amur", "vladivostok"]
+ARTICLE = (b"Kim Jong Un arrives in Khabarovsk\n\n"
+           b"North Korean leader Kim Jong Un arrived in Khabarovsk on Saturday, September 16, 2023, "
+           b"after visiting Komsomolsk-on-Amur, state media said. He later travelled to Vladivostok.\n")
+
+
+@pytest.fixture(scope="module")
+def story() -> dict:
+    return load_story(ROOT / "data" / "places.geojson")
+
+
+def ids(features: list[dict]) -> list[str]:
+    return [str(f["id"]) for f in features]
+
+
+# --------------------------------------------------------------------------- edits
+def test_no_edits_keep_the_story_and_do_not_modify_input(story: dict) -> None:
+    before = copy.deepcopy(story)
+    out = apply_edits(story, Edits())
+    assert story == before
+    assert ids(stops(out)) == ROUTE
+    assert route(out)["properties"]["stops"] == ROUTE
+
+
+def test_reject_a_stop_renumbers_and_reroutes(story: dict) -> None:
+    out = apply_edits(story, Edits(rejected=["komsomolsk-on-amur"]))
+    assert ids(stops(out)) == ["vostochny-cosmodrome", "vladivostok"]
+    assert [f["properties"]["stop"] for f in stops(out)] == [1, 2]
+    assert route(out)["properties"]["stops"] == ["vostochny-cosmodrome", "vladivostok"]
+    assert len(route(out)["geometry"]["coordinates"]) == 2
+    assert "komsomolsk-on-amur" not in ids(places(out))
+
+
+def test_switch_candidate_moves_the_place_and_keeps_the_old_one_as_alternative(story: dict) -> None:
+    moscow = next(f for f in places(story) if f["id"] == "moscow")
+    alt = moscow["properties"]["alternatives"][-1]
+    out = apply_edits(story, Edits(candidates={"moscow": alt["gazetteer_id"]}))
+    new = next(f for f in places(out) if f["id"] == "moscow")
+    assert new["geometry"]["coordinates"] == [alt["lon"], alt["lat"]]
+    assert new["properties"]["gazetteer_id"] == alt["gazetteer_id"]
+    assert moscow["properties"]["gazetteer_id"] in {a["gazetteer_id"] for a in new["properties"]["alternatives"]}
+    assert "candidate" in new["properties"]["edited"]
+    # applying again (e.g. on a story that already holds the edit) changes nothing
+    assert apply_edits(out, Edits(candidates={"moscow": alt["gazetteer_id"]}))["features"] == out["features"]
+
+
+def test_manual_coordinates_mark_the_place_manual(story: dict) -> None:
+    out = apply_edits(story, Edits(coordinates={"vladivostok": [43.0, 132.0]}))
+    v = next(f for f in places(out) if f["id"] == "vladivostok")
+    assert v["geometry"]["coordinates"] == [132.0, 43.0]
+    assert v["properties"]["gazetteer_id"] == "manual" and v["properties"]["geocoder"] == "manual"
+    assert route(out)["geometry"]["coordinates"][-1] == [132.0, 43.0]
+
+
+def test_order_role_and_date_changes(story: dict) -> None:
+    edits = Edits(order=["vladivostok", "vostochny-cosmodrome"], roles={"khabarovsk": "stop"},
+                  dates={"khabarovsk": {"date": "2023-09-16", "status": "reported"}})
+    out = apply_edits(story, edits)
+    assert ids(stops(out)) == ["vladivostok", "vostochny-cosmodrome", "komsomolsk-on-amur", "khabarovsk"]
+    k = next(f for f in places(out) if f["id"] == "khabarovsk")["properties"]
+    assert (k["role"], k["stop"], k["date"], k["date_status"]) == ("stop", 4, "2023-09-16", "reported")
+    assert route(out)["properties"]["dates"][-1] == "2023-09-16"
+    demoted = apply_edits(story, Edits(roles={"vladivostok": "mention"}))
+    assert ids(stops(demoted)) == ROUTE[:2]
+    assert next(f for f in places(demoted) if f["id"] == "vladivostok")["properties"]["stop"] is None
+
+
+def test_apply_edits_is_deterministic(story: dict) -> None:
+    edits = Edits(rejected=["white-house"], accepted=["vladivostok"], roles={"khabarovsk": "stop"})
+    a = json.dumps(apply_edits(story, edits), sort_keys=True)
+    assert a == json.dumps(apply_edits(copy.deepcopy(story), edits), sort_keys=True)
+    assert next(f for f in places(apply_edits(story, edits)) if f["id"] == "vladivostok")["properties"]["review"] \
+        == "accepted"
+
+
+def test_edits_round_trip_and_malformed_files(tmp_path: Path, story: dict) -> None:
+    edits = Edits(rejected=["white-house"], coordinates={"vladivostok": [43.1, 131.9]},
+                  dates={"vladivostok": {"date": "2023-09-17", "status": "expected"}}, order=["vladivostok"])
+    path = save_edits(edits, tmp_path / "places.edits.json")
+    assert load_edits(path) == Edits.from_dict(edits.to_dict())
+    assert load_edits(tmp_path / "missing.json").is_empty()
+    assert edits_path("data/places.geojson") == Path("data/places.edits.json")
+    bad = tmp_path / "bad.edits.json"
+    for text in ("{not json", '{"coordinates": {"x": [95, 0]}}', '{"roles": {"x": "visit"}}', "[]",
+                 '{"dates": {"x": {"date": "16 Sept"}}}'):
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(EditsError, match="bad.edits.json"):
+            load_edits(bad)
+    assert unapplied(story, Edits(rejected=["atlantis"], candidates={"moscow": "geonames:1"})) == [
+        "'atlantis' is not in this story (edits: rejected)", "'moscow' has no alternative candidate geonames:1"]
+
+
+# --------------------------------------------------------------------------- helpers
+def test_place_rows_filters_and_excerpts(story: dict) -> None:
+    edits = Edits(rejected=["white-house"])
+    rows = sup.place_rows(story, apply_edits(story, edits), edits)
+    assert [r["id"] for r in rows[:3]] == ROUTE
+    assert next(r for r in rows if r["id"] == "white-house")["role"] == "rejected"
+    assert {r["role"] for r in sup.filter_rows(rows, roles=["stop"])} == {"stop"}
+    first = story["storymap"]["articles"][0]["id"]
+    only = sup.filter_rows(rows, articles=[first])
+    assert only and all(first in r["articles"] for r in only)
+    excerpts = sup.place_excerpts(story, "komsomolsk-on-amur")
+    assert excerpts and all("<mark>Komsomolsk-on-Amur</mark>" in e["html"] for e in excerpts)
+    assert sup.highlight_html("a <b> Moscow", ["Moscow"]) == "a &lt;b&gt; <mark>Moscow</mark>"
+
+
+def test_timeline_lists_dated_stops_in_order(story: dict) -> None:
+    rows = sup.timeline_rows(story)
+    stop_rows = [r for r in rows if r["kind"] != "article"]
+    assert [r["event"] for r in stop_rows] == ["Stop 1: Vostochny Cosmodrome", "Stop 2: Komsomolsk-on-Amur"]
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+    assert sup.undated_stops(story) == ["3. Vladivostok (planned)"]
+
+
+def test_upload_checks() -> None:
+    ok = sup.Upload("a.txt", b"text")
+    accepted, refused = sup.check_uploads([ok, sup.Upload("b.pdf", b"%PDF"),
+                                           sup.Upload("c.md", b"x" * (sup.MAX_FILE_BYTES + 1)),
+                                           sup.Upload("d.html", b"  ")])
+    assert accepted == [ok]
+    assert [m.split(":")[0] for m in refused] == ["b.pdf", "c.md", "d.html"]
+    many, refused = sup.check_uploads([sup.Upload(f"{i}.txt", b"x") for i in range(sup.MAX_FILES + 2)])
+    assert len(many) == sup.MAX_FILES and len(refused) == 2
+    assert sup.safe_name("../../etc/pass wd.TXT") == "pass_wd.txt"
+    with pytest.raises(sup.StoryError, match="too long"):
+        sup.pasted_upload("x" * (sup.MAX_PASTE_CHARS + 1))
+
+
+def test_stale_story_is_rebuilt_once(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("x", encoding="utf-8")
+    calls = []
+    built = {"type": "FeatureCollection", "storymap": {"articles": []}, "features": []}
+
+    def build(paths: list[Path]) -> dict:
+        calls.append(paths)
+        return built
+
+    target = tmp_path / "data" / "places.geojson"
+    assert sup.ensure_story(target, seeds, build=build) == built
+    assert target.exists() and len(calls) == 1
+    assert not sup.story_is_stale(target, seeds)
+    sup.ensure_story(target, seeds, build=build)
+    assert len(calls) == 1
+
+
+def test_map_page_adds_the_url_bridge_and_parse_step() -> None:
+    page = sup.map_page("<html><body><p>map</p></body></html>")
+    assert page.index("storymap:step") < page.index("</body>")
+    assert [sup.parse_step(v, 3) for v in (None, "", "2", "9", "-1", "x")] == [None, None, 2, 3, 0, None]
+
+
+# --------------------------------------------------------------------------- the app under AppTest
+@pytest.fixture
+def app():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Capture what download buttons hold (AppTest keeps media in memory per run)."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    files: dict[str, bytes] = {}
+
+    class Recording(MemoryMediaFileStorage):
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):  # noqa: ANN001, ANN201
+            file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
+            files[self.get_url(file_id)] = self.get_file(file_id).content
+            return file_id
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    return files
+
+
+def _iframe_html(at) -> str:  # noqa: ANN001
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    proto = frames[0].proto
+    return proto.srcdoc or proto.src
+
+
+def _map_data(at) -> dict:  # noqa: ANN001
+    html = _iframe_html(at)
+    start = html.index('id="storymap-data">') + len('id="storymap-data">')
+    return json.loads(html[start:html.index("</script>", start)])
+
+
+def test_app_shows_the_seeds_story(app) -> None:  # noqa: ANN001
+    assert app.title[0].value == "Kim Jong Un in Russia"
+    assert "Kim Jong Un" in app.markdown[0].value
+    html = _iframe_html(app)
+    for name in ("Vostochny Cosmodrome", "Komsomolsk-on-Amur", "Vladivostok"):
+        assert name in html
+    assert "storymap:step" in html
+    assert [s["id"] for s in _map_data(app)["stops"]] == ROUTE
+    assert not app.error
+
+
+def test_step_query_param_opens_that_step(app) -> None:  # noqa: ANN001
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.query_params["step"] = "2"
+    at.run()
+    assert '"initialStep":2' in _iframe_html(at)
+    assert '"initialStep":null' in _iframe_html(app)
+
+
+def test_filters_change_the_table(app) -> None:  # noqa: ANN001
+    table = app.dataframe[0].value
+    assert set(table["role"]) == {"stop", "mention"}
+    app.multiselect(key="f_roles").set_value(["stop"]).run()
+    assert list(app.dataframe[0].value["name"]) == ["Vostochny Cosmodrome", "Komsomolsk-on-Amur", "Vladivostok"]
+    app.selectbox(key="pick_place").set_value("komsomolsk-on-amur").run()
+    assert any("<mark>Komsomolsk-on-Amur</mark>" in m.value for m in app.markdown)
+
+
+def test_reject_and_role_edits_change_the_map_and_downloads(app, media) -> None:  # noqa: ANN001
+    app.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
+    app.button(key="btn_reject").click().run()
+    assert not app.exception
+    assert app.session_state["edits"].rejected == ["komsomolsk-on-amur"]
+    assert [s["id"] for s in _map_data(app)["stops"]] == ["vostochny-cosmodrome", "vladivostok"]
+    app.selectbox(key="edit_place").set_value("khabarovsk").run()
+    app.radio(key="edit_role").set_value("stop")
+    next(b for b in app.button if b.label == "Apply role and date").click().run()
+    assert not app.exception
+    geojson = _download(app, media, "dl_geojson")
+    story = json.loads(geojson)
+    assert ids(stops(story)) == ["vostochny-cosmodrome", "vladivostok", "khabarovsk"]
+    assert "komsomolsk-on-amur" not in ids(places(story))
+
+
+def _download(at, media: dict[str, bytes], key: str) -> bytes:  # noqa: ANN001
+    button = next(b for b in at.download_button if b.key == key)
+    return media[button.proto.url]
+
+
+def test_downloads_hold_valid_files(app, media, tmp_path: Path) -> None:  # noqa: ANN001
+    app.run()
+    names = {b.key: b.proto.url for b in app.download_button}
+    assert {"dl_geojson", "dl_html", "dl_gpkg", "dl_csv", "dl_kml"} <= set(names)
+    story = json.loads(_download(app, media, "dl_geojson"))
+    assert ids(stops(story)) == ROUTE
+    assert b"Komsomolsk-on-Amur" in _download(app, media, "dl_html")
+    gpkg = tmp_path / "story.gpkg"
+    gpkg.write_bytes(_download(app, media, "dl_gpkg"))
+    import pyogrio
+
+    assert any(layer[0] for layer in pyogrio.list_layers(gpkg))
+    with sqlite3.connect(gpkg) as con:
+        assert con.execute("SELECT count(*) FROM gpkg_contents").fetchone()[0] >= 1
+    assert b"Vladivostok" in _download(app, media, "dl_csv")
+    ET.fromstring(_download(app, media, "dl_kml"))
+    button = next(b for b in app.download_button if b.key == "dl_geojson")
+    assert button.proto.url.endswith(".geojson")
+
+
+def test_upload_builds_a_new_story(app) -> None:  # noqa: ANN001
+    app.file_uploader(key="upload_files").set_value(("khabarovsk.txt", ARTICLE, "text/plain"))
+    app.button(key="btn_build").click().run()
+    assert not app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert app.session_state["origin"] == "session"
+    story = app.session_state["base"]
+    assert len(story["storymap"]["articles"]) == 1
+    assert "Khabarovsk" in {f["properties"]["name"] for f in places(story)}
+    assert "Khabarovsk" in _iframe_html(app)
+
+
+def test_add_articles_to_the_current_story(app) -> None:  # noqa: ANN001
+    app.text_area(key="paste_text").set_value(ARTICLE.decode())
+    app.button(key="btn_add").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert len(app.session_state["base"]["storymap"]["articles"]) == 3
+
+
+def test_bad_uploads_give_a_message_not_a_traceback(app) -> None:  # noqa: ANN001
+    app.file_uploader(key="upload_files").set_value(("notes.txt", b"Nothing to see here at all.\n", "text/plain"))
+    app.button(key="btn_build").click().run()
+    assert not app.exception
+    assert app.error and "Could not build a story" in app.error[0].value
+    assert app.session_state["origin"] == "seeds"
+    app.file_uploader(key="upload_files").set_value(None)
+    app.button(key="btn_build").click().run()
+    assert not app.exception and "No article to read" in app.error[0].value

@@ -147,12 +147,18 @@ def _scan_plain(text: str, ranges: list[tuple[int, int]] | None = None) -> _Scan
             header.append(line)
             continue
         blocks.append(Block(s, e))
-    if header and not any(find_dates(h) or _FURNITURE_RE.match(h) for h in header):
+    if header and not any(_is_dateline(h) or _FURNITURE_RE.match(h) for h in header):
         # Not a dateline after all: the first short line was the headline.
         first = [b for b in _header_blocks(text, ranges, header)]
         blocks = first + blocks
         header = []
     return _Scan(blocks, header, furniture)
+
+
+def _is_dateline(line: str) -> bool:
+    """A line that is nothing but a date ("Friday, September 22, 2023"), as in a page header."""
+    covered = sum(d.end - d.start for d in find_dates(line))
+    return covered >= 0.8 * len(line.strip(" ,.|-"))
 
 
 def _header_blocks(text: str, ranges: list[tuple[int, int]], header: list[str]) -> list[Block]:

@@ -16,6 +16,10 @@ from storymap.errors import StorymapError
 FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _fail(exc: StorymapError) -> None:
     raise click.ClickException(str(exc)) from exc
 
@@ -83,8 +87,8 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
     stops = [f for f in result.story["features"] if f["properties"].get("role") == "stop"]
     places = [f for f in result.story["features"] if f["properties"].get("role") in ("stop", "mention")]
     mentions = sum(f["properties"]["mention_count"] for f in places)
-    console.print(f"Wrote {out}: {meta['title']!r}, {len(meta['articles'])} articles, {len(places)} places, "
-                  f"{mentions} mentions, {len(stops)} stops", highlight=False)
+    console.print(f"Wrote {out}: {meta['title']!r}, {_n(len(meta['articles']), 'article')}, "
+                  f"{_n(len(places), 'place')}, {_n(mentions, 'mention')}, {_n(len(stops), 'stop')}", highlight=False)
     for f in stops:
         p = f["properties"]
         when = p["date"] or "no date"

@@ -174,6 +174,8 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
 
     places = _places(resolved, evidence, by_mention)
     _assign_roles(places)
+    if title is None:
+        title = _title(subject, [p for p in places if p.role == "stop"], gazetteer)
     story = _to_geojson(places, articles, subject, title, Path(base) if base else Path.cwd())
     reason = "found neither offline nor online" if online is not None else "not in the offline gazetteer"
     missing = sorted({f"{name} ({art.path.name}): {reason}"
@@ -291,7 +293,20 @@ def _excerpt(article: Article, start: int) -> str:
     return article.text[start : start + 200]
 
 
-def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, title: str | None,
+def _title(subject: str, stops: Sequence[Place], gazetteer: Gazetteer) -> str:
+    """"<subject> in <the country of most stops>", or what of it is known."""
+    countries = Counter(p.record.country_code for p in stops if p.record.country_code)
+    country = None
+    if countries:
+        code = min(countries, key=lambda c: (-countries[c], c))
+        rec = gazetteer.get(f"naturalearth:{code}")
+        country = rec.name if rec else None
+    if subject and country:
+        return f"{subject} in {_the(country)}"
+    return subject or "Story map"
+
+
+def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, title: str,
                 base: Path) -> Story:
     by_article = {a.id: a for a in articles}
     stops = sorted((p for p in places if p.role == "stop"), key=lambda p: p.stop or 0)
@@ -374,12 +389,11 @@ def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, 
             "geometry": {"type": "Point", "coordinates": [p.record.lon, p.record.lat]},
             "properties": props,
         })
-    if len(stops) >= 1:
+    if len(stops) >= 2:
         features.append({
             "type": "Feature",
             "id": "route",
-            "geometry": {"type": "LineString", "coordinates": [[p.record.lon, p.record.lat] for p in stops]}
-            if len(stops) >= 2 else {"type": "LineString", "coordinates": [[p.record.lon, p.record.lat]] * 2},
+            "geometry": {"type": "LineString", "coordinates": [[p.record.lon, p.record.lat] for p in stops]},
             "properties": {
                 "role": "route",
                 "name": f"Route of {subject}" if subject else "Route",
@@ -388,15 +402,6 @@ def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, 
                 "statuses": [p.status for p in stops],
             },
         })
-    if title is None:
-        countries = Counter(p.record.country_code for p in stops)
-        country = None
-        if countries:
-            code = countries.most_common(1)[0][0]
-            rec = next((p.record for p in places if p.record.place_type == "country" and p.record.country_code == code),
-                       None)
-            country = rec.name if rec else None
-        title = f"{subject} in {_the(country)}" if subject and country else subject or "Story map"
     return {
         "type": "FeatureCollection",
         "storymap": {

@@ -124,3 +124,11 @@ def test_only_furniture_is_an_article_without_text(tmp_path):
     path = write(tmp_path, "f.txt", "Related Articles\n\nStay Connected\n\nPowered by Blogger.")
     with pytest.raises(ArticleError, match="no article text"):
         read_article(path)
+
+
+def test_a_short_headline_with_a_date_is_still_the_headline(tmp_path):
+    path = write(tmp_path, "a.txt", "Kim arrives on September 13\n\nKim Jong Un arrived at the cosmodrome.")
+    article, _ = read_article(path)
+    assert article.title == "Kim arrives on September 13"
+    assert article.published is None
+    assert story_text(article).startswith("Kim arrives on September 13")

@@ -37,8 +37,9 @@ class Block:
 class Article:
     """One input article.
 
-    ``text`` is the decoded file exactly as on disk (``str`` offsets index it); ``blocks``
-    are the ranges that hold story text, in order.
+    ``text`` is the decoded file exactly as on disk (``str`` offsets index it) or, for an
+    HTML page, the page's text without markup (``file_span`` maps back into the file);
+    ``blocks`` are the ranges of ``text`` that hold story text, in order.
     """
 
     id: str
@@ -50,11 +51,19 @@ class Article:
     published: dt.date | None = None
     url: str | None = None
     original_source: str | None = None
-    notes: tuple[str, ...] = field(default=())
+    #: For HTML: ``text`` is the page's decoded text and this maps each of its
+    #: characters to its offset in the file; None when ``text`` is the file itself.
+    file_offsets: tuple[int, ...] | None = field(default=None, repr=False)
 
     def block_text(self, block: Block) -> str:
         """The text of one block."""
         return self.text[block.start : block.end]
+
+    def file_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where ``text[start:end]`` lies in the article file (they differ only for HTML)."""
+        if self.file_offsets is None:
+            return start, end
+        return self.file_offsets[start], self.file_offsets[end - 1] + 1
 
 
 # --------------------------------------------------------------------------- furniture
@@ -205,7 +214,7 @@ def _html_view(raw: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def _scan_html(raw: str, path: Path) -> tuple[_Scan, dict[str, str | None]]:
+def _scan_html(raw: str, path: Path) -> tuple[_Scan, dict[str, str | None], tuple[int, ...]]:
     import trafilatura
 
     meta: dict[str, str | None] = {}
@@ -232,13 +241,10 @@ def _scan_html(raw: str, path: Path) -> tuple[_Scan, dict[str, str | None]]:
             i = flat.find(para)
         if i < 0:
             continue
-        s, e = flat_where[i], flat_where[i + len(para) - 1] + 1
-        # the last character may be an entity: extend to its end
-        if raw[flat_where[i + len(para) - 1]] == "&":
-            e = raw.index(";", flat_where[i + len(para) - 1]) + 1
-        blocks.append(Block(s, e))
+        blocks.append(Block(i, i + len(para)))
         pos = i + len(para)
-    return _Scan(blocks, [], []), meta
+    meta["_text"] = flat
+    return _Scan(blocks, [], []), meta, tuple(flat_where)
 
 
 def _collapse(view: str, where: list[int]) -> tuple[str, list[int]]:
@@ -345,8 +351,10 @@ def read_article(path: str | Path) -> tuple[Article, list[str]]:
     text = decode(path)
     is_html = path.suffix.lower() in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", text, re.IGNORECASE)
     found: dict[str, str | None] = {}
+    offsets = None
     if is_html:
-        scan, found = _scan_html(text, path)
+        scan, found, offsets = _scan_html(text, path)
+        text = found.pop("_text") or ""
     else:
         front, skip = _front_matter(text) if path.suffix.lower() == ".md" else ({}, 0)
         found.update({k: v for k, v in front.items() if k in META_KEYS})
@@ -401,6 +409,7 @@ def read_article(path: str | Path) -> tuple[Article, list[str]]:
         path=path,
         text=text,
         blocks=tuple(scan.blocks),
+        file_offsets=offsets,
         title=html.unescape(title).strip() if title else None,
         source=source,
         published=published,

@@ -325,10 +325,11 @@ def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, 
         mentions = []
         for r in sorted(p.mentions, key=lambda r: (r.mention.article, r.mention.start)):
             art = by_article[r.mention.article]
+            start, end = art.file_span(r.mention.start, r.mention.end)
             mentions.append({
                 "article": art.id,
-                "start": r.mention.start,
-                "end": r.mention.end,
+                "start": start,
+                "end": end,
                 "text": r.mention.text,
                 "excerpt": _excerpt(art, r.mention.start),
                 "confidence": r.best.confidence,

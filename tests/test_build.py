@@ -143,3 +143,23 @@ def test_every_command_has_help_and_an_example():
         assert result.exit_code == 0, name
         assert "Example" in result.output, name
     assert CliRunner().invoke(main, ["--help"]).exit_code == 0
+
+
+def test_html_articles_give_clean_excerpts_and_offsets_into_the_html_file(tmp_path):
+    html = """<!doctype html><html><head><title>Envoy in Tokyo</title></head><body>
+    <nav><a href="/">Home</a> | <a href="/world">World</a></nav>
+    <article><h1>Envoy lands in Tokyo</h1>
+    <p>Special envoy Jane Doe arrived in <a href="/tokyo">Tokyo</a> on Monday for talks on trade &amp; security
+    with officials from the Japanese foreign ministry, her office said in a statement.</p>
+    <p>Jane Doe is expected to travel to <b>Osaka</b> on Wednesday before returning home to Canberra.</p>
+    </article><footer>Related Articles</footer></body></html>"""
+    path = write(tmp_path, "page.html", html)
+    story = build_story([path], gazetteer=gazetteer(), base=tmp_path).story
+    raw = path.read_text(encoding="utf-8")
+    props = {f["properties"]["name"]: f["properties"] for f in story["features"]}
+    for name in ("Tokyo", "Osaka"):
+        (m, *_) = props[name]["mentions"]
+        assert raw[m["start"] : m["end"]] == name
+        assert "<" not in m["excerpt"] and name in m["excerpt"]
+    assert any("trade & security" in m["excerpt"] for m in props["Tokyo"]["mentions"])
+    assert props["Tokyo"]["role"] == "stop" and props["Osaka"]["status"] == "expected"

@@ -168,7 +168,7 @@ class Itinerary:
                last_person: str | None) -> str | None:
         """Who does the travelling: a possessive before a travel noun, else the clause's subject."""
         # "Kim's visit to", "Kim Jong Un's plans to visit", "his days-long visit to"
-        for s, e, name in reversed(persons):
+        for _, e, name in reversed(persons):
             if e <= trig.start() and re.match(r"['’]s\b", text[e : e + 2]) and \
                     AGENT_NOUNS.match(text[e + 2 : trig.end()] + " ") and \
                     len(text[e + 2 : trig.start()].split()) <= 3:

@@ -9,18 +9,17 @@ import datetime as dt
 import os
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from statistics import median
 from typing import Any
+
+from geopy.location import Location
 
 from storymap.articles import Article, find_articles, read_article, sentences
 from storymap.dates import article_anchor, find_dates
 from storymap.errors import ArticleError, StoryError
-from geopy.location import Location
-
 from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch
 from storymap.itinerary import Itinerary, StopEvidence, find_subject
 from storymap.recognize import Analysis, Mention, Recognizer

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 
 import pytest
-
 from pipeline_support import SEEDS, write
+
 from storymap.articles import read_article, sentences
 from storymap.errors import ArticleError
 

@@ -8,8 +8,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 from geopy.distance import geodesic
-
 from pipeline_support import ROOT, SEEDS, gazetteer, write
+
 from storymap.cli import main
 from storymap.story import build_story
 from storymap.storyfile import dumps_story
@@ -138,7 +138,7 @@ def test_cli_fails_cleanly_and_keeps_the_previous_story(tmp_path, setup):
 
 def test_every_command_has_help_and_an_example():
     runner = CliRunner()
-    for name, command in main.commands.items():
+    for name in main.commands:
         result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Example" in result.output, name

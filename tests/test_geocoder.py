@@ -11,8 +11,8 @@ import pytest
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from geopy.location import Location
-
 from pipeline_support import gazetteer
+
 from storymap.gazetteer import name_key
 from storymap.geocoder import OfflineGeocoder, online_geocoder
 

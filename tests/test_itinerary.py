@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from pipeline_support import gazetteer, write
+
 from storymap.story import build_story
 
 

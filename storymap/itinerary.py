@@ -29,7 +29,7 @@ TRIGGER = re.compile(
     r"(?:travel(?:s|ed|led|ing|ling)?|head(?:s|ed|ing)?|go(?:es|ing)?|went|fl(?:y|ies|ew|ying)|return(?:s|ed|ing)?|"
     r"mov(?:e|es|ed|ing)|com(?:e|es|ing)|came|drove|driv(?:e|es|ing)|sail(?:s|ed|ing)?|continu(?:e|es|ed|ing))\s+(?:on\s+)?to|"
     r"(?:stop(?:s|ped|ping)?|stay(?:s|ed|ing)?|be|been|was|were|is|are)\s+(?:in|at)|"
-    r"(?:met|meet(?:s|ing)?|held|hold(?:s|ing)?)\s+(?:\w+\s+){0,3}?(?:in|at)|"
+    r"(?:met|meet(?:s|ing)?|held|hold(?:s|ing)?)\s+(?:\w+\s+){0,7}?(?:in|at)|"
     r"le(?:ft|ave|aves|aving)\s+for|depart(?:s|ed|ing)?\s+for|reach(?:es|ed|ing)?)"
     r")\b",
     re.IGNORECASE,

@@ -297,7 +297,8 @@ def _title(subject: str, stops: Sequence[Place], gazetteer: Gazetteer) -> str:
     countries = Counter(p.record.country_code for p in stops if p.record.country_code)
     country = None
     if countries:
-        code = min(countries, key=lambda c: (-countries[c], c))
+        first = {p.record.country_code: p.stop or 0 for p in sorted(stops, key=lambda p: -(p.stop or 0))}
+        code = min(countries, key=lambda c: (-countries[c], first[c]))  # most stops, then the earliest
         rec = gazetteer.get(f"naturalearth:{code}")
         country = rec.name if rec else None
     if subject and country:

@@ -82,3 +82,24 @@ def test_subject_is_found_from_the_text_and_can_be_given(tmp_path):
     got = stops(tmp_path, body, published="2023-08-02", subject="Antonio Costa")
     assert list(got) == ["Porto"]
     assert dt.date.fromisoformat("2023-08-02").weekday() == 2
+
+
+def test_another_trip_comes_out_by_the_same_rules(tmp_path):
+    body = ("Chinese President Xi Jinping landed in Moscow on Monday, March 20, 2023, for a three-day state visit to "
+            "Russia, his first trip abroad since securing a third term.\n\n"
+            "Xi will hold talks with Russian President Vladimir Putin at the Kremlin on Tuesday. Washington has "
+            "criticised the visit.\n\n"
+            "On Wednesday, Xi is scheduled to fly to Minsk, where Belarusian leader Alexander Lukashenko will host "
+            "him. Lukashenko visited Beijing last month.")
+    (tmp_path / "in").mkdir()
+    write(tmp_path / "in", "xi.txt", "Xi arrives in Moscow for talks with Putin\n\n" + body)
+    story = build_story([tmp_path / "in"], gazetteer=gazetteer()).story
+    props = {f["properties"]["name"]: f["properties"] for f in story["features"]}
+    assert story["storymap"]["subject"] == "Xi Jinping"
+    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    assert route["stops"] == ["moscow", "minsk"]
+    assert route["dates"] == ["2023-03-20", "2023-03-22"]
+    assert props["Minsk"]["status"] == "expected"
+    assert props["Kremlin"]["part_of"] == "moscow"  # a site inside a stop's city belongs to that stop
+    assert props["Beijing"]["role"] == props["Washington"]["role"] == "mention"
+    assert story["storymap"]["title"] == "Xi Jinping in Russia"

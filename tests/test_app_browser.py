@@ -1,0 +1,211 @@
+"""The app in a real browser: Debian Chromium via Playwright against ``streamlit run``.
+
+Every request that leaves localhost is aborted and recorded, so these tests prove the
+app needs no internet. Screenshots go to ``$STORYMAP_SCREENSHOTS`` (default: a temp dir).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+MAP = "iframe[title='Animated story map']"
+LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
+ARTICLE = ("Kim Jong Un arrives in Khabarovsk\n\n"
+           "North Korean leader Kim Jong Un arrived in Khabarovsk on Saturday, September 16, 2023, "
+           "after visiting Komsomolsk-on-Amur, state media said. He later travelled to Vladivostok.\n")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not become healthy in {timeout} s")
+
+
+def start_app(port: int) -> subprocess.Popen:
+    """``streamlit run app.py`` on ``port`` (the caller stops it)."""
+    env = dict(os.environ)
+    env.setdefault("STORYMAP_CACHE_DIR", str(Path(tempfile.gettempdir()) / "storymap-cache"))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    port = free_port()
+    proc = start_app(port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        stop_app(proc)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    folder = Path(os.environ.get("STORYMAP_SCREENSHOTS") or tempfile.mkdtemp(prefix="storymap-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def app_page(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.outside = []
+    page.errors = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(LOCAL):
+            r.continue_()
+        else:
+            page.outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def open_map(page: Any, url: str) -> Any:
+    page.goto(url)
+    frame = page.frame_locator(MAP)
+    frame.locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
+    return frame
+
+
+def test_map_shows_the_stops_and_steps_to_komsomolsk(app_page: Any, app_url: str, shots: Path) -> None:
+    page = app_page
+    frame = open_map(page, app_url)
+    assert frame.locator(".sm-stop-icon").count() == 3
+    names = frame.locator(".sm-step-name").all_text_contents()
+    assert names == ["Vostochny Cosmodrome", "Komsomolsk-on-Amur", "Vladivostok"]
+    frame.locator(".sm-next").click()
+    frame.locator(".sm-next").click()
+    frame.locator(".sm-place", has_text="Komsomolsk-on-Amur").wait_for()
+    assert frame.locator(".sm-counter").text_content() == "Stop 2 of 3"
+    page.wait_for_function("() => location.search.includes('step=2')")
+    time.sleep(1.5)
+    page.screenshot(path=str(shots / "app-step2.png"), full_page=True)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors
+
+
+def test_shared_step_link_opens_that_step_and_reruns_keep_the_map(app_page: Any, app_url: str) -> None:
+    page = app_page
+    frame = open_map(page, f"{app_url}/?step=2")
+    frame.locator(".sm-place", has_text="Komsomolsk-on-Amur").wait_for()
+    frame.locator(".sm-next").click()
+    frame.locator(".sm-place", has_text="Vladivostok").wait_for()
+    page.wait_for_function("() => location.search.includes('step=3')")
+    # a rerun that does not change the story must not reload the map
+    page.evaluate("() => { document.querySelector(\"iframe[title='Animated story map']\")"
+                  ".contentWindow.__marker = 'kept'; }")
+    page.get_by_role("tab", name="Places").click()
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Show the excerpts of")
+    box.locator("input").click()
+    box.locator("input").fill("Vladivostok")
+    page.keyboard.press("Enter")
+    page.get_by_text("Putin also mentioned").first.wait_for()
+    kept = page.evaluate("() => document.querySelector(\"iframe[title='Animated story map']\").contentWindow.__marker")
+    assert kept == "kept"
+    assert frame.locator(".sm-counter").text_content() == "Stop 3 of 3"
+    assert not page.outside, page.outside
+
+
+def test_downloads_deliver_files_that_parse(app_page: Any, app_url: str, tmp_path: Path) -> None:
+    page = app_page
+    open_map(page, app_url)
+    sidebar = page.get_by_test_id("stSidebar")
+    got: dict[str, Path] = {}
+    for label in ("GeoJSON", "Standalone HTML map", "GeoPackage", "CSV table", "KML (Google Earth)"):
+        with page.expect_download() as info:
+            sidebar.get_by_role("button", name=label).click()
+        download = info.value
+        target = tmp_path / download.suggested_filename
+        download.save_as(target)
+        got[target.suffix] = target
+    assert set(got) == {".geojson", ".html", ".gpkg", ".csv", ".kml"}
+    assert got[".geojson"].name == "kim-jong-un-in-russia.geojson"
+    story = json.loads(got[".geojson"].read_text(encoding="utf-8"))
+    assert {f["id"] for f in story["features"]} >= {"vostochny-cosmodrome", "komsomolsk-on-amur", "vladivostok"}
+    assert "Komsomolsk-on-Amur" in got[".html"].read_text(encoding="utf-8")
+    import pyogrio
+
+    layers = pyogrio.list_layers(got[".gpkg"])
+    assert len(layers) >= 1
+    assert len(pyogrio.read_dataframe(got[".gpkg"], layer=layers[0][0])) >= 3
+    assert "Vladivostok" in got[".csv"].read_text(encoding="utf-8")
+    ET.parse(got[".kml"])
+    assert not page.outside, page.outside
+
+
+def test_uploaded_article_becomes_a_story(app_page: Any, app_url: str, tmp_path: Path, shots: Path) -> None:
+    page = app_page
+    open_map(page, app_url)
+    article = tmp_path / "khabarovsk.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(article))
+    page.get_by_text("khabarovsk.txt").first.wait_for()
+    page.get_by_role("button", name="Build new story").click()
+    page.get_by_text("Built in this session").wait_for(timeout=60_000)
+    frame = page.frame_locator(MAP)
+    frame.locator(".sm-step-name", has_text="Khabarovsk").wait_for(timeout=30_000)
+    time.sleep(1)
+    page.screenshot(path=str(shots / "app-upload.png"), full_page=True)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors

@@ -381,6 +381,14 @@ def main() -> None:
         st.caption("Seed articles" if ss.origin == "seeds" else "Built in this session")
         tiles = st.toggle("Online map tiles", value=False, key="tiles",
                           help="Off: the built-in offline base map. On: OpenStreetMap tiles (needs internet).")
+    for note in ss.get("notices", []):
+        st.warning(note)
+    header(shown)
+    try:
+        map_view(shown, tiles)  # before the slower downloads, so the map paints first
+    except StorymapError as exc:
+        st.error(f"The map cannot be drawn: {exc}")
+    with st.sidebar:
         st.subheader("Download")
         download_buttons(shown)
         st.subheader("Bring new articles")
@@ -389,13 +397,6 @@ def main() -> None:
             for k in ("base", "edits", "map_key"):
                 ss.pop(k, None)
             st.rerun()
-    for note in ss.get("notices", []):
-        st.warning(note)
-    header(shown)
-    try:
-        map_view(shown, tiles)
-    except StorymapError as exc:
-        st.error(f"The map cannot be drawn: {exc}")
     tab_places, tab_time, tab_edit = st.tabs(["Places", "Timeline", "Review & correct"])
     with tab_places:
         explore(base, shown)

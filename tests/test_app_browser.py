@@ -121,6 +121,12 @@ def app_page(chromium: Any) -> Iterator[Any]:
         context.close()
 
 
+def wait_idle(page: Any) -> None:
+    """Wait until the app is not running its script (no 'Running...' status widget)."""
+    time.sleep(0.3)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
+
+
 def open_map(page: Any, url: str) -> Any:
     page.goto(url)
     frame = page.frame_locator(MAP)
@@ -201,6 +207,8 @@ def test_uploaded_article_becomes_a_story(app_page: Any, app_url: str, tmp_path:
     article.write_text(ARTICLE, encoding="utf-8")
     page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(article))
     page.get_by_text("khabarovsk.txt").first.wait_for()
+    page.get_by_text("210.0B").first.wait_for()  # the upload finished
+    wait_idle(page)
     page.get_by_role("button", name="Build new story").click()
     page.get_by_text("Built in this session").wait_for(timeout=60_000)
     frame = page.frame_locator(MAP)

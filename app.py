@@ -200,11 +200,11 @@ def correct(base: Story, shown: Story) -> None:
         st.markdown("**Role and date**")
         f1, f2, f3 = st.columns(3)
         role = f1.radio("Role", ["stop", "mention"], index=0 if props.get("role") == "stop" else 1,
-                        horizontal=True, key="edit_role")
+                        horizontal=True, key=f"edit_role_{place_id}")
         date = f2.date_input("Date", value=dt.date.fromisoformat(props["date"]) if props.get("date") else None,
-                             key="edit_date", format="YYYY-MM-DD")
+                             key=f"edit_date_{place_id}", format="YYYY-MM-DD")
         statuses = ["reported", "expected", "inferred"]
-        status = f3.selectbox("Date status", statuses, key="edit_status",
+        status = f3.selectbox("Date status", statuses, key=f"edit_status_{place_id}",
                               index=statuses.index(props["date_status"]) if props.get("date_status") in statuses else 0)
         if st.form_submit_button("Apply role and date"):
             new = _replace(edits, roles={**edits.roles, place_id: role})
@@ -219,7 +219,7 @@ def correct(base: Story, shown: Story) -> None:
         with st.form("form_order", border=True):
             st.markdown("**Order along the route**")
             pos = st.number_input("Stop number", min_value=1, max_value=len(stop_ids),
-                                  value=stop_ids.index(place_id) + 1, step=1, key="edit_pos")
+                                  value=stop_ids.index(place_id) + 1, step=1, key=f"edit_pos_{place_id}")
             if st.form_submit_button("Move stop"):
                 order = [i for i in stop_ids if i != place_id]
                 order.insert(int(pos) - 1, place_id)
@@ -232,12 +232,12 @@ def correct(base: Story, shown: Story) -> None:
         options = ["(keep)"] + [a["gazetteer_id"] for a in alternatives]
         labels = {a["gazetteer_id"]: f"{a.get('name')} · {a.get('place_type')} · {a.get('country_code') or ''} "
                                      f"({a.get('lat'):.3f}, {a.get('lon'):.3f})" for a in alternatives}
-        choice = st.selectbox("Switch to another candidate", options, key="edit_candidate",
+        choice = st.selectbox("Switch to another candidate", options, key=f"edit_candidate_{place_id}",
                               format_func=lambda g: labels.get(g, g),
                               help="Other gazetteer entries with the same name.")
         g1, g2 = st.columns(2)
-        lat = g1.number_input("Latitude", -90.0, 90.0, value=float(row["lat"]), format="%.5f", key="edit_lat")
-        lon = g2.number_input("Longitude", -180.0, 180.0, value=float(row["lon"]), format="%.5f", key="edit_lon")
+        lat = g1.number_input("Latitude", -90.0, 90.0, value=float(row["lat"]), format="%.5f", key=f"edit_lat_{place_id}")
+        lon = g2.number_input("Longitude", -180.0, 180.0, value=float(row["lon"]), format="%.5f", key=f"edit_lon_{place_id}")
         if st.form_submit_button("Apply location"):
             if choice != "(keep)":
                 coords = {k: v for k, v in edits.coordinates.items() if k != place_id}

@@ -249,7 +249,7 @@ def test_reject_and_role_edits_change_the_map_and_downloads(app, media) -> None:
     assert app.session_state["edits"].rejected == ["komsomolsk-on-amur"]
     assert [s["id"] for s in _map_data(app)["stops"]] == ["vostochny-cosmodrome", "vladivostok"]
     app.selectbox(key="edit_place").set_value("khabarovsk").run()
-    app.radio(key="edit_role").set_value("stop")
+    app.radio(key="edit_role_khabarovsk").set_value("stop")
     next(b for b in app.button if b.label == "Apply role and date").click().run()
     assert not app.exception
     geojson = _download(app, media, "dl_geojson")
@@ -311,3 +311,20 @@ def test_bad_uploads_give_a_message_not_a_traceback(app) -> None:  # noqa: ANN00
     app.file_uploader(key="upload_files").set_value(None)
     app.button(key="btn_build").click().run()
     assert not app.exception and "No article to read" in app.error[0].value
+
+
+def test_candidate_switch_and_stop_order_through_the_app(app, tmp_path: Path) -> None:  # noqa: ANN001
+    app.selectbox(key="edit_place").set_value("moscow").run()
+    alt = app.selectbox(key="edit_candidate_moscow").options[-1]
+    app.selectbox(key="edit_candidate_moscow").set_value(
+        next(a["gazetteer_id"] for a in next(f for f in places(app.session_state["base"]) if f["id"] == "moscow")
+             ["properties"]["alternatives"] if alt.startswith(a["name"])))
+    next(b for b in app.button if b.label == "Apply location").click().run()
+    assert not app.exception
+    assert "moscow" in app.session_state["edits"].candidates
+    app.selectbox(key="edit_place").set_value("vladivostok").run()
+    app.number_input(key="edit_pos_vladivostok").set_value(1)
+    next(b for b in app.button if b.label == "Move stop").click().run()
+    assert not app.exception
+    assert [s["id"] for s in _map_data(app)["stops"]][0] == "vladivostok"
+    assert app.session_state["edits"].order[0] == "vladivostok"

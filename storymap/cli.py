@@ -78,7 +78,14 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
                 online_geocode = online_geocoder()
             result = build_story(list(inputs) or [Path("seeds")], gazetteer=gazetteer, subject=subject,
                                  title=title, progress=progress, online=online_geocode, online_name=online or "")
-        write_story(result.story, out)
+        from storymap.edits import apply_saved_edits, edits_path, load_edits, unapplied
+
+        story = apply_saved_edits(result.story, out)
+        if story is not result.story:
+            notes = unapplied(result.story, load_edits(edits_path(out)))
+            result.problems.extend(f"{edits_path(out)}: {note}" for note in notes)
+        write_story(story, out)
+        result.story = story
     except StorymapError as exc:
         _fail(exc)
     for problem in result.problems:

@@ -163,3 +163,16 @@ def test_html_articles_give_clean_excerpts_and_offsets_into_the_html_file(tmp_pa
         assert "<" not in m["excerpt"] and name in m["excerpt"]
     assert any("trade & security" in m["excerpt"] for m in props["Tokyo"]["mentions"])
     assert props["Tokyo"]["role"] == "stop" and props["Osaka"]["status"] == "expected"
+
+
+def test_rebuild_applies_the_edits_saved_beside_the_story(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "places.geojson"
+    (tmp_path / "places.edits.json").write_text(json.dumps({"rejected": ["moscow"]}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "seeds", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ids = {f["id"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]}
+    assert "moscow" not in ids and "vladivostok" in ids
+    (tmp_path / "places.edits.json").write_text("{broken", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "seeds", "-o", str(out)])
+    assert result.exit_code == 1 and "places.edits.json" in result.output and "Traceback" not in result.output

@@ -35,7 +35,7 @@ from pathlib import Path
 from storymap.errors import GazetteerError
 
 #: Bump when the schema or the sources change: a new file is built beside the old one.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # name kinds, in order of strength
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
@@ -140,6 +140,13 @@ def _countries() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
             continue
         if code not in best or (rec["POP_EST"] or 0) > (best[code]["POP_EST"] or 0):
             best[code] = rec
+    points = {p["code"]: p for p in _read_csv("country_points.csv")}
+    # A demonym shared by several countries ("American") names the most populous one.
+    demonym_owner: dict[str, str] = {}
+    for code, rec in sorted(best.items(), key=lambda kv: -(kv[1]["POP_EST"] or 0)):
+        dem = info.get(code, {}).get("demonym")
+        if dem and dem not in demonym_owner:
+            demonym_owner[dem] = code
     for code, rec in sorted(best.items()):
         g = gn.get(code, {})
         ci = info.get(code, {})
@@ -164,16 +171,21 @@ def _countries() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
             else:
                 names.append((alt, ALTERNATE))
         demonym = ci.get("demonym")
-        if demonym:
-            names.append((demonym, DEMONYM))
-            if not demonym.endswith("s"):
-                names.append((demonym + "s", DEMONYM))
+        if demonym and demonym_owner.get(demonym) == code:
+            names += [(form, DEMONYM) for form in demonym_forms(demonym)]
+        # The conventional country reference point (the one GeoNames and most annotated
+        # corpora use, from countryinfo); Natural Earth's label point when it has none.
+        lat, lon = (ci.get("latlng") or [None, None])[:2] if len(ci.get("latlng") or []) >= 2 else (None, None)
+        if code in points:
+            lat, lon = float(points[code]["lat"]), float(points[code]["lon"])
+        elif lat is None:
+            lat, lon = rec["LABEL_Y"], rec["LABEL_X"]
         row: Row = (
             f"naturalearth:{code}",
             name,
             "country",
-            round(float(rec["LABEL_Y"]), 5),
-            round(float(rec["LABEL_X"]), 5),
+            round(float(lat), 5),
+            round(float(lon), 5),
             code,
             int(rec["POP_EST"] or 0),
             g.get("geonameid"),
@@ -181,6 +193,14 @@ def _countries() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
             "",
         )
         yield row, names
+
+
+def demonym_forms(demonym: str) -> list[str]:
+    """A demonym and its plural ("Canadian", "Canadians"); no plural for "Chinese", "Swiss", "Irish"."""
+    forms = [demonym]
+    if not demonym.endswith(("s", "sh", "ch", "ese", "x", "z")):
+        forms.append(demonym + "s")
+    return forms
 
 
 _ADMIN1_SUFFIXES = ("Oblast", "Krai", "Province", "Region", "State", "Prefecture", "County")
@@ -337,7 +357,7 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
                 con.executemany("INSERT INTO names VALUES (?,?,?,?)", rows)
             counts[label] = n
         for al in aliases:
-            kind = ABBREVIATION if al["kind"] == "abbreviation" else ALTERNATE
+            kind = {"abbreviation": ABBREVIATION, "demonym": DEMONYM}.get(al["kind"], ALTERNATE)
             cur = con.execute("SELECT pid FROM places WHERE gazetteer_id=?", (al["gazetteer_id"],))
             hit = cur.fetchone()
             if hit is None:

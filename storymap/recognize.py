@@ -50,6 +50,10 @@ FACILITY_HEADS = ("plant", "factory", "airport", "airfield", "air base", "base",
                   "station", "port", "shipyard", "works", "institute", "hospital", "bridge", "cosmodrome",
                   "spaceport", "academy", "museum", "complex")
 
+#: a single word at least this common in English (Zipf scale, wordfreq) is read as a word,
+#: not a small place, unless the entity model sees an entity there
+COMMON_WORD_ZIPF = 4.5
+
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
 _NAMED_AFTER = re.compile(
     r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + "|".join(FACILITY_HEADS) + r"))\s+named\s+(?:after|for)\s+"
@@ -152,13 +156,30 @@ class Analysis:
     people: frozenset[str]
     person_names: tuple[str, ...]
     unknown: tuple[tuple[int, int, str], ...] = ()
+    #: place names the entity model found that the gazetteer cannot place (streets, buildings...)
+    unlocated: tuple[tuple[int, int, str], ...] = ()
 
 
 class Recognizer:
-    """Finds :class:`Mention` objects in articles using a :class:`Gazetteer`."""
+    """Finds :class:`Mention` objects in articles using a :class:`Gazetteer` and, when
+    installed, a statistical named-entity model (see :mod:`storymap.ner`).
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    Parameters
+    ----------
+    gazetteer:
+        The offline gazetteer.
+    ner:
+        ``"auto"`` (default) uses the spaCy model when it is installed, ``None`` uses
+        gazetteer matching alone, or pass an object with an ``entities(texts)`` method.
+    """
+
+    def __init__(self, gazetteer: Gazetteer, *, ner: object = "auto") -> None:
         self.gazetteer = gazetteer
+        if ner == "auto":
+            from storymap.ner import default_ner
+
+            ner = default_ner()
+        self.ner = ner
 
     def find(self, article: Article) -> list[Mention]:
         """All place mentions in the article's story blocks, in text order."""
@@ -185,6 +206,9 @@ class Recognizer:
         mentions: list[Mention] = []
         for bi, (bs, be, toks) in enumerate(blocks):
             mentions += self._block(article, bs, toks, found, people)
+        unlocated: list[tuple[int, int, str]] = []
+        if self.ner is not None and blocks:
+            mentions, unlocated = self._combine(article, mentions, blocks)
         # Names the context calls places ("the city of X") that the gazetteer does not know.
         unknown = []
         for bs, be, _ in blocks:
@@ -192,7 +216,7 @@ class Recognizer:
                 if not any(x.start <= m.start("name") < x.end for x in mentions):
                     unknown.append((m.start("name"), m.end("name"), m.group("name")))
         return Analysis(sorted(mentions, key=lambda m: m.start), frozenset(people), tuple(sorted(names)),
-                        tuple(unknown))
+                        tuple(unknown), tuple(unlocated))
 
     # ------------------------------------------------------------------ people
 
@@ -340,7 +364,94 @@ class Recognizer:
             before = text[max(bs, start - 40) : start]
             if CITY_CUES.search(before):
                 constraint = "populated"
+        hits = _demonym_first(hits)
         demonym = all(h.kind == DEMONYM for h in hits)
         if not demonym:
             hits = [h for h in hits if h.kind != DEMONYM] or hits
         return Mention(article.id, start, end, surface, tuple(hits), constraint, demonym)
+
+    # ------------------------------------------------------------------ with an entity model
+
+    def _combine(self, article: Article, mentions: list[Mention],
+                 blocks: list[tuple[int, int, list[Token]]]) -> tuple[list[Mention], list[tuple[int, int, str]]]:
+        """Weigh gazetteer matches against the entity model's spans, and add the places it alone found.
+
+        - a weak gazetteer match (no country, division, demonym or curated facility) that the
+          model sees as no entity at all is an ordinary word ("Centre", "Industry");
+        - a match the model reads only as a person ("Sam", "Paul") is a person, unless a country;
+        - a place entity with no gazetteer match over it is added when the gazetteer knows its
+          name; otherwise it is *unlocated* (streets, buildings: placed by context later).
+        """
+        from storymap.ner import PLACE_LABELS
+
+        text = article.text
+        ents: list[tuple[int, int, str]] = []
+        for (bs, _be, _toks), found in zip(blocks, self.ner.entities([text[bs:be] for bs, be, _ in blocks]),
+                                           strict=True):
+            ents += [(bs + e.start, bs + e.end, e.label) for e in found]
+
+        def over(s: int, e: int) -> list[str]:
+            return [lab for es, ee, lab in ents if es < e and s < ee]
+
+        from wordfreq import zipf_frequency
+
+        kept: list[Mention] = []
+        for m in mentions:
+            labels = over(m.start, m.end)
+            strong = m.constraint == "facility" or any(
+                _is_strong(h, big_city=100_000) or h.record.source.startswith("http") for h in m.candidates)
+            if not strong and not labels and " " not in m.text and \
+                    zipf_frequency(m.text, "en") >= COMMON_WORD_ZIPF:
+                continue  # "Centre", "Industry", "Most": a common word, and no entity either
+            if not strong and labels and all(lab == "PERSON" for lab in labels) and \
+                    not _LOCATIVE.search(text, max(0, m.start - 12), m.start):
+                continue  # "Sam Gallagher", "Mary": a person who shares a name with a town ("to Fatima" stays)
+            kept.append(m)
+
+        unlocated: list[tuple[int, int, str]] = []
+        spans = [(m.start, m.end) for m in kept]
+        for s, e, label in ents:
+            if label not in PLACE_LABELS or any(ks < e and s < ke for ks, ke in spans):
+                continue
+            s, e = _trim(text, s, e)
+            if e <= s or not text[s].isupper():
+                continue
+            surface = text[s:e]
+            hits = [h for h in self.gazetteer.lookup(surface) if h.kind != EPONYM and
+                    (h.kind != ABBREVIATION or surface.replace(".", "") == h.surface.replace(".", ""))]
+            if label == "NORP":
+                hits = [h for h in hits if h.kind == DEMONYM or h.record.place_type in ADMIN_TYPES]
+            hits = _demonym_first(hits)
+            if hits:
+                demonym = all(h.kind == DEMONYM for h in hits)
+                if not demonym:
+                    hits = [h for h in hits if h.kind != DEMONYM]
+                kept.append(Mention(article.id, s, e, surface, tuple(hits), None, demonym))
+                spans.append((s, e))
+            elif label != "NORP":
+                unlocated.append((s, e, surface))
+        return kept, unlocated
+
+
+def _demonym_first(hits: list[NameMatch]) -> list[NameMatch]:
+    """A country's demonym outweighs villages of the same name ("Canadian", Oklahoma)."""
+    if any(h.kind == DEMONYM for h in hits) and all(
+            h.kind == DEMONYM or h.record.place_type in ("town", "village") for h in hits):
+        return [h for h in hits if h.kind == DEMONYM]
+    return hits
+
+
+_LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$")
+_LEADING = re.compile(r"(?:the|The|THE)\s+")
+_TRAILING = re.compile(r"['’]s?$")
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    """An entity span without a leading "the" or a trailing possessive."""
+    m = _LEADING.match(text, s, e)
+    if m:
+        s = m.end()
+    m = _TRAILING.search(text[s:e])
+    if m:
+        e = s + m.start()
+    return s, e

@@ -104,8 +104,12 @@ def resolve(mentions: Sequence[Mention]) -> list[Resolved]:
     out: list[Resolved] = []
     for i, (m, opts) in enumerate(zip(mentions, options, strict=True)):
         scored = []
+        # "Mexico" is the country's own name and only an alternate name of Mexico City.
+        primary_area = any(c.kind == PRIMARY and c.record.place_type in AREAS for c in opts)
         for c in opts:
             s = _prior(c) + _country_bonus(c, countries) + _coherence(c.record, [r for k, r in anchors if k != i])
+            if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREAS:
+                s -= 2.0
             scored.append((s, c))
         scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
         conf = _softmax([2.0 * s for s, _ in scored])

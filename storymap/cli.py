@@ -105,6 +105,62 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
 
 
 @main.command()
+@click.argument("input_file", metavar="INPUT", default="-", type=click.File("r", encoding="utf-8"))
+@click.option("-o", "--output", "out", default="-", show_default=True, type=click.File("w", encoding="utf-8"),
+              help="JSONL file to write (default: standard output).")
+@click.option("--text", "plain", is_flag=True,
+              help="INPUT is plain text (one article); also assumed when its first line is not a JSON object.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (each loads the models once).")
+def geoparse(input_file, out, plain: bool, jobs: int) -> None:
+    """Find and place the toponyms of articles given as JSONL (one {"id", "text"} per line).
+
+    Writes the same lines with a "toponyms" list (start, end, name, lat, lon,
+    gazetteer_id, geonameid, place_type, confidence); other keys pass through. A bad
+    line is reported on standard error and skipped. INPUT "-" reads standard input.
+
+    \b
+    Example:
+        storymap geoparse articles.jsonl -o toponyms.jsonl --jobs 2
+        echo "Flooding hit Lagos and Abuja." | storymap geoparse --text
+    """
+    import itertools
+    import json
+
+    from rich.console import Console
+
+    from storymap.geoparse import Geoparser, geoparse_lines
+
+    console = Console(stderr=True, soft_wrap=True)
+    try:
+        geoparser = Geoparser()
+        first = input_file.readline()
+        lines = itertools.chain([first], input_file)
+        if plain or (first.strip() and not first.lstrip().startswith("{")):
+            text = "".join(lines)
+            record = {"id": getattr(input_file, "name", "text"), "text": text,
+                      "toponyms": [t.to_dict() for t in geoparser.parse(text)]}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            return
+        done = bad = 0
+        with console.status("Geoparsing...") as status:
+            for result in geoparse_lines(lines, geoparser=geoparser, jobs=jobs):
+                if result.error:
+                    bad += 1
+                    console.print(f"[yellow]skipped[/] {result.error}", highlight=False, markup=True)
+                    continue
+                out.write(result.output + "\n")
+                done += 1
+                if done % 10 == 0:
+                    status.update(f"Geoparsing... {done} articles")
+    except StorymapError as exc:
+        _fail(exc)
+    console.print(f"Geoparsed {done} articles" + (f", skipped {bad} bad lines" if bad else ""), highlight=False)
+    if bad:
+        sys.exit(1 if not done else 0)
+
+
+@main.command()
 @click.option("--rebuild", is_flag=True, help="Build again even if the gazetteer exists.")
 def gazetteer(rebuild: bool) -> None:
     """Build the offline gazetteer (done automatically on first use).

@@ -37,7 +37,7 @@ CONNECTORS = frozenset({"of", "on", "upon", "de", "del", "la", "le", "du", "da",
 SPACED_CONNECTORS = frozenset({"of", "de", "del", "da", "du", "la", "le", "al", "el", "the", "y", "und"})
 ADMIN_SUFFIXES = frozenset({"region", "province", "state", "oblast", "krai", "territory", "county", "district",
                             "prefecture", "governorate", "republic"})
-CITY_CUES = re.compile(r"\b(?:city|town|village|port city|capital|settlement)\s+of\s+$", re.IGNORECASE)
+CITY_CUES = re.compile(r"\b(?:city|town|village|port city|settlement)\s+of\s+$", re.IGNORECASE)
 DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
                         "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
                         "southeastern", "southwestern", "greater", "upper", "lower"})
@@ -393,6 +393,13 @@ class Recognizer:
         def over(s: int, e: int) -> list[str]:
             return [lab for es, ee, lab in ents if es < e and s < ee]
 
+        def around(m: Mention, labels: frozenset[str]) -> tuple[int, int, str] | None:
+            """An entity of these labels that holds the mention and more ("Paris Hilton")."""
+            for es, ee, lab in ents:
+                if lab in labels and es <= m.start and m.end <= ee and (es, ee) != (m.start, m.end):
+                    return es, ee, lab
+            return None
+
         from wordfreq import zipf_frequency
 
         kept: list[Mention] = []
@@ -405,7 +412,21 @@ class Recognizer:
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
             if not strong and labels and all(lab == "PERSON" for lab in labels) and \
                     not _LOCATIVE.search(text, max(0, m.start - 12), m.start):
-                continue  # "Sam Gallagher", "Mary": a person who shares a name with a town ("to Fatima" stays)
+                continue  # "Mary": a person who shares a name with a town ("to Fatima" stays)
+            country = any(h.record.place_type == "country" or h.kind == DEMONYM for h in m.candidates)
+            if not country and around(m, frozenset({"PERSON"})):
+                continue  # "Paris Hilton", "Sam Gallagher": part of a person's name
+            if strong and not labels and " " not in m.text and not country and \
+                    all(h.record.place_type not in POPULATED_TYPES for h in m.candidates) and \
+                    zipf_frequency(m.text, "en") >= COMMON_WORD_ZIPF and _sentence_start_anywhere(text, m.start):
+                continue  # "Centre" opening a sentence: a region only by coincidence
+            whole = around(m, frozenset({"FAC", "ORG", "LOC"}))
+            if whole and m.constraint != "facility":
+                ws, we = _trim(text, whole[0], whole[1])
+                head = text[ws:we].rsplit(None, 1)[-1].lower() if we > ws else ""
+                if ws <= m.start and m.end <= we and head in SITE_HEADS:
+                    # "Florida Atlantic University": the site, placed at the place it is named for
+                    m = Mention(m.article, ws, we, text[ws:we], m.candidates, None, False)
             kept.append(m)
 
         unlocated: list[tuple[int, int, str]] = []
@@ -439,6 +460,20 @@ def _demonym_first(hits: list[NameMatch]) -> list[NameMatch]:
             h.kind == DEMONYM or h.record.place_type in ("town", "village") for h in hits):
         return [h for h in hits if h.kind == DEMONYM]
     return hits
+
+
+POPULATED_TYPES = frozenset({"city", "town", "village"})
+#: last words of names of sites (buildings, streets, waters) that take a place's name
+SITE_HEADS = frozenset("""
+university college school academy institute hospital airport station street avenue road boulevard bridge park
+stadium arena center centre cathedral church mosque temple embassy consulate river lake ocean sea bay mountains
+canal delta valley island islands square quarter gardens port harbour harbor prison court hall museum library
+""".split())
+
+
+def _sentence_start_anywhere(text: str, pos: int) -> bool:
+    before = text[max(0, pos - 4) : pos]
+    return pos == 0 or not before.strip() or bool(re.search(r"[.!?:\"“”]\s*$", before))
 
 
 _LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$")

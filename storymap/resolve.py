@@ -106,8 +106,11 @@ def resolve(mentions: Sequence[Mention]) -> list[Resolved]:
         scored = []
         # "Mexico" is the country's own name and only an alternate name of Mexico City.
         primary_area = any(c.kind == PRIMARY and c.record.place_type in AREAS for c in opts)
+        host = _host(mentions, options, i)
         for c in opts:
             s = _prior(c) + _country_bonus(c, countries) + _coherence(c.record, [r for k, r in anchors if k != i])
+            if host is not None and _inside(c.record, host):
+                s += 3.0  # "Paris, Texas": the Paris in Texas
             if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREAS:
                 s -= 2.0
             scored.append((s, c))
@@ -116,6 +119,30 @@ def resolve(mentions: Sequence[Mention]) -> list[Resolved]:
         out.append(Resolved(m, tuple(Candidate(c.record, round(s, 3), round(p, 3))
                                      for (s, c), p in zip(scored, conf, strict=True))))
     return out
+
+
+def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int) -> list[NameMatch] | None:
+    """The areas a name is qualified by, as in "Paris, Texas" or "Perth, Australia"."""
+    m = mentions[i]
+    if i + 1 >= len(mentions) or mentions[i + 1].article != m.article:
+        return None
+    nxt = mentions[i + 1]
+    if nxt.start - m.end > 2 or not nxt.start > m.end:
+        return None
+    areas = [c for c in options[i + 1] if c.record.place_type in ("country", "admin1")]
+    return areas or None
+
+
+def _inside(record: GazetteerRecord, host: Sequence[NameMatch]) -> bool:
+    if record.place_type in AREAS:
+        return False
+    for h in host:
+        if h.record.place_type == "country" and h.record.country_code == record.country_code:
+            return True
+        if h.record.place_type == "admin1" and h.record.country_code == record.country_code and \
+                distance_km(record.lat, record.lon, h.record.lat, h.record.lon) < 500:
+            return True
+    return False
 
 
 def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:

@@ -407,8 +407,10 @@ class Recognizer:
             labels = over(m.start, m.end)
             strong = m.constraint == "facility" or any(
                 _is_strong(h, big_city=100_000) or h.record.source.startswith("http") for h in m.candidates)
-            if not strong and not labels and " " not in m.text and \
-                    zipf_frequency(m.text, "en") >= COMMON_WORD_ZIPF:
+            big = m.constraint == "facility" or any(
+                h.record.place_type in ("country", "continent") or h.kind in (DEMONYM, ABBREVIATION) or
+                h.record.population >= 100_000 or h.record.source.startswith("http") for h in m.candidates)
+            if not big and not labels and " " not in m.text and zipf_frequency(m.text, "en") >= COMMON_WORD_ZIPF:
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
             if not strong and labels and all(lab == "PERSON" for lab in labels) and \
                     not _LOCATIVE.search(text, max(0, m.start - 12), m.start):
@@ -416,10 +418,6 @@ class Recognizer:
             country = any(h.record.place_type == "country" or h.kind == DEMONYM for h in m.candidates)
             if not country and around(m, frozenset({"PERSON"})):
                 continue  # "Paris Hilton", "Sam Gallagher": part of a person's name
-            if strong and not labels and " " not in m.text and not country and \
-                    all(h.record.place_type not in POPULATED_TYPES for h in m.candidates) and \
-                    zipf_frequency(m.text, "en") >= COMMON_WORD_ZIPF and _sentence_start_anywhere(text, m.start):
-                continue  # "Centre" opening a sentence: a region only by coincidence
             whole = around(m, frozenset({"FAC", "ORG", "LOC"}))
             if whole and m.constraint != "facility":
                 ws, we = _trim(text, whole[0], whole[1])
@@ -469,11 +467,6 @@ university college school academy institute hospital airport station street aven
 stadium arena center centre cathedral church mosque temple embassy consulate river lake ocean sea bay mountains
 canal delta valley island islands square quarter gardens port harbour harbor prison court hall museum library
 """.split())
-
-
-def _sentence_start_anywhere(text: str, pos: int) -> bool:
-    before = text[max(0, pos - 4) : pos]
-    return pos == 0 or not before.strip() or bool(re.search(r"[.!?:\"“”]\s*$", before))
 
 
 _LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$")

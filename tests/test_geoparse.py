@@ -1,0 +1,128 @@
+"""Batch geoparsing: fixed sentences pinned to places, and the JSONL contract of `storymap geoparse`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline_support import gazetteer
+from storymap.cli import main
+from storymap.geoparse import Geoparser, geoparse_lines
+
+
+@pytest.fixture(scope="module")
+def gp() -> Geoparser:
+    return Geoparser(gazetteer())
+
+
+def places(gp: Geoparser, text: str) -> dict[str, tuple[str, str | None]]:
+    out = {}
+    for t in gp.parse(text):
+        assert text[t.start : t.end] == t.name
+        out[t.name] = (t.place_type, t.gazetteer_id)
+    return out
+
+
+def test_story_countries_and_context_choose_among_namesakes(gp):
+    got = places(gp, "Officials in Paris, Texas, said the storm had passed.")
+    assert got["Paris"][0] == "town" and got["Texas"][0] == "admin1"
+    got = places(gp, "Flooding hit Paris and Lyon, France's second city.")
+    assert got["Paris"] == ("city", "geonames:2988507")
+
+
+def test_a_country_name_beats_a_city_known_by_it_as_an_alternate(gp):
+    assert places(gp, "Mexico said the talks would resume.")["Mexico"] == ("country", "naturalearth:MX")
+
+
+@pytest.mark.parametrize(("sentence", "name", "country"), [
+    ("Russian state media said the talks would continue.", "Russian", "naturalearth:RU"),
+    ("The Irish government disagreed.", "Irish", "naturalearth:IE"),
+    ("Canadian officials disagreed.", "Canadian", "naturalearth:CA"),
+    ("American troops arrived.", "American", "naturalearth:US"),
+])
+def test_demonyms_are_placed_at_their_country(gp, sentence, name, country):
+    assert places(gp, sentence)[name] == ("country", country)
+
+
+def test_metonyms_and_alternate_country_forms_are_toponyms(gp):
+    got = places(gp, "Moscow said on Tuesday that the U.S. and Britain had imposed sanctions on the Philippines.")
+    assert got["Moscow"] == ("city", "geonames:524901")
+    assert got["U.S."][1] == "naturalearth:US"
+    assert got["Britain"][1] == "naturalearth:GB"
+    assert got["Philippines"][1] == "naturalearth:PH"
+
+
+def test_sites_named_after_places_are_found_whole(gp):
+    got = places(gp, "Protesters gathered outside the Florida Atlantic University campus in Boca Raton.")
+    assert "Florida Atlantic University" in got and "Florida" not in got
+    assert got["Boca Raton"][0] in ("city", "town")
+
+
+def test_regions_and_seas(gp):
+    got = places(gp, "Tensions rose in the Middle East and across the Mediterranean.")
+    assert got["Middle East"] == ("region", "landmark:middle-east")
+    assert got["Mediterranean"][1] == "landmark:mediterranean-sea"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Sam Gallagher scored twice for the visitors.",
+    "Kim Jong Un and Putin spoke for hours. Later Kim left.",
+])
+def test_people_who_share_a_name_with_a_town_are_not_places(gp, sentence):
+    assert places(gp, sentence) == {}
+
+
+def test_capitalised_common_words_are_not_places(gp):
+    assert "Most" not in places(gp, "Most residents stayed at home, officials in Kenya said.")
+
+
+def _lines(*records) -> list[str]:
+    return [r if isinstance(r, str) else json.dumps(r) for r in records]
+
+
+def test_jsonl_lines_keep_their_keys_and_get_toponyms_with_offsets(gp):
+    text = "Flooding hit Lagos and Abuja on Monday, Nigerian officials said."
+    (res,) = list(geoparse_lines(_lines({"id": "a1", "text": text, "source": "wire", "n": 3}), geoparser=gp))
+    out = json.loads(res.output)
+    assert out["id"] == "a1" and out["source"] == "wire" and out["n"] == 3 and out["text"] == text
+    keys = {"start", "end", "name", "lat", "lon", "gazetteer_id", "geonameid", "place_type", "confidence"}
+    names = []
+    for t in out["toponyms"]:
+        assert set(t) == keys
+        assert text[t["start"] : t["end"]] == t["name"]
+        assert isinstance(t["geonameid"], int | None) and 0 <= t["confidence"] <= 1
+        names.append(t["name"])
+    assert names == ["Lagos", "Abuja", "Nigerian"]
+
+
+def test_bad_lines_are_reported_and_the_rest_still_parsed(gp):
+    lines = _lines({"id": "a", "text": "Rain fell on Oslo."}, "not json", {"id": "b"}, "", {"id": "c", "text": "Snow in Bergen."})
+    results = list(geoparse_lines(lines, geoparser=gp))
+    assert [r.lineno for r in results] == [1, 2, 3, 5]
+    assert [r.error is None for r in results] == [True, False, False, True]
+    assert "line 2" in results[1].error and "line 3" in results[2].error
+    assert json.loads(results[3].output)["toponyms"][0]["name"] == "Bergen"
+
+
+def test_two_jobs_give_the_same_lines_in_the_same_order(gp):
+    lines = _lines(*({"id": str(i), "text": f"Trains ran from {a} to {b}."}
+                     for i, (a, b) in enumerate([("Oslo", "Bergen"), ("Lyon", "Marseille"), ("Porto", "Lisbon")] * 3)))
+    one = [r.output for r in geoparse_lines(lines, geoparser=gp)]
+    two = [r.output for r in geoparse_lines(lines, geoparser=gp, jobs=2)]
+    assert one == two and len(one) == 9
+
+
+def test_cli_reads_stdin_jsonl_and_plain_text(tmp_path):
+    runner = CliRunner()
+    stdin = "\n".join(_lines({"id": "x", "text": "Storms hit Manila."}, "{broken")) + "\n"
+    out = tmp_path / "out.jsonl"
+    res = runner.invoke(main, ["geoparse", "-", "-o", str(out)], input=stdin)
+    assert res.exit_code == 0, res.output
+    (line,) = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["toponyms"][0]["name"] == "Manila"
+    assert "line 2" in res.stderr
+    res = runner.invoke(main, ["geoparse"], input="Storms hit Manila on Sunday.\n")
+    assert res.exit_code == 0
+    assert json.loads(res.stdout.splitlines()[0])["toponyms"][0]["name"] == "Manila"

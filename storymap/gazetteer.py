@@ -35,7 +35,7 @@ from pathlib import Path
 from storymap.errors import GazetteerError
 
 #: Bump when the schema or the sources change: a new file is built beside the old one.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 
 # name kinds, in order of strength
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4

@@ -97,7 +97,7 @@ class Geoparser:
         """
         analysis = self.recognizer.analyse(article)
         out = []
-        resolved = resolve(analysis.mentions) if analysis.mentions else []
+        resolved = resolve(analysis.mentions, {article.id: article.text}) if analysis.mentions else []
         for r in resolved:
             m, best = r.mention, r.best
             rec = best.record

@@ -35,6 +35,7 @@ CONNECTORS = frozenset({"of", "on", "upon", "de", "del", "la", "le", "du", "da",
                         "the", "und", "y"})
 # joined by spaces inside a name ("Republic of Korea"); the others only by hyphens ("Komsomolsk-on-Amur")
 SPACED_CONNECTORS = frozenset({"of", "de", "del", "da", "du", "la", "le", "al", "el", "the", "y", "und"})
+COUNTY_SUFFIXES = frozenset({"county", "parish", "borough"})
 ADMIN_SUFFIXES = frozenset({"region", "province", "state", "oblast", "krai", "territory", "county", "district",
                             "prefecture", "governorate", "republic"})
 CITY_CUES = re.compile(r"\b(?:city|town|village|port city|settlement)\s+of\s+$", re.IGNORECASE)
@@ -200,7 +201,7 @@ class Recognizer:
                     if j > i and not _joinable(text, toks[j - 1], toks[j]):
                         break
                     keys.add(name_key(text[tok.start : toks[j].end]))
-                    if j > i and toks[j].text.lower() in ADMIN_SUFFIXES:
+                    if j > i and toks[j].text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
                         keys.add(name_key(text[tok.start : toks[j - 1].end]))
         found = self.gazetteer.lookup_keys(keys)
         mentions: list[Mention] = []
@@ -296,11 +297,18 @@ class Recognizer:
                 span_text = text[tok.start : last.end]
                 hits = found.get(name_key(span_text), [])
                 constraint = None
-                if j > i and last.text.lower() in ADMIN_SUFFIXES:
+                if j > i and last.text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
                     head = [h for h in found.get(name_key(text[tok.start : toks[j - 1].end]), [])
                             if h.record.place_type in ADMIN_TYPES and h.kind != DEMONYM]
                     if head and not hits:
                         hits, constraint = head, "admin"
+                    elif not hits and last.text.lower() in COUNTY_SUFFIXES and last.cap:
+                        # "Orange County": counties are not in the gazetteer; their
+                        # namesake town stands for them (often the county seat, always near).
+                        town = [h for h in found.get(name_key(text[tok.start : toks[j - 1].end]), [])
+                                if h.record.place_type in ("city", "town", "village") and h.kind != DEMONYM]
+                        if town:
+                            hits, constraint = town, "populated"
                 if not hits:
                     continue
                 if not last.cap and constraint is None and not any(

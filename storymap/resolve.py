@@ -16,11 +16,12 @@ are kept for review.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Sequence
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from storymap.gazetteer import ABBREVIATION, ALTERNATE, PRIMARY, GazetteerRecord, NameMatch, distance_km
+from storymap.gazetteer import ABBREVIATION, ALTERNATE, PRIMARY, GazetteerRecord, NameMatch, distance_km, name_key
 from storymap.recognize import Mention
 
 POPULATED = frozenset({"city", "town", "village"})
@@ -69,7 +70,7 @@ def _prior(match: NameMatch) -> float:
         score = math.log10(r.population + 1) / 2
     else:  # landmarks, facilities and named regions: curated, so specific
         score = 3.0
-    score += {PRIMARY: 0.5, ABBREVIATION: 0.5, ALTERNATE: 0.0}.get(match.kind, 0.0)
+    score += {PRIMARY: 1.0, ABBREVIATION: 1.0, ALTERNATE: 0.0}.get(match.kind, 0.0)
     return score
 
 
@@ -80,8 +81,11 @@ def _softmax(scores: Sequence[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def resolve(mentions: Sequence[Mention]) -> list[Resolved]:
-    """Resolve all mentions of a story together (coherence needs the whole story)."""
+def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None) -> list[Resolved]:
+    """Resolve all mentions of a story together (coherence needs the whole story).
+
+    ``texts`` maps article ids to their text, for evidence between mentions (lists).
+    """
     options: list[list[NameMatch]] = []
     for m in mentions:
         allowed = [c for c in m.candidates if _allowed(c, m.constraint)] or list(m.candidates)
@@ -101,23 +105,61 @@ def resolve(mentions: Sequence[Mention]) -> list[Resolved]:
     anchors = [(i, c.record) for i, c in enumerate(first)
                if c.record.place_type not in AREAS and len(options[i]) <= 2]
 
-    out: list[Resolved] = []
+    scores: list[list[tuple[float, NameMatch]]] = []
     for i, (m, opts) in enumerate(zip(mentions, options, strict=True)):
         scored = []
         # "Mexico" is the country's own name and only an alternate name of Mexico City.
         primary_area = any(c.kind == PRIMARY and c.record.place_type in AREAS for c in opts)
         host = _host(mentions, options, i)
+        siblings = [first[k].record for k in _listed_with(mentions, i, texts or {})]
         for c in opts:
             s = _prior(c) + _country_bonus(c, countries) + _coherence(c.record, [r for k, r in anchors if k != i])
             if host is not None and _inside(c.record, host):
                 s += 3.0  # "Paris, Texas": the Paris in Texas
             if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREAS:
                 s -= 2.0
+            if any(sib.place_type == c.record.place_type and sib.country_code == c.record.country_code
+                   for sib in siblings):
+                s += 1.0  # "states such as California or Washington": listed names are alike
             scored.append((s, c))
+        scores.append(scored)
+
+    # One sense per discourse: the same name in one article means the same place, so its
+    # mentions share their evidence ("Parkland, Florida" ... "Parkland" is still in Florida).
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        groups[(m.article, name_key(m.text))].append(i)
+    out: list[Resolved] = []
+    for i, m in enumerate(mentions):
+        group = groups[(m.article, name_key(m.text))]
+        scored = scores[i]
+        if len(group) > 1:
+            pooled: dict[str, list[float]] = defaultdict(list)
+            for k in group:
+                for s, c in scores[k]:
+                    pooled[c.record.gazetteer_id].append(s)
+            scored = [(sum(pooled[c.record.gazetteer_id]) / len(pooled[c.record.gazetteer_id]), c) for _, c in scored]
         scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
         conf = _softmax([2.0 * s for s, _ in scored])
         out.append(Resolved(m, tuple(Candidate(c.record, round(s, 3), round(p, 3))
                                      for (s, c), p in zip(scored, conf, strict=True))))
+    return out
+
+
+_LIST_GAP = re.compile(r"\s*(?:,|;|/|,?\s+(?:and|or|nor|&)\s+|,\s+(?:and|or)\s+)\s*")
+
+
+def _listed_with(mentions: Sequence[Mention], i: int, texts: Mapping[str, str]) -> list[int]:
+    """Mentions listed next to mention ``i`` ("A, B and C") in the same article's text."""
+    out = []
+    text = texts.get(mentions[i].article)
+    if text is None:
+        return out
+    for k in (i - 1, i + 1):
+        if 0 <= k < len(mentions) and mentions[k].article == mentions[i].article:
+            a, b = sorted((mentions[k], mentions[i]), key=lambda m: m.start)
+            if 0 <= b.start - a.end <= 7 and _LIST_GAP.fullmatch(text[a.end : b.start]):
+                out.append(k)
     return out
 
 

@@ -153,7 +153,7 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     if not all_mentions:
         msg = "no place names found in any article:\n  " + "\n  ".join(str(a.path) for a in articles)
         raise StoryError(msg)
-    resolved = resolve(all_mentions)
+    resolved = resolve(all_mentions, {a.id: a.text for a in articles})
     by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
 
     people: set[str] = set().union(*(a.people for a in analyses))

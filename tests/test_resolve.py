@@ -44,3 +44,36 @@ def test_country_beats_a_village_of_the_same_name(tmp_path):
 def test_story_countries_pull_ambiguous_towns_home(tmp_path):
     got = chosen(tmp_path, "In Australia, the fires reached Perth and then Sydney.")
     assert got["Perth"].best.record.country_code == "AU"
+
+
+def test_the_same_name_in_one_article_means_the_same_place(tmp_path):
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\nThe shooting in Parkland, Florida shocked the "
+                                                       "nation. Students from Parkland marched on Saturday."))
+    found = [m for m in Recognizer(gazetteer()).find(article) if not m.demonym]
+    parkland = [r for r in resolve(found, {article.id: article.text}) if r.mention.text == "Parkland"]
+    assert len(parkland) == 2
+    assert {r.best.record.gazetteer_id for r in parkland} == {parkland[0].best.record.gazetteer_id}
+    assert parkland[0].best.record.country_code == "US" and -82 < parkland[0].best.record.lon < -79
+
+
+def test_names_listed_together_are_the_same_kind_of_place(tmp_path):
+    text = "Tech jobs are leaving western states such as California or Washington for cheaper places."
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + text))
+    found = [m for m in Recognizer(gazetteer()).find(article) if not m.demonym]
+    got = {r.mention.text: r.best.record for r in resolve(found, {article.id: article.text})}
+    assert got["Washington"].place_type == "admin1"  # the state, not the capital
+    alone = chosen(tmp_path, "The minister flew to Washington for talks.")
+    assert alone["Washington"].best.record.geonameid == 4140963  # Washington, D.C.
+
+
+def test_a_county_is_placed_at_its_namesake_town(tmp_path):
+    got = chosen(tmp_path, "Deputies in Orange County, California, arrested two men.")
+    county = got["Orange County"].best.record
+    assert county.country_code == "US" and abs(county.lat - 33.79) < 0.3 and abs(county.lon + 117.85) < 0.3
+
+
+def test_english_scottish_and_welsh_point_at_their_nations(tmp_path):
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\nEnglish and Scottish fans met Welsh fans."))
+    found = Recognizer(gazetteer()).find(article)
+    assert [(m.text, m.demonym) for m in found] == [("English", True), ("Scottish", True), ("Welsh", True)]
+    assert found[0].candidates[0].record.name == "England"

@@ -115,11 +115,13 @@ def _valid(y: int, m: int, d: int) -> bool:
     return True
 
 
-def resolve(mention: DateMention, anchor: dt.date | None, *, prefer_past: bool = True) -> dt.date | None:
+def resolve(mention: DateMention, anchor: dt.date | None, *, direction: str = "past") -> dt.date | None:
     """The calendar date of a mention, relative to ``anchor`` where the text is relative.
 
-    Weekdays resolve to the nearest such day on or before the anchor (news reports what
-    happened), or on or after it when ``prefer_past`` is false (plans).
+    Weekdays resolve to the nearest such day on or before the anchor (``direction="past"``:
+    news reports what happened by its publication date), on or after it (``"future"``:
+    plans), or whichever is nearer (``"nearest"``: when the anchor is only a date the text
+    mentions, not the day it was written).
     """
     if mention.is_explicit:
         year = mention.year or (anchor.year if anchor else None)
@@ -133,10 +135,13 @@ def resolve(mention: DateMention, anchor: dt.date | None, *, prefer_past: bool =
     if mention.relative is not None:
         return anchor + dt.timedelta(days=mention.relative)
     if mention.weekday is not None:
-        delta = (anchor.weekday() - mention.weekday) % 7
-        if prefer_past:
-            return anchor - dt.timedelta(days=delta)
-        return anchor + dt.timedelta(days=(mention.weekday - anchor.weekday()) % 7)
+        before = anchor - dt.timedelta(days=(anchor.weekday() - mention.weekday) % 7)
+        after = anchor + dt.timedelta(days=(mention.weekday - anchor.weekday()) % 7)
+        if direction == "past":
+            return before
+        if direction == "future":
+            return after
+        return before if (anchor - before) <= (after - anchor) else after
     return None
 
 

@@ -45,6 +45,7 @@ OBJECT_BREAK = re.compile(r"[.;:!?]|,\s|\b(?:where|which|who|that|after|before|w
                           re.IGNORECASE)
 AGENT_NOUNS = re.compile(r"^\s*(?:(?!to\b)[\w-]+\s+){0,2}?(?:visit|trip|tour|journey|arrival|stay|plans?|travels?|"
                          r"itinerary|delegation|train|motorcade|convoy|meeting|summit|talks)\b", re.IGNORECASE)
+EARLIER = re.compile(r"\b(?:earlier|previously|before that|beforehand|last week|days? before)\b", re.IGNORECASE)
 PRONOUNS = {"he": False, "she": False, "they": False, "his": True, "her": True, "their": True}
 
 
@@ -59,6 +60,7 @@ class StopEvidence:
     status: str  # "reported" or "expected"
     date: dt.date | None
     date_text: str | None
+    earlier: bool = False  # the sentence says it came before the rest ("Earlier in the week, ...")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +141,10 @@ class Itinerary:
                 clause_start = self._clause_start(text, sent.start, trig.start())
                 before = text[clause_start : trig.start()]
                 status = "expected" if EXPECTED.search(before) or EXPECTED.search(trig.group(0)) else "reported"
-                date, date_text = self._date(dates, anchor, status)
-                out.append(StopEvidence(article.id, place[0], sent, trig.group(0), status, date, date_text))
+                date, date_text = self._date(dates, anchor, status,
+                                             "past" if article.published else "nearest")
+                earlier = bool(EARLIER.search(text, sent.start, trig.start()))
+                out.append(StopEvidence(article.id, place[0], sent, trig.group(0), status, date, date_text, earlier))
             if persons:
                 last_person = persons[-1][2]
         return out
@@ -198,9 +202,12 @@ class Itinerary:
         return before[0][2] if before else None
 
     @staticmethod
-    def _date(dates: Sequence[DateMention], anchor: dt.date | None, status: str) -> tuple[dt.date | None, str | None]:
+    def _date(dates: Sequence[DateMention], anchor: dt.date | None, status: str,
+              direction: str) -> tuple[dt.date | None, str | None]:
+        """The first date in the sentence; reported weekdays count back from a publication
+        date, or to the nearer side of a date the text mentions; plans count forward."""
         for d in dates:
-            value = resolve(d, anchor, prefer_past=status == "reported")
+            value = resolve(d, anchor, direction=direction if status == "reported" else "future")
             if value is not None:
                 return value, d.text
         return None, None

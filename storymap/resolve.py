@@ -109,7 +109,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
     for i, (m, opts) in enumerate(zip(mentions, options, strict=True)):
         scored = []
         # "Mexico" is the country's own name and only an alternate name of Mexico City.
-        primary_area = any(c.kind == PRIMARY and c.record.place_type in AREAS for c in opts)
+        # (Only countries and continents: "New York" is the city more often than the state.)
+        primary_area = any(c.kind == PRIMARY and c.record.place_type in ("country", "continent") for c in opts)
         host = _host(mentions, options, i)
         siblings = [first[k].record for k in _listed_with(mentions, i, texts or {})]
         for c in opts:

@@ -251,9 +251,13 @@ def _assign_roles(places: list[Place]) -> None:
         return min((e.article, e.mention_start) for e in p.evidence)
 
     def order(p: Place) -> tuple:
+        # Undated stops the text says came earlier go first; other undated reported stops
+        # follow the dated ones; planned stops come last.
         if p.status == "reported":
-            return (0, p.date is None, p.date or dt.date.min, first_pos(p))
-        return (1, p.date is None, p.date or dt.date.min, first_pos(p))
+            if p.date is None and any(e.earlier for e in p.evidence):
+                return (0, dt.date.min, first_pos(p))
+            return (0, p.date or dt.date.max, first_pos(p))
+        return (1, p.date or dt.date.max, first_pos(p))
 
     for n, p in enumerate(sorted(stops, key=order), 1):
         p.stop = n

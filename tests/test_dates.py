@@ -31,7 +31,9 @@ def test_weekdays_resolve_back_from_the_anchor_for_reports_and_forward_for_plans
     friday = dt.date(2023, 9, 15)
     wed = find_dates("Wednesday")[0]
     assert resolve(wed, friday) == dt.date(2023, 9, 13)
-    assert resolve(wed, friday, prefer_past=False) == dt.date(2023, 9, 20)
+    assert resolve(wed, friday, direction="future") == dt.date(2023, 9, 20)
+    assert resolve(wed, friday, direction="nearest") == dt.date(2023, 9, 13)
+    assert resolve(find_dates("Friday")[0], dt.date(2023, 9, 21), direction="nearest") == dt.date(2023, 9, 22)
     assert resolve(find_dates("Friday")[0], friday) == friday
     assert resolve(find_dates("yesterday")[0], friday) == dt.date(2023, 9, 14)
     assert resolve(wed, None) is None

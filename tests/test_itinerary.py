@@ -103,3 +103,17 @@ def test_another_trip_comes_out_by_the_same_rules(tmp_path):
     assert props["Kremlin"]["part_of"] == "moscow"  # a site inside a stop's city belongs to that stop
     assert props["Beijing"]["role"] == props["Washington"]["role"] == "mention"
     assert story["storymap"]["title"] == "Xi Jinping in Russia"
+
+
+def test_undated_stops_the_text_calls_earlier_come_first_and_weekdays_count_from_the_text_date(tmp_path):
+    body = ("Ukrainian President Volodymyr Zelensky made a surprise visit to Washington on Thursday, September 21, "
+            "2023, meeting President Joe Biden at the White House.\n\n"
+            "Earlier in the week, Zelensky was in New York for the UN General Assembly, where he addressed world "
+            "leaders.\n\n"
+            "He then travelled to Ottawa, where Canadian Prime Minister Justin Trudeau welcomed him on Friday.")
+    (tmp_path / "in").mkdir()
+    write(tmp_path / "in", "z.txt", "Zelensky visits Washington and Ottawa\n\n" + body)  # no publication date
+    story = build_story([tmp_path / "in"], gazetteer=gazetteer()).story
+    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    assert route["stops"] == ["new-york-city", "washington", "ottawa"]
+    assert route["dates"] == [None, "2023-09-21", "2023-09-22"]  # Friday after the Thursday the text names

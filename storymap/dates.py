@@ -91,13 +91,16 @@ def year_for(month: int, day: int, *, weekday: int | None, near: dt.date | None)
     """The year for a month and day the text gives without one.
 
     With a weekday ("Friday, September 15"), the year must put that day on that weekday:
-    of those, the one nearest ``near`` (another dated article, or today). Without one,
-    the year of ``near``, moved back a year when that would put the date months after it.
+    of those, the one nearest ``near`` (another dated article), or without ``near`` the
+    latest one not after today. Without a weekday, the year of ``near``, moved back a year
+    when that would put the date months after it.
     """
+    # Without another date to go by, news is about the past: no date after today.
+    latest = near + dt.timedelta(days=366) if near else dt.date.today()
     near = near or dt.date.today()
     if weekday is not None:
         years = [y for y in range(near.year - 12, near.year + 2) if _valid(y, month, day) and
-                 dt.date(y, month, day).weekday() == weekday]
+                 dt.date(y, month, day).weekday() == weekday and dt.date(y, month, day) <= latest]
         if not years:
             return None
         return min(years, key=lambda y: (abs((dt.date(y, month, day) - near).days), -y))

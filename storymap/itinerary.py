@@ -45,6 +45,8 @@ OBJECT_BREAK = re.compile(r"[.;:!?]|,\s|\b(?:where|which|who|that|after|before|w
                           re.IGNORECASE)
 AGENT_NOUNS = re.compile(r"^\s*(?:(?!to\b)[\w-]+\s+){0,2}?(?:visit|trip|tour|journey|arrival|stay|plans?|travels?|"
                          r"itinerary|delegation|train|motorcade|convoy|meeting|summit|talks)\b", re.IGNORECASE)
+NEGATED = re.compile(r"\b(?:not|never|n[’']t|skipp\w*|miss(?:ed|es|ing)?|cancel\w*|postpon\w*|declin\w*|"
+                     r"refus\w*|scrapp\w*|called off|instead of)\b", re.IGNORECASE)
 EARLIER = re.compile(r"\b(?:earlier|previously|before that|beforehand|last week|days? before)\b", re.IGNORECASE)
 PRONOUNS = {"he": False, "she": False, "they": False, "his": True, "her": True, "their": True}
 
@@ -131,6 +133,7 @@ class Itinerary:
             persons = _person_spans(text, toks, self.people)
             in_sentence = [(s, e) for s, e in mention_starts if sent.start <= s < sent.end]
             dates = find_dates(text, sent.start, sent.end)
+            found = []
             for trig in TRIGGER.finditer(text, sent.start, sent.end):
                 place = self._object(text, trig, in_sentence, sent)
                 if place is None:
@@ -140,10 +143,21 @@ class Itinerary:
                     continue
                 clause_start = self._clause_start(text, sent.start, trig.start())
                 before = text[clause_start : trig.start()]
+                if NEGATED.search(before):
+                    continue  # "Biden skipped a summit in Jakarta", "did not travel to"
                 status = "expected" if EXPECTED.search(before) or EXPECTED.search(trig.group(0)) else "reported"
-                date, date_text = self._date(dates, anchor, status,
-                                             "past" if article.published else "nearest")
-                earlier = bool(EARLIER.search(text, sent.start, trig.start()))
+                earlier = bool(EARLIER.search(text, sent.start, trig.start())) or \
+                    bool(re.match(r"\s*after\b", text[max(sent.start, clause_start - 6) : clause_start], re.IGNORECASE))
+                found.append((trig, place, status, earlier, clause_start))
+            for n, (trig, place, status, earlier, clause_start) in enumerate(found):
+                # the dates of this clause, up to the next move; the sentence's when it reports one move
+                until = found[n + 1][0].start() if n + 1 < len(found) else sent.end
+                own = [d for d in dates if clause_start <= d.start < until]
+                pool = own or (dates if len(found) == 1 else [])
+                if n > 0 and re.match(r"\s*(?:before|then)\b", text[max(sent.start, clause_start - 7) : clause_start],
+                                      re.IGNORECASE):
+                    status = found[n - 1][2]  # "expected to travel to X before returning to Y"
+                date, date_text = self._date(pool, anchor, status, "past" if article.published else "nearest")
                 out.append(StopEvidence(article.id, place[0], sent, trig.group(0), status, date, date_text, earlier))
             if persons:
                 last_person = persons[-1][2]

@@ -231,9 +231,8 @@ class Recognizer:
             title_line = _title_case_line(text, toks)
             for i, j in _chunks(text, toks):
                 words = toks[i : j + 1]
-                if any(w.text.lower() in CONNECTORS for w in words) or \
-                        any(w.text.isupper() and len(w.text) > 1 for w in words):
-                    continue  # "Bank of England", "UN General Assembly": organisations
+                if any(w.text.lower() in CONNECTORS for w in words):
+                    continue  # "Bank of England": an organisation
                 titled = i > 0 and toks[i - 1].text.lower().rstrip(".") in TITLES and \
                     text[toks[i - 1].end : toks[i].start] == " "
                 # "President Vladimir Putin": the title is part of the chunk
@@ -255,8 +254,9 @@ class Recognizer:
                 while words and words[0].text.lower().rstrip(".") in TITLES:
                     words = words[1:]
                     titled = True
-            if not words or len(words) > 4 or (len(words) < 2 and not titled):
-                continue
+            if not words or len(words) > 4 or (len(words) < 2 and not titled) or \
+                    any(w.text.isupper() and len(w.text) > 1 for w in words):
+                continue  # acronyms make organisations: "UN General Assembly"
             people.update(w.text for w in words)
             if len(words) >= 2 or titled:
                 names.add(text[words[0].start : words[-1].end])

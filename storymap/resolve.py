@@ -113,8 +113,11 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
         primary_area = any(c.kind == PRIMARY and c.record.place_type in ("country", "continent") for c in opts)
         host = _host(mentions, options, i)
         siblings = [first[k].record for k in _listed_with(mentions, i, texts or {})]
+        # the other places of the story, not this name again (it would only vote for itself)
+        key = (m.article, name_key(m.text))
+        context = [r for k, r in anchors if (mentions[k].article, name_key(mentions[k].text)) != key]
         for c in opts:
-            s = _prior(c) + _country_bonus(c, countries) + _coherence(c.record, [r for k, r in anchors if k != i])
+            s = _prior(c) + _country_bonus(c, countries) + _coherence(c.record, context)
             if host is not None and _inside(c.record, host):
                 s += 3.0  # "Paris, Texas": the Paris in Texas
             if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREAS:
@@ -197,7 +200,7 @@ def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
 def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord]) -> float:
     if record.place_type in AREAS:
         return 0.0
-    others = [a for a in anchors if a.gazetteer_id != record.gazetteer_id]
+    others = list(anchors)
     if not others:
         return 0.0
     d = min(distance_km(record.lat, record.lon, a.lat, a.lon) for a in others)

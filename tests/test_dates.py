@@ -44,3 +44,10 @@ def test_anchor_without_publication_date_comes_from_the_text():
     assert article_anchor(find_dates(text), None, dt.date(2023, 9, 22)) == dt.date(2023, 9, 15)
     assert article_anchor(find_dates(text), dt.date(2023, 9, 16), None) == dt.date(2023, 9, 16)
     assert article_anchor(find_dates("He left on Friday."), None, None) is None
+
+
+def test_without_a_reference_the_year_is_the_latest_that_is_not_in_the_future():
+    # Sunday, September 10 was in 2023 and will be again in 2028
+    year = year_for(9, 10, weekday=6, near=None)
+    assert dt.date(year, 9, 10) <= dt.date.today() and dt.date(year, 9, 10).weekday() == 6
+    assert dt.date(year + 5, 9, 10) > dt.date.today() or year >= 2028

@@ -117,3 +117,19 @@ def test_undated_stops_the_text_calls_earlier_come_first_and_weekdays_count_from
     route = next(f for f in story["features"] if f["id"] == "route")["properties"]
     assert route["stops"] == ["new-york-city", "washington", "ottawa"]
     assert route["dates"] == [None, "2023-09-21", "2023-09-22"]  # Friday after the Thursday the text names
+
+
+def test_a_wire_story_with_a_dateline_a_skipped_summit_and_a_return_home(tmp_path):
+    body = ("HANOI, Sept 10 (Reuters) - U.S. President Joe Biden arrived in Hanoi on Sunday after attending the "
+            "Group of 20 summit in New Delhi, where leaders agreed on a joint declaration.\n\n"
+            "On Monday, Biden is expected to travel to Ho Chi Minh City before returning to Washington. "
+            "Chinese Premier Li Qiang flew back to Beijing.\n\n"
+            "Biden skipped a regional summit in Jakarta last week.")
+    (tmp_path / "in").mkdir()
+    write(tmp_path / "in", "b.txt", "Biden heads to Vietnam after G20 summit in India\n\n" + body)
+    story = build_story([tmp_path / "in"], gazetteer=gazetteer()).story
+    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    assert story["storymap"]["subject"] == "Joe Biden"
+    assert route["stops"] == ["new-delhi", "hanoi", "ho-chi-minh-city", "washington"]
+    assert route["dates"][:3] == [None, "2023-09-10", "2023-09-11"]
+    assert route["statuses"] == ["reported", "reported", "expected", "expected"]

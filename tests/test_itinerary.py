@@ -19,6 +19,13 @@ def stops(tmp_path, body: str, *, published: str = "2023-09-15", subject: str | 
             if f["properties"].get("role") == "stop"}
 
 
+def build_one(tmp_path, name: str, text: str) -> dict:
+    """The story of one article written to a fresh folder."""
+    (tmp_path / "in").mkdir()
+    write(tmp_path / "in", name, text)
+    return build_story([tmp_path / "in"], gazetteer=gazetteer()).story
+
+
 @pytest.mark.parametrize(
     ("sentence", "place", "status"),
     [
@@ -91,9 +98,7 @@ def test_another_trip_comes_out_by_the_same_rules(tmp_path):
             "criticised the visit.\n\n"
             "On Wednesday, Xi is scheduled to fly to Minsk, where Belarusian leader Alexander Lukashenko will host "
             "him. Lukashenko visited Beijing last month.")
-    (tmp_path / "in").mkdir()
-    write(tmp_path / "in", "xi.txt", "Xi arrives in Moscow for talks with Putin\n\n" + body)
-    story = build_story([tmp_path / "in"], gazetteer=gazetteer()).story
+    story = build_one(tmp_path, "xi.txt", "Xi arrives in Moscow for talks with Putin\n\n" + body)
     props = {f["properties"]["name"]: f["properties"] for f in story["features"]}
     assert story["storymap"]["subject"] == "Xi Jinping"
     route = next(f for f in story["features"] if f["id"] == "route")["properties"]
@@ -111,9 +116,7 @@ def test_undated_stops_the_text_calls_earlier_come_first_and_weekdays_count_from
             "Earlier in the week, Zelensky was in New York for the UN General Assembly, where he addressed world "
             "leaders.\n\n"
             "He then travelled to Ottawa, where Canadian Prime Minister Justin Trudeau welcomed him on Friday.")
-    (tmp_path / "in").mkdir()
-    write(tmp_path / "in", "z.txt", "Zelensky visits Washington and Ottawa\n\n" + body)  # no publication date
-    story = build_story([tmp_path / "in"], gazetteer=gazetteer()).story
+    story = build_one(tmp_path, "z.txt", "Zelensky visits Washington and Ottawa\n\n" + body)  # no publication date
     route = next(f for f in story["features"] if f["id"] == "route")["properties"]
     assert route["stops"] == ["new-york-city", "washington", "ottawa"]
     assert route["dates"] == [None, "2023-09-21", "2023-09-22"]  # Friday after the Thursday the text names
@@ -125,9 +128,7 @@ def test_a_wire_story_with_a_dateline_a_skipped_summit_and_a_return_home(tmp_pat
             "On Monday, Biden is expected to travel to Ho Chi Minh City before returning to Washington. "
             "Chinese Premier Li Qiang flew back to Beijing.\n\n"
             "Biden skipped a regional summit in Jakarta last week.")
-    (tmp_path / "in").mkdir()
-    write(tmp_path / "in", "b.txt", "Biden heads to Vietnam after G20 summit in India\n\n" + body)
-    story = build_story([tmp_path / "in"], gazetteer=gazetteer()).story
+    story = build_one(tmp_path, "b.txt", "Biden heads to Vietnam after G20 summit in India\n\n" + body)
     route = next(f for f in story["features"] if f["id"] == "route")["properties"]
     assert story["storymap"]["subject"] == "Joe Biden"
     assert route["stops"] == ["new-delhi", "hanoi", "ho-chi-minh-city", "washington"]

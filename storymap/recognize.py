@@ -192,8 +192,7 @@ class Recognizer:
         blocks = [(b.start, b.end, _tokens(text, b.start, b.end)) for b in article.blocks]
         people, names = self._people(text, blocks)
         keys: set[str] = set()
-        spans: list[tuple[int, int, int, int, list[Token], int]] = []  # (bi, i, j, ...)
-        for bi, (bs, be, toks) in enumerate(blocks):
+        for _, _, toks in blocks:
             for i, tok in enumerate(toks):
                 if not tok.cap or tok.text.lower() in DETERMINERS | CALENDAR:
                     continue
@@ -205,7 +204,7 @@ class Recognizer:
                         keys.add(name_key(text[tok.start : toks[j - 1].end]))
         found = self.gazetteer.lookup_keys(keys)
         mentions: list[Mention] = []
-        for bi, (bs, be, toks) in enumerate(blocks):
+        for bs, _, toks in blocks:
             mentions += self._block(article, bs, toks, found, people)
         unlocated: list[tuple[int, int, str]] = []
         if self.ner is not None and blocks:
@@ -227,7 +226,7 @@ class Recognizer:
         names: set[str] = set()
         keys: dict[tuple[int, int, int], str] = {}
         spans = []
-        for bs, be, toks in blocks:
+        for bs, _, toks in blocks:
             title_line = _title_case_line(text, toks)
             for i, j in _chunks(text, toks):
                 words = toks[i : j + 1]

@@ -35,7 +35,7 @@ from pathlib import Path
 from storymap.errors import GazetteerError
 
 #: Bump when the schema or the sources change: a new file is built beside the old one.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # name kinds, in order of strength
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
@@ -150,8 +150,9 @@ def _countries() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     for code, rec in sorted(best.items()):
         g = gn.get(code, {})
         ci = info.get(code, {})
-        name = rec["NAME_EN"] or rec["NAME"]
-        names: list[tuple[str, int]] = [(name, PRIMARY)]
+        # GeoNames' short English name ("China", "United States") reads best on a map.
+        name = g.get("name") or rec["NAME_EN"] or rec["NAME"]
+        names: list[tuple[str, int]] = [(name, PRIMARY), (rec["NAME_EN"] or name, PRIMARY)]
         for col in ("NAME", "NAME_LONG", "FORMAL_EN", "ADMIN", "GEOUNIT", "BRK_NAME", "NAME_SORT"):
             if rec.get(col) and isinstance(rec[col], str):
                 names.append((rec[col], PRIMARY))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from storymap.articles import Article, Block, sentences
 from storymap.dates import DateMention, find_dates, resolve
-from storymap.recognize import Token, _tokens
+from storymap.recognize import TITLES, Token, _tokens
 
 # travel words whose object is where the agent goes or is
 TRIGGER = re.compile(
@@ -119,7 +119,8 @@ class Itinerary:
         self.people = people | set(self.subject_words)
 
     def _is_subject(self, name: str) -> bool:
-        return bool(set(name.split()) & self.subject_words) and not (set(name.split()) - self.subject_words - {"’s", "'s"})
+        words = {w for w in name.split() if w.lower().rstrip(".") not in TITLES}
+        return bool(words & self.subject_words) and not (words - self.subject_words)
 
     def evidence(self, article: Article, mention_starts: Sequence[tuple[int, int]],
                  anchor: dt.date | None) -> list[StopEvidence]:

@@ -46,6 +46,9 @@ CALENDAR = frozenset("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
 september october november december
 """.split())
+LEADING_WORDS = frozenset({"in", "on", "at", "for", "after", "before", "during", "with", "from", "by", "as", "but",
+                           "and", "or", "if", "when", "while", "since", "until", "the", "a", "an", "this", "that",
+                           "meanwhile", "then", "later", "earlier", "also", "yet", "so"})
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 FACILITY_HEADS = ("plant", "factory", "airport", "airfield", "air base", "base", "university", "school", "stadium",
                   "station", "port", "shipyard", "works", "institute", "hospital", "bridge", "cosmodrome",
@@ -161,6 +164,13 @@ class Analysis:
     unlocated: tuple[tuple[int, int, str], ...] = ()
 
 
+def _common_word(word: str) -> bool:
+    """A word common in English (wordfreq), as most words of organisations' names are."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") >= COMMON_WORD_ZIPF
+
+
 class Recognizer:
     """Finds :class:`Mention` objects in articles using a :class:`Gazetteer` and, when
     installed, a statistical named-entity model (see :mod:`storymap.ner`).
@@ -234,9 +244,19 @@ class Recognizer:
                     continue  # "Bank of England": an organisation
                 titled = i > 0 and toks[i - 1].text.lower().rstrip(".") in TITLES and \
                     text[toks[i - 1].end : toks[i].start] == " "
-                # "President Vladimir Putin": the title is part of the chunk
-                while words and words[0].text.lower().rstrip(".") in TITLES:
+                # "In Guangzhou, ...": a capitalised preposition opening the sentence is no name
+                while words and words[0].text.lower() in LEADING_WORDS:
                     words = words[1:]
+                # "UN General Assembly", "NBC News": an acronym makes an organisation, unless it
+                # is a country opening the chunk ("U.S. President Joe Biden")
+                if any(w.text.isupper() and len(w.text) > 1 and
+                       (k > 0 or not any(_is_strong(m) for m in self.gazetteer.lookup(w.text)))
+                       for k, w in enumerate(words)):
+                    continue
+                # "President Vladimir Putin", "Commission President Ursula": a name follows its title
+                last_title = max((k for k, w in enumerate(words) if w.text.lower().rstrip(".") in TITLES), default=-1)
+                if last_title >= 0:
+                    words = words[last_title + 1 :]
                     titled = True
                 if not words or (len(words) < 2 and not titled) or len(words) > 6 or (title_line and not titled):
                     continue
@@ -256,6 +276,8 @@ class Recognizer:
             if not words or len(words) > 4 or (len(words) < 2 and not titled) or \
                     any(w.text.isupper() and len(w.text) > 1 for w in words):
                 continue  # acronyms make organisations: "UN General Assembly"
+            if not titled and all(_common_word(w.text) for w in words):
+                continue  # "Great Hall", "Supreme Court": words, not a name
             people.update(w.text for w in words)
             if len(words) >= 2 or titled:
                 names.add(text[words[0].start : words[-1].end])

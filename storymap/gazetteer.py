@@ -35,7 +35,7 @@ from pathlib import Path
 from storymap.errors import GazetteerError
 
 #: Bump when the schema or the sources change: a new file is built beside the old one.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # name kinds, in order of strength
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
@@ -285,7 +285,8 @@ def _continents() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
 def _landmarks() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     for lm in _read_csv("landmarks.csv"):
         names = [(lm["name"], PRIMARY)]
-        names += [(a, ALTERNATE) for a in lm["aliases"].split("|") if a]
+        # curated aliases are names the place goes by ("Atlantic", "the Kremlin"), not stray spellings
+        names += [(a, PRIMARY) for a in lm["aliases"].split("|") if a]
         if lm["named_after"]:
             names.append((lm["named_after"], EPONYM))
         place_type = "region" if lm["place_type"] == "region" else lm["place_type"]

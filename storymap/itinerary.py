@@ -23,14 +23,17 @@ from storymap.recognize import TITLES, Token, _tokens
 
 # travel words whose object is where the agent goes or is
 TRIGGER = re.compile(
-    r"\b(?:(?P<noun>visit|trip|tour|journey|arrival|stay|stop|meeting|summit|talks)\s+(?:to|of|in|at)\b|"
+    r"\b(?:(?P<noun>(?:visit|trip|tour|journey|arrival|stay|stop|meeting|summit|talks)\s+(?:to|in|at)|tour\s+of)\b|"
     r"(?P<verb>visit(?:s|ed|ing)?|tour(?:s|ed|ing)?|inspect(?:s|ed|ing)?|"
     r"arriv(?:e|es|ed|ing)\s+(?:in|at)|land(?:s|ed|ing)?\s+in|"
     r"(?:travel(?:s|ed|led|ing|ling)?|head(?:s|ed|ing)?|go(?:es|ing)?|went|fl(?:y|ies|ew|ying)|return(?:s|ed|ing)?|"
-    r"mov(?:e|es|ed|ing)|com(?:e|es|ing)|came|drove|driv(?:e|es|ing)|sail(?:s|ed|ing)?|continu(?:e|es|ed|ing))\s+(?:on\s+)?to|"
+    r"mov(?:e|es|ed|ing)|com(?:e|es|ing)|came|drove|driv(?:e|es|ing)|sail(?:s|ed|ing)?|continu(?:e|es|ed|ing))\s+(?:on\s+|back\s+|home\s+|onward\s+)?to|"
     r"(?:stop(?:s|ped|ping)?|stay(?:s|ed|ing)?|be|been|was|were|is|are)\s+(?:in|at)|"
     r"(?:met|meet(?:s|ing)?|held|hold(?:s|ing)?)\s+(?:\w+\s+){0,7}?(?:in|at)|"
-    r"le(?:ft|ave|aves|aving)\s+for|depart(?:s|ed|ing)?\s+for|reach(?:es|ed|ing)?)"
+    r"le(?:ft|ave|aves|aving)\s+for|depart(?:s|ed|ing)?\s+for|reach(?:es|ed|ing)?)|"
+    # where the agent was before: "flew in from Hiroshima", "left Hanoi"
+    r"(?P<origin>(?:fl(?:y|ies|ew|own|ying)|arriv(?:e|es|ed|ing)|came|com(?:e|es|ing)|travel(?:s|ed|led|ing|ling)?|"
+    r"return(?:s|ed|ing)?|drove|sail(?:s|ed|ing)?)\s+(?:in\s+|back\s+)?from|le(?:ft|aves?|aving)|depart(?:s|ed|ing)?)"
     r")\b",
     re.IGNORECASE,
 )
@@ -146,7 +149,7 @@ class Itinerary:
                 if NEGATED.search(before):
                     continue  # "Biden skipped a summit in Jakarta", "did not travel to"
                 status = "expected" if EXPECTED.search(before) or EXPECTED.search(trig.group(0)) else "reported"
-                earlier = bool(EARLIER.search(text, sent.start, trig.start())) or \
+                earlier = bool(trig.group("origin")) or bool(EARLIER.search(text, sent.start, trig.start())) or \
                     bool(re.match(r"\s*after\b", text[max(sent.start, clause_start - 6) : clause_start], re.IGNORECASE))
                 found.append((trig, place, status, earlier, clause_start))
             for n, (trig, place, status, earlier, clause_start) in enumerate(found):

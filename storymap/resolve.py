@@ -101,9 +101,19 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
             countries[best.record.country_code] += 1
 
     # First pass: prior and countries; anchors for coherence are the confident, point-like places.
-    first = [max(opts, key=lambda c: (_prior(c) + _country_bonus(c, countries), c.record.gazetteer_id)) for opts in options]
-    anchors = [(i, c.record) for i, c in enumerate(first)
-               if c.record.place_type not in AREAS and len(options[i]) <= 2]
+    first = []
+    anchors = []
+    for i, opts in enumerate(options):
+        ranked = sorted(opts, key=lambda c: (-(_prior(c) + _country_bonus(c, countries)), c.record.gazetteer_id))
+        first.append(ranked[0])
+        # a confident choice anchors the others: few readings, a clear lead, or a runner-up in the
+        # same place ("Lisbon" the city and "Lisbon" the district)
+        rivals = [c for c in ranked[1:] if distance_km(c.record.lat, c.record.lon, ranked[0].record.lat,
+                                                       ranked[0].record.lon) > 50]
+        margin = (_prior(ranked[0]) + _country_bonus(ranked[0], countries)) - \
+            (_prior(rivals[0]) + _country_bonus(rivals[0], countries)) if rivals else 9.0
+        if ranked[0].record.place_type not in AREAS and (len(opts) <= 2 or margin >= 1.5):
+            anchors.append((i, ranked[0].record))
 
     scores: list[list[tuple[float, NameMatch]]] = []
     for i, (m, opts) in enumerate(zip(mentions, options, strict=True)):
@@ -192,9 +202,11 @@ def _inside(record: GazetteerRecord, host: Sequence[NameMatch]) -> bool:
 
 
 def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
+    """Up to 1.0 for a place in a country the story talks about, by how much it does."""
     if match.record.place_type == "country" or not countries:
         return 0.0
-    return 1.0 if countries.get(match.record.country_code) else 0.0
+    n = countries.get(match.record.country_code, 0)
+    return 0.6 + 0.4 * n / max(countries.values()) if n else 0.0
 
 
 def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord]) -> float:

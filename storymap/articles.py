@@ -136,6 +136,7 @@ def _scan_plain(text: str, ranges: list[tuple[int, int]] | None = None) -> _Scan
     ranges = ranges if ranges is not None else _lines(text)
     blocks: list[Block] = []
     header: list[str] = []
+    dates: list[str] = []
     furniture: list[str] = []
     in_header = True
     tail = False
@@ -155,13 +156,16 @@ def _scan_plain(text: str, ranges: list[tuple[int, int]] | None = None) -> _Scan
         if in_header and not blocks and len(line) < 60 and not line.endswith("."):
             header.append(line)
             continue
+        if len(blocks) <= 2 and _is_dateline(line):
+            dates.append(line)  # "May 21, 2023" under the headline: when, not what
+            continue
         blocks.append(Block(s, e))
     if header and not any(_is_dateline(h) or _FURNITURE_RE.match(h) for h in header):
         # Not a dateline after all: the first short line was the headline.
         first = [b for b in _header_blocks(text, ranges, header)]
         blocks = first + blocks
         header = []
-    return _Scan(blocks, header, furniture)
+    return _Scan(blocks, header + dates, furniture + dates)
 
 
 def _is_dateline(line: str) -> bool:

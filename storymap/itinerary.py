@@ -50,6 +50,7 @@ AGENT_NOUNS = re.compile(r"^\s*(?:(?!to\b)[\w-]+\s+){0,2}?(?:visit|trip|tour|jou
                          r"itinerary|delegation|train|motorcade|convoy|meeting|summit|talks)\b", re.IGNORECASE)
 NEGATED = re.compile(r"\b(?:not|never|n[’']t|skipp\w*|miss(?:ed|es|ing)?|cancel\w*|postpon\w*|declin\w*|"
                      r"refus\w*|scrapp\w*|called off|instead of)\b", re.IGNORECASE)
+SCENE = re.compile(r"\s*(?:(?:On|Later|Earlier|Then|Afterwards|Meanwhile)\b[^,]{0,30},\s*)?(?:In|At)\s+(?:the\s+)?")
 EARLIER = re.compile(r"\b(?:earlier|previously|before that|beforehand|last week|days? before)\b", re.IGNORECASE)
 
 
@@ -152,19 +153,52 @@ class Itinerary:
                 earlier = bool(trig.group("origin")) or bool(EARLIER.search(text, sent.start, trig.start())) or \
                     bool(re.match(r"\s*after\b", text[max(sent.start, clause_start - 6) : clause_start], re.IGNORECASE))
                 found.append((trig, place, status, earlier, clause_start))
+            scene = self._scene(text, sent, in_sentence, persons, last_person)
+            if scene is not None:
+                found.insert(0, scene)
             for n, (trig, place, status, earlier, clause_start) in enumerate(found):
                 # the dates of this clause, up to the next move; the sentence's when it reports one move
                 until = found[n + 1][0].start() if n + 1 < len(found) else sent.end
                 own = [d for d in dates if clause_start <= d.start < until]
                 pool = own or (dates if len(found) == 1 else [])
-                if n > 0 and re.match(r"\s*(?:before|then)\b", text[max(sent.start, clause_start - 7) : clause_start],
-                                      re.IGNORECASE):
-                    status = found[n - 1][2]  # "expected to travel to X before returning to Y"
+                if re.match(r"\s*(?:before|then)\b", text[max(sent.start, clause_start - 7) : clause_start],
+                            re.IGNORECASE):
+                    # "expected to travel to X before returning to Y": the plan's status carries over
+                    if n > 0:
+                        status = found[n - 1][2]
+                    elif EXPECTED.search(text, sent.start, clause_start):
+                        status = "expected"
                 date, date_text = self._date(pool, anchor, status, "past" if article.published else "nearest")
                 out.append(StopEvidence(article.id, place[0], sent, trig.group(0), status, date, date_text, earlier))
             if persons:
-                last_person = persons[-1][2]
+                # "he" in the next sentence is most often this sentence's subject: its first
+                # person not in the possessive ("Putin gifted Kim a rifle. He ...")
+                subjects = [p for p in persons if not re.match(r"['’]s\b", text[p[1] : p[1] + 2])]
+                last_person = (subjects or persons)[0][2]
         return out
+
+    def _scene(self, text: str, sent: Block, mentions: Sequence[tuple[int, int]],
+               persons: Sequence[tuple[int, int, str]], last_person: str | None) -> tuple | None:
+        """"In Guangzhou, Macron met students": a sentence set at a place, the subject acting there."""
+        m = SCENE.match(text, sent.start, sent.end)
+        if m is None:
+            return None
+        place = next(((s, e) for s, e in mentions if s == m.end()), None)
+        if place is None:
+            return None
+        comma = text.find(",", place[1], sent.end)
+        if comma < 0 or comma - place[1] > 40:
+            return None
+        main = text[comma + 1 : sent.end]
+        actor = next((p for p in persons if p[0] > comma), None)
+        pron = re.match(r"\s*(?:he|she|they)\b", main, re.IGNORECASE)
+        agent = self.subject if pron and last_person and self._is_subject(last_person) else \
+            actor[2] if actor and not re.match(r"['’]s\b", text[actor[1] : actor[1] + 2]) and \
+            len(text[comma + 1 : actor[0]].split()) <= 3 else None
+        if agent is None or not self._is_subject(agent):
+            return None
+        status = "expected" if EXPECTED.search(main) else "reported"
+        return (m, place, status, False, sent.start)
 
     @staticmethod
     def _clause_start(text: str, start: int, pos: int) -> int:

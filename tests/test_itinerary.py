@@ -134,3 +134,32 @@ def test_a_wire_story_with_a_dateline_a_skipped_summit_and_a_return_home(tmp_pat
     assert route["stops"] == ["new-delhi", "hanoi", "ho-chi-minh-city", "washington"]
     assert route["dates"][:3] == [None, "2023-09-10", "2023-09-11"]
     assert route["statuses"] == ["reported", "reported", "expected", "expected"]
+
+
+def test_where_the_subject_flew_in_from_and_a_plan_after_before(tmp_path):
+    text = ("Modi begins three-nation tour with stop in Papua New Guinea\n\nMay 21, 2023\n\n"
+            "Indian Prime Minister Narendra Modi arrived in Port Moresby on Sunday evening, becoming the first "
+            "Indian prime minister to visit Papua New Guinea.\n\n"
+            "Modi had flown in from Hiroshima, Japan, where he attended the G7 summit as a guest on Saturday.\n\n"
+            "On Monday, Modi will co-host a summit of Pacific island leaders before leaving for Sydney, Australia.\n\n"
+            "Australian Prime Minister Anthony Albanese visited India in March.")
+    story = build_one(tmp_path, "modi.txt", text)
+    assert story["storymap"]["articles"][0]["published"] == "2023-05-21"  # the date line under the headline
+    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    assert route["stops"] == ["hiroshima", "port-moresby", "sydney"]
+    assert route["dates"] == ["2023-05-20", "2023-05-21", "2023-05-22"]
+    assert route["statuses"] == ["reported", "reported", "expected"]
+
+
+def test_a_scene_set_in_a_city_and_a_pronoun_for_the_subject(tmp_path):
+    text = ("---\ntitle: Macron wraps up China visit\npublished: 2023-04-07\n---\n"
+            "French President Emmanuel Macron travelled to the southern city of Guangzhou on Friday for the final "
+            "day of his state visit to China.\n\n"
+            "Macron arrived in Beijing on Wednesday. European Commission President Ursula von der Leyen returned "
+            "to Brussels on Thursday.\n\n"
+            "In Guangzhou, Macron met students and dined with Xi Jinping. He will fly back to Paris on Saturday.")
+    story = build_one(tmp_path, "macron.md", text)
+    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    assert route["stops"] == ["beijing", "guangzhou", "paris"]
+    assert route["dates"] == ["2023-04-05", "2023-04-07", "2023-04-08"]
+    assert story["storymap"]["title"] == "Emmanuel Macron in China"

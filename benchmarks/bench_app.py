@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from test_app_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL, MAP, free_port, start_app, stop_app, wait_healthy  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from test_app_browser import LOCAL, MAP, free_port, start_app, stop_app, wait_healthy  # noqa: E402
 
 STEP_JS = """
 async () => {

@@ -164,6 +164,11 @@ class Analysis:
     unlocated: tuple[tuple[int, int, str], ...] = ()
 
 
+def _curated(match: NameMatch) -> bool:
+    """A place from our own landmarks table."""
+    return match.record.gazetteer_id.startswith("landmark:")
+
+
 def _common_word(word: str) -> bool:
     """A word common in English (wordfreq), as most words of organisations' names are."""
     from wordfreq import zipf_frequency
@@ -430,17 +435,15 @@ class Recognizer:
                     return es, ee, lab
             return None
 
-        from wordfreq import zipf_frequency
-
         kept: list[Mention] = []
         for m in mentions:
             labels = over(m.start, m.end)
             strong = m.constraint == "facility" or any(
-                _is_strong(h, big_city=100_000) or h.record.source.startswith("http") for h in m.candidates)
+                _is_strong(h, big_city=100_000) or _curated(h) for h in m.candidates)
             big = m.constraint == "facility" or any(
                 h.record.place_type in ("country", "continent") or h.kind in (DEMONYM, ABBREVIATION) or
-                h.record.population >= 100_000 or h.record.source.startswith("http") for h in m.candidates)
-            if not big and not labels and " " not in m.text and zipf_frequency(m.text, "en") >= COMMON_WORD_ZIPF:
+                h.record.population >= 100_000 or _curated(h) for h in m.candidates)
+            if not big and not labels and " " not in m.text and _common_word(m.text):
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
             if not strong and labels and all(lab == "PERSON" for lab in labels) and \
                     not _LOCATIVE.search(text, max(0, m.start - 12), m.start):

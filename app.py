@@ -92,14 +92,18 @@ def current() -> tuple[Story, Story]:
 
 
 # --------------------------------------------------------------------------- header and map
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def header(story: Story) -> None:
     meta = story.get("storymap", {})
     st.title(meta.get("title") or "Story map")
     n = len(stops(story))
     bits = [f"**Subject:** {meta['subject']}" if meta.get("subject") else None,
             f"**{n} stop{'s' if n != 1 else ''}**",
-            f"**{len(meta.get('articles') or [])} article(s)**",
-            f"*{meta['edits']} correction(s) applied*" if meta.get("edits") else None]
+            f"**{_n(len(meta.get('articles') or []), 'article')}**",
+            f"*{_n(meta['edits'], 'correction')} applied*" if meta.get("edits") else None]
     st.markdown(" · ".join(b for b in bits if b))
     with st.expander("Articles this story is built from", expanded=False):
         for a in sup.article_rows(story):
@@ -253,7 +257,7 @@ def edits_panel(base: Story) -> None:
     notes = unapplied(base, edits)
     for note in notes:
         st.warning(f"Edit not applied: {note}")
-    st.markdown(f"**{edits.count()} correction(s)** in this session.")
+    st.markdown(f"**{_n(edits.count(), 'correction')}** in this session.")
     c1, c2, c3 = st.columns(3)
     target = edits_path(ss.story_path) if ss.get("story_path") else None
     if target is not None and c1.button(f"Save edits beside the story ({target.name})", key="btn_save_edits",

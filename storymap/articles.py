@@ -169,7 +169,9 @@ def _scan_plain(text: str, ranges: list[tuple[int, int]] | None = None) -> _Scan
 
 
 def _is_dateline(line: str) -> bool:
-    """A line that is nothing but a date ("Friday, September 22, 2023"), as in a page header."""
+    """A line that is nothing but a date ("Friday, September 22, 2023", "Published Oct. 18, 2023")."""
+    line = re.sub(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted)(?:\s+on)?|date)\s*:?\s*", "", line,
+                  flags=re.IGNORECASE)
     covered = sum(d.end - d.start for d in find_dates(line))
     return covered >= 0.8 * len(line.strip(" ,.|-"))
 

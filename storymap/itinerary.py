@@ -25,7 +25,11 @@ from storymap.recognize import TITLES, Token, _tokens
 TRIGGER = re.compile(
     r"\b(?:(?P<noun>(?:visit|trip|tour|journey|arrival|stay|stop|meeting|summit|talks)\s+(?:to|in|at)|tour\s+of)\b|"
     r"(?P<verb>visit(?:s|ed|ing)?|tour(?:s|ed|ing)?|inspect(?:s|ed|ing)?|"
-    r"arriv(?:e|es|ed|ing)\s+(?:in|at)|land(?:s|ed|ing)?\s+in|"
+    r"arriv(?:e|es|ed|ing)\s+(?:in|at)|land(?:s|ed|ing)?\s+(?:in|at)|touch(?:es|ed|ing)?\s+down\s+(?:in|at)|"
+    r"stopp(?:ed|ing)\s+over\s+in|"
+    # "was welcomed in Beijing", "spent Wednesday in Beijing", "attended a summit in Delhi"
+    r"(?:welcomed|greeted|received|hosted|feted)\s+(?:\w+\s+){0,3}?(?:in|at)|"
+    r"spen(?:d|ds|t|ding)\s+(?:\w+\s+){0,4}?in|attend(?:s|ed|ing)?\s+(?:\w+\s+){0,5}?(?:in|at)|"
     r"(?:travel(?:s|ed|led|ing|ling)?|head(?:s|ed|ing)?|go(?:es|ing)?|went|fl(?:y|ies|ew|ying)|return(?:s|ed|ing)?|"
     r"mov(?:e|es|ed|ing)|com(?:e|es|ing)|came|drove|driv(?:e|es|ing)|sail(?:s|ed|ing)?|continu(?:e|es|ed|ing))\s+(?:on\s+|back\s+|home\s+|onward\s+)?to|"
     r"(?:stop(?:s|ped|ping)?|stay(?:s|ed|ing)?|be|been|was|were|is|are)\s+(?:in|at)|"

@@ -272,7 +272,7 @@ class Recognizer:
             whole = name_key(text[words[0].start : words[-1].end])
             if hits.get(whole) and not titled:
                 continue  # "New Delhi", "North Korea": a place, not a person
-            first = self.gazetteer.lookup(words[0].text)
+            first = [] if titled else self.gazetteer.lookup(words[0].text)  # after a title comes a name
             if any(_is_strong(m) for m in first):
                 words = words[1:]  # "Russian President ..." / "US National ..." open with a place
                 while words and words[0].text.lower().rstrip(".") in TITLES:

@@ -163,3 +163,17 @@ def test_a_scene_set_in_a_city_and_a_pronoun_for_the_subject(tmp_path):
     assert route["stops"] == ["beijing", "guangzhou", "paris"]
     assert route["dates"] == ["2023-04-05", "2023-04-07", "2023-04-08"]
     assert story["storymap"]["title"] == "Emmanuel Macron in China"
+
+
+def test_passive_welcomes_days_spent_and_touching_down(tmp_path):
+    text = ("Putin wraps up two-day trip to China\n\nPublished October 18, 2023\n\n"
+            "Russian President Vladimir Putin was welcomed in Beijing on Tuesday by Chinese President Xi Jinping.\n\n"
+            "Putin spent Wednesday in Beijing holding talks with Xi, before touching down in Bishkek, Kyrgyzstan, "
+            "late on Wednesday night.\n\n"
+            "He did not travel to South Africa for the BRICS summit in August.")
+    story = build_one(tmp_path, "putin.txt", text)
+    assert story["storymap"]["subject"] == "Vladimir Putin"
+    assert story["storymap"]["articles"][0]["published"] == "2023-10-18"
+    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    assert route["stops"] == ["beijing", "bishkek"]
+    assert route["dates"] == ["2023-10-17", "2023-10-18"]

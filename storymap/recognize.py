@@ -445,9 +445,12 @@ class Recognizer:
                 h.record.population >= 100_000 or _curated(h) for h in m.candidates)
             if not big and not labels and " " not in m.text and _common_word(m.text):
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
-            if not strong and labels and all(lab == "PERSON" for lab in labels) and \
+            if not strong and labels and all(lab in NON_PLACE_LABELS for lab in labels) and \
                     not _LOCATIVE.search(text, max(0, m.start - 12), m.start):
-                continue  # "Mary": a person who shares a name with a town ("to Fatima" stays)
+                continue  # "Mary", "Congress": a person or body that shares a name with a town
+            if " " not in m.text and not big and _common_word(m.text) and \
+                    re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 5) : m.start]):
+                continue  # "the Centre", "the Union": a common noun with a capital
             country = any(h.record.place_type == "country" or h.kind == DEMONYM for h in m.candidates)
             if not country and around(m, frozenset({"PERSON"})):
                 continue  # "Paris Hilton", "Sam Gallagher": part of a person's name
@@ -480,7 +483,10 @@ class Recognizer:
                     hits = [h for h in hits if h.kind != DEMONYM]
                 kept.append(Mention(article.id, s, e, surface, tuple(hits), None, demonym))
                 spans.append((s, e))
-            elif label != "NORP":
+            elif label != "NORP" and not surface.isupper() and \
+                    (label in ("FAC", "LOC") or surface.rsplit(None, 1)[-1].lower() in SITE_HEADS):
+                # streets, rivers, buildings: placed by context; an unknown "GPE" is more often a
+                # company or a person the model mislabelled than a town GeoNames lacks
                 unlocated.append((s, e, surface))
         return kept, unlocated
 
@@ -502,6 +508,8 @@ canal delta valley island islands square quarter gardens port harbour harbor pri
 """.split())
 
 
+#: entity labels that are not places: a weak gazetteer match under only these is dropped
+NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
 _LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$")
 _LEADING = re.compile(r"(?:the|The|THE)\s+")
 _TRAILING = re.compile(r"['’]s?$")

@@ -56,3 +56,8 @@ def test_names_the_context_calls_places_but_the_gazetteer_lacks_are_reported(tmp
     article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\nHe went to the town of Zzyzxville Heights."))
     analysis = Recognizer(gazetteer()).analyse(article)
     assert [u[2] for u in analysis.unknown] == ["Zzyzxville Heights"]
+
+
+def test_common_nouns_with_a_capital_are_not_places(tmp_path):
+    # "Union" and "Alliance" are towns in GeoNames; here they are bodies of people
+    assert names(tmp_path, "Officials of the Union met on Monday. The Alliance disagreed.") == []

@@ -299,16 +299,15 @@ def _excerpt(article: Article, start: int) -> str:
 
 
 def _title(subject: str, stops: Sequence[Place], gazetteer: Gazetteer) -> str:
-    """"<subject> in <the country of most stops>", or what of it is known."""
-    countries = Counter(p.record.country_code for p in stops if p.record.country_code)
-    country = None
-    if countries:
-        first = {p.record.country_code: p.stop or 0 for p in sorted(stops, key=lambda p: -(p.stop or 0))}
-        code = min(countries, key=lambda c: (-countries[c], first[c]))  # most stops, then the earliest
-        rec = gazetteer.get(f"naturalearth:{code}")
-        country = rec.name if rec else None
-    if subject and country:
-        return f"{subject} in {_the(country)}"
+    """"<subject> in <country>" when most stops share a country, else "<subject>: <first> to <last>"."""
+    countries = Counter(p.record.country_code for p in stops if p.record.country_code).most_common()
+    if subject and countries and (len(countries) == 1 or countries[0][1] > countries[1][1]):
+        rec = gazetteer.get(f"naturalearth:{countries[0][0]}")
+        if rec is not None:
+            return f"{subject} in {_the(rec.name)}"
+    ordered = sorted(stops, key=lambda p: p.stop or 0)
+    if subject and len(ordered) >= 2:
+        return f"{subject}: {ordered[0].record.name} to {ordered[-1].record.name}"
     return subject or "Story map"
 
 

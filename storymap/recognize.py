@@ -435,6 +435,16 @@ class Recognizer:
                     return es, ee, lab
             return None
 
+        def listed_with_place(m: Mention) -> bool:
+            """"Kherson and Odesa" read as one organisation: the other name is a sure place."""
+            for es, ee, _ in ents:
+                if es <= m.start and m.end <= ee:
+                    others = [o for o in mentions if o is not m and es <= o.start and o.end <= ee]
+                    if any(_is_strong(h, big_city=100_000) for o in others for h in o.candidates) and \
+                            re.search(r"\b(?:and|or)\b|,", text[es:ee]):
+                        return True
+            return False
+
         kept: list[Mention] = []
         for m in mentions:
             labels = over(m.start, m.end)
@@ -446,7 +456,8 @@ class Recognizer:
             if not big and not labels and " " not in m.text and _common_word(m.text):
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
             if not strong and labels and all(lab in NON_PLACE_LABELS for lab in labels) and \
-                    not _LOCATIVE.search(text, max(0, m.start - 12), m.start):
+                    not _LOCATIVE.search(text, max(0, m.start - 12), m.start) and \
+                    not listed_with_place(m):
                 continue  # "Mary", "Congress": a person or body that shares a name with a town
             if " " not in m.text and not big and _common_word(m.text) and \
                     re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 5) : m.start]):

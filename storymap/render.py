@@ -166,7 +166,8 @@ def _place(feature: dict[str, Any]) -> dict[str, Any]:
         "lat": lat,
         "lon": lon,
         "date": props.get("date"),
-        "dateStatus": props.get("date_status"),
+        # an undated stop still has a status: reported or planned
+        "dateStatus": props.get("date_status") or props.get("status"),
         "placeType": props.get("place_type"),
         "count": props.get("mention_count") or len(props.get("mentions") or []),
         "excerpts": _excerpts(props),

@@ -61,3 +61,8 @@ def test_names_the_context_calls_places_but_the_gazetteer_lacks_are_reported(tmp
 def test_common_nouns_with_a_capital_are_not_places(tmp_path):
     # "Union" and "Alliance" are towns in GeoNames; here they are bodies of people
     assert names(tmp_path, "Officials of the Union met on Monday. The Alliance disagreed.") == []
+
+
+def test_a_town_listed_with_a_city_stays_a_place(tmp_path):
+    found = names(tmp_path, "Russian forces meanwhile shelled Kherson and Odesa.")
+    assert "Kherson" in found and "Odesa" in found

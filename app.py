@@ -8,7 +8,6 @@ uploads and downloads). Offline: the map is one self-contained HTML page in an i
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -98,18 +97,20 @@ def _n(count: int, noun: str) -> str:
 
 def header(story: Story) -> None:
     meta = story.get("storymap", {})
-    st.title(meta.get("title") or "Story map")
+    st.title(sup.md_text(meta.get("title") or "Story map"))
     n = len(stops(story))
-    bits = [f"**Subject:** {meta['subject']}" if meta.get("subject") else None,
+    bits = [f"**Subject:** {sup.md_text(meta['subject'])}" if meta.get("subject") else None,
             f"**{n} stop{'s' if n != 1 else ''}**",
             f"**{_n(len(meta.get('articles') or []), 'article')}**",
             f"*{_n(meta['edits'], 'correction')} applied*" if meta.get("edits") else None]
     st.markdown(" · ".join(b for b in bits if b))
     with st.expander("Articles this story is built from", expanded=False):
         for a in sup.article_rows(story):
-            title = a["title"] or a["id"]
-            line = f"[{title}]({a['url']})" if a.get("url") else f"**{title}**"
-            extra = ", ".join(x for x in (a.get("outlet"), a.get("published") or "date not stated") if x)
+            title = sup.md_text(a["title"] or a["id"])
+            url = str(a.get("url") or "")
+            line = f"[{title}](<{url}>)" if url.startswith(("http://", "https://")) and ">" not in url \
+                else f"**{title}**"
+            extra = sup.md_text(", ".join(x for x in (a.get("outlet"), a.get("published") or "date not stated") if x))
             st.markdown(f"- {line} — {extra}")
 
 
@@ -155,7 +156,7 @@ def explore(base: Story, shown: Story) -> None:
     place_id = st.selectbox("Show the excerpts of", ids, format_func=lambda i: names.get(i, i), key="pick_place")
     source = shown if any(str(f.get("id")) == place_id for f in shown["features"]) else base
     for ex in sup.place_excerpts(source, place_id):
-        st.markdown(f"> {ex['html']}\n>\n> <small>— {html.escape(ex['credit'])}</small>",
+        st.markdown(f"> {ex['html']}\n>\n> <small>— {sup.md_text(ex['credit'])}</small>",
                     unsafe_allow_html=True)
 
 
@@ -183,7 +184,7 @@ def correct(base: Story, shown: Story) -> None:
     row = next(r for r in rows if r["id"] == place_id)
     feature = next((f for f in shown["features"] if str(f.get("id")) == place_id), None)
     props = (feature or next(f for f in base["features"] if str(f.get("id")) == place_id))["properties"]
-    st.markdown(f"**{row['name']}** · {row['type'] or 'place'} · {row['lat']:.4f}, {row['lon']:.4f} · "
+    st.markdown(f"**{sup.md_text(row['name'])}** · {sup.md_text(row['type'] or 'place')} · {row['lat']:.4f}, {row['lon']:.4f} · "
                 f"`{props.get('gazetteer_id')}` · confidence {row['confidence'] if row['confidence'] is not None else '–'}")
 
     c1, c2, c3 = st.columns(3)

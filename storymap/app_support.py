@@ -168,18 +168,27 @@ def filter_rows(rows: Iterable[dict[str, Any]], *, roles: Iterable[str] | None =
             and (articles is None or articles.intersection(r["articles"]))]
 
 
+# emphasis, code, links, tables and strikethrough; HTML is escaped separately
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
+
+
+def md_text(text: object) -> str:
+    """Untrusted text made literal for ``st.markdown``: no links, emphasis or HTML from it."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
 def highlight_html(text: str, words: Iterable[str]) -> str:
-    """``text`` escaped for HTML with every occurrence of ``words`` wrapped in ``<mark>``."""
+    """``text`` escaped for Markdown with HTML, every occurrence of ``words`` wrapped in ``<mark>``."""
     words = sorted({w for w in words if w}, key=len, reverse=True)
     if not words:
-        return html.escape(text)
+        return md_text(text)
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     out, pos = [], 0
     for m in pattern.finditer(text):
-        out.append(html.escape(text[pos:m.start()]))
-        out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+        out.append(md_text(text[pos:m.start()]))
+        out.append(f"<mark>{md_text(m.group(0))}</mark>")
         pos = m.end()
-    out.append(html.escape(text[pos:]))
+    out.append(md_text(text[pos:]))
     return "".join(out)
 
 

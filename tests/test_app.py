@@ -347,3 +347,13 @@ def test_staleness_follows_the_seed_contents_not_file_times(tmp_path: Path) -> N
     (seeds / "a.txt").write_text("Headline\n\nThe envoy arrived in Paris on Monday.", encoding="utf-8")
     (seeds / "b.txt").write_text("Headline\n\nThe envoy left Paris.", encoding="utf-8")
     assert sup.story_is_stale(target, seeds)
+
+
+def test_untrusted_text_is_literal_in_markdown() -> None:
+    hostile = "<script>alert(1)</script> [click](javascript:alert(2)) **bold** `code`"
+    out = sup.md_text(hostile)
+    assert "<script>" not in out
+    assert "[click]" not in out and "**bold**" not in out and " `code`" not in out
+    marked = sup.highlight_html("Kim went to [Paris](javascript:x) <b>", {"Paris"})
+    assert "<mark>Paris</mark>" in marked and "<b>" not in marked
+    assert "\\](javascript" in marked  # the bracket is escaped: no link can form

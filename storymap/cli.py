@@ -6,6 +6,7 @@ message on standard error and a non-zero exit; the library itself never prints.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import click
 from storymap.errors import StorymapError
 
 FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
+#: below this many articles, starting worker processes costs more than it saves
+AUTO_JOBS_MIN_LINES = 32
 
 
 def _n(count: int, noun: str) -> str:
@@ -110,9 +113,10 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
               help="JSONL file to write (default: standard output).")
 @click.option("--text", "plain", is_flag=True,
               help="INPUT is plain text (one article); also assumed when its first line is not a JSON object.")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (each loads the models once).")
-def geoparse(input_file, out, plain: bool, jobs: int) -> None:
+@click.option("-j", "--jobs", default=None, type=click.IntRange(1, 64),
+              help="Worker processes, each loading the models once (default: every core, up to 4, "
+                   "for inputs of 32 articles or more; one otherwise).")
+def geoparse(input_file, out, plain: bool, jobs: int | None) -> None:
     """Find and place the toponyms of articles given as JSONL (one {"id", "text"} per line).
 
     Writes the same lines with a "toponyms" list (start, end, name, lat, lon,
@@ -142,6 +146,11 @@ def geoparse(input_file, out, plain: bool, jobs: int) -> None:
                       "toponyms": [t.to_dict() for t in geoparser.parse(text)]}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             return
+        head = [first, *itertools.islice(input_file, AUTO_JOBS_MIN_LINES - 1)]
+        lines = itertools.chain(head, input_file)
+        if jobs is None:
+            many = sum(1 for line in head if line.strip()) >= AUTO_JOBS_MIN_LINES
+            jobs = min(os.cpu_count() or 1, 4) if many else 1
         done = bad = 0
         with console.status("Geoparsing...") as status:
             for result in geoparse_lines(lines, geoparser=geoparser, jobs=jobs):

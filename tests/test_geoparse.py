@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -126,3 +127,30 @@ def test_cli_reads_stdin_jsonl_and_plain_text(tmp_path):
     res = runner.invoke(main, ["geoparse"], input="Storms hit Manila on Sunday.\n")
     assert res.exit_code == 0
     assert json.loads(res.stdout.splitlines()[0])["toponyms"][0]["name"] == "Manila"
+
+
+def test_cli_uses_several_workers_for_long_inputs_and_keeps_the_order(tmp_path, monkeypatch):
+    import storymap.geoparse as geoparse_module
+
+    seen_jobs = []
+    original = geoparse_module.geoparse_lines
+
+    def spy(lines, *, geoparser=None, jobs=1):
+        seen_jobs.append(jobs)
+        return original(lines, geoparser=geoparser, jobs=1)  # the order and content are what matter here
+
+    monkeypatch.setattr(geoparse_module, "geoparse_lines", spy)
+    towns = ["Paris", "Lagos", "Lima", "Oslo"]
+    records = [{"id": n, "text": f"Crowds gathered in {towns[n % 4]} on Sunday."} for n in range(40)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = CliRunner().invoke(main, ["geoparse", str(src), "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [o["id"] for o in out] == list(range(40))
+    assert [o["toponyms"][0]["name"] for o in out] == [towns[n % 4] for n in range(40)]
+    assert seen_jobs == [min(os.cpu_count() or 1, 4)]
+    short = tmp_path / "short.jsonl"
+    short.write_text(json.dumps(records[0]) + "\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["geoparse", str(short), "-o", str(tmp_path / "s.jsonl")]).exit_code == 0
+    assert seen_jobs[-1] == 1

@@ -54,6 +54,8 @@ class Article:
     #: For HTML: ``text`` is the page's decoded text and this maps each of its
     #: characters to its offset in the file; None when ``text`` is the file itself.
     file_offsets: tuple[int, ...] | None = field(default=None, repr=False)
+    #: SHA-256 of the file's bytes, so a story can tell when its articles changed
+    sha256: str = ""
 
     def block_text(self, block: Block) -> str:
         """The text of one block."""
@@ -326,8 +328,8 @@ def article_id(path: Path) -> str:
     return stem or hashlib.sha1(str(path).encode()).hexdigest()[:12]
 
 
-def decode(path: Path) -> str:
-    """Read and decode an article file, refusing what is not text."""
+def decode(path: Path) -> tuple[str, str]:
+    """Read and decode an article file, refusing what is not text; also its bytes' SHA-256."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -347,14 +349,14 @@ def decode(path: Path) -> str:
     except UnicodeDecodeError as exc:
         msg = f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); save it as UTF-8"
         raise ArticleError(path, msg) from exc
-    return text
+    return text, hashlib.sha256(raw).hexdigest()
 
 
 def read_article(path: str | Path) -> tuple[Article, list[str]]:
     """Read one article file; return it with any warnings (e.g. an ignored metadata file)."""
     path = Path(path)
     warnings: list[str] = []
-    text = decode(path)
+    text, sha256 = decode(path)
     is_html = path.suffix.lower() in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", text, re.IGNORECASE)
     found: dict[str, str | None] = {}
     offsets = None
@@ -416,6 +418,7 @@ def read_article(path: str | Path) -> tuple[Article, list[str]]:
         text=text,
         blocks=tuple(scan.blocks),
         file_offsets=offsets,
+        sha256=sha256,
         title=html.unescape(title).strip() if title else None,
         source=source,
         published=published,

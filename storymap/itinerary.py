@@ -143,7 +143,7 @@ class Itinerary:
             dates = find_dates(text, sent.start, sent.end)
             found = []
             for trig in TRIGGER.finditer(text, sent.start, sent.end):
-                place = self._object(text, trig, in_sentence, sent)
+                place = self._object(text, trig, in_sentence)
                 if place is None:
                     continue
                 agent = self._agent(text, sent, trig, persons, last_person)
@@ -212,7 +212,7 @@ class Itinerary:
         return last
 
     @staticmethod
-    def _object(text: str, trig: re.Match[str], mentions: Sequence[tuple[int, int]], sent: Block) -> tuple[int, int] | None:
+    def _object(text: str, trig: re.Match[str], mentions: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
         """The first place after the travel word, if nothing breaks the phrase before it."""
         after = [(s, e) for s, e in mentions if s >= trig.end()]
         if not after:

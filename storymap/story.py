@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import unicodedata
@@ -287,7 +286,7 @@ def _article_meta(article: Article, base: Path) -> dict[str, Any]:
         "original_source": article.original_source,
         "published": article.published.isoformat() if article.published else None,
         "url": article.url,
-        "sha256": hashlib.sha256(article.path.read_bytes()).hexdigest(),
+        "sha256": article.sha256,
     }
 
 

@@ -229,8 +229,25 @@ def story_data(story: Story, *, tiles: bool = True, step: int | None = None) -> 
 
 
 # --------------------------------------------------------------------------- folium elements
+class Literal(Element):
+    """Text that goes into the page exactly as given: never compiled as a template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
 class StoryControls(MacroElement):
     """The story controls: Leaflet and storymap code inline, the story as JSON data.
+
+    This is the one element that carries article text into the page, and it never lets
+    that text reach Jinja as template source: branca's ``MacroElement.render`` wraps each
+    macro's output in ``Element(output)``, which compiles the output as a template a
+    second time (so ``{{ ... }}`` in an article would run when the page is rendered).
+    :meth:`render` adds the outputs as :class:`Literal` text instead.
 
     Parameters
     ----------
@@ -263,6 +280,16 @@ class StoryControls(MacroElement):
         self.data_json = json_for_html(data)
         self.leaflet_js, self.leaflet_css = leaflet_assets()
         self.storymap_js, self.storymap_css = storymap_assets()
+
+    def render(self, **kwargs: Any) -> None:
+        """Put the rendered macros into the page as literal text (see the class docstring)."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            msg = "the story controls can only be rendered inside a page"
+            raise StoryError(msg)
+        module = self._template.module
+        for part in ("header", "html", "script"):
+            getattr(figure, part).add_child(Literal(getattr(module, part)(self, kwargs)), name=self.get_name())
 
 
 class StoryMap(folium.Map):

@@ -93,6 +93,11 @@ def make_page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+#: Jinja payloads: shown as the characters they are, never evaluated, never compiled (an
+#: unbalanced block tag would make a compile fail)
+TEMPLATE = ("{{ 7*7 }} {{ cycler.__init__.__globals__.os.popen('id').read() }} {% raw %}{{ 8*8 }}"
+            "{% endraw %} {# hidden #} {% if 1 %}")
+
 HOSTILE = {
     "title": '</script><script>window.__pwned="title"</script> "Kim\'s" `trip` \\1 & <b>bold</b>',
     "stop": '<img src=x onerror="window.__pwned=\'stop\'">Vostochny `${1}` \\1',
@@ -103,6 +108,7 @@ HOSTILE = {
     "source": '"><svg onload="window.__pwned=\'source\'">Outlet',
     "mention": 'Moscow<script>window.__pwned="mention"</script>',
 }
+HOSTILE = {key: f"{value} {TEMPLATE}" for key, value in HOSTILE.items()}
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 import folium
 import pytest
 
-from conftest import HOSTILE
+from conftest import HOSTILE, TEMPLATE
 from storymap import basemap
 from storymap.errors import StoryError
 from storymap.render import geodesic_path, json_for_html, story_data, story_html, story_map
@@ -130,6 +130,18 @@ def test_hostile_text_never_reaches_the_page_as_markup(hostile_story: dict[str, 
     assert data["stops"][0]["name"] == HOSTILE["stop"]
     assert data["stops"][0]["excerpts"][0]["text"] == HOSTILE["excerpt"]
     assert data["articles"]["a1"]["source"] == HOSTILE["source"]
+
+
+@pytest.mark.parametrize("tiles", [False, True])
+def test_template_syntax_in_article_text_is_never_evaluated(hostile_story: dict[str, Any], tiles: bool) -> None:
+    html = story_html(hostile_story, tiles=tiles)
+    data = _data_block(html)
+    texts = [data["title"], data["subject"], data["routeName"], data["stops"][0]["name"],
+             data["stops"][0]["excerpts"][0]["text"], data["mentions"][0]["name"],
+             data["articles"]["a1"]["title"], data["articles"]["a1"]["source"]]
+    assert all(TEMPLATE in text for text in texts)
+    assert "uid=" not in html and "<built-in" not in html, "nothing was evaluated"
+    assert not re.search(r"\b(49|64)\b(?![.\d])", re.sub(r"-?\d+\.\d+", "", html)), "no expression was computed"
 
 
 def test_story_without_places_is_a_story_error() -> None:

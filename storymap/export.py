@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from typing import Any
 
 from storymap.errors import StoryError
 from storymap.render import story_html
-from storymap.storyfile import Story, places, route, stops, write_atomic
+from storymap.storyfile import Story, places, route, stops, validate_story, write_atomic
 
 FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
 EXTENSIONS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "geojson",
@@ -31,6 +32,14 @@ FLAT_FIELDS = ("id", "name", "role", "stop", "date", "date_status", "place_type"
 ROUTE_COLOR = "#b3202e"
 MENTION_COLOR = "#5f6f80"
 KML_NS = "http://www.opengis.net/kml/2.2"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
+#: what a spreadsheet cell may not start with (OWASP, CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: characters XML 1.0 does not allow, even escaped
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+#: GeoPackage "last change" stamps come from the story, not the clock, so exports are
+#: byte-identical; a story with no publication date gets this one
+GPKG_EPOCH = "1970-01-01"
 
 
 # --------------------------------------------------------------------------- attributes
@@ -119,8 +128,24 @@ def geojson_text(story: Story) -> str:
     return json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet reads as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading apostrophe, as OWASP advises against CSV injection; numbers stay numbers.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_text(story: Story) -> str:
-    """One row per place: the flat attributes, ``lon``, ``lat`` and a ``WKT`` point."""
+    """One row per place: the flat attributes, ``lon``, ``lat`` and a ``WKT`` point.
+
+    Text cells that a spreadsheet would run as a formula are prefixed (:func:`csv_cell`).
+    """
     buffer = io.StringIO(newline="")
     fields = [*FLAT_FIELDS, "lon", "lat", "WKT"]
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
@@ -129,7 +154,7 @@ def csv_text(story: Story) -> str:
         lon, lat = _lonlat(feature)
         row = flat_properties(feature)
         row.update(lon=lon, lat=lat, WKT=f"POINT ({lon!r} {lat!r})")
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return buffer.getvalue()
 
 
@@ -224,13 +249,15 @@ def kml_text(story: Story) -> str:
         ET.SubElement(line, "tessellate").text = "1"
         ET.SubElement(line, "coordinates").text = " ".join(f"{x!r},{y!r}" for x, y in coords)
     ET.indent(kml)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(kml, encoding="unicode") + "\n"
+    text = XML_INVALID.sub("", ET.tostring(kml, encoding="unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
 
 
 def _write_gpkg(story: Story, out: Path) -> None:
     """GeoPackage with layers ``places`` (points) and ``route`` (line), via a temp file."""
     import geopandas as gpd
     import pandas as pd
+    import pyogrio
     from shapely.geometry import LineString, Point
 
     rows = [flat_properties(f) for f in places(story)]
@@ -245,10 +272,14 @@ def _write_gpkg(story: Story, out: Path) -> None:
     route_layer = gpd.GeoDataFrame(
         pd.DataFrame(route_rows, columns=["id", "name", "role", "stop_count", "stops", "dates"]),
         geometry=[LineString(coords)] if route_rows else [], crs="EPSG:4326")
+    stamp = max([str(a.get("published")) for a in story["storymap"].get("articles") or []
+                 if ISO_DATE.match(str(a.get("published")))] or [GPKG_EPOCH])
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".gpkg", dir=out.parent)
     os.close(fd)
     Path(tmp).unlink()
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": f"{stamp}T00:00:00.000Z"})
     try:
         place_layer.to_file(tmp, layer="places", driver="GPKG", engine="pyogrio")
         route_layer.to_file(tmp, layer="route", driver="GPKG", engine="pyogrio",
@@ -258,6 +289,8 @@ def _write_gpkg(story: Story, out: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 # --------------------------------------------------------------------------- entry point
@@ -312,10 +345,12 @@ def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None =
     Raises
     ------
     StoryError
-        For an unknown format, or a story with no places.
+        For an unknown format, a story that breaks the contract (naming the feature and
+        field), or a story with no places.
     """
     kind = export_format(out, fmt)
     out = Path(out)
+    story = validate_story(story)
     if not places(story):
         msg = "the story has no places to export"
         raise StoryError(msg)

@@ -7,8 +7,14 @@ so readers here only check the shape they rely on and say clearly what is wrong.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
+import reprlib
+import stat
 import tempfile
+from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +55,134 @@ def write_story(story: Story, path: str | os.PathLike[str]) -> Path:
     return write_atomic(path, dumps_story(story))
 
 
+#: a story file larger than this is refused: it is not one a person made, and reading it whole
+#: would only exhaust memory
+MAX_STORY_BYTES = 512 * 1024 * 1024
+_SCHEMA_FILE = Path(__file__).parent / "data" / "story.schema.json"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator  # imported here: it takes half a second
+
+    schema = json.loads(_SCHEMA_FILE.read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _where(story: Any, path: Sequence[Any]) -> str:
+    """'feature 3 ('vladivostok'): geometry.coordinates[0]' for a path into a story."""
+    parts = list(path)
+    head = ""
+    if len(parts) >= 2 and parts[0] == "features" and isinstance(parts[1], int):
+        feature = story["features"][parts[1]]
+        fid = feature.get("id") if isinstance(feature, dict) else None
+        head = f"feature {parts[1]}" + (f" ({reprlib.repr(fid)})" if isinstance(fid, (str, int)) else "")
+        parts = parts[2:]
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+    if head and field:
+        return f"{head}: {field}"
+    return head or field or "top level"
+
+
+_TYPE_WORDS = {"number": "a number", "integer": "an integer", "string": "text", "array": "a list",
+               "object": "an object", "null": "null", "boolean": "true or false"}
+
+
+def _problem(error: Any) -> str:
+    """A short description of one schema error, never quoting a long value whole."""
+    value = reprlib.repr(error.instance)
+    kind = error.validator
+    if kind == "type":
+        expected = error.validator_value
+        expected = expected if isinstance(expected, list) else [expected]
+        return f"{value} is not {' or '.join(_TYPE_WORDS.get(e, e) for e in expected)}"
+    if kind == "const":
+        return f"{value} should be {error.validator_value!r}"
+    if kind == "enum":
+        return f"{value} should be one of {', '.join(map(repr, error.validator_value))}"
+    if kind == "required":
+        return error.message
+    if kind in ("minimum", "maximum"):
+        word = "less" if kind == "minimum" else "more"
+        return f"{value} is {word} than {error.validator_value}"
+    if kind in ("minItems", "maxItems"):
+        return f"{value} has too {'few' if kind == 'minItems' else 'many'} items"
+    if kind == "pattern":
+        return f"{value} is not an ISO date (YYYY-MM-DD)"
+    return reprlib.repr(error.message)
+
+
+def _not_finite(story: Story) -> tuple[list[Any], Any] | None:
+    """The first coordinate that is NaN or infinite (JSON allows neither, Python's parser both)."""
+    for n, feature in enumerate(story["features"]):
+        geometry = feature["geometry"]
+        if geometry.get("type") == "Point":
+            positions = [(["coordinates"], geometry["coordinates"])]
+        else:
+            positions = [(["coordinates", i], c) for i, c in enumerate(geometry["coordinates"])]
+        for path, position in positions:
+            for j, value in enumerate(position if isinstance(position, list) else []):
+                if isinstance(value, float) and not math.isfinite(value):
+                    return ["features", n, "geometry", *path, j], value
+    return None
+
+
+def _replace_surrogates(value: Any) -> Any:
+    """Lone UTF-16 surrogates (from ``\\udXXX`` escapes) become U+FFFD: one character each,
+    so offsets hold, and every output can be encoded as UTF-8."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def validate_story(story: Any, *, name: str = "story") -> Story:
+    """Check ``story`` against the story file contract (``storymap/data/story.schema.json``).
+
+    Parameters
+    ----------
+    story
+        A parsed story file.
+    name
+        What to call it in messages (usually the file's path).
+
+    Returns
+    -------
+    dict
+        The same story, with ``storymap`` and its ``articles`` list present.
+
+    Raises
+    ------
+    StoryError
+        Naming the feature and the field that is wrong, and why.
+    """
+    if not isinstance(story, dict) or story.get("type") != "FeatureCollection":
+        msg = f"{name}: not a GeoJSON FeatureCollection"
+        raise StoryError(msg)
+    try:
+        from jsonschema.exceptions import best_match
+
+        error = best_match(_validator().iter_errors(story))
+    except RecursionError as exc:
+        msg = f"{name}: nested too deeply to be a story file"
+        raise StoryError(msg) from exc
+    if error is not None:
+        msg = f"{name}: {_where(story, error.absolute_path)}: {_problem(error)}"
+        raise StoryError(msg)
+    bad = _not_finite(story)
+    if bad is not None:
+        msg = f"{name}: {_where(story, bad[0])}: {bad[1]} is not a finite number"
+        raise StoryError(msg)
+    meta = story.setdefault("storymap", {})
+    meta.setdefault("articles", [])
+    return story
+
+
 def parse_story(text: str, *, name: str = "story") -> Story:
     """Parse and check a story file's text; raise :class:`StoryError` naming ``name``."""
     try:
@@ -56,41 +190,43 @@ def parse_story(text: str, *, name: str = "story") -> Story:
     except json.JSONDecodeError as exc:
         msg = f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         raise StoryError(msg) from exc
-    if not isinstance(story, dict) or story.get("type") != "FeatureCollection":
-        msg = f"{name}: not a GeoJSON FeatureCollection"
-        raise StoryError(msg)
-    features = story.get("features")
-    if not isinstance(features, list):
-        msg = f"{name}: the FeatureCollection has no 'features' list"
-        raise StoryError(msg)
-    for n, feature in enumerate(features):
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if not isinstance(geometry, dict) or "coordinates" not in geometry:
-            msg = f"{name}: feature {n} has no geometry"
-            raise StoryError(msg)
-        if not isinstance(feature.get("properties"), dict):
-            msg = f"{name}: feature {n} has no properties"
-            raise StoryError(msg)
-    meta = story.setdefault("storymap", {})
-    if not isinstance(meta, dict):
-        msg = f"{name}: 'storymap' member is not an object"
-        raise StoryError(msg)
-    meta.setdefault("articles", [])
-    return story
+    except RecursionError as exc:
+        msg = f"{name}: nested too deeply to be a story file"
+        raise StoryError(msg) from exc
+    except ValueError as exc:  # the one other thing json.loads refuses: an integer too long to convert
+        msg = f"{name}: not a story file (a number with thousands of digits)"
+        raise StoryError(msg) from exc
+    if _SURROGATE_ESCAPE.search(text):
+        story = _replace_surrogates(story)
+    return validate_story(story, name=name)
 
 
 def load_story(path: str | os.PathLike[str]) -> Story:
-    """Read a story file from disk."""
+    """Read a story file from disk (a regular file of at most :data:`MAX_STORY_BYTES`)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                msg = f"{path}: not a regular file"
+                raise StoryError(msg)
+            if info.st_size > MAX_STORY_BYTES:
+                msg = f"{path}: {info.st_size / 1e6:.0f} MB is too large for a story file"
+                raise StoryError(msg)
+            text = fh.read(MAX_STORY_BYTES + 1).decode("utf-8")
     except FileNotFoundError as exc:
         msg = f"{path}: no such story file (build one with 'storymap build')"
         raise StoryError(msg) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{path}: cannot read story file ({exc})"
+    except IsADirectoryError as exc:
+        msg = f"{path}: is a folder, not a story file"
         raise StoryError(msg) from exc
-    return parse_story(text, name=str(path))
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not a story file (not UTF-8 text: byte {exc.start})"
+        raise StoryError(msg) from exc
+    except OSError as exc:
+        msg = f"{path}: cannot read story file ({exc.strerror or exc})"
+        raise StoryError(msg) from exc
+    return parse_story(text.removeprefix("\ufeff"), name=str(path))
 
 
 def places(story: Story) -> list[dict[str, Any]]:

@@ -138,3 +138,143 @@ def test_cli_export_writes_the_file(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     bad = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(tmp_path / "story.doc")])
     assert bad.exit_code != 0 and "extension" in bad.output
+
+
+# --------------------------------------------------------------------------- hostile input
+def _story_with(name: str, excerpt: str) -> dict[str, Any]:
+    story = load_story(FIXTURE)
+    props = story["features"][0]["properties"]
+    props["name"] = name
+    props["excerpt"] = excerpt
+    for mention in props["mentions"]:
+        mention["excerpt"] = excerpt
+    return story
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_never_start_a_spreadsheet_formula(start: str, tmp_path: Path) -> None:
+    import csv
+
+    payload = f"{start}HYPERLINK(\"http://example.invalid\",\"click\")"
+    out = export_story(_story_with(payload, f"{start}1+1 said the minister."), tmp_path / "places.csv")
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    first = next(row for row in rows if row["id"] == "vostochny-cosmodrome")
+    assert first["name"] == "'" + payload
+    assert first["excerpt"] == f"'{start}1+1 said the minister."
+    text_cells = [v for row in rows for k, v in row.items() if k not in ("lon", "lat", "confidence", "stop",
+                                                                          "mention_count")]
+    assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in text_cells)
+    western = next(row for row in rows if float(row["lon"]) < 0)
+    assert western["lon"].startswith("-"), "numbers are not prefixed"
+
+
+def test_kml_is_valid_xml_with_control_characters_in_text(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    text = "Bell\x07 and\x00 escape\x1b and form\x0c feed; tab\tand newline\nstay."
+    out = export_story(_story_with("Vostochny\x0b", text), tmp_path / "places.kml")
+    root = ET.fromstring(out.read_bytes())
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    names = [n.text for n in root.iterfind(".//k:Placemark/k:name", ns)]
+    assert "Vostochny" in names
+    description = root.find(".//k:Placemark/k:description", ns).text
+    assert "Bell and escape and form feed; tab\tand newline\nstay." in description
+    assert len(pyogrio.read_dataframe(out, layer="places")) == N_PLACES
+
+
+def test_gpkg_is_byte_identical_and_stamped_from_the_story(story: dict[str, Any], tmp_path: Path) -> None:
+    import sqlite3
+
+    first = export_story(story, tmp_path / "a.gpkg")
+    second = export_story(story, tmp_path / "b.gpkg")
+    assert first.read_bytes() == second.read_bytes()
+    with sqlite3.connect(first) as db:
+        stamps = {row[0] for row in db.execute("SELECT last_change FROM gpkg_contents")}
+    newest = max(a["published"] for a in story["storymap"]["articles"])
+    assert stamps == {f"{newest}T00:00:00.000Z"}
+
+
+def _mutated(change: Any) -> str:
+    story = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    change(story)
+    return json.dumps(story)
+
+
+def _first(story: dict[str, Any]) -> dict[str, Any]:
+    return story["features"][0]
+
+
+def _route(story: dict[str, Any]) -> dict[str, Any]:
+    return next(f for f in story["features"] if f["properties"].get("role") == "route")
+
+
+MALFORMED = {
+    "coordinates as strings": (lambda s: _first(s)["geometry"].update(coordinates=["128.3", "51.9"]),
+                               "feature 0 ('vostochny-cosmodrome'): geometry.coordinates["),
+    "NaN coordinate": (lambda s: _first(s)["geometry"].update(coordinates=[float("nan"), 51.9]),
+                       "geometry.coordinates[0]: nan is not a finite number"),
+    "latitude out of range": (lambda s: _first(s)["geometry"].update(coordinates=[128.3, 95.0]),
+                              "geometry.coordinates[1]: 95.0 is more than 90"),
+    "a polygon place": (lambda s: _first(s).update(geometry={"type": "Polygon",
+                                                             "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}),
+                        "geometry.type: 'Polygon' should be 'Point'"),
+    "stop number as text": (lambda s: _first(s)["properties"].update(stop="first"),
+                            "properties.stop: 'first' is not an integer or null"),
+    "confidence as text": (lambda s: _first(s)["properties"].update(confidence="high"),
+                           "properties.confidence"),
+    "mentions not a list": (lambda s: _first(s)["properties"].update(mentions={"a": 1}),
+                            "properties.mentions"),
+    "mention offset as text": (lambda s: _first(s)["properties"]["mentions"][0].update(start="12"),
+                               "properties.mentions[0].start"),
+    "route of single numbers": (lambda s: _route(s)["geometry"].update(coordinates=[1, 2]),
+                                "('route'): geometry.coordinates["),
+    "route stops not a list": (lambda s: _route(s)["properties"].update(stops="a,b"),
+                               "('route'): properties.stops"),
+    "properties a list": (lambda s: _first(s).update(properties=[]), "properties: [] is not an object"),
+    "articles not a list": (lambda s: s["storymap"].update(articles="none"), "storymap.articles"),
+    "article without id": (lambda s: s["storymap"]["articles"][0].pop("id"), "storymap.articles[0]"),
+    "date not ISO": (lambda s: _first(s)["properties"].update(date="13 September"),
+                     "properties.date: '13 September' is not an ISO date"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_story_file_names_the_feature_and_field(case: str, tmp_path: Path) -> None:
+    change, expected = MALFORMED[case]
+    path = tmp_path / "story.geojson"
+    path.write_text(_mutated(change), encoding="utf-8")
+    out = tmp_path / "story.html"
+    result = CliRunner().invoke(main, ["export", str(path), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert str(path) in result.output and expected in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('{"type": "FeatureCollection", "features": ' + "[" * 50_000 + "]" * 50_000 + "}", "nested too deeply"),
+    ('{"type": "FeatureCollection", "features": [], "n": ' + "7" * 5000 + "}", "thousands of digits"),
+    ('{"type": "FeatureCollection", "features": [', "not valid JSON"),
+    ("[1, 2, 3]", "not a GeoJSON FeatureCollection"),
+    ("\ufeff" + FIXTURE.read_text(encoding="utf-8").replace("Komsomolsk-on-Amur", "Komsomolsk\\ud800"), None),
+])
+def test_story_files_that_are_not_stories_get_a_message(text: str, expected: str | None, tmp_path: Path) -> None:
+    path = tmp_path / "story.geojson"
+    path.write_text(text, encoding="utf-8")
+    if expected is None:  # a lone surrogate escape becomes U+FFFD; a byte-order mark is skipped
+        story = load_story(path)
+        for fmt in ("geojson", "csv", "kml", "html"):
+            assert export_story(story, tmp_path / f"out.{fmt}").stat().st_size > 0
+        assert "Komsomolsk\ufffd" in (tmp_path / "out.csv").read_text(encoding="utf-8")
+        return
+    with pytest.raises(StoryError, match=expected):
+        load_story(path)
+
+
+def test_story_file_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoryError, match="not a regular file"):
+        load_story("/dev/zero")
+    with pytest.raises(StoryError, match="is a folder"):
+        load_story(tmp_path)

@@ -118,10 +118,13 @@ def _not_finite(story: Story) -> tuple[list[Any], Any] | None:
     """The first coordinate that is NaN or infinite (JSON allows neither, Python's parser both)."""
     for n, feature in enumerate(story["features"]):
         geometry = feature["geometry"]
+        coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if not isinstance(coords, list):
+            continue
         if geometry.get("type") == "Point":
-            positions = [(["coordinates"], geometry["coordinates"])]
+            positions = [(["coordinates"], coords)]
         else:
-            positions = [(["coordinates", i], c) for i, c in enumerate(geometry["coordinates"])]
+            positions = [(["coordinates", i], c) for i, c in enumerate(coords)]
         for path, position in positions:
             for j, value in enumerate(position if isinstance(position, list) else []):
                 if isinstance(value, float) and not math.isfinite(value):

@@ -189,7 +189,7 @@ def story_data(story: Story, *, tiles: bool = True, step: int | None = None) -> 
     Parameters
     ----------
     story
-        A parsed story file (see GEOJSON.md).
+        A parsed story file (see docs/story-file.md).
     tiles
         Whether the page uses online tiles (the controls then label the offline layer).
     step
@@ -371,7 +371,7 @@ def story_map(story: Story, *, tiles: bool = True, step: int | None = None) -> f
     Parameters
     ----------
     story
-        A parsed story file (see GEOJSON.md), e.g. from ``storyfile.load_story``.
+        A parsed story file (see docs/story-file.md), e.g. from ``storyfile.load_story``.
     tiles
         Add the online tile layer (with its attribution). Without it, or when tiles cannot
         load, the built-in Natural Earth base map shows.

@@ -1,4 +1,4 @@
-"""Read and write the story file (``data/places.geojson``, see GEOJSON.md).
+"""Read and write the story file (``data/places.geojson``, see docs/story-file.md).
 
 The story file is the one interface between the pipeline and everything that shows it,
 so readers here only check the shape they rely on and say clearly what is wrong.

@@ -1,8 +1,10 @@
 """Benchmark the story pipeline: gazetteer build, `storymap build seeds`, lookups, memory.
 
-Run:  .venv/bin/python benchmarks/bench_build.py
+Run:  .venv/bin/python benchmarks/bench_build.py            (everything)
+      .venv/bin/python benchmarks/bench_build.py --scaling  (only build time against article size)
 Targets (2-core machine): build of the seeds under 2 s wall including imports, peak
-memory under 400 MB. Prints figures; asserts nothing.
+memory under 400 MB; a 1 MB article under 15 s, build time linear in article size
+(seconds per 100 KB about constant). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -19,8 +21,71 @@ ROOT = Path(__file__).resolve().parent.parent
 STORYMAP = Path(sys.executable).with_name("storymap")
 
 
+CITIES = ["Madrid", "Lisbon", "Rome", "Vienna", "Prague", "Budapest", "Warsaw", "Berlin", "Paris", "Brussels",
+          "Amsterdam", "Copenhagen", "Oslo", "Stockholm", "Helsinki", "Tallinn", "Riga", "Vilnius", "Athens",
+          "Sofia", "Bucharest", "Belgrade", "Zagreb", "Ljubljana", "Dublin", "Edinburgh", "Cardiff", "Porto",
+          "Seville", "Milan", "Naples", "Munich", "Hamburg", "Geneva", "Zurich", "Krakow", "Gdansk", "Bratislava",
+          "Dakar", "Casablanca"]
+PARAGRAPHS = [
+    "Special envoy Maria Lopez arrived in {a} on Monday, September {d}, for talks with officials about trade "
+    "and energy, her office said in a statement.",
+    "On Tuesday she travelled to {b}, where she met the prime minister and visited the port. Mr. Garcia, a "
+    "spokesman, said the talks in {a} had gone well.",
+    "Lopez is expected to fly to {c} on Thursday before returning home to Buenos Aires at the end of the week.",
+    "Officials in {c} and {b} said they welcomed the visit; a planned stop in {a} was postponed until October.",
+]
+
+
+def long_article(size: int) -> str:
+    """An article of just under ``size`` characters (ASCII, so bytes): an envoy's travels
+    between real cities, with dates."""
+    out = ["Envoy tours Europe\n\n"]
+    n = len(out[0])
+    i = 0
+    while True:
+        a, b, c = (CITIES[(i + k) % len(CITIES)] for k in (0, 7, 19))
+        para = PARAGRAPHS[i % len(PARAGRAPHS)].format(a=a, b=b, c=c, d=1 + i % 28) + "\n\n"
+        if n + len(para) > size:
+            return "".join(out)
+        out.append(para)
+        n += len(para)
+        i += 1
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def scaling(env: dict[str, str], tmp: Path) -> None:
+    """Build time of one article of 100 KB, 500 KB and 1 MB (wall, imports included)."""
+    rows = []
+    for size in (100_000, 500_000, 1_000_000):
+        path = tmp / f"article-{size // 1000}kb.txt"
+        path.write_text(long_article(size), encoding="utf-8")
+        cpu = _children_cpu()
+        t = time.perf_counter()
+        try:
+            subprocess.run([str(STORYMAP), "build", str(path), "-o", str(tmp / "big.geojson")], env=env, check=True,
+                           capture_output=True, timeout=900)
+        except subprocess.TimeoutExpired:
+            print(f"storymap build of a {size // 1000} KB article: over 900 s, stopped")
+            return
+        rows.append((size, time.perf_counter() - t, _children_cpu() - cpu))
+    print("storymap build of one article (imports included; target: 1 MB < 15 s wall, linear):")
+    for size, secs, cpu in rows:
+        print(f"  {size // 1000:>5} KB: {secs:6.1f} s wall ({secs / (size / 100_000):.2f} s per 100 KB), "
+              f"{cpu:6.1f} s CPU ({cpu / (size / 100_000):.2f} s per 100 KB)")
+    (s0, t0, _), (s1, t1, _) = rows[0], rows[-1]
+    print(f"  marginal: {(t1 - t0) / ((s1 - s0) / 100_000):.2f} s per extra 100 KB")
+
+
 def main() -> None:
     env = dict(os.environ)
+    if "--scaling" in sys.argv[1:]:
+        with tempfile.TemporaryDirectory() as tmp:
+            scaling(env, Path(tmp))  # uses the gazetteer in $STORYMAP_CACHE_DIR or the user cache
+        return
     with tempfile.TemporaryDirectory() as tmp:
         env["STORYMAP_CACHE_DIR"] = tmp
         t = time.perf_counter()
@@ -59,6 +124,7 @@ def main() -> None:
             g.lookup(n)
         dt = time.perf_counter() - t
         print(f"gazetteer lookups (uncached, one name a query): {len(names) / dt:,.0f} per second")
+        scaling(env, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -8,19 +8,31 @@ it, but the title, outlet and date may be read from it.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
+import os
 import re
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from storymap.dates import find_dates
 from storymap.errors import ArticleError, MetadataError
 
-#: Files larger than this are refused: no news article is 5 MB of text.
-MAX_BYTES = 5_000_000
+#: Articles longer than this many characters are refused: no news article is this long,
+#: and build time grows with the text, about 2.3 s of CPU per 100 KB on the 2-core CI
+#: machine, most of it the entity model (benchmarks/bench_build.py --scaling).
+MAX_CHARS = 1_000_000
+#: An HTML page may be larger (markup, scripts); its text is held to MAX_CHARS.
+MAX_HTML_CHARS = 5_000_000
+#: Files larger than this are not read at all (UTF-32 takes four bytes a character).
+MAX_BYTES = 4 * MAX_HTML_CHARS
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 META_KEYS = ("title", "source", "published", "url", "original_source")
 
@@ -60,6 +72,15 @@ class Article:
     def block_text(self, block: Block) -> str:
         """The text of one block."""
         return self.text[block.start : block.end]
+
+    @functools.cached_property
+    def sentences(self) -> tuple[Block, ...]:
+        """The sentences of the story text (see :func:`sentences`), split once."""
+        return _split_sentences(self.text, self.blocks)
+
+    @functools.cached_property
+    def sentence_starts(self) -> tuple[int, ...]:
+        return tuple(s.start for s in self.sentences)
 
     def file_span(self, start: int, end: int) -> tuple[int, int]:
         """Where ``text[start:end]`` lies in the article file (they differ only for HTML)."""
@@ -107,14 +128,18 @@ _OUTLET_PATTERNS = [
 _ORIGINAL_SOURCE = re.compile(r"^\s*source\s*:\s*(?P<name>.{2,80}?)\s*$", re.IGNORECASE)
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
 def _lines(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of each line in ``text[start:end]``, without the newline."""
+    """(start, end) of each line in ``text[start:end]``, without the newline (``\\n``,
+    ``\\r\\n`` or a lone ``\\r``, as old Mac files have)."""
     end = len(text) if end is None else end
     out = []
-    for m in re.finditer(r"[^\n]*", text[start:end]):
-        if m.start() == m.end() and out and out[-1][1] == start + m.start():
-            continue
-        out.append((start + m.start(), start + m.end()))
+    for m in _NEWLINE.finditer(text, start, end):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, end))
     return out
 
 
@@ -276,47 +301,101 @@ def _collapse(view: str, where: list[int]) -> tuple[str, list[int]]:
 # --------------------------------------------------------------------------- metadata
 
 
-def _front_matter(text: str) -> tuple[dict[str, str], int]:
-    """Flat ``key: value`` front matter between ``---`` lines at the top of a Markdown file."""
-    m = re.match(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", text, re.DOTALL)
+#: Metadata files larger than this are not read: a few fields take a few hundred bytes.
+MAX_META_BYTES = 1_000_000
+#: Front matter is looked for in this many characters at the top of a Markdown file.
+MAX_FRONT_MATTER = 65_536
+#: A metadata value longer than this is ignored (a title, an outlet, a URL).
+MAX_FIELD_CHARS = 2_000
+_FRONT_MATTER = re.compile(r"---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+def _front_matter(text: str, where: str = "front matter") -> tuple[dict[str, str], int, list[str]]:
+    """Flat ``key: value`` front matter between ``---`` lines at the top of a Markdown file;
+    its end offset, and warnings naming ``where`` and the field."""
+    if not re.match(r"---[ \t]*\r?\n", text):
+        return {}, 0, []
+    m = _FRONT_MATTER.match(text, 0, min(len(text), MAX_FRONT_MATTER))
     if not m:
-        return {}, 0
+        return {}, 0, [f"{where}: the '---' block at the top is not closed by a '---' line within "
+                       f"{MAX_FRONT_MATTER // 1024} KB; read as text"]
     meta = {}
     for line in m.group(1).splitlines():
         if ":" in line and not line.lstrip().startswith("#"):
             k, v = line.split(":", 1)
             meta[k.strip().lower()] = v.strip().strip("'\"")
-    return meta, m.end()
+    fields, warnings = _meta_fields(meta, where)
+    return fields, m.end(), warnings
 
 
-def _read_meta_file(path: Path) -> dict[str, str]:
-    meta_path = path.with_name(path.stem + ".meta.json")
-    if not meta_path.exists():
-        return {}
-    try:
-        data = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MetadataError(meta_path, f"not valid JSON ({exc}); ignored") from exc
-    if not isinstance(data, dict):
-        raise MetadataError(meta_path, "must hold a JSON object such as {\"title\": ..., \"published\": \"2023-09-15\"}")
-    out = {}
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _meta_fields(data: dict, where: object) -> tuple[dict[str, str], list[str]]:
+    """The known fields of a metadata mapping; a warning for each one that cannot be used."""
+    out: dict[str, str] = {}
+    warnings: list[str] = []
     for k in META_KEYS:
         v = data.get(k)
         if v is None:
             continue
         if not isinstance(v, str):
-            raise MetadataError(meta_path, f"'{k}' must be a string, not {type(v).__name__}")
-        out[k] = v
-    return out
+            kind = {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
+                type(v), type(v).__name__)
+            warnings.append(f"{where}: '{k}' must be a string, not {kind}; ignored")
+            continue
+        v = v.strip()
+        if len(v) > MAX_FIELD_CHARS:
+            warnings.append(f"{where}: '{k}' is too long ({len(v):,} characters, at most {MAX_FIELD_CHARS:,}); ignored")
+            continue
+        if k == "published" and v:
+            try:
+                _parse_published(v, where)
+            except MetadataError as exc:
+                warnings.append(f"{exc}; ignored")
+                continue
+        if v:
+            out[k] = v
+    return out, warnings
 
 
-def _parse_published(value: str | None, where: Path) -> dt.date | None:
+def _big_int(digits: str) -> int | float:
+    """JSON integers, but no 100,000-digit ones (Python refuses to parse those)."""
+    return int(digits) if len(digits) <= 300 else float("inf")
+
+
+def _read_meta_file(path: Path) -> tuple[dict[str, str], list[str]]:
+    """The metadata in ``NAME.meta.json`` beside an article, with a warning for each problem."""
+    meta_path = path.with_name(path.stem + ".meta.json")
+    if not os.path.lexists(meta_path):
+        return {}, []
+    try:
+        raw = _read_regular(meta_path, MAX_META_BYTES, "a metadata file", _size(MAX_META_BYTES))
+    except ArticleError as exc:
+        return {}, [f"{exc}; ignored"]
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_big_int)
+    except UnicodeDecodeError as exc:
+        return {}, [f"{meta_path}: not UTF-8 text (byte {exc.start}); ignored"]
+    except RecursionError:
+        return {}, [f"{meta_path}: JSON nested too deeply; ignored"]
+    except ValueError as exc:  # json.JSONDecodeError, and any number Python cannot read
+        return {}, [f"{meta_path}: not valid JSON ({str(exc).splitlines()[0][:120]}); ignored"]
+    if not isinstance(data, dict):
+        return {}, [f"{meta_path}: must hold a JSON object such as "
+                    f'{{"title": ..., "published": "2023-09-15"}}, not {type(data).__name__}; ignored']
+    return _meta_fields(data, meta_path)
+
+
+def _parse_published(value: str | None, where: object) -> dt.date | None:
     if not value:
         return None
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError as exc:
-        raise MetadataError(where, f"published date {value!r} is not an ISO date like 2023-09-15") from exc
+        raise MetadataError(where, f"'published' {_short(value)} is not an ISO date like 2023-09-15") from exc
 
 
 # --------------------------------------------------------------------------- reading
@@ -328,44 +407,163 @@ def article_id(path: Path) -> str:
     return stem or hashlib.sha1(str(path).encode()).hexdigest()[:12]
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", text).strip("-")
+
+
+def unique_ids(articles: Sequence[Article]) -> list[Article]:
+    """The articles, with ids made unique where file names collide.
+
+    An id is the file's stem (``article_id``). Articles that share one ("d1/story.txt"
+    and "d2/story.txt", or "story.txt" and "story.html") all get a suffix: the file's
+    extension when that tells them apart, else its folder's name, else a short hash of
+    its bytes. The same files give the same ids whatever order they are given in.
+    """
+    groups: dict[str, list[Article]] = {}
+    for a in articles:
+        groups.setdefault(a.id, []).append(a)
+    taken = {i for i, group in groups.items() if len(group) == 1}
+    renamed: dict[int, str] = {}
+    for base in sorted(i for i, group in groups.items() if len(group) > 1):
+        group = groups[base]
+        for suffix in (lambda a: a.path.suffix.lstrip("."), lambda a: a.path.resolve().parent.name,
+                       lambda a: a.sha256[:8] or hashlib.sha1(str(a.path).encode()).hexdigest()[:8]):
+            ids = [f"{base}-{_slug(suffix(a))}".rstrip("-") for a in group]
+            if len(set(ids)) == len(ids) and not (set(ids) & taken) and base not in ids:
+                break
+        else:  # identical files under the same name: number them in a stable order
+            order = sorted(range(len(group)), key=lambda k: (group[k].sha256, str(group[k].path.resolve())))
+            ids = [""] * len(group)
+            for n, k in enumerate(order, 1):
+                ids[k] = f"{base}-{group[k].sha256[:8]}-{n}"
+        taken.update(ids)
+        renamed.update((id(a), new) for a, new in zip(group, ids, strict=True))
+    return [dataclasses.replace(a, id=renamed[id(a)]) if id(a) in renamed else a for a in articles]
+
+
 def decode(path: Path) -> tuple[str, str]:
     """Read and decode an article file, refusing what is not text; also its bytes' SHA-256."""
+    text, sha256, _ = _decode(path)
+    return text, sha256
+
+
+#: byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one)
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"), (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+         (b"\xef\xbb\xbf", "utf-8", "UTF-8"), (b"\xff\xfe", "utf-16-le", "UTF-16"),
+         (b"\xfe\xff", "utf-16-be", "UTF-16"))
+#: control characters that text files do not hold (tab, newlines, form feed and escape are allowed)
+_BINARY_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0b\x0c\x1b")
+
+
+def _read_regular(path: Path, limit: int, what: str, most: str) -> bytes:
+    """The bytes of a regular file, at most ``limit``; never blocks on a fifo or reads a device."""
     try:
-        size = path.stat().st_size
+        info = os.stat(path)
+    except FileNotFoundError as exc:
+        problem = "a broken symbolic link" if os.path.islink(path) else "no such file"
+        raise ArticleError(path, problem) from exc
     except OSError as exc:
         raise ArticleError(path, f"cannot read ({exc.strerror or exc})") from exc
-    if size > MAX_BYTES:
-        raise ArticleError(path, f"too large ({size / 1e6:.1f} MB; an article is at most {MAX_BYTES / 1e6:.0f} MB)")
+    if not stat.S_ISREG(info.st_mode):
+        raise ArticleError(path, f"not a regular file ({_kind(info.st_mode)}); {what} must be a file")
+    if info.st_size > limit:
+        raise ArticleError(path, f"too large ({_size(info.st_size)}; {what} is at most {most})")
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise ArticleError(path, f"cannot read ({exc.strerror or exc})") from exc
-    if not raw.strip():
-        raise ArticleError(path, "empty file")
-    if b"\x00" in raw[:8192]:
-        raise ArticleError(path, "binary file, not text")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        msg = f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); save it as UTF-8"
-        raise ArticleError(path, msg) from exc
-    return text, hashlib.sha256(raw).hexdigest()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else since the check
+            raise ArticleError(path, f"not a regular file; {what} must be a file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise ArticleError(path, f"cannot read ({exc.strerror or exc})") from exc
+    finally:
+        os.close(fd)
+    if len(raw) > limit:  # grew since it was measured
+        raise ArticleError(path, f"too large (over {_size(limit)}; {what} is at most {most})")
+    return raw
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB" if n >= 1000 else f"{n} bytes"
+
+
+def _decode(path: Path) -> tuple[str, str, list[str]]:
+    """The text of an article file, its bytes' SHA-256, and warnings (stray NUL bytes)."""
+    raw = _read_regular(path, MAX_BYTES, "an article", f"{MAX_CHARS:,} characters of text")
+    sha256 = hashlib.sha256(raw).hexdigest()
+    warnings: list[str] = []
+    bom = next(((mark, codec, name) for mark, codec, name in _BOMS if raw.startswith(mark)), None)
+    if bom is not None:
+        mark, codec, name = bom
+        try:
+            text = raw[len(mark):].decode(codec)
+        except UnicodeDecodeError as exc:
+            msg = f"not {name} text although it starts with a {name} byte-order mark (byte {exc.start + len(mark)})"
+            raise ArticleError(path, msg) from exc
+        if sum(text.count(chr(b)) for b in _BINARY_BYTES) > max(2, len(text) // 100):
+            raise ArticleError(path, f"binary file, not {name} text")
+    else:
+        head = raw[:8192]
+        odd, even = head[1::2], head[0::2]
+        if head.count(0) and (odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even) or
+                              even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd)):
+            raise ArticleError(path, "binary file, or UTF-16 text without a byte-order mark; save it as UTF-8")
+        if sum(raw.count(b) for b in _BINARY_BYTES) > max(2, len(raw) // 100):
+            raise ArticleError(path, "binary file, not text")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if b"\x00" in raw:
+                raise ArticleError(path, "binary file, not text") from exc
+            msg = f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); save it as UTF-8"
+            raise ArticleError(path, msg) from exc
+    if len(text) > MAX_HTML_CHARS:
+        _too_long(path, len(text), MAX_HTML_CHARS)
+    if "\x00" in text:
+        # NUL bytes in otherwise good text: blanks, so offsets still index the file's text
+        warnings.append(f"{path}: {text.count(chr(0))} NUL bytes in the text read as spaces")
+        text = text.replace("\x00", " ")
+    if not text.replace("\ufeff", "").strip():
+        raise ArticleError(path, "empty file" if not raw else "empty file (only white space)")
+    return text, sha256, warnings
+
+
+def _too_long(path: Path, n: int, limit: int, what: str = "") -> None:
+    msg = (f"too large ({n:,} characters{what}; an article is at most {limit:,} characters, "
+           "as build time grows with length)")
+    raise ArticleError(path, msg)
 
 
 def read_article(path: str | Path) -> tuple[Article, list[str]]:
     """Read one article file; return it with any warnings (e.g. an ignored metadata file)."""
     path = Path(path)
-    warnings: list[str] = []
-    text, sha256 = decode(path)
+    text, sha256, warnings = _decode(path)
     is_html = path.suffix.lower() in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", text, re.IGNORECASE)
     found: dict[str, str | None] = {}
     offsets = None
     if is_html:
         scan, found, offsets = _scan_html(text, path)
         text = found.pop("_text") or ""
+        if len(text) > MAX_CHARS:
+            _too_long(path, len(text), MAX_CHARS, " of text in the page")
     else:
-        front, skip = _front_matter(text) if path.suffix.lower() == ".md" else ({}, 0)
-        found.update({k: v for k, v in front.items() if k in META_KEYS})
+        if len(text) > MAX_CHARS:
+            _too_long(path, len(text), MAX_CHARS)
+        front, skip, bad = _front_matter(text, f"{path} (front matter)") if path.suffix.lower() == ".md" \
+            else ({}, 0, [])
+        warnings += bad
+        found.update(front)
         scan = _scan_plain(text, _lines(text, skip))
         scan.blocks[:] = [_strip_markdown(text, b) for b in scan.blocks] if path.suffix.lower() == ".md" else scan.blocks
     if not scan.blocks:
@@ -389,29 +587,23 @@ def read_article(path: str | Path) -> tuple[Article, list[str]]:
     published = None
     if found.get("published"):
         try:
-            published = dt.date.fromisoformat(str(found["published"])[:10])
-        except ValueError:
-            warnings.append(f"{path}: publication date {found['published']!r} is not an ISO date; ignored")
+            published = _parse_published(str(found["published"]), path)
+        except MetadataError as exc:
+            warnings.append(f"{exc}; ignored")
     if published is None:
         for line in scan.header:
             full = [d for d in find_dates(line) if d.year is not None and d.month is not None and d.day]
             if full:
                 published = dt.date(full[0].year, full[0].month, full[0].day)
                 break
-    try:
-        meta = _read_meta_file(path)
-    except MetadataError as exc:
-        warnings.append(str(exc))
-        meta = {}
+    meta, bad = _read_meta_file(path)
+    warnings += bad
     if meta:
         title = meta.get("title", title)
         source = meta.get("source", source)
         original = meta.get("original_source", original)
         if "published" in meta:
-            try:
-                published = _parse_published(meta["published"], path.with_name(path.stem + ".meta.json"))
-            except MetadataError as exc:
-                warnings.append(str(exc) + "; ignored")
+            published = _parse_published(meta["published"], path)  # checked by _meta_fields
     article = Article(
         id=article_id(path),
         path=path,
@@ -448,20 +640,67 @@ _ABBREV = frozenset({"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "jr", "
 _BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 
 
-def sentences(article: Article) -> list[Block]:
-    """Sentences of the story text, as ranges of the article file (never across blocks)."""
+_LAST_WORD = re.compile(r"([\w.]+)$")
+#: Longer "sentences" (lists, text without full stops) are cut at a comma or a space, so
+#: an excerpt stays readable and the work per sentence bounded.
+MAX_SENTENCE = 1_000
+
+
+def sentences(article: Article) -> tuple[Block, ...]:
+    """Sentences of the story text, as ranges of the article file (never across blocks).
+
+    Split once per article; every stage reads the same ranges.
+    """
+    return article.sentences
+
+
+def sentence_at(article: Article, pos: int) -> Block | None:
+    """The sentence holding ``text[pos]``, or None outside the story text."""
+    found = article.sentence_starts
+    i = bisect.bisect_right(found, pos) - 1
+    if i >= 0:
+        sent = article.sentences[i]
+        if sent.start <= pos < sent.end:
+            return sent
+    return None
+
+
+def _split_sentences(text: str, blocks: Sequence[Block]) -> tuple[Block, ...]:
     out: list[Block] = []
-    text = article.text
-    for block in article.blocks:
+    for block in blocks:
         start = block.start
         for m in _BOUNDARY.finditer(text, block.start, block.end):
-            word = re.search(r"([\w.]+)$", text[start : m.start()] + "")
+            # the word before the full stop (a few characters back is enough for an abbreviation)
+            word = _LAST_WORD.search(text, max(start, m.start() - 40), m.start())
             w = (word.group(1) if word else "").lower().rstrip(".")
             if w in _ABBREV or (len(w) == 1 and w.isalpha()) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", w):
                 continue
             end = m.start() + len(m.group(0).rstrip())
-            out.append(Block(start, end))
+            out += _cut(text, start, end)
             start = m.end()
         if start < block.end:
-            out.append(Block(start, block.end))
+            out += _cut(text, start, block.end)
+    return tuple(out)
+
+
+_CUT_AT = re.compile(r"[;,]\s+|\s+")
+
+
+def _cut(text: str, start: int, end: int) -> list[Block]:
+    """A sentence, in pieces of at most MAX_SENTENCE characters when it is longer."""
+    out = []
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        window = text[start + MAX_SENTENCE // 2 : limit]
+        gaps = [m for m in _CUT_AT.finditer(window)]
+        stops = [m for m in gaps if m.group(0)[0] in ";,"] or gaps
+        if stops:
+            cut = start + MAX_SENTENCE // 2 + stops[-1].start() + (1 if stops[-1].group(0)[0] in ";," else 0)
+            nxt = start + MAX_SENTENCE // 2 + stops[-1].end()
+        else:
+            cut = nxt = limit
+        out.append(Block(start, cut))
+        start = nxt
+    if start < end:
+        out.append(Block(start, end))
     return out

@@ -8,6 +8,7 @@ before it.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -64,11 +65,15 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
     """Date expressions in ``text[start:end]`` with offsets into ``text``, left to right."""
     end = len(text) if end is None else end
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    # spans already taken by an earlier pattern: disjoint, so sorted by start they are
+    # sorted by end too, and only the last one starting before ``e`` can overlap
+    starts: list[int] = []
+    ends: list[int] = []
     for pat in _PATTERNS:
         for m in pat.finditer(text, start, end):
             s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
+            k = bisect.bisect_left(starts, e)
+            if k and ends[k - 1] > s:
                 continue
             g = m.groupdict()
             month = int(g["mnum"]) if g.get("mnum") else MONTHS.get((g.get("month") or "").lower().rstrip("."))
@@ -83,7 +88,8 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
                 weekday=WEEKDAYS[g["weekday"].lower()] if g.get("weekday") else None,
                 relative=rel,
             ))
-            taken.append((s, e))
+            starts.insert(k, s)
+            ends.insert(k, e)
     return sorted(found, key=lambda d: d.start)
 
 

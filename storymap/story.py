@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from typing import Any
 
 from geopy.location import Location
 
-from storymap.articles import Article, find_articles, read_article, sentences
+from storymap.articles import Article, find_articles, read_article, sentence_at, unique_ids
 from storymap.dates import article_anchor, find_dates
 from storymap.errors import ArticleError, StoryError
 from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch
@@ -69,6 +70,7 @@ def read_articles(paths: Sequence[Path]) -> tuple[list[Article], list[str]]:
     """Read every article, collecting problems instead of stopping at the first."""
     articles: list[Article] = []
     problems: list[str] = []
+    seen: dict[str, Path] = {}
     for path in paths:
         try:
             article, warnings = read_article(path)
@@ -76,8 +78,21 @@ def read_articles(paths: Sequence[Path]) -> tuple[list[Article], list[str]]:
             problems.append(str(exc))
             continue
         problems += warnings
+        if article.sha256 in seen:
+            # the same file given twice, or a copy: its places would count twice
+            same = "the same file as" if _same_file(path, seen[article.sha256]) else "the same bytes as"
+            problems.append(f"{path}: {same} {seen[article.sha256]}; read once")
+            continue
+        seen[article.sha256] = path
         articles.append(article)
-    return articles, problems
+    return unique_ids(articles), problems
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def collect_paths(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -85,14 +100,22 @@ def collect_paths(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
     paths: list[Path] = []
     for item in inputs:
         p = Path(item)
-        if p.is_dir():
-            found = find_articles(p)
+        try:
+            kind = os.stat(p).st_mode
+        except OSError:
+            kind = None
+        if kind is not None and stat.S_ISDIR(kind):
+            try:
+                found = find_articles(p)
+            except OSError as exc:
+                msg = f"{p}: cannot list this folder ({exc.strerror or exc})"
+                raise StoryError(msg) from exc
             if not found:
                 msg = f"{p}: no articles (.txt, .md or .html files) in this folder"
                 raise StoryError(msg)
             paths += found
-        elif p.is_file():
-            paths.append(p)
+        elif kind is not None or os.path.islink(p):
+            paths.append(p)  # files; devices, pipes and broken links are refused when read
         else:
             msg = f"{p}: no such file or folder"
             raise StoryError(msg)
@@ -291,9 +314,9 @@ def _article_meta(article: Article, base: Path) -> dict[str, Any]:
 
 
 def _excerpt(article: Article, start: int) -> str:
-    for s in sentences(article):
-        if s.start <= start < s.end:
-            return article.text[s.start : s.end]
+    sent = sentence_at(article, start)
+    if sent is not None:
+        return article.text[sent.start : sent.end]
     return article.text[start : start + 200]
 
 

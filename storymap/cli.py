@@ -6,6 +6,7 @@ message on standard error and a non-zero exit; the library itself never prints.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -25,6 +26,25 @@ def _n(count: int, noun: str) -> str:
 
 def _fail(exc: StorymapError) -> None:
     raise click.ClickException(str(exc)) from exc
+
+
+#: bad lines of one geoparse run reported one by one; the rest only counted
+MAX_REPORTED = 20
+
+
+def _console():  # noqa: ANN202 - rich is imported lazily
+    """Standard error for messages. Every string is printed as it is: file names, titles and
+    warnings come from the user, and "[bold]" or ":smile:" in them must not be read as markup."""
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
+
+
+def _text(message: str, label: str = "", style: str = "yellow"):  # noqa: ANN202
+    """``message`` as literal rich text, after ``label`` in ``style`` if given."""
+    from rich.text import Text
+
+    return Text.assemble((label, style), " ", message) if label else Text(message)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,21 +78,22 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
         storymap build seeds -o data/places.geojson
         storymap build article1.txt article2.html --subject "Kim Jong Un"
     """
-    from rich.console import Console
-
     from storymap.gazetteer import Gazetteer, default_path
     from storymap.story import build_story
-    from storymap.storyfile import write_story
+    from storymap.storyfile import output_target, write_story
 
-    console = Console(stderr=True, soft_wrap=True)
+    console = _console()
     try:
-        with console.status("Loading the gazetteer...") as status:
+        output_target(out)  # a directory, device or FIFO is refused before any work
+        with console.status(_text("Loading the gazetteer...")) as status:
             if not default_path().exists():
-                status.update("Building the offline gazetteer (once, about 15 s)...")
-            gazetteer = Gazetteer(progress=lambda msg: status.update(f"Building the offline gazetteer: {msg}..."))
+                status.update(_text("Building the offline gazetteer (once, about 15 s)..."))
+            gazetteer = Gazetteer(progress=lambda msg: status.update(_text(f"Building the offline gazetteer: {msg}...")))
+            if gazetteer.notice:
+                console.print(_text(gazetteer.notice, "warning:"))
 
             def progress(msg: str, n: int, total: int) -> None:
-                status.update(f"[{n}/{total}] {msg}")
+                status.update(_text(f"[{n}/{total}] {msg}"))
 
             online_geocode = None
             if online:
@@ -92,82 +113,155 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
     except StorymapError as exc:
         _fail(exc)
     for problem in result.problems:
-        console.print(f"[yellow]warning:[/] {problem}", highlight=False, markup=True)
+        console.print(_text(problem, "warning:"))
     meta = result.story["storymap"]
     stops = [f for f in result.story["features"] if f["properties"].get("role") == "stop"]
     places = [f for f in result.story["features"] if f["properties"].get("role") in ("stop", "mention")]
     mentions = sum(f["properties"]["mention_count"] for f in places)
-    console.print(f"Wrote {out}: {meta['title']!r}, {_n(len(meta['articles']), 'article')}, "
-                  f"{_n(len(places), 'place')}, {_n(mentions, 'mention')}, {_n(len(stops), 'stop')}", highlight=False)
+    console.print(_text(f"Wrote {out}: {meta['title']!r}, {_n(len(meta['articles']), 'article')}, "
+                        f"{_n(len(places), 'place')}, {_n(mentions, 'mention')}, {_n(len(stops), 'stop')}"))
     for f in stops:
         p = f["properties"]
         when = p["date"] or "no date"
-        console.print(f"  {p['stop']}. {p['name']} ({when}, {p['status']})", highlight=False)
+        console.print(_text(f"  {p['stop']}. {p['name']} ({when}, {p['status']})"))
     for name in result.unplaced:
-        console.print(f"  [yellow]not placed:[/] {name}", highlight=False)
+        console.print(_text(name, "  not placed:"))
 
 
 @main.command()
-@click.argument("input_file", metavar="INPUT", default="-", type=click.File("r", encoding="utf-8"))
-@click.option("-o", "--output", "out", default="-", show_default=True, type=click.File("w", encoding="utf-8"),
-              help="JSONL file to write (default: standard output).")
-@click.option("--text", "plain", is_flag=True,
-              help="INPUT is plain text (one article); also assumed when its first line is not a JSON object.")
+@click.argument("input_file", metavar="INPUT", default="-", type=click.File("rb"))
+@click.option("-o", "--output", "out", default="-", show_default=True,
+              type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
+              help="JSONL file to write, replaced only when complete (default: standard output).")
+@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "text"]), default="auto", show_default=True,
+              help="What INPUT is: jsonl (one JSON object per line) or text (one plain-text article). auto: "
+                   "jsonl for .jsonl/.ndjson/.json, text for .txt/.md, otherwise jsonl when at least half of "
+                   "the first lines are JSON objects.")
+@click.option("--text", "plain", is_flag=True, hidden=True, help="Same as --format text.")
 @click.option("-j", "--jobs", default=None, type=click.IntRange(1, 64),
               help="Worker processes, each loading the models once (default: every core, up to 4, "
                    "for inputs of 32 articles or more; one otherwise).")
-def geoparse(input_file, out, plain: bool, jobs: int | None) -> None:
+def geoparse(input_file, out: str, fmt: str, plain: bool, jobs: int | None) -> None:  # noqa: ANN001
     """Find and place the toponyms of articles given as JSONL (one {"id", "text"} per line).
 
     Writes the same lines with a "toponyms" list (start, end, name, lat, lon,
-    gazetteer_id, geonameid, place_type, confidence); other keys pass through. A bad
-    line is reported on standard error and skipped. INPUT "-" reads standard input.
+    gazetteer_id, geonameid, place_type, confidence); other keys pass through. Blank
+    lines and lines starting with # are skipped. A bad line (not UTF-8, not a JSON
+    object with a string "text", a text over 100,000 characters...) is reported with its
+    number on standard error and skipped; the command fails only when no line could be
+    geoparsed, and then leaves the -o file as it was. INPUT "-" reads standard input.
 
     \b
     Example:
         storymap geoparse articles.jsonl -o toponyms.jsonl --jobs 2
-        echo "Flooding hit Lagos and Abuja." | storymap geoparse --text
+        echo "Flooding hit Lagos and Abuja." | storymap geoparse --format text
     """
+    import contextlib
     import itertools
-    import json
 
-    from rich.console import Console
+    from storymap.gazetteer import Gazetteer
+    from storymap.geoparse import (
+        JSONL_SUFFIXES,
+        MAX_TEXT_CHARS,
+        TEXT_SUFFIXES,
+        GeoparseError,
+        Geoparser,
+        decode_text,
+        geoparse_lines,
+        input_format,
+        is_comment,
+        read_lines,
+    )
+    from storymap.storyfile import atomic_output, output_target, write_atomic
 
-    from storymap.geoparse import Geoparser, geoparse_lines
-
-    console = Console(stderr=True, soft_wrap=True)
+    console = _console()
+    name = str(getattr(input_file, "name", "-"))
+    stdin = name in ("-", "<stdin>")
+    shown = "standard input" if stdin else name
+    to_file = out != "-"
+    stdout = getattr(sys.stdout, "buffer", sys.stdout)
+    done = bad = 0
     try:
-        geoparser = Geoparser()
-        first = input_file.readline()
-        lines = itertools.chain([first], input_file)
-        if plain or (first.strip() and not first.lstrip().startswith("{")):
-            text = "".join(lines)
-            record = {"id": getattr(input_file, "name", "text"), "text": text,
-                      "toponyms": [t.to_dict() for t in geoparser.parse(text)]}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if to_file:
+            output_target(out)  # a directory, device or FIFO is refused before any work
+        lines = read_lines(input_file)
+        head = list(itertools.islice(lines, AUTO_JOBS_MIN_LINES))
+        guessed = False
+        if plain:
+            fmt = "text"
+        elif fmt == "auto":
+            fmt = input_format(head, None if stdin else name, label=shown)
+            guessed = stdin or Path(name).suffix.lower() not in JSONL_SUFFIXES + TEXT_SUFFIXES
+        if fmt == "text":
+            raw = b"".join(head) + input_file.read(4 * MAX_TEXT_CHARS + 4)
+            decode_text(raw, shown)  # a bad input is refused before the models load
+            with console.status(_text("Loading the gazetteer and models...")) as status:
+                geoparser = Geoparser(_gazetteer(console, status, Gazetteer))
+                status.update(_text(f"Geoparsing {shown}..."))
+                line = (geoparser.parse_text_input(raw, shown, article_id=name) + "\n").encode("utf-8")
+            if to_file:
+                write_atomic(out, line)
+            else:
+                stdout.write(line)
+                stdout.flush()
+            note = " (guessed: its first lines are not JSON objects; --format jsonl reads it as JSONL)" if guessed else ""
+            console.print(_text(f"Geoparsed {shown} as one plain-text article{note}"))
             return
-        head = [first, *itertools.islice(input_file, AUTO_JOBS_MIN_LINES - 1)]
-        lines = itertools.chain(head, input_file)
         if jobs is None:
-            many = sum(1 for line in head if line.strip()) >= AUTO_JOBS_MIN_LINES
+            many = sum(1 for line in head if not is_comment(line)) >= AUTO_JOBS_MIN_LINES
             jobs = min(os.cpu_count() or 1, 4) if many else 1
-        done = bad = 0
-        with console.status("Geoparsing...") as status:
-            for result in geoparse_lines(lines, geoparser=geoparser, jobs=jobs):
-                if result.error:
-                    bad += 1
-                    console.print(f"[yellow]skipped[/] {result.error}", highlight=False, markup=True)
-                    continue
-                out.write(result.output + "\n")
-                done += 1
-                if done % 10 == 0:
-                    status.update(f"Geoparsing... {done} articles")
+        lines = itertools.chain(head, lines)
+        with console.status(_text("Loading the gazetteer and models...")) as status:
+            geoparser = Geoparser(_gazetteer(console, status, Gazetteer))
+            status.update(_text(f"Geoparsing {shown}..."))
+            sink = atomic_output(out) if to_file else contextlib.nullcontext(stdout)
+            with sink as fh:
+                for result in geoparse_lines(lines, geoparser=geoparser, jobs=jobs):
+                    if result.error:
+                        bad += 1
+                        if bad <= MAX_REPORTED:
+                            console.print(_text(f"{shown} {result.error}", "skipped"))
+                        continue
+                    fh.write((result.output + "\n").encode("utf-8"))
+                    done += 1
+                    if done % 10 == 0:
+                        status.update(_text(f"Geoparsing {shown}... {done} articles"))
+                if not done:
+                    kept = f"; {out} left as it was" if to_file else ""
+                    what = f"no line could be geoparsed ({_n(bad, 'bad line')})" if bad else \
+                        "no articles (empty, or only blank and # comment lines)"
+                    hint = "; read as JSONL because most of its first lines start with '{', " \
+                        "--format text reads it as one article" if guessed and bad else ""
+                    msg = f"{shown}: {what}{kept}{hint}"
+                    raise GeoparseError(msg)
+        if not to_file:
+            stdout.flush()
     except StorymapError as exc:
         _fail(exc)
-    console.print(f"Geoparsed {_n(done, 'article')}" + (f", skipped {_n(bad, 'bad line')}" if bad else ""),
-                  highlight=False)
-    if bad:
-        sys.exit(1 if not done else 0)
+    except BrokenPipeError:  # the reader of standard output stopped ("| head"): stop quietly
+        _quiet_stdout()
+        return
+    skipped = f", skipped {_n(bad, 'bad line')}" if bad else ""
+    if bad > MAX_REPORTED:
+        skipped += f" (the first {MAX_REPORTED} shown)"
+    console.print(_text(f"Geoparsed {_n(done, 'article')}" + (f" into {out}" if to_file else "") + skipped))
+
+
+def _gazetteer(console, status, gazetteer_class):  # noqa: ANN001, ANN202
+    """The gazetteer, built (or rebuilt when damaged) with progress on the status line."""
+    gazetteer = gazetteer_class(progress=lambda msg: status.update(_text(f"Building the offline gazetteer: {msg}...")))
+    if gazetteer.notice:
+        console.print(_text(gazetteer.notice, "warning:"))
+    return gazetteer
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe, point standard output at /dev/null so exiting does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
 
 
 @main.command()
@@ -185,7 +279,7 @@ def gazetteer(rebuild: bool) -> None:
     try:
         if rebuild or not path.exists():
             gz.build(path, progress=lambda msg: click.echo(f"  {msg}", err=True))
-        counts = gz.Gazetteer(path).counts()
+        counts = gz.Gazetteer(path, progress=lambda msg: click.echo(f"  {msg}", err=True)).counts()
     except StorymapError as exc:
         _fail(exc)
     click.echo(f"{path} ({path.stat().st_size / 1e6:.0f} MB): " +
@@ -208,14 +302,17 @@ def export(places: Path, out: Path, fmt: str | None, tiles: bool) -> None:
         storymap export data/places.geojson -o story.html
         storymap export data/places.geojson -o places.gpkg
     """
-    from storymap.export import export_story
-    from storymap.storyfile import load_story
+    from storymap.export import export_format, export_story
+    from storymap.storyfile import load_story, output_target
 
     try:
-        written = export_story(load_story(places), out, fmt=fmt, tiles=tiles)
+        fmt = export_format(out, fmt)
+        # refuse a directory, device or FIFO; write through a symbolic link (every format)
+        target = output_target(out)
+        export_story(load_story(places), target, fmt=fmt, tiles=tiles)
     except StorymapError as exc:
         _fail(exc)
-    click.echo(f"Wrote {written}", err=True)
+    click.echo(f"Wrote {out}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from html import escape
@@ -22,7 +21,7 @@ from typing import Any
 
 from storymap.errors import StoryError
 from storymap.render import story_html
-from storymap.storyfile import Story, places, route, stops, validate_story, write_atomic
+from storymap.storyfile import Story, atomic_path, places, route, stops, validate_story, write_atomic
 
 FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
 EXTENSIONS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "geojson",
@@ -254,7 +253,7 @@ def kml_text(story: Story) -> str:
 
 
 def _write_gpkg(story: Story, out: Path) -> None:
-    """GeoPackage with layers ``places`` (points) and ``route`` (line), via a temp file."""
+    """GeoPackage with layers ``places`` (points) and ``route`` (line), written atomically."""
     import geopandas as gpd
     import pandas as pd
     import pyogrio
@@ -274,21 +273,14 @@ def _write_gpkg(story: Story, out: Path) -> None:
         geometry=[LineString(coords)] if route_rows else [], crs="EPSG:4326")
     stamp = max([str(a.get("published")) for a in story["storymap"].get("articles") or []
                  if ISO_DATE.match(str(a.get("published")))] or [GPKG_EPOCH])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".gpkg", dir=out.parent)
-    os.close(fd)
-    Path(tmp).unlink()
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": f"{stamp}T00:00:00.000Z"})
     try:
-        place_layer.to_file(tmp, layer="places", driver="GPKG", engine="pyogrio")
-        route_layer.to_file(tmp, layer="route", driver="GPKG", engine="pyogrio",
-                            geometry_type="LineString")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with atomic_path(out, suffix=".gpkg") as tmp:
+            tmp.unlink()  # the driver makes the file itself
+            place_layer.to_file(tmp, layer="places", driver="GPKG", engine="pyogrio")
+            route_layer.to_file(tmp, layer="route", driver="GPKG", engine="pyogrio",
+                                geometry_type="LineString")
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 

@@ -330,10 +330,19 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
     The file is written under a temporary name and renamed when complete, so a reader
     never opens a half-built gazetteer and a failed build leaves nothing behind.
     """
+    from storymap.storyfile import remove_stale_temporaries
+
     path = Path(path) if path else default_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".sqlite.tmp", dir=path.parent)
-    os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # temporaries of builds that were killed (their pid is in the name)
+        remove_stale_temporaries(path.parent, ".gazetteer-", ".sqlite.tmp")
+        fd, tmp = tempfile.mkstemp(prefix=f".gazetteer-{os.getpid()}-", suffix=".sqlite.tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        msg = f"{path}: cannot build the gazetteer there ({exc.strerror or exc})"
+        raise GazetteerError(msg) from exc
+    con = None
     try:
         con = sqlite3.connect(tmp)
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
@@ -373,11 +382,96 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
         con.execute("INSERT INTO meta VALUES ('counts', ?)", (json.dumps(counts, sort_keys=True),))
         con.commit()
         con.close()
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())  # on disk before it takes the real name
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
+        if con is not None:
+            con.close()
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            msg = f"{path}: cannot build the gazetteer ({getattr(exc, 'strerror', None) or exc})"
+            raise GazetteerError(msg) from exc
         raise
+    _mark_checked(path)
     return path
+
+
+# --------------------------------------------------------------------------- checking
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _checked_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".checked")
+
+
+def _signature(path: Path) -> str:
+    """What changes when the file is written to, replaced or copied (ctime cannot be set back)."""
+    st = path.stat()
+    return f"schema {SCHEMA_VERSION} size {st.st_size} mtime {st.st_mtime_ns} ctime {st.st_ctime_ns} inode {st.st_ino}\n"
+
+
+def _mark_checked(path: Path) -> None:
+    """Remember that ``path`` passed the full check, until it changes."""
+    from storymap.errors import StorymapError
+    from storymap.storyfile import write_atomic
+
+    try:
+        write_atomic(_checked_marker(path), _signature(path))
+    except (OSError, StorymapError):
+        pass  # a read-only cache: the next open checks again
+
+
+def check(path: str | os.PathLike[str]) -> str | None:
+    """What is wrong with the gazetteer file at ``path``, or None when it is sound.
+
+    Always checks, in about a millisecond, the SQLite header, that the file is as long as
+    its pages say (a truncated copy is caught here) and the schema marker. The full
+    ``PRAGMA quick_check`` (under a second for the ~80 MB file) runs only when the file
+    has changed since it last passed, which a small ``.checked`` file beside it records.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        return f"cannot read it: {exc.strerror or exc}"
+    if size == 0:
+        return "it is empty"
+    if head != _SQLITE_MAGIC:
+        return "it is not an SQLite database"
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        page_size = con.execute("PRAGMA page_size").fetchone()[0]
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        if page_size * pages != size:
+            return f"it is {size:,} bytes long, its pages say {page_size * pages:,}: truncated or overwritten"
+        row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            return f"its schema is {row[0] if row else 'missing'}, expected {SCHEMA_VERSION}"
+        if con.execute("SELECT value FROM meta WHERE key='counts'").fetchone() is None:
+            return "it was not finished (no counts)"
+        marker = _checked_marker(path)
+        try:
+            if marker.read_text(encoding="utf-8") == _signature(path):
+                return None
+        except (OSError, UnicodeDecodeError):
+            pass
+        result = con.execute("PRAGMA quick_check(1)").fetchone()
+        if not result or result[0] != "ok":
+            found = " ".join((result[0] if result else "no answer").replace("*** in database main ***", "").split())
+            return f"integrity check: {found}"
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        con.close()
+    _mark_checked(path)
+    return None
 
 
 # --------------------------------------------------------------------------- reading
@@ -397,18 +491,42 @@ class Gazetteer:
     def __init__(self, path: str | os.PathLike[str] | None = None, *, build_missing: bool = True,
                  progress: Callable[[str], None] | None = None) -> None:
         self.path = Path(path) if path else default_path()
+        #: why the file was built again on opening (it was damaged), for the caller to show
+        self.notice: str | None = None
         if not self.path.exists():
             if not build_missing:
                 msg = f"{self.path}: the gazetteer has not been built yet (run 'storymap gazetteer')"
                 raise GazetteerError(msg)
             build(self.path, progress=progress)
+        elif (problem := check(self.path)) is not None:
+            if not build_missing:
+                msg = f"{self.path}: the gazetteer file is damaged ({problem}); run 'storymap gazetteer --rebuild'"
+                raise GazetteerError(msg)
+            self.notice = f"{self.path}: the gazetteer file was damaged ({problem}); built it again"
+            if progress:
+                progress(f"the gazetteer file is damaged ({problem}); building it again")
+            try:
+                build(self.path, progress=progress)
+            except GazetteerError as exc:
+                msg = f"{self.path}: the gazetteer file is damaged ({problem}) and cannot be built again: {exc}"
+                raise GazetteerError(msg) from exc
         self._local = threading.local()
         self._cache: dict[str, list[NameMatch]] = {}
         try:
             self._con().execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as exc:
-            msg = f"{self.path}: the gazetteer file is damaged ({exc}); delete it and run 'storymap gazetteer'"
-            raise GazetteerError(msg) from exc
+            raise self._damaged(exc) from exc
+
+    def _damaged(self, exc: sqlite3.Error) -> GazetteerError:
+        _checked_marker(self.path).unlink(missing_ok=True)  # check it in full next time
+        msg = f"{self.path}: the gazetteer file is damaged ({exc}); run 'storymap gazetteer --rebuild'"
+        return GazetteerError(msg)
+
+    def _query(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        try:
+            return self._con().execute(sql, tuple(params)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from exc
 
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -432,7 +550,7 @@ class Gazetteer:
             marks = ",".join("?" * len(chunk))
             sql = (f"SELECT n.key, n.kind, n.surface, {', '.join('p.' + c.strip() for c in self._COLUMNS.split(','))} "
                    f"FROM names n JOIN places p ON p.pid = n.pid WHERE n.key IN ({marks}) ORDER BY p.pid, n.kind")
-            for key, kind, surface, *rest in self._con().execute(sql, chunk):
+            for key, kind, surface, *rest in self._query(sql, chunk):
                 found[key].append(NameMatch(self._record(tuple(rest)), kind, surface))
         for k, v in found.items():
             self._cache[k] = _dedupe(v)
@@ -445,13 +563,13 @@ class Gazetteer:
 
     def get(self, gazetteer_id: str) -> GazetteerRecord | None:
         """The record with this id, if any."""
-        row = self._con().execute(f"SELECT {self._COLUMNS} FROM places WHERE gazetteer_id=?", (gazetteer_id,)).fetchone()
-        return self._record(row) if row else None
+        rows = self._query(f"SELECT {self._COLUMNS} FROM places WHERE gazetteer_id=?", (gazetteer_id,))
+        return self._record(rows[0]) if rows else None
 
     def counts(self) -> dict[str, int]:
         """How many records each source contributed."""
-        row = self._con().execute("SELECT value FROM meta WHERE key='counts'").fetchone()
-        return json.loads(row[0]) if row else {}
+        rows = self._query("SELECT value FROM meta WHERE key='counts'")
+        return json.loads(rows[0][0]) if rows else {}
 
 
 def _dedupe(matches: list[NameMatch]) -> list[NameMatch]:

@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from storymap.articles import Article, Block
 from storymap.errors import StorymapError
@@ -31,6 +32,20 @@ from storymap.resolve import resolve
 
 class GeoparseError(StorymapError, ValueError):
     """One input line cannot be geoparsed (not JSON, no text...)."""
+
+
+#: The longest text geoparsed. Longer ones are refused with this number in the message:
+#: no news article comes near it, and spaCy and the resolver both slow down with length.
+MAX_TEXT_CHARS = 100_000
+#: The longest input line read; the rest of a longer line is skipped without being kept
+#: in memory. JSON escapes ("\\u0436") make a text up to six times its length in bytes.
+MAX_LINE_BYTES = 16 * MAX_TEXT_CHARS
+
+_BOM = "\ufeff"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: file extensions that say what an input is without looking inside
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+TEXT_SUFFIXES = (".txt", ".text", ".md")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +81,14 @@ def text_article(text: str, article_id: str = "text") -> Article:
 
 def _locality(records: list[GazetteerRecord]) -> GazetteerRecord | None:
     """The article's main locality: its most mentioned town or facility, else division, else country."""
+    first: dict[GazetteerRecord, int] = {}
+    for n, r in enumerate(records):
+        first.setdefault(r, n)
     for kinds in (None, {"admin1", "region"}, {"country"}):
         pool = [r for r in records if (r.place_type in kinds if kinds else r.place_type not in ADMIN_TYPES)]
         if pool:
             counts = Counter(r.gazetteer_id for r in pool)
-            best = max(pool, key=lambda r: (counts[r.gazetteer_id], -records.index(r)))
+            best = max(pool, key=lambda r: (counts[r.gazetteer_id], -first[r]))
             return best
     return None
 
@@ -115,25 +133,176 @@ class Geoparser:
         """Toponyms of a plain text, in text order."""
         return self.parse_article(text_article(text, article_id))
 
-    def parse_line(self, line: str, lineno: int = 0) -> str:
-        """One JSONL input line to one output line (without the newline).
+    def parse_line(self, line: str | bytes, lineno: int = 0) -> str:
+        """One JSONL input line (bytes are decoded as UTF-8) to one output line (without the newline).
 
         Raises
         ------
         GeoparseError
-            When the line is not a JSON object with a string ``text``.
+            When the line is not UTF-8, not a JSON object with a string ``text``, holds a
+            lone surrogate ("\\ud800") or a text over :data:`MAX_TEXT_CHARS`; the message
+            starts with ``line N:``.
         """
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            msg = f"line {lineno}: not JSON ({exc.msg})"
-            raise GeoparseError(msg) from exc
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            msg = f"line {lineno}: expected a JSON object with a string 'text'"
-            raise GeoparseError(msg)
+        record = _record(line, lineno)
         article_id = str(record.get("id", f"line-{lineno}"))
         record["toponyms"] = [t.to_dict() for t in self.parse(record["text"], article_id)]
         return json.dumps(record, ensure_ascii=False)
+
+    def parse_text_input(self, raw: bytes, name: str, article_id: str | None = None) -> str:
+        """A whole plain-text input (one article) to one output line (without the newline).
+
+        ``name`` names the input in messages; ``article_id`` (default ``name``) is its id.
+
+        Raises
+        ------
+        GeoparseError
+            When the input is empty, binary, not UTF-8 or over :data:`MAX_TEXT_CHARS`.
+        """
+        text = decode_text(raw, name)
+        article_id = name if article_id is None else article_id
+        record = {"id": article_id, "text": text, "toponyms": [t.to_dict() for t in self.parse(text, article_id)]}
+        return json.dumps(record, ensure_ascii=False)
+
+
+def _too_long(count: int | None) -> str:
+    size = f"{count:,} characters long" if count is not None else "too long"
+    return (f"the text is {size}, over the limit of {MAX_TEXT_CHARS:,} characters per text; "
+            "split it into several articles")
+
+
+def _not_utf8(raw: bytes, exc: UnicodeDecodeError) -> str:
+    return f"not UTF-8 (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1})"
+
+
+def _record(line: str | bytes, lineno: int) -> dict:
+    """The JSON object of one input line, checked; :class:`GeoparseError` says what is wrong."""
+    if isinstance(line, bytes):
+        body = line.rstrip(b"\r\n")
+        if len(body) > MAX_LINE_BYTES:
+            msg = f"line {lineno}: longer than {MAX_LINE_BYTES:,} bytes (texts are limited to {MAX_TEXT_CHARS:,} characters)"
+            raise GeoparseError(msg)
+        try:
+            line = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            msg = f"line {lineno}: {_not_utf8(body, exc)}"
+            raise GeoparseError(msg) from exc
+    line = line.removeprefix(_BOM)
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        msg = f"line {lineno}: not JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
+        raise GeoparseError(msg) from exc
+    except RecursionError as exc:
+        msg = f"line {lineno}: not JSON this program can read (nested too deeply)"
+        raise GeoparseError(msg) from exc
+    except ValueError as exc:  # an integer of thousands of digits
+        msg = f"line {lineno}: not JSON this program can read ({str(exc).split(':')[0]})"
+        raise GeoparseError(msg) from exc
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        msg = f"line {lineno}: expected a JSON object with a string 'text'"
+        raise GeoparseError(msg)
+    if len(record["text"]) > MAX_TEXT_CHARS:
+        msg = f"line {lineno}: {_too_long(len(record['text']))}"
+        raise GeoparseError(msg)
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        msg = (f"line {lineno}: holds \\u{ord(exc.object[exc.start]):04x}, half of a UTF-16 surrogate pair "
+               "on its own, which is not a character")
+        raise GeoparseError(msg) from exc
+    except (ValueError, RecursionError) as exc:
+        msg = f"line {lineno}: cannot be written back as JSON ({exc})"
+        raise GeoparseError(msg) from exc
+    return record
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """A plain-text input as a string: UTF-8, a leading byte-order mark dropped.
+
+    Raises
+    ------
+    GeoparseError
+        When it is empty, binary (NUL bytes), UTF-16, not UTF-8 or too long.
+    """
+    if raw.startswith(_UTF16_BOMS):
+        msg = f"{name}: UTF-16 text; save it as UTF-8"
+        raise GeoparseError(msg)
+    if len(raw) > 4 * MAX_TEXT_CHARS + 3:
+        msg = f"{name}: {_too_long(None)}"
+        raise GeoparseError(msg)
+    if b"\x00" in raw:
+        msg = f"{name}: binary data (NUL bytes), not text"
+        raise GeoparseError(msg)
+    try:
+        text = raw.decode("utf-8").removeprefix(_BOM)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        msg = f"{name}: line {line}: {_not_utf8(raw, exc)}"
+        raise GeoparseError(msg) from exc
+    if not text.strip():
+        msg = f"{name}: empty, no text to geoparse"
+        raise GeoparseError(msg)
+    if len(text) > MAX_TEXT_CHARS:
+        msg = f"{name}: {_too_long(len(text))}"
+        raise GeoparseError(msg)
+    return text
+
+
+def read_lines(stream: BinaryIO, max_bytes: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of a binary stream, newline included.
+
+    A line longer than ``max_bytes`` is given cut to ``max_bytes + 1`` bytes with no
+    newline (so :meth:`Geoparser.parse_line` reports it as too long); the rest of it is
+    read and dropped, never held in memory.
+    """
+    while True:
+        line = stream.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while True:
+                rest = stream.readline(1 << 20)
+                if not rest or rest.endswith(b"\n"):
+                    break
+        yield line
+
+
+def input_format(head: Sequence[bytes], name: str | None = None, *, label: str | None = None) -> str:
+    """"jsonl" or "text": what an input is, from its file extension or its first lines.
+
+    ``.jsonl``, ``.ndjson`` and ``.json`` files are JSONL and ``.txt``, ``.md`` files are
+    text, whatever they hold. Otherwise (standard input, other names) the input is JSONL
+    when at least half of the first non-blank lines that are not ``#`` comments start
+    with "{": a byte-order mark, a comment or one bad line does not turn a JSONL file
+    into one plain-text article.
+
+    Raises
+    ------
+    GeoparseError
+        For UTF-16 input (its lines cannot be told apart as bytes), naming ``label``
+        (default ``name``).
+    """
+    if head and head[0].startswith(_UTF16_BOMS):
+        msg = f"{label or name or 'input'}: UTF-16 text; save it as UTF-8"
+        raise GeoparseError(msg)
+    suffix = Path(name).suffix.lower() if name else ""
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    lines = [line.removeprefix(b"\xef\xbb\xbf").strip() for line in head]
+    lines = [line for line in lines if line and not line.startswith(b"#")]
+    objects = sum(1 for line in lines if line.startswith(b"{"))
+    return "jsonl" if lines and 2 * objects >= len(lines) else "text"
+
+
+def is_comment(line: str | bytes) -> bool:
+    """A blank line or a ``#`` comment in JSONL input: skipped, not reported."""
+    if isinstance(line, bytes):
+        stripped = line.removeprefix(b"\xef\xbb\xbf").strip()
+        return not stripped or stripped.startswith(b"#")
+    stripped = line.removeprefix(_BOM).strip()
+    return not stripped or stripped.startswith("#")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,12 +323,12 @@ def _init_worker(path: str) -> None:
     _WORKER = Geoparser(Gazetteer(path, build_missing=False))
 
 
-def _work(item: tuple[int, str]) -> LineResult:
+def _work(item: tuple[int, str | bytes]) -> LineResult:
     assert _WORKER is not None
     return _one(_WORKER, item)
 
 
-def _one(geoparser: Geoparser, item: tuple[int, str]) -> LineResult:
+def _one(geoparser: Geoparser, item: tuple[int, str | bytes]) -> LineResult:
     lineno, line = item
     try:
         return LineResult(lineno, geoparser.parse_line(line, lineno))
@@ -167,14 +336,17 @@ def _one(geoparser: Geoparser, item: tuple[int, str]) -> LineResult:
         return LineResult(lineno, None, str(exc))
 
 
-def geoparse_lines(lines: Iterable[str], *, geoparser: Geoparser | None = None, jobs: int = 1) -> Iterator[LineResult]:
-    """Geoparse JSONL lines, yielding one :class:`LineResult` per non-blank line, in input order.
+def geoparse_lines(lines: Iterable[str | bytes], *, geoparser: Geoparser | None = None,
+                   jobs: int = 1) -> Iterator[LineResult]:
+    """Geoparse JSONL lines, yielding one :class:`LineResult` per line that is not blank or a ``#`` comment.
 
-    A bad line yields a result with ``error`` set and does not stop the others. With
-    ``jobs > 1`` the lines are shared among that many worker processes.
+    Lines may be ``bytes`` (decoded here, one by one, so bad bytes spoil only their own
+    line) or ``str``. A bad line yields a result with ``error`` set ("line N: ...") and
+    does not stop the others. With ``jobs > 1`` the lines are shared among that many
+    worker processes.
     """
     geoparser = geoparser or Geoparser()
-    items = ((n, line) for n, line in enumerate(lines, 1) if line.strip())
+    items = ((n, line) for n, line in enumerate(lines, 1) if not is_comment(line))
     if jobs <= 1:
         for item in items:
             yield _one(geoparser, item)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,11 +69,25 @@ class SpacyNER:
         for n, text in enumerate(texts):
             for start, end in split_text(text, limit):
                 owner.append((n, start))
-                pieces.append(text[start:end])
+                pieces.append(blank_long_runs(text[start:end]))
         out: list[list[Entity]] = [[] for _ in texts]
         for (n, offset), doc in zip(owner, nlp.pipe(pieces, batch_size=32), strict=True):
             out[n] += [Entity(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
         return out
+
+
+#: Runs of this many characters or more without a space (rows of brackets or quotes,
+#: base64, minified code) are not prose, and spaCy's tokenizer takes time quadratic in
+#: their length; the model sees them as spaces (offsets unchanged), so they hold no entity.
+LONG_RUN = 200
+_LONG_RUN = re.compile(r"\S{%d,}" % LONG_RUN)
+
+
+def blank_long_runs(text: str) -> str:
+    """``text`` with every run of :data:`LONG_RUN` or more non-space characters made spaces."""
+    if len(text) < LONG_RUN:
+        return text
+    return _LONG_RUN.sub(lambda m: " " * len(m.group()), text)
 
 
 #: Longer texts go to the model in pieces: spaCy refuses texts over its ``max_length``

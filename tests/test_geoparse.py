@@ -154,3 +154,121 @@ def test_cli_uses_several_workers_for_long_inputs_and_keeps_the_order(tmp_path, 
     short.write_text(json.dumps(records[0]) + "\n", encoding="utf-8")
     assert CliRunner().invoke(main, ["geoparse", str(short), "-o", str(tmp_path / "s.jsonl")]).exit_code == 0
     assert seen_jobs[-1] == 1
+
+
+# --------------------------------------------------------------------------- hostile input
+
+def _bytes_lines(*lines: bytes) -> bytes:
+    return b"".join(line + b"\n" for line in lines)
+
+
+GOOD_A = json.dumps({"id": "a", "text": "Rain fell on Oslo."}).encode()
+GOOD_B = json.dumps({"id": "b", "text": "Snow in Bergen."}).encode()
+BAD_LINES = {
+    "not UTF-8": b'{"id": "u", "text": "Hail in Lyon \xff\xfe."}',
+    "surrogate": b'{"id": "s", "text": "Lone \\ud800 in Paris."}',
+    "nested too deeply": b"[" * 100_000,
+    "expected a JSON object": b"[1, 2]",
+    "100,000 characters": json.dumps({"id": "h", "text": "Paris " * 200_000}).encode(),
+    "not JSON": b'{"id": "n", "text": "unterminated',
+}
+
+
+def test_each_kind_of_bad_line_is_reported_with_its_number_and_the_rest_are_parsed(gp):
+    lines = [GOOD_A, *BAD_LINES.values(), GOOD_B]
+    results = list(geoparse_lines([line + b"\n" for line in lines], geoparser=gp))
+    assert [r.lineno for r in results] == list(range(1, len(lines) + 1))
+    for n, (reason, result) in enumerate(zip(BAD_LINES, results[1:-1], strict=True), 2):
+        assert result.output is None and result.error.startswith(f"line {n}: "), result
+        assert reason in result.error
+    assert [json.loads(results[i].output)["toponyms"][0]["name"] for i in (0, -1)] == ["Oslo", "Bergen"]
+
+
+def test_a_byte_order_mark_and_comment_lines_do_not_turn_jsonl_into_text(tmp_path):
+    from storymap.geoparse import input_format
+
+    head = [b"\xef\xbb\xbf# exported 2024-05-01\n", GOOD_A + b"\n", b"not json\n", GOOD_B + b"\n"]
+    assert input_format(head) == "jsonl"
+    assert input_format([b"not json\n", GOOD_A + b"\n"]) == "jsonl"  # one bad first line
+    assert input_format([b"Storms hit Manila.\n", b"More rain is expected.\n"]) == "text"
+    assert input_format([b"Storms hit Manila.\n"], "notes.jsonl") == "jsonl"
+    assert input_format([GOOD_A + b"\n"], "article.txt") == "text"
+    src = tmp_path / "in"  # no extension: sniffed
+    src.write_bytes(b"\xef\xbb\xbf# exported 2024-05-01\n" + GOOD_A + b"\n" + GOOD_B + b"\n")
+    res = CliRunner().invoke(main, ["geoparse", str(src)])
+    assert res.exit_code == 0, res.output
+    assert [json.loads(line)["id"] for line in res.stdout.splitlines()] == ["a", "b"]
+
+
+def test_cli_skips_bad_lines_writes_the_good_ones_and_exits_0(tmp_path):
+    src = tmp_path / "[" / "x][bold]in.jsonl"  # ".../[/x][bold]in.jsonl": markup-like, printed as it is
+    src.parent.mkdir()
+    src.write_bytes(_bytes_lines(GOOD_A, *BAD_LINES.values(), GOOD_B))
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(main, ["geoparse", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["a", "b"]
+    for n, reason in enumerate(BAD_LINES, 2):
+        assert f"{src} line {n}: " in res.stderr and reason in res.stderr
+    assert f"Geoparsed 2 articles into {out}, skipped 6 bad lines" in res.stderr
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_cli_fails_and_keeps_the_previous_output_when_no_line_can_be_geoparsed(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_bytes_lines(*BAD_LINES.values()))
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["geoparse", str(src), "-o", str(out)])
+    assert res.exit_code == 1
+    assert "no line could be geoparsed (6 bad lines)" in res.stderr and "left as it was" in res.stderr
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"\n# only a comment\n")
+    res = CliRunner().invoke(main, ["geoparse", str(empty), "-o", str(out)])
+    assert res.exit_code == 1 and "no articles" in res.stderr
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.jsonl", "in.jsonl", "out.jsonl"]
+
+
+def test_cli_format_option_and_plain_text_checks(tmp_path):
+    runner = CliRunner()
+    src = tmp_path / "in.data"
+    src.write_bytes(b"Storms hit Manila.\n" + GOOD_A + b"\n")  # half JSON: read as JSONL unless told
+    res = runner.invoke(main, ["geoparse", str(src), "--format", "text"])
+    assert res.exit_code == 0, res.output
+    (record,) = [json.loads(line) for line in res.stdout.splitlines()]
+    assert record["id"] == str(src) and [t["name"] for t in record["toponyms"]][:1] == ["Manila"]
+    res = runner.invoke(main, ["geoparse", str(src), "--format", "jsonl"])
+    assert res.exit_code == 0 and [json.loads(line)["id"] for line in res.stdout.splitlines()] == ["a"]
+    assert "line 1: not JSON" in res.stderr
+    res = runner.invoke(main, ["geoparse", "--format", "text"], input=b"Rain in \xff Oslo.")
+    assert res.exit_code == 1 and "standard input: line 1: not UTF-8" in res.stderr
+    res = runner.invoke(main, ["geoparse", "--format", "text"], input="Paris " * 20_000)
+    assert res.exit_code == 1 and "over the limit of 100,000 characters" in res.stderr
+    res = runner.invoke(main, ["geoparse"], input="Storms hit Manila.\nMore rain is expected.\n")
+    assert res.exit_code == 0 and "as one plain-text article (guessed" in res.stderr
+
+
+def test_long_runs_without_spaces_hold_no_toponym_and_never_reach_the_model_whole(gp, monkeypatch):
+    from storymap import ner
+
+    seen: list[str] = []
+    model = ner.default_ner()
+    if model is not None:
+        nlp = model._nlp or model._load()
+        original = nlp.pipe
+
+        def spy(texts, **kwargs):
+            texts = list(texts)
+            seen.extend(texts)
+            return original(texts, **kwargs)
+
+        monkeypatch.setattr(nlp, "pipe", spy)
+    text = "Storms hit Manila. " + "(" * 300 + " Rain fell in Cebu. " + "[" * 20_000 + " Floods reached Davao on Monday."
+    assert [(t.name, text[t.start : t.end]) for t in gp.parse(text)] == [
+        ("Manila", "Manila"), ("Cebu", "Cebu"), ("Davao", "Davao")]
+    # spaCy's tokenizer takes time quadratic in such a run: it sees spaces instead
+    assert all("(" * ner.LONG_RUN not in piece and "[" * ner.LONG_RUN not in piece for piece in seen)
+
+

@@ -3,6 +3,10 @@
 The script stays thin: the package does the work (storymap.story builds, storymap.render
 draws the map, storymap.edits applies corrections, storymap.app_support shapes tables,
 uploads and downloads). Offline: the map is one self-contained HTML page in an iframe.
+
+Each reader's story and corrections live in their session only: the app never writes to
+the shared story or edits files. What a session keeps is small (its story, its edits,
+fingerprints); pages, exports and derived stories live in bounded caches.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import streamlit as st
 st.set_page_config(page_title="storymap", page_icon="🗺️", layout="wide", initial_sidebar_state="expanded")
 
 from storymap import app_support as sup  # noqa: E402
-from storymap.edits import Edits, apply_edits, dumps_edits, edits_path, load_edits, save_edits, unapplied  # noqa: E402
+from storymap.edits import Edits, apply_edits, dumps_edits, edits_path, load_edits, unapplied  # noqa: E402
 from storymap.errors import GazetteerError, StorymapError  # noqa: E402
 from storymap.storyfile import Story, stops  # noqa: E402
 
@@ -44,21 +48,18 @@ def seeds_story() -> Story:
     return sup.ensure_story(sup.STORY_PATH, sup.SEEDS_DIR, build=_build)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Caches keyed by a reader's story are bounded in entries and time: each entry is a whole
+# story (tens of kB) or map page (about 0.5-1.5 MB).
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def edited_story(story_json: str, edits_json: str) -> Story:
     return apply_edits(json.loads(story_json), Edits.from_dict(json.loads(edits_json)))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
 def map_html(story_json: str, step: int | None, tiles: bool) -> str:
     from storymap.render import story_html
 
     return sup.map_page(story_html(json.loads(story_json), tiles=tiles, step=step))
-
-
-@st.cache_data(show_spinner="Preparing downloads...", max_entries=16)
-def download_files(story_json: str) -> list[sup.Download]:
-    return sup.downloads(json.loads(story_json))
 
 
 # --------------------------------------------------------------------------- session state
@@ -117,13 +118,15 @@ def header(story: Story) -> None:
 def map_view(shown: Story, tiles: bool) -> None:
     """The renderer's page; its HTML changes only with the story, never with the step."""
     ss = st.session_state
-    key = (sup.story_json(shown), tiles)
+    text = sup.story_json(shown)
+    key = f"{sup.digest(text)}:{tiles}"  # the session keeps a fingerprint, not the story's text
     if ss.get("map_key") != key:
         # Open on ?step= the first time this version of the story is shown; afterwards the map's
         # own controls move it and keep ?step= in the address (see app_support.map_page).
         ss.map_key = key
         ss.map_step = sup.parse_step(st.query_params.get("step"), len(stops(shown)))
-    st.iframe(map_html(key[0], ss.map_step, tiles), height=MAP_HEIGHT, alt="Animated story map")
+        ss.new_map = True
+    st.iframe(map_html(text, ss.map_step, tiles), height=MAP_HEIGHT, alt="Animated story map")
     st.caption("Use ▶ to play the route, the arrows or the itinerary to step; the address keeps "
                "the current step (`?step=N`) so you can share this view.")
 
@@ -252,22 +255,17 @@ def correct(base: Story, shown: Story) -> None:
             st.rerun()
 
 
-def edits_panel(base: Story) -> None:
-    ss = st.session_state
-    edits: Edits = ss.edits
+def edits_panel(base: Story, shown: Story) -> None:
+    edits: Edits = st.session_state.edits
     notes = unapplied(base, edits)
     for note in notes:
         st.warning(f"Edit not applied: {note}")
-    st.markdown(f"**{_n(edits.count(), 'correction')}** in this session.")
+    st.markdown(f"**{_n(edits.count(), 'correction')}** in this session. Corrections stay in your "
+                "browser session (other readers never see them) and are gone when you close it: download "
+                "the story with them applied, or the corrections themselves to apply again with "
+                "`storymap build` (save them beside the story as `NAME.edits.json`).")
     c1, c2, c3 = st.columns(3)
-    target = edits_path(ss.story_path) if ss.get("story_path") else None
-    if target is not None and c1.button(f"Save edits beside the story ({target.name})", key="btn_save_edits",
-                                        disabled=edits.is_empty() and not target.exists(), width="stretch"):
-        try:
-            save_edits(edits, target)
-            st.toast(f"Saved to {target}; 'storymap build' applies them again.")
-        except (OSError, StorymapError) as exc:
-            st.error(f"Could not save the edits: {exc}")
+    _download_button(c1, shown, "geojson", "Story with corrections (GeoJSON)", key="dl_story_edited")
     c2.download_button("Download edits (JSON)", dumps_edits(edits), file_name="places.edits.json",
                        mime="application/json", key="dl_edits", width="stretch", on_click="ignore")
     if c3.button("Discard all edits", key="btn_discard", disabled=edits.is_empty(), width="stretch"):
@@ -297,50 +295,92 @@ def _forget(edits: Edits, place_id: str) -> Edits:
 
 
 # --------------------------------------------------------------------------- new articles
+# The inputs and both buttons are one form: the browser sends the files, the text and the
+# click together in one message, and keeps the buttons disabled until every upload has
+# arrived. (Outside a form, an upload finishing just after the click sent a second rerun
+# without the click, which stopped the run holding it: the first click was lost.) The
+# click itself only records a request in the session (the button's callback runs before
+# anything can interrupt the run); the build runs at the top of the next run and is
+# requested again if a newer rerun interrupts it.
+def _request_build(mode: str) -> None:
+    st.session_state.pending_build = mode
+
+
 def new_articles() -> None:
     ss = st.session_state
     st.caption(f"Up to {sup.MAX_FILES} files, {sup.MAX_FILE_BYTES // (1024 * 1024)} MB each: "
                ".txt, .md or .html. Everything stays on this computer.")
-    files = st.file_uploader("Article files", type=["txt", "md", "html", "htm"], accept_multiple_files=True,
-                             key="upload_files", max_upload_size=sup.MAX_FILE_BYTES // (1024 * 1024))
-    pasted = st.text_area("…or paste an article", key="paste_text", height=140,
-                          placeholder="Paste the text of a news article here")
-    paste_title = st.text_input("Title of the pasted article (optional)", key="paste_title")
-    subject = st.text_input("Subject (optional)", key="subject", help="Whose route to trace; found from the text if empty.")
-    c1, c2 = st.columns(2)
-    build_new = c1.button("Build new story", type="primary", key="btn_build", width="stretch")
-    add = c2.button("Add to this story", key="btn_add", width="stretch")
-    if not (build_new or add):
+    with st.form("form_new_articles", border=False, enter_to_submit=False):
+        st.file_uploader("Article files", type=["txt", "md", "html", "htm"], accept_multiple_files=True,
+                         key="upload_files", max_upload_size=sup.MAX_FILE_BYTES // (1024 * 1024))
+        st.text_area("…or paste an article", key="paste_text", height=140,
+                     placeholder="Paste the text of a news article here")
+        st.text_input("Title of the pasted article (optional)", key="paste_title")
+        st.text_input("Subject (optional)", key="subject", help="Whose route to trace; found from the text if empty.")
+        c1, c2 = st.columns(2)
+        c1.form_submit_button("Build new story", type="primary", key="btn_build", width="stretch",
+                              on_click=_request_build, args=("new",))
+        c2.form_submit_button("Add to this story", key="btn_add", width="stretch",
+                              on_click=_request_build, args=("add",))
+    # what the last build said (refused files, errors) stays until the next build
+    for kind, msg in ss.get("build_messages", []):
+        (st.error if kind == "error" else st.warning)(msg)
+
+
+def build_pending() -> None:
+    """Build the story a click asked for (see :func:`_request_build`); messages go to ``build_messages``."""
+    ss = st.session_state
+    mode = ss.pop("pending_build", None)
+    if mode not in ("new", "add"):
         return
-    uploads = [sup.Upload(f.name, f.getvalue()) for f in files or []]
+    messages: list[tuple[str, str]] = []
+    ss.build_messages = messages
     try:
-        if pasted and pasted.strip():
-            uploads.append(sup.pasted_upload(pasted, paste_title))
-        accepted, refused = sup.check_uploads(uploads)
-        for msg in refused:
-            st.warning(msg)
-        if not accepted:
-            st.error("No article to read: upload .txt, .md or .html files or paste some text.")
-            return
-        folder = sup.upload_folder()
-        paths = sup.write_uploads(accepted, folder)
-        if add:
-            paths = sup.article_paths(ss.base) + paths
-        result = _build_with_progress(paths, subject.strip() or None)
-    except GazetteerError as exc:
-        st.error(f"The offline gazetteer is not ready: {exc}. Wait a minute and try again.")
-        return
-    except StorymapError as exc:
-        st.error(f"Could not build a story: {exc}")
+        result = _build_from_inputs(mode, messages)
+    except Exception:
+        raise
+    except BaseException:
+        # a newer rerun (another widget, a second click) stopped this one: build on that run
+        ss.pending_build = mode
+        raise
+    if result is None:
         return
     ss.base = result.story
     ss.origin = "session"
     ss.story_path = None
-    if not add:
+    if mode == "new":
         set_edits(Edits())
     ss.notices = [f"Note: {p}" for p in result.problems] + [f"Not placed: {u}" for u in result.unplaced[:10]]
     st.query_params.pop("step", None)
-    st.rerun()
+    sup.release_memory()
+
+
+def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN202 - BuildResult | None
+    ss = st.session_state
+    files = ss.get("upload_files") or []
+    pasted = ss.get("paste_text") or ""
+    subject = (ss.get("subject") or "").strip() or None
+    uploads = [sup.Upload(f.name, f.getvalue()) for f in files]
+    try:
+        if pasted.strip():
+            uploads.append(sup.pasted_upload(pasted, ss.get("paste_title")))
+        accepted, refused = sup.check_uploads(uploads)
+        del uploads
+        messages += [("warning", msg) for msg in refused]
+        if not accepted:
+            messages.append(("error", "No article to read: upload .txt, .md or .html files or paste some text "
+                                      "(a file you have just chosen may still be uploading: click again)."))
+            return None
+        paths = sup.write_uploads(accepted, sup.upload_folder())
+        del accepted
+        if mode == "add":
+            paths = sup.article_paths(ss.base) + paths
+        return _build_with_progress(paths, subject)
+    except GazetteerError as exc:
+        messages.append(("error", f"The offline gazetteer is not ready: {exc}. Wait a minute and try again."))
+    except StorymapError as exc:
+        messages.append(("error", f"Could not build a story: {exc}"))
+    return None
 
 
 def _build_with_progress(paths: Sequence[Path], subject: str | None):  # noqa: ANN202 - BuildResult
@@ -353,26 +393,30 @@ def _build_with_progress(paths: Sequence[Path], subject: str | None):  # noqa: A
         bar.progress(min(1.0, n / max(total, 1)), text=f"{msg} ({n}/{total})")
 
     result = build_story(list(paths), gazetteer=gaz, subject=subject, base=sup.ROOT, progress=progress)
-    bar.progress(1.0, text="Story built")
+    bar.empty()
     return result
 
 
 # --------------------------------------------------------------------------- downloads
+def _download_button(where, story: Story, fmt: str, label: str, *, key: str) -> None:  # noqa: ANN001
+    """A button whose file is made only when clicked (nothing is exported or kept per run)."""
+    spec = next(x for x in sup.download_specs(story) if x[0] == fmt)
+    where.download_button(label, lambda: sup.export_bytes(story, fmt), file_name=spec[2], mime=spec[3], key=key,
+                          width="stretch", on_click="ignore", icon=":material/download:")
+
+
 def download_buttons(shown: Story) -> None:
-    try:
-        files = download_files(sup.story_json(shown))
-    except StorymapError as exc:
-        st.error(f"Downloads unavailable: {exc}")
-        return
-    for f in files:
-        st.download_button(f.label, f.data, file_name=f.file_name, mime=f.mime, key=f"dl_{f.fmt}",
-                           width="stretch", on_click="ignore", icon=":material/download:")
+    for fmt, label, _name, _mime in sup.download_specs(shown):
+        _download_button(st, shown, fmt, label, key=f"dl_{fmt}")
 
 
 # --------------------------------------------------------------------------- page
 def main() -> None:
+    ss = st.session_state
     try:
         init_state()
+        if ss.get("pending_build"):
+            build_pending()
         base, shown = current()
     except GazetteerError as exc:
         st.error(f"The offline gazetteer is not ready: {exc}. Run `storymap gazetteer` or wait and reload.")
@@ -380,7 +424,6 @@ def main() -> None:
     except StorymapError as exc:
         st.error(f"The story could not be loaded: {exc}. Rebuild it with `storymap build seeds`.")
         return
-    ss = st.session_state
     with st.sidebar:
         st.header("Story map")
         st.caption("Seed articles" if ss.origin == "seeds" else "Built in this session")
@@ -389,8 +432,9 @@ def main() -> None:
     for note in ss.get("notices", []):
         st.warning(note)
     header(shown)
+    ss.new_map = False
     try:
-        map_view(shown, tiles)  # before the slower downloads, so the map paints first
+        map_view(shown, tiles)  # before the rest, so the map paints first
     except StorymapError as exc:
         st.error(f"The map cannot be drawn: {exc}")
     with st.sidebar:
@@ -399,7 +443,7 @@ def main() -> None:
         st.subheader("Bring new articles")
         new_articles()
         if ss.origin != "seeds" and st.button("Back to the seeds' story", key="btn_seeds"):
-            for k in ("base", "edits", "map_key"):
+            for k in ("base", "edits", "map_key", "build_messages", "notices"):
                 ss.pop(k, None)
             st.rerun()
     tab_places, tab_time, tab_edit = st.tabs(["Places", "Timeline", "Review & correct"])
@@ -410,7 +454,9 @@ def main() -> None:
     with tab_edit:
         correct(base, shown)
         st.divider()
-        edits_panel(base)
+        edits_panel(base, shown)
+    if ss.pop("new_map", False):
+        sup.release_memory()  # a new map page (and its base map) was made in this thread
 
 
 main()

@@ -6,25 +6,37 @@ Prints one line per measure:
   step_s          seconds from a "next stop" click to the new step shown in the panel
                   (median of clicks, measured inside the page); target < 0.5 s
 
+With --sessions N, instead: N reader sessions (--concurrency at a time) against one
+running server, each opening the app, uploading its own article and clicking "Build new
+story" once, straight after choosing the file:
+  first_click     sessions whose single click built the story (target: all), and the
+                  seconds from that click to the new story's map
+  rss_mb          the server's resident memory after one warm-up session (before), after
+                  the N sessions, and after --settle seconds more
+
 Usage: STORYMAP_CACHE_DIR=/tmp/smcache .venv/bin/python benchmarks/bench_app.py [--runs 3]
+       STORYMAP_CACHE_DIR=/tmp/smcache .venv/bin/python benchmarks/bench_app.py --sessions 20 --concurrency 3
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import re
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from test_app_browser import LOCAL, MAP, free_port, start_app, stop_app, wait_healthy  # noqa: E402
+from test_app_browser import INNER, LOCAL, MAP, free_port, start_app, stop_app, wait_healthy  # noqa: E402
 
 STEP_JS = """
 async () => {
-  const frame = document.querySelector("iframe[title='Animated story map']").contentWindow;
+  const frame = window;  // run inside the map's own (sandboxed) frame
   const doc = frame.document;
   const times = [];
   for (let i = 0; i < 3; i++) {
@@ -59,19 +71,106 @@ def run_once(browser) -> tuple[float, list[float]]:  # noqa: ANN001
         page = context.new_page()
         context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
         page.goto(url)
-        page.frame_locator(MAP).locator(".sm-stop-icon").first.wait_for(state="visible", timeout=60_000)
+        page.frame_locator(MAP).frame_locator(INNER).locator(".sm-stop-icon").first.wait_for(
+            state="visible", timeout=60_000)
         painted = time.monotonic() - t0
-        steps = page.evaluate(STEP_JS)
+        inner = next(f for f in page.frames if f.parent_frame is not None and f.parent_frame.parent_frame is not None)
+        steps = inner.evaluate(STEP_JS)
         context.close()
         return painted, steps
     finally:
         stop_app(proc)
 
 
+# --------------------------------------------------------------------------- many sessions
+CITIES = ["Khabarovsk", "Vladivostok", "Irkutsk", "Novosibirsk", "Omsk", "Tomsk", "Yakutsk", "Chita", "Kazan",
+          "Samara", "Murmansk", "Magadan"]
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        return next(int(line.split()[1]) / 1024 for line in fh if line.startswith("VmRSS"))
+
+
+def article(i: int) -> str:
+    """A short article of our own, different for each session (so each builds its own story)."""
+    a, b = CITIES[i % len(CITIES)], CITIES[(i * 5 + 1) % len(CITIES)]
+    return (f"Envoy tour, day {i}\n\nThe trade envoy Maria Lindqvist arrived in {a} on Monday, "
+            f"September 11, 2023, after visiting {b}, officials said. She later travelled to Moscow.\n")
+
+
+async def one_session(browser, url: str, i: int, folder: Path) -> tuple[bool, float]:  # noqa: ANN001
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    await context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
+    page = await context.new_page()
+    try:
+        await page.goto(url)
+        await page.frame_locator(MAP).frame_locator(INNER).locator(".sm-stop-icon").first.wait_for(
+            state="attached", timeout=120_000)
+        file = folder / f"envoy-{i}.txt"
+        file.write_text(article(i), encoding="utf-8")
+        await page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(file))
+        await page.get_by_text(file.name).first.wait_for(timeout=120_000)  # what a reader sees before clicking
+        t0 = time.monotonic()
+        await page.get_by_role("button", name="Build new story").click()  # once, without waiting
+        try:  # the click was taken when the session shows its own story
+            await page.get_by_text("Built in this session").wait_for(timeout=240_000)
+        except Exception:  # noqa: BLE001 - a lost click, or an error shown instead of a story
+            shown = await page.locator("[data-testid=stAlert], [data-testid=stException]").all_inner_texts()
+            print(f"session {i}: not built; the page shows {[t[:200] for t in shown]}", file=sys.stderr)
+            return False, float("nan")
+        await page.frame_locator(MAP).frame_locator(INNER).locator(
+            ".sm-step-name", has_text=re.compile(CITIES[i % len(CITIES)])).first.wait_for(timeout=240_000)
+        return True, time.monotonic() - t0
+    finally:
+        await context.close()
+
+
+async def many_sessions(n: int, concurrency: int, settle: float) -> None:
+    from playwright.async_api import async_playwright
+
+    port = free_port()
+    proc = start_app(port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            with tempfile.TemporaryDirectory(prefix="storymap-bench-") as tmp:
+                await one_session(browser, url, 10_000, Path(tmp))  # warm-up: gazetteer, NER model, base map
+                before = rss_mb(proc.pid)
+                gate = asyncio.Semaphore(concurrency)
+
+                async def gated(i: int) -> tuple[bool, float]:
+                    async with gate:
+                        return await one_session(browser, url, i, Path(tmp))
+
+                t0 = time.monotonic()
+                results = await asyncio.gather(*(gated(i) for i in range(n)))
+                elapsed = time.monotonic() - t0
+            after = rss_mb(proc.pid)
+            await browser.close()
+        await asyncio.sleep(settle)
+        settled = rss_mb(proc.pid)
+    finally:
+        stop_app(proc)
+    built = [t for ok, t in results if ok]
+    print(f"first_click built={len(built)}/{n} concurrency={concurrency} elapsed_s={elapsed:.0f} "
+          f"click_to_new_map_s median={statistics.median(built) if built else float('nan'):.1f}")
+    print(f"rss_mb before={before:.0f} after={after:.0f} (+{after - before:.0f}, "
+          f"{(after - before) / max(n, 1):.1f} per session) after_settle_{settle:.0f}s={settled:.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sessions", type=int, default=0, help="load mode: this many reader sessions")
+    parser.add_argument("--concurrency", type=int, default=3)
+    parser.add_argument("--settle", type=float, default=10.0, help="seconds to wait before the last RSS reading")
     args = parser.parse_args()
+    if args.sessions:
+        asyncio.run(many_sessions(args.sessions, args.concurrency, args.settle))
+        return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -172,9 +172,20 @@ def filter_rows(rows: Iterable[dict[str, Any]], *, roles: Iterable[str] | None =
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 
 
+# GFM "autolink literals" (www.x.com, http://x, https://x, a@b.com) become links even when
+# escaped; a word joiner (U+2060, invisible, never a line break) inside each trigger stops them
+WORD_JOINER = "\u2060"
+_AUTOLINK_TRIGGER = re.compile(r"(?i)(?<![^\W_])(www)(?=\.)|(https?|mailto|xmpp)(?=:)|(?=@)")
+
+
+def no_autolink(text: str) -> str:
+    """``text`` with a word joiner inside every ``www.``, ``http:``, ``https:`` and before every ``@``."""
+    return _AUTOLINK_TRIGGER.sub(lambda m: (m.group(1) or m.group(2) or "") + WORD_JOINER, text)
+
+
 def md_text(text: object) -> str:
-    """Untrusted text made literal for ``st.markdown``: no links, emphasis or HTML from it."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+    """Untrusted text made literal for ``st.markdown``: no links (not even autolinks), emphasis or HTML."""
+    return no_autolink(_MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)))
 
 
 def highlight_html(text: str, words: Iterable[str]) -> str:
@@ -318,48 +329,98 @@ class Download:
     data: bytes
 
 
-def downloads(story: Story, *, tiles: bool = False) -> list[Download]:
-    """The story in every export format, as bytes with file names made from its title."""
+def download_specs(story: Story) -> list[tuple[str, str, str, str]]:
+    """``(fmt, label, file_name, mime)`` of every download, without exporting anything."""
+    stem = file_stem(story)
+    return [(fmt, label, f"{stem}{ext}", mime) for fmt, (label, ext, mime) in FORMATS.items()]
+
+
+def export_bytes(story: Story, fmt: str, *, tiles: bool = False) -> bytes:
+    """The story exported as ``fmt`` (a key of :data:`FORMATS`), as bytes."""
     from storymap.export import export_story
 
-    stem = file_stem(story)
-    out = []
+    label, ext, mime = FORMATS[fmt]
     with tempfile.TemporaryDirectory(prefix="storymap-export-") as tmp:
-        for fmt, (label, ext, mime) in FORMATS.items():
-            path = export_story(story, Path(tmp) / f"{stem}{ext}", fmt=fmt, tiles=tiles) if fmt == "html" \
-                else export_story(story, Path(tmp) / f"{stem}{ext}", fmt=fmt)
-            out.append(Download(fmt, label, f"{stem}{ext}", mime, Path(path).read_bytes()))
-    return out
+        target = Path(tmp) / f"{file_stem(story)}{ext}"
+        path = export_story(story, target, fmt=fmt, tiles=tiles) if fmt == "html" \
+            else export_story(story, target, fmt=fmt)
+        return Path(path).read_bytes()
+
+
+def downloads(story: Story, *, tiles: bool = False) -> list[Download]:
+    """The story in every export format, as bytes with file names made from its title."""
+    return [Download(fmt, label, name, mime, export_bytes(story, fmt, tiles=tiles))
+            for fmt, label, name, mime in download_specs(story)]
 
 
 # --------------------------------------------------------------------------- the map page
-# Keeps the app's address in step with the map: each step change (storymap:step event from
-# the map's own controls) writes ?step=N into the parent page's URL without reloading, so
-# the view can be shared; the map itself never reloads.
+# The map page holds article text, so it runs in an inner frame sandboxed with
+# ``allow-scripts`` alone: an opaque origin that cannot reach the app, its cookies or its
+# storage. (Streamlit gives ``st.iframe`` HTML a fixed sandbox that includes
+# ``allow-same-origin``, which would let a page inside remove its own sandbox; only the
+# trusted wrapper below, which holds no article text as markup, runs with it.)
+# The map tells the wrapper each step with postMessage; the wrapper checks where the
+# message comes from and writes ?step=N into the app's address without reloading, so the
+# view can be shared.
+INNER_SANDBOX = "allow-scripts"
+
 _BRIDGE = """<script>
 (function () {
   "use strict";
   window.addEventListener("storymap:step", function (e) {
-    try {
-      var top = window.parent;
-      if (!top || top === window) { return; }
-      var url = new URL(top.location.href);
-      var step = e.detail && e.detail.step;
-      if (step > 0) { url.searchParams.set("step", String(step)); } else { url.searchParams.delete("step"); }
-      if (url.href !== top.location.href) { top.history.replaceState(top.history.state, "", url.href); }
-    } catch (err) { /* a cross-origin parent: the map still works, the URL just does not follow */ }
+    var step = e.detail && e.detail.step;
+    if (window.parent && window.parent !== window) {
+      window.parent.postMessage({ storymapStep: typeof step === "number" ? step : 0 }, "*");
+    }
   });
 }());
 </script>
 """
 
+_WRAPPER = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Story map</title>
+<style>html, body {{ margin: 0; padding: 0; height: 100%; overflow: hidden; }}
+iframe {{ display: block; border: 0; width: 100%; height: 100%; }}</style></head>
+<body><iframe id="storymap-frame" title="Story map" sandbox="{sandbox}" srcdoc="{srcdoc}"></iframe>
+<script>
+(function () {{
+  "use strict";
+  var inner = document.getElementById("storymap-frame");
+  window.addEventListener("message", function (e) {{
+    if (e.source !== inner.contentWindow || !e.data || typeof e.data !== "object") {{ return; }}
+    var step = e.data.storymapStep;
+    if (typeof step !== "number" || !isFinite(step) || step < 0 || step > 10000 || step % 1 !== 0) {{ return; }}
+    try {{
+      var top = window.parent;
+      if (!top || top === window) {{ return; }}
+      var url = new URL(top.location.href);
+      if (step > 0) {{ url.searchParams.set("step", String(step)); }} else {{ url.searchParams.delete("step"); }}
+      if (url.href !== top.location.href) {{ top.history.replaceState(top.history.state, "", url.href); }}
+    }} catch (err) {{ /* a parent we may not touch: the map still works, the address just does not follow */ }}
+  }});
+}}());
+</script></body></html>
+"""
+
 
 def map_page(story_html_text: str) -> str:
-    """The renderer's page with the URL bridge added before ``</body>``."""
+    """The renderer's page, step bridge added, inside a wrapper that sandboxes it with ``allow-scripts`` only.
+
+    The page goes into the inner frame's ``srcdoc`` attribute fully HTML-escaped, so the
+    wrapper's own markup and script cannot be changed by anything in the story.
+    """
     at = story_html_text.rfind("</body>")
-    if at < 0:
-        return story_html_text + _BRIDGE
-    return story_html_text[:at] + _BRIDGE + story_html_text[at:]
+    inner = story_html_text + _BRIDGE if at < 0 else story_html_text[:at] + _BRIDGE + story_html_text[at:]
+    return _WRAPPER.format(sandbox=INNER_SANDBOX, srcdoc=html.escape(inner, quote=True))
+
+
+_SRCDOC = re.compile(r'<iframe id="storymap-frame"[^>]*\ssrcdoc="([^"]*)"')
+
+
+def inner_map_html(page: str) -> str:
+    """The map page inside :func:`map_page`'s wrapper (unescaped), for tests and checks."""
+    m = _SRCDOC.search(page)
+    return html.unescape(m.group(1)) if m else page
 
 
 def parse_step(value: Any, n_stops: int) -> int | None:
@@ -376,3 +437,33 @@ def parse_step(value: Any, n_stops: int) -> int | None:
 def story_json(story: Story) -> str:
     """Compact JSON of a story (for caches)."""
     return json.dumps(story, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(text: str) -> str:
+    """A short fingerprint of ``text`` (what a session keeps instead of the text itself)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def release_memory() -> bool:
+    """Give the allocator's free pages back to the system (glibc ``malloc_trim``); False elsewhere.
+
+    A build or a map for a new story allocates and frees a few hundred MB in the session's
+    own thread; glibc keeps those pages per thread arena, so a server's resident memory
+    grows with every session unless they are returned.
+    """
+    global _TRIM
+    if _TRIM is None:
+        try:
+            import ctypes
+            import ctypes.util
+
+            _TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if not _TRIM:
+        return False
+    _TRIM(0)
+    return True
+
+
+_TRIM: Any = None

@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import hashlib
 import html
-import json
 import os
 import re
 import stat
@@ -22,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storymap import jsontext
 from storymap.dates import find_dates
 from storymap.errors import ArticleError, MetadataError
 
@@ -376,13 +376,12 @@ def _read_meta_file(path: Path) -> tuple[dict[str, str], list[str]]:
     except ArticleError as exc:
         return {}, [f"{exc}; ignored"]
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_int=_big_int)
+        # numbers too big for Python are kept as infinity, for the field check to name them
+        data = jsontext.loads(raw.decode("utf-8-sig"), parse_int=_big_int, parse_float=float)
     except UnicodeDecodeError as exc:
         return {}, [f"{meta_path}: not UTF-8 text (byte {exc.start}); ignored"]
-    except RecursionError:
-        return {}, [f"{meta_path}: JSON nested too deeply; ignored"]
-    except ValueError as exc:  # json.JSONDecodeError, and any number Python cannot read
-        return {}, [f"{meta_path}: not valid JSON ({str(exc).splitlines()[0][:120]}); ignored"]
+    except jsontext.JSONTextError as exc:
+        return {}, [f"{meta_path}: {exc}; ignored"]
     if not isinstance(data, dict):
         return {}, [f"{meta_path}: must hold a JSON object such as "
                     f'{{"title": ..., "published": "2023-09-15"}}, not {type(data).__name__}; ignored']

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from storymap import jsontext
 from storymap.articles import Article, Block
 from storymap.errors import StorymapError
 from storymap.gazetteer import ADMIN_TYPES, Gazetteer, GazetteerRecord
@@ -188,15 +189,9 @@ def _record(line: str | bytes, lineno: int) -> dict:
             raise GeoparseError(msg) from exc
     line = line.removeprefix(_BOM)
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        msg = f"line {lineno}: not JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
-        raise GeoparseError(msg) from exc
-    except RecursionError as exc:
-        msg = f"line {lineno}: not JSON this program can read (nested too deeply)"
-        raise GeoparseError(msg) from exc
-    except ValueError as exc:  # an integer of thousands of digits
-        msg = f"line {lineno}: not JSON this program can read ({str(exc).split(':')[0]})"
+        record = jsontext.loads(line)
+    except jsontext.JSONTextError as exc:
+        msg = f"line {lineno}: {exc}"
         raise GeoparseError(msg) from exc
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         msg = f"line {lineno}: expected a JSON object with a string 'text'"

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from storymap import jsontext
 from storymap.errors import StoryError, StorymapError
 
 Story = dict[str, Any]
@@ -334,15 +335,9 @@ def validate_story(story: Any, *, name: str = "story") -> Story:
 def parse_story(text: str, *, name: str = "story") -> Story:
     """Parse and check a story file's text; raise :class:`StoryError` naming ``name``."""
     try:
-        story = json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        raise StoryError(msg) from exc
-    except RecursionError as exc:
-        msg = f"{name}: nested too deeply to be a story file"
-        raise StoryError(msg) from exc
-    except ValueError as exc:  # the one other thing json.loads refuses: an integer too long to convert
-        msg = f"{name}: not a story file (a number with thousands of digits)"
+        story = jsontext.loads(text)
+    except jsontext.JSONTextError as exc:
+        msg = f"{name}: {exc}"
         raise StoryError(msg) from exc
     if _SURROGATE_ESCAPE.search(text):
         story = _replace_surrogates(story)

@@ -183,12 +183,14 @@ def app():
 
 
 @pytest.fixture
-def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Capture what download buttons hold (AppTest keeps media in memory per run)."""
+def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Capture what download buttons hold: files kept in memory (by URL) and the callables of
+    buttons whose file is made on click (by deferred file id)."""
     import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    files: dict[str, bytes] = {}
+    files: dict[str, object] = {}
 
     class Recording(MemoryMediaFileStorage):
         def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):  # noqa: ANN001, ANN201
@@ -196,15 +198,28 @@ def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
             files[self.get_url(file_id)] = self.get_file(file_id).content
             return file_id
 
+    add_deferred = MediaFileManager.add_deferred
+
+    def recording_add_deferred(self, data_callable, *args, **kwargs):  # noqa: ANN001, ANN202
+        file_id = add_deferred(self, data_callable, *args, **kwargs)
+        files[file_id] = data_callable
+        return file_id
+
     monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording_add_deferred)
     return files
 
 
-def _iframe_html(at) -> str:  # noqa: ANN001
+def _outer_html(at) -> str:  # noqa: ANN001
     frames = at.get("iframe")
     assert len(frames) == 1
     proto = frames[0].proto
     return proto.srcdoc or proto.src
+
+
+def _iframe_html(at) -> str:  # noqa: ANN001
+    """The map page itself, inside the app's sandboxing wrapper."""
+    return sup.inner_map_html(_outer_html(at))
 
 
 def _map_data(at) -> dict:  # noqa: ANN001
@@ -259,15 +274,18 @@ def test_reject_and_role_edits_change_the_map_and_downloads(app, media) -> None:
     assert "komsomolsk-on-amur" not in ids(places(story))
 
 
-def _download(at, media: dict[str, bytes], key: str) -> bytes:  # noqa: ANN001
+def _download(at, media: dict[str, object], key: str) -> bytes:  # noqa: ANN001
     button = next(b for b in at.download_button if b.key == key)
+    if button.proto.HasField("deferred_file_id"):  # made on click
+        data = media[button.proto.deferred_file_id]()
+        return data.encode("utf-8") if isinstance(data, str) else data
     return media[button.proto.url]
 
 
 def test_downloads_hold_valid_files(app, media, tmp_path: Path) -> None:  # noqa: ANN001
     app.run()
-    names = {b.key: b.proto.url for b in app.download_button}
-    assert {"dl_geojson", "dl_html", "dl_gpkg", "dl_csv", "dl_kml"} <= set(names)
+    names = {b.key for b in app.download_button}
+    assert {"dl_geojson", "dl_html", "dl_gpkg", "dl_csv", "dl_kml"} <= names
     story = json.loads(_download(app, media, "dl_geojson"))
     assert ids(stops(story)) == ROUTE
     assert b"Komsomolsk-on-Amur" in _download(app, media, "dl_html")
@@ -280,8 +298,8 @@ def test_downloads_hold_valid_files(app, media, tmp_path: Path) -> None:  # noqa
         assert con.execute("SELECT count(*) FROM gpkg_contents").fetchone()[0] >= 1
     assert b"Vladivostok" in _download(app, media, "dl_csv")
     ET.fromstring(_download(app, media, "dl_kml"))
-    button = next(b for b in app.download_button if b.key == "dl_geojson")
-    assert button.proto.url.endswith(".geojson")
+    # files are made when clicked: no run exports the story or keeps it in the session's media
+    assert all(b.proto.deferred_file_id and not b.proto.url for b in app.download_button if b.key != "dl_edits")
 
 
 def test_upload_builds_a_new_story(app) -> None:  # noqa: ANN001
@@ -357,3 +375,146 @@ def test_untrusted_text_is_literal_in_markdown() -> None:
     marked = sup.highlight_html("Kim went to [Paris](javascript:x) <b>", {"Paris"})
     assert "<mark>Paris</mark>" in marked and "<b>" not in marked
     assert "\\](javascript" in marked  # the bracket is escaped: no link can form
+
+
+# --------------------------------------------------------------------------- issue 13: the app
+HOSTILE_WEB = ("Minister Ana Sousa arrived in Vladivostok on Monday, September 11, 2023, said the ministry "
+               "(www.example-ministry.org, press@example-ministry.org, https://example-ministry.org/press). "
+               "She later travelled to Khabarovsk.\n")
+
+
+def _fresh_app():  # noqa: ANN202
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_no_autolinks_from_article_text() -> None:
+    out = sup.md_text("see www.example.org, https://example.org/a, http://x.y and kim@kcna.kp")
+    for trigger in ("www.", "https:", "http:", "kim@"):
+        assert trigger not in out
+    assert out.replace(sup.WORD_JOINER, "") == "see www.example.org, https://example.org/a, http://x.y and kim@kcna.kp"
+    marked = sup.highlight_html("Reach us at press@moscow.ru or www.moscow.ru", {"Moscow"})
+    assert "<mark>moscow</mark>" in marked and "press@" not in marked and "www." not in marked
+
+
+def test_first_click_builds_even_when_the_upload_arrives_with_it(app) -> None:  # noqa: ANN001
+    """The inputs and the button are one form: one click, one message, one build."""
+    assert app.session_state["origin"] == "seeds"
+    app.file_uploader(key="upload_files").set_value(("khabarovsk.txt", ARTICLE, "text/plain"))
+    app.button(key="btn_build").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert app.session_state["origin"] == "session"
+    assert "Khabarovsk" in _iframe_html(app)
+    assert "pending_build" not in app.session_state
+
+
+def test_a_build_interrupted_by_a_rerun_happens_on_the_next_run(app, monkeypatch) -> None:  # noqa: ANN001
+    """A newer rerun (another widget, an upload finishing) stopping the build run must not lose the click."""
+    import storymap.story
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    build, calls = storymap.story.build_story, []
+
+    def interrupted_once(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 1:
+            raise RerunException(RerunData())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(storymap.story, "build_story", interrupted_once)
+    app.text_area(key="paste_text").set_value(ARTICLE.decode())
+    app.button(key="btn_build").click().run()
+    assert len(calls) == 2
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert app.session_state["origin"] == "session"
+    assert "Khabarovsk" in {f["properties"]["name"] for f in places(app.session_state["base"])}
+
+
+def test_refused_upload_warnings_stay_after_the_build_until_the_next(app) -> None:  # noqa: ANN001
+    app.file_uploader(key="upload_files").set_value([("khabarovsk.txt", ARTICLE, "text/plain"),
+                                                     ("empty.txt", b"   ", "text/plain")])
+    app.button(key="btn_build").click().run()
+    assert not app.exception
+    assert app.session_state["origin"] == "session"
+    assert any("empty.txt: the file is empty" in w.value for w in app.warning)
+    app.multiselect(key="f_roles").set_value(["stop"]).run()  # any other rerun
+    assert any("empty.txt: the file is empty" in w.value for w in app.warning)
+    app.file_uploader(key="upload_files").set_value(("khabarovsk.txt", ARTICLE, "text/plain"))
+    app.button(key="btn_build").click().run()
+    assert not any("empty.txt" in w.value for w in app.warning)
+
+
+def test_edits_stay_in_the_session_and_never_touch_the_shared_files(app, media) -> None:  # noqa: ANN001
+    shared = [ROOT / "data" / "places.edits.json", ROOT / "data" / "places.geojson"]
+    before = {p: (p.exists(), p.stat().st_mtime_ns if p.exists() else None) for p in shared}
+    assert not [b for b in app.button if b.key == "btn_save_edits"]
+    app.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
+    app.button(key="btn_reject").click().run()
+    assert not app.exception
+    assert {p: (p.exists(), p.stat().st_mtime_ns if p.exists() else None) for p in shared} == before
+    edited = json.loads(_download(app, media, "dl_story_edited"))
+    assert "komsomolsk-on-amur" not in ids(places(edited))
+    assert json.loads(_download(app, media, "dl_edits"))["rejected"] == ["komsomolsk-on-amur"]
+    other = _fresh_app()  # another reader
+    assert other.session_state["edits"].is_empty()
+    assert [s["id"] for s in _map_data(other)["stops"]] == ROUTE
+
+
+def test_session_keeps_no_large_text(app) -> None:  # noqa: ANN001
+    app.text_area(key="paste_text").set_value(ARTICLE.decode())
+    app.button(key="btn_build").click().run()
+    assert app.session_state["origin"] == "session"
+    for key in ("map_key", "build_messages", "notices", "pending_build", "map_step"):
+        if key in app.session_state:
+            assert len(repr(app.session_state[key])) < 2_000, key
+
+
+def test_map_runs_sandboxed_without_same_origin(app) -> None:  # noqa: ANN001
+    outer = _outer_html(app)
+    assert outer.count("<iframe") == 1 and 'sandbox="allow-scripts"' in outer
+    assert "allow-same-origin" not in outer
+    assert "Vostochny Cosmodrome" not in outer.split("srcdoc=")[0]
+    inner = _iframe_html(app)
+    assert "postMessage" in inner and "top.location" not in inner and "window.parent.history" not in inner
+    assert "storymap:step" in inner
+
+
+def test_map_page_escapes_the_story_out_of_the_wrapper() -> None:
+    hostile = '<html><body>"></iframe><script>window.__pwned=1</script> &amp; &quot;x</body></html>'
+    page = sup.map_page(hostile)
+    assert page.count("<script>") == 1 and page.count("</iframe>") == 1
+    start = page.index('srcdoc="') + len('srcdoc="')
+    attr = page[start:page.index('"', start)]
+    assert "<" not in attr and ">" not in attr and attr.endswith("&lt;/html&gt;")
+    assert "&lt;script&gt;window.__pwned" in page
+    assert sup.inner_map_html(page).startswith(hostile[: hostile.index("</body>")])
+
+
+def test_web_addresses_in_articles_are_not_links(app) -> None:  # noqa: ANN001
+    app.text_area(key="paste_text").set_value(HOSTILE_WEB)
+    app.text_input(key="paste_title").set_value("Visit to www.example-ministry.org")
+    app.button(key="btn_build").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert "www." not in app.title[0].value
+    app.selectbox(key="pick_place").set_value("vladivostok").run()
+    excerpts = [m.value for m in app.markdown if "<mark>" in m.value]
+    assert excerpts and all(t not in e for e in excerpts for t in ("www.", "https:", "press@"))
+
+
+def test_template_syntax_in_an_article_stays_literal_in_the_map(app) -> None:  # noqa: ANN001
+    text = ("Minister Ana Sousa arrived in Vladivostok on Monday, September 11, 2023, under a banner that "
+            "read {{ 7*7 }} and {% raw %}x{% endraw %}. She later travelled to Khabarovsk.\n")
+    app.text_area(key="paste_text").set_value(text)
+    app.text_input(key="paste_title").set_value("Envoy in {{ 6*6 }}")
+    app.button(key="btn_build").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    html = _iframe_html(app)  # the map page given to the iframe
+    assert "read {{ 7*7 }} and {% raw %}x{% endraw %}" in html and "Envoy in {{ 6*6 }}" in html
+    assert "read 49" not in html and "read x" not in html and "Envoy in 36" not in html
+    rows = app.dataframe[0].value
+    assert any("{{ 6*6 }}" in str(v) for v in rows["sources"])

@@ -23,6 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP = "iframe[title='Animated story map']"
+INNER = "iframe#storymap-frame"  # the map page, sandboxed with allow-scripts only, inside the app's wrapper
 LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
 ARTICLE = ("Kim Jong Un arrives in Khabarovsk\n\n"
            "North Korean leader Kim Jong Un arrived in Khabarovsk on Saturday, September 16, 2023, "
@@ -119,9 +120,13 @@ def wait_idle(page: Any) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
 
 
+def map_frame(page: Any) -> Any:
+    return page.frame_locator(MAP).frame_locator(INNER)
+
+
 def open_map(page: Any, url: str) -> Any:
     page.goto(url)
-    frame = page.frame_locator(MAP)
+    frame = map_frame(page)
     frame.locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
     return frame
 
@@ -203,9 +208,46 @@ def test_uploaded_article_becomes_a_story(app_page: Any, app_url: str, tmp_path:
     wait_idle(page)
     page.get_by_role("button", name="Build new story").click()
     page.get_by_text("Built in this session").wait_for(timeout=60_000)
-    frame = page.frame_locator(MAP)
+    frame = map_frame(page)
     frame.locator(".sm-step-name", has_text="Khabarovsk").wait_for(timeout=30_000)
     time.sleep(1)
     page.screenshot(path=str(shots / "app-upload.png"), full_page=True)
     assert not page.outside, page.outside
+    assert not page.errors, page.errors
+
+
+def test_first_build_click_builds_right_after_the_upload(app_page: Any, app_url: str, tmp_path: Path) -> None:
+    """No waiting for the upload or the app to settle: the first click builds (issue 13)."""
+    page = app_page
+    open_map(page, app_url)
+    article = tmp_path / "khabarovsk.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(article))
+    page.get_by_role("button", name="Build new story").click()  # once
+    page.get_by_text("Built in this session").wait_for(timeout=60_000)
+    map_frame(page).locator(".sm-step-name", has_text="Khabarovsk").wait_for(timeout=30_000)
+    assert not page.errors, page.errors
+
+
+def test_map_frame_is_sandboxed_and_still_animates_and_steps(app_page: Any, app_url: str) -> None:
+    page = app_page
+    frame = open_map(page, app_url)
+    outer = page.locator(MAP)
+    inner = page.frame_locator(MAP).locator(INNER)
+    assert inner.get_attribute("sandbox") == "allow-scripts"
+    inner_frame = next(f for f in page.frames if f.parent_frame is not None and f.parent_frame.parent_frame is not None)
+    assert inner_frame.evaluate("() => window.origin") == "null"  # opaque: cannot reach the app
+    assert inner_frame.evaluate("""() => { try { return String(window.parent.document.title); }
+                                           catch (e) { return "blocked"; } }""") == "blocked"
+    storage = "() => { try { return String(localStorage.length); } catch (e) { return 'blocked'; } }"
+    assert inner_frame.evaluate(storage) == "blocked"
+    # the step controls work and the address follows through postMessage
+    frame.locator(".sm-next").click()
+    frame.locator(".sm-counter", has_text="Stop 1 of 3").wait_for()
+    page.wait_for_function("() => location.search.includes('step=1')")
+    # playing animates the route: the drawn leg grows while the counter advances
+    frame.locator(".sm-play").click()
+    frame.locator(".sm-counter", has_text="Stop 2 of 3").wait_for(timeout=20_000)
+    page.wait_for_function("() => location.search.includes('step=2')")
+    assert outer.count() == 1
     assert not page.errors, page.errors

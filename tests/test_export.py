@@ -213,7 +213,7 @@ MALFORMED = {
     "coordinates as strings": (lambda s: _first(s)["geometry"].update(coordinates=["128.3", "51.9"]),
                                "feature 0 ('vostochny-cosmodrome'): geometry.coordinates["),
     "NaN coordinate": (lambda s: _first(s)["geometry"].update(coordinates=[float("nan"), 51.9]),
-                       "geometry.coordinates[0]: nan is not a finite number"),
+                       "NaN is not a finite number"),
     "latitude out of range": (lambda s: _first(s)["geometry"].update(coordinates=[128.3, 95.0]),
                               "geometry.coordinates[1]: 95.0 is more than 90"),
     "a polygon place": (lambda s: _first(s).update(geometry={"type": "Polygon",

@@ -170,7 +170,7 @@ BAD_LINES = {
     "nested too deeply": b"[" * 100_000,
     "expected a JSON object": b"[1, 2]",
     "100,000 characters": json.dumps({"id": "h", "text": "Paris " * 200_000}).encode(),
-    "not JSON": b'{"id": "n", "text": "unterminated',
+    "not valid JSON": b'{"id": "n", "text": "unterminated',
 }
 
 
@@ -241,7 +241,7 @@ def test_cli_format_option_and_plain_text_checks(tmp_path):
     assert record["id"] == str(src) and [t["name"] for t in record["toponyms"]][:1] == ["Manila"]
     res = runner.invoke(main, ["geoparse", str(src), "--format", "jsonl"])
     assert res.exit_code == 0 and [json.loads(line)["id"] for line in res.stdout.splitlines()] == ["a"]
-    assert "line 1: not JSON" in res.stderr
+    assert "line 1: not valid JSON" in res.stderr
     res = runner.invoke(main, ["geoparse", "--format", "text"], input=b"Rain in \xff Oslo.")
     assert res.exit_code == 1 and "standard input: line 1: not UTF-8" in res.stderr
     res = runner.invoke(main, ["geoparse", "--format", "text"], input="Paris " * 20_000)

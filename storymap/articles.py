@@ -527,8 +527,9 @@ def _decode(path: Path) -> tuple[str, str, list[str]]:
                 raise ArticleError(path, "binary file, not text") from exc
             msg = f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); save it as UTF-8"
             raise ArticleError(path, msg) from exc
-    if len(text) > MAX_HTML_CHARS:
-        _too_long(path, len(text), MAX_HTML_CHARS)
+    if len(text) > MAX_HTML_CHARS:  # too long whatever it is; name the limit that applies to it
+        html_file = path.suffix.lower() in (".html", ".htm")
+        _too_long(path, len(text), MAX_HTML_CHARS if html_file else MAX_CHARS, " in the page" if html_file else "")
     if "\x00" in text:
         # NUL bytes in otherwise good text: blanks, so offsets still index the file's text
         warnings.append(f"{path}: {text.count(chr(0))} NUL bytes in the text read as spaces")

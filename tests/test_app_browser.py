@@ -251,3 +251,26 @@ def test_map_frame_is_sandboxed_and_still_animates_and_steps(app_page: Any, app_
     page.wait_for_function("() => location.search.includes('step=2')")
     assert outer.count() == 1
     assert not page.errors, page.errors
+
+
+def test_uploaded_article_with_template_and_script_shows_as_text(app_page: Any, app_url: str,
+                                                                tmp_path: Path) -> None:
+    """An upload whose text is template code and script runs nothing, on the server or in the page."""
+    page = app_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_map(page, app_url)
+    payload = "{{ 7*7 }} {% raw %}{{ 8*8 }}{% endraw %} <img src=x onerror=alert(1)><script>alert(2)</script>"
+    article = tmp_path / "payload.txt"
+    article.write_text(ARTICLE.replace("state media said.", f"state media said {payload}."), encoding="utf-8")
+    page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(article))
+    page.get_by_role("button", name="Build new story").click()
+    page.get_by_text("Built in this session").wait_for(timeout=60_000)
+    frame = map_frame(page)
+    frame.locator(".sm-step-name", has_text="Khabarovsk").first.click()
+    card = frame.locator(".sm-card")
+    card.filter(has_text="{{ 7*7 }}").wait_for(timeout=30_000)
+    text = card.inner_text()
+    assert payload in text and "49" not in text and "64" not in text
+    assert frame.locator(".sm-card img, .sm-card script").count() == 0
+    assert dialogs == [] and not page.errors, (dialogs, page.errors)

@@ -16,7 +16,6 @@ import hashlib
 import html
 import os
 import re
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from storymap import jsontext
 from storymap.dates import find_dates
 from storymap.errors import ArticleError, MetadataError
+from storymap.files import read_regular
 
 #: Articles longer than this many characters are refused: no news article is this long,
 #: and build time grows with the text, about 2.3 s of CPU per 100 KB on the 2-core CI
@@ -372,7 +372,7 @@ def _read_meta_file(path: Path) -> tuple[dict[str, str], list[str]]:
     if not os.path.lexists(meta_path):
         return {}, []
     try:
-        raw = _read_regular(meta_path, MAX_META_BYTES, "a metadata file", _size(MAX_META_BYTES))
+        raw = _read_file(meta_path, MAX_META_BYTES, "a metadata file")
     except ArticleError as exc:
         return {}, [f"{exc}; ignored"]
     try:
@@ -454,52 +454,19 @@ _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"), (b"\x00\x00\xfe\xff", "ut
 _BINARY_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0b\x0c\x1b")
 
 
-def _read_regular(path: Path, limit: int, what: str, most: str) -> bytes:
-    """The bytes of a regular file, at most ``limit``; never blocks on a fifo or reads a device."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError as exc:
-        problem = "a broken symbolic link" if os.path.islink(path) else "no such file"
-        raise ArticleError(path, problem) from exc
-    except OSError as exc:
-        raise ArticleError(path, f"cannot read ({exc.strerror or exc})") from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise ArticleError(path, f"not a regular file ({_kind(info.st_mode)}); {what} must be a file")
-    if info.st_size > limit:
-        raise ArticleError(path, f"too large ({_size(info.st_size)}; {what} is at most {most})")
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as exc:
-        raise ArticleError(path, f"cannot read ({exc.strerror or exc})") from exc
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else since the check
-            raise ArticleError(path, f"not a regular file; {what} must be a file")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            raw = fh.read(limit + 1)
-    except OSError as exc:
-        raise ArticleError(path, f"cannot read ({exc.strerror or exc})") from exc
-    finally:
-        os.close(fd)
-    if len(raw) > limit:  # grew since it was measured
-        raise ArticleError(path, f"too large (over {_size(limit)}; {what} is at most {most})")
-    return raw
+def _read_file(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of ``path`` (:func:`storymap.files.read_regular`), problems as :class:`ArticleError`."""
+    def error(problem: str) -> ArticleError:
+        if problem.startswith("not a regular file"):
+            problem += f"; {what} must be a file"
+        return ArticleError(path, problem)
 
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
-                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return name
-    return "a special file"
-
-
-def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB" if n >= 1000 else f"{n} bytes"
+    return read_regular(path, limit, error)
 
 
 def _decode(path: Path) -> tuple[str, str, list[str]]:
     """The text of an article file, its bytes' SHA-256, and warnings (stray NUL bytes)."""
-    raw = _read_regular(path, MAX_BYTES, "an article", f"{MAX_CHARS:,} characters of text")
+    raw = _read_file(path, MAX_BYTES, "an article")
     sha256 = hashlib.sha256(raw).hexdigest()
     warnings: list[str] = []
     bom = next(((mark, codec, name) for mark, codec, name in _BOMS if raw.startswith(mark)), None)

@@ -80,7 +80,8 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
     """
     from storymap.gazetteer import Gazetteer, default_path
     from storymap.story import build_story
-    from storymap.storyfile import output_target, write_story
+    from storymap.files import output_target
+    from storymap.storyfile import write_story
 
     console = _console()
     try:
@@ -172,7 +173,7 @@ def geoparse(input_file, out: str, fmt: str, plain: bool, jobs: int | None) -> N
         is_comment,
         read_lines,
     )
-    from storymap.storyfile import atomic_output, output_target, write_atomic
+    from storymap.files import atomic_output, output_target, write_atomic
 
     console = _console()
     name = str(getattr(input_file, "name", "-"))
@@ -303,7 +304,8 @@ def export(places: Path, out: Path, fmt: str | None, tiles: bool) -> None:
         storymap export data/places.geojson -o places.gpkg
     """
     from storymap.export import export_format, export_story
-    from storymap.storyfile import load_story, output_target
+    from storymap.files import output_target
+    from storymap.storyfile import load_story
 
     try:
         fmt = export_format(out, fmt)

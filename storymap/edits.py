@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from storymap.errors import StorymapError
-from storymap.storyfile import Story, write_atomic
+from storymap.files import write_atomic
+from storymap.storyfile import Story
 
 EDITS_VERSION = 1
 ROLES = ("stop", "mention")

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from storymap.errors import StoryError
+from storymap.files import atomic_path, write_atomic
 from storymap.render import story_html
-from storymap.storyfile import Story, atomic_path, places, route, stops, validate_story, write_atomic
+from storymap.storyfile import Story, places, route, stops, validate_story
 
 FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
 EXTENSIONS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "geojson",

@@ -330,7 +330,7 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
     The file is written under a temporary name and renamed when complete, so a reader
     never opens a half-built gazetteer and a failed build leaves nothing behind.
     """
-    from storymap.storyfile import remove_stale_temporaries
+    from storymap.files import remove_stale_temporaries
 
     path = Path(path) if path else default_path()
     try:
@@ -415,7 +415,7 @@ def _signature(path: Path) -> str:
 def _mark_checked(path: Path) -> None:
     """Remember that ``path`` passed the full check, until it changes."""
     from storymap.errors import StorymapError
-    from storymap.storyfile import write_atomic
+    from storymap.files import write_atomic
 
     try:
         write_atomic(_checked_marker(path), _signature(path))

@@ -121,7 +121,7 @@ def test_a_folder_fifo_or_device_given_as_an_article_is_refused_without_reading(
     os.mkfifo(fifo)
     device = tmp_path / "zero.txt"
     device.symlink_to("/dev/zero")
-    for path, kind in ((folder, "folder"), (fifo, "pipe"), (device, "device")):
+    for path, kind in ((folder, "directory"), (fifo, "pipe"), (device, "device")):
         with pytest.raises(ArticleError, match="not a regular file") as info:
             read_article(path)
         assert str(path) in str(info.value) and kind in str(info.value)

@@ -19,7 +19,7 @@ from pipeline_support import SEEDS, gazetteer
 from storymap import gazetteer as gz
 from storymap.cli import main
 from storymap.errors import GazetteerError
-from storymap.storyfile import OutputError, write_atomic
+from storymap.files import OutputError, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 STORYMAP = ROOT / ".venv" / "bin" / "storymap"

@@ -276,5 +276,5 @@ def test_story_files_that_are_not_stories_get_a_message(text: str, expected: str
 def test_story_file_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoryError, match="not a regular file"):
         load_story("/dev/zero")
-    with pytest.raises(StoryError, match="is a folder"):
+    with pytest.raises(StoryError, match=r"not a regular file \(a directory\)"):
         load_story(tmp_path)

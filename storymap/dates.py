@@ -97,13 +97,14 @@ def year_for(month: int, day: int, *, weekday: int | None, near: dt.date | None)
     """The year for a month and day the text gives without one.
 
     With a weekday ("Friday, September 15"), the year must put that day on that weekday:
-    of those, the one nearest ``near`` (another dated article), or without ``near`` the
-    latest one not after today. Without a weekday, the year of ``near``, moved back a year
-    when that would put the date months after it.
+    of those, the one nearest ``near`` (another dated article). Without a weekday, the
+    year of ``near``, moved back a year when that would put the date months after it.
+    Without ``near`` there is no year: the clock never decides one, so the same text gives
+    the same story whenever it is built.
     """
-    # Without another date to go by, news is about the past: no date after today.
-    latest = near + dt.timedelta(days=366) if near else dt.date.today()
-    near = near or dt.date.today()
+    if near is None:
+        return None
+    latest = near + dt.timedelta(days=366)
     if weekday is not None:
         years = [y for y in range(near.year - 12, near.year + 2) if _valid(y, month, day) and
                  dt.date(y, month, day).weekday() == weekday and dt.date(y, month, day) <= latest]
@@ -175,7 +176,7 @@ def article_anchor(mentions: list[DateMention], published: dt.date | None, near:
             # A weekday elsewhere in the text that fits this date in some year near ``near``.
             fits = [year_for(m.month, m.day, weekday=w, near=near) for w in sorted(weekdays)]
             fits = [y for y in fits if y is not None]
-            year = min(fits, key=lambda y: abs(y - (near or dt.date.today()).year)) if fits else \
+            year = min(fits, key=lambda y: abs(y - near.year)) if fits and near else \
                 year_for(m.month, m.day, weekday=None, near=near)
         if year is None or not _valid(year, m.month, m.day):
             continue

@@ -46,8 +46,8 @@ def test_anchor_without_publication_date_comes_from_the_text():
     assert article_anchor(find_dates("He left on Friday."), None, None) is None
 
 
-def test_without_a_reference_the_year_is_the_latest_that_is_not_in_the_future():
-    # Sunday, September 10 was in 2023 and will be again in 2028
-    year = year_for(9, 10, weekday=6, near=None)
-    assert dt.date(year, 9, 10) <= dt.date.today() and dt.date(year, 9, 10).weekday() == 6
-    assert dt.date(year + 5, 9, 10) > dt.date.today() or year >= 2028
+def test_without_a_reference_there_is_no_year_whatever_the_clock_says():
+    # Sunday, September 10 fits 2017, 2023 and 2028: only a reference date can choose, never today's date
+    assert year_for(9, 10, weekday=6, near=None) is None
+    assert year_for(9, 10, weekday=None, near=None) is None
+    assert year_for(9, 10, weekday=6, near=dt.date(2023, 9, 12)) == 2023

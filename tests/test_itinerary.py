@@ -128,7 +128,7 @@ def test_a_wire_story_with_a_dateline_a_skipped_summit_and_a_return_home(tmp_pat
             "On Monday, Biden is expected to travel to Ho Chi Minh City before returning to Washington. "
             "Chinese Premier Li Qiang flew back to Beijing.\n\n"
             "Biden skipped a regional summit in Jakarta last week.")
-    story = build_one(tmp_path, "b.txt", "Biden heads to Vietnam after G20 summit in India\n\n" + body)
+    story = build_one(tmp_path, "b.txt", "Biden heads to Vietnam after G20 summit in India\n\nSeptember 10, 2023\n\n" + body)
     route = next(f for f in story["features"] if f["id"] == "route")["properties"]
     assert story["storymap"]["subject"] == "Joe Biden"
     assert route["stops"] == ["new-delhi", "hanoi", "ho-chi-minh-city", "washington"]

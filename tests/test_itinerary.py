@@ -177,3 +177,16 @@ def test_passive_welcomes_days_spent_and_touching_down(tmp_path):
     route = next(f for f in story["features"] if f["id"] == "route")["properties"]
     assert route["stops"] == ["beijing", "bishkek"]
     assert route["dates"] == ["2023-10-17", "2023-10-18"]
+
+
+def test_a_continent_that_holds_the_stops_is_not_a_stop(tmp_path):
+    text = ("Trade commissioner sets off on a tour of Africa\n\nJune 2, 2024\n\n"
+            "Trade Commissioner Lena Vogt began a week-long tour of Africa on Monday, arriving in Nairobi "
+            "for talks with Kenyan officials.\n\n"
+            "On Wednesday she flew to Accra, where she visited the port.\n\n"
+            "Vogt is expected to travel to Dakar on Friday.")
+    story = build_one(tmp_path, "vogt.txt", text)
+    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    assert route["stops"] == ["nairobi", "accra", "dakar"]
+    africa = next(f for f in story["features"] if f["properties"]["name"] == "Africa")
+    assert africa["properties"]["role"] == "mention"

@@ -56,6 +56,11 @@ AGENT_NOUNS = re.compile(r"^\s*(?:(?!to\b)[\w-]+\s+){0,2}?(?:visit|trip|tour|jou
 NEGATED = re.compile(r"\b(?:not|never|n[’']t|skipp\w*|miss(?:ed|es|ing)?|cancel\w*|postpon\w*|declin\w*|"
                      r"refus\w*|scrapp\w*|called off|instead of)\b", re.IGNORECASE)
 SCENE = re.compile(r"\s*(?:(?:On|Later|Earlier|Then|Afterwards|Meanwhile)\b[^,]{0,30},\s*)?(?:In|At)\s+(?:the\s+)?")
+#: a clause that opens (after a time phrase or two) with "the <title>": "On Wednesday, March 5, the minister"
+THE_TITLE = re.compile(r"\s*(?:[^,.;]{0,40},\s*){0,2}the\s+(?:[\w-]+\s+){0,2}?([\w-]+)\s+(?:\w+\s+){0,3}?$",
+                       re.IGNORECASE)
+#: courtesy titles stand before any name: "the mr" refers to no one
+_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame"})
 EARLIER = re.compile(r"\b(?:earlier|previously|before that|beforehand|last week|days? before)\b", re.IGNORECASE)
 
 
@@ -133,6 +138,7 @@ class Itinerary:
         self.subject = subject
         self.subject_words = frozenset(subject.split())
         self.people = people | set(self.subject_words)
+        self._titles: frozenset[str] = frozenset()
 
     def _is_subject(self, name: str) -> bool:
         words = {w for w in name.split() if w.lower().rstrip(".") not in TITLES}
@@ -144,6 +150,7 @@ class Itinerary:
         text = article.text
         out: list[StopEvidence] = []
         last_person: str | None = None
+        self._titles = self._subject_titles(text)
         spans = sorted(mention_starts)
         starts = [s for s, _ in spans]
         for sent in sentences(article):
@@ -190,6 +197,18 @@ class Itinerary:
                 subjects = [p for p in persons if not re.match(r"['’]s\b", text[p[1] : p[1] + 2])]
                 last_person = (subjects or persons)[0][2]
         return out
+
+    def _subject_titles(self, text: str) -> frozenset[str]:
+        """The title words the article puts before the subject's name ("French Foreign Minister
+        Claire Dubois": foreign, minister), so that "the minister" can refer to the subject."""
+        found: set[str] = set()
+        for word in sorted(self.subject_words):
+            for m in re.finditer(rf"((?:[A-Za-z][\w-]*\s+){{1,3}}){re.escape(word)}\b", text):
+                titles = [w.lower().rstrip(".") for w in m.group(1).split()]
+                while titles and titles[-1] not in TITLES and titles[-1].istitle():
+                    titles.pop()  # other name words ("Claire" before "Dubois")
+                found |= {t for t in titles if t in TITLES and t not in _COURTESY}
+        return frozenset(found)
 
     def _scene(self, text: str, sent: Block, mentions: Sequence[tuple[int, int]],
                persons: Sequence[tuple[int, int, str]], last_person: str | None) -> tuple | None:
@@ -257,6 +276,10 @@ class Itinerary:
         if pron:
             before = [p for p in persons if p[1] <= trig.start()]
             return before[-1][2] if before else last_person
+        # "On Wednesday, the minister travelled to Warsaw": the subject by the title it was given
+        lead = THE_TITLE.match(text, clause_start, trig.start())
+        if lead and lead.group(1).lower() in self._titles:
+            return self.subject
         if trig.group("noun"):
             # "Wednesday's meeting at ...", "the tour of ...": no one else named as its agent
             others = [p for p in persons if p[1] <= trig.start() and not self._is_subject(p[2])]

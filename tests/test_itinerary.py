@@ -190,3 +190,13 @@ def test_a_continent_that_holds_the_stops_is_not_a_stop(tmp_path):
     assert route["stops"] == ["nairobi", "accra", "dakar"]
     africa = next(f for f in story["features"] if f["properties"]["name"] == "Africa")
     assert africa["properties"]["role"] == "mention"
+
+
+def test_the_subject_called_by_the_title_the_article_gave_them(tmp_path):
+    text = ("Minister tours the Baltic\n\nMay 7, 2025\n\n"
+            "Environment Minister Ruth Okafor arrived in Riga on Monday for talks on offshore wind.\n\n"
+            "On Tuesday, the minister travelled to Tallinn, where she opened a research centre.\n\n"
+            "The mayor of Riga later flew to Helsinki for a separate conference.")
+    story = build_one(tmp_path, "okafor.txt", text)
+    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    assert route["stops"] == ["riga", "tallinn"]  # the mayor's trip is someone else's

@@ -26,6 +26,11 @@ def build_one(tmp_path, name: str, text: str) -> dict:
     return build_story([tmp_path / "in"], gazetteer=gazetteer()).story
 
 
+def route_of(story: dict) -> dict:
+    """The properties of a story's route feature."""
+    return next(f for f in story["features"] if f["id"] == "route")["properties"]
+
+
 @pytest.mark.parametrize(
     ("sentence", "place", "status"),
     [
@@ -101,7 +106,7 @@ def test_another_trip_comes_out_by_the_same_rules(tmp_path):
     story = build_one(tmp_path, "xi.txt", "Xi arrives in Moscow for talks with Putin\n\n" + body)
     props = {f["properties"]["name"]: f["properties"] for f in story["features"]}
     assert story["storymap"]["subject"] == "Xi Jinping"
-    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    route = route_of(story)
     assert route["stops"] == ["moscow", "minsk"]
     assert route["dates"] == ["2023-03-20", "2023-03-22"]
     assert props["Minsk"]["status"] == "expected"
@@ -117,7 +122,7 @@ def test_undated_stops_the_text_calls_earlier_come_first_and_weekdays_count_from
             "leaders.\n\n"
             "He then travelled to Ottawa, where Canadian Prime Minister Justin Trudeau welcomed him on Friday.")
     story = build_one(tmp_path, "z.txt", "Zelensky visits Washington and Ottawa\n\n" + body)  # no publication date
-    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    route = route_of(story)
     assert route["stops"] == ["new-york-city", "washington", "ottawa"]
     assert route["dates"] == [None, "2023-09-21", "2023-09-22"]  # Friday after the Thursday the text names
 
@@ -129,7 +134,7 @@ def test_a_wire_story_with_a_dateline_a_skipped_summit_and_a_return_home(tmp_pat
             "Chinese Premier Li Qiang flew back to Beijing.\n\n"
             "Biden skipped a regional summit in Jakarta last week.")
     story = build_one(tmp_path, "b.txt", "Biden heads to Vietnam after G20 summit in India\n\nSeptember 10, 2023\n\n" + body)
-    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    route = route_of(story)
     assert story["storymap"]["subject"] == "Joe Biden"
     assert route["stops"] == ["new-delhi", "hanoi", "ho-chi-minh-city", "washington"]
     assert route["dates"][:3] == [None, "2023-09-10", "2023-09-11"]
@@ -145,7 +150,7 @@ def test_where_the_subject_flew_in_from_and_a_plan_after_before(tmp_path):
             "Australian Prime Minister Anthony Albanese visited India in March.")
     story = build_one(tmp_path, "modi.txt", text)
     assert story["storymap"]["articles"][0]["published"] == "2023-05-21"  # the date line under the headline
-    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    route = route_of(story)
     assert route["stops"] == ["hiroshima", "port-moresby", "sydney"]
     assert route["dates"] == ["2023-05-20", "2023-05-21", "2023-05-22"]
     assert route["statuses"] == ["reported", "reported", "expected"]
@@ -159,7 +164,7 @@ def test_a_scene_set_in_a_city_and_a_pronoun_for_the_subject(tmp_path):
             "to Brussels on Thursday.\n\n"
             "In Guangzhou, Macron met students and dined with Xi Jinping. He will fly back to Paris on Saturday.")
     story = build_one(tmp_path, "macron.md", text)
-    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    route = route_of(story)
     assert route["stops"] == ["beijing", "guangzhou", "paris"]
     assert route["dates"] == ["2023-04-05", "2023-04-07", "2023-04-08"]
     assert story["storymap"]["title"] == "Emmanuel Macron in China"
@@ -174,7 +179,7 @@ def test_passive_welcomes_days_spent_and_touching_down(tmp_path):
     story = build_one(tmp_path, "putin.txt", text)
     assert story["storymap"]["subject"] == "Vladimir Putin"
     assert story["storymap"]["articles"][0]["published"] == "2023-10-18"
-    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    route = route_of(story)
     assert route["stops"] == ["beijing", "bishkek"]
     assert route["dates"] == ["2023-10-17", "2023-10-18"]
 
@@ -186,7 +191,7 @@ def test_a_continent_that_holds_the_stops_is_not_a_stop(tmp_path):
             "On Wednesday she flew to Accra, where she visited the port.\n\n"
             "Vogt is expected to travel to Dakar on Friday.")
     story = build_one(tmp_path, "vogt.txt", text)
-    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    route = route_of(story)
     assert route["stops"] == ["nairobi", "accra", "dakar"]
     africa = next(f for f in story["features"] if f["properties"]["name"] == "Africa")
     assert africa["properties"]["role"] == "mention"
@@ -198,5 +203,5 @@ def test_the_subject_called_by_the_title_the_article_gave_them(tmp_path):
             "On Tuesday, the minister travelled to Tallinn, where she opened a research centre.\n\n"
             "The mayor of Riga later flew to Helsinki for a separate conference.")
     story = build_one(tmp_path, "okafor.txt", text)
-    route = next(f for f in story["features"] if f["id"] == "route")["properties"]
+    route = route_of(story)
     assert route["stops"] == ["riga", "tallinn"]  # the mayor's trip is someone else's

@@ -440,12 +440,6 @@ def unique_ids(articles: Sequence[Article]) -> list[Article]:
     return [dataclasses.replace(a, id=renamed[id(a)]) if id(a) in renamed else a for a in articles]
 
 
-def decode(path: Path) -> tuple[str, str]:
-    """Read and decode an article file, refusing what is not text; also its bytes' SHA-256."""
-    text, sha256, _ = _decode(path)
-    return text, sha256
-
-
 #: byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one)
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"), (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
          (b"\xef\xbb\xbf", "utf-8", "UTF-8"), (b"\xff\xfe", "utf-16-le", "UTF-16"),

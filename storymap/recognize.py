@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storymap.articles import Article
+from storymap.document import Document
 from storymap.gazetteer import ABBREVIATION, ADMIN_TYPES, DEMONYM, EPONYM, Gazetteer, NameMatch, name_key
 
 TITLES = frozenset("""
@@ -208,8 +209,10 @@ class Recognizer:
         """All place mentions in the article's story blocks, in text order."""
         return self.analyse(article).mentions
 
-    def analyse(self, article: Article) -> Analysis:
-        """Place mentions and the people named in one article."""
+    def analyse(self, article: Article, document: Document | None = None) -> Analysis:
+        """Place mentions and the people named in one article; the entities come from the
+        article's :class:`~storymap.document.Document` when given (parsed once for every
+        stage), else from the entity model run here."""
         text = article.text
         blocks = [(b.start, b.end, _tokens(text, b.start, b.end)) for b in article.blocks]
         people, names = self._people(text, blocks)
@@ -229,8 +232,14 @@ class Recognizer:
         for bs, _, toks in blocks:
             mentions += self._block(article, bs, toks, found, people)
         unlocated: list[tuple[int, int, str]] = []
-        if self.ner is not None and blocks:
-            mentions, unlocated = self._combine(article, mentions, blocks)
+        if blocks and (document is not None or self.ner is not None):
+            if document is not None:
+                ents = [(e.start, e.end, e.label) for e in document.entities()]
+            else:
+                ents = [(bs + e.start, bs + e.end, e.label) for (bs, _be, _toks), found in
+                        zip(blocks, self.ner.entities([text[bs:be] for bs, be, _ in blocks]), strict=True)
+                        for e in found]
+            mentions, unlocated = self._combine(article, mentions, ents)
         # Names the context calls places ("the city of X") that the gazetteer does not know.
         unknown = []
         placed = _Spans((x.start, x.end) for x in mentions)
@@ -416,7 +425,7 @@ class Recognizer:
     # ------------------------------------------------------------------ with an entity model
 
     def _combine(self, article: Article, mentions: list[Mention],
-                 blocks: list[tuple[int, int, list[Token]]]) -> tuple[list[Mention], list[tuple[int, int, str]]]:
+                 ents: list[tuple[int, int, str]]) -> tuple[list[Mention], list[tuple[int, int, str]]]:
         """Weigh gazetteer matches against the entity model's spans, and add the places it alone found.
 
         - a weak gazetteer match (no country, division, demonym or curated facility) that the
@@ -428,10 +437,6 @@ class Recognizer:
         from storymap.ner import PLACE_LABELS
 
         text = article.text
-        ents: list[tuple[int, int, str]] = []
-        for (bs, _be, _toks), found in zip(blocks, self.ner.entities([text[bs:be] for bs, be, _ in blocks]),
-                                           strict=True):
-            ents += [(bs + e.start, bs + e.end, e.label) for e in found]
         ents.sort(key=lambda x: x[:2])  # (blocks are in order: a no-op, but the lookups rely on it)
         ent_index = _Spans((es, ee) for es, ee, _ in ents)
         by_start = sorted(mentions, key=lambda o: o.start)

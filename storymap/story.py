@@ -22,12 +22,13 @@ from storymap.articles import Article, find_articles, read_article, sentence_at,
 from storymap.dates import article_anchor, find_dates
 from storymap.errors import ArticleError, StoryError
 from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch, continent_of
-from storymap.itinerary import Itinerary, StopEvidence, find_subject
+from storymap.document import parse_articles
+from storymap.itinerary import MovementEvent, candidates, find_subject, subject_events
 from storymap.recognize import Analysis, Mention, Recognizer
 from storymap.resolve import AREAS, Resolved, resolve
 from storymap.storyfile import Story
 
-STORY_VERSION = 1
+STORY_VERSION = 2
 Progress = Callable[[str, int, int], None]
 
 
@@ -37,7 +38,7 @@ class Place:
 
     record: GazetteerRecord
     mentions: list[Resolved] = field(default_factory=list)
-    evidence: list[StopEvidence] = field(default_factory=list)
+    evidence: list[MovementEvent] = field(default_factory=list)
     role: str = "mention"
     stop: int | None = None
     date: dt.date | None = None
@@ -45,6 +46,9 @@ class Place:
     status: str | None = None
     part_of: str | None = None
     id: str = ""
+    date_end: dt.date | None = None
+    date_text: str | None = None
+    stop_confidence: float | None = None
 
 
 @dataclass
@@ -159,11 +163,14 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         raise StoryError(msg)
     gazetteer = gazetteer or Gazetteer()
     recognizer = Recognizer(gazetteer)
+    if progress:
+        progress("parsing", 0, len(articles))
+    documents = parse_articles(articles)
     analyses: list[Analysis] = []
-    for n, article in enumerate(articles, 1):
+    for n, (article, document) in enumerate(zip(articles, documents, strict=True), 1):
         if progress:
             progress(f"reading {article.path.name}", n, len(articles))
-        analyses.append(recognizer.analyse(article))
+        analyses.append(recognizer.analyse(article, document))
     for article, analysis in zip(articles, analyses, strict=True):
         if not analysis.mentions:
             problems.append(f"{article.path}: no place names found")
@@ -179,23 +186,21 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     resolved = resolve(all_mentions, {a.id: a.text for a in articles})
     by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
 
-    people: set[str] = set().union(*(a.people for a in analyses))
-    names = [n for a in analyses for n in a.person_names]
-    subject = subject or find_subject(names, [ar.text for ar in articles]) or ""
-
     published = [a.published for a in articles if a.published]
     near = sorted(published)[len(published) // 2] if published else None
-    evidence: list[StopEvidence] = []
-    if subject:
-        itinerary = Itinerary(subject, people | set(subject.split()))
-        for article, analysis in zip(articles, analyses, strict=True):
-            dates = [d for b in article.blocks for d in find_dates(article.text, b.start, b.end)]
-            anchor = article_anchor(dates, article.published, near)
-            spans = [(m.start, m.end) for m in analysis.mentions if not m.demonym]
-            evidence += itinerary.evidence(article, spans, anchor)
+    anchors = {}
+    for article in articles:
+        dates = [d for b in article.blocks for d in find_dates(article.text, b.start, b.end)]
+        anchors[article.id] = article_anchor(dates, article.published, near)
+    cands = []
+    for document, analysis in zip(documents, analyses, strict=True):
+        cands += candidates(document, [(m.start, m.end) for m in analysis.mentions if not m.demonym])
+    found = find_subject(cands, documents, subject)
+    subject = found.name if found else (subject or "")
+    evidence: list[MovementEvent] = subject_events(cands, found, anchors) if found else []
 
     places = _places(resolved, evidence, by_mention)
-    _assign_roles(places)
+    _assign_roles(places, {a.id: n for n, a in enumerate(articles)})
     if title is None:
         title = _title(subject, [p for p in places if p.role == "stop"], gazetteer)
     story = _to_geojson(places, articles, subject, title, Path(base) if base else Path.cwd())
@@ -227,14 +232,14 @@ def _place_online(analysis: Analysis, article: Article, online: Callable[[str], 
     return Analysis(mentions, analysis.people, analysis.person_names, tuple(still))
 
 
-def _places(resolved: Sequence[Resolved], evidence: Sequence[StopEvidence],
+def _places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],
             by_mention: dict[tuple[str, int], Resolved]) -> list[Place]:
     places: dict[str, Place] = {}
     for r in resolved:
         rec = r.best.record
         places.setdefault(rec.gazetteer_id, Place(rec)).mentions.append(r)
     for ev in evidence:
-        r = by_mention.get((ev.article, ev.mention_start))
+        r = by_mention.get((ev.article, ev.mention[0]))
         if r is not None:
             places[r.best.record.gazetteer_id].evidence.append(ev)
     return list(places.values())
@@ -247,45 +252,80 @@ def _contains(area: GazetteerRecord, place: GazetteerRecord) -> bool:
     return bool(area.country_code) and area.country_code == place.country_code
 
 
-def _assign_roles(places: list[Place]) -> None:
+#: statuses that put the subject at a place; the others (cancelled, negated,
+#: hypothetical) are kept as evidence but make no stop
+STOP_STATUSES = ("reported", "expected")
+
+
+def _place_status(p: Place, order: dict[str, int]) -> str | None:
+    """A place's status from all its evidence: reported when any sentence reports it;
+    else the latest article's word on it (a later report that cancels a plan drops it)."""
+    live = [e for e in p.evidence if e.status in STOP_STATUSES]
+    if any(e.status == "reported" and e.kind != "origin" for e in live) or \
+            any(e.kind == "origin" and e.status == "reported" for e in live):
+        return "reported"
+    if not live:
+        return None
+    latest = max(order[e.article] for e in p.evidence)
+    last_word = [e for e in p.evidence if order[e.article] == latest]
+    if all(e.status not in STOP_STATUSES for e in last_word):
+        return None
+    return "expected"
+
+
+def _assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
     """Decide stops, fold facilities into their town, drop containers, order and date the stops."""
     by_id = {p.record.gazetteer_id: p for p in places}
-    visited = [p for p in places if p.evidence]
+    for p in places:
+        p.status = _place_status(p, article_order) if p.evidence else None
+        if p.record.place_type == "continent":
+            p.status = None  # "Europe", "Asia": never a stop
+    visited = [p for p in places if p.status]
     # A facility inside a visited town belongs to that town's stop.
     for p in visited:
         host = by_id.get(p.record.located_in)
-        if host is not None and host.evidence and host is not p and p.record.place_type not in AREAS \
+        if host is not None and host.status and host is not p and p.record.place_type not in AREAS \
                 and host.record.place_type not in AREAS:
             host.evidence += p.evidence
             p.part_of = host.record.gazetteer_id
     stops = [p for p in visited if p.part_of is None]
-    # Continents, countries and regions are containers when the story has a more specific
-    # stop inside them ("a four-day tour of Europe" with stops in Berlin and Warsaw).
+    # Countries and regions are containers when the story has a more specific stop
+    # inside them ("a four-day tour of Germany" with stops in Berlin and Munich).
     specific = [p for p in stops if p.record.place_type not in AREAS]
     stops = [p for p in stops if p.record.place_type not in AREAS or
-             not any(_contains(p.record, s.record) for s in specific)]
+             not any(_contains(p.record, s.record) for s in specific if s is not p)]
     for p in stops:
         p.role = "stop"
-        reported = [e for e in p.evidence if e.status == "reported"]
-        p.status = "reported" if reported else "expected"
-        pool = reported or p.evidence
-        dated = [e.date for e in pool if e.date]
+        live = [e for e in p.evidence if e.status in STOP_STATUSES]
+        pool = [e for e in live if e.status == p.status] or live
+        dated = [e for e in pool if e.date]
         if dated:
-            counts = Counter(dated)
+            counts = Counter(e.date for e in dated)
             p.date = min(counts, key=lambda d: (-counts[d], d))
+            ends = [e.date_end for e in dated if e.date == p.date and e.date_end]
+            p.date_end = max(ends) if ends else None
+            p.date_text = next(e.date_text for e in dated if e.date == p.date)
             p.date_status = p.status
         else:
             p.date = None
+            p.date_text = next((e.date_text for e in pool if e.date_text), None)
             p.date_status = "expected" if p.status == "expected" else None
+        best = max(e.confidence for e in live)
+        p.stop_confidence = round(min(1.0, best + 0.05 * (len(live) - 1)), 3)
+    for p in places:
+        if p.role != "stop":
+            p.status = None
 
-    def first_pos(p: Place) -> tuple[str, int]:
-        return min((e.article, e.mention_start) for e in p.evidence)
+    def first_pos(p: Place) -> tuple[int, int]:
+        return min((article_order[e.article], e.mention[0]) for e in p.evidence if e.status in STOP_STATUSES)
 
     def order(p: Place) -> tuple:
-        # Undated stops the text says came earlier go first; other undated reported stops
-        # follow the dated ones; planned stops come last.
+        # Dated stops by date; undated ones the text says came earlier (or that were left
+        # for somewhere else) before them; planned stops after the reported ones.
+        live = [e for e in p.evidence if e.status in STOP_STATUSES]
+        earlier = any(e.cue == "earlier" or e.kind == "origin" for e in live)
         if p.status == "reported":
-            if p.date is None and any(e.earlier for e in p.evidence):
+            if p.date is None and earlier:
                 return (0, dt.date.min, first_pos(p))
             return (0, p.date or dt.date.max, first_pos(p))
         return (1, p.date or dt.date.max, first_pos(p))
@@ -326,6 +366,15 @@ def _excerpt(article: Article, start: int) -> str:
     if sent is not None:
         return article.text[sent.start : sent.end]
     return article.text[start : start + 200]
+
+
+def _evidence(article: Article, e: MovementEvent) -> dict[str, Any]:
+    start, end = article.file_span(*e.sentence)
+    return {"article": article.id, "start": start, "end": end, "excerpt": article.text[e.sentence[0] : e.sentence[1]],
+            "predicate": e.predicate, "traveller": e.traveller, "status": e.status,
+            "date": e.date.isoformat() if e.date else None,
+            "date_end": e.date_end.isoformat() if e.date_end else None, "date_text": e.date_text,
+            "confidence": e.confidence}
 
 
 def _title(subject: str, stops: Sequence[Place], gazetteer: Gazetteer) -> str:
@@ -370,8 +419,8 @@ def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, 
                 "confidence": r.best.confidence,
             })
         if p.evidence:
-            first_ev = min(p.evidence, key=lambda e: (e.status != "reported", e.date is None, e.article, e.mention_start))
-            flat_excerpt = _excerpt(by_article[first_ev.article], first_ev.mention_start)
+            first_ev = min(p.evidence, key=lambda e: (e.status != "reported", e.date is None, e.article, e.mention))
+            flat_excerpt = _excerpt(by_article[first_ev.article], first_ev.mention[0])
         else:
             flat_excerpt = mentions[0]["excerpt"]
         titles = []
@@ -412,13 +461,13 @@ def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, 
             "mentions": mentions,
             "part_of": id_of.get(p.part_of) if p.part_of else None,
         }
+        if p.role == "stop":
+            props["date_end"] = p.date_end.isoformat() if p.date_end else None
+            props["date_text"] = p.date_text
+            props["stop_confidence"] = p.stop_confidence
         if p.evidence:
-            props["evidence"] = [
-                {"article": e.article, "excerpt": _excerpt(by_article[e.article], e.mention_start),
-                 "trigger": e.trigger, "status": e.status, "date": e.date.isoformat() if e.date else None,
-                 "date_text": e.date_text}
-                for e in sorted(p.evidence, key=lambda e: (e.article, e.mention_start, e.trigger))
-            ]
+            props["evidence"] = [_evidence(by_article[e.article], e)
+                                 for e in sorted(p.evidence, key=lambda e: (e.article, e.mention, e.predicate))]
         features.append({
             "type": "Feature",
             "id": p.id,

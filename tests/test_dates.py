@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storymap.dates import article_anchor, find_dates, resolve, year_for
+import pytest
+
+from storymap.dates import article_anchor, find_dates, resolve, resolve_range, year_for
 
 
 def test_finds_explicit_dates_and_weekdays_with_offsets():
@@ -51,3 +53,84 @@ def test_without_a_reference_there_is_no_year_whatever_the_clock_says():
     assert year_for(9, 10, weekday=6, near=None) is None
     assert year_for(9, 10, weekday=None, near=None) is None
     assert year_for(9, 10, weekday=6, near=dt.date(2023, 9, 12)) == 2023
+
+
+@pytest.mark.parametrize("sentence, span, start, end", [
+    ("The envoys met from May 4 to 7 in Geneva.", "from May 4 to 7", (None, 5, 4), (None, 5, 7)),
+    ("The trade fair runs May 4-7 at the harbour.", "May 4-7", (None, 5, 4), (None, 5, 7)),
+    ("Voting took place May 4 – 7 across the north.", "May 4 – 7", (None, 5, 4), (None, 5, 7)),
+    ("The regatta is held 4-7 May every year.", "4-7 May", (None, 5, 4), (None, 5, 7)),
+    ("She toured the coast from May 30 to June 2.", "from May 30 to June 2", (None, 5, 30), (None, 6, 2)),
+    ("The ministers will meet between May 4 and May 7.", "between May 4 and May 7", (None, 5, 4), (None, 5, 7)),
+    ("The festival, held May 9-11, 2016, drew crowds.", "May 9-11, 2016", (2016, 5, 9), (2016, 5, 11)),
+    ("He stayed 30 May to 2 June 2019 in the capital.", "30 May to 2 June 2019", (2019, 5, 30), (2019, 6, 2)),
+    ("The camp ran December 30 to January 2, 2021.", "December 30 to January 2, 2021", (2020, 12, 30), (2021, 1, 2)),
+])
+def test_a_date_range_is_one_mention_with_its_start_and_end(sentence, span, start, end):
+    found = find_dates(sentence)
+    assert len(found) == 1
+    d = found[0]
+    assert sentence[d.start : d.end] == d.text == span
+    assert (d.year, d.month, d.day) == start
+    assert (d.end_year, d.end_month, d.end_day) == end
+    assert d.is_range and d.is_explicit and not d.month_only
+
+
+def test_a_weekday_range_is_one_mention():
+    for sentence, span in [("The delegation is in town from Friday to Sunday.", "from Friday to Sunday"),
+                           ("Stalls open Friday through Sunday.", "Friday through Sunday"),
+                           ("Talks will run between Monday and Wednesday.", "between Monday and Wednesday")]:
+        (d,) = find_dates(sentence)
+        assert d.text == span and d.is_range and not d.is_explicit
+    d = find_dates("from Friday to Sunday")[0]
+    assert (d.weekday, d.end_weekday) == (4, 6)
+
+
+def test_what_is_not_a_range_stays_single_dates():
+    # a count after "to", a clock time, an end before its start, "and" without "between"
+    assert [d.text for d in find_dates("On May 4 to 7 people were hurt.")] == ["May 4"]
+    assert [d.text for d in find_dates("The doors open May 4 to 7:30 guests.")] == ["May 4"]
+    assert [d.text for d in find_dates("City won 3-2 May 6.")] == ["May 6"]
+    assert [d.text for d in find_dates("She spoke on May 4 and May 7.")] == ["May 4", "May 7"]
+    single = find_dates("Kim arrived on September 15.")[0]
+    assert (single.end_year, single.end_month, single.end_day, single.end_weekday) == (None, None, None, None)
+    assert not single.is_range
+
+
+def test_resolve_range_gives_start_and_end_dates():
+    anchor = dt.date(2022, 5, 20)
+    mention = find_dates("The envoys met from May 4 to 7.")[0]
+    assert resolve(mention, anchor) == dt.date(2022, 5, 4)
+    assert resolve_range(mention, anchor) == (dt.date(2022, 5, 4), dt.date(2022, 5, 7))
+    across = find_dates("She toured from May 30 to June 2.")[0]
+    assert resolve_range(across, anchor) == (dt.date(2022, 5, 30), dt.date(2022, 6, 2))
+    # the end month before the start month: the next year
+    winter = find_dates("The camp ran December 30 to January 2.")[0]
+    assert resolve_range(winter, dt.date(2023, 1, 10)) == (dt.date(2022, 12, 30), dt.date(2023, 1, 2))
+    # weekdays: the start as resolve has it, the end the first such day on or after it
+    weekend = find_dates("He was there from Friday to Sunday.")[0]
+    assert resolve_range(weekend, dt.date(2022, 5, 18)) == (dt.date(2022, 5, 13), dt.date(2022, 5, 15))
+    assert resolve_range(weekend, dt.date(2022, 5, 18), direction="future") == \
+        (dt.date(2022, 5, 20), dt.date(2022, 5, 22))
+    wrap = find_dates("The office is shut from Saturday to Monday.")[0]
+    assert resolve_range(wrap, dt.date(2022, 5, 18)) == (dt.date(2022, 5, 14), dt.date(2022, 5, 16))
+    # a single date has no end; without an anchor an undated range has no dates
+    assert resolve_range(find_dates("on May 4")[0], anchor) == (dt.date(2022, 5, 4), None)
+    assert resolve_range(mention, None) == (None, None)
+    assert resolve_range(find_dates("the fair, May 9-11, 2016")[0], None) == (dt.date(2016, 5, 9), dt.date(2016, 5, 11))
+
+
+def test_a_month_on_its_own_keeps_its_text_but_is_not_a_day():
+    text = "The plant opened in March. Last March the talks stalled; in March 2016 they resumed."
+    found = find_dates(text)
+    assert [d.text for d in found] == ["March", "Last March", "March 2016"]
+    assert [(d.month, d.year) for d in found] == [(3, None), (3, None), (3, 2016)]
+    assert all(d.month_only and not d.is_explicit and d.day is None for d in found)
+    assert all(resolve(d, dt.date(2016, 6, 1)) is None for d in found)
+    assert resolve_range(found[2], dt.date(2016, 6, 1)) == (None, None)
+    # not a month: a name, a possessive, a verb
+    assert find_dates("Theresa May spoke after a speech by May's deputy.") == []
+    assert find_dates("Protesters will March on the capital.") == []
+    # a month before a day is still a date
+    assert [(d.text, d.is_explicit) for d in find_dates("In early March, on March 9, he left.")] == \
+        [("early March", False), ("March 9", True)]

@@ -1,0 +1,171 @@
+"""Datelines: the place (and often the date and agency) a news story was filed from.
+
+Wire and broadcast stories open their first paragraph with one: "LAGOS, May 2 (Reuters)
+- The minister said...", "SALEM, Ore. (AP) — ...", "NEW DELHI/ISLAMABAD (Reuters) -",
+"LONDON: The prime minister...", "Kabul, Afghanistan (CNN) ...". ``find_dateline`` reads
+one from the start of a paragraph: a short run made of a place name in capitals (or in
+Title Case when an agency in parentheses follows), an optional ", Qualifier" (a state
+abbreviation or a country), an optional ", <date>", an optional "(Agency)" and a
+separator (a dash or a colon) before the story text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from storymap.dates import MONTHS, DateMention, find_dates
+
+MAX_HEAD = 64  # characters from the place to the separator: a dateline is short
+
+_SP = r"[ \t\u00a0]"
+# a place in capitals: "NEW DELHI", "ST. LOUIS", "N'DJAMENA", "WINSTON-SALEM", "PORT-AU-PRINCE"
+_CAPS_WORD = r"[A-Z](?:[A-Z'’.\-]*[A-Z.])?(?![a-z])"
+_CAPS_PLACE = _CAPS_WORD + r"(?:" + _SP + _CAPS_WORD + r")*"
+# a place in Title Case: "Kabul", "New Delhi", "Rio de Janeiro", "Port-au-Prince"
+_TITLE_WORD = r"[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]*)*"
+_LINK = r"(?:de|da|do|del|du|la|le|al|el|of|and|the|upon|on|sur|am|an)"
+_TITLE_PLACE = _TITLE_WORD + r"(?:" + _SP + r"(?:" + _LINK + _SP + r")?" + _TITLE_WORD + r"){0,3}"
+_MONTH_WORD = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
+_WEEKDAY_WORD = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# a state or country after the place: "Ore.", "Calif.", "N.Y.", "D.C.", "Afghanistan", "South Korea", "FRANCE"
+_QUALIFIER = (r"(?!(?:" + _MONTH_WORD + r")\.?" + _SP + r"*\d)(?!(?:" + _WEEKDAY_WORD + r")\b)"
+              r"(?:[A-Z][a-z]{0,4}\.(?:" + _SP + r"?[A-Z][a-z]{0,4}\.)*"
+              r"|" + _TITLE_PLACE +
+              r"|[A-Z]{2,}(?:" + _SP + r"[A-Z]{2,}){0,3}(?![a-z]))")
+# the date: "May 2", "Sept. 22, 2023", "2 May", "Friday"
+_DATE = (r"(?:(?:" + _WEEKDAY_WORD + r")," + _SP + r"*)?"
+         r"(?:(?:" + _MONTH_WORD + r")\.?" + _SP + r"+\d{1,2}(?:st|nd|rd|th)?(?:," + _SP + r"*\d{4})?"
+         r"|\d{1,2}" + _SP + r"+(?:" + _MONTH_WORD + r")\.?(?:,?" + _SP + r"*\d{4})?"
+         r"|(?:" + _WEEKDAY_WORD + r"))(?![\w])")
+# a parenthesised agency: "(Reuters)", "(AP)", "(AFP)", "(CNN)", "(Thomson Reuters Foundation)", "(dpa)"
+_AGENCY = r"\((?P<agency>[A-Za-z][A-Za-z.&\-]*(?:" + _SP + r"[A-Z][A-Za-z.&\-]*){0,3})\)"
+_DASH = r"(?:" + _SP + r"+(?:--|[-–—])" + _SP + r"*|" + _SP + r"*(?:--|–|—)" + _SP + r"*)"
+_COLON = _SP + r"*:" + _SP + r"+"
+
+_DATELINE = re.compile(
+    r"(?P<places>" + _CAPS_PLACE + r"(?:" + _SP + r"?/" + _SP + r"?" + _CAPS_PLACE + r")*"
+    r"|(?P<title>" + _TITLE_PLACE + r"(?:" + _SP + r"?/" + _SP + r"?" + _TITLE_PLACE + r")*))"
+    r"(?:," + _SP + r"*(?P<qualifier>" + _QUALIFIER + r"))?"
+    r"(?:," + _SP + r"*(?P<date>" + _DATE + r"))?"
+    r"(?:" + _SP + r"*" + _AGENCY + r")?"
+    r"(?P<sep>" + _DASH + r"|" + _COLON + r"|(?(agency)" + _SP + r"*(?![-–—:])|(?!)))"
+    r"(?=\S|\Z)"
+)
+_PLACE_SPLIT = re.compile(_SP + r"?/" + _SP + r"?")
+# words that open a sentence or label a paragraph ("UPDATE:", "EDITOR'S NOTE:"), never a
+# place's first word ("The" is missing: "THE HAGUE")
+_NOT_PLACES = frozenset("""
+a an in on at as by for from to with after before however but and or meanwhile also this that these those it
+he she they we i you last next earlier later today yesterday tomorrow when while if so yet still now then here there
+update updated updates breaking exclusive watch note editor's editor’s editors' photo photos video videos analysis
+opinion comment commentary editorial live fact correction corrections clarification warning spoiler read
+related advertisement file reporting summary highlights background factbox explainer
+""".split())
+_CONNECTORS = frozenset("of and the de da do dos das del du la le upon on sur am an".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    """A dateline at the start of a paragraph; spans are offsets into the text.
+
+    ``start``..``end`` covers the whole dateline, its separator and the spaces after it
+    (``end`` is where the story text begins); ``places`` has a span per place ("NEW
+    DELHI/ISLAMABAD" has two); ``qualifier`` the state or country after them ("Ore.",
+    "Afghanistan").
+    """
+
+    start: int
+    end: int
+    places: tuple[tuple[int, int], ...]
+    qualifier: tuple[int, int] | None = None
+    agency: str | None = None
+    date: DateMention | None = None
+
+
+def find_dateline(text: str, start: int, end: int) -> Dateline | None:
+    """The dateline opening ``text[start:end]`` (a paragraph), or None.
+
+    A place in capitals needs only a separator ("BEIJING — "); a place in Title Case
+    needs a parenthesised agency ("Kabul, Afghanistan (CNN)"), which sentence openings
+    ("In Paris, she said", "However, the minister said - ") never have.
+    """
+    pos = start
+    while pos < end and text[pos].isspace():
+        pos += 1
+    m = _DATELINE.match(text, pos, end)
+    if m is None:
+        return None
+    head_end = m.start("sep")
+    if head_end - pos > MAX_HEAD:
+        return None
+    agency = m.group("agency")
+    if m.group("title") and not agency:
+        return None
+    if agency and not re.search(r"[A-Z]", agency) and len(agency) > 4:
+        return None  # "(see below)": an agency is capitalised, or short ("dpa")
+    sep = m.group("sep")
+    if not sep.strip() and not (agency and agency.isupper()):
+        return None  # only an agency in capitals runs into the story: "(CNN) The ..."
+    if m.end() == end:
+        if not (agency or m.group("date")):
+            return None  # "BEIJING —" and nothing after: a heading, not a dateline
+    elif sep == sep.rstrip() and text[m.end()].islower():
+        return None  # "PARIS -based", "(CNN)s": a word goes on, no story starts
+    places = []
+    for part in _PLACE_SPLIT.split(m.group("places")):
+        if not part:
+            return None
+        places.append(part)
+    spans: list[tuple[int, int]] = []
+    at = m.start("places")
+    for part in places:
+        s = text.index(part, at, m.end("places"))
+        spans.append((s, s + len(part)))
+        at = s + len(part)
+    for part in places:
+        first = part.split()[0].lower()
+        if first in _NOT_PLACES or part.lower() in _NOT_PLACES:
+            return None
+    bare = not (agency or m.group("qualifier") or m.group("date"))
+    if bare and any(sum(c.isalpha() for c in part) <= 3 for part in places):
+        return None  # "UN - ", "U.S. - China talks": an acronym, not a place
+    date = None
+    if m.group("date"):
+        found = [d for d in find_dates(text, m.start("date"), m.end("date")) if d.start == m.start("date")]
+        if not found:
+            return None
+        date = found[0]
+    qualifier = m.span("qualifier") if m.group("qualifier") else None
+    return Dateline(start=pos, end=m.end(), places=tuple(spans), qualifier=qualifier, agency=agency, date=date)
+
+
+def dateline_place_text(text: str, dateline: Dateline) -> list[str]:
+    """The dateline's places in Title Case for a gazetteer ("NEW DELHI" -> "New Delhi")."""
+    return [_title(text[s:e]) for s, e in dateline.places]
+
+
+def _title(name: str) -> str:
+    """A place name in capitals in Title Case: "ST. JOHN'S" -> "St. John's", "N'DJAMENA" ->
+    "N'Djamena", "PORT OF SPAIN" -> "Port of Spain"; a name already in mixed case as it is."""
+    if any(c.islower() for c in name):
+        return name
+    words = []
+    for n, word in enumerate(name.split()):
+        low = word.lower()
+        if n and low in _CONNECTORS:
+            words.append(low)
+            continue
+        words.append("-".join(_title_part(p) for p in low.split("-")))
+    return " ".join(words)
+
+
+def _title_part(part: str) -> str:
+    """One hyphen-free piece: capitalised, and after an elided one-letter prefix ("n'",
+    "d'") capitalised again; "john's" stays "John's"."""
+    pieces = re.split(r"(['’])", part)
+    out = pieces[0][:1].upper() + pieces[0][1:]
+    for k in range(1, len(pieces) - 1, 2):
+        rest = pieces[k + 1]
+        out += pieces[k] + (rest[:1].upper() + rest[1:] if len(pieces[k - 1]) == 1 and len(rest) > 1 else rest)
+    return out

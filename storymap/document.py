@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storymap.articles import Article
+from storymap.dateline import Dateline, find_dateline
 from storymap.ner import Entity, SpacyNER, blank_long_runs, split_text
 
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\t\f\v]")
@@ -37,6 +38,9 @@ class Document:
     article: Article
     offsets: tuple[int, ...]
     docs: tuple[Any, ...]
+    #: the dateline opening the story text ("LAGOS, May 2 (Reuters) -"), parsed apart
+    #: from the sentence it opens
+    dateline: Dateline | None = None
 
     def entities(self) -> list[Entity]:
         """The entity model's entities, offsets into ``article.text``, in text order."""
@@ -60,6 +64,19 @@ class Document:
         return None if span is None or not len(span) else (off, span)
 
 
+#: "MOSCOW U.S. Secretary of State...": a place in capitals run into the story's first
+#: words, as reposted wire copy has it once "(Reuters) -" is stripped
+_BARE = re.compile(r"((?:(?!(?:[A-Z]\.)+\s)[A-Z][A-Z'’.-]+ ){1,3}?)(?=(?:[A-Z]\.)+\s|[A-Z][a-z])")
+
+
+def _bare_dateline(text: str, start: int, end: int) -> Dateline | None:
+    m = _BARE.match(text, start, end)
+    if m is None or len(m.group(1).strip()) < 3:
+        return None
+    place_end = start + len(m.group(1).rstrip())
+    return Dateline(start, m.end(), ((start, place_end),), None, None, None)
+
+
 def _model_text(text: str) -> str:
     """The text the model reads: same length, line breaks and tabs as spaces."""
     return blank_long_runs(_LINE_BREAK.sub(lambda m: " " * len(m.group()), text))
@@ -70,15 +87,27 @@ def parse_articles(articles: Sequence[Article], ner: SpacyNER | None = None) -> 
     ner = ner or SpacyNER.shared()
     owner: list[tuple[int, int]] = []
     pieces: list[str] = []
+    datelines: list[Dateline | None] = []
     for n, article in enumerate(articles):
-        for block in article.blocks:
-            text = article.text[block.start : block.end]
+        datelines.append(None)
+        for k, block in enumerate(article.blocks):
+            start = block.start
+            if k < 4 and datelines[n] is None:
+                found = find_dateline(article.text, block.start, block.end) or \
+                    _bare_dateline(article.text, block.start, block.end)
+                if found is not None and found.end < block.end:
+                    datelines[n] = found
+                    owner.append((n, block.start))
+                    pieces.append(_model_text(article.text[block.start : found.end]))
+                    start = found.end
+            text = article.text[start : block.end]
             for s, e in split_text(text):
-                owner.append((n, block.start + s))
+                owner.append((n, start + s))
                 pieces.append(_model_text(text[s:e]))
     offsets: list[list[int]] = [[] for _ in articles]
     docs: list[list[Any]] = [[] for _ in articles]
     for (n, off), doc in zip(owner, ner.parse(pieces), strict=True):
         offsets[n].append(off)
         docs[n].append(doc)
-    return [Document(a, tuple(o), tuple(d)) for a, o, d in zip(articles, offsets, docs, strict=True)]
+    return [Document(a, tuple(o), tuple(d), dl) for a, o, d, dl in zip(articles, offsets, docs, datelines,
+                                                                          strict=True)]

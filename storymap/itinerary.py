@@ -32,7 +32,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from storymap.dates import DateMention, find_dates, resolve
+from storymap.dates import DateMention, find_dates, resolve_range
+from storymap.recognize import TITLES
 
 #: verbs whose place argument is a destination ("to", "for", "into") or where the
 #: traveller is ("in", "at") or passes through ("via", "through"), or that take the
@@ -163,8 +164,11 @@ def _name_words(tok: Any) -> tuple[str, ...]:
             break
         run.append(t)
     run.reverse()
-    from storymap.recognize import TITLES  # the general list of titles
-
+    if tok.ent_type_ and run:
+        # "U.S. Treasury Secretary James Baker": the name is the entity the head is in
+        run = [t for t in run if t.ent_type_ == tok.ent_type_] or run
+        first = max((t.i for t in run if t.ent_iob_ == "B"), default=run[0].i)
+        run = [t for t in run if t.i >= first]
     out = [t.text.rstrip(".").replace("’", "'") for t in run if t.lower_.rstrip(".") not in TITLES]
     return tuple(w.removesuffix("'s") for w in out if w)
 
@@ -188,6 +192,8 @@ class _Parse:
             if v.dep_ in ("xcomp", "conj", "advcl", "ccomp", "pcomp") and v.head.i != v.i:
                 # "expected to travel", "arrived and met", "heading to", "after arriving"
                 v = v.head
+                if v.pos_ == "ADP" and v.head.i != v.i:
+                    v = v.head  # "before heading to": the verb the preposition hangs on
                 continue
             if v.dep_ in ("acl", "relcl") and v.head.i != v.i:
                 return v.head, passive  # "the ship, bound for", "a plane carrying"
@@ -316,6 +322,13 @@ def _dest_ok(pred: Any, rel: str) -> bool:
 
 def _noun_traveller(noun: Any) -> tuple[Any | None, Any | None]:
     """The traveller of a travel noun and the verb that governs the noun, if any."""
+    for _ in range(3):
+        if any(c.dep_ == "poss" for c in noun.children):
+            break
+        if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.pos_ == "NOUN":
+            noun = noun.head.head  # "a day of talks in Moscow": the day's traveller
+        else:
+            break
     poss = [c for c in noun.children if c.dep_ == "poss"]
     if poss:
         return poss[0], noun.head if noun.head.i != noun.i else None
@@ -405,9 +418,14 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
             off, sent = sents[k]
             by_sentence[(off + sent.start_char, off + sent.end_char)].append((s, e))
     last_name: tuple[str, ...] | None = None
+    dateline = document.dateline
     for off, sent in sents:
         span = (off + sent.start_char, off + sent.end_char)
-        dates = tuple(find_dates(text, span[0], span[1]))
+        dates = tuple(d for d in find_dates(text, span[0], span[1]) if dateline is None or
+                      not dateline.start <= d.start < dateline.end)  # a dateline's date is the filing date
+        dates += _night_before(sent, off)
+        # names that are clause subjects in this sentence: a later pronoun's antecedent
+        named = [(t.i, _name_words(t)) for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN"]
         for ms, me in by_sentence.get(span, []):
             located = document.locate(ms, me)
             if located is None:
@@ -420,19 +438,79 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
             if not _dest_ok(pred, rel):
                 continue
             who, governor = _traveller(pred, rel)
-            if who is not None and who.i >= place.start and who.i < place.end:
-                continue  # the place is its own subject ("Moscow said")
-            name, noun, how, label = _describe(who, last_name)
+            if who is not None and who.ent_type_ not in ("PERSON", "ORG", "NORP") and \
+                    _inside(off + who.idx, mentions):
+                continue  # a place as the subject ("Moscow said", "Cairo airport officials")
+            before = [n for i, n in named if who is not None and i < who.i and n]
+            name, noun, how, label = _describe(who, before[-1] if before else last_name)
             status = _status(pred, governor)
             kind = "origin" if rel in ("from", "origin") else "visit"
             own = _dates_in(pred, off, dates)
             out.append(_Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
                                   label, name, noun, how, status, kind, own, _cue(pred), _strength(pred, rel, how)))
+        out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
         # the clause subjects of this sentence, for the pronouns of the next
         for tok in sent:
             if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.pos_ == "PROPN":
                 last_name = _name_words(tok) or last_name
                 break
+    return out
+
+
+def _night_before(sent: Any, off: int) -> tuple[DateMention, ...]:
+    """"last night" and "overnight": the day before the anchor."""
+    out = []
+    for tok in sent:
+        if tok.lower_ == "night" and tok.i > sent.start and tok.nbor(-1).lower_ == "last":
+            first = tok.nbor(-1)
+            out.append(DateMention(off + first.idx, off + tok.idx + len(tok), f"{first.text} {tok.text}",
+                                   relative=-1))
+    return tuple(out)
+
+
+#: movements that need no place named: where they end is where the story was filed
+#: ("landed for a three-day stay", "told reporters here")
+ARRIVAL_VERBS = frozenset({"arrive", "land", "touch"})
+UNPLACED_NOUNS = frozenset({"visit", "arrival", "stay", "talks"})
+
+
+def _inside(pos: int, mentions: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in mentions)
+
+
+def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int], dates: Sequence[DateMention],
+                       mentions: Sequence[tuple[int, int]], last_name: tuple[str, ...] | None) -> list[_Candidate]:
+    """Arrivals with no place named, and acts done "here", placed at the dateline's place."""
+    dateline = document.dateline
+    if dateline is None or not dateline.places:
+        return []
+    place = next(((s, e) for s, e in mentions if dateline.places[0][0] <= s < dateline.places[0][1]), None)
+    if place is None:
+        return []
+    out = []
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if tok.lower_ == "here" and tok.dep_ == "advmod":
+            pred = tok.head  # "told reporters here", "Velayati, here on a visit"
+            if pred.pos_ in ("VERB", "AUX"):
+                who, _ = _traveller(pred, "at")
+            elif pred.pos_ in ("NOUN", "PROPN"):
+                who = pred
+            else:
+                continue
+            word = f"{pred.lemma_.lower()} here"
+        elif lemma in ARRIVAL_VERBS and tok.pos_ == "VERB" or lemma in UNPLACED_NOUNS and tok.pos_ == "NOUN":
+            if any(_inside(off + t.idx, mentions) for t in tok.subtree if t.dep_ == "pobj"):
+                continue  # the place is named: read with the other events
+            pred = tok
+            who, _ = _traveller(tok, "at")
+            word = lemma
+        else:
+            continue
+        name, noun, how, label = _describe(who, last_name)
+        out.append(_Candidate(document.article.id, place, span, word, label, name, noun, how,
+                              _status(pred, None), "visit", _dates_in(pred, off, dates), _cue(pred),
+                              _strength(pred, "at", how) * 0.9))
     return out
 
 
@@ -500,8 +578,6 @@ class Subject:
 
 def _full_names(documents: Sequence[Any]) -> list[tuple[str, ...]]:
     """Multi-word names of people and things in the texts (entities of the model)."""
-    from storymap.recognize import TITLES
-
     names: list[tuple[str, ...]] = []
     for doc in documents:
         for off, d in zip(doc.offsets, doc.docs, strict=True):
@@ -561,8 +637,6 @@ def _canonical(words: tuple[str, ...], names: Sequence[tuple[str, ...]]) -> tupl
 def _kinds(words: frozenset[str], documents: Sequence[Any]) -> frozenset[str]:
     """Title and kind nouns the texts give the subject: "Foreign Minister Ann Lee" (minister),
     "Hurricane Alex" (hurricane), "the Envoy, a bulk carrier" (carrier)."""
-    from storymap.recognize import TITLES
-
     kinds: set[str] = set()
     for doc in documents:
         for d in doc.docs:
@@ -617,7 +691,7 @@ def _resolve_dates(dates: Sequence[DateMention], anchor: dt.date | None,
     """The first date of the clause that resolves; plans count weekdays forward."""
     direction = "past" if status == "reported" else "future"
     for d in dates:
-        value = resolve(d, anchor, direction=direction)
+        value, end = resolve_range(d, anchor, direction=direction)
         if value is not None:
-            return value, None, d.text
+            return value, end, d.text
     return None, None, (dates[0].text if dates else None)

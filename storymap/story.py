@@ -197,6 +197,11 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         cands += candidates(document, [(m.start, m.end) for m in analysis.mentions if not m.demonym])
     found = find_subject(cands, documents, subject)
     subject = found.name if found else (subject or "")
+    if found:
+        # "Kerry" is a county, but in a story about John Kerry it is the man
+        resolved = [r for r in resolved if r.best.record.place_type == "country" or
+                    not found.is_name(r.mention.text.removesuffix("'s").split())]
+        by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
     evidence: list[MovementEvent] = subject_events(cands, found, anchors) if found else []
 
     places = _places(resolved, evidence, by_mention)

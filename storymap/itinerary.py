@@ -273,6 +273,10 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 return gov, prep, "dest"  # "a tour of Asia"
             if prep in REFERENCE_PREPS:
                 return None  # "70 miles south of", "off the coast of", "near"
+            if prep in AT_PREPS and gov.pos_ == "NOUN" and gov.lemma_.lower() not in TRAVEL_NOUNS and \
+                    gov.dep_ in ("pobj", "dobj", "conj", "appos"):
+                tok = gov  # "heading to an aircraft plant in X": the plant's role places X
+                continue
             if prep in TO_PREPS:
                 rel = "dest"
             elif prep in AT_PREPS:
@@ -323,13 +327,13 @@ def _dest_ok(pred: Any, rel: str) -> bool:
 def _noun_traveller(noun: Any) -> tuple[Any | None, Any | None]:
     """The traveller of a travel noun and the verb that governs the noun, if any."""
     for _ in range(3):
-        if any(c.dep_ == "poss" for c in noun.children):
+        if any(c.dep_ == "poss" and c.ent_type_ not in ("DATE", "TIME") for c in noun.children):
             break
         if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.pos_ == "NOUN":
             noun = noun.head.head  # "a day of talks in Moscow": the day's traveller
         else:
             break
-    poss = [c for c in noun.children if c.dep_ == "poss"]
+    poss = [c for c in noun.children if c.dep_ == "poss" and c.ent_type_ not in ("DATE", "TIME")]
     if poss:
         return poss[0], noun.head if noun.head.i != noun.i else None
     comp = [c for c in noun.children if c.dep_ == "compound" and c.ent_type_ in ("PERSON", "ORG", "NORP")
@@ -381,7 +385,7 @@ def _cue(pred: Any) -> str | None:
         return "later"  # "..., before returning to London"
     if pred.head.i != pred.i and pred.head.lower_ == "before":
         return "later"
-    if pred.head.i != pred.i and pred.head.lower_ == "after":
+    if pred.head.i != pred.i and pred.head.lower_ in ("after", "following"):
         return "earlier"  # "after visiting Hanoi, he ..."
     return None
 
@@ -398,7 +402,7 @@ def _strength(pred: Any, rel: str, how: str) -> float:
         base = 0.75
     else:
         base = 0.55  # "said in Moscow": present there, but a weaker cue
-    return base * {"name": 1.0, "title": 0.9, "pronoun": 0.85, "none": 0.6}.get(how, 0.6)
+    return base * {"name": 1.0, "title": 0.9, "pronoun": 0.85, "context": 0.7, "none": 0.6}.get(how, 0.6)
 
 
 def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Candidate]:
@@ -443,6 +447,10 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
                 continue  # a place as the subject ("Moscow said", "Cairo airport officials")
             before = [n for i, n in named if who is not None and i < who.i and n]
             name, noun, how, label = _describe(who, before[-1] if before else last_name)
+            if who is None and pred.pos_ == "NOUN" and not _others(pred):
+                # "Wednesday's meeting at X", "the visit to X is the first...": the story's
+                # current traveller, unless the noun names others ("talks between ...")
+                name, how, label = None, "context", ""
             status = _status(pred, governor)
             kind = "origin" if rel in ("from", "origin") else "visit"
             own = _dates_in(pred, off, dates)
@@ -512,6 +520,12 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
                               _status(pred, None), "visit", _dates_in(pred, off, dates), _cue(pred),
                               _strength(pred, "at", how) * 0.9))
     return out
+
+
+def _others(noun: Any) -> bool:
+    """Whether a travel noun names its own participants ("talks between X and Y", "a visit by")."""
+    return any(c.dep_ in ("prep", "agent") and c.lower_ in ("between", "by", "among", "of", "with") and
+               any(g.pos_ in ("PROPN", "NOUN", "PRON") for g in c.children) for c in noun.children)
 
 
 def _dates_in(pred: Any, off: int, dates: Sequence[DateMention]) -> tuple[DateMention, ...]:
@@ -666,7 +680,9 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
     """The candidates whose traveller is the subject, as events with dates resolved."""
     out: list[MovementEvent] = []
     for c in cands:
-        if c.how in ("name", "pronoun"):
+        if c.how == "context":
+            mine = True
+        elif c.how in ("name", "pronoun"):
             mine = subject.is_name(c.name) or subject.is_name(_canonical(c.name, names) if c.name else None) and \
                 bool(set(c.name or ()) & subject.words)
         elif c.how == "title":

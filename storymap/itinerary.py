@@ -99,6 +99,8 @@ KIND_CLASSES = (
     frozenset({"train", "service", "locomotive"}),
     frozenset({"band", "group", "orchestra", "choir", "troupe", "team", "squad", "side"}),
 )
+#: nouns whose possessor asks someone else to travel
+INVITATIONS = frozenset({"invitation", "invite", "offer", "request", "call", "appeal", "order"})
 EARLIER_WORDS = frozenset({"earlier", "previously", "before", "already", "first"})
 LATER_WORDS = frozenset({"then", "later", "afterwards", "next", "after", "subsequently", "onward", "onwards"})
 
@@ -195,7 +197,12 @@ class _Parse:
                 if v.pos_ == "ADP" and v.head.i != v.i:
                     v = v.head  # "before heading to": the verb the preposition hangs on
                 continue
+            if v.dep_ in ("acl", "relcl") and v.head.lemma_.lower() in INVITATIONS:
+                return None, passive  # "Kim's invitation to visit": the invitee is someone else
             if v.dep_ in ("acl", "relcl") and v.head.i != v.i:
+                poss = [c for c in v.head.children if c.dep_ == "poss"]
+                if poss and v.head.pos_ == "NOUN":
+                    return poss[0], passive  # "Kim's plans to visit"
                 return v.head, passive  # "the ship, bound for", "a plane carrying"
             return None, passive
         return None, False
@@ -372,21 +379,23 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
 
 
 def _cue(pred: Any) -> str | None:
-    """The text's own order cue around a predicate: "earlier", "later" or none."""
+    """The text's own order cue for a predicate: "earlier" ("after visiting Hanoi, he...",
+    "earlier, he toured", "flew in from"), "later" ("before returning to London", "then
+    travelled to") or none."""
     for t in _Parse.chain(pred):
-        for c in t.children:
-            if c.dep_ in ("advmod", "prep", "mark", "npadvmod") and c.lower_ in EARLIER_WORDS:
-                if c.lower_ == "before" and c.dep_ == "mark":
-                    continue
+        head = t.head
+        if t.dep_ in ("pcomp", "pobj") and head.i != t.i:
+            if head.lower_ in ("after", "following", "since"):
                 return "earlier"
-            if c.dep_ in ("advmod", "mark", "prep") and c.lower_ in LATER_WORDS:
+            if head.lower_ in ("before", "ahead"):
                 return "later"
-    if pred.dep_ in ("advcl", "pcomp") and any(c.lower_ == "before" for c in pred.children):
-        return "later"  # "..., before returning to London"
-    if pred.head.i != pred.i and pred.head.lower_ == "before":
-        return "later"
-    if pred.head.i != pred.i and pred.head.lower_ in ("after", "following"):
-        return "earlier"  # "after visiting Hanoi, he ..."
+        for c in t.children:
+            if c.dep_ in ("advmod", "npadvmod") and c.lower_ in EARLIER_WORDS - {"before"}:
+                return "earlier"
+            if c.dep_ in ("advmod", "mark") and c.lower_ in LATER_WORDS - {"after"}:
+                return "later"
+        if t.pos_ in ("VERB", "AUX") and t.i != pred.i:
+            break  # the clause that holds the predicate decides
     return None
 
 
@@ -619,6 +628,9 @@ def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override
         if c.name and c.how in ("name", "pronoun") and c.status != "hypothetical":
             score[_canonical(c.name, names)] += (1.0 if c.how == "name" else 0.5) * \
                 (0.6 if c.kind == "origin" else 1.0)
+    for doc in documents:
+        for name in _lead_names(doc):
+            score[_canonical(name, names)] += 0.0
     if not score:
         return None
     for key in list(score):
@@ -631,11 +643,24 @@ def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override
     return Subject(" ".join(best), words, _kinds(words, documents))
 
 
+def _lead_names(document: Any) -> list[tuple[str, ...]]:
+    """Names of people who are clause subjects in an article's first two sentences."""
+    out = []
+    for n, (_, sent) in enumerate(document.sentences()):
+        if n >= 3:
+            break
+        for tok in sent:
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN" and tok.ent_type_ == "PERSON":
+                words = _name_words(tok)
+                if words:
+                    out.append(words)
+    return out
+
+
 def _lead(document: Any) -> str:
     """The title and first sentence of an article."""
     article = document.article
-    first = next(iter(article.sentences), None)
-    lead = article.text[first.start : first.end] if first else ""
+    lead = " ".join(article.text[s.start : s.end] for s in article.sentences[:3])
     return f"{article.title or ''} {lead}"
 
 

@@ -345,7 +345,7 @@ class _FakeNLP:
 
     max_length = 3000
 
-    def pipe(self, texts, batch_size=32):
+    def pipe(self, texts, batch_size=32, disable=()):
         for text in texts:
             if len(text) > self.max_length:
                 raise ValueError("[E088] Text of length exceeds maximum")

@@ -222,7 +222,7 @@ class _Parse:
 
 def _status(pred: Any, governor: Any) -> str:
     """Reported, expected, cancelled, negated or hypothetical, from the words governing the predicate."""
-    words: list[Any] = []
+    words: list[Any] = [pred.head] if pred.dep_ == "acl" and pred.head.pos_ == "NOUN" else []  # "plans to visit"
     for t in _Parse.chain(pred) + ([] if governor is None else _Parse.chain(governor)):
         if all(t.i != w.i for w in words):
             words.append(t)
@@ -549,6 +549,8 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention]) -> tuple[DateMe
     inside = tuple(d for d in dates if lo <= d.start < hi)
     if inside:
         return inside
+    if clause.dep_ in ("pcomp", "advcl") and clause.head.lower_ in ("after", "before", "following", "since"):
+        return ()  # "arrived on Sunday after attending a summit": the summit has its own time
     root = clause
     while root.head.i != root.i:
         root = root.head
@@ -628,14 +630,20 @@ def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override
         if c.name and c.how in ("name", "pronoun") and c.status != "hypothetical":
             score[_canonical(c.name, names)] += (1.0 if c.how == "name" else 0.5) * \
                 (0.6 if c.kind == "origin" else 1.0)
+    first_named: list[tuple[str, ...]] = []
     for doc in documents:
-        for name in _lead_names(doc):
-            score[_canonical(name, names)] += 0.0
+        for k, name in enumerate(_lead_names(doc)):
+            key = _canonical(name, names)
+            score[key] += 0.0
+            if k == 0:
+                first_named.append(key)
     if not score:
         return None
     for key in list(score):
-        if any(re.search(rf"\b{re.escape(w)}\b", lead_text) for w in key):
-            score[key] += 1.5
+        if key in first_named:
+            score[key] += 1.5  # the lede's first named subject is who the story is about
+        elif any(re.search(rf"\b{re.escape(w)}\b", lead_text) for w in key):
+            score[key] += 0.5
         mentions = sum(1 for n in names if set(n) & set(key))
         score[key] += min(mentions, 10) * 0.1
     best = max(sorted(score), key=lambda k: score[k])
@@ -701,8 +709,13 @@ def _all_kinds() -> frozenset[str]:
 
 
 def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[str, dt.date | None],
-                   names: Sequence[tuple[str, ...]] = ()) -> list[MovementEvent]:
-    """The candidates whose traveller is the subject, as events with dates resolved."""
+                   undated: Iterable[str] = ()) -> list[MovementEvent]:
+    """The candidates whose traveller is the subject, as events with dates resolved.
+
+    ``anchors`` gives each article's anchor date; for the ``undated`` articles (no
+    publication date, the anchor is a date in the text) a weekday is the nearest one."""
+    undated = set(undated)
+    names: Sequence[tuple[str, ...]] = ()
     out: list[MovementEvent] = []
     for c in cands:
         if c.how == "context":
@@ -716,7 +729,9 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
             mine = False
         if not mine:
             continue
-        date, date_end, date_text = _resolve_dates(c.dates, anchors.get(c.article), c.status)
+        date, date_end, date_text = _resolve_dates(c.dates, anchors.get(c.article),
+                                                   "nearest" if c.article in undated and c.status == "reported"
+                                                   else c.status)
         if date is not None and c.status == "reported" and anchors.get(c.article) and \
                 date > anchors[c.article] and c.kind != "origin":
             status = "expected"  # a reported verb with a date after publication: a plan
@@ -730,7 +745,7 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
 def _resolve_dates(dates: Sequence[DateMention], anchor: dt.date | None,
                    status: str) -> tuple[dt.date | None, dt.date | None, str | None]:
     """The first date of the clause that resolves; plans count weekdays forward."""
-    direction = "past" if status == "reported" else "future"
+    direction = {"reported": "past", "nearest": "nearest"}.get(status, "future")
     for d in dates:
         value, end = resolve_range(d, anchor, direction=direction)
         if value is not None:

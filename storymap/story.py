@@ -202,7 +202,7 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         resolved = [r for r in resolved if r.best.record.place_type == "country" or
                     not found.is_name(r.mention.text.removesuffix("'s").split())]
         by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
-    evidence: list[MovementEvent] = subject_events(cands, found, anchors) if found else []
+    evidence: list[MovementEvent] = subject_events(cands, found, anchors, [a.id for a in articles if not a.published]) if found else []
 
     places = _places(resolved, evidence, by_mention)
     _assign_roles(places, {a.id: n for n, a in enumerate(articles)})
@@ -331,9 +331,9 @@ def _assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         earlier = any(e.cue == "earlier" or e.kind == "origin" for e in live)
         if p.status == "reported":
             if p.date is None and earlier:
-                return (0, dt.date.min, first_pos(p))
-            return (0, p.date or dt.date.max, first_pos(p))
-        return (1, p.date or dt.date.max, first_pos(p))
+                return (0, dt.date.min, 0, first_pos(p))
+            return (0, p.date or dt.date.max, 0 if earlier else 1, first_pos(p))
+        return (1, p.date or dt.date.max, 0 if earlier else 1, first_pos(p))
 
     for n, p in enumerate(sorted(stops, key=order), 1):
         p.stop = n

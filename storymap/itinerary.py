@@ -91,6 +91,11 @@ REFERENCE_PREPS = frozenset({"near", "off", "of", "outside", "beyond", "past", "
                              "north", "south", "against", "about", "with", "without", "than", "over"})
 PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "his", "hers", "their", "its", "who",
                       "whom", "whose", "which", "that"})
+#: what a pronoun can refer to: a man, a woman, a group (or a plural), a thing
+PRONOUN_CLASS = {"he": "male", "him": "male", "his": "male", "himself": "male",
+                 "she": "female", "her": "female", "hers": "female", "herself": "female",
+                 "they": "plural", "them": "plural", "their": "plural", "theirs": "plural", "themselves": "plural",
+                 "it": "thing", "its": "thing", "itself": "thing"}
 #: kinds of traveller: a title noun of one kind refers to a subject given another
 KIND_CLASSES = (
     frozenset({"ship", "vessel", "carrier", "tanker", "freighter", "boat", "ferry", "barge", "tug", "liner",
@@ -256,6 +261,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             tok = head  # "Lisbon and Porto": the first conjunct's role
             continue
         if dep == "pobj" and head.pos_ == "ADP":
+            if any(c.ent_type_ in ("DATE", "TIME") and c.i < tok.i for c in tok.children):
+                return None  # "said on Friday Washington and Moscow had...": no place phrase
             prep = head.lower_
             gov = head.head
             if prep in LIST_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.i != head.i:
@@ -276,7 +283,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if prep in REFERENCE_PREPS:
                 return None  # "70 miles south of", "off the coast of", "near"
             if prep in AT_PREPS and gov.pos_ == "NOUN" and gov.lemma_.lower() not in TRAVEL_NOUNS and \
-                    gov.dep_ in ("pobj", "dobj", "conj", "appos"):
+                    gov.dep_ in ("pobj", "dobj", "conj") and not any(c.dep_ == "poss" for c in gov.children):
                 tok = gov  # "heading to an aircraft plant in X": the plant's role places X
                 continue
             if prep in TO_PREPS:
@@ -559,7 +566,7 @@ def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, .
         return None, None, "none", ""
     label = " ".join(t.text for t in who.subtree if t.i <= who.i and t.dep_ not in ("det", "punct"))[-80:]
     if who.pos_ == "PRON" or who.lower_ in PRONOUNS:
-        return last_name, None, "pronoun" if last_name else "none", who.text
+        return last_name, PRONOUN_CLASS.get(who.lower_), "pronoun" if last_name else "none", who.text
     if who.pos_ == "PROPN":
         words = _name_words(who)
         if words:
@@ -575,11 +582,13 @@ def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, .
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """Who or what the story follows: the name's words and the nouns the texts call it by."""
+    """Who or what the story follows: the name's words, the nouns the texts call it by, and
+    the pronoun that refers to it ("male", "female", "plural", "thing"; None when unknown)."""
 
     name: str
     words: frozenset[str]
     kinds: frozenset[str]
+    pronoun: str | None = None
 
     def is_name(self, words: Iterable[str] | None) -> bool:
         if not words:
@@ -617,7 +626,7 @@ def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override
     names = _full_names(documents)
     if override:
         words = frozenset(w.rstrip(".") for w in override.split())
-        return Subject(override, words, _kinds(words, documents))
+        return Subject(override, words, _kinds(words, documents), _pronoun_of(words, documents))
     score: Counter[tuple[str, ...]] = Counter()
     lead_text = " ".join(_lead(d) for d in documents)
     for c in cands:
@@ -642,7 +651,28 @@ def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override
         score[key] += min(mentions, 10) * 0.1
     best = max(sorted(score), key=lambda k: score[k])
     words = frozenset(best)
-    return Subject(" ".join(best), words, _kinds(words, documents))
+    return Subject(" ".join(best), words, _kinds(words, documents), _pronoun_of(words, documents))
+
+
+def _pronoun_of(words: frozenset[str], documents: Sequence[Any]) -> str | None:
+    """The pronoun class the texts use for the subject: the clause-subject pronouns of the
+    sentence after one whose subject is the name, and possessives after the name in its own."""
+    votes: Counter[str] = Counter()
+    for doc in documents:
+        previous_is_subject = False
+        for _, sent in doc.sentences():
+            named = [t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and
+                     t.text.rstrip(".").removesuffix("'s") in words]
+            prons = [t for t in sent if t.lower_ in PRONOUN_CLASS and t.dep_ in ("nsubj", "nsubjpass", "poss")]
+            if named:
+                votes.update(PRONOUN_CLASS[t.lower_] for t in prons if t.i > named[0].i)
+            elif previous_is_subject and prons and prons[0].dep_ != "poss":
+                votes[PRONOUN_CLASS[prons[0].lower_]] += 1
+            previous_is_subject = bool(named)
+    if not votes:
+        return None
+    (best, n), *rest = votes.most_common()
+    return best if not rest or n > rest[0][1] else None
 
 
 def _lead_names(document: Any) -> list[tuple[str, ...]]:
@@ -714,6 +744,8 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
     for c in cands:
         if c.how == "context":
             mine = True
+        elif c.how == "pronoun" and subject.pronoun and c.noun and c.noun != subject.pronoun:
+            mine = False  # "his trip" in a story about a woman: someone else's
         elif c.how in ("name", "pronoun"):
             mine = subject.is_name(c.name) or subject.is_name(_canonical(c.name, names) if c.name else None) and \
                 bool(set(c.name or ()) & subject.words)

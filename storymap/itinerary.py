@@ -153,6 +153,7 @@ class _Candidate:
     dates: tuple[DateMention, ...]
     cue: str | None
     strength: float
+    years: tuple[int, ...] = ()
 
 
 def _name_words(tok: Any) -> tuple[str, ...]:
@@ -465,7 +466,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
             kind = "origin" if rel in ("from", "origin") else "visit"
             own = _dates_in(pred, off, dates)
             out.append(_Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
-                                  label, name, noun, how, status, kind, own, _cue(pred), _strength(pred, rel, how)))
+                                  label, name, noun, how, status, kind, own, _cue(pred), _strength(pred, rel, how),
+                                  _past_years(pred)))
         out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
         # the clause subjects of this sentence, for the pronouns of the next
         for tok in sent:
@@ -547,7 +549,7 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention]) -> tuple[DateMe
             break
     lo = off + clause.left_edge.idx
     hi = off + clause.right_edge.idx + len(clause.right_edge)
-    inside = tuple(d for d in dates if lo <= d.start < hi)
+    inside = tuple(d for d in dates if lo <= d.start < hi and not _in_other_clause(pred, d, off))
     if inside:
         return inside
     if clause.dep_ in ("pcomp", "advcl") and clause.head.lower_ in ("after", "before", "following", "since"):
@@ -557,7 +559,55 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention]) -> tuple[DateMe
         root = root.head
     lo = off + root.left_edge.idx
     hi = off + root.right_edge.idx + len(root.right_edge)
-    return tuple(d for d in dates if lo <= d.start < hi)
+    return tuple(d for d in dates if lo <= d.start < hi and _adverbial(root.doc, d, off) and
+                 not _in_other_clause(root, d, off))
+
+
+def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
+    """Whether a date sits in a relative or adverbial clause that does not hold the
+    predicate ("Hiroshima, where a bomb killed thousands on Aug. 6, 1945")."""
+    span = pred.doc.char_span(date.start - off, date.end - off, alignment_mode="expand")
+    if span is None or not len(span):
+        return True
+    holding = {t.i for t in pred.ancestors} | {pred.i}
+    # a clause that speaks of the traveller ("Ottawa, where Trudeau welcomed him on
+    # Friday") tells the time of the same visit
+    return any(t.dep_ in ("relcl", "acl", "advcl", "ccomp") and t.i not in holding and
+               not (t.dep_ == "relcl" and any(c.lower_ in PRONOUN_CLASS and c.dep_ in ("dobj", "dative")
+                                              for c in t.children)) for t in span.root.ancestors)
+
+
+def _adverbial(doc: Any, date: DateMention, off: int) -> bool:
+    """Whether a date tells when a verb's act happened ("met on Friday", "arrived Sunday"),
+    not what a noun is ("the June 23 referendum", "Monday's stock market collapse")."""
+    span = doc.char_span(date.start - off, date.end - off, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    head = span.root
+    if head.dep_ == "pobj":
+        return head.head.head.pos_ in ("VERB", "AUX")
+    return head.dep_ in ("npadvmod", "tmod", "advmod", "obl") and head.head.pos_ in ("VERB", "AUX")
+
+
+def _past_years(pred: Any) -> tuple[int, ...]:
+    """Years the predicate's clause names ("in 2014", "last year" is read as -1): an act in
+    an earlier year than the article's is a past trip, not this story's."""
+    clause = pred
+    for t in _Parse.chain(pred):
+        clause = t
+        if t.pos_ in ("VERB", "AUX"):
+            break
+    out = []
+    for t in clause.subtree:
+        if t.ent_type_ != "DATE":
+            continue
+        if re.fullmatch(r"(?:1[89]|20)\d\d", t.text):
+            out.append(int(t.text))
+        elif t.lower_ == "year" and t.i > 0 and t.nbor(-1).lower_ == "last":
+            out.append(-1)
+        elif t.lower_ == "ago":
+            out.append(-1)
+    return tuple(out)
 
 
 def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, ...] | None, str | None, str, str]:
@@ -758,7 +808,10 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
         date, date_end, date_text = _resolve_dates(c.dates, anchors.get(c.article),
                                                    "nearest" if c.article in undated and c.status == "reported"
                                                    else c.status)
-        if date is not None and c.status == "reported" and anchors.get(c.article) and c.article not in undated and \
+        anchor = anchors.get(c.article)
+        if anchor is not None and c.status == "reported" and _before_story(c, date, anchor):
+            status = "past"  # "visited Hanoi in 2014", "last year", "in September" months back
+        elif date is not None and c.status == "reported" and anchor and c.article not in undated and \
                 date > anchors[c.article] and c.kind != "origin":
             status = "expected"  # a reported verb with a date after publication: a plan
         else:
@@ -766,6 +819,23 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
         out.append(MovementEvent(c.article, c.mention, c.sentence, c.predicate, c.traveller,
                                  subject.name, status, c.kind, date, date_end, date_text, c.cue, c.strength))
     return out
+
+
+#: a reported act this many days before the article's date belongs to an earlier trip
+PAST_DAYS = 45
+
+
+def _before_story(c: _Candidate, date: dt.date | None, anchor: dt.date) -> bool:
+    if any(y == -1 or y < anchor.year for y in c.years):
+        return True
+    if date is not None:
+        return (anchor - date).days > PAST_DAYS
+    for d in c.dates:
+        if d.month_only:
+            year = d.year or (anchor.year - (1 if d.month > anchor.month else 0))
+            if (anchor.year - year) * 12 + anchor.month - d.month > 1:
+                return True
+    return False
 
 
 def _resolve_dates(dates: Sequence[DateMention], anchor: dt.date | None,

@@ -303,7 +303,7 @@ def _assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         p.role = "stop"
         live = [e for e in p.evidence if e.status in STOP_STATUSES]
         pool = [e for e in live if e.status == p.status] or live
-        dated = [e for e in pool if e.date]
+        dated = [e for e in pool if e.date] or [e for e in live if e.date]
         if dated:
             counts = Counter(e.date for e in dated)
             p.date = min(counts, key=lambda d: (-counts[d], d))

@@ -89,8 +89,10 @@ LIST_PREPS = frozenset({"including", "like", "as"})  # "such as": the "as" of it
 #: the place is the subject of these, and the traveller somewhere near it: not a stop
 REFERENCE_PREPS = frozenset({"near", "off", "of", "outside", "beyond", "past", "between", "by", "west", "east",
                              "north", "south", "against", "about", "with", "without", "than", "over"})
-PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "his", "hers", "their", "its", "who",
-                      "whom", "whose", "which", "that"})
+PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "his", "hers", "their", "its", "i", "we",
+                      "my", "our", "me", "us"})
+#: relative pronouns: their antecedent is the noun the clause hangs on, never the last name
+RELATIVES = frozenset({"who", "whom", "whose", "which", "that"})
 #: what a pronoun can refer to: a man, a woman, a group (or a plural), a thing
 PRONOUN_CLASS = {"he": "male", "him": "male", "his": "male", "himself": "male",
                  "she": "female", "her": "female", "hers": "female", "herself": "female",
@@ -192,6 +194,10 @@ class _Parse:
                 if s.lower_ in ("who", "that", "which") and v.dep_ == "relcl":
                     return v.head, passive  # "the minister, who arrived in ..."
                 return s, passive
+            if v.dep_ == "xcomp" and v.head.i != v.i:
+                obj = [c for c in v.head.children if c.dep_ in ("dobj", "dative")]
+                if obj:
+                    return obj[0], False  # "urged Britons to stay", "invited him to visit"
             if v.dep_ in ("xcomp", "conj", "advcl", "ccomp", "pcomp") and v.head.i != v.i:
                 # "expected to travel", "arrived and met", "heading to", "after arriving"
                 v = v.head
@@ -228,6 +234,13 @@ def _status(pred: Any, governor: Any) -> str:
         if all(t.i != w.i for w in words):
             words.append(t)
     status = "reported"
+    kids = list(pred.children)
+    if pred.pos_ == "VERB" and pred.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in kids) and \
+            (pred.dep_ == "ROOT" or pred.dep_ == "acl" and pred.head.pos_ == "PROPN"):
+        status = "expected"  # a headline's "Obama to visit London"
+    if pred.tag_ in ("VBZ", "VBP") and any(c.dep_ == "mark" and c.lower_ in ("before", "until", "once", "when")
+                                           for c in kids):
+        status = "expected"  # "before Obama returns to Washington"
     for t in words:
         lemma = t.lemma_.lower()
         kids = list(t.children)
@@ -615,6 +628,8 @@ def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, .
     if who is None:
         return None, None, "none", ""
     label = " ".join(t.text for t in who.subtree if t.i <= who.i and t.dep_ not in ("det", "punct"))[-80:]
+    if who.lower_ in RELATIVES:
+        return None, None, "none", who.text
     if who.pos_ == "PRON" or who.lower_ in PRONOUNS:
         return last_name, PRONOUN_CLASS.get(who.lower_), "pronoun" if last_name else "none", who.text
     if who.pos_ == "PROPN":

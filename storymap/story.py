@@ -257,6 +257,9 @@ def _contains(area: GazetteerRecord, place: GazetteerRecord) -> bool:
     return bool(area.country_code) and area.country_code == place.country_code
 
 
+#: the last words of named regions a traveller can be in: seas, straits, deserts...
+_FEATURE_HEAD = re.compile(r"\b(?:sea|ocean|gulf|bay|strait|straits|channel|sound|river|lake|canal|island|islands|"
+                           r"peninsula|desert|mountains|valley|basin|reef|archipelago|cape|coast)\b", re.IGNORECASE)
 #: statuses that put the subject at a place; the others (cancelled, negated,
 #: hypothetical) are kept as evidence but make no stop
 STOP_STATUSES = ("reported", "expected")
@@ -283,8 +286,9 @@ def _assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
     by_id = {p.record.gazetteer_id: p for p in places}
     for p in places:
         p.status = _place_status(p, article_order) if p.evidence else None
-        if p.record.place_type == "continent":
-            p.status = None  # "Europe", "Asia": never a stop
+        if p.record.place_type == "continent" or p.record.place_type == "region" and \
+                not _FEATURE_HEAD.search(p.record.name):
+            p.status = None  # "Europe", "the Middle East", "the EU": never a stop; seas and the like can be
     visited = [p for p in places if p.status]
     # A facility inside a visited town belongs to that town's stop.
     for p in visited:

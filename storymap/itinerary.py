@@ -107,6 +107,9 @@ KIND_CLASSES = (
     frozenset({"train", "service", "locomotive"}),
     frozenset({"band", "group", "orchestra", "choir", "troupe", "team", "squad", "side"}),
 )
+#: verbs that move their object: the traveller is the object, not the subject
+CARRY_VERBS = frozenset({"take", "bring", "carry", "fly", "send", "drive", "ship", "tow", "airlift", "evacuate",
+                         "transfer", "ferry", "escort", "deliver", "accompany"})
 #: nouns whose possessor asks someone else to travel
 INVITATIONS = frozenset({"invitation", "invite", "offer", "request", "call", "appeal", "order"})
 EARLIER_WORDS = frozenset({"earlier", "previously", "before", "already", "first"})
@@ -161,7 +164,7 @@ class _Candidate:
 def _name_words(tok: Any) -> tuple[str, ...]:
     """The words of the proper name headed by ``tok`` ("Secretary of State John Kerry" -> John Kerry)."""
     words = [t for t in tok.subtree if t.i <= tok.i and t.pos_ == "PROPN" and
-             (t.dep_ in ("compound", "flat", "nmod") or t.i == tok.i) and t.head.i >= t.i]
+             (t.i == tok.i or t.dep_ in ("compound", "flat", "nmod") and t.head.i >= t.i)]
     # keep the run of proper nouns that ends at the head
     run: list[Any] = []
     for t in reversed(words):
@@ -388,6 +391,10 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
         agent = [c for c in pred.children if c.dep_ == "agent"]
         objs = [g for a in agent for g in a.children if g.dep_ == "pobj"]
         return (objs[0] if objs else None), None
+    if pred.lemma_.lower() in CARRY_VERBS and rel in ("dest", "at", "via", "from"):
+        obj = [c for c in pred.children if c.dep_ in ("dobj", "dative")]
+        if obj:
+            return obj[0], None  # "a tour that took Herrington to Iraq", "flew him to Punta Arenas"
     subj, passive = _Parse.subject_of(pred)
     if passive and pred.lemma_.lower() not in RECEIVED_VERBS and rel in ("obj",):
         return None, None
@@ -557,6 +564,10 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention]) -> tuple[DateMe
     """The dates inside the predicate's clause, else those of the sentence."""
     clause = pred
     for t in _Parse.chain(pred):
+        if t.i != pred.i and t.pos_ == "ADP" and t.lower_ in ("after", "before", "following", "since", "ahead"):
+            # "arrived on Monday after a tour of the Gulf": the tour has its own time
+            lo, hi = off + t.left_edge.idx, off + t.right_edge.idx + len(t.right_edge)
+            return tuple(d for d in dates if lo <= d.start < hi)
         clause = t
         if t.pos_ in ("VERB", "AUX"):
             break

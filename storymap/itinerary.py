@@ -665,6 +665,8 @@ class Subject:
     words: frozenset[str]
     kinds: frozenset[str]
     pronoun: str | None = None
+    #: travels with others named beside it ("Guhdar, his wife and their children arrived"): "they" can be it
+    group: bool = False
 
     def is_name(self, words: Iterable[str] | None) -> bool:
         if not words:
@@ -702,7 +704,8 @@ def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override
     names = _full_names(documents)
     if override:
         words = frozenset(w.rstrip(".") for w in override.split())
-        return Subject(override, words, _kinds(words, documents), _pronoun_of(words, documents))
+        return Subject(override, words, _kinds(words, documents), _pronoun_of(words, documents),
+                       _in_group(words, documents))
     score: Counter[tuple[str, ...]] = Counter()
     lead_text = " ".join(_lead(d) for d in documents)
     for c in cands:
@@ -727,7 +730,19 @@ def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override
         score[key] += min(mentions, 10) * 0.1
     best = max(sorted(score), key=lambda k: score[k])
     words = frozenset(best)
-    return Subject(" ".join(best), words, _kinds(words, documents), _pronoun_of(words, documents))
+    return Subject(" ".join(best), words, _kinds(words, documents), _pronoun_of(words, documents),
+                   _in_group(words, documents))
+
+
+def _in_group(words: frozenset[str], documents: Sequence[Any]) -> bool:
+    """Whether the subject is a clause subject coordinated with others."""
+    for doc in documents:
+        for _, sent in doc.sentences():
+            for t in sent:
+                if t.text in words and t.dep_ in ("nsubj", "nsubjpass") and \
+                        any(c.dep_ == "conj" for c in t.children):
+                    return True
+    return False
 
 
 def _pronoun_of(words: frozenset[str], documents: Sequence[Any]) -> str | None:
@@ -820,7 +835,8 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
     for c in cands:
         if c.how == "context":
             mine = True
-        elif c.how == "pronoun" and subject.pronoun and c.noun and c.noun != subject.pronoun:
+        elif c.how == "pronoun" and subject.pronoun and c.noun and c.noun != subject.pronoun and \
+                not (c.noun == "plural" and subject.pronoun in ("male", "female") and subject.group):
             mine = False  # "his trip" in a story about a woman: someone else's
         elif c.how in ("name", "pronoun"):
             mine = subject.is_name(c.name) or subject.is_name(_canonical(c.name, names) if c.name else None) and \

@@ -93,6 +93,9 @@ PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "his", "h
                       "my", "our", "me", "us"})
 #: relative pronouns: their antecedent is the noun the clause hangs on, never the last name
 RELATIVES = frozenset({"who", "whom", "whose", "which", "that"})
+#: nouns for people travelling together
+GROUP_NOUNS = frozenset({"couple", "royal", "royals", "pair", "family", "families", "delegation", "group", "party",
+                         "entourage", "travellers", "travelers", "visitors", "guests", "duo", "trio"})
 #: what a pronoun can refer to: a man, a woman, a group (or a plural), a thing
 PRONOUN_CLASS = {"he": "male", "him": "male", "his": "male", "himself": "male",
                  "she": "female", "her": "female", "hers": "female", "herself": "female",
@@ -647,6 +650,8 @@ def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, .
         words = _name_words(who)
         if words:
             return words, None, "name", label
+        if who.lower_.rstrip(".") in TITLES:
+            return None, who.lower_.rstrip("."), "title", label  # "The Pope's visit"
     if who.pos_ == "NOUN":
         # "the minister", "the storm"; "Hurricane Alex" has the name as its head
         return None, who.lemma_.lower(), "title", label
@@ -677,6 +682,8 @@ class Subject:
     def is_kind(self, noun: str | None) -> bool:
         if not noun:
             return False
+        if self.group and noun in GROUP_NOUNS:
+            return True  # "the couple", "the royals", "the family" for a subject travelling with others
         if noun in self.kinds:
             return True
         return any(noun in cls and self.kinds & cls for cls in KIND_CLASSES)

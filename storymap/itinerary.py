@@ -113,6 +113,8 @@ KIND_CLASSES = (
 #: verbs that move their object: the traveller is the object, not the subject
 CARRY_VERBS = frozenset({"take", "bring", "carry", "fly", "send", "drive", "ship", "tow", "airlift", "evacuate",
                          "transfer", "ferry", "escort", "deliver", "accompany"})
+#: of those, the ones whose subject goes too ("the pope took refugees back to Rome")
+ACCOMPANY_VERBS = frozenset({"take", "bring", "accompany", "escort", "lead"})
 #: nouns whose possessor asks someone else to travel
 INVITATIONS = frozenset({"invitation", "invite", "offer", "request", "call", "appeal", "order"})
 EARLIER_WORDS = frozenset({"earlier", "previously", "before", "already", "first"})
@@ -394,11 +396,13 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
         agent = [c for c in pred.children if c.dep_ == "agent"]
         objs = [g for a in agent for g in a.children if g.dep_ == "pobj"]
         return (objs[0] if objs else None), None
-    if pred.lemma_.lower() in CARRY_VERBS and rel in ("dest", "at", "via", "from"):
-        obj = [c for c in pred.children if c.dep_ in ("dobj", "dative")]
-        if obj:
-            return obj[0], None  # "a tour that took Herrington to Iraq", "flew him to Punta Arenas"
     subj, passive = _Parse.subject_of(pred)
+    if pred.lemma_.lower() in CARRY_VERBS and rel in ("dest", "at", "via", "from") and not passive:
+        obj = [c for c in pred.children if c.dep_ in ("dobj", "dative")]
+        goes_along = pred.lemma_.lower() in ACCOMPANY_VERBS and subj is not None and \
+            (subj.ent_type_ == "PERSON" or subj.lower_ in PRONOUN_CLASS)
+        if obj and not goes_along:
+            return obj[0], None  # "a tour that took Herrington to Iraq", "flew him to Punta Arenas"
     if passive and pred.lemma_.lower() not in RECEIVED_VERBS and rel in ("obj",):
         return None, None
     return subj, None

@@ -718,11 +718,23 @@ def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override
         return Subject(override, words, _kinds(words, documents), _pronoun_of(words, documents),
                        _in_group(words, documents))
     score: Counter[tuple[str, ...]] = Counter()
+    events: Counter[tuple[str, ...]] = Counter()
+    things: Counter[str] = Counter()
     lead_text = " ".join(_lead(d) for d in documents)
     for c in cands:
         if c.name and c.how in ("name", "pronoun") and c.status != "hypothetical":
-            score[_canonical(c.name, names)] += (1.0 if c.how == "name" else 0.5) * \
-                (0.6 if c.kind == "origin" else 1.0)
+            key = _canonical(c.name, names)
+            score[key] += (1.0 if c.how == "name" else 0.5) * (0.6 if c.kind == "origin" else 1.0)
+            events[key] += 1
+        elif c.how == "title" and c.noun and c.status != "hypothetical" and c.noun not in TITLES and \
+                c.noun not in GROUP_NOUNS and c.traveller.split() and c.traveller.split()[-1] == c.noun and \
+                re.search(rf"\b{re.escape(c.noun)}\b", lead_text, re.IGNORECASE):
+            things[c.noun] += 1  # a thing named in the lead, written singular and lower case
+    best_thing = max(sorted(things), key=lambda n: things[n], default=None)
+    if best_thing and things[best_thing] >= 2 and things[best_thing] > max(events.values(), default=0):
+        # no named traveller moves, a thing does: "the tank", "the vessel"
+        label = max((c.traveller for c in cands if c.noun == best_thing), key=lambda t: (len(t.split()), t))
+        return Subject(label, frozenset(), frozenset({best_thing}), "thing", False)
     first_named: list[tuple[str, ...]] = []
     for doc in documents:
         for k, name in enumerate(_lead_names(doc)):

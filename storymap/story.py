@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geopy.distance import geodesic
 from geopy.location import Location
 
 from storymap.articles import Article, find_articles, read_article, sentence_at, unique_ids
@@ -250,6 +251,14 @@ def _places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],
     return list(places.values())
 
 
+#: a named region closer than this to a specific stop holds it
+REGION_KM = 500.0
+
+
+def _km(a: GazetteerRecord, b: GazetteerRecord) -> float:
+    return geodesic((a.lat, a.lon), (b.lat, b.lon)).km
+
+
 def _contains(area: GazetteerRecord, place: GazetteerRecord) -> bool:
     """Whether ``place`` lies in ``area`` (a continent, or a country or region of the same country)."""
     if area.place_type == "continent":
@@ -303,6 +312,10 @@ def _assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
     specific = [p for p in stops if p.record.place_type not in AREAS]
     stops = [p for p in stops if p.record.place_type not in AREAS or
              not any(_contains(p.record, s.record) for s in specific if s is not p)]
+    # a sea or other named region beside the story's towns is the area they lie in
+    # ("a tour of the Baltic" with stops in Riga and Tallinn), not a stop of its own
+    stops = [p for p in stops if p.record.place_type != "region" or
+             not any(_km(p.record, s.record) < REGION_KM for s in specific)]
     for p in stops:
         p.role = "stop"
         live = [e for e in p.evidence if e.status in STOP_STATUSES]

@@ -278,3 +278,13 @@ def test_a_hard_wrapped_wire_story_reads_as_paragraphs(tmp_path):
     assert got["Lisbon"]["date"] == "2023-09-14"
     # the sentence runs across the wrapped lines: one excerpt, not a line of it
     assert got["Lisbon"]["evidence"][0]["excerpt"].endswith("issued here today.")
+
+
+def test_a_thing_with_no_name_can_be_the_subject(tmp_path):
+    body = ("A container ship bound for Rotterdam left Singapore on Monday.\n\n"
+            "The ship is expected to pass through the Suez Canal next week, the operator said. "
+            "Port officials in Singapore said the ship carried 9,000 containers.")
+    story = build_one(tmp_path, "s.txt", "Container ship heads for Europe\n\n" + body)
+    stops_ = [f["properties"]["name"] for f in story["features"] if f["properties"].get("role") == "stop"]
+    assert story["storymap"]["subject"].endswith("ship")
+    assert "Rotterdam" in stops_ and any(name.startswith("Suez") for name in stops_)

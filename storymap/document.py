@@ -66,15 +66,22 @@ class Document:
 
 #: "MOSCOW U.S. Secretary of State...": a place in capitals run into the story's first
 #: words, as reposted wire copy has it once "(Reuters) -" is stripped
-_BARE = re.compile(r"((?:(?!(?:[A-Z]\.)+\s)[A-Z][A-Z'’.-]+ ){1,3}?)(?=(?:[A-Z]\.)+\s|[A-Z][a-z])")
+_CAPS = r"(?!(?:[A-Z]\.)+\s)[A-Z][A-Z'’./-]+"
+_BARE = re.compile(r"(" + _CAPS + r"(?: " + _CAPS + r"){0,2})(?:, ([A-Z][a-z]+(?: [A-Z][a-z]+)?))? "
+                   r"(?=(?:[A-Z]\.)+\s|[A-Z][a-z])")
 
 
 def _bare_dateline(text: str, start: int, end: int) -> Dateline | None:
     m = _BARE.match(text, start, end)
     if m is None or len(m.group(1).strip()) < 3:
         return None
-    place_end = start + len(m.group(1).rstrip())
-    return Dateline(start, m.end(), ((start, place_end),), None, None, None)
+    qualifier = (m.start(2), m.end(2)) if m.group(2) else None
+    places = []
+    at = m.start(1)
+    for part in m.group(1).split("/"):  # "BEIJING/SINGAPORE": filed from both
+        places.append((at, at + len(part)))
+        at += len(part) + 1
+    return Dateline(start, m.end(), tuple(places), qualifier, None, None)
 
 
 def _model_text(text: str) -> str:

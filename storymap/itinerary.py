@@ -62,12 +62,13 @@ TRAVEL_NOUNS = frozenset("""
 visit trip tour journey voyage arrival stay stop stopover visit meeting summit talks landfall concert show gig
 performance pilgrimage mission trek expedition flight crossing passage return homecoming departure tour leg
 swing state-visit call sojourn holiday vacation appearance rally speech address ceremony welcome reception
-route itinerary
+route itinerary lunch dinner banquet breakfast audience mass conference forum parade funeral wedding festival gala
 """.split())
 #: verbs that carry a travel noun for their subject ("made a visit", "began a tour")
 LIGHT_VERBS = frozenset("""
 make pay begin start end conclude wrap cut continue complete undertake embark hold resume finish open close
 kick launch plan announce schedule cancel postpone scrap call drop shelve delay abandon skip lead join have
+attend host chair address headline
 """.split())
 CANCEL_VERBS = frozenset({"cancel", "postpone", "scrap", "shelve", "abandon", "scrub", "skip", "miss", "avoid",
                           "forgo", "forego", "decline", "refuse", "delay", "defer", "suspend", "halt", "drop",
@@ -304,8 +305,10 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 return gov, prep, "dest"  # "a tour of Asia"
             if prep in REFERENCE_PREPS:
                 return None  # "70 miles south of", "off the coast of", "near"
-            if prep in AT_PREPS and gov.pos_ == "NOUN" and gov.lemma_.lower() not in TRAVEL_NOUNS and \
+            if prep in AT_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS and \
                     gov.dep_ in ("pobj", "dobj", "conj") and not any(c.dep_ == "poss" for c in gov.children):
+                if gov.dep_ == "pobj" and gov.head.lower_ == "with" and gov.head.head.pos_ in ("VERB", "AUX"):
+                    return gov.head.head, prep, "at"  # "met with Gulf leaders in Riyadh"
                 tok = gov  # "heading to an aircraft plant in X": the plant's role places X
                 continue
             if prep in TO_PREPS:

@@ -228,9 +228,11 @@ class Recognizer:
                     if j > i and toks[j].text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
                         keys.add(name_key(text[tok.start : toks[j - 1].end]))
         found = self.gazetteer.lookup_keys(keys)
+        # a dateline writes its place in capitals ("HANOVER, Germany -"): read it as a name
+        datelined = document.dateline.places if document is not None and document.dateline else ()
         mentions: list[Mention] = []
         for bs, _, toks in blocks:
-            mentions += self._block(article, bs, toks, found, people)
+            mentions += self._block(article, bs, toks, found, people, datelined)
         unlocated: list[tuple[int, int, str]] = []
         if blocks and (document is not None or self.ner is not None):
             if document is not None:
@@ -308,7 +310,7 @@ class Recognizer:
     # ------------------------------------------------------------------ per block
 
     def _block(self, article: Article, bs: int, toks: list[Token], found: dict[str, list[NameMatch]],
-               people: set[str]) -> list[Mention]:
+               people: set[str], datelined: Iterable[tuple[int, int]] = ()) -> list[Mention]:
         text = article.text
         chunks = _chunks(text, toks)
         chunk_of = {}
@@ -367,7 +369,8 @@ class Recognizer:
                 i += 1
                 continue
             j, hits, constraint = best
-            mention = self._judge(article, bs, toks, i, j, hits, constraint, chunks, chunk_of, people)
+            mention = self._judge(article, bs, toks, i, j, hits, constraint, chunks, chunk_of, people,
+                                  any(s <= toks[i].start and toks[j].end <= e for s, e in datelined))
             if mention is not None:
                 out.append(mention)
                 i = j + 1
@@ -377,7 +380,7 @@ class Recognizer:
 
     def _judge(self, article: Article, bs: int, toks: list[Token], i: int, j: int, hits: list[NameMatch],
                constraint: str | None, chunks: list[tuple[int, int]], chunk_of: dict[int, int],
-               people: set[str]) -> Mention | None:
+               people: set[str], dateline: bool = False) -> Mention | None:
         """Keep or drop one gazetteer match by the rules in the module docstring."""
         text = article.text
         start, end = toks[i].start, toks[j].end
@@ -385,7 +388,7 @@ class Recognizer:
         # Abbreviations match only in their own case: "US", not "us" or "Us".
         hits = [h for h in hits if h.kind != ABBREVIATION or surface.replace(".", "") == h.surface.replace(".", "")]
         # An all-capitals word ("TASS", "NATO") names a place only when the place is written so.
-        if surface.isupper() and len(surface) > 1:
+        if surface.isupper() and len(surface) > 1 and not dateline:
             hits = [h for h in hits if h.surface.replace(".", "") == surface.replace(".", "")]
         # Eponyms ("Yuri Gagarin") reach a facility only through "named after".
         hits = [h for h in hits if h.kind != EPONYM]

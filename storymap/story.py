@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -23,7 +24,7 @@ from storymap.articles import Article, find_articles, read_article, sentence_at,
 from storymap.dates import article_anchor, find_dates
 from storymap.errors import ArticleError, StoryError
 from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch, continent_of
-from storymap.document import parse_articles
+from storymap.document import Document, parse_articles
 from storymap.itinerary import MovementEvent, candidates, find_subject, subject_events
 from storymap.recognize import Analysis, Mention, Recognizer
 from storymap.resolve import AREAS, Resolved, resolve
@@ -205,6 +206,7 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
     evidence: list[MovementEvent] = subject_events(cands, found, anchors, [a.id for a in articles if not a.published]) if found else []
 
+    evidence = _datelined(evidence, documents, by_mention)
     places = _places(resolved, evidence, by_mention)
     _assign_roles(places, {a.id: n for n, a in enumerate(articles)})
     if title is None:
@@ -236,6 +238,31 @@ def _place_online(analysis: Analysis, article: Article, online: Callable[[str], 
         return analysis
     mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
     return Analysis(mentions, analysis.people, analysis.person_names, tuple(still))
+
+
+def _datelined(evidence: Sequence[MovementEvent], documents: Sequence[Document],
+               by_mention: dict[tuple[str, int], Resolved]) -> list[MovementEvent]:
+    """A visit to a country told from a dateline town in it ("HANOVER, Germany - ... said
+    during a visit to Germany") is a visit to that town."""
+    town: dict[str, tuple[int, int]] = {}
+    for doc in documents:
+        if doc.dateline is None:
+            continue
+        for s, e in doc.dateline.places:
+            r = next((r for (art, start), r in by_mention.items() if art == doc.article.id and s <= start < e), None)
+            if r is not None and r.best.record.place_type not in AREAS:
+                town[doc.article.id] = (r.mention.start, r.mention.end)
+                break
+    out = []
+    for ev in evidence:
+        r = by_mention.get((ev.article, ev.mention[0]))
+        where = town.get(ev.article)
+        if r is not None and where is not None and r.best.record.place_type == "country" and ev.kind == "visit":
+            host = by_mention[(ev.article, where[0])].best.record
+            if host.country_code == r.best.record.country_code:
+                ev = dataclasses.replace(ev, mention=where)
+        out.append(ev)
+    return out
 
 
 def _places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],

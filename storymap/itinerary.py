@@ -207,7 +207,7 @@ class _Parse:
                 obj = [c for c in v.head.children if c.dep_ in ("dobj", "dative")]
                 if obj:
                     return obj[0], False  # "urged Britons to stay", "invited him to visit"
-            if v.dep_ in ("xcomp", "conj", "advcl", "ccomp", "pcomp") and v.head.i != v.i:
+            if v.dep_ in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp") and v.head.i != v.i:
                 # "expected to travel", "arrived and met", "heading to", "after arriving"
                 v = v.head
                 if v.pos_ == "ADP" and v.head.i != v.i:
@@ -268,6 +268,8 @@ def _status(pred: Any, governor: Any) -> str:
             status = "expected" if status == "reported" else status  # "is travelling to", "is heading to"
         if lemma == "be" and any(c.dep_ == "xcomp" for c in kids) and t.tag_ in ("VBZ", "VBP", "VBD"):
             status = "expected" if status == "reported" else status  # "is to visit", "was to travel"
+    if status == "expected" and any(t.lower_ == "instead" for t in pred.sent):
+        return "cancelled"  # "was due to play in Hamburg but has instead returned home"
     return status
 
 

@@ -46,7 +46,7 @@ DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern"
                         "southeastern", "southwestern", "greater", "upper", "lower"})
 CALENDAR = frozenset("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-september october november december
+september october november december jan feb mar apr jun jul aug sep sept oct nov dec
 """.split())
 LEADING_WORDS = frozenset({"in", "on", "at", "for", "after", "before", "during", "with", "from", "by", "as", "but",
                            "and", "or", "if", "when", "while", "since", "until", "the", "a", "an", "this", "that",

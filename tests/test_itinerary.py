@@ -288,3 +288,22 @@ def test_a_thing_with_no_name_can_be_the_subject(tmp_path):
     stops_ = [f["properties"]["name"] for f in story["features"] if f["properties"].get("role") == "stop"]
     assert story["storymap"]["subject"].endswith("ship")
     assert "Rotterdam" in stops_ and any(name.startswith("Suez") for name in stops_)
+
+
+def test_a_plan_dropped_for_something_else_is_cancelled(tmp_path):
+    got = stops(tmp_path, "The Lantern Quartet played in Lyon on Friday. The band was due to play in Geneva "
+                          "and Turin next week but has instead gone home.", subject="Lantern Quartet")
+    assert list(got) == ["Lyon"]
+
+
+def test_a_dateline_in_capitals_run_into_the_text_places_a_country_visit(tmp_path):
+    got = stops(tmp_path, "HANOVER, Germany Chancellor Ana Duarte said during a visit to Germany on Sunday "
+                          "that trade talks would resume.", subject="Ana Duarte")
+    assert list(got) == ["Hannover"]  # GeoNames spells it so
+
+
+def test_attending_a_meeting_somewhere_before_heading_elsewhere(tmp_path):
+    got = stops(tmp_path, "Minister Ana Duarte is due to attend a meeting of finance ministers in Brussels on Monday "
+                          "before heading to Dublin.", subject="Ana Duarte")
+    assert list(got) == ["Brussels", "Dublin"]
+    assert {p["status"] for p in got.values()} == {"expected"}

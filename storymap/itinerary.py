@@ -429,6 +429,9 @@ def _cue(pred: Any) -> str | None:
                 return "earlier"
             if c.dep_ in ("advmod", "mark") and c.lower_ in LATER_WORDS - {"after"}:
                 return "later"
+        if t.pos_ in ("VERB", "AUX") and t.tag_ == "VBN" and \
+                any(c.dep_ == "aux" and c.lemma_ == "have" for c in t.children):
+            return "earlier"  # "a tour that has taken him to Iraq", "had visited Hanoi"
         if t.pos_ in ("VERB", "AUX") and t.i != pred.i:
             break  # the clause that holds the predicate decides
     return None

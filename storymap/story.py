@@ -337,6 +337,11 @@ def _assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
     # Countries and regions are containers when the story has a more specific stop
     # inside them ("a four-day tour of Germany" with stops in Berlin and Munich).
     specific = [p for p in stops if p.record.place_type not in AREAS]
+    for p in stops:
+        inside = [s for s in specific if s is not p and p.record.place_type in AREAS and _contains(p.record, s.record)]
+        if len(inside) == 1 and not any(e.date for e in inside[0].evidence):
+            # "headed for his first visit to Vietnam on Sunday" and "in Hanoi": one visit
+            inside[0].evidence += [e for e in p.evidence if e.status in STOP_STATUSES and e.date]
     stops = [p for p in stops if p.record.place_type not in AREAS or
              not any(_contains(p.record, s.record) for s in specific if s is not p)]
     # a sea or other named region beside the story's towns is the area they lie in

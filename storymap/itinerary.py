@@ -554,7 +554,8 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
             else:
                 continue
             word = f"{pred.lemma_.lower()} here"
-        elif lemma in ARRIVAL_VERBS and tok.pos_ == "VERB" or lemma in UNPLACED_NOUNS and tok.pos_ == "NOUN":
+        elif lemma in ARRIVAL_VERBS and tok.pos_ == "VERB" or \
+                (lemma in UNPLACED_NOUNS or tok.lower_ in UNPLACED_NOUNS) and tok.pos_ == "NOUN":
             if any(_inside(off + t.idx, mentions) for t in tok.subtree if t.dep_ == "pobj"):
                 continue  # the place is named: read with the other events
             pred = tok

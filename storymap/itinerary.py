@@ -526,7 +526,7 @@ def _night_before(sent: Any, off: int) -> tuple[DateMention, ...]:
 #: movements that need no place named: where they end is where the story was filed
 #: ("landed for a three-day stay", "told reporters here")
 ARRIVAL_VERBS = frozenset({"arrive", "land", "touch"})
-UNPLACED_NOUNS = frozenset({"visit", "arrival", "stay", "talks"})
+UNPLACED_NOUNS = frozenset({"arrival", "talks"})
 
 
 def _inside(pos: int, mentions: Sequence[tuple[int, int]]) -> bool:
@@ -753,7 +753,12 @@ def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override
                 first_named.append(key)
     if not score:
         return None
+    titled = Counter(c.noun for c in cands if c.how == "title" and c.noun and c.status != "hypothetical")
     for key in list(score):
+        if titled:
+            # "the crown prince" stopped in Boston: the events told by a title the texts gave the name
+            kinds = _kinds(frozenset(key), documents)
+            score[key] += 0.8 * sum(n for noun, n in titled.items() if noun in kinds)
         if key in first_named:
             score[key] += 1.5  # the lede's first named subject is who the story is about
         elif any(re.search(rf"\b{re.escape(w)}\b", lead_text) for w in key):
@@ -805,7 +810,8 @@ def _lead_names(document: Any) -> list[tuple[str, ...]]:
         if n >= 3:
             break
         for tok in sent:
-            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN" and tok.ent_type_ == "PERSON":
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN" and tok.ent_type_ == "PERSON" and \
+                    tok.head.dep_ == "ROOT":
                 words = _name_words(tok)
                 if words:
                     out.append(words)

@@ -206,6 +206,8 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
     evidence: list[MovementEvent] = subject_events(cands, found, anchors, [a.id for a in articles if not a.published]) if found else []
 
+    resolved = _dateline_qualified(resolved, documents, by_mention)
+    by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
     evidence = _datelined(evidence, documents, by_mention)
     places = _places(resolved, evidence, by_mention)
     _assign_roles(places, {a.id: n for n, a in enumerate(articles)})
@@ -238,6 +240,39 @@ def _place_online(analysis: Analysis, article: Article, online: Callable[[str], 
         return analysis
     mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
     return Analysis(mentions, analysis.people, analysis.person_names, tuple(still))
+
+
+def _dateline_qualified(resolved: list[Resolved], documents: Sequence[Document],
+                        by_mention: dict[tuple[str, int], Resolved]) -> list[Resolved]:
+    """A dateline's qualifier ("HANOVER, Germany", "SALEM, Ore.") picks the candidate in that
+    country for the dateline's town, and for the same name elsewhere in that article."""
+    chosen: dict[tuple[str, str], str] = {}  # (article, name) -> gazetteer id
+    for doc in documents:
+        dl = doc.dateline
+        if dl is None or dl.qualifier is None:
+            continue
+        q = next((r for (art, start), r in by_mention.items()
+                  if art == doc.article.id and dl.qualifier[0] <= start < dl.qualifier[1]), None)
+        if q is None or q.best.record.place_type not in ("country", "admin1"):
+            continue
+        for s, e in dl.places:
+            r = next((r for (art, start), r in by_mention.items() if art == doc.article.id and s <= start < e), None)
+            if r is None:
+                continue
+            fits = [c for c in r.candidates if c.record.country_code == q.best.record.country_code]
+            if fits:
+                chosen[(doc.article.id, r.mention.text.lower())] = fits[0].record.gazetteer_id
+    if not chosen:
+        return resolved
+    out = []
+    for r in resolved:
+        want = chosen.get((r.mention.article, r.mention.text.lower()))
+        if want is not None and r.best.record.gazetteer_id != want:
+            first = [c for c in r.candidates if c.record.gazetteer_id == want]
+            if first:
+                r = Resolved(r.mention, (*first, *(c for c in r.candidates if c.record.gazetteer_id != want)))
+        out.append(r)
+    return out
 
 
 def _datelined(evidence: Sequence[MovementEvent], documents: Sequence[Document],

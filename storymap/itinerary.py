@@ -145,6 +145,8 @@ class MovementEvent:
     date_text: str | None
     cue: str | None  # "earlier" or "later": the text's own order cue
     confidence: float
+    #: the date is the traveller's last told date, the sentence naming none
+    date_inferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +167,8 @@ class _Candidate:
     cue: str | None
     strength: float
     years: tuple[int, ...] = ()
+    #: the dates are the traveller's last told date, not this sentence's
+    inferred: bool = False
 
 
 def _name_words(tok: Any) -> tuple[str, ...]:
@@ -469,6 +473,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
             by_sentence[(off + sent.start_char, off + sent.end_char)].append((s, e))
     last_name: tuple[str, ...] | None = None
     dateline = document.dateline
+    # the story's last told date, for sentences that name none
+    context: DateMention | None = None
     for off, sent in sents:
         span = (off + sent.start_char, off + sent.end_char)
         dates = tuple(d for d in find_dates(text, span[0], span[1]) if dateline is None or
@@ -500,10 +506,18 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
             status = _status(pred, governor)
             kind = "origin" if rel in ("from", "origin") else "visit"
             own = _dates_in(pred, off, dates)
+            cue = _cue(pred)
+            inferred = not own and not dates and rel not in ("from", "origin") and cue is None and \
+                context is not None
+            if inferred:
+                own = (context,)
             out.append(_Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
-                                  label, name, noun, how, status, kind, own, _cue(pred), _strength(pred, rel, how),
-                                  _past_years(pred)))
+                                  label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
+                                  _past_years(pred), inferred))
         out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
+        told = [d for d in dates if _adverbial(sent.doc, d, off)]
+        if told:
+            context = told[-1]
         # the clause subjects of this sentence, for the pronouns of the next
         for tok in sent:
             if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.pos_ == "PROPN":
@@ -897,7 +911,8 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
         else:
             status = c.status
         out.append(MovementEvent(c.article, c.mention, c.sentence, c.predicate, c.traveller,
-                                 subject.name, status, c.kind, date, date_end, date_text, c.cue, c.strength))
+                                 subject.name, status, c.kind, date, date_end, date_text, c.cue, c.strength,
+                                 c.inferred))
     return out
 
 

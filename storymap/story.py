@@ -387,7 +387,9 @@ def _assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         p.role = "stop"
         live = [e for e in p.evidence if e.status in STOP_STATUSES]
         pool = [e for e in live if e.status == p.status] or live
-        dated = [e for e in pool if e.date] or [e for e in live if e.date]
+        # a date the sentence tells beats one carried over from the traveller's last sentence
+        dated = [e for e in pool if e.date and not e.date_inferred] or \
+            [e for e in live if e.date and not e.date_inferred] or [e for e in live if e.date]
         if dated:
             counts = Counter(e.date for e in dated)
             p.date = min(counts, key=lambda d: (-counts[d], d))
@@ -412,12 +414,12 @@ def _assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         # Dated stops by date; undated ones the text says came earlier (or that were left
         # for somewhere else) before them; planned stops after the reported ones.
         live = [e for e in p.evidence if e.status in STOP_STATUSES]
-        earlier = any(e.cue == "earlier" or e.kind == "origin" for e in live)
+        rank = 0 if any(e.kind == "origin" for e in live) else 1 if any(e.cue == "earlier" for e in live) else 2
         if p.status == "reported":
-            if p.date is None and earlier:
-                return (0, dt.date.min, 0, first_pos(p))
-            return (0, p.date or dt.date.max, 0 if earlier else 1, first_pos(p))
-        return (1, p.date or dt.date.max, 0 if earlier else 1, first_pos(p))
+            if p.date is None and rank < 2:
+                return (0, dt.date.min, rank, first_pos(p))
+            return (0, p.date or dt.date.max, rank, first_pos(p))
+        return (1, p.date or dt.date.max, rank, first_pos(p))
 
     for n, p in enumerate(sorted(stops, key=order), 1):
         p.stop = n

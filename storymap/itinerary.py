@@ -268,13 +268,28 @@ def _status(pred: Any, governor: Any) -> str:
         if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in kids) or lemma in PLAN_WORDS and t.i != pred.i:
             status = "expected" if status != "hypothetical" else status
         if t.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
-                                   for c in kids) and lemma in ("go", "head", "travel", "fly", "visit", "leave"):
+                                   for c in kids) and lemma in JOURNEY_VERBS:
             status = "expected" if status == "reported" else status  # "is travelling to", "is heading to"
+        if t.i == pred.i and t.tag_ in ("VBZ", "VBP") and lemma in JOURNEY_VERBS and not _headline(t):
+            status = "expected" if status == "reported" else status  # "who flies to Washington this weekend"
         if lemma == "be" and any(c.dep_ == "xcomp" for c in kids) and t.tag_ in ("VBZ", "VBP", "VBD"):
             status = "expected" if status == "reported" else status  # "is to visit", "was to travel"
     if status == "expected" and any(t.lower_ == "instead" for t in pred.sent):
         return "cancelled"  # "was due to play in Hamburg but has instead returned home"
     return status
+
+
+#: verbs of a journey, whose simple present in a story's body tells a plan
+JOURNEY_VERBS = (MOVE_VERBS | frozenset({"visit", "tour", "arrive", "land", "reach"})) - {"bring", "take", "carry",
+                                                                                          "send", "push"}
+
+
+def _headline(tok: Any) -> bool:
+    """Whether a token is in a line without a full stop (a headline, where the simple
+    present reports)."""
+    sent = tok.sent
+    last = sent[-1]
+    return last.text not in (".", "!", "?", '"', "”", "’", "'") and not last.text.endswith(".")
 
 
 def _govern(place: Any) -> tuple[Any, str, str] | None:

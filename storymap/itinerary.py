@@ -249,7 +249,7 @@ def _status(pred: Any, governor: Any) -> str:
     status = "reported"
     kids = list(pred.children)
     if pred.pos_ == "VERB" and pred.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in kids) and \
-            (pred.dep_ == "ROOT" or pred.dep_ == "acl" and pred.head.pos_ == "PROPN"):
+            (pred.dep_ == "ROOT" or pred.dep_ == "acl" and pred.head.pos_ in ("PROPN", "NOUN") and _headline(pred)):
         status = "expected"  # a headline's "Obama to visit London"
     if pred.tag_ in ("VBZ", "VBP") and any(c.dep_ == "mark" and c.lower_ in ("before", "until", "once", "when")
                                            for c in kids):
@@ -522,8 +522,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
             kind = "origin" if rel in ("from", "origin") else "visit"
             own = _dates_in(pred, off, dates)
             cue = _cue(pred)
-            inferred = not own and not dates and rel not in ("from", "origin") and cue is None and \
-                context is not None
+            inferred = not own and rel not in ("from", "origin") and cue is None and context is not None
             if inferred:
                 own = (context,)
             out.append(_Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),

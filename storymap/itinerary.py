@@ -169,6 +169,8 @@ class _Candidate:
     years: tuple[int, ...] = ()
     #: the dates are the traveller's last told date, not this sentence's
     inferred: bool = False
+    #: "is returning to Washington": under way as the article is written
+    under_way: bool = False
 
 
 def _name_words(tok: Any) -> tuple[str, ...]:
@@ -525,9 +527,11 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
             inferred = not own and rel not in ("from", "origin") and cue is None and context is not None
             if inferred:
                 own = (context,)
+            under_way = pred.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
+                                                   for c in pred.children)
             out.append(_Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
-                                  _past_years(pred), inferred))
+                                  _past_years(pred), inferred, under_way))
         out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
         told = [d for d in dates if _adverbial(sent.doc, d, off)]
         if told:
@@ -913,7 +917,11 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
             mine = False
         if not mine:
             continue
-        date, date_end, date_text = _resolve_dates(c.dates, anchors.get(c.article),
+        dates = c.dates
+        if c.under_way and (not dates or c.inferred) and c.article not in undated:
+            # "is returning to Washington": under way on the day it was written
+            dates = (DateMention(c.mention[0], c.mention[0], c.predicate.split()[0], relative=0),)
+        date, date_end, date_text = _resolve_dates(dates, anchors.get(c.article),
                                                    "nearest" if c.article in undated and c.status == "reported"
                                                    else c.status)
         anchor = anchors.get(c.article)

@@ -171,6 +171,9 @@ class _Candidate:
     inferred: bool = False
     #: "is returning to Washington": under way as the article is written
     under_way: bool = False
+    #: words of this and the previous sentence (names, nouns, pronouns), for a travel noun
+    #: that names no traveller: it is the subject's only when the subject is at hand
+    nearby: frozenset[str] = frozenset()
 
 
 def _name_words(tok: Any) -> tuple[str, ...]:
@@ -492,6 +495,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
     dateline = document.dateline
     # the story's last told date, for sentences that name none
     context: DateMention | None = None
+    previous: Any = ()
     for off, sent in sents:
         span = (off + sent.start_char, off + sent.end_char)
         dates = tuple(d for d in find_dates(text, span[0], span[1]) if dateline is None or
@@ -516,10 +520,14 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
                 continue  # a place as the subject ("Moscow said", "Cairo airport officials")
             before = [n for i, n in named if who is not None and i < who.i and n]
             name, noun, how, label = _describe(who, before[-1] if before else last_name)
+            nearby: frozenset[str] = frozenset()
             if who is None and pred.pos_ == "NOUN" and not _others(pred):
                 # "Wednesday's meeting at X", "the visit to X is the first...": the story's
                 # current traveller, unless the noun names others ("talks between ...")
                 name, how, label = None, "context", ""
+                nearby = frozenset(t.text.removesuffix("'s") for t in (*previous, *sent) if t.pos_ == "PROPN") | \
+                    frozenset(t.lemma_.lower() for t in (*previous, *sent) if t.pos_ == "NOUN") | \
+                    frozenset(PRONOUN_CLASS[t.lower_] for t in (*previous, *sent) if t.lower_ in PRONOUN_CLASS)
             status = _status(pred, governor)
             kind = "origin" if rel in ("from", "origin") else "visit"
             own = _dates_in(pred, off, dates)
@@ -531,11 +539,12 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
                                                    for c in pred.children)
             out.append(_Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
-                                  _past_years(pred), inferred, under_way))
+                                  _past_years(pred), inferred, under_way, nearby))
         out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
         told = [d for d in dates if _adverbial(sent.doc, d, off)]
         if told:
             context = told[-1]
+        previous = sent
         # the clause subjects of this sentence, for the pronouns of the next
         for tok in sent:
             if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.pos_ == "PROPN":
@@ -904,7 +913,9 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
     out: list[MovementEvent] = []
     for c in cands:
         if c.how == "context":
-            mine = True
+            # the subject is at hand: named, called by its kind, or a pronoun of its kind
+            mine = bool(subject.words & c.nearby or subject.kinds & c.nearby or
+                        subject.pronoun and subject.pronoun in c.nearby)
         elif c.how == "pronoun" and subject.pronoun and c.noun and c.noun != subject.pronoun and \
                 not (c.noun == "plural" and subject.pronoun in ("male", "female") and subject.group):
             mine = False  # "his trip" in a story about a woman: someone else's

@@ -107,7 +107,8 @@ def _tokens(text: str, start: int, end: int) -> list[Token]:
 def _joinable(text: str, a: Token, b: Token) -> bool:
     """Tokens that can sit inside one name: a space or hyphen between, or a possessive."""
     gap = text[a.end : b.start]
-    return gap in (" ", "-", "‐", "‑", "\u00a0") or bool(re.fullmatch(r"['’]s ", gap))
+    # a line break inside a paragraph of hard-wrapped text ("New South\nWales") joins too
+    return gap in (" ", "-", "‐", "‑", "\u00a0", "\n", "\r\n") or bool(re.fullmatch(r"['’]s ", gap))
 
 
 def _chunks(text: str, toks: list[Token]) -> list[tuple[int, int]]:

@@ -532,7 +532,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
             kind = "origin" if rel in ("from", "origin") else "visit"
             own = _dates_in(pred, off, dates)
             cue = _cue(pred)
-            inferred = not own and rel not in ("from", "origin") and cue is None and context is not None
+            inferred = not own and rel not in ("from", "origin") and cue is None and context is not None and \
+                status == "reported"  # a plan is for later than the last told date
             if inferred:
                 own = (context,)
             under_way = pred.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")

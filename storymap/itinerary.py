@@ -94,6 +94,9 @@ PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "his", "h
                       "my", "our", "me", "us"})
 #: relative pronouns: their antecedent is the noun the clause hangs on, never the last name
 RELATIVES = frozenset({"who", "whom", "whose", "which", "that"})
+#: nouns for anyone at all: never the thing a story follows
+ANYONE = frozenset({"people", "person", "official", "authority", "source", "resident", "citizen", "man", "woman",
+                    "one", "other", "some", "many", "thousand", "hundred", "dozen", "million", "assurance"})
 #: nouns for people travelling together
 GROUP_NOUNS = frozenset({"couple", "royal", "royals", "pair", "family", "families", "delegation", "group", "party",
                          "entourage", "travellers", "travelers", "visitors", "guests", "duo", "trio"})
@@ -700,6 +703,8 @@ def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, .
     if who.lower_ in RELATIVES:
         return None, None, "none", who.text
     if who.pos_ == "PRON" or who.lower_ in PRONOUNS:
+        if last_name is None and PRONOUN_CLASS.get(who.lower_) == "thing":
+            return None, "thing", "it", who.text  # "it landed": a thing, if the story follows one
         return last_name, PRONOUN_CLASS.get(who.lower_), "pronoun" if last_name else "none", who.text
     if who.pos_ == "PROPN":
         words = _name_words(who)
@@ -778,14 +783,18 @@ def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override
             score[key] += (1.0 if c.how == "name" else 0.5) * (0.6 if c.kind == "origin" else 1.0)
             events[key] += 1
         elif c.how == "title" and c.noun and c.status != "hypothetical" and c.noun not in TITLES and \
-                c.noun not in GROUP_NOUNS and c.traveller.split() and c.traveller.split()[-1] == c.noun and \
-                re.search(rf"\b{re.escape(c.noun)}\b", lead_text, re.IGNORECASE):
-            things[c.noun] += 1  # a thing named in the lead, written singular and lower case
+                c.noun not in GROUP_NOUNS | ANYONE and c.traveller.split() and \
+                c.traveller.split()[-1] in (c.noun, c.noun + "s", c.noun + "es") and \
+                re.search(rf"\b{re.escape(c.noun)}", lead_text, re.IGNORECASE):
+            things[c.noun] += 1  # a thing or group named in the lead, written in lower case
     best_thing = max(sorted(things), key=lambda n: things[n], default=None)
+    if best_thing:
+        things[best_thing] += sum(1 for c in cands if c.how == "it" and c.status != "hypothetical")
     if best_thing and things[best_thing] >= 2 and things[best_thing] > max(events.values(), default=0):
         # no named traveller moves, a thing does: "the tank", "the vessel"
         label = max((c.traveller for c in cands if c.noun == best_thing), key=lambda t: (len(t.split()), t))
-        return Subject(label, frozenset(), frozenset({best_thing}), "thing", False)
+        plural = any(c.noun == best_thing and c.traveller.split()[-1] != best_thing for c in cands)
+        return Subject(label, frozenset(), frozenset({best_thing}), "plural" if plural else "thing", False)
     first_named: list[tuple[str, ...]] = []
     for doc in documents:
         for k, name in enumerate(_lead_names(doc)):
@@ -913,7 +922,9 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
     names: Sequence[tuple[str, ...]] = ()
     out: list[MovementEvent] = []
     for c in cands:
-        if c.how == "context":
+        if c.how == "it":
+            mine = subject.pronoun == "thing" and not subject.words
+        elif c.how == "context":
             # the subject is at hand: named, called by its kind, or a pronoun of its kind
             mine = bool(subject.words & c.nearby or subject.kinds & c.nearby or
                         subject.pronoun and subject.pronoun in c.nearby)

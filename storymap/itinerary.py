@@ -428,7 +428,9 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
         agent = [c for c in pred.children if c.dep_ == "agent"]
         objs = [g for a in agent for g in a.children if g.dep_ == "pobj"]
         return (objs[0] if objs else None), None
-    subj, passive = _Parse.subject_of(pred)
+    subj, _ = _Parse.subject_of(pred)
+    # passive is the predicate's own voice: "is expected to reach X" is no passive of "reach"
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in pred.children)
     if pred.lemma_.lower() in CARRY_VERBS and rel in ("dest", "at", "via", "from") and not passive:
         obj = [c for c in pred.children if c.dep_ in ("dobj", "dative")]
         goes_along = pred.lemma_.lower() in ACCOMPANY_VERBS and subj is not None and \

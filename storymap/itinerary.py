@@ -75,7 +75,8 @@ CANCEL_VERBS = frozenset({"cancel", "postpone", "scrap", "shelve", "abandon", "s
                           "abort", "rule", "reject", "spare", "bypass"})
 PLAN_WORDS = frozenset({"expect", "plan", "schedule", "due", "set", "intend", "hope", "want", "aim", "prepare",
                         "propose", "consider", "seek", "wish", "promise", "pledge", "vow", "agree", "forecast",
-                        "predict", "project", "likely", "go", "arrange", "slate", "try", "attempt", "will",
+                        "predict", "project", "likely", "go", "arrange", "slate", "try", "attempt", "will", "order", "tell",
+                        "force", "allow", "permit", "instruct", "direct", "need", "want",
                         "shall", "'ll", "would", "invite", "offer", "urge", "ask"})
 HYPOTHETICAL = frozenset({"may", "might", "could", "should", "can", "must", "if", "unless", "whether",
                           "consider", "invite", "offer", "urge", "ask", "possible", "possibly", "perhaps",
@@ -248,7 +249,11 @@ class _Parse:
         return out
 
 
-def _status(pred: Any, governor: Any) -> str:
+#: verbs of setting out: where they lead is where the traveller is going, not yet is
+DEPARTURES = frozenset({"leave", "depart", "set", "resume", "embark", "bind", "board", "launch"})
+
+
+def _status(pred: Any, governor: Any, rel: str = "") -> str:
     """Reported, expected, cancelled, negated or hypothetical, from the words governing the predicate."""
     words: list[Any] = [pred.head] if pred.dep_ == "acl" and pred.head.pos_ == "NOUN" else []  # "plans to visit"
     for t in _Parse.chain(pred) + ([] if governor is None else _Parse.chain(governor)):
@@ -282,6 +287,11 @@ def _status(pred: Any, governor: Any) -> str:
             status = "expected" if status == "reported" else status  # "who flies to Washington this weekend"
         if lemma == "be" and any(c.dep_ == "xcomp" for c in kids) and t.tag_ in ("VBZ", "VBP", "VBD"):
             status = "expected" if status == "reported" else status  # "is to visit", "was to travel"
+    if status == "reported" and rel == "dest" and any(
+            t.lemma_.lower() in DEPARTURES or t.lower_ in ("bound", "off", "en") for t in words[:3]):
+        status = "expected"  # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
+    if status == "reported" and pred.lemma_.lower() == "approach":
+        status = "expected"  # "approaching Australia": not there yet
     if status == "expected" and any(t.lower_ == "instead" for t in pred.sent):
         return "cancelled"  # "was due to play in Hamburg but has instead returned home"
     return status
@@ -533,7 +543,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
                 nearby = frozenset(t.text.removesuffix("'s") for t in (*previous, *sent) if t.pos_ == "PROPN") | \
                     frozenset(t.lemma_.lower() for t in (*previous, *sent) if t.pos_ == "NOUN") | \
                     frozenset(PRONOUN_CLASS[t.lower_] for t in (*previous, *sent) if t.lower_ in PRONOUN_CLASS)
-            status = _status(pred, governor)
+            status = _status(pred, governor, rel)
             kind = "origin" if rel in ("from", "origin") else "visit"
             own = _dates_in(pred, off, dates)
             cue = _cue(pred)
@@ -603,8 +613,11 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
             word = f"{pred.lemma_.lower()} here"
         elif lemma in ARRIVAL_VERBS and tok.pos_ == "VERB" or \
                 (lemma in UNPLACED_NOUNS or tok.lower_ in UNPLACED_NOUNS) and tok.pos_ == "NOUN":
-            if any(_inside(off + t.idx, mentions) for t in tok.subtree if t.dep_ == "pobj"):
-                continue  # the place is named: read with the other events
+            if any(c.dep_ == "prep" and c.lower_ in ("at", "in", "into", "to", "on") and
+                   any(g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME") and
+                       g.lemma_.lower() not in TRAVEL_NOUNS for g in c.children)
+                   for c in tok.children):
+                continue  # the place is said ("at the nearest airport"): not the dateline's
             pred = tok
             who, _ = _traveller(tok, "at")
             word = lemma

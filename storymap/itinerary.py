@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storymap.dates import DateMention, find_dates, resolve_range
-from storymap.recognize import TITLES
+from storymap.recognize import DIRECTIONS, TITLES
 
 #: verbs whose place argument is a destination ("to", "for", "into") or where the
 #: traveller is ("in", "at") or passes through ("via", "through"), or that take the
@@ -59,7 +59,7 @@ RECEIVED_VERBS = frozenset({"welcome", "greet", "receive", "host", "fete", "hono
                             "airlift", "transfer", "send", "deploy", "expect", "see", "spot", "sight"})
 #: nouns of travel and presence: "a visit to", "the tour of", "a stopover in"
 TRAVEL_NOUNS = frozenset("""
-visit trip tour journey voyage arrival stay stop stopover visit meeting summit talks landfall concert show gig
+visit trip tour journey voyage arrival stay stop stopover meeting summit talks talk landfall concert show gig
 performance pilgrimage mission trek expedition flight crossing passage return homecoming departure tour leg
 swing state-visit call sojourn holiday vacation appearance rally speech address ceremony welcome reception
 route itinerary lunch dinner banquet breakfast audience mass conference forum parade funeral wedding festival gala
@@ -95,6 +95,9 @@ PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "his", "h
                       "my", "our", "me", "us"})
 #: relative pronouns: their antecedent is the noun the clause hangs on, never the last name
 RELATIVES = frozenset({"who", "whom", "whose", "which", "that"})
+#: units and words of distance: a place after them is a reference point
+DISTANCES = frozenset({"mile", "kilometer", "kilometre", "km", "meter", "metre", "yard", "foot", "nautical",
+                       "distance", "way", "drive", "flight", "hour", "minute"})
 #: nouns for anyone at all: never the thing a story follows
 ANYONE = frozenset({"people", "person", "official", "authority", "source", "resident", "citizen", "man", "woman",
                     "one", "other", "some", "many", "thousand", "hundred", "dozen", "million", "assurance"})
@@ -335,6 +338,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if prep == "as" and gov.lower_ == "such":
                 tok = gov.head
                 continue
+            if prep == "of" and (gov.lemma_.lower() in DIRECTIONS or gov.lemma_.lower() in DISTANCES):
+                return None  # "840 kilometers west of Tashkent", "south of Miami": a reference point
             if prep == "of" and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS:
                 if gov.pos_ == "PROPN":
                     return None  # "Bank of England", "University of Chicago": part of a name
@@ -346,8 +351,12 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 return None  # "70 miles south of", "off the coast of", "near"
             if prep in AT_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS and \
                     gov.dep_ in ("pobj", "dobj", "conj") and not any(c.dep_ == "poss" for c in gov.children):
-                if gov.dep_ == "pobj" and gov.head.lower_ == "with" and gov.head.head.pos_ in ("VERB", "AUX"):
-                    return gov.head.head, prep, "at"  # "met with Gulf leaders in Riyadh"
+                if gov.dep_ == "pobj" and gov.head.lower_ == "with" and (
+                        gov.head.head.pos_ in ("VERB", "AUX") or gov.head.head.lemma_.lower() in TRAVEL_NOUNS):
+                    return gov.head.head, prep, "at"  # "met with Gulf leaders in Riyadh", "talks with Putin at"
+                if gov.dep_ == "dobj" and gov.head.pos_ in ("VERB", "AUX") and \
+                        (gov.ent_type_ == "PERSON" or gov.lemma_.lower() in TITLES):
+                    return gov.head, prep, "at"  # "will meet King Abdullah in Jordan"
                 tok = gov  # "heading to an aircraft plant in X": the plant's role places X
                 continue
             if prep in TO_PREPS:

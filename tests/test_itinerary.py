@@ -96,7 +96,6 @@ def test_subject_is_found_from_the_text_and_can_be_given(tmp_path):
     assert dt.date.fromisoformat("2023-08-02").weekday() == 2
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8, open: the Kremlin's talks are not folded into Moscow's stop")
 def test_another_trip_comes_out_by_the_same_rules(tmp_path):
     body = ("Chinese President Xi Jinping landed in Moscow on Monday, March 20, 2023, for a three-day state visit to "
             "Russia, his first trip abroad since securing a third term.\n\n"

@@ -427,11 +427,14 @@ def _noun_traveller(noun: Any) -> tuple[Any | None, Any | None]:
             (head.lemma_.lower() in LIGHT_VERBS or head.lemma_.lower() in CANCEL_VERBS):
         subj, passive = _Parse.subject_of(head)
         return (None if passive else subj), head
-    if noun.dep_ == "pobj" and head.pos_ == "ADP" and head.lower_ in ("during", "on", "after", "before", "ahead",
-                                                                      "since", "following", "throughout", "at",
-                                                                      "for", "upon", "in", "from"):
+    if noun.dep_ == "pobj" and head.pos_ == "ADP":
         verb = head.head
         if verb.pos_ in ("VERB", "AUX"):
+            # "during a visit to", "after talks in": the verb's subject; "urged the parties to
+            # talks in Geneva": its object
+            obj = [c for c in verb.children if c.dep_ in ("dobj", "dative")] if head.lower_ in ("to", "for") else []
+            if obj:
+                return obj[0], verb
             subj, passive = _Parse.subject_of(verb)
             return (None if passive else subj), verb
     if noun.dep_ == "nsubjpass" and head.lemma_.lower() in CANCEL_VERBS:

@@ -685,7 +685,7 @@ def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
     # a clause that speaks of the traveller ("Ottawa, where Trudeau welcomed him on
     # Friday") tells the time of the same visit
     return any(t.dep_ in ("relcl", "acl", "advcl", "ccomp") and t.i not in holding and
-               not (t.dep_ == "relcl" and any(c.lower_ in PRONOUN_CLASS and c.dep_ in ("dobj", "dative")
+               not (t.dep_ == "relcl" and any(c.lower_ in PRONOUN_CLASS and c.dep_ in ("dobj", "dative", "nsubj")
                                               for c in t.children)) for t in span.root.ancestors)
 
 
@@ -773,7 +773,9 @@ class Subject:
             return True  # "the couple", "the royals", "the family" for a subject travelling with others
         if noun in self.kinds:
             return True
-        return any(noun in cls and self.kinds & cls for cls in KIND_CLASSES)
+        # "the vessel" for the carrier Cumberlande; but beside an unnamed submarine, a
+        # warship is another vessel
+        return bool(self.words) and any(noun in cls and self.kinds & cls for cls in KIND_CLASSES)
 
 
 def _full_names(documents: Sequence[Any]) -> list[tuple[str, ...]]:

@@ -317,6 +317,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
     """The predicate governing a place token, the preposition between them ("" for an
     object), and the relation ("dest", "at", "via", "from", "obj", "origin", "mod")."""
     tok = place
+    climbed = False  # through a noun the place locates ("a plant in X")
     for _ in range(8):
         dep = tok.dep_
         head = tok.head
@@ -357,8 +358,13 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 if gov.dep_ == "dobj" and gov.head.pos_ in ("VERB", "AUX") and \
                         (gov.ent_type_ == "PERSON" or gov.lemma_.lower() in TITLES):
                     return gov.head, prep, "at"  # "will meet King Abdullah in Jordan"
+                if gov.pos_ == "PROPN":
+                    return None  # "the Endeavour Fund in Britain": a name's place, not the traveller's
                 tok = gov  # "heading to an aircraft plant in X": the plant's role places X
+                climbed = True
                 continue
+            if climbed and prep not in ("in", "at", "to", "into", "inside", "via", "through", "from", "for"):
+                return None  # "talks that focused on the conflict in Syria": a topic, not a place
             if prep in TO_PREPS:
                 rel = "dest"
             elif prep in AT_PREPS:
@@ -374,6 +380,9 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if gov.pos_ == "ADV" and gov.head.i != gov.i:
                 gov = gov.head  # "home to", "en route to"
             return gov, prep, rel
+        if dep == "poss" and head.pos_ in ("NOUN", "PROPN") and head.lemma_.lower() not in TRAVEL_NOUNS:
+            tok = head  # "arrived at Amsterdam's central station": the station's role places Amsterdam
+            continue
         if dep in ("dobj", "obj") and head.pos_ in ("VERB", "AUX"):
             rel = "origin" if head.lemma_.lower() in ORIGIN_VERBS else "obj"
             return head, "", rel
@@ -451,6 +460,8 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
         objs = [g for a in agent for g in a.children if g.dep_ == "pobj"]
         return (objs[0] if objs else None), None
     subj, _ = _Parse.subject_of(pred)
+    if subj is not None and subj.pos_ == "NOUN" and subj.lemma_.lower() in TRAVEL_NOUNS:
+        subj = _noun_traveller(subj)[0] or subj  # "Eurostar's maiden trip arrived at"
     # passive is the predicate's own voice: "is expected to reach X" is no passive of "reach"
     passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in pred.children)
     if pred.lemma_.lower() in CARRY_VERBS and rel in ("dest", "at", "via", "from") and not passive:
@@ -529,7 +540,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
                       not dateline.start <= d.start < dateline.end)  # a dateline's date is the filing date
         dates += _night_before(sent, off)
         # names that are clause subjects in this sentence: a later pronoun's antecedent
-        named = [(t.i, _name_words(t)) for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN"]
+        named = [(t.i, _name_words(t)) for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and
+                 t.ent_type_ not in ("GPE", "LOC", "NORP", "FAC")]
         for ms, me in by_sentence.get(span, []):
             located = document.locate(ms, me)
             if located is None:
@@ -556,6 +568,9 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
                     frozenset(t.lemma_.lower() for t in (*previous, *sent) if t.pos_ == "NOUN") | \
                     frozenset(PRONOUN_CLASS[t.lower_] for t in (*previous, *sent) if t.lower_ in PRONOUN_CLASS)
             status = _status(pred, governor, rel)
+            if status == "expected" and rel == "at" and pred.pos_ in ("VERB", "AUX") and \
+                    pred.lemma_.lower() not in MOVE_VERBS | VISIT_VERBS:
+                status = "hypothetical"  # "aimed to raise money in Britain": an aim, not a trip
             kind = "origin" if rel in ("from", "origin") else "visit"
             own = _dates_in(pred, off, dates)
             cue = _cue(pred)
@@ -575,7 +590,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
         previous = sent
         # the clause subjects of this sentence, for the pronouns of the next
         for tok in sent:
-            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.pos_ == "PROPN":
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.pos_ == "PROPN" and \
+                    tok.ent_type_ not in ("GPE", "LOC", "NORP", "FAC"):  # "The U.S. said ... He": not the U.S.
                 last_name = _name_words(tok) or last_name
                 break
     return out

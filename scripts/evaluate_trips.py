@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EXPECTED = ROOT.parent / "shared" / "eval" / "trips" / "expected.json"
 
 
-def build_all(expected: Path, out: Path, only: set[str] | None = None) -> float:
-    """Build each story of ``expected`` into ``out/<id>.geojson``; returns the seconds taken."""
+def build_all(expected: Path, out: Path, only: set[str] | None = None) -> tuple[float, dict[str, float]]:
+    """Build each story of ``expected`` into ``out/<id>.geojson``; returns the seconds taken
+    in all and per story."""
     from storymap.errors import StorymapError
     from storymap.gazetteer import Gazetteer
     from storymap.story import build_story
@@ -38,6 +39,7 @@ def build_all(expected: Path, out: Path, only: set[str] | None = None) -> float:
     stories = json.loads(expected.read_text(encoding="utf-8"))
     gazetteer = Gazetteer()
     started = time.perf_counter()
+    each: dict[str, float] = {}
     for story in stories:
         if only and story["id"] not in only:
             continue
@@ -51,13 +53,15 @@ def build_all(expected: Path, out: Path, only: set[str] | None = None) -> float:
                 if published:
                     (folder / f"{src.stem}.meta.json").write_text(json.dumps({"published": published}),
                                                                  encoding="utf-8")
+            one = time.perf_counter()
             try:
                 result = build_story([folder], gazetteer=gazetteer, base=folder)
             except StorymapError as exc:
                 print(f"{story['id']}: {exc}", file=sys.stderr)
                 continue
             write_story(result.story, out / f"{story['id']}.geojson")
-    return time.perf_counter() - started
+            each[story["id"]] = time.perf_counter() - one
+    return time.perf_counter() - started, each
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     scorer = args.scorer or args.expected.parent.parent / "score_trips.py"
     args.pred.mkdir(parents=True, exist_ok=True)
-    seconds = build_all(args.expected, args.pred, set(args.only) if args.only else None)
-    print(f"built in {seconds:.1f} s")
+    seconds, each = build_all(args.expected, args.pred, set(args.only) if args.only else None)
+    slowest = max(each, key=each.get) if each else None
+    print(f"built in {seconds:.1f} s" + (f"; slowest story {slowest} in {each[slowest]:.2f} s" if slowest else ""))
     rows_file = args.pred / "scores.json"
     expected = args.expected
     if args.only:

@@ -178,6 +178,8 @@ class _Candidate:
     inferred: bool = False
     #: "is returning to Washington": under way as the article is written
     under_way: bool = False
+    #: the predicate is in the simple present ("flies to Washington this weekend")
+    simple_present: bool = False
     #: words of this and the previous sentence (names, nouns, pronouns), for a travel noun
     #: that names no traveller: it is the subject's only when the subject is at hand
     nearby: frozenset[str] = frozenset()
@@ -582,7 +584,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
                                                    for c in pred.children)
             out.append(_Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
-                                  _past_years(pred), inferred, under_way, nearby))
+                                  _past_years(pred), inferred, under_way, nearby=nearby,
+                                  simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
         out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
         told = [d for d in dates if _adverbial(sent.doc, d, off)]
         if told:
@@ -742,7 +745,11 @@ def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, .
     """(name words, title noun, how it was found, the words as written) for a traveller token."""
     if who is None:
         return None, None, "none", ""
-    label = " ".join(t.text for t in who.subtree if t.i <= who.i and t.dep_ not in ("det", "punct"))[-80:]
+    words = [t for t in who.subtree if t.i <= who.i]
+    while words and words[0].dep_ in ("det", "punct"):
+        words = words[1:]
+    start = words[0].idx if words else who.idx
+    label = " ".join(who.doc.text[start : who.idx + len(who)].split())[-80:]  # as written, spaces made plain
     if who.lower_ in RELATIVES:
         return None, None, "none", who.text
     if who.pos_ == "PRON" or who.lower_ in PRONOUNS:
@@ -995,6 +1002,9 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
         anchor = anchors.get(c.article)
         if anchor is not None and c.status == "reported" and _before_story(c, date, anchor):
             status = "past"  # "visited Hanoi in 2014", "last year", "in September" months back
+        elif date is not None and c.status == "expected" and c.simple_present and anchor and \
+                c.article not in undated and date < anchor:
+            status = "reported"  # "Kim visits a plant on September 15" under a later date: it happened
         elif date is not None and c.status == "reported" and anchor and c.article not in undated and \
                 date > anchors[c.article] and c.kind != "origin":
             status = "expected"  # a reported verb with a date after publication: a plan

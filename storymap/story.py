@@ -462,7 +462,7 @@ def _excerpt(article: Article, start: int) -> str:
 def _evidence(article: Article, e: MovementEvent) -> dict[str, Any]:
     start, end = article.file_span(*e.sentence)
     return {"article": article.id, "start": start, "end": end, "excerpt": article.text[e.sentence[0] : e.sentence[1]],
-            "predicate": e.predicate, "traveller": e.traveller, "status": e.status,
+            "predicate": e.predicate, "traveller": e.traveller or None, "status": e.status,
             "date": e.date.isoformat() if e.date else None,
             "date_end": e.date_end.isoformat() if e.date_end else None, "date_text": e.date_text,
             "confidence": e.confidence}

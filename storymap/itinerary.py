@@ -1,23 +1,35 @@
 """Movement events from the parse: who went where, when, and whether it happened.
 
-Each place mention is read through the dependency tree of its sentence (see
-:mod:`storymap.document`). Climbing from the place through coordination ("Lisbon and
-Porto"), lists ("countries including Chile and Peru") and "of" phrases ("the capital
-of Chile"), the first word that is a movement or presence predicate governs it:
+:func:`candidates` reads each place mention of an article through the dependency tree
+of its sentence (see :mod:`storymap.document`). Climbing from the place through
+coordination ("Lisbon and Porto"), lists ("countries including Chile"), "of" phrases
+("the capital of Chile") and the things a place locates ("a plant in X"), the first
+word that is a movement or presence predicate governs it:
 
 - a verb with the place as its object ("visited Hanoi", "left Paris") or in a
   prepositional phrase ("flew to", "arrived in", "said in", "passed through");
-- a travel noun ("visit to", "the Dallas trip", "tour of") whose traveller is its
-  possessor ("Kerry's visit", "his tour") or the subject of the verb that governs it
+- a travel noun ("visit to", "the Dallas trip", "tour of", "talks in") whose traveller
+  is its possessor ("Kerry's visit") or the subject of the verb that governs it
   ("began a visit to", "during a visit to").
 
-The traveller is the predicate's grammatical subject, climbing through infinitives
-("expected to travel"), coordinated verbs and participles; a passive's subject when
-the verb is one of being received ("was welcomed in"); the antecedent of a relative
-pronoun. Pronouns refer to the last clause subject that was a name; a title noun ("the
-minister", "the storm") refers to the subject when the texts gave the subject that
-title or kind. The status comes from the words that govern the predicate: negation,
-cancelling verbs, future and planning words, conditional modals.
+Distance references ("70 miles south of"), names ("the Bank of England") and topics
+("talks on the conflict in Syria") stop the climb. The traveller is the predicate's
+subject, climbing through infinitives ("expected to travel"), coordinated verbs and
+participles; the object of "urged X to go" or "took X to"; a passive's subject when
+it is the one received ("was welcomed in"); the antecedent of a relative pronoun; a
+pronoun's last named clause subject. An arrival, talks or "here" with no place named
+take the dateline's place.
+
+:func:`find_subject` picks who or what the story follows: the named traveller of most
+events (the lede's main subject weighing most, events told by a title the texts gave
+the name counting for it), or a thing or group named in the lede when no named
+traveller moves. :func:`subject_events` keeps the subject's events: named, by a pronoun
+that agrees with it, by its title or kind ("the minister", "the storm", "the couple").
+
+Each event has a status from the words governing its predicate (negation, cancelling
+verbs, plans, conditionals, departures, tense), a time (a date in its own clause, else
+the sentence verb's, else the story's last told date for a report; never the clock) and
+an order cue ("after visiting", "before returning", "earlier", perfect tenses).
 
 Word lists here name general classes (movement verbs, travel nouns, kinds of
 travellers), never one article's words.
@@ -75,8 +87,8 @@ CANCEL_VERBS = frozenset({"cancel", "postpone", "scrap", "shelve", "abandon", "s
                           "abort", "rule", "reject", "spare", "bypass"})
 PLAN_WORDS = frozenset({"expect", "plan", "schedule", "due", "set", "intend", "hope", "want", "aim", "prepare",
                         "propose", "consider", "seek", "wish", "promise", "pledge", "vow", "agree", "forecast",
-                        "predict", "project", "likely", "go", "arrange", "slate", "try", "attempt", "will", "order", "tell",
-                        "force", "allow", "permit", "instruct", "direct", "need", "want",
+                        "predict", "project", "likely", "go", "arrange", "slate", "try", "attempt", "will",
+                        "order", "tell", "force", "allow", "permit", "instruct", "direct", "need",
                         "shall", "'ll", "would", "invite", "offer", "urge", "ask"})
 HYPOTHETICAL = frozenset({"may", "might", "could", "should", "can", "must", "if", "unless", "whether",
                           "consider", "invite", "offer", "urge", "ask", "possible", "possibly", "perhaps",
@@ -157,7 +169,7 @@ class MovementEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class Candidate:
     """An event before its traveller is known to be the subject."""
 
     article: str
@@ -516,12 +528,12 @@ def _strength(pred: Any, rel: str, how: str) -> float:
     return base * {"name": 1.0, "title": 0.9, "pronoun": 0.85, "context": 0.7, "none": 0.6}.get(how, 0.6)
 
 
-def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Candidate]:
+def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candidate]:
     """Every movement event of any traveller in one parsed article, travellers unresolved
     beyond pronouns (a pronoun takes the last clause subject that was a name)."""
     article = document.article
     text = article.text
-    out: list[_Candidate] = []
+    out: list[Candidate] = []
     by_sentence: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     sents = list(document.sentences())
     starts = [off + s.start_char for off, s in sents]
@@ -582,7 +594,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[_Cand
                 own = (context,)
             under_way = pred.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
                                                    for c in pred.children)
-            out.append(_Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
+            out.append(Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
                                   _past_years(pred), inferred, under_way, nearby=nearby,
                                   simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
@@ -622,7 +634,7 @@ def _inside(pos: int, mentions: Sequence[tuple[int, int]]) -> bool:
 
 
 def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int], dates: Sequence[DateMention],
-                       mentions: Sequence[tuple[int, int]], last_name: tuple[str, ...] | None) -> list[_Candidate]:
+                       mentions: Sequence[tuple[int, int]], last_name: tuple[str, ...] | None) -> list[Candidate]:
     """Arrivals with no place named, and acts done "here", placed at the dateline's place."""
     dateline = document.dateline
     if dateline is None or not dateline.places:
@@ -655,7 +667,7 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
         else:
             continue
         name, noun, how, label = _describe(who, last_name)
-        out.append(_Candidate(document.article.id, place, span, word, label, name, noun, how,
+        out.append(Candidate(document.article.id, place, span, word, label, name, noun, how,
                               _status(pred, None), "visit", _dates_in(pred, off, dates), _cue(pred),
                               _strength(pred, "at", how) * 0.9))
     return out
@@ -816,7 +828,7 @@ def _full_names(documents: Sequence[Any]) -> list[tuple[str, ...]]:
     return names
 
 
-def find_subject(cands: Sequence[_Candidate], documents: Sequence[Any], override: str | None = None) -> Subject | None:
+def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override: str | None = None) -> Subject | None:
     """The traveller the story follows: the named traveller of the most movement events
     (a name in the headline or first sentence counts extra), with every way the texts
     name it. ``override`` (``--subject``) decides the name."""
@@ -964,7 +976,7 @@ def _all_kinds() -> frozenset[str]:
     return frozenset().union(*KIND_CLASSES)
 
 
-def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[str, dt.date | None],
+def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[str, dt.date | None],
                    undated: Iterable[str] = ()) -> list[MovementEvent]:
     """The candidates whose traveller is the subject, as events with dates resolved.
 
@@ -1020,7 +1032,7 @@ def subject_events(cands: Sequence[_Candidate], subject: Subject, anchors: dict[
 PAST_DAYS = 45
 
 
-def _before_story(c: _Candidate, date: dt.date | None, anchor: dt.date) -> bool:
+def _before_story(c: Candidate, date: dt.date | None, anchor: dt.date) -> bool:
     if any(y == -1 or y < anchor.year for y in c.years):
         return True
     if date is not None:

@@ -204,7 +204,8 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         resolved = [r for r in resolved if r.best.record.place_type == "country" or
                     not found.is_name(r.mention.text.removesuffix("'s").split())]
         by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
-    evidence: list[MovementEvent] = subject_events(cands, found, anchors, [a.id for a in articles if not a.published]) if found else []
+    undated = [a.id for a in articles if not a.published]
+    evidence: list[MovementEvent] = subject_events(cands, found, anchors, undated) if found else []
 
     resolved = _dateline_qualified(resolved, documents, by_mention)
     by_mention = {(r.mention.article, r.mention.start): r for r in resolved}

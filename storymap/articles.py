@@ -129,6 +129,17 @@ _ORIGINAL_SOURCE = re.compile(r"^\s*source\s*:\s*(?P<name>.{2,80}?)\s*$", re.IGN
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+#: a photo caption kept among the sentences: "This undated photo provided by ... shows",
+#: "In this photo taken Friday, ...", "(AP Photo/Jane Doe)", "(... via AP)"
+_CAPTION = re.compile(
+    r"^\s*(?:In\s+)?(?:this|these)\b[^.]{0,80}?\b(?:photos?|images?|pictures?|photographs?)\b"
+    r"|\((?:AP|AFP|Reuters|EPA)?\s*Photo\b|\bvia\s+(?:AP|AFP|Reuters)\)",
+    re.IGNORECASE)
+
+
+def is_caption(text: str) -> bool:
+    """Whether a sentence is a photo caption (what a picture shows, not what the story tells)."""
+    return bool(_CAPTION.search(text))
 
 
 def _lines(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -45,6 +45,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from storymap.articles import is_caption
 from storymap.dates import DateMention, find_dates, resolve_range
 from storymap.recognize import DIRECTIONS, TITLES
 
@@ -549,6 +550,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
     context: DateMention | None = None
     previous: Any = ()
     for off, sent in sents:
+        if is_caption(sent.text):
+            continue  # a photo caption tells what a picture shows, not the trip
         span = (off + sent.start_char, off + sent.end_char)
         dates = tuple(d for d in find_dates(text, span[0], span[1]) if dateline is None or
                       not dateline.start <= d.start < dateline.end)  # a dateline's date is the filing date

@@ -306,3 +306,9 @@ def test_attending_a_meeting_somewhere_before_heading_elsewhere(tmp_path):
                           "before heading to Dublin.", subject="Ana Duarte")
     assert list(got) == ["Brussels", "Dublin"]
     assert {p["status"] for p in got.values()} == {"expected"}
+
+
+def test_a_photo_caption_is_no_stop(tmp_path):
+    got = stops(tmp_path, "Minister Ana Duarte arrived in Lisbon on Monday. This undated photo provided by the ministry "
+                          "shows Ana Duarte visiting Rome. (AP Photo/Jo Reyes)", subject="Ana Duarte")
+    assert list(got) == ["Lisbon"]

@@ -38,6 +38,7 @@ travellers), never one article's words.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter, defaultdict
@@ -136,6 +137,10 @@ CARRY_VERBS = frozenset({"take", "bring", "carry", "fly", "send", "drive", "ship
                          "transfer", "ferry", "escort", "deliver", "accompany"})
 #: of those, the ones whose subject goes too ("the pope took refugees back to Rome")
 ACCOMPANY_VERBS = frozenset({"take", "bring", "accompany", "escort", "lead"})
+#: the mention of an event that names no place
+NO_PLACE = (-1, -1)
+#: what ends a journey: the places still ahead are never reached
+TERMINAL = frozenset({"sink", "capsize", "founder", "crash", "die", "vanish", "disappear", "wreck", "explode"})
 #: nouns whose possessor asks someone else to travel
 INVITATIONS = frozenset({"invitation", "invite", "offer", "request", "call", "appeal", "order"})
 EARLIER_WORDS = frozenset({"earlier", "previously", "before", "already", "first"})
@@ -602,6 +607,17 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
                                   _past_years(pred), inferred, under_way, nearby=nearby,
                                   simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
         out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
+        for tok in sent:
+            if tok.lemma_.lower() in TERMINAL and tok.pos_ == "VERB" and \
+                    not any(c.dep_ == "prep" for c in tok.children if any(_inside(off + g.idx, mentions)
+                                                                        for g in c.children)):
+                # "the Marlin sank on Wednesday": an end with no place, kept to tell what was never reached
+                who, _ = _traveller(tok, "at")
+                name, noun, how, label = _describe(who, last_name)
+                if how not in ("name", "title", "it"):
+                    continue  # "... who died": only an end told of the traveller by name or kind
+                out.append(Candidate(article.id, NO_PLACE, span, tok.lemma_.lower(), label, name, noun, how,
+                                     _status(tok, None), "end", (), None, 0.0))
         told = [d for d in dates if _adverbial(sent.doc, d, off)]
         if told:
             context = told[-1]
@@ -845,6 +861,8 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
     things: Counter[str] = Counter()
     lead_text = " ".join(_lead(d) for d in documents)
     for c in cands:
+        if c.kind == "end":
+            continue  # an end is no movement
         if c.name and c.how in ("name", "pronoun") and c.status != "hypothetical":
             key = _canonical(c.name, names)
             score[key] += (1.0 if c.how == "name" else 0.5) * (0.6 if c.kind == "origin" else 1.0)
@@ -1028,6 +1046,9 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
         out.append(MovementEvent(c.article, c.mention, c.sentence, c.predicate, c.traveller,
                                  subject.name, status, c.kind, date, date_end, date_text, c.cue, c.strength,
                                  c.inferred))
+    if any(e.status == "reported" and (e.kind == "end" or e.predicate.split()[0] in TERMINAL) for e in out):
+        # the ship sank, the explorer died: where it was still going it never reached
+        out = [dataclasses.replace(e, status="not reached") if e.status == "expected" else e for e in out]
     return out
 
 

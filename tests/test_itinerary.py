@@ -312,3 +312,12 @@ def test_a_photo_caption_is_no_stop(tmp_path):
     got = stops(tmp_path, "Minister Ana Duarte arrived in Lisbon on Monday. This undated photo provided by the ministry "
                           "shows Ana Duarte visiting Rome. (AP Photo/Jo Reyes)", subject="Ana Duarte")
     assert list(got) == ["Lisbon"]
+
+
+def test_where_a_sunk_ship_was_going_is_never_reached(tmp_path):
+    got = stops(tmp_path, "The cargo ship Marlin left Mombasa on Monday and was due to reach Durban on Friday. "
+                          "The Marlin sank on Wednesday, the owners said.", subject="Marlin")
+    assert "Durban" not in got and "Mombasa" in got
+    evidence = {e["status"] for p in stops(tmp_path, "The cargo ship Marlin was due to reach Durban on Friday.",
+                                           subject="Marlin").values() for e in p["evidence"]}
+    assert evidence == {"expected"}  # without the sinking, Durban stays a plan

@@ -137,6 +137,8 @@ CARRY_VERBS = frozenset({"take", "bring", "carry", "fly", "send", "drive", "ship
                          "transfer", "ferry", "escort", "deliver", "accompany"})
 #: of those, the ones whose subject goes too ("the pope took refugees back to Rome")
 ACCOMPANY_VERBS = frozenset({"take", "bring", "accompany", "escort", "lead"})
+#: a pronoun's antecedent given by title ("the minister") rather than by name
+TITLE_MARK = "@"
 #: the mention of an event that names no place
 NO_PLACE = (-1, -1)
 #: what ends a journey: the places still ahead are never reached
@@ -628,6 +630,10 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
                     tok.ent_type_ not in ("GPE", "LOC", "NORP", "FAC"):  # "The U.S. said ... He": not the U.S.
                 last_name = _name_words(tok) or last_name
                 break
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.pos_ == "NOUN" and \
+                    tok.lemma_.lower() in TITLES and any(c.lower_ == "the" for c in tok.children):
+                last_name = (TITLE_MARK + tok.lemma_.lower(),)  # "The crown prince ... He": by that title
+                break
     return out
 
 
@@ -863,7 +869,8 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
     for c in cands:
         if c.kind == "end":
             continue  # an end is no movement
-        if c.name and c.how in ("name", "pronoun") and c.status != "hypothetical":
+        if c.name and c.how in ("name", "pronoun") and c.status != "hypothetical" and \
+                not c.name[0].startswith(TITLE_MARK):
             key = _canonical(c.name, names)
             score[key] += (1.0 if c.how == "name" else 0.5) * (0.6 if c.kind == "origin" else 1.0)
             events[key] += 1
@@ -1013,6 +1020,8 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
             # the subject is at hand: named, called by its kind, or a pronoun of its kind
             mine = bool(subject.words & c.nearby or subject.kinds & c.nearby or
                         subject.pronoun and subject.pronoun in c.nearby)
+        elif c.how == "pronoun" and c.name and c.name[0].startswith(TITLE_MARK):
+            mine = subject.is_kind(c.name[0].removeprefix(TITLE_MARK))
         elif c.how == "pronoun" and subject.pronoun and c.noun and c.noun != subject.pronoun and \
                 not (c.noun == "plural" and subject.pronoun in ("male", "female") and subject.group):
             mine = False  # "his trip" in a story about a woman: someone else's

@@ -321,3 +321,10 @@ def test_where_a_sunk_ship_was_going_is_never_reached(tmp_path):
     evidence = {e["status"] for p in stops(tmp_path, "The cargo ship Marlin was due to reach Durban on Friday.",
                                            subject="Marlin").values() for e in p["evidence"]}
     assert evidence == {"expected"}  # without the sinking, Durban stays a plan
+
+
+def test_a_pronoun_after_the_title_refers_to_the_titled_subject(tmp_path):
+    got = stops(tmp_path, "Foreign Minister Ana Duarte arrived in Oslo on Monday. Prime Minister Erik Lund welcomed "
+                          "her at the airport. The minister later met students. She then flew to Bergen.",
+                subject="Ana Duarte")
+    assert list(got) == ["Oslo", "Bergen"]

@@ -289,9 +289,10 @@ def _status(pred: Any, governor: Any, rel: str = "") -> str:
     if pred.pos_ == "VERB" and pred.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in kids) and \
             (pred.dep_ == "ROOT" or pred.dep_ == "acl" and pred.head.pos_ in ("PROPN", "NOUN") and _headline(pred)):
         status = "expected"  # a headline's "Obama to visit London"
-    if pred.tag_ in ("VBZ", "VBP") and any(c.dep_ == "mark" and c.lower_ in ("before", "until", "once", "when")
-                                           for c in kids):
-        status = "expected"  # "before Obama returns to Washington"
+    if any(t.tag_ in ("VBZ", "VBP") and any(c.dep_ == "mark" and c.lower_ in ("before", "until", "once", "when",
+                                                                            "after")
+                                            for c in t.children) for t in words):
+        status = "expected"  # "before Obama returns to Washington", "after it passes through the mountains"
     for t in words:
         lemma = t.lemma_.lower()
         kids = list(t.children)

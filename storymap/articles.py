@@ -132,8 +132,9 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 #: a photo caption kept among the sentences: "This undated photo provided by ... shows",
 #: "In this photo taken Friday, ...", "(AP Photo/Jane Doe)", "(... via AP)"
 _CAPTION = re.compile(
-    r"^\s*(?:In\s+)?(?:this|these)\b[^.]{0,80}?\b(?:photos?|images?|pictures?|photographs?)\b"
-    r"|\((?:AP|AFP|Reuters|EPA)?\s*Photo\b|\bvia\s+(?:AP|AFP|Reuters)\)",
+    r"^\s*(?:In\s+)?(?:this|these)\s+(?:[\w-]+\s+){0,4}?(?:photos?|images?|pictures?|photographs?)\b"
+    r"[^.]{0,80}?\b(?:shows?|showing|taken|provided|released|made|obtained)\b"
+    r"|\((?:AP|AFP|Reuters|EPA)\s+Photo\s*/|\bvia\s+(?:AP|AFP|Reuters)\)\s*$",
     re.IGNORECASE)
 
 

@@ -948,7 +948,7 @@ def _pronoun_of(words: frozenset[str], documents: Sequence[Any]) -> str | None:
 
 
 def _lead_names(document: Any) -> list[tuple[str, ...]]:
-    """Names of people who are clause subjects in an article's first two sentences."""
+    """Names of people who are main-clause subjects in an article's first three sentences."""
     out = []
     for n, (_, sent) in enumerate(document.sentences()):
         if n >= 3:
@@ -963,7 +963,7 @@ def _lead_names(document: Any) -> list[tuple[str, ...]]:
 
 
 def _lead(document: Any) -> str:
-    """The title and first sentence of an article."""
+    """The title and first three sentences of an article."""
     article = document.article
     lead = " ".join(article.text[s.start : s.end] for s in article.sentences[:3])
     return f"{article.title or ''} {lead}"
@@ -1012,7 +1012,6 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
     ``anchors`` gives each article's anchor date; for the ``undated`` articles (no
     publication date, the anchor is a date in the text) a weekday is the nearest one."""
     undated = set(undated)
-    names: Sequence[tuple[str, ...]] = ()
     out: list[MovementEvent] = []
     for c in cands:
         if c.how == "it":
@@ -1027,8 +1026,7 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
                 not (c.noun == "plural" and subject.pronoun in ("male", "female") and subject.group):
             mine = False  # "his trip" in a story about a woman: someone else's
         elif c.how in ("name", "pronoun"):
-            mine = subject.is_name(c.name) or subject.is_name(_canonical(c.name, names) if c.name else None) and \
-                bool(set(c.name or ()) & subject.words)
+            mine = subject.is_name(c.name)
         elif c.how == "title":
             mine = subject.is_kind(c.noun)
         else:

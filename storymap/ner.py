@@ -85,7 +85,10 @@ class SpacyNER:
                 owner.append((n, start))
                 pieces.append(blank_long_runs(text[start:end]))
         out: list[list[Entity]] = [[] for _ in texts]
-        skip = [p for p in _NOT_FOR_ENTITIES if p in getattr(nlp, "pipe_names", ())]
+        names = getattr(nlp, "pipe_names", ())
+        skip = [p for p in _NOT_FOR_ENTITIES if p in names]
+        if "tok2vec" in skip and "ner" in getattr(nlp.get_pipe("tok2vec"), "listening_components", ()):
+            skip.remove("tok2vec")  # a model whose entity recognizer reads the shared embedding
         for (n, offset), doc in zip(owner, nlp.pipe(pieces, batch_size=32, disable=skip), strict=True):
             out[n] += [Entity(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
         return out

@@ -167,12 +167,18 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     recognizer = Recognizer(gazetteer)
     if progress:
         progress("parsing", 0, len(articles))
-    documents = parse_articles(articles)
+    if recognizer.ner is not None:
+        documents = parse_articles(articles)
+    else:
+        # STORYMAP_NER=off, or no model: places from the gazetteer alone, and no parse to read a route from
+        documents = [Document(a, (), ()) for a in articles]
+        problems.append("no language model (STORYMAP_NER=off or spaCy's model missing): places found, "
+                        "no route read")
     analyses: list[Analysis] = []
     for n, (article, document) in enumerate(zip(articles, documents, strict=True), 1):
         if progress:
             progress(f"reading {article.path.name}", n, len(articles))
-        analyses.append(recognizer.analyse(article, document))
+        analyses.append(recognizer.analyse(article, document if recognizer.ner is not None else None))
     for article, analysis in zip(articles, analyses, strict=True):
         if not analysis.mentions:
             problems.append(f"{article.path}: no place names found")
@@ -211,7 +217,9 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
     evidence = _datelined(evidence, documents, by_mention)
     places = _places(resolved, evidence, by_mention)
-    _assign_roles(places, {a.id: n for n, a in enumerate(articles)})
+    # the order articles were written in: by date where known, then as given
+    written = sorted(range(len(articles)), key=lambda n: (anchors[articles[n].id] or dt.date.max, n))
+    _assign_roles(places, {articles[n].id: k for k, n in enumerate(written)})
     if title is None:
         title = _title(subject, [p for p in places if p.role == "stop"], gazetteer)
     story = _to_geojson(places, articles, subject, title, Path(base) if base else Path.cwd())
@@ -341,8 +349,7 @@ def _place_status(p: Place, order: dict[str, int]) -> str | None:
     """A place's status from all its evidence: reported when any sentence reports it;
     else the latest article's word on it (a later report that cancels a plan drops it)."""
     live = [e for e in p.evidence if e.status in STOP_STATUSES]
-    if any(e.status == "reported" and e.kind != "origin" for e in live) or \
-            any(e.kind == "origin" and e.status == "reported" for e in live):
+    if any(e.status == "reported" for e in live):
         return "reported"
     if not live:
         return None

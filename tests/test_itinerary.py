@@ -328,3 +328,20 @@ def test_a_pronoun_after_the_title_refers_to_the_titled_subject(tmp_path):
                           "her at the airport. The minister later met students. She then flew to Bergen.",
                 subject="Ana Duarte")
     assert list(got) == ["Oslo", "Bergen"]
+
+
+def test_a_later_article_cancelling_a_plan_drops_it_whatever_the_file_names(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder, "b.txt", "Minister plans trip\n\nMinister Ana Duarte will visit Hanoi next week.")
+    write(folder, "b.meta.json", '{"published": "2023-09-10"}')
+    write(folder, "a.txt", "Trip off\n\nMinister Ana Duarte has cancelled her visit to Hanoi.")
+    write(folder, "a.meta.json", '{"published": "2023-09-14"}')
+    story = build_story([folder], gazetteer=gazetteer(), subject="Ana Duarte").story
+    assert [f for f in story["features"] if f["properties"].get("role") == "stop"] == []
+
+
+def test_a_sentence_about_pictures_is_no_caption(tmp_path):
+    got = stops(tmp_path, "This week Minister Ana Duarte flew to Madrid, where photographers took pictures of her.",
+                subject="Ana Duarte")
+    assert list(got) == ["Madrid"]

@@ -105,6 +105,14 @@
 
     function reduced() { return !!(motionQuery && motionQuery.matches); }
 
+    /* A map with no size yet (its frame hidden or being laid out) cannot fit bounds or fly:
+       Leaflet would compute NaN coordinates. The view asked for then is set once it has one. */
+    var pendingView = null;
+    function sized() { var s = map.getSize(); return s.x > 0 && s.y > 0; }
+    map.on("resize", function () {
+      if (pendingView !== null && sized()) { var step = pendingView; pendingView = null; view(step, false); }
+    });
+
     document.documentElement.classList.add("sm-ready");
     container.setAttribute("aria-label", "Map: " + data.routeName + " (use the story panel or arrow keys to step through the stops)");
     if (map.keyboard) { map.keyboard.disable(); }
@@ -312,7 +320,7 @@
     /* Show a mentioned place in context (with the route) and open its label. */
     function showMention(place) {
       var bounds = overviewBounds().extend([place.lat, place.lon]);
-      map.fitBounds(bounds, { padding: [60, 60], maxZoom: STOP_ZOOM, animate: !reduced() });
+      if (sized()) { map.fitBounds(bounds, { padding: [60, 60], maxZoom: STOP_ZOOM, animate: !reduced() }); }
       var marker = mentionMarkers[place.id];
       if (marker) { marker.openTooltip(); }
       showPlace(place, false);
@@ -404,6 +412,8 @@
     }
 
     function view(step, animate) {
+      if (!sized()) { pendingView = step; return; }
+      pendingView = null;
       var opts = { animate: animate, duration: TIMING.arrive / 1000 };
       if (step === 0) {
         if (animate) { map.flyToBounds(overviewBounds(), { padding: [50, 50], maxZoom: STOP_ZOOM, duration: 1 }); }
@@ -420,7 +430,9 @@
     /* Draw leg i (to stop i+2) progressively with the traveller on it, then call done. */
     function travel(i, token, done) {
       var path = legs[i].path;
-      map.flyToBounds(L.latLngBounds(path), { padding: [70, 70], maxZoom: STOP_ZOOM, duration: TIMING.fly / 1000 });
+      if (sized()) {
+        map.flyToBounds(L.latLngBounds(path), { padding: [70, 70], maxZoom: STOP_ZOOM, duration: TIMING.fly / 1000 });
+      }
       later(TIMING.fly + 50, token, function () {
         var start = null;
         traveller.setStyle({ opacity: 1, fillOpacity: 1 });

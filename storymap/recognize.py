@@ -166,8 +166,8 @@ class Analysis:
     """What recognition found in one article."""
 
     mentions: list[Mention]
+    #: words of people's names ("Kim", "Putin"): never places in this article
     people: frozenset[str]
-    person_names: tuple[str, ...]
     unknown: tuple[tuple[int, int, str], ...] = ()
     #: place names the entity model found that the gazetteer cannot place (streets, buildings...)
     unlocated: tuple[tuple[int, int, str], ...] = ()
@@ -216,7 +216,7 @@ class Recognizer:
         stage), else from the entity model run here."""
         text = article.text
         blocks = [(b.start, b.end, _tokens(text, b.start, b.end)) for b in article.blocks]
-        people, names = self._people(text, blocks)
+        people = self._people(text, blocks)
         keys: set[str] = set()
         for _, _, toks in blocks:
             for i, tok in enumerate(toks):
@@ -250,15 +250,14 @@ class Recognizer:
             for m in _CUED_NAME.finditer(text, bs, be):
                 if not placed.holds(m.start("name")):
                     unknown.append((m.start("name"), m.end("name"), m.group("name")))
-        return Analysis(sorted(mentions, key=lambda m: m.start), frozenset(people), tuple(sorted(names)),
-                        tuple(unknown), tuple(unlocated))
+        return Analysis(sorted(mentions, key=lambda m: m.start), frozenset(people), tuple(unknown),
+                        tuple(unlocated))
 
     # ------------------------------------------------------------------ people
 
-    def _people(self, text: str, blocks: Iterable[tuple[int, int, list[Token]]]) -> tuple[set[str], set[str]]:
-        """Words of people's names in this article, and the names."""
+    def _people(self, text: str, blocks: Iterable[tuple[int, int, list[Token]]]) -> set[str]:
+        """Words of people's names in this article."""
         people: set[str] = set()
-        names: set[str] = set()
         keys: dict[tuple[int, int, int], str] = {}
         spans = []
         for bs, _, toks in blocks:
@@ -304,9 +303,7 @@ class Recognizer:
             if not titled and all(_common_word(w.text) for w in words):
                 continue  # "Great Hall", "Supreme Court": words, not a name
             people.update(w.text for w in words)
-            if len(words) >= 2 or titled:
-                names.add(text[words[0].start : words[-1].end])
-        return people, names
+        return people
 
     # ------------------------------------------------------------------ per block
 

@@ -248,7 +248,7 @@ def _place_online(analysis: Analysis, article: Article, online: Callable[[str], 
     if not added:
         return analysis
     mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
-    return Analysis(mentions, analysis.people, analysis.person_names, tuple(still))
+    return Analysis(mentions, analysis.people, tuple(still), analysis.unlocated)
 
 
 def _dateline_qualified(resolved: list[Resolved], documents: Sequence[Document],

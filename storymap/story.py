@@ -200,6 +200,11 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     for article in articles:
         dates = [d for b in article.blocks for d in find_dates(article.text, b.start, b.end)]
         anchors[article.id] = article_anchor(dates, article.published, near)
+    known = sorted(d for d in anchors.values() if d is not None)
+    for article in articles:
+        if anchors[article.id] is None and known:
+            # no date of its own: its weekdays count from the story's other articles
+            anchors[article.id] = known[len(known) // 2]
     cands = []
     for document, analysis in zip(documents, analyses, strict=True):
         cands += candidates(document, [(m.start, m.end) for m in analysis.mentions if not m.demonym])

@@ -345,3 +345,15 @@ def test_a_sentence_about_pictures_is_no_caption(tmp_path):
     got = stops(tmp_path, "This week Minister Ana Duarte flew to Madrid, where photographers took pictures of her.",
                 subject="Ana Duarte")
     assert list(got) == ["Madrid"]
+
+
+def test_an_undated_article_counts_weekdays_from_the_storys_other_articles(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder, "a.txt", "Minister in Lima\n\nMinister Ana Duarte arrived in Lima on Monday.")
+    write(folder, "a.meta.json", '{"published": "2023-09-12"}')
+    write(folder, "b.txt", "Next stop Quito\n\nMinister Ana Duarte will fly to Quito on Saturday.")
+    story = build_story([folder], gazetteer=gazetteer(), subject="Ana Duarte").story
+    dates = {f["properties"]["name"]: f["properties"]["date"] for f in story["features"]
+             if f["properties"].get("role") == "stop"}
+    assert dates == {"Lima": "2023-09-11", "Quito": "2023-09-16"}

@@ -140,6 +140,30 @@ def find_dateline(text: str, start: int, end: int) -> Dateline | None:
     return Dateline(start=pos, end=m.end(), places=tuple(spans), qualifier=qualifier, agency=agency, date=date)
 
 
+#: "MOSCOW U.S. Secretary of State...": a place in capitals run into the story's first
+#: words, as reposted wire copy has it once "(Reuters) -" is stripped
+_RUN_IN_WORD = r"(?!(?:[A-Z]\.)+\s)[A-Z][A-Z'’./-]+"
+_RUN_IN = re.compile(r"(" + _RUN_IN_WORD + r"(?: " + _RUN_IN_WORD + r"){0,2})"
+                     r"(?:, ([A-Z][a-z]+(?: [A-Z][a-z]+)?))? (?=(?:[A-Z]\.)+\s|[A-Z][a-z])")
+
+
+def find_run_in_dateline(text: str, start: int, end: int) -> Dateline | None:
+    """A dateline with no separator, its place in capitals run into the story's first words
+    ("MOSCOW U.S. Secretary of State...", "HANOVER, Germany U.S. President..."), as wire
+    copy reposted without "(Reuters) -" has it. Looser than :func:`find_dateline`: a caller
+    should check that the place is a place."""
+    m = _RUN_IN.match(text, start, end)
+    if m is None or len(m.group(1).strip()) < 3:
+        return None
+    qualifier = (m.start(2), m.end(2)) if m.group(2) else None
+    places = []
+    at = m.start(1)
+    for part in m.group(1).split("/"):  # "BEIJING/SINGAPORE": filed from both
+        places.append((at, at + len(part)))
+        at += len(part) + 1
+    return Dateline(start, m.end(), tuple(places), qualifier, None, None)
+
+
 def dateline_place_text(text: str, dateline: Dateline) -> list[str]:
     """The dateline's places in Title Case for a gazetteer ("NEW DELHI" -> "New Delhi")."""
     return [_title(text[s:e]) for s, e in dateline.places]

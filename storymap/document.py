@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storymap.articles import Article
-from storymap.dateline import Dateline, find_dateline
+from storymap.dateline import Dateline, find_dateline, find_run_in_dateline
 from storymap.ner import Entity, SpacyNER, blank_long_runs, split_text
 
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\t\f\v]")
@@ -64,26 +64,6 @@ class Document:
         return None if span is None or not len(span) else (off, span)
 
 
-#: "MOSCOW U.S. Secretary of State...": a place in capitals run into the story's first
-#: words, as reposted wire copy has it once "(Reuters) -" is stripped
-_CAPS = r"(?!(?:[A-Z]\.)+\s)[A-Z][A-Z'’./-]+"
-_BARE = re.compile(r"(" + _CAPS + r"(?: " + _CAPS + r"){0,2})(?:, ([A-Z][a-z]+(?: [A-Z][a-z]+)?))? "
-                   r"(?=(?:[A-Z]\.)+\s|[A-Z][a-z])")
-
-
-def _bare_dateline(text: str, start: int, end: int) -> Dateline | None:
-    m = _BARE.match(text, start, end)
-    if m is None or len(m.group(1).strip()) < 3:
-        return None
-    qualifier = (m.start(2), m.end(2)) if m.group(2) else None
-    places = []
-    at = m.start(1)
-    for part in m.group(1).split("/"):  # "BEIJING/SINGAPORE": filed from both
-        places.append((at, at + len(part)))
-        at += len(part) + 1
-    return Dateline(start, m.end(), tuple(places), qualifier, None, None)
-
-
 def _model_text(text: str) -> str:
     """The text the model reads: same length, line breaks and tabs as spaces."""
     return blank_long_runs(_LINE_BREAK.sub(lambda m: " " * len(m.group()), text))
@@ -101,7 +81,7 @@ def parse_articles(articles: Sequence[Article], ner: SpacyNER | None = None) -> 
             start = block.start
             if k < 4 and datelines[n] is None:
                 found = find_dateline(article.text, block.start, block.end) or \
-                    _bare_dateline(article.text, block.start, block.end)
+                    find_run_in_dateline(article.text, block.start, block.end)
                 if found is not None and found.end < block.end:
                     datelines[n] = found
                     owner.append((n, block.start))

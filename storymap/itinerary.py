@@ -98,7 +98,7 @@ HYPOTHETICAL = frozenset({"may", "might", "could", "should", "can", "must", "if"
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "'d"})
 #: prepositions that put the traveller at (or on the way to) the place
 TO_PREPS = frozenset({"to", "into", "toward", "towards", "onto", "for"})
-AT_PREPS = frozenset({"in", "at", "on", "inside", "aboard", "around", "across", "throughout", "within", "over"})
+AT_PREPS = frozenset({"in", "at", "on", "inside", "aboard", "around", "across", "throughout", "within"})
 VIA_PREPS = frozenset({"via", "through"})
 FROM_PREPS = frozenset({"from"})
 LIST_PREPS = frozenset({"including", "like", "as"})  # "such as": the "as" of it
@@ -114,7 +114,7 @@ DISTANCES = frozenset({"mile", "kilometer", "kilometre", "km", "meter", "metre",
                        "distance", "way", "drive", "flight", "hour", "minute"})
 #: nouns for anyone at all: never the thing a story follows
 ANYONE = frozenset({"people", "person", "official", "authority", "source", "resident", "citizen", "man", "woman",
-                    "one", "other", "some", "many", "thousand", "hundred", "dozen", "million", "assurance"})
+                    "one", "other", "some", "many", "thousand", "hundred", "dozen", "million"})
 #: nouns for people travelling together
 GROUP_NOUNS = frozenset({"couple", "royal", "royals", "pair", "family", "families", "delegation", "group", "party",
                          "entourage", "travellers", "travelers", "visitors", "guests", "duo", "trio"})
@@ -132,6 +132,10 @@ KIND_CLASSES = (
     frozenset({"train", "service", "locomotive"}),
     frozenset({"band", "group", "orchestra", "choir", "troupe", "team", "squad", "side"}),
 )
+#: every kind noun of the classes above
+ALL_KINDS = frozenset().union(*KIND_CLASSES)
+#: courtesy titles say nothing of what a traveller is
+COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame"})
 #: verbs that move their object: the traveller is the object, not the subject
 CARRY_VERBS = frozenset({"take", "bring", "carry", "fly", "send", "drive", "ship", "tow", "airlift", "evacuate",
                          "transfer", "ferry", "escort", "deliver", "accompany"})
@@ -164,7 +168,6 @@ class MovementEvent:
     sentence: tuple[int, int]
     predicate: str
     traveller: str
-    traveller_key: str | None
     status: str
     kind: str
     date: dt.date | None
@@ -861,7 +864,7 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
     names = _full_names(documents)
     if override:
         words = frozenset(w.rstrip(".") for w in override.split())
-        return Subject(override, words, _kinds(words, documents), _pronoun_of(words, documents),
+        return Subject(override, words, _kinds(words, _kind_index(documents)), _pronoun_of(words, documents),
                        _in_group(words, documents))
     score: Counter[tuple[str, ...]] = Counter()
     events: Counter[tuple[str, ...]] = Counter()
@@ -897,11 +900,12 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
                 first_named.append(key)
     if not score:
         return None
+    index = _kind_index(documents)
     titled = Counter(c.noun for c in cands if c.how == "title" and c.noun and c.status != "hypothetical")
     for key in list(score):
         if titled:
             # "the crown prince" stopped in Boston: the events told by a title the texts gave the name
-            kinds = _kinds(frozenset(key), documents)
+            kinds = _kinds(key, index)
             score[key] += 0.8 * sum(n for noun, n in titled.items() if noun in kinds)
         if key in first_named:
             score[key] += 1.5  # the lede's first named subject is who the story is about
@@ -911,7 +915,7 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
         score[key] += min(mentions, 10) * 0.1
     best = max(sorted(score), key=lambda k: score[k])
     words = frozenset(best)
-    return Subject(" ".join(best), words, _kinds(words, documents), _pronoun_of(words, documents),
+    return Subject(" ".join(best), words, _kinds(words, index), _pronoun_of(words, documents),
                    _in_group(words, documents))
 
 
@@ -978,31 +982,33 @@ def _canonical(words: tuple[str, ...], names: Sequence[tuple[str, ...]]) -> tupl
     return max(fuller, key=lambda n: (len(n), n))
 
 
-def _kinds(words: frozenset[str], documents: Sequence[Any]) -> frozenset[str]:
-    """Title and kind nouns the texts give the subject: "Foreign Minister Ann Lee" (minister),
-    "Hurricane Alex" (hurricane), "the Envoy, a bulk carrier" (carrier)."""
-    kinds: set[str] = set()
+def _kind_index(documents: Sequence[Any]) -> dict[str, frozenset[str]]:
+    """For each word of a proper name, the title and kind nouns the texts give that name:
+    "Foreign Minister Ann Lee" (minister), "Hurricane Alex" (hurricane), "the Envoy, a bulk
+    carrier" (carrier). One pass over the parse serves every candidate subject."""
+    index: dict[str, set[str]] = defaultdict(set)
     for doc in documents:
         for d in doc.docs:
             for tok in d:
-                if tok.text.rstrip(".").removesuffix("'s") not in words or tok.pos_ != "PROPN":
+                if tok.pos_ != "PROPN":
                     continue
+                kinds = index[tok.text.rstrip(".").removesuffix("'s")]
                 head = tok
                 while head.dep_ in ("compound", "flat") and head.head.i != head.i:
                     head = head.head
                 for t in head.subtree:
-                    if t.i < head.i and t.lower_.rstrip(".") in TITLES | _all_kinds():
+                    if t.i < head.i and t.lower_.rstrip(".") in TITLES | ALL_KINDS:
                         kinds.add(t.lower_.rstrip("."))
                     if t.dep_ == "appos" and t.head.i == head.i and t.pos_ == "NOUN":
                         kinds.add(t.lemma_.lower())
                 if head.dep_ == "appos" and head.head.pos_ == "NOUN":
                     kinds.add(head.head.lemma_.lower())  # "the band, Fleshgod Apocalypse"
-    kinds -= {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame"}
-    return frozenset(kinds)
+    return {word: frozenset(kinds - COURTESY) for word, kinds in index.items()}
 
 
-def _all_kinds() -> frozenset[str]:
-    return frozenset().union(*KIND_CLASSES)
+def _kinds(words: Iterable[str], index: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The title and kind nouns the texts give a name made of these words."""
+    return frozenset().union(*(index.get(w, frozenset()) for w in words))
 
 
 def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[str, dt.date | None],
@@ -1052,7 +1058,7 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
         else:
             status = c.status
         out.append(MovementEvent(c.article, c.mention, c.sentence, c.predicate, c.traveller,
-                                 subject.name, status, c.kind, date, date_end, date_text, c.cue, c.strength,
+                                 status, c.kind, date, date_end, date_text, c.cue, c.strength,
                                  c.inferred))
     if any(e.status == "reported" and (e.kind == "end" or e.predicate.split()[0] in TERMINAL) for e in out):
         # the ship sank, the explorer died: where it was still going it never reached

@@ -132,7 +132,6 @@ def split_text(text: str, limit: int = MAX_PIECE) -> list[tuple[int, int]]:
     return out
 
 
-_DEFAULT: SpacyNER | None = None
 _SHARED: SpacyNER | None = None
 
 
@@ -143,11 +142,6 @@ def available(model: str = MODEL) -> bool:
 
 def default_ner() -> SpacyNER | None:
     """The shared spaCy recognizer, or ``None`` when it is not installed or ``STORYMAP_NER=off``."""
-    global _DEFAULT
-    if os.environ.get("STORYMAP_NER", "").lower() in ("off", "0", "no", "none"):
+    if os.environ.get("STORYMAP_NER", "").lower() in ("off", "0", "no", "none") or not available():
         return None
-    if _DEFAULT is None:
-        if not available():
-            return None
-        _DEFAULT = SpacyNER.shared()
-    return _DEFAULT
+    return SpacyNER.shared()

@@ -265,12 +265,11 @@ def _dateline_qualified(resolved: list[Resolved], documents: Sequence[Document],
         dl = doc.dateline
         if dl is None or dl.qualifier is None:
             continue
-        q = next((r for (art, start), r in by_mention.items()
-                  if art == doc.article.id and dl.qualifier[0] <= start < dl.qualifier[1]), None)
+        q = _mention_within(by_mention, doc.article.id, dl.qualifier)
         if q is None or q.best.record.place_type not in ("country", "admin1"):
             continue
-        for s, e in dl.places:
-            r = next((r for (art, start), r in by_mention.items() if art == doc.article.id and s <= start < e), None)
+        for span in dl.places:
+            r = _mention_within(by_mention, doc.article.id, span)
             if r is None:
                 continue
             fits = [c for c in r.candidates if c.record.country_code == q.best.record.country_code]
@@ -293,25 +292,29 @@ def _datelined(evidence: Sequence[MovementEvent], documents: Sequence[Document],
                by_mention: dict[tuple[str, int], Resolved]) -> list[MovementEvent]:
     """A visit to a country told from a dateline town in it ("HANOVER, Germany - ... said
     during a visit to Germany") is a visit to that town."""
-    town: dict[str, tuple[int, int]] = {}
+    town: dict[str, Resolved] = {}
     for doc in documents:
-        if doc.dateline is None:
-            continue
-        for s, e in doc.dateline.places:
-            r = next((r for (art, start), r in by_mention.items() if art == doc.article.id and s <= start < e), None)
+        for span in doc.dateline.places if doc.dateline else ():
+            r = _mention_within(by_mention, doc.article.id, span)
             if r is not None and r.best.record.place_type not in AREAS:
-                town[doc.article.id] = (r.mention.start, r.mention.end)
+                town[doc.article.id] = r
                 break
     out = []
     for ev in evidence:
         r = by_mention.get((ev.article, ev.mention[0]))
-        where = town.get(ev.article)
-        if r is not None and where is not None and r.best.record.place_type == "country" and ev.kind == "visit":
-            host = by_mention[(ev.article, where[0])].best.record
-            if host.country_code == r.best.record.country_code:
-                ev = dataclasses.replace(ev, mention=where)
+        host = town.get(ev.article)
+        if r is not None and host is not None and r.best.record.place_type == "country" and ev.kind == "visit" and \
+                host.best.record.country_code == r.best.record.country_code:
+            ev = dataclasses.replace(ev, mention=(host.mention.start, host.mention.end))
         out.append(ev)
     return out
+
+
+def _mention_within(by_mention: dict[tuple[str, int], Resolved], article: str,
+                    span: tuple[int, int]) -> Resolved | None:
+    """The first placed mention of an article that starts inside ``span``."""
+    return next((r for (art, start), r in sorted(by_mention.items()) if art == article and
+                 span[0] <= start < span[1]), None)
 
 
 def _places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],

@@ -14,9 +14,7 @@ def stops(tmp_path, body: str, *, published: str = "2023-09-15", subject: str | 
     (tmp_path / "in").mkdir(exist_ok=True)
     write(tmp_path / "in", "a.txt", "Headline of the story\n\n" + body)
     write(tmp_path / "in", "a.meta.json", f'{{"published": "{published}"}}')
-    story = build_story([tmp_path / "in"], gazetteer=gazetteer(), subject=subject).story
-    return {f["properties"]["name"]: f["properties"] for f in story["features"]
-            if f["properties"].get("role") == "stop"}
+    return stop_props(build_story([tmp_path / "in"], gazetteer=gazetteer(), subject=subject).story)
 
 
 def build_one(tmp_path, name: str, text: str) -> dict:
@@ -24,6 +22,21 @@ def build_one(tmp_path, name: str, text: str) -> dict:
     (tmp_path / "in").mkdir()
     write(tmp_path / "in", name, text)
     return build_story([tmp_path / "in"], gazetteer=gazetteer()).story
+
+
+def build_files(tmp_path, files: dict[str, str], subject: str | None = None) -> dict:
+    """The story of several files (articles and their metadata) written to a fresh folder."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in files.items():
+        write(folder, name, text)
+    return build_story([folder], gazetteer=gazetteer(), subject=subject).story
+
+
+def stop_props(story: dict) -> dict:
+    """The properties of a story's stops, by place name."""
+    return {f["properties"]["name"]: f["properties"] for f in story["features"]
+            if f["properties"].get("role") == "stop"}
 
 
 def route_of(story: dict) -> dict:
@@ -284,7 +297,7 @@ def test_a_thing_with_no_name_can_be_the_subject(tmp_path):
             "The ship is expected to pass through the Suez Canal next week, the operator said. "
             "Port officials in Singapore said the ship carried 9,000 containers.")
     story = build_one(tmp_path, "s.txt", "Container ship heads for Europe\n\n" + body)
-    stops_ = [f["properties"]["name"] for f in story["features"] if f["properties"].get("role") == "stop"]
+    stops_ = stop_props(story)
     assert story["storymap"]["subject"].endswith("ship")
     assert "Rotterdam" in stops_ and any(name.startswith("Suez") for name in stops_)
 
@@ -331,14 +344,13 @@ def test_a_pronoun_after_the_title_refers_to_the_titled_subject(tmp_path):
 
 
 def test_a_later_article_cancelling_a_plan_drops_it_whatever_the_file_names(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    write(folder, "b.txt", "Minister plans trip\n\nMinister Ana Duarte will visit Hanoi next week.")
-    write(folder, "b.meta.json", '{"published": "2023-09-10"}')
-    write(folder, "a.txt", "Trip off\n\nMinister Ana Duarte has cancelled her visit to Hanoi.")
-    write(folder, "a.meta.json", '{"published": "2023-09-14"}')
-    story = build_story([folder], gazetteer=gazetteer(), subject="Ana Duarte").story
-    assert [f for f in story["features"] if f["properties"].get("role") == "stop"] == []
+    story = build_files(tmp_path, {
+        "b.txt": "Minister plans trip\n\nMinister Ana Duarte will visit Hanoi next week.",
+        "b.meta.json": '{"published": "2023-09-10"}',
+        "a.txt": "Trip off\n\nMinister Ana Duarte has cancelled her visit to Hanoi.",
+        "a.meta.json": '{"published": "2023-09-14"}',
+    }, subject="Ana Duarte")
+    assert stop_props(story) == {}
 
 
 def test_a_sentence_about_pictures_is_no_caption(tmp_path):
@@ -348,12 +360,9 @@ def test_a_sentence_about_pictures_is_no_caption(tmp_path):
 
 
 def test_an_undated_article_counts_weekdays_from_the_storys_other_articles(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    write(folder, "a.txt", "Minister in Lima\n\nMinister Ana Duarte arrived in Lima on Monday.")
-    write(folder, "a.meta.json", '{"published": "2023-09-12"}')
-    write(folder, "b.txt", "Next stop Quito\n\nMinister Ana Duarte will fly to Quito on Saturday.")
-    story = build_story([folder], gazetteer=gazetteer(), subject="Ana Duarte").story
-    dates = {f["properties"]["name"]: f["properties"]["date"] for f in story["features"]
-             if f["properties"].get("role") == "stop"}
-    assert dates == {"Lima": "2023-09-11", "Quito": "2023-09-16"}
+    story = build_files(tmp_path, {
+        "a.txt": "Minister in Lima\n\nMinister Ana Duarte arrived in Lima on Monday.",
+        "a.meta.json": '{"published": "2023-09-12"}',
+        "b.txt": "Next stop Quito\n\nMinister Ana Duarte will fly to Quito on Saturday.",
+    }, subject="Ana Duarte")
+    assert {name: p["date"] for name, p in stop_props(story).items()} == {"Lima": "2023-09-11", "Quito": "2023-09-16"}

@@ -30,3 +30,7 @@ class GazetteerError(StorymapError):
 
 class StoryError(StorymapError, ValueError):
     """Nothing useful could be built, or a story file is malformed."""
+
+
+class OnlineGeocoderError(StorymapError):
+    """An online geocoder cannot be reached or refused to answer (no network, quota, outage)."""

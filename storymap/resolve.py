@@ -60,7 +60,7 @@ def _allowed(match: NameMatch, constraint: str | None) -> bool:
     return True
 
 
-def _prior(match: NameMatch) -> float:
+def prior(match: NameMatch) -> float:
     r = match.record
     if r.place_type in ("country", "continent"):
         score = 3.5
@@ -96,7 +96,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
     for opts in options:
         if len(opts) == 1 or opts[0].record.place_type == "country":
             countries[opts[0].record.country_code] += 1
-        best = max(opts, key=_prior)
+        best = max(opts, key=prior)
         if best.record.place_type == "country":
             countries[best.record.country_code] += 1
 
@@ -104,14 +104,14 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
     first = []
     anchors = []
     for i, opts in enumerate(options):
-        ranked = sorted(opts, key=lambda c: (-(_prior(c) + _country_bonus(c, countries)), c.record.gazetteer_id))
+        ranked = sorted(opts, key=lambda c: (-(prior(c) + _country_bonus(c, countries)), c.record.gazetteer_id))
         first.append(ranked[0])
         # a confident choice anchors the others: few readings, a clear lead, or a runner-up in the
         # same place ("Lisbon" the city and "Lisbon" the district)
         rivals = [c for c in ranked[1:] if distance_km(c.record.lat, c.record.lon, ranked[0].record.lat,
                                                        ranked[0].record.lon) > 50]
-        margin = (_prior(ranked[0]) + _country_bonus(ranked[0], countries)) - \
-            (_prior(rivals[0]) + _country_bonus(rivals[0], countries)) if rivals else 9.0
+        margin = (prior(ranked[0]) + _country_bonus(ranked[0], countries)) - \
+            (prior(rivals[0]) + _country_bonus(rivals[0], countries)) if rivals else 9.0
         if ranked[0].record.place_type not in AREAS and (len(opts) <= 2 or margin >= 1.5):
             anchors.append((i, ranked[0].record))
 
@@ -141,7 +141,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
             near = coherence.get((key, c.record.gazetteer_id))
             if near is None:
                 near = coherence[(key, c.record.gazetteer_id)] = _coherence(c.record, context)
-            s = _prior(c) + _country_bonus(c, countries) + near
+            s = prior(c) + _country_bonus(c, countries) + near
             if host is not None and _inside(c.record, host):
                 s += 3.0  # "Paris, Texas": the Paris in Texas
             if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREAS:

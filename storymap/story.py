@@ -22,7 +22,7 @@ from geopy.location import Location
 
 from storymap.articles import Article, find_articles, read_article, sentence_at, unique_ids
 from storymap.dates import article_anchor, find_dates
-from storymap.errors import ArticleError, StoryError
+from storymap.errors import ArticleError, OnlineGeocoderError, StoryError
 from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch, continent_of
 from storymap.document import Document, parse_articles
 from storymap.itinerary import MovementEvent, candidates, find_subject, subject_events
@@ -183,10 +183,12 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         if not analysis.mentions:
             problems.append(f"{article.path}: no place names found")
 
-    unplaced: set[str] = set()
     if online is not None:
-        analyses = [_place_online(a, art, online, online_name, unplaced) for a, art in zip(analyses, articles,
-                                                                                          strict=True)]
+        try:
+            analyses = [_place_online(a, art, online, online_name) for a, art in zip(analyses, articles, strict=True)]
+        except OnlineGeocoderError as exc:
+            problems.append(f"online geocoder: {exc}; placed with the offline gazetteer only")
+            online = None
     all_mentions = [m for a in analyses for m in a.mentions if not m.demonym]
     if not all_mentions:
         msg = "no place names found in any article:\n  " + "\n  ".join(str(a.path) for a in articles)
@@ -234,8 +236,8 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     return BuildResult(story, problems, articles, places, missing)
 
 
-def _place_online(analysis: Analysis, article: Article, online: Callable[[str], Location | None], label: str,
-                  unplaced: set[str]) -> Analysis:
+def _place_online(analysis: Analysis, article: Article, online: Callable[[str], Location | None],
+                  label: str) -> Analysis:
     """Turn the names the offline gazetteer lacks into mentions placed by an online geocoder."""
     added = []
     still = []

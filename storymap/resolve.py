@@ -21,11 +21,12 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from storymap.gazetteer import ABBREVIATION, ALTERNATE, PRIMARY, GazetteerRecord, NameMatch, distance_km, name_key
+from storymap.gazetteer import (ABBREVIATION, ALTERNATE, PRIMARY, GazetteerRecord, NameMatch, distance_km, name_key,
+                                within)
 from storymap.recognize import Mention
 
 POPULATED = frozenset({"city", "town", "village"})
-AREAS = frozenset({"continent", "country", "admin1", "region"})
+AREAS = frozenset({"continent", "country", "admin1", "admin2", "region"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
         # (Only countries and continents: "New York" is the city more often than the state.)
         primary_area = any(c.kind == PRIMARY and c.record.place_type in ("country", "continent") for c in opts)
         host = _host(mentions, options, i)
+        qualified = _qualified(mentions, options, i)
         siblings = [first[k].record for k in _listed_with(mentions, i, texts or {})]
         # the other places of the story, not this name again (it would only vote for itself)
         key = (m.article, name_key(m.text))
@@ -144,6 +146,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
             s = prior(c) + _country_bonus(c, countries) + near
             if host is not None and _inside(c.record, host):
                 s += 3.0  # "Paris, Texas": the Paris in Texas
+            if qualified is not None and any(within(q.record, c.record) for q in qualified):
+                s += 3.0  # "Suffolk County, New York": the state that holds the county
             if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREAS:
                 s -= 2.0
             if any(sib.place_type == c.record.place_type and sib.country_code == c.record.country_code
@@ -204,20 +208,22 @@ def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i
     nxt = mentions[i + 1]
     if nxt.start - m.end > 2 or not nxt.start > m.end:
         return None
-    areas = [c for c in options[i + 1] if c.record.place_type in ("country", "admin1")]
+    areas = [c for c in options[i + 1] if c.record.place_type in ("country", "admin1", "admin2")]
     return areas or None
 
 
+def _qualified(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int) -> list[NameMatch] | None:
+    """The readings of the name that mention ``i`` qualifies ("Springfield, Mass.": Springfield's)."""
+    if i == 0 or mentions[i - 1].article != mentions[i].article:
+        return None
+    prev = mentions[i - 1]
+    if mentions[i].start - prev.end > 2 or not mentions[i].start > prev.end:
+        return None
+    return list(options[i - 1]) or None
+
+
 def _inside(record: GazetteerRecord, host: Sequence[NameMatch]) -> bool:
-    if record.place_type in AREAS:
-        return False
-    for h in host:
-        if h.record.place_type == "country" and h.record.country_code == record.country_code:
-            return True
-        if h.record.place_type == "admin1" and h.record.country_code == record.country_code and \
-                distance_km(record.lat, record.lon, h.record.lat, h.record.lon) < 500:
-            return True
-    return False
+    return any(within(record, h.record) for h in host)
 
 
 def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
@@ -229,7 +235,7 @@ def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
 
 
 def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord]) -> float:
-    if record.place_type in AREAS:
+    if record.place_type in AREAS and record.place_type != "admin2":  # a county is small enough to be near
         return 0.0
     others = list(anchors)
     if not others:

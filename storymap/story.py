@@ -23,7 +23,7 @@ from geopy.location import Location
 from storymap.articles import Article, find_articles, read_article, sentence_at, unique_ids
 from storymap.dates import article_anchor, find_dates
 from storymap.errors import ArticleError, OnlineGeocoderError, StoryError
-from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch, continent_of
+from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch, within
 from storymap.document import Document, parse_articles
 from storymap.itinerary import MovementEvent, candidates, find_subject, subject_events
 from storymap.recognize import Analysis, Mention, Recognizer
@@ -340,13 +340,6 @@ def _km(a: GazetteerRecord, b: GazetteerRecord) -> float:
     return geodesic((a.lat, a.lon), (b.lat, b.lon)).km
 
 
-def _contains(area: GazetteerRecord, place: GazetteerRecord) -> bool:
-    """Whether ``place`` lies in ``area`` (a continent, or a country or region of the same country)."""
-    if area.place_type == "continent":
-        return continent_of(place.country_code) == area.gazetteer_id
-    return bool(area.country_code) and area.country_code == place.country_code
-
-
 #: the last words of named regions a traveller can be in: seas, straits, deserts...
 _FEATURE_HEAD = re.compile(r"\b(?:sea|ocean|gulf|bay|strait|straits|channel|sound|river|lake|canal|island|islands|"
                            r"peninsula|desert|mountains|valley|basin|reef|archipelago|cape|coast)\b", re.IGNORECASE)
@@ -391,12 +384,12 @@ def _assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
     # inside them ("a four-day tour of Germany" with stops in Berlin and Munich).
     specific = [p for p in stops if p.record.place_type not in AREAS]
     for p in stops:
-        inside = [s for s in specific if s is not p and p.record.place_type in AREAS and _contains(p.record, s.record)]
+        inside = [s for s in specific if s is not p and p.record.place_type in AREAS and within(s.record, p.record)]
         if len(inside) == 1 and not any(e.date for e in inside[0].evidence):
             # "headed for his first visit to Vietnam on Sunday" and "in Hanoi": one visit
             inside[0].evidence += [e for e in p.evidence if e.status in STOP_STATUSES and e.date]
     stops = [p for p in stops if p.record.place_type not in AREAS or
-             not any(_contains(p.record, s.record) for s in specific if s is not p)]
+             not any(within(s.record, p.record) for s in specific if s is not p)]
     # a sea or other named region beside the story's towns is the area they lie in
     # ("a tour of the Baltic" with stops in Riga and Tallinn), not a stop of its own
     stops = [p for p in stops if p.record.place_type != "region" or

@@ -66,10 +66,12 @@ def test_names_listed_together_are_the_same_kind_of_place(tmp_path):
     assert alone["Washington"].best.record.geonameid == 4140963  # Washington, D.C.
 
 
-def test_a_county_is_placed_at_its_namesake_town(tmp_path):
+def test_a_county_is_the_county_in_the_state_that_qualifies_it(tmp_path):
     got = chosen(tmp_path, "Deputies in Orange County, California, arrested two men.")
     county = got["Orange County"].best.record
-    assert county.country_code == "US" and abs(county.lat - 33.79) < 0.3 and abs(county.lon + 117.85) < 0.3
+    assert county.place_type == "admin2" and county.gazetteer_id == "uscounty:06059"
+    assert abs(county.lat - 33.7) < 0.3 and abs(county.lon + 117.8) < 0.3
+    assert got["California"].best.record.place_type == "admin1"
 
 
 def test_english_scottish_and_welsh_point_at_their_nations(tmp_path):

@@ -92,14 +92,19 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
         allowed = [c for c in m.candidates if _allowed(c, m.constraint)] or list(m.candidates)
         options.append(allowed)
 
-    # Countries the story talks about: the country readings of unambiguous mentions.
+    # Countries the story talks about: the country readings of unambiguous mentions
+    # (and, per name, how much of that the name itself gave).
     countries: Counter[str] = Counter()
-    for opts in options:
+    own: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for m, opts in zip(mentions, options, strict=True):
+        given = own[(m.article, name_key(m.text))]
         if len(opts) == 1 or opts[0].record.place_type == "country":
             countries[opts[0].record.country_code] += 1
+            given[opts[0].record.country_code] += 1
         best = max(opts, key=prior)
         if best.record.place_type == "country":
             countries[best.record.country_code] += 1
+            given[best.record.country_code] += 1
 
     # First pass: prior and countries; anchors for coherence are the confident, point-like places.
     first = []
@@ -115,6 +120,34 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
             (prior(rivals[0]) + _country_bonus(rivals[0], countries)) if rivals else 9.0
         if ranked[0].record.place_type not in AREAS and (len(opts) <= 2 or margin >= 1.5):
             anchors.append((i, ranked[0].record))
+
+    # Local focus: the first-level division the confident places of other names lie in
+    # ("SALEM, Ore." and a story of Oregon towns): its places weigh more for an ambiguous name.
+    divisions: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    named = [(k, f.record) for k, f in enumerate(first) if f.record.place_type == "admin1"]
+    homes: dict[tuple[str, str], tuple[str | None, set[str]]] = {}
+    for k, (m, opts) in enumerate(zip(mentions, options, strict=True)):
+        key = (m.article, name_key(m.text))
+        if key not in homes:
+            # the story's country without this name's own votes ("Georgia" in a story of US
+            # towns), and the countries this name may be that the story never mentions otherwise
+            others = countries - own[key]
+            home = max(sorted(others), key=lambda cc: others[cc], default=None)
+            foreign = {c.record.country_code for c in opts
+                       if c.record.place_type == "country" and not others[c.record.country_code]}
+            homes[key] = (home, foreign)
+        home, foreign = homes[key]
+        if foreign and first[k].record.place_type == "country":
+            named += [(k, c.record) for c in opts if c.record.place_type == "admin1" and c.record.country_code == home]
+    for k, r in [*anchors, *named]:
+        if (d := _division(r)) is not None:
+            divisions[d].add((mentions[k].article, name_key(mentions[k].text)))
+
+    def focus_of(key: tuple[str, str]) -> str | None:
+        support = {d: len(keys - {key}) for d, keys in divisions.items()}
+        total = sum(support.values())
+        best = max(sorted(support), key=lambda d: support[d], default=None)
+        return best if best is not None and support[best] >= 2 and support[best] * 2 > total else None
 
     # Coherence depends only on the name and the distinct anchor places of other names:
     # computed once per (article, name) and candidate, not once per mention.
@@ -139,6 +172,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
                 if k != key:
                     distinct.setdefault(r.gazetteer_id, r)
             context = contexts[key] = list(distinct.values())
+        focus = focus_of(key)
+        home, foreign = homes[key]
         for c in opts:
             near = coherence.get((key, c.record.gazetteer_id))
             if near is None:
@@ -146,6 +181,10 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
             s = prior(c) + _country_bonus(c, countries) + near
             if host is not None and _inside(c.record, host):
                 s += 3.0  # "Paris, Texas": the Paris in Texas
+            if focus is not None and focus in (_division(c.record), c.record.gazetteer_id):
+                s += 1.0  # in the division the story is about
+            if foreign and c.record.place_type == "admin1" and c.record.country_code == home:
+                s += 1.0  # the state of the story's country, not a country the story never mentions
             if qualified is not None and any(within(q.record, c.record) for q in qualified):
                 s += 3.0  # "Suffolk County, New York": the state that holds the county
             if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREAS:
@@ -220,6 +259,13 @@ def _qualified(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch
     if mentions[i].start - prev.end > 2 or not mentions[i].start > prev.end:
         return None
     return list(options[i - 1]) or None
+
+
+def _division(record: GazetteerRecord) -> str | None:
+    """The gazetteer id of the first-level division a place records, if it records one."""
+    if record.place_type == "admin1":
+        return record.gazetteer_id
+    return record.located_in if record.located_in.startswith("countrystatecity:") else None
 
 
 def _inside(record: GazetteerRecord, host: Sequence[NameMatch]) -> bool:

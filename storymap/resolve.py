@@ -111,6 +111,12 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
     anchors = []
     for i, opts in enumerate(options):
         ranked = sorted(opts, key=lambda c: (-(prior(c) + _country_bonus(c, countries)), c.record.gazetteer_id))
+        host = _host(mentions, options, i, texts or {})
+        if host is not None and all(h.kind == ABBREVIATION for h in host):
+            # "Salem, Ore.": an abbreviated division is surely a qualifier (a list has full names)
+            inside = [c for c in ranked if _inside(c.record, host)]
+            if inside:
+                ranked = opts = inside
         first.append(ranked[0])
         # a confident choice anchors the others: few readings, a clear lead, or a runner-up in the
         # same place ("Lisbon" the city and "Lisbon" the district)
@@ -160,8 +166,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
         # "Mexico" is the country's own name and only an alternate name of Mexico City.
         # (Only countries and continents: "New York" is the city more often than the state.)
         primary_area = any(c.kind == PRIMARY and c.record.place_type in ("country", "continent") for c in opts)
-        host = _host(mentions, options, i)
-        qualified = _qualified(mentions, options, i)
+        host = _host(mentions, options, i, texts or {})
+        qualified = _qualified(mentions, options, i, texts or {})
         siblings = [first[k].record for k in _listed_with(mentions, i, texts or {})]
         # the other places of the story, not this name again (it would only vote for itself)
         key = (m.article, name_key(m.text))
@@ -239,24 +245,30 @@ def _listed_with(mentions: Sequence[Mention], i: int, texts: Mapping[str, str]) 
     return out
 
 
-def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int) -> list[NameMatch] | None:
+def _comma_between(a: Mention, b: Mention, texts: Mapping[str, str]) -> bool:
+    """Whether ``b`` follows ``a`` after a comma ("Paris, Texas"), as a qualifier does."""
+    if a.article != b.article or not 0 < b.start - a.end <= 2:
+        return False
+    text = texts.get(a.article)
+    return text is None or bool(_QUALIFIER_GAP.fullmatch(text, a.end, b.start))
+
+
+_QUALIFIER_GAP = re.compile(r",[ \u00a0]?")
+
+
+def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
+          texts: Mapping[str, str]) -> list[NameMatch] | None:
     """The areas a name is qualified by, as in "Paris, Texas" or "Perth, Australia"."""
-    m = mentions[i]
-    if i + 1 >= len(mentions) or mentions[i + 1].article != m.article:
-        return None
-    nxt = mentions[i + 1]
-    if nxt.start - m.end > 2 or not nxt.start > m.end:
+    if i + 1 >= len(mentions) or not _comma_between(mentions[i], mentions[i + 1], texts):
         return None
     areas = [c for c in options[i + 1] if c.record.place_type in ("country", "admin1", "admin2")]
     return areas or None
 
 
-def _qualified(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int) -> list[NameMatch] | None:
+def _qualified(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
+               texts: Mapping[str, str]) -> list[NameMatch] | None:
     """The readings of the name that mention ``i`` qualifies ("Springfield, Mass.": Springfield's)."""
-    if i == 0 or mentions[i - 1].article != mentions[i].article:
-        return None
-    prev = mentions[i - 1]
-    if mentions[i].start - prev.end > 2 or not mentions[i].start > prev.end:
+    if i == 0 or not _comma_between(mentions[i - 1], mentions[i], texts):
         return None
     return list(options[i - 1]) or None
 

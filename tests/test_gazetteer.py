@@ -1,0 +1,122 @@
+"""The gazetteer's sources and rules: counties, airports, abbreviations and qualified names,
+local focus, the build keyed by its sources, the bounded lookup cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline_support import gazetteer, write
+
+from storymap import gazetteer as gz
+from storymap.articles import read_article
+from storymap.recognize import Recognizer
+from storymap.resolve import resolve
+from storymap.story import build_story
+
+
+def placed(tmp_path, text: str) -> list[tuple[str, str]]:
+    """(name as written, gazetteer id) for every place found in a one-article text."""
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + text))
+    found = [m for m in Recognizer(gazetteer()).find(article) if not m.demonym]
+    return [(r.mention.text, r.best.record.gazetteer_id) for r in resolve(found, {article.id: article.text})]
+
+
+def division(gid: str) -> str:
+    """The ISO 3166-2 code of a first-level division's gazetteer id."""
+    assert gid.startswith("countrystatecity:"), gid
+    return gid.split(":")[1]
+
+
+def test_ap_and_postal_abbreviations_qualify_the_town_before_them(tmp_path):
+    got = placed(tmp_path, "Volunteers came from Springfield, Mass., from Columbus, GA, and from Portland, Ore., "
+                           "to help.")
+    names = [n for n, _ in got]
+    assert names == ["Springfield", "Mass", "Columbus", "GA", "Portland", "Ore"]
+    ids = dict(got)
+    assert [division(ids[n]) for n in ("Mass", "GA", "Ore")] == ["US-MA", "US-GA", "US-OR"]
+    towns = {n: gazetteer().get(ids[n]) for n in ("Springfield", "Columbus", "Portland")}
+    assert {n: division(r.located_in) for n, r in towns.items()} == {
+        "Springfield": "US-MA", "Columbus": "US-GA", "Portland": "US-OR"}
+
+
+def test_a_division_abbreviation_is_no_place_outside_a_qualifier(tmp_path):
+    got = placed(tmp_path, "Mass protests filled the square in Berlin. WHY IN THE WORLD, he asked, "
+                           "would Ore prices fall? Wash the car, Ga said.")
+    assert "Berlin" in dict(got)
+    assert not any(gid.startswith("countrystatecity:US-") for _, gid in got), got
+
+
+def test_a_county_is_the_county_and_its_state_qualifier_is_the_state(tmp_path):
+    ids = dict(placed(tmp_path, "Crews from Cook County, Ill., and Suffolk County, New York, joined the search."))
+    assert ids["Cook County"] == "uscounty:17031"
+    assert ids["Suffolk County"] == "uscounty:36103"  # not the English county
+    assert division(ids["Ill"]) == "US-IL" and division(ids["New York"]) == "US-NY"
+    cook = gazetteer().get("uscounty:17031")
+    assert cook.place_type == "admin2" and division(cook.located_in) == "US-IL"
+    assert abs(cook.lat - 41.84) < 0.3 and abs(cook.lon + 87.82) < 0.3
+
+
+def test_the_towns_of_a_local_story_pull_an_ambiguous_county_home(tmp_path):
+    ids = dict(placed(tmp_path, "Deputies in Marion County searched near Salem, Ore., and Albany, Ore., "
+                                "after the storm."))
+    county = gazetteer().get(ids["Marion County"])
+    assert county.place_type == "admin2" and division(county.located_in) == "US-OR"
+
+
+def test_a_local_story_keeps_its_namesakes_at_home(tmp_path):
+    ids = dict(placed(tmp_path, "Visitors from Athens, Macon and Savannah filled the fairgrounds. The state of "
+                                "Georgia paid for new barns, and one family drove from Rome; another came from "
+                                "Valdosta."))
+    assert division(ids["Georgia"]) == "US-GA"  # the state, not the country
+    for town in ("Athens", "Savannah", "Rome", "Macon"):
+        assert division(gazetteer().get(ids[town]).located_in) == "US-GA", town
+
+
+def test_a_world_story_keeps_the_world_capitals(tmp_path):
+    ids = dict(placed(tmp_path, "The minister flew from Athens to Rome and then to Paris for talks on Georgia's "
+                                "border with Russia."))
+    assert ids["Athens"] == "geonames:264371" and ids["Rome"] == "geonames:3169070"
+    assert gazetteer().get(ids["Georgia"]).place_type == "country"
+
+
+def test_airports_are_found_and_fold_into_the_town_they_serve(tmp_path):
+    ids = dict(placed(tmp_path, "The plane landed at Boryspil airport before dawn."))
+    airport = gazetteer().get(ids["Boryspil airport"])
+    assert airport.place_type == "airport" and gazetteer().get(airport.located_in).name == "Kyiv"
+    write(tmp_path, "b.txt", "Pilot home\n\nThe freed pilot Anna Berg landed at Boryspil airport on Wednesday, "
+                             "May 4, 2022, and was driven to Kyiv, where she met the president the same day.")
+    story = build_story([tmp_path / "b.txt"], gazetteer=gazetteer(), subject="Anna Berg").story
+    stops = [f["properties"]["name"] for f in story["features"] if f["properties"].get("role") == "stop"]
+    assert stops == ["Kyiv"]
+
+
+def test_the_gazetteer_file_is_keyed_by_its_sources(tmp_path, monkeypatch):
+    """A changed table (or package, or code) builds a new file instead of reading a stale one."""
+    before = gz.default_path()
+    package = Path(gz.__file__).parent
+    (tmp_path / "data").mkdir()
+    for name in gz.SOURCE_TABLES:
+        (tmp_path / "data" / name).write_bytes((package / "data" / name).read_bytes())
+    (tmp_path / "gazetteer.py").write_bytes(Path(gz.__file__).read_bytes())
+    with (tmp_path / "data" / "aliases.csv").open("a", encoding="utf-8") as fh:
+        fh.write("\n")  # the smallest change to one table
+    monkeypatch.setattr(gz, "__file__", str(tmp_path / "gazetteer.py"))
+    gz.source_hash.cache_clear()
+    try:
+        changed = gz.default_path()
+    finally:
+        monkeypatch.undo()
+        gz.source_hash.cache_clear()
+    assert changed != before and changed.parent == before.parent
+    assert gz.default_path() == before
+
+
+def test_the_lookup_cache_is_bounded_and_still_answers(monkeypatch):
+    g = gz.Gazetteer(gazetteer().path)
+    monkeypatch.setattr(g, "CACHE_SIZE", 50)
+    for n in range(200):
+        g.lookup(f"nowhere {n}")
+    assert len(g._cache) <= 50
+    assert g.lookup("Vladivostok")[0].record.gazetteer_id == "geonames:2013348"
+    assert [m.record.gazetteer_id for m in g.lookup_keys(["vladivostok", "nowhere 3"])["vladivostok"]] == \
+        ["geonames:2013348"]

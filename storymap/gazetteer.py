@@ -511,9 +511,6 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
                         rows.append((key, pid, kind, surface))
                 con.executemany("INSERT INTO names VALUES (?,?,?,?)", rows)
             counts[label] = n
-        if progress:
-            progress("linking airports to their towns")
-        _link_airports(con)
         for al in aliases:
             kind = {"abbreviation": ABBREVIATION, "demonym": DEMONYM}.get(al["kind"], ALTERNATE)
             cur = con.execute("SELECT pid FROM places WHERE gazetteer_id=?", (al["gazetteer_id"],))
@@ -525,6 +522,9 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
         if progress:
             progress("indexing names")
         con.execute("CREATE INDEX names_key ON names(key)")
+        if progress:
+            progress("linking airports to their towns")
+        _link_airports(con)
         con.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         con.execute("INSERT INTO meta VALUES ('counts', ?)", (json.dumps(counts, sort_keys=True),))
         con.commit()

@@ -389,6 +389,8 @@ class Recognizer:
         hits = [h for h in hits if h.kind != ABBREVIATION or (
             _same_abbreviation(surface, h.surface) and (qualifier or h.record.place_type != "admin1"))]
         # An all-capitals word ("TASS", "NATO") names a place only when the place is written so.
+        # (without a parse, a block that opens "MILLEDGEVILLE, Ga. -" or "LAGOS (Reuters)" is a dateline)
+        dateline = dateline or (i == 0 and _DATELINE_AFTER.match(text, end) is not None)
         if surface.isupper() and len(surface) > 1 and not dateline:
             hits = [h for h in hits if h.surface.replace(".", "") == surface.replace(".", "") or
                     (h.kind == ABBREVIATION and _same_abbreviation(surface, h.surface))]
@@ -413,7 +415,7 @@ class Recognizer:
             return None
         strong = [h for h in hits if _is_strong(h, big_city=100_000) or h.record.place_type not in ("city", "town",
                                                                                                     "village")]
-        if i == j and not strong and _sentence_start(text, bs, start):
+        if i == j and not strong and not dateline and _sentence_start(text, bs, start):
             return None
         if not strong and all(h.kind != 0 and h.record.population < 5_000 for h in hits):
             return None
@@ -470,6 +472,7 @@ class Recognizer:
                         return True
             return False
 
+        block_starts = {b.start for b in article.blocks}
         kept: list[Mention] = []
         for m in mentions:
             labels = over(m.start, m.end)
@@ -482,7 +485,7 @@ class Recognizer:
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
             if not strong and labels and all(lab in NON_PLACE_LABELS for lab in labels) and \
                     not _LOCATIVE.search(text, max(0, m.start - 12), m.start) and \
-                    not listed_with_place(m):
+                    not listed_with_place(m) and not (m.start in block_starts and _DATELINE_AFTER.match(text, m.end)):
                 continue  # "Mary", "Congress": a person or body that shares a name with a town
             if " " not in m.text and not big and _common_word(m.text) and \
                     re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 5) : m.start]):
@@ -556,6 +559,9 @@ class _Spans:
         """Whether some span has ``start <= pos < end``."""
         return bool(self.overlapping(pos, pos + 1))
 
+
+#: what follows the place of a dateline: a qualifier, the agency or the dash
+_DATELINE_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.' ]{1,20}?)?(?:,?[ \u00a0]*\([A-Za-z.' ]{2,30}\))?[ \u00a0]*[-–—:]")
 
 #: "Salem, " before a name: the name may be a qualifier of the one before it
 _QUALIFIER_BEFORE = re.compile(r"[A-Z][\w.'’-]*,[ \u00a0]$")

@@ -124,7 +124,9 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
                                                        ranked[0].record.lon) > 50]
         margin = (prior(ranked[0]) + _country_bonus(ranked[0], countries)) - \
             (prior(rivals[0]) + _country_bonus(rivals[0], countries)) if rivals else 9.0
-        if ranked[0].record.place_type not in AREAS and (len(opts) <= 2 or margin >= 1.5):
+        # (a county is small enough to anchor its neighbours, as a town does)
+        if (ranked[0].record.place_type not in AREAS or ranked[0].record.place_type == "admin2") and \
+                (len(opts) <= 2 or margin >= 1.5):
             anchors.append((i, ranked[0].record))
 
     # Local focus: the first-level division the confident places of other names lie in

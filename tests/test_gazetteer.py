@@ -120,3 +120,19 @@ def test_the_lookup_cache_is_bounded_and_still_answers(monkeypatch):
     assert g.lookup("Vladivostok")[0].record.gazetteer_id == "geonames:2013348"
     assert [m.record.gazetteer_id for m in g.lookup_keys(["vladivostok", "nowhere 3"])["vladivostok"]] == \
         ["geonames:2013348"]
+
+
+def test_a_dateline_in_capitals_is_read_without_a_parse_and_sets_the_focus(tmp_path):
+    got = placed(tmp_path, "DUBLIN, Ga. — A fire destroyed a shed on Tuesday, Laurens County officials said. "
+                           "Crews from Athens and Augusta helped.")
+    ids = dict(got)
+    assert [n for n, _ in got][:2] == ["DUBLIN", "Ga"]
+    assert division(gazetteer().get(ids["DUBLIN"]).located_in) == "US-GA"  # not Ireland's capital
+    assert ids["Laurens County"] == "uscounty:13175"
+    for town in ("Athens", "Augusta"):
+        assert division(gazetteer().get(ids[town]).located_in) == "US-GA", town
+
+
+def test_capitals_that_open_a_sentence_are_not_a_dateline(tmp_path):
+    got = placed(tmp_path, "PARIS HILTON arrived late. The show went on.")
+    assert got == []

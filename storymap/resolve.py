@@ -69,6 +69,8 @@ def prior(match: NameMatch) -> float:
         score = 2.2
     elif r.place_type in POPULATED:
         score = math.log10(r.population + 1) / 2
+    elif r.place_type == "admin2":  # a county: by its people (Cook County, Illinois before Georgia's)
+        score = 0.5 + math.log10(r.population + 1) / 2
     else:  # landmarks, facilities and named regions: curated, so specific
         score = 3.0
     score += {PRIMARY: 1.0, ABBREVIATION: 1.0, ALTERNATE: 0.0}.get(match.kind, 0.0)

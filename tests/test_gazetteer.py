@@ -136,3 +136,9 @@ def test_a_dateline_in_capitals_is_read_without_a_parse_and_sets_the_focus(tmp_p
 def test_capitals_that_open_a_sentence_are_not_a_dateline(tmp_path):
     got = placed(tmp_path, "PARIS HILTON arrived late. The show went on.")
     assert got == []
+
+
+def test_a_county_named_alone_is_the_most_populous_of_its_namesakes(tmp_path):
+    ids = dict(placed(tmp_path, "Prosecutors in Cook County dropped the charges."))
+    assert ids["Cook County"] == "uscounty:17031"  # Illinois (Chicago), not Georgia's or Minnesota's
+    assert gazetteer().get("uscounty:17031").population > gazetteer().get("uscounty:13075").population

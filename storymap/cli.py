@@ -317,5 +317,104 @@ def export(places: Path, out: Path, fmt: str | None, tiles: bool) -> None:
     click.echo(f"Wrote {out}", err=True)
 
 
+@main.group()
+def stories() -> None:
+    """The story library (the app's stories): list, show, export, import, delete.
+
+    The library is an SQLite file in the user data directory ($STORYMAP_DATA_DIR), or the
+    database $STORYMAP_DATABASE_URL names (PostgreSQL for a newsroom). A STORY is its id
+    or the start of it, as `storymap stories list` prints it.
+    """
+
+
+def _library():  # noqa: ANN202 - imported lazily: SQLAlchemy and Alembic are not needed elsewhere
+    from storymap.library import Library
+
+    return Library()
+
+
+@stories.command("list")
+def stories_list() -> None:
+    """List the stories, the most recently changed first."""
+    try:
+        rows = _library().list()
+    except StorymapError as exc:
+        _fail(exc)
+    if not rows:
+        click.echo("The library is empty: build a story in the app, or `storymap stories import FILE`.", err=True)
+    for r in rows:  # one line a story on standard output, for scripts
+        click.echo(f"{r.id[:8]}  {r.updated_at:%Y-%m-%d %H:%M}  rev {r.revision}  "
+                   f"{_n(r.stops, 'stop')}, {_n(r.articles, 'article')}  {r.title}")
+
+
+@stories.command("show")
+@click.argument("story")
+def stories_show(story: str) -> None:
+    """Show a story's title, subject, stops and saves."""
+    from storymap.library import shown
+
+    try:
+        lib = _library()
+        saved = lib.get(lib.find(story))
+        history = lib.history(saved.id)
+    except StorymapError as exc:
+        _fail(exc)
+    meta = shown(saved)["storymap"]
+    console = _console()
+    console.print(_text(f"{meta.get('title')}  (story {saved.id}, revision {saved.revision})"))
+    console.print(_text(f"subject: {meta.get('subject') or '-'}; articles: {len(saved.articles)}"))
+    for f in shown(saved)["features"]:
+        p = f["properties"]
+        if p.get("role") == "stop":
+            console.print(_text(f"  {p['stop']}. {p['name']} ({p.get('date') or 'no date'}, {p.get('status')})"))
+    for number, when, note in history:
+        console.print(_text(f"  rev {number}  {when:%Y-%m-%d %H:%M}  {note}"))
+
+
+@stories.command("export")
+@click.argument("story")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Story file (GeoJSON) to write; `storymap export` turns it into HTML, GPKG, CSV or KML.")
+@click.option("--revision", type=int, default=None, help="An earlier revision (default: the latest).")
+def stories_export(story: str, out: Path, revision: int | None) -> None:
+    """Write a story from the library to a story file."""
+    from storymap.files import output_target
+
+    try:
+        lib = _library()
+        lib.export_file(lib.find(story), output_target(out), revision)
+    except StorymapError as exc:
+        _fail(exc)
+    click.echo(f"Wrote {out}", err=True)
+
+
+@stories.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def stories_import(path: Path) -> None:
+    """Keep a story file (and the edits saved beside it) in the library."""
+    try:
+        saved = _library().import_file(path)
+    except StorymapError as exc:
+        _fail(exc)
+    click.echo(f"Imported {path} as story {saved.id[:8]} ({saved.story['storymap'].get('title')!r})", err=True)
+
+
+@stories.command("delete")
+@click.argument("story")
+@click.option("--yes", is_flag=True, help="Do not ask.")
+def stories_delete(story: str, yes: bool) -> None:
+    """Remove a story, its revisions and its articles from the library."""
+    try:
+        lib = _library()
+        story_id = lib.find(story)
+        title = lib.get(story_id).story["storymap"].get("title")
+        if not yes:
+            click.confirm(f"Delete {title!r} ({story_id[:8]}) and all its revisions?", abort=True, err=True)
+        lib.delete(story_id)
+    except StorymapError as exc:
+        _fail(exc)
+    click.echo(f"Deleted {title!r} ({story_id[:8]})", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -135,3 +135,59 @@ def hostile_story() -> dict[str, Any]:
                           "geometry": {"type": "LineString", "coordinates": [[128.334, 51.884], [137.01, 50.55]]},
                           "properties": {"role": "route", "name": HOSTILE["title"], "stops": ["s1", "s2"],
                                          "dates": ["2023-09-13", None]}}]}
+
+
+def _initdb() -> str | None:
+    """Debian's PostgreSQL server programs, if installed."""
+    import glob
+    import shutil
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return found[-1] if found else shutil.which("initdb")
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server on localhost for the session (Debian's ``postgresql``,
+    which ``.ci/run`` installs); skipped, saying why, where no server can be started."""
+    import socket
+    import subprocess
+
+    initdb = _initdb()
+    if initdb is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql): its tests are skipped")
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    bindir = os.path.dirname(initdb)
+    # not under pytest's folder: as root, that is closed to the postgres user
+    folder = Path(tempfile.mkdtemp(prefix="storymap-postgresql-"))
+    data = folder / "data"
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root: run it as the postgres user
+        if shutil.which("runuser") is None:
+            pytest.skip("running as root without runuser: cannot start PostgreSQL as another user")
+        try:
+            shutil.chown(folder, "postgres")
+        except (LookupError, OSError) as exc:
+            pytest.skip(f"running as root and cannot hand a folder to the postgres user: {exc}")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    try:
+        subprocess.run([*run_as, initdb, "-D", str(data), "-A", "trust", "-U", "storymap", "--no-sync"],
+                       check=True, capture_output=True, timeout=120)
+        subprocess.run([*run_as, os.path.join(bindir, "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"),
+                        "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                       check=True, capture_output=True, timeout=120)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        pytest.skip(f"could not start a PostgreSQL server: {exc} {detail.decode(errors='replace')[:200]}")
+    try:
+        yield f"postgresql+psycopg://storymap@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*run_as, os.path.join(bindir, "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                       capture_output=True, timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -4,7 +4,11 @@ The script stays thin: the package does the work (storymap.story builds, storyma
 draws the map, storymap.edits applies corrections, storymap.app_support shapes tables,
 uploads and downloads). Offline: the map is one self-contained HTML page in an iframe.
 
-Each reader's story and corrections live in their session only: the app never writes to
+Stories are kept in the story library (storymap.library: an SQLite file in the user data
+directory, or the database $STORYMAP_DATABASE_URL names). A story built here, and every
+correction to it, is saved there as a new revision; ``?story=<id>&step=N`` opens it again,
+after a reload or for anyone with the link on this server. The seeds' story is a shared
+template: the first correction to it makes the reader's own copy. The app never writes to
 the shared story or edits files. What a session keeps is small (its story, its edits,
 fingerprints); pages, exports and derived stories live in bounded caches.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -62,15 +67,48 @@ def map_html(story_json: str, step: int | None, tiles: bool) -> str:
     return sup.map_page(story_html(json.loads(story_json), tiles=tiles, step=step))
 
 
+@st.cache_resource(show_spinner=False)
+def _library():  # noqa: ANN202 - storymap.library.Library, imported lazily
+    from storymap.library import Library
+
+    return Library()
+
+
+def library():  # noqa: ANN201 - the story library, or None (the app then keeps stories in the session only)
+    try:
+        return _library()
+    except StorymapError as exc:
+        st.session_state.library_problem = f"The story library is not available ({exc}); stories and " \
+                                           "corrections stay in this session only."
+        return None
+
+
 # --------------------------------------------------------------------------- session state
 def init_state() -> None:
     ss = st.session_state
     if "base" in ss:
         return
+    ss.notices = []
+    wanted = st.query_params.get("story")
+    lib = library() if wanted else None
+    if wanted and lib is not None:
+        try:
+            open_saved(lib.get(lib.find(str(wanted))))
+            return
+        except StorymapError as exc:
+            ss.notices.append(f"The story in the link cannot be opened ({exc}); showing the seeds' story.")
+            st.query_params.pop("story", None)
+    open_seeds()
+
+
+def open_seeds() -> None:
+    """The seeds' story, as a template: corrections to it make the reader's own copy."""
+    ss = st.session_state
     ss.base = seeds_story()
     ss.story_path = str(sup.STORY_PATH)
     ss.origin = "seeds"
-    ss.notices = []
+    ss.story_id = None
+    ss.revision = None
     try:
         ss.edits = load_edits(edits_path(sup.STORY_PATH))
     except StorymapError as exc:
@@ -78,9 +116,49 @@ def init_state() -> None:
         ss.notices.append(f"Saved edits were not applied: {exc}. Fix or delete the file.")
 
 
+def open_saved(saved) -> None:  # noqa: ANN001 - storymap.library.SavedStory
+    ss = st.session_state
+    ss.base = saved.story
+    ss.edits = Edits.from_dict(saved.edits, name=f"story {saved.id}")
+    ss.story_id = saved.id
+    ss.revision = saved.revision
+    ss.origin = "library"
+    ss.story_path = None
+    ss.pop("conflict", None)
+    st.query_params["story"] = saved.id
+
+
 def set_edits(edits: Edits) -> None:
-    st.session_state.edits = edits
-    st.session_state.edits_saved = False
+    """Take the reader's corrections and save them to the library as a new revision."""
+    from storymap.library import ConflictError
+
+    ss = st.session_state
+    ss.edits = edits
+    lib = library()
+    if lib is None:
+        return
+    try:
+        if ss.get("story_id") is None:  # the seeds' story or a story from before the library
+            open_saved(lib.add(ss.base, articles=_current_articles(), edits=edits.to_dict(),
+                               note="corrections to a copy"))
+        else:
+            ss.revision = lib.save(ss.story_id, base_revision=ss.revision, edits=edits.to_dict(),
+                                   note="corrections").revision
+    except ConflictError as exc:
+        ss.conflict = str(exc)
+    except StorymapError as exc:
+        ss.notices = [*ss.get("notices", []), f"The corrections were not saved: {exc}"]
+
+
+def _current_articles() -> list:
+    """The current story's articles as library records (from the library, or read from disk)."""
+    from storymap.library import article_text
+
+    ss = st.session_state
+    lib = library()
+    if ss.get("story_id") and lib is not None:
+        return list(lib.get(ss.story_id).articles)
+    return [article_text(p.name, p.read_bytes()) for p in sup.article_paths(ss.base) if p.is_file()]
 
 
 def current() -> tuple[Story, Story]:
@@ -260,10 +338,18 @@ def edits_panel(base: Story, shown: Story) -> None:
     notes = unapplied(base, edits)
     for note in notes:
         st.warning(f"Edit not applied: {note}")
-    st.markdown(f"**{_n(edits.count(), 'correction')}** in this session. Corrections stay in your "
-                "browser session (other readers never see them) and are gone when you close it: download "
-                "the story with them applied, or the corrections themselves to apply again with "
-                "`storymap build` (save them beside the story as `NAME.edits.json`).")
+    ss = st.session_state
+    if ss.get("story_id"):
+        st.markdown(f"**{_n(edits.count(), 'correction')}**, saved in the library as revision {ss.revision} of "
+                    f"this story (its link: `?story={ss.story_id}`). The corrections themselves can be "
+                    "downloaded to apply again with `storymap build` (as `NAME.edits.json` beside the story).")
+    else:
+        st.markdown(f"**{_n(edits.count(), 'correction')}**. The seeds' story is shared and never changed: "
+                    "your first correction makes your own copy in the library.")
+    if ss.get("story_id") and (ss.get("revision") or 0) > 1 and \
+            st.button("Undo the last save", key="btn_undo", icon=":material/undo:"):
+        _undo()
+        st.rerun()
     c1, c2, c3 = st.columns(3)
     _download_button(c1, shown, "geojson", "Story with corrections (GeoJSON)", key="dl_story_edited")
     c2.download_button("Download edits (JSON)", dumps_edits(edits), file_name="places.edits.json",
@@ -271,6 +357,18 @@ def edits_panel(base: Story, shown: Story) -> None:
     if c3.button("Discard all edits", key="btn_discard", disabled=edits.is_empty(), width="stretch"):
         set_edits(Edits())
         st.rerun()
+
+
+def _undo() -> None:
+    from storymap.library import ConflictError
+
+    ss = st.session_state
+    try:
+        open_saved(library().undo(ss.story_id, base_revision=ss.revision))
+    except ConflictError as exc:
+        ss.conflict = str(exc)
+    except StorymapError as exc:
+        ss.notices = [*ss.get("notices", []), f"Nothing was undone: {exc}"]
 
 
 def _add(items: list[str], item: str) -> list[str]:
@@ -345,17 +443,43 @@ def build_pending() -> None:
         raise
     if result is None:
         return
+    result, kept = result
+    previous = ss.get("story_id") if mode == "add" else None
     ss.base = result.story
     ss.origin = "session"
     ss.story_path = None
     if mode == "new":
-        set_edits(Edits())
+        ss.edits = Edits()
     ss.notices = [f"Note: {p}" for p in result.problems] + [f"Not placed: {u}" for u in result.unplaced[:10]]
     st.query_params.pop("step", None)
+    _keep_built(result.story, kept, previous)
     sup.release_memory()
 
 
-def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN202 - BuildResult | None
+def _keep_built(story: Story, articles: list, previous: str | None) -> None:
+    """Save a story just built: a new story, or a new revision of the one articles were added to."""
+    from storymap.library import ConflictError
+
+    ss = st.session_state
+    lib = library()
+    if lib is None:
+        ss.story_id = None
+        return
+    try:
+        if previous is not None:
+            lib.add_articles(previous, articles)
+            open_saved(lib.save(previous, base_revision=ss.revision, story=story, edits=ss.edits.to_dict(),
+                                note=f"rebuilt with {len(articles)} articles"))
+        else:
+            open_saved(lib.add(story, articles=articles, note=f"built from {len(articles)} articles"))
+            ss.origin = "session"
+    except ConflictError as exc:
+        ss.conflict = str(exc)
+    except StorymapError as exc:
+        ss.notices = [*ss.notices, f"The story was not saved in the library: {exc}"]
+
+
+def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN202 - (BuildResult, articles) | None
     ss = st.session_state
     files = ss.get("upload_files") or []
     pasted = ss.get("paste_text") or ""
@@ -371,11 +495,19 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
             messages.append(("error", "No article to read: upload .txt, .md or .html files or paste some text "
                                       "(a file you have just chosen may still be uploading: click again)."))
             return None
-        paths = sup.write_uploads(accepted, sup.upload_folder())
-        del accepted
+        from storymap.library import article_text
+
+        kept = [article_text(sup.safe_name(u.name), u.data) for u in accepted]
         if mode == "add":
-            paths = sup.article_paths(ss.base) + paths
-        return _build_with_progress(paths, subject)
+            kept = _current_articles() + kept
+        del accepted
+        # the articles are kept in the library; the files exist only while the story builds
+        folder = sup.upload_folder()
+        try:
+            paths = sup.write_uploads([sup.Upload(a.name, a.text.encode("utf-8")) for a in kept], folder)
+            return _build_with_progress(paths, subject), kept
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     except GazetteerError as exc:
         messages.append(("error", f"The offline gazetteer is not ready: {exc}. Wait a minute and try again."))
     except StorymapError as exc:
@@ -410,6 +542,36 @@ def download_buttons(shown: Story) -> None:
         _download_button(st, shown, fmt, label, key=f"dl_{fmt}")
 
 
+# --------------------------------------------------------------------------- library
+def library_panel() -> None:
+    """The stories kept on this server: open one (its link is shareable)."""
+    lib = library()
+    if lib is None:
+        return
+    try:
+        rows = lib.list()
+    except StorymapError as exc:
+        st.warning(f"The library cannot be read: {exc}")
+        return
+    with st.expander(f"Library ({_n(len(rows), 'story')})", expanded=False):
+        if not rows:
+            st.caption("Stories you build or correct are kept here.")
+            return
+        labels = {r.id: f"{r.title} · {_n(r.stops, 'stop')} · {_n(r.articles, 'article')} · "
+                        f"{r.updated_at:%Y-%m-%d %H:%M} · {r.id[:6]}" for r in rows}
+        current_id = st.session_state.get("story_id")
+        ids = list(labels)
+        picked = st.selectbox("Story", ids, index=ids.index(current_id) if current_id in ids else 0,
+                              format_func=labels.get, key="library_pick")
+        if st.button("Open", key="btn_open_story", disabled=picked == current_id, width="stretch"):
+            try:
+                open_saved(lib.get(picked))
+            except StorymapError as exc:
+                st.session_state.notices = [f"The story cannot be opened: {exc}"]
+            st.query_params.pop("step", None)
+            st.rerun()
+
+
 # --------------------------------------------------------------------------- page
 def main() -> None:
     ss = st.session_state
@@ -426,11 +588,21 @@ def main() -> None:
         return
     with st.sidebar:
         st.header("Story map")
-        st.caption("Seed articles" if ss.origin == "seeds" else "Built in this session")
+        st.caption({"seeds": "The seeds' story (your corrections make your own copy)",
+                    "session": "Built in this session, kept in the library",
+                    "library": "From the library"}.get(ss.origin, ""))
+        library_panel()
         tiles = st.toggle("Online map tiles", value=False, key="tiles",
                           help="Off: the built-in offline base map. On: OpenStreetMap tiles (needs internet).")
     for note in ss.get("notices", []):
         st.warning(note)
+    if ss.get("library_problem"):
+        st.info(ss.library_problem)
+    if ss.get("conflict"):
+        st.error(ss.conflict)
+        if st.button("Reload the latest version", key="btn_reload"):
+            open_saved(library().get(ss.story_id))
+            st.rerun()
     header(shown)
     ss.new_map = False
     try:
@@ -443,8 +615,9 @@ def main() -> None:
         st.subheader("Bring new articles")
         new_articles()
         if ss.origin != "seeds" and st.button("Back to the seeds' story", key="btn_seeds"):
-            for k in ("base", "edits", "map_key", "build_messages", "notices"):
+            for k in ("base", "edits", "map_key", "build_messages", "notices", "story_id", "revision", "conflict"):
                 ss.pop(k, None)
+            st.query_params.pop("story", None)
             st.rerun()
     tab_places, tab_time, tab_edit = st.tabs(["Places", "Timeline", "Review & correct"])
     with tab_places:

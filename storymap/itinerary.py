@@ -804,6 +804,12 @@ def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, .
         if who.lower_.rstrip(".") in TITLES:
             return None, who.lower_.rstrip("."), "title", label  # "The Pope's visit"
     if who.pos_ == "NOUN":
+        # "the trade envoy Maria Sousa", "the envoy, Maria Sousa,": the name in apposition is who it is
+        named = [c for c in who.children if c.dep_ == "appos" and c.pos_ == "PROPN" and
+                 (gap := who.doc[who.i + 1 : min(t.i for t in c.subtree)]) is not None and
+                 all(t.text == "," for t in gap) and len(gap) <= 1]
+        if named and (words := _name_words(named[0])):
+            return words, None, "name", label
         # "the minister", "the storm"; "Hurricane Alex" has the name as its head
         return None, who.lemma_.lower(), "title", label
     return None, None, "none", label

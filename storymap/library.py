@@ -118,6 +118,17 @@ class SavedStory:
     note: str = ""
 
 
+def article_text(name: str, data: bytes, meta: dict[str, Any] | None = None) -> ArticleText:
+    """An uploaded or read file as an :class:`ArticleText` (UTF-8, else Windows-1252, else Latin-1)."""
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    return ArticleText(name, text.replace("\x00", ""), dict(meta or {}))
+
+
 def data_dir() -> Path:
     """Where the default library lives: ``$STORYMAP_DATA_DIR`` or the user data directory."""
     base = os.environ.get("STORYMAP_DATA_DIR")
@@ -211,9 +222,10 @@ class Library:
     # ------------------------------------------------------------------ writing
 
     def add(self, story: Story, *, articles: Sequence[ArticleText] = (), edits: dict[str, Any] | None = None,
-            author: dict[str, Any] | None = None, note: str = "created") -> SavedStory:
-        """Keep a new story (revision 1) with its articles; returns it with its new id."""
-        story_id = uuid.uuid4().hex
+            author: dict[str, Any] | None = None, note: str = "created", story_id: str | None = None) -> SavedStory:
+        """Keep a new story (revision 1) with its articles; returns it with its id (a new
+        random one unless ``story_id`` is given)."""
+        story_id = story_id or uuid.uuid4().hex
         now = _now()
         with self._tx() as con:
             con.execute(story_table.insert().values(id=story_id, revision=1, created_at=now, updated_at=now,

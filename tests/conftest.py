@@ -38,6 +38,21 @@ class Watched:
     console_errors: list[str] = field(default_factory=list)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The app and the CLI keep stories in a library: the tests' goes in a temporary folder,
+    never in the user's data directory or a database named in the environment."""
+    saved = {k: os.environ.get(k) for k in ("STORYMAP_DATA_DIR", "STORYMAP_DATABASE_URL")}
+    os.environ["STORYMAP_DATA_DIR"] = str(tmp_path_factory.mktemp("storymap-data"))
+    os.environ.pop("STORYMAP_DATABASE_URL", None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """A headless Debian Chromium; skipped when it is not installed."""

@@ -366,3 +366,11 @@ def test_an_undated_article_counts_weekdays_from_the_storys_other_articles(tmp_p
         "b.txt": "Next stop Quito\n\nMinister Ana Duarte will fly to Quito on Saturday.",
     }, subject="Ana Duarte")
     assert {name: p["date"] for name, p in stop_props(story).items()} == {"Lima": "2023-09-11", "Quito": "2023-09-16"}
+
+
+@pytest.mark.parametrize("opening", ["The trade envoy Anna Weber", "The envoy, Anna Weber,"])
+def test_a_title_noun_with_a_name_in_apposition_is_that_traveller(tmp_path, opening):
+    got = stops(tmp_path, f"{opening} flew to Porto on Monday, May 4, 2026, and then travelled to Lisbon on "
+                          "Wednesday, May 6, where she met ministers.", published="2026-05-07")
+    assert [(name, p["date"], p["stop"]) for name, p in got.items()] == \
+        [("Porto", "2026-05-04", 1), ("Lisbon", "2026-05-06", 2)]

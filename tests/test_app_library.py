@@ -1,0 +1,119 @@
+"""The app on the story library (AppTest): stories built or corrected are kept, open again
+from their link, are never another reader's, and a stale save is refused, not lost."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from storymap.library import Library
+from storymap.storyfile import places, stops
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+ARTICLE = ("Envoy ends tour in Lisbon\n\n"
+           "The trade envoy Maria Sousa flew to Porto on Monday, May 4, 2026, and then travelled to Lisbon "
+           "on Wednesday, May 6, where she met ministers.\n")
+
+
+def run_app(story_id: str | None = None):  # noqa: ANN201 - AppTest
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    if story_id:
+        at.query_params["story"] = story_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def names(story: dict) -> set[str]:
+    return {f["properties"]["name"] for f in places(story)}
+
+
+@pytest.fixture
+def built():  # noqa: ANN201 - (AppTest, story id)
+    at = run_app()
+    at.text_area(key="paste_text").set_value(ARTICLE)
+    at.button(key="btn_build").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at, at.session_state["story_id"]
+
+
+def test_a_built_story_is_kept_and_opens_again_from_its_link(built):
+    at, story_id = built
+    assert at.query_params["story"] == story_id
+    saved = Library().get(story_id)
+    assert [a.name for a in saved.articles] == ["pasted-article.txt"] and "Maria Sousa" in saved.articles[0].text
+    again = run_app(story_id)  # a reload, or anyone with the link on this server
+    assert again.session_state["story_id"] == story_id
+    assert {"Porto", "Lisbon"} <= names(again.session_state["base"])
+    assert again.title[0].value == at.title[0].value
+
+
+def test_the_upload_folder_does_not_outlive_the_build():
+    before = set(Path(tempfile.gettempdir()).glob("storymap-upload-*"))
+    at = run_app()
+    at.file_uploader(key="upload_files").set_value(("tour.txt", ARTICLE.encode(), "text/plain"))
+    at.button(key="btn_build").click().run()
+    assert not at.exception and at.session_state["story_id"]
+    assert set(Path(tempfile.gettempdir()).glob("storymap-upload-*")) == before
+
+
+def test_correcting_the_seeds_story_makes_the_readers_own_copy():
+    at = run_app()
+    assert at.session_state["story_id"] is None and at.session_state["origin"] == "seeds"
+    at.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
+    at.button(key="btn_reject").click().run()
+    assert not at.exception
+    copy_id = at.session_state["story_id"]
+    assert copy_id and at.query_params["story"] == copy_id
+    assert Library().get(copy_id).edits["rejected"] == ["komsomolsk-on-amur"]
+    stranger = run_app()  # another reader: the seeds' story as it was
+    assert stranger.session_state["edits"].is_empty() and stranger.session_state["story_id"] is None
+    linked = run_app(copy_id)  # the same reader after a reload: the correction is there
+    assert "komsomolsk-on-amur" not in {str(f["id"]) for f in stops(linked.session_state["base"])} or \
+        linked.session_state["edits"].rejected == ["komsomolsk-on-amur"]
+
+
+def test_two_readers_editing_one_story_lose_nothing(built):
+    first, story_id = built
+    second = run_app(story_id)
+    place = second.session_state["base"]["features"][0]["id"]
+    first.selectbox(key="edit_place").set_value(str(place)).run()
+    first.button(key="btn_reject").click().run()
+    second.selectbox(key="edit_place").set_value(str(place)).run()
+    second.button(key="btn_accept").click().run()
+    assert not second.exception
+    assert second.error and "saved by someone else" in second.error[0].value
+    assert Library().get(story_id).edits["rejected"] == [str(place)]  # the first save stands
+    second.button(key="btn_reload").click().run()
+    assert second.session_state["edits"].rejected == [str(place)] and not second.session_state.get("conflict")
+
+
+def test_a_save_can_be_undone(built):
+    at, story_id = built
+    place = str(at.session_state["base"]["features"][0]["id"])
+    at.selectbox(key="edit_place").set_value(place).run()
+    at.button(key="btn_reject").click().run()
+    assert Library().get(story_id).edits["rejected"] == [place]
+    at.button(key="btn_undo").click().run()
+    assert not at.exception
+    assert Library().get(story_id).edits == {} and at.session_state["edits"].is_empty()
+
+
+def test_the_library_lists_stories_and_opens_one(built):
+    _, story_id = built
+    at = run_app()
+    at.selectbox(key="library_pick").set_value(story_id).run()
+    at.button(key="btn_open_story").click().run()
+    assert not at.exception
+    assert at.session_state["story_id"] == story_id and at.query_params["story"] == story_id
+
+
+def test_a_link_to_a_missing_story_says_so_and_shows_the_seeds():
+    at = run_app("0123456789abcdef")
+    assert at.session_state["origin"] == "seeds"
+    assert any("cannot be opened" in w.value for w in at.warning)

@@ -109,6 +109,7 @@ def open_seeds() -> None:
     ss.origin = "seeds"
     ss.story_id = None
     ss.revision = None
+    ss.author = {}
     try:
         ss.edits = load_edits(edits_path(sup.STORY_PATH))
     except StorymapError as exc:
@@ -120,6 +121,7 @@ def open_saved(saved) -> None:  # noqa: ANN001 - storymap.library.SavedStory
     ss = st.session_state
     ss.base = saved.story
     ss.edits = Edits.from_dict(saved.edits, name=f"story {saved.id}")
+    ss.author = dict(saved.author)
     ss.story_id = saved.id
     ss.revision = saved.revision
     ss.origin = "library"
@@ -130,24 +132,35 @@ def open_saved(saved) -> None:  # noqa: ANN001 - storymap.library.SavedStory
 
 def set_edits(edits: Edits) -> None:
     """Take the reader's corrections and save them to the library as a new revision."""
+    st.session_state.edits = edits
+    _save("corrections")
+
+
+def set_author(author: dict) -> None:
+    """Take the author's headline, dek, byline and intro and save them as a new revision."""
+    st.session_state.author = author
+    _save("the author's text")
+
+
+def _save(note: str) -> None:
     from storymap.library import ConflictError
 
     ss = st.session_state
-    ss.edits = edits
     lib = library()
     if lib is None:
         return
+    edits, author = ss.edits.to_dict(), dict(ss.get("author") or {})
     try:
         if ss.get("story_id") is None:  # the seeds' story or a story from before the library
-            open_saved(lib.add(ss.base, articles=_current_articles(), edits=edits.to_dict(),
-                               note="corrections to a copy"))
+            open_saved(lib.add(ss.base, articles=_current_articles(), edits=edits, author=author,
+                               note=f"{note}, in a copy"))
         else:
-            ss.revision = lib.save(ss.story_id, base_revision=ss.revision, edits=edits.to_dict(),
-                                   note="corrections").revision
+            ss.revision = lib.save(ss.story_id, base_revision=ss.revision, edits=edits, author=author,
+                                   note=note).revision
     except ConflictError as exc:
         ss.conflict = str(exc)
     except StorymapError as exc:
-        ss.notices = [*ss.get("notices", []), f"The corrections were not saved: {exc}"]
+        ss.notices = [*ss.get("notices", []), f"Not saved: {exc}"]
 
 
 def _current_articles() -> list:
@@ -162,11 +175,13 @@ def _current_articles() -> list:
 
 
 def current() -> tuple[Story, Story]:
-    """(the pipeline's story, the story as shown with the edits applied)."""
+    """(the pipeline's story, the story as shown with the edits and the author's fields applied)."""
+    from storymap.library import with_author
+
     ss = st.session_state
     base = ss.base
     shown = edited_story(sup.story_json(base), json.dumps(ss.edits.to_dict(), sort_keys=True))
-    return base, shown
+    return base, with_author(shown, ss.get("author") or {})
 
 
 # --------------------------------------------------------------------------- header and map
@@ -176,7 +191,13 @@ def _n(count: int, noun: str) -> str:
 
 def header(story: Story) -> None:
     meta = story.get("storymap", {})
-    st.title(sup.md_text(meta.get("title") or "Story map"))
+    st.title(sup.md_text(meta.get("headline") or meta.get("title") or "Story map"))
+    if meta.get("dek"):
+        st.markdown(f"*{sup.md_text(meta['dek'])}*")
+    if meta.get("byline"):
+        st.caption(sup.md_text(meta["byline"]))
+    if meta.get("intro"):
+        st.markdown(sup.md_text(meta["intro"]))
     n = len(stops(story))
     bits = [f"**Subject:** {sup.md_text(meta['subject'])}" if meta.get("subject") else None,
             f"**{n} stop{'s' if n != 1 else ''}**",
@@ -333,6 +354,28 @@ def correct(base: Story, shown: Story) -> None:
             st.rerun()
 
 
+def author_form(base: Story) -> None:
+    """The author's headline, dek, byline and intro; the generated title is the suggestion."""
+    ss = st.session_state
+    author = dict(ss.get("author") or {})
+    generated = base.get("storymap", {}).get("title") or ""
+    with st.expander("Headline, standfirst, byline and intro", expanded=False):
+        with st.form("form_author", border=False):
+            headline = st.text_input("Headline", value=author.get("headline", ""), placeholder=generated,
+                                     key="author_headline", help="Empty: the generated title (it follows your "
+                                     "corrections until you write one).")
+            dek = st.text_input("Standfirst (dek)", value=author.get("dek", ""), key="author_dek")
+            byline = st.text_input("Byline", value=author.get("byline", ""), key="author_byline")
+            intro = st.text_area("Intro", value=author.get("intro", ""), key="author_intro", height=100)
+            if st.form_submit_button("Save the text"):
+                new = {k: v.strip() for k, v in (("headline", headline), ("dek", dek), ("byline", byline),
+                                                 ("intro", intro)) if v and v.strip()}
+                if new != {k: v for k, v in author.items() if k in ("headline", "dek", "byline", "intro")}:
+                    set_author({**{k: v for k, v in author.items()
+                                   if k not in ("headline", "dek", "byline", "intro")}, **new})
+                    st.rerun()
+
+
 def edits_panel(base: Story, shown: Story) -> None:
     edits: Edits = st.session_state.edits
     notes = unapplied(base, edits)
@@ -450,6 +493,7 @@ def build_pending() -> None:
     ss.story_path = None
     if mode == "new":
         ss.edits = Edits()
+        ss.author = {}
     ss.notices = [f"Note: {p}" for p in result.problems] + [f"Not placed: {u}" for u in result.unplaced[:10]]
     st.query_params.pop("step", None)
     _keep_built(result.story, kept, previous)
@@ -505,14 +549,28 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
         folder = sup.upload_folder()
         try:
             paths = sup.write_uploads([sup.Upload(a.name, a.text.encode("utf-8")) for a in kept], folder)
-            return _build_with_progress(paths, subject), kept
+            result = _build_with_progress(paths, subject)
+        except GazetteerError:
+            raise
+        except StorymapError as exc:
+            messages.append(("error", f"Could not build a story: {_unfold(str(exc), folder)}"))
+            return None
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+        # messages name the articles, never the temporary folder they were built from
+        result.problems[:] = [_unfold(p, folder) for p in result.problems]
+        result.unplaced[:] = [_unfold(u, folder) for u in result.unplaced]
+        return result, kept
     except GazetteerError as exc:
         messages.append(("error", f"The offline gazetteer is not ready: {exc}. Wait a minute and try again."))
     except StorymapError as exc:
         messages.append(("error", f"Could not build a story: {exc}"))
     return None
+
+
+def _unfold(message: str, folder: Path) -> str:
+    """A message without the temporary folder an article was written to."""
+    return message.replace(f"{folder}/", "").replace(str(folder), "the uploads")
 
 
 def _build_with_progress(paths: Sequence[Path], subject: str | None):  # noqa: ANN202 - BuildResult
@@ -615,7 +673,8 @@ def main() -> None:
         st.subheader("Bring new articles")
         new_articles()
         if ss.origin != "seeds" and st.button("Back to the seeds' story", key="btn_seeds"):
-            for k in ("base", "edits", "map_key", "build_messages", "notices", "story_id", "revision", "conflict"):
+            for k in ("base", "edits", "author", "map_key", "build_messages", "notices", "story_id", "revision",
+                      "conflict"):
                 ss.pop(k, None)
             st.query_params.pop("story", None)
             st.rerun()
@@ -625,6 +684,7 @@ def main() -> None:
     with tab_time:
         timeline(shown)
     with tab_edit:
+        author_form(base)
         correct(base, shown)
         st.divider()
         edits_panel(base, shown)

@@ -326,12 +326,27 @@ class Library:
         return ids[0]
 
 
+#: the author's fields of a story, written into the story file's ``storymap`` member
+AUTHOR_FIELDS = ("headline", "dek", "byline", "intro")
+
+
+def with_author(story: Story, author: dict[str, Any]) -> Story:
+    """``story`` with the author's headline, dek, byline and intro (those set) in its
+    ``storymap`` member; the generated ``title`` stays as the first suggestion."""
+    fields = {k: str(author[k]).strip() for k in AUTHOR_FIELDS if str(author.get(k) or "").strip()}
+    if not fields:
+        return story
+    return {**story, "storymap": {**story.get("storymap", {}), **fields}}
+
+
 def shown(saved: SavedStory) -> Story:
-    """A stored story with its edits applied: what the map, the app and exports show."""
+    """A stored story with its edits and the author's fields applied: what the map, the
+    app and exports show."""
     from storymap.edits import Edits, apply_edits
 
     edits = Edits.from_dict(saved.edits, name=f"story {saved.id} revision {saved.revision}")
-    return saved.story if edits.is_empty() else apply_edits(saved.story, edits)
+    story = saved.story if edits.is_empty() else apply_edits(saved.story, edits)
+    return with_author(story, saved.author)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -3,6 +3,7 @@ from their link, are never another reader's, and a stale save is refused, not lo
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -117,3 +118,28 @@ def test_a_link_to_a_missing_story_says_so_and_shows_the_seeds():
     at = run_app("0123456789abcdef")
     assert at.session_state["origin"] == "seeds"
     assert any("cannot be opened" in w.value for w in at.warning)
+
+
+def test_the_authors_headline_and_dek_are_saved_shown_and_exported(built, tmp_path):
+    at, story_id = built
+    generated = at.title[0].value
+    at.text_input(key="author_headline").set_value("Four days, two cities")
+    at.text_input(key="author_dek").set_value("How the envoy's tour went <b>north</b> first")
+    at.button(key="FormSubmitter:form_author-Save the text").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Four days, two cities"
+    dek = [m for m in at.markdown if "envoy" in m.value and "north" in m.value]
+    assert dek and all("<b>" not in m.value for m in dek)  # article-like text stays literal
+    saved = Library().get(story_id)
+    assert saved.author == {"headline": "Four days, two cities", "dek": "How the envoy's tour went <b>north</b> first"}
+    out = Library().export_file(story_id, tmp_path / "story.geojson")
+    meta = json.loads(out.read_text(encoding="utf-8"))["storymap"]
+    assert meta["headline"] == "Four days, two cities" and meta["title"] == generated
+
+
+def test_messages_never_show_the_temporary_folder():
+    at = run_app()
+    at.file_uploader(key="upload_files").set_value(("notes.txt", b"Nothing to see here at all.\n", "text/plain"))
+    at.button(key="btn_build").click().run()
+    assert not at.exception and at.error
+    assert "notes.txt" in at.error[0].value and tempfile.gettempdir() not in at.error[0].value

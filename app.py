@@ -277,17 +277,30 @@ def timeline(shown: Story) -> None:
 def correct(base: Story, shown: Story) -> None:
     ss = st.session_state
     edits: Edits = ss.edits
-    rows = sup.place_rows(base, shown, edits)
-    names = {r["id"]: f"{r['name']} ({r['role']}{', stop ' + str(r['stop']) if r['stop'] else ''}, {r['review']})"
+    rows = sup.review_order(sup.place_rows(base, shown, edits))
+    names = {r["id"]: f"{r['name']} ({r['role']}{', stop ' + str(r['stop']) if r['stop'] else ''}, {r['review']}"
+                      f"{', stop confidence %.2f' % r['stop_confidence'] if r.get('stop_confidence') is not None else ''})"
              for r in rows}
+    st.caption("Doubtful decisions first: the stops the pipeline is least sure of, then the other places.")
     place_id = st.selectbox("Place to review", list(names), format_func=names.get, key="edit_place")
+    add_place_form()
     if place_id is None:
         return
     row = next(r for r in rows if r["id"] == place_id)
     feature = next((f for f in shown["features"] if str(f.get("id")) == place_id), None)
     props = (feature or next(f for f in base["features"] if str(f.get("id")) == place_id))["properties"]
     st.markdown(f"**{sup.md_text(row['name'])}** · {sup.md_text(row['type'] or 'place')} · {row['lat']:.4f}, {row['lon']:.4f} · "
-                f"`{props.get('gazetteer_id')}` · confidence {row['confidence'] if row['confidence'] is not None else '–'}")
+                f"`{props.get('gazetteer_id')}` · confidence {row['confidence'] if row['confidence'] is not None else '–'}"
+                + (f" · stop confidence {props['stop_confidence']:.2f}" if props.get("stop_confidence") is not None
+                   else ""))
+    evidence = sup.evidence_rows(base if feature is None else shown, place_id)
+    if evidence:
+        st.markdown("**Why it is a stop**")
+        for ev in evidence:
+            facts = " · ".join(sup.md_text(x) for x in (ev["predicate"], ev["traveller"] and f"by {ev['traveller']}",
+                                                        ev["status"], ev["date"]) if x)
+            st.markdown(f"> {ev['html']}\n>\n> <small>{facts} — {sup.md_text(ev['credit'])}</small>",
+                        unsafe_allow_html=True)
 
     c1, c2, c3 = st.columns(3)
     if c1.button("Accept", key="btn_accept", disabled=row["review"] == "accepted", width="stretch"):
@@ -352,6 +365,7 @@ def correct(base: Story, shown: Story) -> None:
             elif (round(lat, 5), round(lon, 5)) != (row["lat"], row["lon"]):
                 set_edits(_replace(edits, coordinates={**edits.coordinates, place_id: [lat, lon]}))
             st.rerun()
+    replace_by_search(place_id)
 
 
 def author_form(base: Story) -> None:
@@ -374,6 +388,59 @@ def author_form(base: Story) -> None:
                     set_author({**{k: v for k, v in author.items()
                                    if k not in ("headline", "dek", "byline", "intro")}, **new})
                     st.rerun()
+
+
+def replace_by_search(place_id: str) -> None:
+    """Re-place a place at another gazetteer entry, found by name."""
+    with st.expander("Re-place it by searching the gazetteer", expanded=False):
+        query = st.text_input("Search", key=f"replace_query_{place_id}", placeholder="a place name")
+        found = _search(query)
+        if query.strip() and not found:
+            st.caption("No place of that name in the offline gazetteer.")
+        if not found:
+            return
+        labels = {r.gazetteer_id: f"{r.name} · {r.place_type} · {r.country_code or ''} ({r.lat:.3f}, {r.lon:.3f})"
+                  for r in found}
+        gid = st.selectbox("Place", list(labels), format_func=labels.get, key=f"replace_pick_{place_id}")
+        if st.button("Move it there", key="btn_replace_place"):
+            edits: Edits = st.session_state.edits
+            record = next(r for r in found if r.gazetteer_id == gid)
+            candidates = {k: v for k, v in edits.candidates.items() if k != place_id}
+            set_edits(_replace(edits, coordinates={**edits.coordinates, place_id: [record.lat, record.lon]},
+                               candidates=candidates))
+            st.rerun()
+
+
+def _search(query: str) -> list:
+    """Gazetteer records for a name, the likeliest first (as the pipeline ranks them without context)."""
+    from storymap.gazetteer import GazetteerRecord
+    from storymap.geocoder import OfflineGeocoder
+
+    found = OfflineGeocoder(gazetteer()).geocode(query, exactly_one=False, limit=10) if query.strip() else None
+    return [GazetteerRecord(**loc.raw) for loc in found or []]
+
+
+def add_place_form() -> None:
+    """Add a place the pipeline missed, found by name in the offline gazetteer (no coordinates to type)."""
+    from storymap.edits import added_place
+
+    with st.expander("Add a place the pipeline missed", expanded=False):
+        query = st.text_input("Search the offline gazetteer", key="add_query", placeholder="e.g. Lisbon")
+        found = _search(query)
+        if query.strip() and not found:
+            st.caption("No place of that name in the offline gazetteer.")
+        if not found:
+            return
+        labels = {r.gazetteer_id: f"{r.name} · {r.place_type} · {r.country_code or ''} ({r.lat:.3f}, {r.lon:.3f})"
+                  for r in found}
+        gid = st.selectbox("Place", list(labels), format_func=labels.get, key="add_pick")
+        role = st.radio("As", ["stop", "mention"], horizontal=True, key="add_role")
+        if st.button("Add the place", key="btn_add_place"):
+            edits: Edits = st.session_state.edits
+            place_id, place = added_place(next(r for r in found if r.gazetteer_id == gid), role)
+            set_edits(_replace(edits, added={**edits.added, place_id: place},
+                               rejected=_drop(edits.rejected, place_id)))
+            st.rerun()
 
 
 def edits_panel(base: Story, shown: Story) -> None:
@@ -430,7 +497,7 @@ def _forget(edits: Edits, place_id: str) -> Edits:
     d = edits.to_dict()
     for key in ("rejected", "accepted"):
         d[key] = [i for i in d[key] if i != place_id]
-    for key in ("candidates", "coordinates", "dates", "roles"):
+    for key in ("candidates", "coordinates", "dates", "roles", "added"):
         d[key].pop(place_id, None)
     return Edits.from_dict(d)
 

@@ -151,7 +151,20 @@ def place_rows(original: Story, shown: Story, edits: Edits) -> list[dict[str, An
             "date": p.get("date"), "status": p.get("date_status"), "confidence": p.get("confidence"),
             "mentions": p.get("mention_count") or len(p.get("mentions") or []), "review": review,
             "sources": p.get("sources"), "articles": articles, "lat": round(lat, 5), "lon": round(lon, 5),
-            "_order": order.get(place_id, len(order)),
+            "stop_confidence": p.get("stop_confidence"), "_order": order.get(place_id, len(order)),
+        })
+    known = {r["id"] for r in rows}
+    for f in places(shown):  # places the author added from the gazetteer
+        place_id = str(f.get("id"))
+        if place_id in known:
+            continue
+        p = f["properties"]
+        lon, lat = f["geometry"]["coordinates"][:2]
+        rows.append({
+            "id": place_id, "name": p.get("name"), "role": p.get("role"), "stop": p.get("stop"),
+            "type": p.get("place_type"), "date": p.get("date"), "status": p.get("date_status"), "confidence": None,
+            "mentions": 0, "review": "added", "sources": None, "articles": [], "lat": round(lat, 5),
+            "lon": round(lon, 5), "stop_confidence": None, "_order": order.get(place_id, len(order)),
         })
     rows.sort(key=lambda r: (r["role"] != "stop", r["_order"], -(r["mentions"] or 0), r["name"] or ""))
     for r in rows:
@@ -221,6 +234,35 @@ def place_excerpts(story: Story, place_id: str) -> list[dict[str, str]]:
         credit = ", ".join(str(x) for x in (a.get("title"), a.get("source"), a.get("published")) if x)
         out.append({"html": highlight_html(text, words | {str(props.get("name") or "")}),
                     "credit": credit or article_id})
+    return out
+
+
+def review_order(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Places to review, doubtful decisions first: stops by their stop confidence (lowest
+    first), then the other places by their match confidence."""
+    def key(r: dict[str, Any]) -> tuple:
+        doubt = r.get("stop_confidence") if r.get("role") == "stop" else r.get("confidence")
+        return (r.get("role") != "stop", 1.0 if doubt is None else float(doubt), r.get("stop") or 0, r["id"])
+    return sorted(rows, key=key)
+
+
+def evidence_rows(story: Story, place_id: str) -> list[dict[str, Any]]:
+    """Why a place is a stop: each sentence with the name highlighted (``html``), its
+    predicate, traveller, status, date phrase, confidence and article credit."""
+    feature = next((f for f in story["features"] if str(f.get("id")) == place_id), None)
+    if feature is None:
+        return []
+    props = feature["properties"]
+    titles = {a.get("id"): a for a in story.get("storymap", {}).get("articles") or []}
+    words = {str(props.get("name") or "")} | {str(m.get("text") or "") for m in props.get("mentions") or []}
+    out = []
+    for e in props.get("evidence") or []:
+        a = titles.get(e.get("article")) or {}
+        out.append({"html": highlight_html(str(e.get("excerpt") or ""), words),
+                    "predicate": e.get("predicate"), "traveller": e.get("traveller"), "status": e.get("status"),
+                    "date": e.get("date_text") or e.get("date"), "confidence": e.get("confidence"),
+                    "credit": ", ".join(str(x) for x in (a.get("title"), a.get("source"), a.get("published")) if x)
+                    or str(e.get("article") or "")})
     return out
 
 

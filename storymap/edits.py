@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -54,6 +55,9 @@ class Edits:
         ``{place_id: "stop" | "mention"}``.
     order
         Stop ids in the wanted route order; stops not listed follow in their previous order.
+    added
+        ``{place_id: {"name", "lat", "lon", "gazetteer_id", "place_type", "country_code", "role"}}``:
+        places the pipeline missed, found by the author in the gazetteer (``review: "added"``).
     """
 
     rejected: list[str] = field(default_factory=list)
@@ -63,6 +67,7 @@ class Edits:
     dates: dict[str, dict[str, str | None]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
+    added: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         """True when there is nothing to apply."""
@@ -83,6 +88,7 @@ class Edits:
             "dates": {k: {"date": v.get("date"), "status": v.get("status")} for k, v in sorted(self.dates.items())},
             "roles": dict(sorted(self.roles.items())),
             "order": list(self.order),
+            "added": {k: dict(sorted(v.items())) for k, v in sorted(self.added.items())},
         }
 
     @classmethod
@@ -103,6 +109,8 @@ class Edits:
                    for k, v in _map(data.get("dates", {}), name, "dates").items()},
             roles=_str_map(data.get("roles", {}), name, "roles"),
             order=_str_list(data.get("order", []), name, "order"),
+            added={k: _added(v, f"{name}: added place '{k}'")
+                   for k, v in _map(data.get("added", {}), name, "added").items()},
         )
         for place_id, role in edits.roles.items():
             if role not in ROLES:
@@ -153,6 +161,26 @@ def check_date(value: Any, *, name: str = "date") -> str | None:
         return dt.date.fromisoformat(str(value)).isoformat()
     except ValueError as exc:
         raise EditsError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)") from exc
+
+
+def _added(value: Any, name: str) -> dict[str, Any]:
+    """An added place: a name, a point, and what the gazetteer says of it."""
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"].strip():
+        raise EditsError(f"{name}: expected an object with a 'name'")
+    lat, lon = check_latlon([value.get("lat"), value.get("lon")], name=name)
+    role = value.get("role", "stop")
+    if role not in ROLES:
+        raise EditsError(f"{name}: role must be 'stop' or 'mention', not {role!r}")
+    text = {k: str(value[k]) for k in ("gazetteer_id", "place_type", "country_code") if value.get(k) is not None}
+    return {"name": value["name"].strip(), "lat": lat, "lon": lon, "role": role, **text}
+
+
+def added_place(record: Any, role: str = "stop") -> tuple[str, dict[str, Any]]:
+    """The id and the ``added`` edit for a gazetteer record the author picked."""
+    place_id = "added-" + re.sub(r"[^a-z0-9]+", "-", str(record.gazetteer_id).lower()).strip("-")
+    return place_id, {"name": record.name, "lat": float(record.lat), "lon": float(record.lon), "role": role,
+                      "gazetteer_id": record.gazetteer_id, "place_type": record.place_type,
+                      "country_code": record.country_code}
 
 
 def _date_edit(value: Any, name: str) -> dict[str, str | None]:
@@ -352,6 +380,21 @@ def apply_edits(story: Story, edits: Edits) -> Story:
         if place_id in accepted:
             props["review"] = "accepted"
         kept.append(feature)
+    have = {str(f.get("id")) for f in kept}
+    for place_id, place in sorted(edits.added.items()):
+        if place_id in have or place_id in rejected:
+            continue
+        props = {"name": place["name"], "role": place["role"], "stop": None, "date": None, "date_status": None,
+                 "status": "reported" if place["role"] == "stop" else None, "review": "added",
+                 "gazetteer_id": place.get("gazetteer_id"), "place_type": place.get("place_type"),
+                 "country_code": place.get("country_code"), "geocoder": "author", "confidence": None,
+                 "mention_count": 0, "mentions": [], "evidence": [], "alternatives": [], "excerpt": None}
+        if place_id in edits.dates:
+            _set_date(props, edits.dates[place_id])
+        if place_id in edits.roles:
+            _set_role(props, edits.roles[place_id])
+        kept.append({"type": "Feature", "id": place_id, "properties": props,
+                     "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]}})
     out["features"] = kept
     renumber(out, edits.order)
     if not edits.is_empty():
@@ -362,6 +405,7 @@ def apply_edits(story: Story, edits: Edits) -> Story:
 def unapplied(story: Story, edits: Edits) -> list[str]:
     """Human-readable notes on edits that do not fit ``story`` (unknown ids or candidates)."""
     ids = {str(f.get("id")): f for f in story["features"] if f["properties"].get("role") in ROLES}
+    ids.update({place_id: None for place_id in edits.added if place_id not in ids})
     notes = []
     named: dict[str, list[str]] = {}
     for attr in ("rejected", "accepted", "order"):
@@ -381,5 +425,5 @@ def unapplied(story: Story, edits: Edits) -> list[str]:
     return notes
 
 
-__all__ = ["Edits", "EditsError", "apply_edits", "apply_saved_edits", "check_date", "check_latlon",
+__all__ = ["Edits", "EditsError", "added_place", "apply_edits", "apply_saved_edits", "check_date", "check_latlon",
            "dumps_edits", "edits_path", "load_edits", "renumber", "save_edits", "unapplied"]

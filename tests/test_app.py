@@ -518,3 +518,17 @@ def test_template_syntax_in_an_article_stays_literal_in_the_map(app) -> None:  #
     assert "read 49" not in html and "read x" not in html and "Envoy in 36" not in html
     rows = app.dataframe[0].value
     assert any("{{ 6*6 }}" in str(v) for v in rows["sources"])
+
+
+def test_an_added_place_joins_the_route_and_round_trips(story: dict) -> None:
+    edits = Edits.from_dict({"added": {"added-porto": {"name": "Porto", "lat": 41.15, "lon": -8.61, "role": "stop",
+                                                       "gazetteer_id": "geonames:2735943"}},
+                             "dates": {"added-porto": {"date": "2023-09-20", "status": "reported"}}})
+    out = apply_edits(story, edits)
+    added = next(f for f in out["features"] if f["id"] == "added-porto")
+    assert added["properties"]["review"] == "added" and added["properties"]["date"] == "2023-09-20"
+    assert ids(stops(out))[-1] == "added-porto" and route(out)["properties"]["stops"][-1] == "added-porto"
+    assert Edits.from_dict(json.loads(json.dumps(edits.to_dict()))) == edits
+    assert unapplied(story, edits) == []
+    with pytest.raises(EditsError, match="added place 'x'"):
+        Edits.from_dict({"added": {"x": {"name": "Nowhere", "lat": 99, "lon": 0}}})

@@ -143,3 +143,37 @@ def test_messages_never_show_the_temporary_folder():
     at.button(key="btn_build").click().run()
     assert not at.exception and at.error
     assert "notes.txt" in at.error[0].value and tempfile.gettempdir() not in at.error[0].value
+
+
+def test_review_shows_the_evidence_and_doubtful_stops_first():
+    at = run_app()
+    options = at.selectbox(key="edit_place").options
+    assert "stop confidence" in options[0]
+    at.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
+    why = [m.value for m in at.markdown if "<mark>" in m.value and "<small>" in m.value]
+    assert why and any("reported" in w for w in why)
+
+
+def test_a_missed_place_is_added_by_searching_the_gazetteer(built):
+    at, story_id = built
+    before = len(stops(at.session_state["base"]))
+    at.text_input(key="add_query").set_value("Coimbra").run()
+    assert any("Coimbra" in o and "PT" in o for o in at.selectbox(key="add_pick").options)
+    at.button(key="btn_add_place").click().run()
+    assert not at.exception
+    saved = Library().get(story_id)
+    [(place_id, place)] = saved.edits["added"].items()
+    assert place["name"] == "Coimbra" and place["role"] == "stop"
+    from storymap.library import shown
+    assert len(stops(shown(saved))) == before + 1
+    assert "Coimbra" in {f["properties"]["name"] for f in stops(shown(saved))}
+
+
+def test_a_place_is_re_placed_by_searching_the_gazetteer():
+    at = run_app()
+    at.selectbox(key="edit_place").set_value("vladivostok").run()
+    at.text_input(key="replace_query_vladivostok").set_value("Nakhodka").run()
+    at.button(key="btn_replace_place").click().run()
+    assert not at.exception
+    lat, lon = at.session_state["edits"].coordinates["vladivostok"]
+    assert abs(lat - 42.8) < 0.3 and abs(lon - 132.9) < 0.3

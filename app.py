@@ -561,6 +561,7 @@ def build_pending() -> None:
     if mode == "new":
         ss.edits = Edits()
         ss.author = {}
+    ss.paste_text = ss.paste_title = ""  # the inputs clear after a build (before their widgets are drawn)
     ss.notices = [f"Note: {p}" for p in result.problems] + [f"Not placed: {u}" for u in result.unplaced[:10]]
     st.query_params.pop("step", None)
     _keep_built(result.story, kept, previous)
@@ -610,7 +611,15 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
 
         kept = [article_text(sup.safe_name(u.name), u.data) for u in accepted]
         if mode == "add":
-            kept = _current_articles() + kept
+            have = _current_articles()
+            known = {a.sha256 for a in have}
+            again = [a.name for a in kept if a.sha256 in known]
+            if again:
+                messages.append(("warning", "Already in this story, not added again: " + ", ".join(again)))
+            kept = have + [a for a in kept if a.sha256 not in known]
+            if len(kept) == len(have):
+                messages.append(("error", "Nothing new to add: every article is already in this story."))
+                return None
         del accepted
         # the articles are kept in the library; the files exist only while the story builds
         folder = sup.upload_folder()

@@ -177,3 +177,13 @@ def test_a_place_is_re_placed_by_searching_the_gazetteer():
     assert not at.exception
     lat, lon = at.session_state["edits"].coordinates["vladivostok"]
     assert abs(lat - 42.8) < 0.3 and abs(lon - 132.9) < 0.3
+
+
+def test_adding_an_article_already_in_the_story_adds_nothing(built):
+    at, story_id = built
+    assert at.text_area(key="paste_text").value == ""  # the inputs cleared after the build
+    at.text_area(key="paste_text").set_value(ARTICLE)
+    at.button(key="btn_add").click().run()
+    assert not at.exception
+    assert any("Nothing new to add" in e.value for e in at.error)
+    assert len(Library().get(story_id).articles) == 1

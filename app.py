@@ -257,6 +257,9 @@ def explore(base: Story, shown: Story) -> None:
         st.session_state.pick_place = ids[0]
     place_id = st.selectbox("Show the excerpts of", ids, format_func=lambda i: names.get(i, i), key="pick_place")
     source = shown if any(str(f.get("id")) == place_id for f in shown["features"]) else base
+    feature = next((f for f in source["features"] if str(f.get("id")) == place_id), None)
+    if feature is not None and feature["properties"].get("author_text"):
+        st.markdown(feature["properties"]["author_text"])  # the author's Markdown; Streamlit renders no HTML
     for ex in sup.place_excerpts(source, place_id):
         st.markdown(f"> {ex['html']}\n>\n> <small>— {sup.md_text(ex['credit'])}</small>",
                     unsafe_allow_html=True)
@@ -366,6 +369,28 @@ def correct(base: Story, shown: Story) -> None:
                 set_edits(_replace(edits, coordinates={**edits.coordinates, place_id: [lat, lon]}))
             st.rerun()
     replace_by_search(place_id)
+    stop_text_form(place_id)
+
+
+def stop_text_form(place_id: str) -> None:
+    """The author's own text (Markdown) and zoom for one place, kept with the story."""
+    ss = st.session_state
+    author = dict(ss.get("author") or {})
+    mine = (author.get("stops") or {}).get(place_id) or {}
+    with st.expander("Your text and zoom for this place", expanded=False):
+        with st.form(f"form_stop_text_{place_id}", border=False):
+            text = st.text_area("Text (Markdown)", value=mine.get("text", ""), key=f"stop_text_{place_id}",
+                                height=100, help="Shown above the excerpts; HTML is not rendered.")
+            zoom = st.number_input("Zoom (0: chosen for you)", min_value=0, max_value=18,
+                                   value=int(mine.get("zoom") or 0), step=1, key=f"stop_zoom_{place_id}")
+            if st.form_submit_button("Save the text"):
+                new = {k: v for k, v in (("text", text.strip()), ("zoom", int(zoom) or None)) if v}
+                stops_ = {k: v for k, v in (author.get("stops") or {}).items() if k != place_id}
+                if new:
+                    stops_[place_id] = new
+                set_author({**{k: v for k, v in author.items() if k != "stops"}, **({"stops": stops_} if stops_
+                                                                                  else {})})
+                st.rerun()
 
 
 def author_form(base: Story) -> None:

@@ -332,11 +332,28 @@ AUTHOR_FIELDS = ("headline", "dek", "byline", "intro")
 
 def with_author(story: Story, author: dict[str, Any]) -> Story:
     """``story`` with the author's headline, dek, byline and intro (those set) in its
-    ``storymap`` member; the generated ``title`` stays as the first suggestion."""
+    ``storymap`` member, and each stop's own text (``author_text``, Markdown) and ``zoom``
+    (``author["stops"][place_id]``) in its properties; the generated ``title`` stays as the
+    first suggestion."""
     fields = {k: str(author[k]).strip() for k in AUTHOR_FIELDS if str(author.get(k) or "").strip()}
-    if not fields:
+    per_stop = author.get("stops") or {}
+    if not fields and not per_stop:
         return story
-    return {**story, "storymap": {**story.get("storymap", {}), **fields}}
+    out = {**story, "storymap": {**story.get("storymap", {}), **fields}}
+    if per_stop:
+        features = []
+        for f in story.get("features", []):
+            mine = per_stop.get(str(f.get("id")))
+            if mine:
+                props = dict(f.get("properties") or {})
+                if str(mine.get("text") or "").strip():
+                    props["author_text"] = str(mine["text"]).strip()
+                if isinstance(mine.get("zoom"), (int, float)) and 0 < mine["zoom"] <= 22:
+                    props["zoom"] = mine["zoom"]
+                f = {**f, "properties": props}
+            features.append(f)
+        out["features"] = features
+    return out
 
 
 def shown(saved: SavedStory) -> Story:

@@ -187,3 +187,20 @@ def test_adding_an_article_already_in_the_story_adds_nothing(built):
     assert not at.exception
     assert any("Nothing new to add" in e.value for e in at.error)
     assert len(Library().get(story_id).articles) == 1
+
+
+def test_an_authors_text_and_zoom_for_a_stop_are_kept_and_exported(built, tmp_path):
+    at, story_id = built
+    place = str(stops(at.session_state["base"])[0]["id"])
+    at.selectbox(key="edit_place").set_value(place).run()
+    at.text_area(key=f"stop_text_{place}").set_value("The envoy's **first** stop <script>x()</script>")
+    at.number_input(key=f"stop_zoom_{place}").set_value(11)
+    at.button(key=f"FormSubmitter:form_stop_text_{place}-Save the text").click().run()
+    assert not at.exception
+    saved = Library().get(story_id)
+    assert saved.author["stops"][place] == {"text": "The envoy's **first** stop <script>x()</script>", "zoom": 11}
+    out = json.loads(Library().export_file(story_id, tmp_path / "s.geojson").read_text(encoding="utf-8"))
+    props = next(f["properties"] for f in out["features"] if str(f.get("id")) == place)
+    assert props["author_text"].startswith("The envoy's **first** stop") and props["zoom"] == 11
+    at.selectbox(key="pick_place").set_value(place).run()
+    assert any("**first**" in m.value and not m.proto.allow_html for m in at.markdown)

@@ -324,6 +324,12 @@ def stories() -> None:
     The library is an SQLite file in the user data directory ($STORYMAP_DATA_DIR), or the
     database $STORYMAP_DATABASE_URL names (PostgreSQL for a newsroom). A STORY is its id
     or the start of it, as `storymap stories list` prints it.
+
+    \b
+    Example:
+        storymap stories list
+        storymap stories export 3f2a9c1e -o story.geojson
+        storymap stories import data/places.geojson
     """
 
 

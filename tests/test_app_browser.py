@@ -274,3 +274,28 @@ def test_uploaded_article_with_template_and_script_shows_as_text(app_page: Any, 
     assert payload in text and "49" not in text and "64" not in text
     assert frame.locator(".sm-card img, .sm-card script").count() == 0
     assert dialogs == [] and not page.errors, (dialogs, page.errors)
+
+
+def test_a_built_story_survives_a_reload_and_opens_from_its_link(app_page: Any, app_url: str, chromium: Any) -> None:
+    """The story library in a real browser: the address names the story, a reload and a
+    fresh browser (another reader with the link) open it again."""
+    page = app_page
+    open_map(page, app_url)
+    page.get_by_test_id("stSidebar").get_by_label("…or paste an article").fill(ARTICLE)
+    page.get_by_role("button", name="Build new story").click()
+    page.get_by_text("Built in this session").wait_for(timeout=60_000)
+    map_frame(page).locator(".sm-step-name", has_text="Khabarovsk").wait_for(timeout=30_000)
+    page.wait_for_function("() => new URL(location.href).searchParams.get('story')", timeout=30_000)
+    link = page.url
+    page.reload()
+    map_frame(page).locator(".sm-step-name", has_text="Khabarovsk").wait_for(timeout=60_000)
+    assert page.get_by_text("From the library").count() == 1
+    other = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        stranger = other.new_page()
+        stranger.goto(link)
+        map_frame(stranger).locator(".sm-step-name", has_text="Khabarovsk").wait_for(timeout=60_000)
+    finally:
+        other.close()
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors

@@ -265,6 +265,17 @@ def explore(base: Story, shown: Story) -> None:
                     unsafe_allow_html=True)
 
 
+def order_check(shown: Story) -> None:
+    """Warn when the route's order disagrees with its dates, and offer to order by date."""
+    clashes = sup.order_disagreements(shown)
+    if not clashes:
+        return
+    st.warning("The route order disagrees with the dates: " + "; ".join(sup.md_text(c) for c in clashes) + ".")
+    if st.button("Order the stops by date", key="btn_order_by_date"):
+        set_edits(_replace(st.session_state.edits, order=sup.order_by_date(shown)))
+        st.rerun()
+
+
 def timeline(shown: Story) -> None:
     rows = sup.timeline_rows(shown)
     if rows:
@@ -785,6 +796,7 @@ def main() -> None:
     with tab_time:
         timeline(shown)
     with tab_edit:
+        order_check(shown)
         author_form(base)
         correct(base, shown)
         st.divider()

@@ -283,6 +283,30 @@ def timeline_rows(story: Story) -> list[dict[str, Any]]:
     return rows
 
 
+def order_disagreements(story: Story) -> list[str]:
+    """Where the route's order disagrees with its dates ("stop 2 (2026-05-06) comes before
+    stop 3 (2026-05-04)"), for a warning; undated stops disagree with nothing."""
+    dated = [(f["properties"].get("stop"), f["properties"]["date"], f["properties"].get("name"))
+             for f in stops(story) if f["properties"].get("date")]
+    return [f"stop {a[0]}, {a[2]} ({a[1]}), comes before stop {b[0]}, {b[2]} ({b[1]})"
+            for a, b in zip(dated, dated[1:]) if b[1] < a[1]]
+
+
+def order_by_date(story: Story) -> list[str]:
+    """The stop ids in date order (undated stops keep their place after the dated one before them)."""
+    out: list[str] = []
+    pending: list[tuple[str, str]] = []
+    for f in stops(story):
+        date = f["properties"].get("date")
+        if date:
+            pending.append((date, str(f.get("id"))))
+    pending.sort()
+    dated = iter(pending)
+    for f in stops(story):
+        out.append(next(dated)[1] if f["properties"].get("date") else str(f.get("id")))
+    return out
+
+
 def undated_stops(story: Story) -> list[str]:
     """Names of stops with no date (shown under the timeline)."""
     return [f"{f['properties'].get('stop')}. {f['properties'].get('name')}"

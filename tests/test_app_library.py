@@ -3,12 +3,14 @@ from their link, are never another reader's, and a stale save is refused, not lo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from storymap.edits import apply_edits
 from storymap.library import Library
 from storymap.storyfile import places, stops
 
@@ -204,3 +206,16 @@ def test_an_authors_text_and_zoom_for_a_stop_are_kept_and_exported(built, tmp_pa
     assert props["author_text"].startswith("The envoy's **first** stop") and props["zoom"] == 11
     at.selectbox(key="pick_place").set_value(place).run()
     assert any("**first**" in m.value and not m.proto.allow_html for m in at.markdown)
+
+
+def test_a_date_that_breaks_the_route_order_warns_and_orders_by_date():
+    at = run_app()
+    at.selectbox(key="edit_place").set_value("vostochny-cosmodrome").run()
+    at.date_input(key="edit_date_vostochny-cosmodrome").set_value(dt.date(2023, 9, 20))
+    at.button(key="FormSubmitter:form_role_date-Apply role and date").click().run()
+    assert not at.exception
+    assert any("disagrees with the dates" in w.value for w in at.warning)
+    at.button(key="btn_order_by_date").click().run()
+    route = [str(f["id"]) for f in stops(apply_edits(at.session_state["base"], at.session_state["edits"]))]
+    assert route[:2] == ["komsomolsk-on-amur", "vostochny-cosmodrome"]
+    assert not any("disagrees with the dates" in w.value for w in at.warning)

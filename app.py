@@ -479,6 +479,33 @@ def add_place_form() -> None:
             st.rerun()
 
 
+def article_form(shown: Story) -> None:
+    """Correct an article's outlet, publication date and web address (credits link to it)."""
+    articles = {str(a.get("id")): a for a in shown.get("storymap", {}).get("articles") or []}
+    if not articles:
+        return
+    with st.expander("Articles: outlet, date and web address", expanded=False):
+        article_id = st.selectbox("Article", list(articles), key="article_pick",
+                                  format_func=lambda i: str(articles[i].get("title") or i))
+        a = articles[article_id]
+        with st.form(f"form_article_{article_id}", border=False):
+            source = st.text_input("Outlet", value=a.get("source") or "", key=f"article_source_{article_id}")
+            published = st.date_input("Published", key=f"article_published_{article_id}", format="YYYY-MM-DD",
+                                      value=dt.date.fromisoformat(a["published"]) if a.get("published") else None)
+            url = st.text_input("Web address", value=a.get("url") or "", key=f"article_url_{article_id}",
+                                placeholder="https://...")
+            if st.form_submit_button("Save the article's details"):
+                edits: Edits = st.session_state.edits
+                change = {"source": source, "published": published.isoformat() if published else None, "url": url}
+                try:
+                    new = _replace(edits, articles={**edits.articles, article_id: change})
+                except StorymapError as exc:
+                    st.error(f"Not saved: {exc}")
+                    return
+                set_edits(new)
+                st.rerun()
+
+
 def edits_panel(base: Story, shown: Story) -> None:
     edits: Edits = st.session_state.edits
     notes = unapplied(base, edits)
@@ -798,6 +825,7 @@ def main() -> None:
     with tab_edit:
         order_check(shown)
         author_form(base)
+        article_form(shown)
         correct(base, shown)
         st.divider()
         edits_panel(base, shown)

@@ -58,6 +58,9 @@ class Edits:
     added
         ``{place_id: {"name", "lat", "lon", "gazetteer_id", "place_type", "country_code", "role"}}``:
         places the pipeline missed, found by the author in the gazetteer (``review: "added"``).
+    articles
+        ``{article_id: {"source": outlet, "published": "YYYY-MM-DD", "url": "https://..."}}``:
+        an article's metadata corrected by hand (an empty value clears it).
     """
 
     rejected: list[str] = field(default_factory=list)
@@ -68,6 +71,7 @@ class Edits:
     roles: dict[str, str] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     added: dict[str, dict[str, Any]] = field(default_factory=dict)
+    articles: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         """True when there is nothing to apply."""
@@ -89,6 +93,7 @@ class Edits:
             "roles": dict(sorted(self.roles.items())),
             "order": list(self.order),
             "added": {k: dict(sorted(v.items())) for k, v in sorted(self.added.items())},
+            "articles": {k: dict(sorted(v.items())) for k, v in sorted(self.articles.items())},
         }
 
     @classmethod
@@ -111,6 +116,8 @@ class Edits:
             order=_str_list(data.get("order", []), name, "order"),
             added={k: _added(v, f"{name}: added place '{k}'")
                    for k, v in _map(data.get("added", {}), name, "added").items()},
+            articles={k: _article_edit(v, f"{name}: article '{k}'")
+                      for k, v in _map(data.get("articles", {}), name, "articles").items()},
         )
         for place_id, role in edits.roles.items():
             if role not in ROLES:
@@ -173,6 +180,23 @@ def _added(value: Any, name: str) -> dict[str, Any]:
         raise EditsError(f"{name}: role must be 'stop' or 'mention', not {role!r}")
     text = {k: str(value[k]) for k in ("gazetteer_id", "place_type", "country_code") if value.get(k) is not None}
     return {"name": value["name"].strip(), "lat": lat, "lon": lon, "role": role, **text}
+
+
+def _article_edit(value: Any, name: str) -> dict[str, str | None]:
+    """An article's corrected outlet, publication date and web address."""
+    if not isinstance(value, dict) or not set(value) <= {"source", "published", "url"}:
+        raise EditsError(f"{name}: expected an object with 'source', 'published' and/or 'url'")
+    out: dict[str, str | None] = {}
+    for key, v in value.items():
+        if v is not None and not isinstance(v, str):
+            raise EditsError(f"{name}: {key} must be text or null")
+        v = (v or "").strip() or None
+        if key == "published" and v is not None:
+            v = check_date(v, name=f"{name}: published")
+        if key == "url" and v is not None and not re.match(r"https?://[^\s<>\"]+$", v):
+            raise EditsError(f"{name}: url must be an http(s) address")
+        out[key] = v
+    return out
 
 
 def added_place(record: Any, role: str = "stop") -> tuple[str, dict[str, Any]]:
@@ -396,6 +420,11 @@ def apply_edits(story: Story, edits: Edits) -> Story:
         kept.append({"type": "Feature", "id": place_id, "properties": props,
                      "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]}})
     out["features"] = kept
+    for article in out.get("storymap", {}).get("articles") or []:
+        change = edits.articles.get(str(article.get("id")))
+        if change:
+            article.update(change)
+            article["edited"] = True
     renumber(out, edits.order)
     if not edits.is_empty():
         out.setdefault("storymap", {})["edits"] = edits.count()
@@ -417,6 +446,9 @@ def unapplied(story: Story, edits: Edits) -> list[str]:
     for place_id, what in sorted(named.items()):
         if place_id not in ids:
             notes.append(f"'{place_id}' is not in this story (edits: {', '.join(sorted(set(what)))})")
+    articles = {str(a.get("id")) for a in story.get("storymap", {}).get("articles") or []}
+    for article_id in sorted(set(edits.articles) - articles):
+        notes.append(f"article '{article_id}' is not in this story")
     for place_id, gid in sorted(edits.candidates.items()):
         f = ids.get(place_id)
         known = {a.get("gazetteer_id") for a in f["properties"].get("alternatives") or []} if f else set()

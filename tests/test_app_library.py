@@ -219,3 +219,19 @@ def test_a_date_that_breaks_the_route_order_warns_and_orders_by_date():
     route = [str(f["id"]) for f in stops(apply_edits(at.session_state["base"], at.session_state["edits"]))]
     assert route[:2] == ["komsomolsk-on-amur", "vostochny-cosmodrome"]
     assert not any("disagrees with the dates" in w.value for w in at.warning)
+
+
+def test_an_articles_outlet_date_and_address_are_corrected(built, tmp_path):
+    at, story_id = built
+    article_id = at.session_state["base"]["storymap"]["articles"][0]["id"]
+    at.text_input(key=f"article_source_{article_id}").set_value("The Harbour Gazette")
+    at.text_input(key=f"article_url_{article_id}").set_value("javascript:alert(1)")
+    at.button(key=f"FormSubmitter:form_article_{article_id}-Save the article's details").click().run()
+    assert not at.exception and any("http(s) address" in e.value for e in at.error)
+    at.text_input(key=f"article_url_{article_id}").set_value("https://example.org/envoy")
+    at.button(key=f"FormSubmitter:form_article_{article_id}-Save the article's details").click().run()
+    assert not at.exception
+    out = json.loads(Library().export_file(story_id, tmp_path / "s.geojson").read_text(encoding="utf-8"))
+    [article] = out["storymap"]["articles"]
+    assert (article["source"], article["url"]) == ("The Harbour Gazette", "https://example.org/envoy")
+    assert any("https://example.org/envoy" in m.value for m in at.markdown)  # the credit links to it

@@ -260,6 +260,13 @@ def explore(base: Story, shown: Story) -> None:
     feature = next((f for f in source["features"] if str(f.get("id")) == place_id), None)
     if feature is not None and feature["properties"].get("author_text"):
         st.markdown(feature["properties"]["author_text"])  # the author's Markdown; Streamlit renders no HTML
+    for m in (feature or {}).get("properties", {}).get("media") or []:
+        src = m["src"]
+        if src.startswith("data:image/"):  # kept in the library, inlined: no request leaves the page
+            import base64
+
+            src = base64.b64decode(src.split(",", 1)[1])
+        st.image(src, caption=" · ".join(x for x in (m.get("caption"), m.get("credit")) if x) or None)
     for ex in sup.place_excerpts(source, place_id):
         st.markdown(f"> {ex['html']}\n>\n> <small>— {sup.md_text(ex['credit'])}</small>",
                     unsafe_allow_html=True)
@@ -388,14 +395,36 @@ def stop_text_form(place_id: str) -> None:
     ss = st.session_state
     author = dict(ss.get("author") or {})
     mine = (author.get("stops") or {}).get(place_id) or {}
-    with st.expander("Your text and zoom for this place", expanded=False):
+    with st.expander("Your text, image and zoom for this place", expanded=False):
         with st.form(f"form_stop_text_{place_id}", border=False):
             text = st.text_area("Text (Markdown)", value=mine.get("text", ""), key=f"stop_text_{place_id}",
                                 height=100, help="Shown above the excerpts; HTML is not rendered.")
             zoom = st.number_input("Zoom (0: chosen for you)", min_value=0, max_value=18,
                                    value=int(mine.get("zoom") or 0), step=1, key=f"stop_zoom_{place_id}")
+            st.markdown("**Image**" + (" (one kept; a new one replaces it)" if mine.get("media") else ""))
+            image = st.file_uploader("Upload an image", type=["jpg", "jpeg", "png", "webp", "gif"],
+                                     key=f"stop_image_{place_id}")
+            image_url = st.text_input("…or its web address", key=f"stop_image_url_{place_id}",
+                                      placeholder="https://...")
+            m1, m2 = st.columns(2)
+            caption = m1.text_input("Caption", key=f"stop_caption_{place_id}",
+                                    value=(mine.get("media") or [{}])[0].get("caption", ""))
+            credit = m2.text_input("Credit", key=f"stop_credit_{place_id}",
+                                   value=(mine.get("media") or [{}])[0].get("credit", ""))
+            remove = st.checkbox("Remove the image", key=f"stop_image_remove_{place_id}",
+                                 disabled=not mine.get("media"))
             if st.form_submit_button("Save the text"):
-                new = {k: v for k, v in (("text", text.strip()), ("zoom", int(zoom) or None)) if v}
+                from storymap.library import image_media, url_media
+
+                try:
+                    media = [image_media(image.getvalue(), caption=caption, credit=credit)] if image else \
+                        [url_media(image_url, caption=caption, credit=credit)] if image_url.strip() else \
+                        [] if remove else [{**m, "caption": caption.strip(), "credit": credit.strip()}
+                                           for m in mine.get("media") or []]
+                except StorymapError as exc:
+                    st.error(f"Not saved: {exc}")
+                    return
+                new = {k: v for k, v in (("text", text.strip()), ("zoom", int(zoom) or None), ("media", media)) if v}
                 stops_ = {k: v for k, v in (author.get("stops") or {}).items() if k != place_id}
                 if new:
                     stops_[place_id] = new

@@ -350,10 +350,52 @@ def with_author(story: Story, author: dict[str, Any]) -> Story:
                     props["author_text"] = str(mine["text"]).strip()
                 if isinstance(mine.get("zoom"), (int, float)) and 0 < mine["zoom"] <= 22:
                     props["zoom"] = mine["zoom"]
+                if mine.get("media"):
+                    props["media"] = [dict(m) for m in mine["media"]]
                 f = {**f, "properties": props}
             features.append(f)
         out["features"] = features
     return out
+
+
+#: the longest side of a stop's image as kept and exported (pixels), and its JPEG quality
+IMAGE_SIDE, IMAGE_QUALITY = 960, 80
+#: the most an image may weigh after resizing (bytes): the exported page stays light
+IMAGE_BUDGET = 250_000
+
+
+def image_media(data: bytes, *, caption: str = "", credit: str = "", alt: str = "") -> dict[str, str]:
+    """An uploaded image as a story file ``media`` entry: resized to :data:`IMAGE_SIDE`,
+    re-encoded as JPEG (which also drops any script or metadata the file carried) and
+    inlined as a ``data:`` URI; :class:`LibraryError` when it is no image or stays too heavy."""
+    import base64
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.thumbnail((IMAGE_SIDE, IMAGE_SIDE))
+            rgb = img.convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise LibraryError(f"the file is not an image that can be read ({exc})") from exc
+    out = io.BytesIO()
+    rgb.save(out, "JPEG", quality=IMAGE_QUALITY, optimize=True)
+    if out.tell() > IMAGE_BUDGET:
+        raise LibraryError(f"the image is {out.tell() // 1000} kB even when resized; the limit is "
+                           f"{IMAGE_BUDGET // 1000} kB")
+    src = "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+    return {"src": src, "caption": caption.strip(), "credit": credit.strip(), "alt": alt.strip() or caption.strip()}
+
+
+def url_media(url: str, *, caption: str = "", credit: str = "", alt: str = "") -> dict[str, str]:
+    """An image by its web address (http(s) only; not fetched: the reader's browser loads it)."""
+    import re
+
+    url = url.strip()
+    if not re.match(r"https?://[^\s<>\"]+$", url):
+        raise LibraryError("an image address must be an http(s) address")
+    return {"src": url, "caption": caption.strip(), "credit": credit.strip(), "alt": alt.strip() or caption.strip()}
 
 
 def shown(saved: SavedStory) -> Story:

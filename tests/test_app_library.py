@@ -235,3 +235,43 @@ def test_an_articles_outlet_date_and_address_are_corrected(built, tmp_path):
     [article] = out["storymap"]["articles"]
     assert (article["source"], article["url"]) == ("The Harbour Gazette", "https://example.org/envoy")
     assert any("https://example.org/envoy" in m.value for m in at.markdown)  # the credit links to it
+
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_stops_image_is_resized_kept_inlined_and_exported(built, tmp_path):
+    at, story_id = built
+    place = str(stops(at.session_state["base"])[0]["id"])
+    at.selectbox(key="edit_place").set_value(place).run()
+    at.text_input(key=f"stop_image_url_{place}").set_value("javascript:alert(1)")
+    at.button(key=f"FormSubmitter:form_stop_text_{place}-Save the text").click().run()
+    assert any("http(s) address" in e.value for e in at.error)
+    from storymap.library import image_media
+
+    media = image_media(_png(3000, 2000), caption="The quay", credit="Photo: A. Writer")
+    assert media["src"].startswith("data:image/jpeg;base64,") and len(media["src"]) < 400_000
+    import base64
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(base64.b64decode(media["src"].split(",", 1)[1]))) as img:
+        assert max(img.size) == 960
+    with pytest.raises(Exception, match="not an image"):
+        image_media(b"<svg onload=alert(1)>")
+    at.text_input(key=f"stop_image_url_{place}").set_value("https://example.org/quay.jpg")
+    at.text_input(key=f"stop_caption_{place}").set_value("The quay")
+    at.button(key=f"FormSubmitter:form_stop_text_{place}-Save the text").click().run()
+    assert not at.exception and not at.error
+    out = json.loads(Library().export_file(story_id, tmp_path / "s.geojson").read_text(encoding="utf-8"))
+    props = next(f["properties"] for f in out["features"] if str(f.get("id")) == place)
+    assert props["media"] == [{"src": "https://example.org/quay.jpg", "caption": "The quay", "credit": "",
+                               "alt": "The quay"}]

@@ -286,7 +286,20 @@ def order_check(shown: Story) -> None:
 def timeline(shown: Story) -> None:
     rows = sup.timeline_rows(shown)
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch", key="timeline_table")
+        # a timeline: the dates on an axis, stops and plans above the articles' publication
+        st.vega_lite_chart(
+            rows,
+            {"mark": {"type": "point", "filled": True, "size": 120, "tooltip": True},
+             "encoding": {"x": {"field": "date", "type": "temporal", "title": None},
+                          "y": {"field": "kind", "type": "nominal", "title": None,
+                                "sort": ["reported", "planned", "inferred", "stop", "article"]},
+                          "color": {"field": "kind", "type": "nominal", "legend": None},
+                          "tooltip": [{"field": "date", "type": "temporal"}, {"field": "event"},
+                                      {"field": "source"}]},
+             "height": 160},
+            width="stretch", key="timeline_chart")
+        with st.expander("The events as a table", expanded=False):
+            st.dataframe(rows, hide_index=True, width="stretch", key="timeline_table")
     else:
         st.info("No dated events in this story.")
     undated = sup.undated_stops(shown)

@@ -299,3 +299,13 @@ def test_a_built_story_survives_a_reload_and_opens_from_its_link(app_page: Any, 
         other.close()
     assert not page.outside, page.outside
     assert not page.errors, page.errors
+
+
+def test_the_timeline_chart_draws_offline(app_page: Any, app_url: str) -> None:
+    page = app_page
+    open_map(page, app_url)
+    page.get_by_role("tab", name="Timeline").click()
+    page.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg").first.wait_for(
+        timeout=30_000)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors

@@ -275,3 +275,10 @@ def test_a_stops_image_is_resized_kept_inlined_and_exported(built, tmp_path):
     props = next(f["properties"] for f in out["features"] if str(f.get("id")) == place)
     assert props["media"] == [{"src": "https://example.org/quay.jpg", "caption": "The quay", "credit": "",
                                "alt": "The quay"}]
+
+
+def test_the_timeline_is_a_chart_of_dates():
+    at = run_app()
+    [chart] = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["encoding"]["x"]["type"] == "temporal" and spec["encoding"]["x"]["field"] == "date"

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="storymap", page_icon="🗺️", layout="wide", initial_sidebar_state="expanded")
+# "auto": the sidebar opens beside the story on a wide screen and stays closed on a phone
+st.set_page_config(page_title="storymap", page_icon="🗺️", layout="wide", initial_sidebar_state="auto")
 
 from storymap import app_support as sup  # noqa: E402
 from storymap.edits import Edits, apply_edits, dumps_edits, edits_path, load_edits, unapplied  # noqa: E402
@@ -240,7 +241,9 @@ def explore(base: Story, shown: Story) -> None:
                             placeholder="All articles")
     shown_rows = sup.filter_rows(rows, roles=roles, articles=picked or None)
     st.dataframe(
-        [{k: v for k, v in r.items() if k not in ("articles", "id")} for r in shown_rows],
+        # empty text cells are empty, not "None"
+        [{k: ("" if v is None and k in _TEXT_COLUMNS else v) for k, v in r.items()
+          if k not in ("articles", "id", "stop_confidence")} for r in shown_rows],
         hide_index=True, width="stretch", key="places_table",
         column_config={
             "confidence": st.column_config.ProgressColumn("confidence", min_value=0.0, max_value=1.0, format="%.2f"),
@@ -281,6 +284,9 @@ def order_check(shown: Story) -> None:
     if st.button("Order the stops by date", key="btn_order_by_date"):
         set_edits(_replace(st.session_state.edits, order=sup.order_by_date(shown)))
         st.rerun()
+
+
+_TEXT_COLUMNS = frozenset({"name", "role", "type", "date", "status", "review", "sources"})
 
 
 def timeline(shown: Story) -> None:

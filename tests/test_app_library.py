@@ -282,3 +282,10 @@ def test_the_timeline_is_a_chart_of_dates():
     [chart] = at.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
     assert spec["encoding"]["x"]["type"] == "temporal" and spec["encoding"]["x"]["field"] == "date"
+
+
+def test_empty_text_cells_are_empty_not_none():
+    at = run_app()
+    table = next(d for d in at.dataframe if d.key == "places_table" or "sources" in d.value.columns).value
+    for column in ("date", "status", "sources", "type"):
+        assert not table[column].isna().any(), column

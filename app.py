@@ -865,7 +865,9 @@ def main() -> None:
                 ss.pop(k, None)
             st.query_params.pop("story", None)
             st.rerun()
-    tab_places, tab_time, tab_edit = st.tabs(["Places", "Timeline", "Review & correct"])
+    # keyed, so a correction (which reruns the script) leaves the reader on the tab they were on
+    tab_places, tab_time, tab_edit = st.tabs(["Places", "Timeline", "Review & correct"], key="main_tabs",
+                                             on_change="rerun")
     with tab_places:
         explore(base, shown)
     with tab_time:

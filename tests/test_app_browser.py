@@ -309,3 +309,41 @@ def test_the_timeline_chart_draws_offline(app_page: Any, app_url: str) -> None:
         timeout=30_000)
     assert not page.outside, page.outside
     assert not page.errors, page.errors
+
+
+def press(page: Any, name: str) -> None:
+    """Press a button of the main area (Playwright's click lands off a button that Streamlit's
+    scrolling main block has moved; the keyboard reaches it as a reader's would)."""
+    button = page.get_by_role("button", name=name, exact=True)
+    button.focus()
+    page.keyboard.press("Enter")
+
+
+def test_two_readers_editing_one_story_lose_no_edit(app_page: Any, app_url: str, chromium: Any) -> None:
+    """Two browsers on one saved story: the second save, based on the old revision, is
+    refused with a message and a reload, and the first reader's correction stands."""
+    page = app_page
+    open_map(page, app_url)
+    page.get_by_test_id("stSidebar").get_by_label("…or paste an article").fill(ARTICLE)
+    page.get_by_role("button", name="Build new story").click()
+    page.wait_for_function("() => new URL(location.href).searchParams.get('story')", timeout=60_000)
+    wait_idle(page)
+    link = page.url
+    other = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        second = other.new_page()
+        second.goto(link)
+        map_frame(second).locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
+        for reader in (page, second):
+            reader.get_by_role("tab", name="Review & correct").click()
+            wait_idle(reader)
+        press(page, "Reject")
+        page.get_by_text("This place is rejected").wait_for(timeout=30_000)
+        press(second, "Accept")
+        second.get_by_text("saved by someone else").wait_for(timeout=30_000)
+        press(second, "Reload the latest version")
+        second.get_by_text("1 correction applied").wait_for(timeout=30_000)  # the first reader's
+        second.get_by_text("saved by someone else").wait_for(state="detached", timeout=30_000)
+    finally:
+        other.close()
+    assert not page.errors, page.errors

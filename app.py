@@ -636,10 +636,10 @@ def new_articles() -> None:
                      placeholder="Paste the text of a news article here")
         st.text_input("Title of the pasted article (optional)", key="paste_title")
         st.text_input("Subject (optional)", key="subject", help="Whose route to trace; found from the text if empty.")
-        c1, c2 = st.columns(2)
-        c1.form_submit_button("Build new story", type="primary", key="btn_build", width="stretch",
+        # one above the other: side by side, a sidebar cuts their labels off
+        st.form_submit_button("Build new story", type="primary", key="btn_build", width="stretch",
                               on_click=_request_build, args=("new",))
-        c2.form_submit_button("Add to this story", key="btn_add", width="stretch",
+        st.form_submit_button("Add to this story", key="btn_add", width="stretch",
                               on_click=_request_build, args=("add",))
     # what the last build said (refused files, errors) stays until the next build
     for kind, msg in ss.get("build_messages", []):

@@ -347,3 +347,16 @@ def test_two_readers_editing_one_story_lose_no_edit(app_page: Any, app_url: str,
     finally:
         other.close()
     assert not page.errors, page.errors
+
+
+def test_sidebar_buttons_show_their_whole_labels_at_1440_px(chromium: Any, app_url: str) -> None:
+    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        open_map(page, app_url)
+        for name in ("Build new story", "Add to this story"):
+            button = page.get_by_test_id("stSidebar").get_by_role("button", name=name)
+            clipped = button.evaluate("b => [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)")
+            assert not clipped, name
+    finally:
+        context.close()

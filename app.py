@@ -35,7 +35,7 @@ MAP_HEIGHT = 620
 
 
 # --------------------------------------------------------------------------- cached loaders
-@st.cache_resource(show_spinner="Preparing the offline gazetteer (first run only, about 10 seconds)...")
+@st.cache_resource(show_spinner="Preparing the offline gazetteer (first run only, about 30 seconds)...")
 def gazetteer():  # noqa: ANN201 - storymap.gazetteer.Gazetteer, imported lazily
     from storymap.gazetteer import Gazetteer
 

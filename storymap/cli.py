@@ -88,7 +88,7 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
         output_target(out)  # a directory, device or FIFO is refused before any work
         with console.status(_text("Loading the gazetteer...")) as status:
             if not default_path().exists():
-                status.update(_text("Building the offline gazetteer (once, about 15 s)..."))
+                status.update(_text("Building the offline gazetteer (once, about 30 s)..."))
             gazetteer = Gazetteer(progress=lambda msg: status.update(_text(f"Building the offline gazetteer: {msg}...")))
             if gazetteer.notice:
                 console.print(_text(gazetteer.notice, "warning:"))

@@ -665,7 +665,7 @@ class Gazetteer:
     path:
         The SQLite file; default :func:`default_path`.
     build_missing:
-        Build the file first when it does not exist (takes about a minute, once).
+        Build the file first when it does not exist (about 30 seconds, once).
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, build_missing: bool = True,

@@ -156,8 +156,13 @@ def _save(note: str) -> None:
             open_saved(lib.add(ss.base, articles=_current_articles(), edits=edits, author=author,
                                note=f"{note}, in a copy"))
         else:
-            ss.revision = lib.save(ss.story_id, base_revision=ss.revision, edits=edits, author=author,
-                                   note=note).revision
+            saved = lib.save_merging(ss.story_id, base_revision=ss.revision, edits=edits, author=author, note=note)
+            ss.revision = saved.revision
+            if saved.edits != edits or saved.author != author:  # merged with another reader's save
+                ss.edits = Edits.from_dict(saved.edits, name=f"story {saved.id}")
+                ss.author = dict(saved.author)
+                ss.notices = [*ss.get("notices", []), "Someone else saved this story meanwhile: their "
+                              "corrections and yours did not touch, so both are kept."]
     except ConflictError as exc:
         ss.conflict = str(exc)
     except StorymapError as exc:

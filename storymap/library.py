@@ -282,6 +282,28 @@ class Library:
                                                   saved_at=now))
         return self.get(story_id)
 
+    def save_merging(self, story_id: str, *, base_revision: int, edits: dict[str, Any],
+                     author: dict[str, Any], note: str = "saved") -> SavedStory:
+        """:meth:`save` the edits and author fields; when someone else saved since
+        ``base_revision``, merge the two where they do not touch (one changed a place, the
+        other another) and save that, else raise :class:`ConflictError`."""
+        try:
+            return self.save(story_id, base_revision=base_revision, edits=edits, author=author, note=note)
+        except ConflictError:
+            from storymap.edits import Edits
+
+            base, latest = self.get(story_id, base_revision), self.get(story_id)
+
+            def canonical(value: dict[str, Any]) -> dict[str, Any]:
+                return Edits.from_dict(value, name=f"story {story_id}").to_dict()
+
+            both_edits = merged_edits(canonical(base.edits), canonical(edits), canonical(latest.edits))
+            both_author = merged(base.author, author, latest.author)
+            if both_edits is None or both_author is None or latest.story != base.story:
+                raise
+            return self.save(story_id, base_revision=latest.revision, edits=both_edits, author=both_author,
+                             note=f"{note} (merged with revision {latest.revision})")
+
     def undo(self, story_id: str, *, base_revision: int) -> SavedStory:
         """Save the revision before ``base_revision`` again, as a new revision (history is kept)."""
         if base_revision <= 1:
@@ -406,6 +428,73 @@ def shown(saved: SavedStory) -> Story:
     edits = Edits.from_dict(saved.edits, name=f"story {saved.id} revision {saved.revision}")
     story = saved.story if edits.is_empty() else apply_edits(saved.story, edits)
     return with_author(story, saved.author)
+
+
+_MISSING = object()
+#: lists in edits that are sets of place ids: merged item by item
+_SET_LISTS = frozenset({"rejected", "accepted"})
+
+
+def _merge(base: Any, mine: Any, theirs: Any, *, key: str = "") -> Any:
+    """Three-way merge of JSON values: what only one side changed is taken from that side;
+    dicts merge key by key, sets of place ids item by item; else ``_CONFLICT``."""
+    if mine == theirs:
+        return mine
+    if mine == base:
+        return theirs
+    if theirs == base:
+        return mine
+    if isinstance(mine, dict) and isinstance(theirs, dict):
+        base = base if isinstance(base, dict) else {}
+        out = {}
+        for k in sorted(set(base) | set(mine) | set(theirs)):
+            value = _merge(base.get(k, _MISSING), mine.get(k, _MISSING), theirs.get(k, _MISSING), key=k)
+            if value is _CONFLICT:
+                return _CONFLICT
+            if value is not _MISSING:
+                out[k] = value
+        return out
+    if key in _SET_LISTS and all(isinstance(v, list) for v in (mine, theirs)):
+        before = set(base) if isinstance(base, list) else set()
+        added = (set(mine) - before) | (set(theirs) - before)
+        removed = (before - set(mine)) | (before - set(theirs))
+        return sorted((before | added) - removed)
+    return _CONFLICT
+
+
+_CONFLICT = object()
+
+
+def _touched(base: dict[str, Any], edits: dict[str, Any]) -> set[str]:
+    """The place (or article) ids a save changed in its edits; "order" for the route order."""
+    out: set[str] = set()
+    for field_name in sorted(set(base) | set(edits)):
+        before, after = base.get(field_name), edits.get(field_name)
+        if before == after:
+            continue
+        if isinstance(before or after, dict):
+            before, after = before or {}, after or {}
+            out |= {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        elif field_name in _SET_LISTS:
+            out |= set(before or []) ^ set(after or [])
+        else:
+            out.add(field_name)
+    return out
+
+
+def merged_edits(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any] | None:
+    """Two saves of corrections merged when they touch different places (a place rejected by
+    one reader and accepted by the other is a conflict: None)."""
+    if _touched(base, mine) & _touched(base, theirs):
+        return None
+    return merged(base, mine, theirs)
+
+
+def merged(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any] | None:
+    """``mine`` and ``theirs`` (two saves based on ``base``) merged, or None when they
+    change the same thing differently ("merged where the edits do not touch")."""
+    value = _merge(base, mine, theirs)
+    return None if value is _CONFLICT else value
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -289,3 +289,18 @@ def test_empty_text_cells_are_empty_not_none():
     table = next(d for d in at.dataframe if d.key == "places_table" or "sources" in d.value.columns).value
     for column in ("date", "status", "sources", "type"):
         assert not table[column].isna().any(), column
+
+
+def test_two_readers_correcting_different_places_are_merged(built):
+    first, story_id = built
+    second = run_app(story_id)
+    one, two = [str(f["id"]) for f in places(second.session_state["base"])][:2]
+    first.selectbox(key="edit_place").set_value(one).run()
+    first.button(key="btn_reject").click().run()
+    second.selectbox(key="edit_place").set_value(two).run()
+    second.button(key="btn_accept").click().run()
+    assert not second.exception and not second.error
+    assert any("did not touch" in w.value for w in second.warning)
+    edits = Library().get(story_id).edits
+    assert edits["rejected"] == [one] and edits["accepted"] == [two]
+    assert second.session_state["edits"].rejected == [one]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from storymap.cli import main
+from storymap.edits import Edits
 from storymap.library import ArticleText, ConflictError, Library, LibraryError, shown
 from storymap.storyfile import dumps_story, load_story
 
@@ -130,3 +131,26 @@ def test_the_stories_commands_list_show_export_import_and_delete(tmp_path, monke
     missing = runner.invoke(main, ["stories", "show", short])
     assert missing.exit_code == 1 and "no story" in missing.output and "Traceback" not in missing.output
     assert (tmp_path / "data" / "library.sqlite").exists()
+
+
+def test_saves_that_do_not_touch_are_merged_and_clashing_ones_refused(library):
+    saved = library.add(_story())
+    library.save(saved.id, base_revision=1, edits={"rejected": ["p0"]}, author={"headline": "Theirs"})
+    mine = library.save_merging(saved.id, base_revision=1, edits={"rejected": ["p1"], "dates": {"p1": {"date": None}}},
+                                author={"dek": "Mine"})
+    assert mine.revision == 3 and "merged with revision 2" in library.history(saved.id)[-1][2]
+    merged_edits = Edits.from_dict(mine.edits)
+    assert merged_edits.rejected == ["p0", "p1"] and merged_edits.dates == {"p1": {"date": None, "status": None}}
+    assert mine.author == {"dek": "Mine", "headline": "Theirs"}
+    library.save(saved.id, base_revision=3, author={"dek": "Mine", "headline": "B"})
+    with pytest.raises(ConflictError):  # both set the headline, differently: nothing is guessed
+        library.save_merging(saved.id, base_revision=3, edits=mine.edits, author={"dek": "Mine", "headline": "A"})
+    assert library.get(saved.id).author["headline"] == "B"
+
+
+def test_one_place_rejected_by_one_reader_and_accepted_by_another_is_a_conflict(library):
+    saved = library.add(_story())
+    library.save(saved.id, base_revision=1, edits={"rejected": ["p0"]})
+    with pytest.raises(ConflictError):
+        library.save_merging(saved.id, base_revision=1, edits={"accepted": ["p0"]}, author={})
+    assert library.get(saved.id).edits == {"rejected": ["p0"]}

@@ -430,7 +430,7 @@ def shown(saved: SavedStory) -> Story:
     return with_author(story, saved.author)
 
 
-_MISSING = object()
+_MISSING, _CONFLICT = object(), object()
 #: lists in edits that are sets of place ids: merged item by item
 _SET_LISTS = frozenset({"rejected", "accepted"})
 
@@ -460,9 +460,6 @@ def _merge(base: Any, mine: Any, theirs: Any, *, key: str = "") -> Any:
         removed = (before - set(mine)) | (before - set(theirs))
         return sorted((before | added) - removed)
     return _CONFLICT
-
-
-_CONFLICT = object()
 
 
 def _touched(base: dict[str, Any], edits: dict[str, Any]) -> set[str]:

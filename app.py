@@ -482,22 +482,28 @@ def author_form(base: Story) -> None:
 def replace_by_search(place_id: str) -> None:
     """Re-place a place at another gazetteer entry, found by name."""
     with st.expander("Re-place it by searching the gazetteer", expanded=False):
-        query = st.text_input("Search", key=f"replace_query_{place_id}", placeholder="a place name")
-        found = _search(query)
-        if query.strip() and not found:
-            st.caption("No place of that name in the offline gazetteer.")
-        if not found:
-            return
-        labels = {r.gazetteer_id: f"{r.name} · {r.place_type} · {r.country_code or ''} ({r.lat:.3f}, {r.lon:.3f})"
-                  for r in found}
-        gid = st.selectbox("Place", list(labels), format_func=labels.get, key=f"replace_pick_{place_id}")
-        if st.button("Move it there", key="btn_replace_place"):
+        record = _gazetteer_pick("Search", f"replace_query_{place_id}", f"replace_pick_{place_id}", "a place name")
+        if record is not None and st.button("Move it there", key="btn_replace_place"):
             edits: Edits = st.session_state.edits
-            record = next(r for r in found if r.gazetteer_id == gid)
             candidates = {k: v for k, v in edits.candidates.items() if k != place_id}
             set_edits(_replace(edits, coordinates={**edits.coordinates, place_id: [record.lat, record.lon]},
                                candidates=candidates))
             st.rerun()
+
+
+def _gazetteer_pick(label: str, query_key: str, pick_key: str, placeholder: str):  # noqa: ANN202
+    """A search box over the offline gazetteer and a choice among what it finds: the chosen
+    record, or None while nothing is found."""
+    query = st.text_input(label, key=query_key, placeholder=placeholder)
+    found = _search(query)
+    if query.strip() and not found:
+        st.caption("No place of that name in the offline gazetteer.")
+    if not found:
+        return None
+    labels = {r.gazetteer_id: f"{r.name} · {r.place_type} · {r.country_code or ''} ({r.lat:.3f}, {r.lon:.3f})"
+              for r in found}
+    gid = st.selectbox("Place", list(labels), format_func=labels.get, key=pick_key)
+    return next(r for r in found if r.gazetteer_id == gid)
 
 
 def _search(query: str) -> list:
@@ -514,19 +520,13 @@ def add_place_form() -> None:
     from storymap.edits import added_place
 
     with st.expander("Add a place the pipeline missed", expanded=False):
-        query = st.text_input("Search the offline gazetteer", key="add_query", placeholder="e.g. Lisbon")
-        found = _search(query)
-        if query.strip() and not found:
-            st.caption("No place of that name in the offline gazetteer.")
-        if not found:
+        record = _gazetteer_pick("Search the offline gazetteer", "add_query", "add_pick", "e.g. Lisbon")
+        if record is None:
             return
-        labels = {r.gazetteer_id: f"{r.name} · {r.place_type} · {r.country_code or ''} ({r.lat:.3f}, {r.lon:.3f})"
-                  for r in found}
-        gid = st.selectbox("Place", list(labels), format_func=labels.get, key="add_pick")
         role = st.radio("As", ["stop", "mention"], horizontal=True, key="add_role")
         if st.button("Add the place", key="btn_add_place"):
             edits: Edits = st.session_state.edits
-            place_id, place = added_place(next(r for r in found if r.gazetteer_id == gid), role)
+            place_id, place = added_place(record, role)
             set_edits(_replace(edits, added={**edits.added, place_id: place},
                                rejected=_drop(edits.rejected, place_id)))
             st.rerun()

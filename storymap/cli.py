@@ -365,11 +365,12 @@ def stories_show(story: str) -> None:
         history = lib.history(saved.id)
     except StorymapError as exc:
         _fail(exc)
-    meta = shown(saved)["storymap"]
+    story = shown(saved)
+    meta = story["storymap"]
     console = _console()
     console.print(_text(f"{meta.get('title')}  (story {saved.id}, revision {saved.revision})"))
     console.print(_text(f"subject: {meta.get('subject') or '-'}; articles: {len(saved.articles)}"))
-    for f in shown(saved)["features"]:
+    for f in story["features"]:
         p = f["properties"]
         if p.get("role") == "stop":
             console.print(_text(f"  {p['stop']}. {p['name']} ({p.get('date') or 'no date'}, {p.get('status')})"))

@@ -145,7 +145,8 @@ def default_url() -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    """When a revision was saved: library bookkeeping shown in the list, never in a story file."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)  # clock-ok
 
 
 def _dumps(value: Any) -> str:

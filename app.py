@@ -63,9 +63,9 @@ def edited_story(story_json: str, edits_json: str) -> Story:
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
 def map_html(story_json: str, step: int | None, tiles: bool) -> str:
-    from storymap.render import story_html
+    from storymap.render import OSM_TILES, story_html
 
-    return sup.map_page(story_html(json.loads(story_json), tiles=tiles, step=step))
+    return sup.map_page(story_html(json.loads(story_json), tiles=OSM_TILES if tiles else None, step=step))
 
 
 @st.cache_resource(show_spinner=False)

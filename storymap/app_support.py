@@ -402,13 +402,15 @@ def download_specs(story: Story) -> list[tuple[str, str, str, str]]:
 
 
 def export_bytes(story: Story, fmt: str, *, tiles: bool = False) -> bytes:
-    """The story exported as ``fmt`` (a key of :data:`FORMATS`), as bytes."""
+    """The story exported as ``fmt`` (a key of :data:`FORMATS`), as bytes; ``tiles``: the
+    HTML page draws OpenStreetMap tiles over its offline base map."""
     from storymap.export import export_story
+    from storymap.render import OSM_TILES
 
     label, ext, mime = FORMATS[fmt]
     with tempfile.TemporaryDirectory(prefix="storymap-export-") as tmp:
         target = Path(tmp) / f"{file_stem(story)}{ext}"
-        path = export_story(story, target, fmt=fmt, tiles=tiles) if fmt == "html" \
+        path = export_story(story, target, fmt=fmt, tiles=OSM_TILES if tiles else None) if fmt == "html" \
             else export_story(story, target, fmt=fmt)
         return Path(path).read_bytes()
 

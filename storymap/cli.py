@@ -293,9 +293,12 @@ def gazetteer(rebuild: bool) -> None:
               help="File to write; its extension chooses the format unless --format is given.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format (default: from the output file's extension).")
-@click.option("--tiles/--no-tiles", default=True, show_default=True,
-              help="HTML only: load online map tiles over the built-in offline base map.")
-def export(places: Path, out: Path, fmt: str | None, tiles: bool) -> None:
+@click.option("--tiles", "tiles", default=None, metavar="osm|URL",
+              help="HTML only: draw online map tiles over the built-in offline base map: 'osm' "
+                   "(OpenStreetMap) or a URL template with {z}/{x}/{y} (default: none, fully offline).")
+@click.option("--tiles-attribution", default=None,
+              help="The credit a --tiles URL's provider requires (plain text).")
+def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_attribution: str | None) -> None:
     """Export a story file to HTML, GeoJSON, GeoPackage, CSV or KML.
 
     \b
@@ -305,13 +308,15 @@ def export(places: Path, out: Path, fmt: str | None, tiles: bool) -> None:
     """
     from storymap.export import export_format, export_story
     from storymap.files import output_target
+    from storymap.render import tiles_option
     from storymap.storyfile import load_story
 
     try:
         fmt = export_format(out, fmt)
+        layer = tiles_option(tiles, tiles_attribution) if tiles is not None else None
         # refuse a directory, device or FIFO; write through a symbolic link (every format)
         target = output_target(out)
-        export_story(load_story(places), target, fmt=fmt, tiles=tiles)
+        export_story(load_story(places), target, fmt=fmt, tiles=layer)
     except StorymapError as exc:
         _fail(exc)
     click.echo(f"Wrote {out}", err=True)

@@ -21,7 +21,7 @@ from typing import Any
 
 from storymap.errors import StoryError
 from storymap.files import atomic_path, write_atomic
-from storymap.render import story_html
+from storymap.render import Tiles, story_html
 from storymap.storyfile import Story, places, route, stops, validate_story
 
 FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
@@ -316,7 +316,7 @@ _TEXT_WRITERS: dict[str, Callable[[Story], str]] = {
 
 
 def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None = None,
-                 tiles: bool = True) -> Path:
+                 tiles: Tiles | None = None) -> Path:
     """Write ``story`` to ``out`` in the format named by ``fmt`` or by the extension.
 
     Parameters
@@ -328,7 +328,8 @@ def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None =
     fmt
         One of ``html``, ``geojson``, ``gpkg``, ``csv``, ``kml``; None to use the extension.
     tiles
-        HTML only: use online tiles (the offline base map still shows beneath them).
+        HTML only: online tiles to draw (the offline base map still shows beneath them);
+        none by default, so the page makes no outside request.
 
     Returns
     -------

@@ -10,9 +10,11 @@ works from disk with no network; online tiles, when enabled, are the one externa
 from __future__ import annotations
 
 import base64
+import html
 import json
 import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,10 +27,49 @@ from storymap import basemap
 from storymap.errors import StoryError
 from storymap.storyfile import Story, places, route, stops
 
-TILES = "OpenStreetMap"
 GEONAMES_ATTRIBUTION = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)'
 GEODESIC_SEGMENTS = 48
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+# --------------------------------------------------------------------------- online tiles
+@dataclass(frozen=True, slots=True)
+class Tiles:
+    """An online tile layer drawn over the offline base map: a URL template with
+    ``{z}``, ``{x}`` and ``{y}``, and the credit its terms require (HTML)."""
+
+    url: str
+    attribution: str
+    max_zoom: int = 19
+
+
+#: OpenStreetMap's standard tiles (their tile usage policy asks for this credit)
+OSM_TILES = Tiles("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                  '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
+NAMED_TILES = {"osm": OSM_TILES}
+
+
+def tiles_option(spec: str, attribution: str | None = None) -> Tiles:
+    """The tile layer a user asked for: a name (``"osm"``) or an ``https://`` URL template,
+    which needs ``attribution`` (plain text: the credit its provider requires).
+
+    Raises
+    ------
+    StoryError
+        For an unknown name, a URL without ``{z}``, ``{x}`` and ``{y}``, or a URL without
+        an attribution.
+    """
+    named = NAMED_TILES.get(spec.strip().lower())
+    if named is not None:
+        return named if attribution is None else Tiles(named.url, html.escape(attribution), named.max_zoom)
+    if not re.match(r"https?://", spec) or not all(k in spec for k in ("{z}", "{x}", "{y}")):
+        msg = (f"unknown tiles '{spec}': use {', '.join(sorted(NAMED_TILES))} or a URL template "
+               "such as https://tiles.example.org/{z}/{x}/{y}.png")
+        raise StoryError(msg)
+    if not (attribution or "").strip():
+        msg = f"tiles from {spec} need an attribution naming their source (--tiles-attribution)"
+        raise StoryError(msg)
+    return Tiles(spec, html.escape(attribution.strip()))
 
 
 # --------------------------------------------------------------------------- assets
@@ -183,7 +224,7 @@ def _articles(story: Story) -> dict[str, dict[str, Any]]:
     return out
 
 
-def story_data(story: Story, *, tiles: bool = True, step: int | None = None) -> dict[str, Any]:
+def story_data(story: Story, *, tiles: Tiles | None = None, step: int | None = None) -> dict[str, Any]:
     """Everything the story controls need, as plain JSON-ready data.
 
     Parameters
@@ -191,7 +232,7 @@ def story_data(story: Story, *, tiles: bool = True, step: int | None = None) -> 
     story
         A parsed story file (see docs/story-file.md).
     tiles
-        Whether the page uses online tiles (the controls then label the offline layer).
+        The online tile layer the page uses, if any (the controls then label the offline layer).
     step
         Stop to open on (1-based), or None for the overview.
 
@@ -222,7 +263,7 @@ def story_data(story: Story, *, tiles: bool = True, step: int | None = None) -> 
         "mentions": mention_list,
         "legs": legs,
         "basemap": basemap.basemap_geojson(story),
-        "tiles": tiles,
+        "tiles": tiles is not None,
         "initialStep": step,
         "attribution": f"{GEONAMES_ATTRIBUTION} | {basemap.ATTRIBUTION}",
     }
@@ -365,7 +406,7 @@ def _check_story(story: Story) -> None:
         raise StoryError(msg)
 
 
-def story_map(story: Story, *, tiles: bool = True, step: int | None = None) -> folium.Map:
+def story_map(story: Story, *, tiles: Tiles | None = None, step: int | None = None) -> folium.Map:
     """Build the folium map of a story, with its story controls.
 
     Parameters
@@ -373,8 +414,8 @@ def story_map(story: Story, *, tiles: bool = True, step: int | None = None) -> f
     story
         A parsed story file (see docs/story-file.md), e.g. from ``storyfile.load_story``.
     tiles
-        Add the online tile layer (with its attribution). Without it, or when tiles cannot
-        load, the built-in Natural Earth base map shows.
+        An online tile layer to draw (with its attribution), e.g. :data:`OSM_TILES`. Without
+        it, or where tiles cannot load, the built-in Natural Earth base map shows.
     step
         Stop to open on (1-based); None opens on an overview of the whole route.
         A ``#step-N`` in the page address takes precedence.
@@ -396,26 +437,27 @@ def story_map(story: Story, *, tiles: bool = True, step: int | None = None) -> f
     center = [(min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2]
     fmap = StoryMap(location=center, zoom_start=5, tiles=None, control_scale=True,
                     prefer_canvas=False, world_copy_jump=False)
-    if tiles:
-        folium.TileLayer(TILES, name="Streets (online)", max_zoom=18).add_to(fmap)
+    if tiles is not None:
+        folium.TileLayer(tiles.url, attr=tiles.attribution, name="Streets (online)",
+                         max_zoom=tiles.max_zoom).add_to(fmap)
     StoryControls(data).add_to(fmap)
     StoryFigure(data["title"]).add_child(fmap)
     _stable_ids(fmap, [0])
     return fmap
 
 
-def story_html(story: Story, *, tiles: bool = True, step: int | None = None) -> str:
+def story_html(story: Story, *, tiles: Tiles | None = None, step: int | None = None) -> str:
     """The complete, self-contained HTML page of a story map.
 
     Scripts, styles, icons and data are inline; the page needs no network except for the
-    tile layer when ``tiles`` is true. The output is the same bytes for the same input.
+    tile layer when ``tiles`` is given. The output is the same bytes for the same input.
 
     Parameters
     ----------
     story
         A parsed story file.
     tiles
-        Use online tiles above the offline base map.
+        Online tiles to draw above the offline base map (none by default).
     step
         Stop to open on (1-based), or None for the overview.
 
@@ -427,5 +469,5 @@ def story_html(story: Story, *, tiles: bool = True, step: int | None = None) -> 
     return story_map(story, tiles=tiles, step=step).get_root().render()
 
 
-__all__ = ["StoryControls", "StoryMap", "geodesic_path", "json_for_html", "story_data",
-           "story_html", "story_map"]
+__all__ = ["OSM_TILES", "StoryControls", "StoryMap", "Tiles", "geodesic_path", "json_for_html", "story_data",
+           "story_html", "story_map", "tiles_option"]

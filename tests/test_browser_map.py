@@ -13,6 +13,7 @@ import pytest
 
 from conftest import HOSTILE, Watched
 from storymap.export import export_story
+from storymap.render import OSM_TILES
 from storymap.storyfile import load_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
@@ -35,16 +36,16 @@ RECORD_STEPS = """() => {
 
 @pytest.fixture(scope="module")
 def offline_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture story exported as HTML without online tiles."""
+    """The fixture story exported as HTML the default way (no online tiles)."""
     out = tmp_path_factory.mktemp("export") / "story.html"
-    return export_story(load_story(FIXTURE), out, tiles=False)
+    return export_story(load_story(FIXTURE), out)
 
 
 @pytest.fixture(scope="module")
 def tiled_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture story exported as HTML the default way (online tiles)."""
+    """The fixture story exported as HTML with OpenStreetMap tiles."""
     out = tmp_path_factory.mktemp("export") / "story.html"
-    return export_story(load_story(FIXTURE), out)
+    return export_story(load_story(FIXTURE), out, tiles=OSM_TILES)
 
 
 def _open(watched: Watched, path: Path, fragment: str = "") -> Any:
@@ -215,11 +216,14 @@ def test_with_tiles_only_tiles_are_requested_and_page_works_without_them(
     assert _place(page) == "Komsomolsk-on-Amur"
     assert page.locator("path.sm-land").count() >= 1
     assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
+    # the failure is said once, quietly, and the base map carries on
+    assert page.locator(".sm-tile-note").count() == 1
+    assert "could not load" in page.locator(".sm-tile-note").inner_text()
 
 
 def test_hostile_article_runs_no_script_and_shows_text(offline_page: Watched, hostile_story: dict[str, Any],
                                                        tmp_path: Path) -> None:
-    html = export_story(hostile_story, tmp_path / "hostile.html", tiles=False)
+    html = export_story(hostile_story, tmp_path / "hostile.html")
     dialogs: list[str] = []
     offline_page.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page = _open(offline_page, html, "#step-1")

@@ -140,6 +140,20 @@ def test_cli_export_writes_the_file(tmp_path: Path) -> None:
     assert bad.exit_code != 0 and "extension" in bad.output
 
 
+def test_cli_export_is_offline_unless_tiles_are_asked_for(tmp_path: Path) -> None:
+    offline = tmp_path / "offline.html"
+    assert CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(offline)]).exit_code == 0
+    assert "L.tileLayer(" not in offline.read_text(encoding="utf-8")
+    tiled = tmp_path / "tiled.html"
+    result = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(tiled), "--tiles", "osm"])
+    assert result.exit_code == 0, result.output
+    assert "tile.openstreetmap.org" in tiled.read_text(encoding="utf-8")
+    url = "https://maps.example.org/{z}/{x}/{y}.png"
+    unnamed = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(tmp_path / "x.html"), "--tiles", url])
+    assert unnamed.exit_code == 1 and "--tiles-attribution" in unnamed.output and "Traceback" not in unnamed.output
+    assert not (tmp_path / "x.html").exists()
+
+
 # --------------------------------------------------------------------------- hostile input
 def _story_with(name: str, excerpt: str) -> dict[str, Any]:
     story = load_story(FIXTURE)

@@ -111,7 +111,7 @@ def _check_outputs(story: dict[str, Any]) -> None:
                 assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (key, value)
         assert math.isfinite(float(row["lon"])) and math.isfinite(float(row["lat"]))
     ET.fromstring(kml_text(story).encode("utf-8"))
-    html = story_html(story, tiles=False)
+    html = story_html(story, tiles=None)
     assert html.startswith("<!DOCTYPE html>")
     assert html.count("</script>") == html.count("<script")
 
@@ -144,4 +144,4 @@ def test_hostile_text_in_every_field_exports_validly_and_literally(title: str, n
     story = parse_story(json.dumps(story), name="hostile.geojson")
     _check_outputs(story)
     if TEMPLATE in excerpt:
-        assert json.dumps(TEMPLATE)[1:-1] in story_html(story, tiles=False)
+        assert json.dumps(TEMPLATE)[1:-1] in story_html(story, tiles=None)

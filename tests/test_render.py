@@ -13,7 +13,8 @@ import pytest
 from conftest import HOSTILE, TEMPLATE
 from storymap import basemap
 from storymap.errors import StoryError
-from storymap.render import geodesic_path, json_for_html, story_data, story_html, story_map
+from storymap.render import (OSM_TILES, Tiles, geodesic_path, json_for_html, story_data, story_html, story_map,
+                             tiles_option)
 from storymap.storyfile import load_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
@@ -26,7 +27,7 @@ def story() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def offline(story: dict[str, Any]) -> str:
-    return story_html(story, tiles=False)
+    return story_html(story, tiles=None)
 
 
 def _data_block(html: str) -> dict[str, Any]:
@@ -58,14 +59,36 @@ def test_leaflet_comes_inline_from_xstatic(offline: str) -> None:
 
 
 def test_tiles_on_adds_only_the_tile_layer_as_outside_url(story: dict[str, Any], offline: str) -> None:
-    tiled = story_html(story, tiles=True)
+    tiled = story_html(story, tiles=OSM_TILES)
     assert "L.tileLayer" in tiled and "tile.openstreetmap.org" in tiled
     assert "OpenStreetMap" in tiled
     assert not re.search(r"<script[^>]*\bsrc=|<link\b", tiled)
 
 
+def test_tiles_option_names_a_layer_or_takes_a_url_with_its_credit() -> None:
+    assert tiles_option("osm") == OSM_TILES
+    custom = tiles_option("https://tiles.example.org/{z}/{x}/{y}.png", "Example & Co <maps>")
+    assert custom == Tiles("https://tiles.example.org/{z}/{x}/{y}.png", "Example &amp; Co &lt;maps&gt;")
+    html = story_html(load_story(FIXTURE), tiles=custom)
+    # the credit is text (escaped for HTML, then JSON-escaped by folium)
+    assert "tiles.example.org" in html and "Example \\u0026amp; Co \\u0026lt;maps\\u0026gt;" in html
+    assert "<maps>" not in html
+    assert "openstreetmap" not in html.lower()  # the credit lists only what is shown
+    with pytest.raises(StoryError, match="attribution"):
+        tiles_option("https://tiles.example.org/{z}/{x}/{y}.png")
+    with pytest.raises(StoryError, match="unknown tiles"):
+        tiles_option("satellite")
+    with pytest.raises(StoryError, match="unknown tiles"):
+        tiles_option("javascript:alert(1)//{z}{x}{y}", "x")
+
+
+def test_default_page_asks_for_no_tiles_and_credits_none(offline: str) -> None:
+    assert "L.tileLayer" not in offline
+    assert "openstreetmap" not in offline.lower()
+
+
 def test_same_input_gives_byte_identical_page(story: dict[str, Any], offline: str) -> None:
-    assert story_html(load_story(FIXTURE), tiles=False) == offline
+    assert story_html(load_story(FIXTURE), tiles=None) == offline
 
 
 def test_page_is_under_one_megabyte(offline: str) -> None:
@@ -80,7 +103,7 @@ def test_page_credits_sources_and_title(offline: str) -> None:
 
 
 def test_story_data_orders_stops_and_marks_planned_leg(story: dict[str, Any]) -> None:
-    data = story_data(story, tiles=False, step=2)
+    data = story_data(story, tiles=None, step=2)
     assert [s["name"] for s in data["stops"]] == ["Vostochny Cosmodrome", "Komsomolsk-on-Amur", "Vladivostok"]
     assert [leg["planned"] for leg in data["legs"]] == [False, True]
     assert data["initialStep"] == 2
@@ -93,7 +116,7 @@ def test_story_data_orders_stops_and_marks_planned_leg(story: dict[str, Any]) ->
 
 
 def test_step_is_passed_to_the_page(story: dict[str, Any]) -> None:
-    assert _data_block(story_html(story, tiles=False, step=2))["initialStep"] == 2
+    assert _data_block(story_html(story, tiles=None, step=2))["initialStep"] == 2
 
 
 def test_geodesic_bends_poleward_and_keeps_its_ends() -> None:
@@ -119,7 +142,7 @@ def test_json_for_html_cannot_close_the_script_element() -> None:
 
 
 def test_hostile_text_never_reaches_the_page_as_markup(hostile_story: dict[str, Any]) -> None:
-    html = story_html(hostile_story, tiles=False)
+    html = story_html(hostile_story, tiles=None)
     rest = re.sub(r'<script type="application/json".*?</script>|<title>.*?</title>', "", html, flags=re.S)
     for needle in ("__pwned", "<img src=x", "<svg onload", "<b>bold"):
         assert needle not in rest
@@ -132,8 +155,8 @@ def test_hostile_text_never_reaches_the_page_as_markup(hostile_story: dict[str, 
     assert data["articles"]["a1"]["source"] == HOSTILE["source"]
 
 
-@pytest.mark.parametrize("tiles", [False, True])
-def test_template_syntax_in_article_text_is_never_evaluated(hostile_story: dict[str, Any], tiles: bool) -> None:
+@pytest.mark.parametrize("tiles", [None, OSM_TILES])
+def test_template_syntax_in_article_text_is_never_evaluated(hostile_story: dict[str, Any], tiles: Any) -> None:
     html = story_html(hostile_story, tiles=tiles)
     data = _data_block(html)
     texts = [data["title"], data["subject"], data["routeName"], data["stops"][0]["name"],

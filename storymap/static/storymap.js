@@ -135,6 +135,17 @@
       }
     }).addTo(map);
 
+    /* online tiles, when the page has them: if they cannot load, say so once, quietly */
+    map.eachLayer(function (layer) {
+      if (layer instanceof L.TileLayer) {
+        layer.once("tileerror", function () {
+          var note = el("p", "sm-tile-note", "Online map tiles could not load; showing the offline base map.");
+          note.setAttribute("role", "status");
+          container.appendChild(note);
+        });
+      }
+    });
+
     /* the route: a quiet preview of the whole way, then the drawn legs on top */
     var ghosts = legs.map(function (leg) {
       return L.polyline(leg.path, { pane: "sm-route", interactive: false, weight: 3,

@@ -170,6 +170,85 @@ def geodesic_path(start: tuple[float, float], end: tuple[float, float],
     return points
 
 
+# --------------------------------------------------------------------------- author text
+_INLINE_TAGS = {"em_open": "em", "strong_open": "strong", "link_open": "a", "s_open": "s"}
+_LINK = re.compile(r"(?:https?://|mailto:)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    # CommonMark without raw HTML or images: an author's text is words, emphasis, links, lists
+    return MarkdownIt("commonmark", {"html": False}).disable(["image", "html_inline", "html_block"])
+
+
+def markdown_blocks(text: str) -> list[dict[str, Any]]:
+    """An author's Markdown as a small tree the page builds with DOM calls, never as HTML.
+
+    Blocks are ``{"tag": "p" | "h" | "ul" | "ol", "items": [...]}`` (a paragraph or heading
+    has one item, a list one per entry); an item is a list of inline nodes: a string, or
+    ``{"tag": "em" | "strong" | "s" | "code" | "a" | "br", "children": [...]}`` (``a`` with an
+    http(s) or mailto ``href``; any other link is kept as its text).
+    """
+    blocks: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    depth = 0
+    heading = False
+    for token in _markdown().parse(str(text or "")):
+        if token.type in ("heading_open", "heading_close"):
+            heading = token.type == "heading_open"
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+            if depth == 1:
+                current = {"tag": token.tag, "items": []}
+                blocks.append(current)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+            if depth == 0:
+                current = None
+        elif token.type == "inline":
+            nodes = _inline(token.children or [])
+            if not nodes:
+                continue
+            if current is not None:
+                current["items"].append(nodes)  # a nested list's entries join the outer one
+            else:
+                blocks.append({"tag": "h" if heading else "p", "items": [nodes]})
+        elif token.type in ("code_block", "fence"):
+            blocks.append({"tag": "p", "items": [[{"tag": "code", "children": [token.content.rstrip("\n")]}]]})
+    return blocks
+
+
+def _inline(children: list[Any]) -> list[Any]:
+    root: list[Any] = []
+    stack = [root]
+    for child in children:
+        kind = child.type
+        if kind in _INLINE_TAGS:
+            node: dict[str, Any] = {"tag": _INLINE_TAGS[kind], "children": []}
+            if kind == "link_open":
+                href = str(child.attrs.get("href") or "")
+                if _LINK.match(href):
+                    node["href"] = href
+            stack[-1].append(node)
+            stack.append(node["children"])
+        elif kind.endswith("_close") and len(stack) > 1:
+            stack.pop()
+        elif kind == "code_inline":
+            stack[-1].append({"tag": "code", "children": [child.content]})
+        elif kind == "hardbreak":
+            stack[-1].append({"tag": "br", "children": []})
+        elif kind == "softbreak":
+            stack[-1].append(" ")
+        elif child.content:
+            if stack[-1] and isinstance(stack[-1][-1], str):
+                stack[-1][-1] += child.content
+            else:
+                stack[-1].append(child.content)
+    return root
+
+
 # --------------------------------------------------------------------------- data for JS
 def _latlon(feature: dict[str, Any]) -> tuple[float, float]:
     lon, lat = feature["geometry"]["coordinates"][:2]
@@ -198,9 +277,22 @@ def _excerpts(props: dict[str, Any]) -> list[dict[str, Any]]:
     return list(found.values())
 
 
+_IMAGE_SRC = re.compile(r"data:image/(?:jpeg|png|gif|webp);base64,[A-Za-z0-9+/]+={0,2}|https?://\S+")
+
+
+def _media(props: dict[str, Any]) -> list[dict[str, str]]:
+    """A stop's images whose source is an inline image or a web address (nothing else loads)."""
+    out = []
+    for item in props.get("media") or []:
+        if isinstance(item, dict) and _IMAGE_SRC.fullmatch(str(item.get("src") or "")):
+            out.append({k: str(item.get(k) or "") for k in ("src", "caption", "credit", "alt")})
+    return out
+
+
 def _place(feature: dict[str, Any]) -> dict[str, Any]:
     props = feature["properties"]
     lat, lon = _latlon(feature)
+    zoom = props.get("zoom")
     return {
         "id": str(feature.get("id") or props.get("name") or ""),
         "name": str(props.get("name") or feature.get("id") or "Unnamed place"),
@@ -212,6 +304,9 @@ def _place(feature: dict[str, Any]) -> dict[str, Any]:
         "placeType": props.get("place_type"),
         "count": props.get("mention_count") or len(props.get("mentions") or []),
         "excerpts": _excerpts(props),
+        "authorText": markdown_blocks(props["author_text"]) if props.get("author_text") else [],
+        "media": _media(props),
+        "zoom": zoom if isinstance(zoom, (int, float)) and not isinstance(zoom, bool) else None,
     }
 
 
@@ -219,8 +314,10 @@ def _articles(story: Story) -> dict[str, dict[str, Any]]:
     out = {}
     for article in story["storymap"].get("articles") or []:
         if isinstance(article, dict) and article.get("id"):
+            url = str(article.get("url") or "")
             out[str(article["id"])] = {"title": article.get("title"), "source": article.get("source"),
-                                       "published": article.get("published")}
+                                       "published": article.get("published"),
+                                       "url": url if re.match(r"https?://", url, re.IGNORECASE) else None}
     return out
 
 
@@ -254,8 +351,10 @@ def story_data(story: Story, *, tiles: Tiles | None = None, step: int | None = N
     route_feature = route(story)
     route_name = (route_feature or {}).get("properties", {}).get("name")
     subject = meta.get("subject")
+    cover = {k: str(meta.get(k) or "").strip() for k in ("headline", "dek", "byline")}
     return {
-        "title": str(meta.get("title") or (f"{subject}: the route" if subject else "Story map")),
+        "title": cover["headline"] or str(meta.get("title") or (f"{subject}: the route" if subject else "Story map")),
+        "cover": {**cover, "intro": markdown_blocks(meta["intro"]) if meta.get("intro") else []},
         "subject": subject,
         "routeName": route_name or (f"Route of {subject}" if subject else "Route"),
         "articles": _articles(story),
@@ -469,5 +568,5 @@ def story_html(story: Story, *, tiles: Tiles | None = None, step: int | None = N
     return story_map(story, tiles=tiles, step=step).get_root().render()
 
 
-__all__ = ["OSM_TILES", "StoryControls", "StoryMap", "Tiles", "geodesic_path", "json_for_html", "story_data",
-           "story_html", "story_map", "tiles_option"]
+__all__ = ["OSM_TILES", "StoryControls", "StoryMap", "Tiles", "geodesic_path", "json_for_html", "markdown_blocks",
+           "story_data", "story_html", "story_map", "tiles_option"]

@@ -251,3 +251,76 @@ def test_hostile_article_runs_no_script_and_shows_text(offline_page: Watched, ho
     assert page.locator(".sm-card .sm-place").inner_text() == HOSTILE["mention"]
     assert page.evaluate("() => window.__pwned") is None
     _assert_clean(offline_page)
+
+
+# --------------------------------------------------------------------------- cover and media
+PIXEL_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
+             "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+
+@pytest.fixture(scope="module")
+def authored_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture story with an author's cover, a stop's own text and image, and article links."""
+    story = load_story(FIXTURE)
+    story["storymap"].update({"headline": "A train heads east", "dek": "Six days on the rails",
+                              "byline": "By A. Reporter",
+                              "intro": "It began in **the capital**. [Background](https://example.org/bg)\n\n"
+                                       "<img src=x onerror=\"document.title='hacked'\">"})
+    for article in story["storymap"]["articles"]:
+        article["url"] = "https://news.example.org/" + article["id"]
+    second = [f for f in story["features"] if f["properties"].get("role") == "stop"][1]
+    second["properties"].update({
+        "author_text": "Our *own* words.\n\n- first point\n- [a bad link](javascript:alert(1))",
+        "media": [{"src": PIXEL_PNG, "caption": "The plant's gate", "credit": "Photo: A. Photographer",
+                   "alt": "A gate"},
+                  {"src": "javascript:alert(1)", "caption": "never shown", "credit": "", "alt": ""}]})
+    out = tmp_path_factory.mktemp("export") / "authored.html"
+    return export_story(story, out)
+
+
+def test_cover_shows_headline_dek_byline_and_intro_over_the_whole_route(offline_page: Watched,
+                                                                        authored_html: Path,
+                                                                        tmp_path: Path) -> None:
+    page = _open(offline_page, authored_html)
+    page.screenshot(path=tmp_path / "cover.png")
+    assert page.locator(".sm-title").inner_text() == "A train heads east"
+    assert page.locator(".sm-card .sm-dek").inner_text() == "Six days on the rails"
+    assert page.locator(".sm-card .sm-byline").inner_text().lower() == "by a. reporter"
+    intro = page.locator(".sm-card .sm-intro-text")
+    assert intro.locator("strong").inner_text() == "the capital"
+    link = intro.locator("a")
+    assert link.get_attribute("href") == "https://example.org/bg" and link.get_attribute("rel") == "noopener noreferrer"
+    assert "<img src=x" in intro.inner_text() and page.locator(".sm-card img").count() == 0
+    # the overview shows every stop
+    inside = page.evaluate("() => { const m = window.storymap.map, b = m.getBounds(); return "
+                           "[...document.querySelectorAll('.sm-stop-icon')].length > 0 && "
+                           "Object.values(m._layers).filter(l => l instanceof L.Marker)"
+                           ".every(l => b.contains(l.getLatLng())); }")
+    assert inside
+    assert page.title() != "hacked"
+    _assert_clean(offline_page)
+
+
+def test_stop_shows_author_text_and_image_above_excerpts_with_linked_credits(offline_page: Watched,
+                                                                             authored_html: Path,
+                                                                             tmp_path: Path) -> None:
+    page = _open(offline_page, authored_html, "#step-2")
+    page.wait_for_function("() => document.querySelector('.sm-figure img').complete")
+    page.screenshot(path=tmp_path / "stop-media.png")
+    card = page.locator(".sm-card")
+    text = card.locator(".sm-stop-text")
+    assert text.locator("em").inner_text() == "own"
+    assert text.locator("a").count() == 0 and "a bad link" in text.inner_text()
+    figures = card.locator(".sm-figure")
+    assert figures.count() == 1  # the javascript: "image" is not an image source
+    img = figures.locator("img")
+    assert img.get_attribute("alt") == "A gate"
+    assert page.evaluate("() => document.querySelector('.sm-figure img').naturalWidth") == 1
+    assert "The plant's gate" in figures.inner_text() and "A. Photographer" in figures.inner_text()
+    # the author's text and image come before the excerpts
+    order = page.evaluate("() => [...document.querySelector('.sm-card').children].map(n => n.className)")
+    assert order.index("sm-author sm-stop-text") < order.index("sm-figure") < order.index("sm-excerpts")
+    credit_link = card.locator(".sm-excerpt .sm-credit a").first
+    assert credit_link.get_attribute("href").startswith("https://news.example.org/")
+    assert page.locator(".sm-source-list a").count() >= 1
+    _assert_clean(offline_page)

@@ -13,8 +13,8 @@ import pytest
 from conftest import HOSTILE, TEMPLATE
 from storymap import basemap
 from storymap.errors import StoryError
-from storymap.render import (OSM_TILES, Tiles, geodesic_path, json_for_html, story_data, story_html, story_map,
-                             tiles_option)
+from storymap.render import (OSM_TILES, Tiles, geodesic_path, json_for_html, markdown_blocks, story_data, story_html,
+                             story_map, tiles_option)
 from storymap.storyfile import load_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
@@ -190,3 +190,35 @@ def test_basemap_is_natural_earth_fine_around_the_stops(story: dict[str, Any]) -
 def test_basemap_source_is_the_installed_package() -> None:
     assert basemap.source_path().startswith("/vsizip/")
     assert basemap.source_path().endswith("ne_10m_admin_0_countries_deu.zip")
+
+
+def test_author_markdown_becomes_a_tree_of_text_never_html() -> None:
+    blocks = markdown_blocks("## Why\n\nA *small* **town** <b>bold?</b> [site](https://example.org) "
+                             "[bad](javascript:alert(1))\n\n1. one\n2. two\n   - nested")
+    assert blocks[0] == {"tag": "h", "items": [["Why"]]}
+    para = blocks[1]["items"][0]
+    assert {"tag": "em", "children": ["small"]} in para and {"tag": "strong", "children": ["town"]} in para
+    assert any(isinstance(n, str) and "<b>bold?</b>" in n for n in para)  # raw HTML stays text
+    assert {"tag": "a", "children": ["site"], "href": "https://example.org"} in para
+    assert not any(isinstance(n, dict) and "javascript" in str(n.get("href")) for n in para)
+    assert blocks[2] == {"tag": "ol", "items": [["one"], ["two"], ["nested"]]}
+    assert markdown_blocks("") == []
+
+
+def test_story_data_carries_the_cover_stop_media_and_article_links(story: dict[str, Any]) -> None:
+    story = json.loads(json.dumps(story))
+    story["storymap"].update({"headline": "Headline", "dek": "Dek", "intro": "Intro *text*"})
+    story["storymap"]["articles"][0]["url"] = "https://news.example.org/x"
+    story["storymap"]["articles"][-1]["url"] = "file:///etc/passwd"
+    first = next(f for f in story["features"] if f["properties"].get("role") == "stop")
+    first["properties"].update({"author_text": "Mine", "zoom": 9,
+                                "media": [{"src": "https://img.example.org/a.jpg", "caption": "C"},
+                                          {"src": "data:text/html;base64,PHNjcmlwdD4=", "caption": "no"}]})
+    data = story_data(story)
+    assert data["title"] == "Headline"
+    assert data["cover"]["dek"] == "Dek" and data["cover"]["intro"][0]["items"][0][1]["tag"] == "em"
+    stop = data["stops"][0]
+    assert stop["authorText"] == [{"tag": "p", "items": [["Mine"]]}] and stop["zoom"] == 9
+    assert [m["src"] for m in stop["media"]] == ["https://img.example.org/a.jpg"]
+    urls = [a["url"] for a in data["articles"].values()]
+    assert "https://news.example.org/x" in urls and "file:///etc/passwd" not in urls

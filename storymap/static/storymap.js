@@ -60,6 +60,61 @@
     if (pos < text.length) { parent.appendChild(document.createTextNode(text.slice(pos))); }
   }
 
+  /* The author's Markdown, as the page receives it (a tree, see render.markdown_blocks):
+     built with DOM calls, so no text is ever parsed as HTML. */
+  var INLINE = { em: "em", strong: "strong", s: "s", code: "code", a: "a", br: "br" };
+  function inlineNodes(parent, nodes) {
+    (nodes || []).forEach(function (node) {
+      if (typeof node === "string") { parent.appendChild(document.createTextNode(node)); return; }
+      var tag = INLINE[node.tag];
+      if (!tag || (tag === "a" && !node.href)) { inlineNodes(parent, node.children); return; }
+      var child = document.createElement(tag);
+      if (tag === "a") {
+        child.href = node.href;
+        child.target = "_blank";
+        child.rel = "noopener noreferrer";
+      }
+      inlineNodes(child, node.children);
+      parent.appendChild(child);
+    });
+  }
+
+  function authorBlocks(blocks, className) {
+    var box = el("div", "sm-author " + (className || ""));
+    (blocks || []).forEach(function (block) {
+      if (block.tag === "ul" || block.tag === "ol") {
+        var listNode = el(block.tag);
+        block.items.forEach(function (item) { var li = el("li"); inlineNodes(li, item); listNode.appendChild(li); });
+        box.appendChild(listNode);
+      } else {
+        var p = el(block.tag === "h" ? "h3" : "p", block.tag === "h" ? "sm-author-head" : null);
+        inlineNodes(p, block.items[0]);
+        box.appendChild(p);
+      }
+    });
+    return box;
+  }
+
+  function figure(media) {
+    var fig = el("figure", "sm-figure");
+    var img = document.createElement("img");
+    img.src = media.src;
+    img.alt = media.alt || media.caption || "";
+    img.loading = "lazy";
+    img.decoding = "async";
+    fig.appendChild(img);
+    if (media.caption || media.credit) {
+      var cap = el("figcaption");
+      if (media.caption) { cap.appendChild(el("span", "sm-caption", media.caption)); }
+      if (media.credit) {
+        if (media.caption) { cap.appendChild(document.createTextNode(" ")); }
+        cap.appendChild(el("span", "sm-photo-credit", media.credit));
+      }
+      fig.appendChild(cap);
+    }
+    return fig;
+  }
+
   function svgSwatch(kind) {
     var svg = document.createElementNS(SVGNS, "svg");
     svg.setAttribute("width", "34");
@@ -282,12 +337,24 @@
     sources.appendChild(srcList);
     panel.appendChild(sources);
 
+    /* "Title - Outlet, date", the title (or, without one, the outlet) linking to the article. */
     function credit(article, tag) {
       var node = el(tag || "p", "sm-credit");
       if (!article) { return node; }
-      if (article.title) { node.appendChild(el("cite", "sm-credit-title", article.title)); }
-      var rest = [article.source, fmtDate(article.published)].filter(Boolean).join(", ");
-      if (rest) { node.appendChild(document.createTextNode((article.title ? " \u2014 " : "") + rest)); }
+      var named = article.title || (article.url ? article.source : null);
+      if (named) {
+        var cite = el("cite", "sm-credit-title");
+        if (article.url) {
+          var link = el("a", null, named);
+          link.href = article.url;
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+          cite.appendChild(link);
+        } else { cite.textContent = named; }
+        node.appendChild(cite);
+      }
+      var rest = [article.title ? article.source : null, fmtDate(article.published)].filter(Boolean).join(", ");
+      if (rest) { node.appendChild(document.createTextNode((named ? " \u2014 " : "") + rest)); }
       return node;
     }
 
@@ -306,6 +373,10 @@
         meta.appendChild(el("span", "sm-date", (place.count || 0) + (place.count === 1 ? " mention" : " mentions")));
       }
       card.appendChild(meta);
+      if (isStop) {
+        if ((place.authorText || []).length) { card.appendChild(authorBlocks(place.authorText, "sm-stop-text")); }
+        (place.media || []).forEach(function (m) { card.appendChild(figure(m)); });
+      }
       var quotes = el("ul", "sm-excerpts");
       quotes.setAttribute("aria-label", "Excerpts about " + place.name);
       (place.excerpts || []).forEach(function (ex) {
@@ -339,8 +410,13 @@
 
     function showOverview() {
       card.textContent = "";
+      var cover = data.cover || {};
+      card.classList.toggle("sm-cover", !!(cover.headline || cover.dek || cover.byline || (cover.intro || []).length));
       card.appendChild(el("p", "sm-kicker", "Overview"));
       card.appendChild(el("h2", "sm-place", data.routeName));
+      if (cover.dek) { card.appendChild(el("p", "sm-dek", cover.dek)); }
+      if (cover.byline) { card.appendChild(el("p", "sm-byline", cover.byline)); }
+      if ((cover.intro || []).length) { card.appendChild(authorBlocks(cover.intro, "sm-intro-text")); }
       var first = stops[0], last = stops[stops.length - 1];
       if (first) {
         card.appendChild(el("p", "sm-intro", "From " + first.name + " to " + last.name + ": " + stops.length +

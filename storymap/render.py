@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import folium
@@ -25,6 +26,7 @@ from folium.template import Template
 
 from storymap import basemap
 from storymap.errors import StoryError
+from storymap.gazetteer import distance_km
 from storymap.storyfile import Story, places, route, stops
 
 GEONAMES_ATTRIBUTION = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)'
@@ -310,6 +312,32 @@ def _place(feature: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: the closest a stop's view goes for each kind of place (web-map zoom levels): a country
+#: is seen whole, a town with its neighbours, a site up close
+KIND_ZOOM = {"continent": 3, "country": 5, "region": 5, "admin1": 6, "admin2": 8,
+             "city": 9, "town": 10, "village": 11}
+SITE_ZOOM = 12
+#: a neighbouring stop closer than the view would show gets at least this far apart (pixels)
+NEIGHBOUR_PX = 140
+MAX_STOP_ZOOM = 15
+_EARTH_M = 40_075_016.686  # the web-map world is this many metres round at the equator, 256 px at zoom 0
+
+
+def stop_zoom(place: dict[str, Any], neighbours_km: Sequence[float]) -> float:
+    """The zoom a stop's view opens at: the author's if set; else the kind's (a site closer
+    than a town, a town closer than a country), brought closer when a neighbouring stop is so
+    near that the two would overlap, so that they stay :data:`NEIGHBOUR_PX` apart."""
+    if place.get("zoom") is not None:
+        return float(place["zoom"])
+    zoom = float(KIND_ZOOM.get(str(place.get("placeType") or ""), SITE_ZOOM))
+    near = min((d for d in neighbours_km if d > 0), default=None)
+    if near is not None:
+        metres_per_px = near * 1000.0 / NEIGHBOUR_PX
+        apart = math.log2(_EARTH_M * math.cos(math.radians(float(place["lat"]))) / 256.0 / metres_per_px)
+        zoom = max(zoom, math.floor(apart))
+    return float(min(MAX_STOP_ZOOM, zoom))
+
+
 def _articles(story: Story) -> dict[str, dict[str, Any]]:
     out = {}
     for article in story["storymap"].get("articles") or []:
@@ -343,6 +371,9 @@ def story_data(story: Story, *, tiles: Tiles | None = None, step: int | None = N
     stop_list = [_place(f) for f in stops(story)]
     mention_list = sorted((_place(f) for f in places(story) if f["properties"].get("role") == "mention"),
                           key=lambda p: (-int(p["count"] or 0), p["name"]))
+    for i, stop in enumerate(stop_list):
+        around = [stop_list[k] for k in (i - 1, i + 1) if 0 <= k < len(stop_list)]
+        stop["zoom"] = stop_zoom(stop, [distance_km(stop["lat"], stop["lon"], o["lat"], o["lon"]) for o in around])
     legs = []
     for i in range(len(stop_list) - 1):
         a, b = stop_list[i], stop_list[i + 1]
@@ -569,4 +600,4 @@ def story_html(story: Story, *, tiles: Tiles | None = None, step: int | None = N
 
 
 __all__ = ["OSM_TILES", "StoryControls", "StoryMap", "Tiles", "geodesic_path", "json_for_html", "markdown_blocks",
-           "story_data", "story_html", "story_map", "tiles_option"]
+           "stop_zoom", "story_data", "story_html", "story_map", "tiles_option"]

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import HOSTILE, Watched
 from storymap.export import export_story
-from storymap.render import OSM_TILES
+from storymap.render import OSM_TILES, story_data
 from storymap.storyfile import load_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
@@ -31,6 +31,14 @@ LEG_POINTS = """() => {
 RECORD_STEPS = """() => {
   window.__steps = [];
   window.addEventListener('storymap:step', e => window.__steps.push(e.detail.step));
+  window.addEventListener('storymap:end', () => { window.__ended = true; });
+}"""
+ALL_STOPS_IN_VIEW = """() => {
+  const map = window.storymap.map, view = map.getBounds();
+  return window.storymap.stops().length > 0 && [...document.querySelectorAll('.sm-stop-icon')].every(icon => {
+    const box = icon.getBoundingClientRect(), frame = map.getContainer().getBoundingClientRect();
+    return box.left >= frame.left && box.right <= frame.right && box.top >= frame.top && box.bottom <= frame.bottom;
+  }) && view.isValid();
 }"""
 
 
@@ -94,8 +102,12 @@ def test_play_advances_through_every_stop_drawing_the_route(offline_page: Watche
     page.wait_for_function("() => window.__steps.includes(3)", timeout=20000)
     page.wait_for_function("() => document.querySelector('.sm-play').getAttribute('aria-pressed') === 'false'",
                            timeout=20000)
+    page.wait_for_function("() => window.__ended", timeout=20000)
+    page.wait_for_timeout(1500)
     page.screenshot(path=tmp_path / "played.png")
     assert page.evaluate("() => window.__steps") == [1, 2, 3]
+    # play closes on the whole route, the last stop's card still open
+    assert page.evaluate(ALL_STOPS_IN_VIEW)
     assert _place(page) == "Vladivostok"
     assert page.evaluate("() => location.hash") == "#step-3"
     assert page.evaluate(LEG_POINTS) == [49, 49], "both legs drawn in full along the geodesic"
@@ -292,11 +304,7 @@ def test_cover_shows_headline_dek_byline_and_intro_over_the_whole_route(offline_
     assert link.get_attribute("href") == "https://example.org/bg" and link.get_attribute("rel") == "noopener noreferrer"
     assert "<img src=x" in intro.inner_text() and page.locator(".sm-card img").count() == 0
     # the overview shows every stop
-    inside = page.evaluate("() => { const m = window.storymap.map, b = m.getBounds(); return "
-                           "[...document.querySelectorAll('.sm-stop-icon')].length > 0 && "
-                           "Object.values(m._layers).filter(l => l instanceof L.Marker)"
-                           ".every(l => b.contains(l.getLatLng())); }")
-    assert inside
+    assert page.evaluate(ALL_STOPS_IN_VIEW)
     assert page.title() != "hacked"
     _assert_clean(offline_page)
 
@@ -324,3 +332,15 @@ def test_stop_shows_author_text_and_image_above_excerpts_with_linked_credits(off
     assert credit_link.get_attribute("href").startswith("https://news.example.org/")
     assert page.locator(".sm-source-list a").count() >= 1
     _assert_clean(offline_page)
+
+
+def test_each_stop_opens_at_its_own_zoom(offline_page: Watched, offline_html: Path) -> None:
+    page = _open(offline_page, offline_html, "#step-1")
+    zooms = []
+    for n in (1, 2, 3):
+        page.evaluate(f"() => {{ location.hash = '#step-{n}'; }}")
+        page.wait_for_function(f"() => window.storymap.step() === {n}")
+        page.wait_for_timeout(300)
+        zooms.append(page.evaluate("() => window.storymap.map.getZoom()"))
+    expected = [p["zoom"] for p in story_data(load_story(FIXTURE))["stops"]]
+    assert zooms == expected

@@ -14,7 +14,7 @@ from conftest import HOSTILE, TEMPLATE
 from storymap import basemap
 from storymap.errors import StoryError
 from storymap.render import (OSM_TILES, Tiles, geodesic_path, json_for_html, markdown_blocks, story_data, story_html,
-                             story_map, tiles_option)
+                             stop_zoom, story_map, tiles_option)
 from storymap.storyfile import load_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
@@ -222,3 +222,15 @@ def test_story_data_carries_the_cover_stop_media_and_article_links(story: dict[s
     assert [m["src"] for m in stop["media"]] == ["https://img.example.org/a.jpg"]
     urls = [a["url"] for a in data["articles"].values()]
     assert "https://news.example.org/x" in urls and "file:///etc/passwd" not in urls
+
+
+def test_a_stop_zooms_by_its_kind_its_neighbours_and_the_author() -> None:
+    town = {"placeType": "city", "lat": 45.0, "lon": 10.0, "zoom": None}
+    site = {**town, "placeType": "spaceport"}
+    country = {**town, "placeType": "country"}
+    far = [800.0]
+    assert stop_zoom(site, far) > stop_zoom(town, far) > stop_zoom(country, far)
+    # two stops 3 km apart are pulled apart on screen; the zoom never passes the map's limit
+    assert stop_zoom(town, [3.0]) > stop_zoom(town, far)
+    assert stop_zoom(site, [0.01]) == 15
+    assert stop_zoom({**town, "zoom": 4}, [3.0]) == 4  # the author's zoom wins

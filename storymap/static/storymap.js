@@ -7,7 +7,8 @@
  *
  * Public API for embedders: window.storymap.goTo(n) (n = 1-based stop, 0 = overview),
  * .play(), .pause(), .next(), .prev(), .restart(), .step(); a "storymap:step" event on
- * window with detail {step, id, name, date, status}.
+ * window with detail {step, id, name, date, status}, and "storymap:end" when play has
+ * shown the last stop and closed on the whole route.
  */
 (function () {
   "use strict";
@@ -485,10 +486,14 @@
       setHash(step);
       var detail = { step: step, id: place ? place.id : null, name: place ? place.name : null,
         date: place ? place.date : null, status: place ? place.dateStatus : null };
+      emit("storymap:step", detail);
+    }
+
+    function emit(name, detail) {
       var event;
-      try { event = new CustomEvent("storymap:step", { detail: detail }); } catch (e) {
+      try { event = new CustomEvent(name, { detail: detail }); } catch (e) {
         event = document.createEvent("CustomEvent");
-        event.initCustomEvent("storymap:step", false, false, detail);
+        event.initCustomEvent(name, false, false, detail);
       }
       window.dispatchEvent(event);
     }
@@ -508,7 +513,8 @@
         return;
       }
       var p = stops[step - 1];
-      var zoom = Math.max(map.getZoom(), Math.min(STOP_ZOOM, map.getBoundsZoom(overviewBounds()) + 2));
+      /* each stop's own zoom (its kind, its neighbours, or the author's), within the map's range */
+      var zoom = Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), typeof p.zoom === "number" ? p.zoom : STOP_ZOOM));
       if (animate) { map.flyTo([p.lat, p.lon], zoom, opts); } else { map.setView([p.lat, p.lon], zoom, { animate: false }); }
     }
 
@@ -588,9 +594,17 @@
       if (state.step >= stops.length) { setPlaying(false); return; }
       goTo(state.step + 1, { onArrive: function () {
         if (!state.playing) { return; }
-        if (state.step >= stops.length) { setPlaying(false); return; }
-        later(reduced() ? TIMING.jumpDwell : TIMING.dwell, state.token, advance);
+        var dwell = reduced() ? TIMING.jumpDwell : TIMING.dwell;
+        if (state.step >= stops.length) { later(dwell, state.token, close); return; }
+        later(dwell, state.token, advance);
       } });
+    }
+
+    /* The end of play: the whole route in view, the last stop's card still open. */
+    function close() {
+      setPlaying(false);
+      view(0, !reduced());
+      emit("storymap:end", { step: state.step });
     }
 
     function play() {

@@ -9,9 +9,11 @@ outlines are kept fine; the rest of the world is kept coarse, so the page stays 
 from __future__ import annotations
 
 import importlib.util
+import math
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyogrio
 import shapely
@@ -20,6 +22,9 @@ from shapely.geometry.base import BaseGeometry
 
 from storymap.errors import StorymapError
 from storymap.storyfile import Story, stops
+
+if TYPE_CHECKING:
+    from storymap.gazetteer import Gazetteer
 
 Extent = tuple[float, float, float, float]
 
@@ -72,15 +77,27 @@ def source_path() -> str:
 
 
 @lru_cache(maxsize=1)
-def _countries() -> tuple[BaseGeometry, ...]:
-    """All country polygons, made valid (Natural Earth has a few invalid rings)."""
+def _country_table() -> tuple[tuple[BaseGeometry, dict[str, Any]], ...]:
+    """Every country's polygons, made valid (Natural Earth has a few invalid rings), with
+    its label: Natural Earth's name, label point, label rank and zoom range."""
+    columns = ["NAME", "LABEL_X", "LABEL_Y", "LABELRANK", "MIN_LABEL", "MAX_LABEL"]
     try:
-        table = pyogrio.read_dataframe(source_path(), columns=[], read_geometry=True)
+        table = pyogrio.read_dataframe(source_path(), columns=columns, read_geometry=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         msg = f"cannot read the Natural Earth countries: {exc}"
         raise BasemapError(msg) from exc
     geoms = shapely.make_valid(table.geometry.to_numpy())
-    return tuple(g for g in geoms if g is not None and not g.is_empty)
+    out = []
+    for r, g in zip(table.itertuples(index=False), geoms, strict=True):
+        if g is not None and not g.is_empty:
+            out.append((g, {"name": str(r.NAME), "lat": round(float(r.LABEL_Y), 3),
+                            "lon": round(float(r.LABEL_X), 3), "kind": "country", "rank": int(r.LABELRANK),
+                            "minZoom": round(float(r.MIN_LABEL), 1), "maxZoom": round(float(r.MAX_LABEL), 1)}))
+    return tuple(out)
+
+
+def _countries() -> tuple[BaseGeometry, ...]:
+    return tuple(g for g, _ in _country_table())
 
 
 def story_extent(story: Story, *, margin: float = 0.6, minimum: float = 6.0) -> Extent:
@@ -187,6 +204,104 @@ def _basemap(extent: Extent) -> dict[str, Any]:
     )
     return {"type": "FeatureCollection", "features": features,
             "source": SOURCE_NOTE, "extent": list(extent)}
+
+
+# --------------------------------------------------------------------------- labels
+#: populated places by population: the zoom from which each is named (a capital of millions
+#: on the overview of a continent, a town of thousands near a stop)
+CITY_ZOOMS = ((5_000_000, 3), (1_000_000, 4), (300_000, 5), (100_000, 6), (20_000, 7), (0, 8))
+#: populated places of the extent: this many candidates, at most PER_CELL in each cell of a GRID x GRID grid
+CITY_CANDIDATES, GRID, PER_CELL = 1500, 6, 3
+#: a country that covers at least this share of the story's extent is named even when its
+#: own label point lies outside
+LABEL_MIN_SHARE = 0.02
+#: ... and named up to this zoom (Natural Earth stops naming large countries near zoom 5)
+ROUTE_COUNTRY_MAX_ZOOM = 8
+#: each stop's neighbours: the most populous places this far around it (degrees), named from zoom 8
+NEIGHBOUR_BOX = 0.8
+NEIGHBOUR_LABELS = 8
+POPULATED = ("city", "town", "village")
+_WATER = re.compile(r"\b(?:Ocean|Sea|Gulf|Bay|Strait|Channel)\b")
+
+
+def _inside(lat: float, lon: float, box: Extent) -> bool:
+    west, south, east, north = box
+    return west <= lon <= east and south <= lat <= north
+
+
+def _city_zoom(population: int) -> int:
+    return next(zoom for floor, zoom in CITY_ZOOMS if population >= floor)
+
+
+def _label(record: Any, kind: str, rank: int, min_zoom: float, max_zoom: float = 18) -> dict[str, Any]:
+    return {"name": record.name, "lat": round(record.lat, 3), "lon": round(record.lon, 3), "kind": kind,
+            "rank": rank, "minZoom": min_zoom, "maxZoom": max_zoom}
+
+
+def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
+    """The base map's place names for a story: countries (Natural Earth's label points and
+    zoom ranges), seas and oceans (the gazetteer's), the most populous places of the story's
+    extent and each stop's neighbouring towns (GeoNames, via the gazetteer).
+
+    Each label is ``{name, lat, lon, kind, rank, minZoom, maxZoom}``: ``kind`` is
+    ``country``, ``water``, ``city`` or ``town``; a lower ``rank`` wins when labels collide
+    (the page places them, see ``static/storymap.js``). Stops are not labelled here: the
+    route labels them.
+    """
+    from storymap.gazetteer import Gazetteer
+
+    extent = story_extent(story)
+    west, south, east, north = extent
+    wide = (max(-180.0, west - (east - west) / 2), max(-85.0, south - (north - south) / 2),
+            min(180.0, east + (east - west) / 2), min(85.0, north + (north - south) / 2))
+    # Natural Earth's label point where the route is seen; a country the route crosses whose
+    # point lies off it (Russia's is in Siberia) is named at a point inside the part it shows
+    core = story_extent(story, margin=0.25, minimum=1.0)
+    view = box(*core)
+    out = []
+    for country, label in _country_table():
+        if _inside(label["lat"], label["lon"], core):
+            out.append(dict(label))
+            continue
+        part = shapely.clip_by_rect(country, *core) if country.intersects(view) else None
+        if part is not None and not part.is_empty and part.area >= LABEL_MIN_SHARE * view.area:
+            point = part.point_on_surface()
+            # named on the route's views too, at any zoom that still shows a country
+            out.append({**label, "lat": round(point.y, 3), "lon": round(point.x, 3),
+                        "maxZoom": max(label["maxZoom"], ROUTE_COUNTRY_MAX_ZOOM)})
+        elif _inside(label["lat"], label["lon"], wide):
+            out.append(dict(label))
+    out.sort(key=lambda c: (c["rank"], c["name"]))
+    gazetteer = gazetteer or Gazetteer()
+    for r in gazetteer.places_in(wide, ("sea", "region"), limit=200):
+        if _WATER.search(r.name):
+            out.append(_label(r, "water", 1 if "Ocean" in r.name else 3, 1 if "Ocean" in r.name else 3, 9))
+    stop_features = stops(story)
+    stop_ids = {str(f["properties"].get("gazetteer_id") or "") for f in stop_features}
+    stop_names = {str(f["properties"].get("name") or "") for f in stop_features}
+    seen: set[str] = set()
+
+    def add(record: Any, kind: str, min_zoom: float) -> None:
+        if record.gazetteer_id in seen or record.gazetteer_id in stop_ids or record.name in stop_names:
+            return
+        seen.add(record.gazetteer_id)
+        rank = 10 - min(6, int(math.log10(record.population + 1)))  # 4 for millions .. 10 for hamlets
+        out.append(_label(record, kind, rank, min_zoom))
+
+    # the most populous places of each cell of a grid over the extent, so that a sparse
+    # region keeps its towns beside a crowded one
+    cells: dict[tuple[int, int], int] = {}
+    for r in gazetteer.places_in(extent, POPULATED, limit=CITY_CANDIDATES):
+        cell = (int((r.lon - west) / (east - west) * GRID), int((r.lat - south) / (north - south) * GRID))
+        if cells.get(cell, 0) < PER_CELL:
+            cells[cell] = cells.get(cell, 0) + 1
+            add(r, "city", _city_zoom(r.population))
+    for f in stop_features:
+        lon, lat = (float(v) for v in f["geometry"]["coordinates"][:2])
+        around = (lon - NEIGHBOUR_BOX, lat - NEIGHBOUR_BOX, lon + NEIGHBOUR_BOX, lat + NEIGHBOUR_BOX)
+        for r in gazetteer.places_in(around, POPULATED, limit=NEIGHBOUR_LABELS):
+            add(r, "town", max(7, _city_zoom(r.population)))
+    return out
 
 
 def basemap_geojson(story: Story) -> dict[str, Any]:

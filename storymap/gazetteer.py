@@ -759,6 +759,17 @@ class Gazetteer:
         rows = self._query(f"SELECT {self._COLUMNS} FROM places WHERE gazetteer_id=?", (gazetteer_id,))
         return self._record(rows[0]) if rows else None
 
+    def places_in(self, box: tuple[float, float, float, float], types: Iterable[str], *,
+                  limit: int = 50) -> list[GazetteerRecord]:
+        """The most populous places of ``types`` inside ``box`` (west, south, east, north;
+        degrees), most populous first (ties by id, so the answer is stable)."""
+        west, south, east, north = box
+        types = sorted(set(types))
+        marks = ",".join("?" * len(types))
+        sql = (f"SELECT {self._COLUMNS} FROM places WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? "
+               f"AND place_type IN ({marks}) ORDER BY population DESC, gazetteer_id LIMIT ?")
+        return [self._record(r) for r in self._query(sql, (south, north, west, east, *types, int(limit)))]
+
     def counts(self) -> dict[str, int]:
         """How many records each source contributed."""
         rows = self._query("SELECT value FROM meta WHERE key='counts'")

@@ -320,21 +320,34 @@ SITE_ZOOM = 12
 #: a neighbouring stop closer than the view would show gets at least this far apart (pixels)
 NEIGHBOUR_PX = 140
 MAX_STOP_ZOOM = 15
+#: the nearest CONTEXT_NAMES named places stay within CONTEXT_PX pixels of the stop (an empty
+#: map orients nobody)...
+CONTEXT_NAMES, CONTEXT_PX = 2, 220
+#: ... unless that needs a wider view than this
+MIN_CONTEXT_ZOOM = 5
 _EARTH_M = 40_075_016.686  # the web-map world is this many metres round at the equator, 256 px at zoom 0
 
 
-def stop_zoom(place: dict[str, Any], neighbours_km: Sequence[float]) -> float:
+def _zoom_for(km: float, pixels: float, lat: float) -> float:
+    """The zoom at which ``km`` spans ``pixels`` on the map at latitude ``lat``."""
+    metres_per_px = max(km, 0.001) * 1000.0 / pixels
+    return math.log2(_EARTH_M * math.cos(math.radians(lat)) / 256.0 / metres_per_px)
+
+
+def stop_zoom(place: dict[str, Any], neighbours_km: Sequence[float], context_km: float | None = None) -> float:
     """The zoom a stop's view opens at: the author's if set; else the kind's (a site closer
-    than a town, a town closer than a country), brought closer when a neighbouring stop is so
-    near that the two would overlap, so that they stay :data:`NEIGHBOUR_PX` apart."""
+    than a town, a town closer than a country), but not so close that the named places of the
+    base map nearest to it (up to ``context_km`` away) fall out of view, and closer when a neighbouring
+    stop is so near that the two would overlap (they stay :data:`NEIGHBOUR_PX` apart)."""
     if place.get("zoom") is not None:
         return float(place["zoom"])
+    lat = float(place["lat"])
     zoom = float(KIND_ZOOM.get(str(place.get("placeType") or ""), SITE_ZOOM))
+    if context_km is not None:
+        zoom = min(zoom, max(MIN_CONTEXT_ZOOM, math.floor(_zoom_for(context_km, CONTEXT_PX, lat))))
     near = min((d for d in neighbours_km if d > 0), default=None)
     if near is not None:
-        metres_per_px = near * 1000.0 / NEIGHBOUR_PX
-        apart = math.log2(_EARTH_M * math.cos(math.radians(float(place["lat"]))) / 256.0 / metres_per_px)
-        zoom = max(zoom, math.floor(apart))
+        zoom = max(zoom, math.floor(_zoom_for(near, NEIGHBOUR_PX, lat)))
     return float(min(MAX_STOP_ZOOM, zoom))
 
 
@@ -371,9 +384,15 @@ def story_data(story: Story, *, tiles: Tiles | None = None, step: int | None = N
     stop_list = [_place(f) for f in stops(story)]
     mention_list = sorted((_place(f) for f in places(story) if f["properties"].get("role") == "mention"),
                           key=lambda p: (-int(p["count"] or 0), p["name"]))
+    names = basemap.labels(story)
+    towns = [n for n in names if n["kind"] in ("city", "town")]
     for i, stop in enumerate(stop_list):
         around = [stop_list[k] for k in (i - 1, i + 1) if 0 <= k < len(stop_list)]
-        stop["zoom"] = stop_zoom(stop, [distance_km(stop["lat"], stop["lon"], o["lat"], o["lon"]) for o in around])
+        # the second-nearest named place: a stop's view names at least two of its neighbours
+        near = sorted(distance_km(stop["lat"], stop["lon"], t["lat"], t["lon"]) for t in towns)[:CONTEXT_NAMES]
+        context = near[-1] if near else None
+        stop["zoom"] = stop_zoom(stop, [distance_km(stop["lat"], stop["lon"], o["lat"], o["lon"]) for o in around],
+                                 context)
     legs = []
     for i in range(len(stop_list) - 1):
         a, b = stop_list[i], stop_list[i + 1]
@@ -393,6 +412,7 @@ def story_data(story: Story, *, tiles: Tiles | None = None, step: int | None = N
         "mentions": mention_list,
         "legs": legs,
         "basemap": basemap.basemap_geojson(story),
+        "labels": names,
         "tiles": tiles is not None,
         "initialStep": step,
         "attribution": f"{GEONAMES_ATTRIBUTION} | {basemap.ATTRIBUTION}",

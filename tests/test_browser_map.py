@@ -344,3 +344,48 @@ def test_each_stop_opens_at_its_own_zoom(offline_page: Watched, offline_html: Pa
         zooms.append(page.evaluate("() => window.storymap.map.getZoom()"))
     expected = [p["zoom"] for p in story_data(load_story(FIXTURE))["stops"]]
     assert zooms == expected
+
+
+# --------------------------------------------------------------------------- place names
+NAME_BOXES = """() => {
+  const frame = document.querySelector('.sm-map').getBoundingClientRect();
+  const box = n => { const r = n.getBoundingClientRect(); return {x: r.left, y: r.top, r: r.right, b: r.bottom,
+                                                                text: n.textContent}; };
+  return {frame: {x: frame.left, y: frame.top, r: frame.right, b: frame.bottom},
+          names: [...document.querySelectorAll('.sm-name')].map(box),
+          kinds: [...document.querySelectorAll('.sm-name')].map(n => n.className),
+          stops: [...document.querySelectorAll('.sm-stop-icon, .leaflet-tooltip.sm-label')].map(box)};
+}"""
+
+
+def _apart(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a["r"] <= b["x"] or b["r"] <= a["x"] or a["b"] <= b["y"] or b["b"] <= a["y"]
+
+
+@pytest.mark.parametrize("fragment", ["", "#step-1", "#step-2", "#step-3"])
+def test_base_map_names_places_without_overlaps_or_running_off_the_map(offline_page: Watched, offline_html: Path,
+                                                                       tmp_path: Path, fragment: str) -> None:
+    page = _open(offline_page, offline_html, fragment)
+    page.wait_for_timeout(400)
+    page.screenshot(path=tmp_path / f"names{fragment.replace('#', '-')}.png")
+    seen = page.evaluate(NAME_BOXES)
+    names, frame = seen["names"], seen["frame"]
+    assert len(names) >= (3 if not fragment else 2), "the base map names places at this zoom"
+    if not fragment:
+        assert any("sm-name-country" in k for k in seen["kinds"]), "the overview names countries"
+    else:
+        assert any("sm-name-town" in k or "sm-name-city" in k for k in seen["kinds"]), "a stop's neighbours are named"
+    for i, a in enumerate(names):
+        assert frame["x"] <= a["x"] and a["r"] <= frame["r"] and frame["y"] <= a["y"] and a["b"] <= frame["b"], a
+        for b in names[i + 1:]:
+            assert _apart(a, b), (a, b)
+        for stop in seen["stops"]:
+            assert _apart(a, stop), (a, stop)
+    _assert_clean(offline_page)
+
+
+def test_base_map_names_give_way_to_tiles(offline_page: Watched, tiled_html: Path) -> None:
+    page = _open(offline_page, tiled_html, "#step-2")
+    page.wait_for_selector(".sm-tile-note")  # blocked here: the names come back with the base map
+    page.wait_for_timeout(300)
+    assert page.locator(".sm-name").count() >= 3

@@ -234,3 +234,21 @@ def test_a_stop_zooms_by_its_kind_its_neighbours_and_the_author() -> None:
     assert stop_zoom(town, [3.0]) > stop_zoom(town, far)
     assert stop_zoom(site, [0.01]) == 15
     assert stop_zoom({**town, "zoom": 4}, [3.0]) == 4  # the author's zoom wins
+    # a site far from any named place opens wide enough to show the nearest one
+    assert stop_zoom(site, far, context_km=25.0) < stop_zoom(site, far, context_km=1.0) == stop_zoom(site, far)
+
+
+def test_base_map_names_countries_cities_and_each_stops_neighbours_but_not_the_stops(story: dict[str, Any]) -> None:
+    names = basemap.labels(story)
+    assert names == basemap.labels(load_story(FIXTURE))  # deterministic
+    kinds = {n["kind"] for n in names}
+    assert {"country", "city", "town"} <= kinds
+    stop_names = {p["name"] for p in story_data(story)["stops"]}
+    assert not stop_names & {n["name"] for n in names}
+    for n in names:
+        assert set(n) == {"name", "lat", "lon", "kind", "rank", "minZoom", "maxZoom"}
+        assert n["minZoom"] <= n["maxZoom"]
+    # every stop has named neighbours within a few tens of kilometres
+    from storymap.gazetteer import distance_km
+    for stop in story_data(story)["stops"]:
+        assert any(distance_km(stop["lat"], stop["lon"], n["lat"], n["lon"]) < 60 for n in names if n["kind"] == "town")

@@ -191,16 +191,85 @@
       }
     }).addTo(map);
 
-    /* online tiles, when the page has them: if they cannot load, say so once, quietly */
+    /* online tiles, when the page has them: if they cannot load, say so once, quietly, and
+       name places on the offline base map instead */
+    var tilesShown = !!data.tiles;
     map.eachLayer(function (layer) {
       if (layer instanceof L.TileLayer) {
         layer.once("tileerror", function () {
           var note = el("p", "sm-tile-note", "Online map tiles could not load; showing the offline base map.");
           note.setAttribute("role", "status");
           container.appendChild(note);
+          tilesShown = false;
+          placeNames();
         });
       }
     });
+
+    /* ------------------------------------------------------------ place names on the base map
+       Countries, seas, cities and the stops' neighbouring towns, by zoom level. After every
+       move they are placed again, most important first; a name that would touch another,
+       a stop or its label, a control, or the map's edge is left out. */
+    var namePane = map.createPane("sm-names");
+    namePane.style.zIndex = "400";
+    namePane.style.pointerEvents = "none";
+    var names = (data.labels || []).slice().sort(function (a, b) {
+      return a.rank - b.rank || a.minZoom - b.minZoom || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    });
+    var NAME_FONT = {
+      country: { size: 11, font: "600 11px " , upper: true, spacing: 1.3 },
+      water: { size: 12, font: "italic 12px ", upper: false, spacing: 0.4 },
+      city: { size: 12, font: "12px ", upper: false, spacing: 0 },
+      town: { size: 11, font: "11px ", upper: false, spacing: 0 }
+    };
+    var measure = document.createElement("canvas").getContext("2d");
+    var family = window.getComputedStyle(container).fontFamily || "sans-serif";
+    var EDGE = 4, GAP = 3;
+
+    function obstacles() {
+      var frame = container.getBoundingClientRect();
+      var rects = [];
+      var nodes = container.querySelectorAll(".sm-stop-icon, .leaflet-tooltip.sm-label, .leaflet-control, .sm-tile-note");
+      Array.prototype.forEach.call(nodes, function (node) {
+        var r = node.getBoundingClientRect();
+        if (r.width && r.height) {
+          rects.push({ x: r.left - frame.left, y: r.top - frame.top, w: r.width, h: r.height });
+        }
+      });
+      return rects;
+    }
+
+    function overlaps(a, b) {
+      return a.x < b.x + b.w + GAP && b.x < a.x + a.w + GAP && a.y < b.y + b.h + GAP && b.y < a.y + a.h + GAP;
+    }
+
+    function placeNames() {
+      namePane.textContent = "";
+      namePane.classList.remove("sm-moving");
+      if (tilesShown || !sized() || !map.hasLayer(baseLayer)) { return; }
+      var zoom = map.getZoom(), size = map.getSize();
+      var taken = obstacles();
+      names.forEach(function (name) {
+        if (name.minZoom > zoom + 0.001 || zoom > name.maxZoom) { return; }
+        var style = NAME_FONT[name.kind] || NAME_FONT.town;
+        var text = style.upper ? name.name.toUpperCase() : name.name;
+        measure.font = style.font + family;
+        var w = measure.measureText(text).width + style.spacing * text.length, h = style.size + 2;
+        var pt = map.latLngToContainerPoint([name.lat, name.lon]);
+        var dot = name.kind === "city" || name.kind === "town";
+        var box = dot ? { x: pt.x - 3, y: pt.y - h / 2, w: w + 9, h: h } : { x: pt.x - w / 2, y: pt.y - h / 2, w: w, h: h };
+        if (box.x < EDGE || box.y < EDGE || box.x + box.w > size.x - EDGE || box.y + box.h > size.y - EDGE) { return; }
+        if (taken.some(function (r) { return overlaps(box, r); })) { return; }
+        taken.push(box);
+        var node = el("div", "sm-name sm-name-" + name.kind);
+        if (dot) { node.appendChild(el("span", "sm-name-dot")); }
+        node.appendChild(el("span", "sm-name-text", name.name));
+        L.DomUtil.setPosition(node, map.containerPointToLayerPoint([box.x, box.y]));
+        namePane.appendChild(node);
+      });
+    }
+    map.on("movestart zoomstart", function () { namePane.classList.add("sm-moving"); });
+    map.on("moveend zoomend resize overlayadd overlayremove", function () { placeNames(); });
 
     /* the route: a quiet preview of the whole way, then the drawn legs on top */
     var ghosts = legs.map(function (leg) {

@@ -788,8 +788,15 @@ def _download_button(where, story: Story, fmt: str, label: str, *, key: str) -> 
 
 
 def download_buttons(shown: Story) -> None:
+    from storymap.render import embed_snippet, page_title
+
     for fmt, label, _name, _mime in sup.download_specs(shown):
         _download_button(st, shown, fmt, label, key=f"dl_{fmt}")
+    page_name = next(name for fmt, _label, name, _mime in sup.download_specs(shown) if fmt == "html")
+    with st.expander("Embed in an article"):
+        st.caption(f"Publish the HTML page, put its address in `src`, and paste this where the map goes: "
+                   f"the frame fits the article's column and grows to the page's height.")
+        st.code(embed_snippet(page_name, title=page_title(shown)), language="html", wrap_lines=True)
 
 
 # --------------------------------------------------------------------------- library

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from storymap.errors import StorymapError
+from storymap.errors import StoryError, StorymapError
 
 FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
 #: below this many articles, starting worker processes costs more than it saves
@@ -298,7 +298,13 @@ def gazetteer(rebuild: bool) -> None:
                    "(OpenStreetMap) or a URL template with {z}/{x}/{y} (default: none, fully offline).")
 @click.option("--tiles-attribution", default=None,
               help="The credit a --tiles URL's provider requires (plain text).")
-def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_attribution: str | None) -> None:
+@click.option("--embed", is_flag=True,
+              help="HTML only: also print the snippet that embeds the page in an article (a frame that "
+                   "fits its column, and the one-line script that sizes it).")
+@click.option("--embed-url", default=None, metavar="URL",
+              help="Where the page will be published, for --embed (default: its file name).")
+def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_attribution: str | None,
+           embed: bool, embed_url: str | None) -> None:
     """Export a story file to HTML, GeoJSON, GeoPackage, CSV or KML.
 
     \b
@@ -316,10 +322,20 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
         layer = tiles_option(tiles, tiles_attribution) if tiles is not None else None
         # refuse a directory, device or FIFO; write through a symbolic link (every format)
         target = output_target(out)
-        export_story(load_story(places), target, fmt=fmt, tiles=layer)
+        if (embed or embed_url) and fmt != "html":
+            msg = f"--embed makes sense for an HTML page, not {fmt}"
+            raise StoryError(msg)
+        story = load_story(places)
+        export_story(story, target, fmt=fmt, tiles=layer)
     except StorymapError as exc:
         _fail(exc)
     click.echo(f"Wrote {out}", err=True)
+    if embed or embed_url:
+        from storymap.render import embed_snippet, page_title
+
+        click.echo(embed_snippet(embed_url or out.name, title=page_title(story)), nl=False)
+        if not embed_url:
+            click.echo(f"(Publish {out.name} and put its address in src, or pass --embed-url.)", err=True)
 
 
 @main.group()

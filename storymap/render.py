@@ -362,6 +362,14 @@ def _articles(story: Story) -> dict[str, dict[str, Any]]:
     return out
 
 
+def page_title(story: Story) -> str:
+    """The page's title: the author's headline, else the story's title, else one made from its subject."""
+    meta = story["storymap"]
+    subject = meta.get("subject")
+    return str(meta.get("headline") or "").strip() or \
+        str(meta.get("title") or (f"{subject}: the route" if subject else "Story map"))
+
+
 def story_data(story: Story, *, tiles: Tiles | None = None, step: int | None = None) -> dict[str, Any]:
     """Everything the story controls need, as plain JSON-ready data.
 
@@ -403,7 +411,7 @@ def story_data(story: Story, *, tiles: Tiles | None = None, step: int | None = N
     subject = meta.get("subject")
     cover = {k: str(meta.get(k) or "").strip() for k in ("headline", "dek", "byline")}
     return {
-        "title": cover["headline"] or str(meta.get("title") or (f"{subject}: the route" if subject else "Story map")),
+        "title": page_title(story),
         "cover": {**cover, "intro": markdown_blocks(meta["intro"]) if meta.get("intro") else []},
         "subject": subject,
         "routeName": route_name or (f"Route of {subject}" if subject else "Route"),
@@ -596,6 +604,22 @@ def story_map(story: Story, *, tiles: Tiles | None = None, step: int | None = No
     return fmap
 
 
+#: the host page's one line: sizes each storymap frame to the height its page reports
+EMBED_SCRIPT = ('<script>addEventListener("message",function(e){var d=e.data;if(d&&d.type==="storymap:height")'
+                'document.querySelectorAll("iframe").forEach(function(f){if(f.contentWindow===e.source)'
+                'f.style.height=d.height+"px"})})</script>')
+
+
+def embed_snippet(src: str, *, title: str, height: int = 600) -> str:
+    """HTML to paste into an article: the exported page (published at ``src``) in a frame as
+    wide as the column, ``height`` pixels tall until the page reports its own height, and the
+    one-line script that listens for that report (:data:`EMBED_SCRIPT`)."""
+    height = max(200, min(int(height), 5000))
+    frame = (f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" '
+             f'style="width:100%;height:{height}px;border:0" loading="lazy" allowfullscreen></iframe>')
+    return f"{frame}\n{EMBED_SCRIPT}\n"
+
+
 def story_html(story: Story, *, tiles: Tiles | None = None, step: int | None = None) -> str:
     """The complete, self-contained HTML page of a story map.
 
@@ -619,5 +643,5 @@ def story_html(story: Story, *, tiles: Tiles | None = None, step: int | None = N
     return story_map(story, tiles=tiles, step=step).get_root().render()
 
 
-__all__ = ["OSM_TILES", "StoryControls", "StoryMap", "Tiles", "geodesic_path", "json_for_html", "markdown_blocks",
+__all__ = ["EMBED_SCRIPT", "OSM_TILES", "StoryControls", "StoryMap", "Tiles", "embed_snippet", "geodesic_path", "json_for_html", "markdown_blocks", "page_title",
            "stop_zoom", "story_data", "story_html", "story_map", "tiles_option"]

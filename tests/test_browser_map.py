@@ -13,7 +13,7 @@ import pytest
 
 from conftest import HOSTILE, Watched
 from storymap.export import export_story
-from storymap.render import OSM_TILES, story_data
+from storymap.render import OSM_TILES, embed_snippet, story_data
 from storymap.storyfile import load_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
@@ -389,3 +389,91 @@ def test_base_map_names_give_way_to_tiles(offline_page: Watched, tiled_html: Pat
     page.wait_for_selector(".sm-tile-note")  # blocked here: the names come back with the base map
     page.wait_for_timeout(300)
     assert page.locator(".sm-name").count() >= 3
+
+
+# --------------------------------------------------------------------------- embeds
+def _host(tmp_path: Path, page_path: Path, width: int) -> Path:
+    """An article page that embeds the story with the snippet `storymap export --embed` prints."""
+    (tmp_path / "story.html").write_bytes(page_path.read_bytes())
+    host = tmp_path / f"article-{width}.html"
+    host.write_text("<!DOCTYPE html><html><body style='margin:0'><p>Before the map.</p>"
+                    f"<div style='width:{width}px'>{embed_snippet('story.html', title='The route')}</div>"
+                    "<p>After the map.</p></body></html>", encoding="utf-8")
+    return host
+
+
+INNER = """() => {
+  const doc = document.documentElement, card = document.querySelector('.sm-card');
+  const map = document.querySelector('.sm-map').getBoundingClientRect();
+  const quote = document.querySelector('.sm-card .sm-quote');
+  const q = quote ? quote.getBoundingClientRect() : null;
+  return {scroll: doc.scrollHeight, client: doc.clientHeight, mapW: map.width, mapH: map.height,
+          mapBottom: map.bottom, quoteTop: q ? q.top : null, quoteVisible: q ? q.height > 0 : false,
+          panelScrolls: getComputedStyle(document.querySelector('.sm-panel')).overflowY};
+}"""
+
+
+@pytest.mark.parametrize("width", [700, 390])
+def test_embedded_page_fits_its_column_and_shows_map_and_excerpt_without_inner_scrolling(
+        make_page: Any, offline_html: Path, tmp_path: Path, width: int) -> None:
+    watched = make_page(viewport={"width": 1100, "height": 900})
+    page = watched.page
+    page.goto(_host(tmp_path, offline_html, width).as_uri())
+    frame_el = page.locator("iframe")
+    frame = page.frame_locator("iframe")
+    frame.locator(".sm-place").wait_for()
+    inner = next(f for f in page.frames if f.url.endswith("story.html"))
+    inner.evaluate("() => window.storymap.goTo(1)")
+    page.wait_for_timeout(1200)
+    page.screenshot(path=tmp_path / f"embed-{width}.png", full_page=True)
+    seen = inner.evaluate(INNER)
+    frame_box = frame_el.bounding_box()
+    assert frame_box["width"] == width
+    # the frame is as tall as the page inside it: nothing scrolls inside the frame
+    assert abs(frame_box["height"] - seen["scroll"]) <= 1, (frame_box, seen)
+    assert seen["mapW"] >= 240 and seen["mapH"] >= 240
+    assert seen["quoteVisible"] and seen["quoteTop"] < 600, "the excerpt shows in the first 600 px"
+    if width >= 560:
+        assert frame_box["height"] == 600, "side by side: the frame keeps the height it was given"
+        assert seen["mapBottom"] <= 600
+    _assert_clean(watched)
+
+
+def test_page_reports_its_height_to_the_host(make_page: Any, offline_html: Path, tmp_path: Path) -> None:
+    watched = make_page(viewport={"width": 1100, "height": 900})
+    page = watched.page
+    page.add_init_script("window.__heights = []; addEventListener('message', e => { "
+                         "if (e.data && e.data.type === 'storymap:height') window.__heights.push(e.data.height); });")
+    page.goto(_host(tmp_path, offline_html, 390).as_uri())
+    page.wait_for_function("() => window.__heights.length > 0")
+    heights = page.evaluate("() => window.__heights")
+    assert all(isinstance(h, int) and h > 300 for h in heights)
+
+
+def test_map_only_mode_fills_the_slot_with_a_caption(make_page: Any, offline_html: Path, tmp_path: Path) -> None:
+    watched = make_page(viewport={"width": 400, "height": 300})
+    page = _open(watched, offline_html, "#map-step-2")
+    page.screenshot(path=tmp_path / "map-only.png")
+    assert not page.locator(".sm-panel").is_visible()
+    box = page.locator(".sm-map").bounding_box()
+    assert box["width"] == 400 and box["height"] == 300
+    assert page.locator(".sm-caption").inner_text().startswith("2. Komsomolsk-on-Amur")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => location.hash === '#map-step-3'")
+    assert "Vladivostok" in page.locator(".sm-caption").inner_text()
+    _assert_clean(watched)
+
+
+def test_cli_prints_the_embed_snippet(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from storymap.cli import main
+
+    out = tmp_path / "route.html"
+    result = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(out), "--embed-url",
+                                       "https://news.example.org/maps/route.html?a=1&b=2"])
+    assert result.exit_code == 0, result.output
+    assert '<iframe src="https://news.example.org/maps/route.html?a=1&amp;b=2"' in result.stdout
+    assert "storymap:height" in result.stdout
+    bad = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(tmp_path / "x.csv"), "--embed"])
+    assert bad.exit_code == 1 and "HTML" in bad.output

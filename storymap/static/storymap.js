@@ -170,6 +170,16 @@
     });
 
     document.documentElement.classList.add("sm-ready");
+    /* #map (or #map-step-N): the map alone, for small slots, with a caption for the stop */
+    var mapOnly = /^#map(?:-|$)/.test(window.location.hash || "");
+    var caption = null;
+    if (mapOnly) {
+      document.documentElement.classList.add("sm-map-only");
+      caption = el("p", "sm-caption");
+      caption.setAttribute("aria-live", "polite");
+      container.appendChild(caption);
+      map.invalidateSize();
+    }
     container.setAttribute("aria-label", "Map: " + data.routeName + " (use the story panel or arrow keys to step through the stops)");
     if (map.keyboard) { map.keyboard.disable(); }
     map.attributionControl.addAttribution(data.attribution);
@@ -301,11 +311,13 @@
     var markers = stops.map(function (place, i) {
       var badge = el("span", "sm-badge", String(i + 1));
       var icon = L.divIcon({ className: "sm-stop-icon" + (place.dateStatus === "expected" ? " sm-planned" : ""),
-        html: badge, iconSize: [28, 28], iconAnchor: [14, 14] });
+        html: badge, iconSize: [28, 28], iconAnchor: [14, 14], tooltipAnchor: [12, 0] });
       var marker = L.marker([place.lat, place.lon], { icon: icon, pane: "sm-stops", keyboard: true,
         title: "Stop " + (i + 1) + ": " + place.name, alt: place.name, riseOnHover: true });
-      marker.bindTooltip(el("span", null, place.name), { className: "sm-label", direction: "right",
-        offset: [12, 0], permanent: true, pane: "sm-labels" });
+      /* "auto": to the right of a stop in the map's left half, to the left in its right half,
+         so that a name near the edge stays on the map */
+      marker.bindTooltip(el("span", null, place.name), { className: "sm-label", direction: "auto",
+        permanent: true, pane: "sm-labels" });
       marker.on("click", function () { goTo(i + 1); });
       return marker.addTo(map);
     });
@@ -529,7 +541,7 @@
     }
 
     function setHash(step) {
-      var hash = step > 0 ? "#step-" + step : "";
+      var hash = (mapOnly ? "#map" : "") + (step > 0 ? (mapOnly ? "-" : "#") + "step-" + step : "");
       if (window.location.hash === hash || (!hash && !window.location.hash)) { return; }
       try {
         window.history.replaceState(null, "", hash || (window.location.pathname + window.location.search));
@@ -552,7 +564,13 @@
       prevBtn.disabled = step <= 0;
       nextBtn.disabled = step >= stops.length;
       if (step > 0) { showPlace(place, true, step); } else { showOverview(); }
+      if (caption) {
+        caption.textContent = "";
+        caption.appendChild(document.createTextNode(step > 0 ? step + ". " + place.name + " " : data.routeName));
+        if (step > 0) { caption.appendChild(el("span", "sm-caption-date", statusText(place))); }
+      }
       setHash(step);
+      reportHeight();
       var detail = { step: step, id: place ? place.id : null, name: place ? place.name : null,
         date: place ? place.date : null, status: place ? place.dateStatus : null };
       emit("storymap:step", detail);
@@ -698,7 +716,7 @@
     }
 
     function stepFromHash() {
-      var m = /^#step-(\d+)$/.exec(window.location.hash || "");
+      var m = /^#(?:map-)?step-(\d+)$/.exec(window.location.hash || "");
       return m ? parseInt(m[1], 10) : null;
     }
 
@@ -721,6 +739,20 @@
       } else if (e.key === "Home") { e.preventDefault(); pause(); goTo(stops.length ? 1 : 0, { animate: false }); }
       else if (e.key === "End") { e.preventDefault(); pause(); goTo(stops.length, { animate: false }); }
     });
+
+    /* In a frame, tell the host page how tall the page is, so that one line of script there
+       can size the frame to fit (see render.embed_snippet): {type: "storymap:height", height}. */
+    var lastHeight = 0;
+    function reportHeight() {
+      if (window.parent === window) { return; }
+      var height = Math.ceil(document.documentElement.scrollHeight);
+      if (height === lastHeight) { return; }
+      lastHeight = height;
+      try { window.parent.postMessage({ type: "storymap:height", height: height }, "*"); } catch (e) { /* no parent to tell */ }
+    }
+    window.addEventListener("resize", reportHeight);
+    window.addEventListener("load", reportHeight);
+    panel.addEventListener("load", reportHeight, true);  /* an image in the panel changes its height */
 
     var initial = stepFromHash();
     if (initial === null && data.initialStep !== null && data.initialStep !== undefined) { initial = data.initialStep; }

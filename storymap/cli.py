@@ -15,7 +15,7 @@ import click
 
 from storymap.errors import StoryError, StorymapError
 
-FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
+FORMATS = ("html", "geojson", "gpkg", "csv", "kml", "mp4", "webm", "gif")
 #: below this many articles, starting worker processes costs more than it saves
 AUTO_JOBS_MIN_LINES = 32
 
@@ -303,14 +303,18 @@ def gazetteer(rebuild: bool) -> None:
                    "fits its column, and the one-line script that sizes it).")
 @click.option("--embed-url", default=None, metavar="URL",
               help="Where the page will be published, for --embed (default: its file name).")
+@click.option("--size", type=click.Choice(["landscape", "square"]), default="landscape", show_default=True,
+              help="Videos only: 1280x720, or 1080x1080 for social media.")
 def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_attribution: str | None,
-           embed: bool, embed_url: str | None) -> None:
-    """Export a story file to HTML, GeoJSON, GeoPackage, CSV or KML.
+           embed: bool, embed_url: str | None, size: str) -> None:
+    """Export a story file to HTML, GeoJSON, GeoPackage, CSV, KML, or a video of the route
+    (MP4, WebM, GIF; recorded offline in headless Chromium).
 
     \b
     Example:
         storymap export data/places.geojson -o story.html
         storymap export data/places.geojson -o places.gpkg
+        storymap export data/places.geojson -o route.mp4 --size square
     """
     from storymap.export import export_format, export_story
     from storymap.files import output_target
@@ -326,7 +330,7 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
             msg = f"--embed makes sense for an HTML page, not {fmt}"
             raise StoryError(msg)
         story = load_story(places)
-        export_story(story, target, fmt=fmt, tiles=layer)
+        export_story(story, target, fmt=fmt, tiles=layer, size=size)
     except StorymapError as exc:
         _fail(exc)
     click.echo(f"Wrote {out}", err=True)

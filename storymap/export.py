@@ -24,9 +24,11 @@ from storymap.files import atomic_path, write_atomic
 from storymap.render import Tiles, story_html
 from storymap.storyfile import Story, places, route, stops, validate_story
 
-FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
+FORMATS = ("html", "geojson", "gpkg", "csv", "kml", "mp4", "webm", "gif")
 EXTENSIONS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "geojson",
-              ".gpkg": "gpkg", ".csv": "csv", ".kml": "kml"}
+              ".gpkg": "gpkg", ".csv": "csv", ".kml": "kml", ".mp4": "mp4", ".webm": "webm", ".gif": "gif"}
+#: the formats that are a video of the route (see :mod:`storymap.video`)
+VIDEO_FORMATS = ("mp4", "webm", "gif")
 FLAT_FIELDS = ("id", "name", "role", "stop", "date", "date_status", "place_type", "confidence",
                "mention_count", "excerpt", "sources", "gazetteer_id")
 ROUTE_COLOR = "#b3202e"
@@ -303,7 +305,7 @@ def export_format(out: str | os.PathLike[str], fmt: str | None = None) -> str:
     suffix = Path(out).suffix.lower()
     if suffix not in EXTENSIONS:
         msg = (f"{out}: cannot tell the export format from the extension '{suffix or '(none)'}'; "
-               f"use .html, .geojson, .gpkg, .csv or .kml, or --format")
+               f"use .html, .geojson, .gpkg, .csv, .kml, .mp4, .webm or .gif, or --format")
         raise StoryError(msg)
     return EXTENSIONS[suffix]
 
@@ -316,7 +318,7 @@ _TEXT_WRITERS: dict[str, Callable[[Story], str]] = {
 
 
 def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None = None,
-                 tiles: Tiles | None = None) -> Path:
+                 tiles: Tiles | None = None, size: str = "landscape") -> Path:
     """Write ``story`` to ``out`` in the format named by ``fmt`` or by the extension.
 
     Parameters
@@ -326,10 +328,13 @@ def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None =
     out
         The file to write; replaced atomically.
     fmt
-        One of ``html``, ``geojson``, ``gpkg``, ``csv``, ``kml``; None to use the extension.
+        One of :data:`FORMATS` (``mp4``, ``webm`` and ``gif`` are videos of the route); None to
+        use the extension.
     tiles
         HTML only: online tiles to draw (the offline base map still shows beneath them);
         none by default, so the page makes no outside request.
+    size
+        Videos only: ``"landscape"`` (1280x720) or ``"square"`` (1080x1080).
 
     Returns
     -------
@@ -353,4 +358,8 @@ def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None =
         return out
     if kind == "html":
         return write_atomic(out, story_html(story, tiles=tiles))
+    if kind in VIDEO_FORMATS:
+        from storymap.video import export_video
+
+        return export_video(story, out, size=size, fmt=kind).path
     return write_atomic(out, _TEXT_WRITERS[kind](story))

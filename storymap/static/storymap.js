@@ -6,9 +6,10 @@
  * textContent and DOM nodes, never as HTML.
  *
  * Public API for embedders: window.storymap.goTo(n) (n = 1-based stop, 0 = overview),
- * .play(), .pause(), .next(), .prev(), .restart(), .step(); a "storymap:step" event on
- * window with detail {step, id, name, date, status}, and "storymap:end" when play has
- * shown the last stop and closed on the whole route.
+ * .play({dwell: ms}), .pause(), .next(), .prev(), .restart(), .step(); a "storymap:step" event on
+ * window with detail {step, id, name, date, status} when a step begins, "storymap:arrive"
+ * {step} when its view is reached, and "storymap:end" when play has shown the last stop
+ * and closed on the whole route.
  */
 (function () {
   "use strict";
@@ -191,8 +192,23 @@
     map.createPane("sm-stops").style.zIndex = "630";
     map.createPane("sm-labels").style.zIndex = "625";
 
+    /* One SVG renderer per pane. During a flight Leaflet only scales what each drew before
+       take-off, so a long zoom shows a shrunken or blurred base map and route; they are drawn
+       again on every frame of a flight instead (flyTo fires "zoom" once a frame). */
+    var renderers = ["sm-base", "sm-mentions", "sm-route", "sm-stops"].map(function (pane) {
+      return L.svg({ pane: pane, padding: 0.3 });
+    });
+    function rendererOf(pane) { return renderers[["sm-base", "sm-mentions", "sm-route", "sm-stops"].indexOf(pane)]; }
+    var flying = false;
+    map.on("zoom", function () {
+      if (!flying) { return; }
+      renderers.forEach(function (r) { if (r._map && typeof r._reset === "function") { r._reset(); } });
+    });
+    map.on("moveend", function () { flying = false; });
+
     var baseLayer = L.geoJSON(data.basemap, {
       pane: "sm-base",
+      renderer: rendererOf("sm-base"),
       interactive: false,
       style: function (f) {
         var kind = f.properties.kind;
@@ -283,15 +299,16 @@
 
     /* the route: a quiet preview of the whole way, then the drawn legs on top */
     var ghosts = legs.map(function (leg) {
-      return L.polyline(leg.path, { pane: "sm-route", interactive: false, weight: 3,
+      return L.polyline(leg.path, { pane: "sm-route", renderer: rendererOf("sm-route"), interactive: false, weight: 3,
         className: "sm-ghost" + (leg.planned ? " sm-planned" : ""), dashArray: leg.planned ? "2 7" : null }).addTo(map);
     });
     var drawn = legs.map(function (leg) {
-      return L.polyline([], { pane: "sm-route", interactive: false, weight: 4, lineCap: "round",
+      return L.polyline([], { pane: "sm-route", renderer: rendererOf("sm-route"), interactive: false, weight: 4,
+        lineCap: "round",
         className: "sm-leg" + (leg.planned ? " sm-planned" : ""), dashArray: leg.planned ? "8 8" : null }).addTo(map);
     });
     var traveller = L.circleMarker(stops.length ? [stops[0].lat, stops[0].lon] : [0, 0], {
-      pane: "sm-stops", radius: 6, className: "sm-traveller", interactive: false, opacity: 0, fillOpacity: 0
+      pane: "sm-stops", renderer: rendererOf("sm-stops"), radius: 6, className: "sm-traveller", interactive: false, opacity: 0, fillOpacity: 0
     }).addTo(map);
 
     /* mentioned places: quieter, in a layer that can be turned off */
@@ -299,7 +316,8 @@
     var mentionMarkers = {};
     mentions.forEach(function (place) {
       var radius = Math.min(9, 4 + Math.sqrt(place.count || 1));
-      var marker = L.circleMarker([place.lat, place.lon], { pane: "sm-mentions", radius: radius,
+      var marker = L.circleMarker([place.lat, place.lon], { pane: "sm-mentions", renderer: rendererOf("sm-mentions"),
+        radius: radius,
         className: "sm-mention", weight: 1 });
       marker.bindTooltip(el("span", null, place.name), { className: "sm-tooltip" });
       marker.on("click", function () { showPlace(place, false); });
@@ -595,14 +613,14 @@
       pendingView = null;
       var opts = { animate: animate, duration: TIMING.arrive / 1000 };
       if (step === 0) {
-        if (animate) { map.flyToBounds(overviewBounds(), { padding: [50, 50], maxZoom: STOP_ZOOM, duration: 1 }); }
+        if (animate) { flying = true; map.flyToBounds(overviewBounds(), { padding: [50, 50], maxZoom: STOP_ZOOM, duration: 1 }); }
         else { map.fitBounds(overviewBounds(), { padding: [50, 50], maxZoom: STOP_ZOOM, animate: false }); }
         return;
       }
       var p = stops[step - 1];
       /* each stop's own zoom (its kind, its neighbours, or the author's), within the map's range */
       var zoom = Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), typeof p.zoom === "number" ? p.zoom : STOP_ZOOM));
-      if (animate) { map.flyTo([p.lat, p.lon], zoom, opts); } else { map.setView([p.lat, p.lon], zoom, { animate: false }); }
+      if (animate) { flying = true; map.flyTo([p.lat, p.lon], zoom, opts); } else { map.setView([p.lat, p.lon], zoom, { animate: false }); }
     }
 
     function hideTraveller() { traveller.setStyle({ opacity: 0, fillOpacity: 0 }); }
@@ -611,6 +629,7 @@
     function travel(i, token, done) {
       var path = legs[i].path;
       if (sized()) {
+        flying = true;
         map.flyToBounds(L.latLngBounds(path), { padding: [70, 70], maxZoom: STOP_ZOOM, duration: TIMING.fly / 1000 });
       }
       later(TIMING.fly + 50, token, function () {
@@ -648,7 +667,10 @@
       state.step = step;
       announce(step);
       hideTraveller();
-      var arrive = opts.onArrive || function () {};
+      var arrive = function () {
+        emit("storymap:arrive", { step: step });
+        if (opts.onArrive) { opts.onArrive(); }
+      };
       if (animate && step === from + 1 && step >= 2) {
         setDrawn(step - 1);
         travel(step - 2, token, function () {
@@ -694,7 +716,9 @@
       emit("storymap:end", { step: state.step });
     }
 
-    function play() {
+    /* options.dwell: how long each stop holds (ms), e.g. longer for a video */
+    function play(options) {
+      if (options && typeof options.dwell === "number" && options.dwell > 0) { TIMING.dwell = options.dwell; }
       if (state.playing || !stops.length) { return; }
       if (state.step >= stops.length) { goTo(0, { animate: false }); }
       setPlaying(true);

@@ -392,6 +392,7 @@ def correct(base: Story, shown: Story) -> None:
                 st.rerun()
 
     alternatives = props.get("alternatives") or []
+    review_map(place_id, row, alternatives)
     with st.form("form_place", border=True):
         st.markdown("**Location**")
         options = ["(keep)"] + [a["gazetteer_id"] for a in alternatives]
@@ -477,6 +478,42 @@ def author_form(base: Story) -> None:
                     set_author({**{k: v for k, v in author.items()
                                    if k not in ("headline", "dek", "byline", "intro")}, **new})
                     st.rerun()
+
+
+def review_map(place_id: str, row: dict, alternatives: list[dict]) -> None:
+    """The place, the other readings of its name and the towns around it on a small offline
+    map; clicking one of them offers to move the place there."""
+    from storymap.basemap import POPULATED
+
+    lat, lon = float(row["lat"]), float(row["lon"])
+    nearby = gazetteer().places_in((lon - 0.6, lat - 0.6, lon + 0.6, lat + 0.6), POPULATED, limit=12)
+    points = sup.review_map_points(row, alternatives, nearby)
+    st.markdown("**On the map** · click a point to move the place there")
+    event = st.vega_lite_chart(sup.review_map_spec(points), on_select="rerun", selection_mode="pick",
+                               key=f"review_map_{place_id}", width="stretch")
+    picked = next((p for p in (event.selection.get("pick") if event else None) or []
+                   if p.get("gazetteer_id")), None)
+    target = next((p for p in points if picked and p["gazetteer_id"] == picked["gazetteer_id"]), None)
+    if target is None:
+        return
+    st.caption(f"Picked: {sup.md_text(target['name'])} ({target['kind']}, {target['lat']:.3f}, {target['lon']:.3f})")
+    if st.button(f"Move it to {target['name']}", key="btn_move_picked"):
+        move_place(place_id, target)
+        st.rerun()
+
+
+def move_place(place_id: str, target: dict) -> None:
+    """Re-place a place at a point of the review map: another reading of its name keeps its
+    gazetteer entry (a candidate); a town nearby gives its coordinates."""
+    edits: Edits = st.session_state.edits
+    if target["kind"] == "other reading":
+        coords = {k: v for k, v in edits.coordinates.items() if k != place_id}
+        set_edits(_replace(edits, candidates={**edits.candidates, place_id: target["gazetteer_id"]},
+                           coordinates=coords))
+    else:
+        candidates = {k: v for k, v in edits.candidates.items() if k != place_id}
+        set_edits(_replace(edits, coordinates={**edits.coordinates, place_id: [target["lat"], target["lon"]]},
+                           candidates=candidates))
 
 
 def replace_by_search(place_id: str) -> None:

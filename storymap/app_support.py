@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import math
 import os
 import re
 import tempfile
@@ -535,3 +536,103 @@ def release_memory() -> bool:
 
 
 _TRIM: Any = None
+
+
+# --------------------------------------------------------------------------- the review map
+#: the review map's colours: the place as placed, the other readings of its name, towns nearby
+REVIEW_KINDS = {"placed here": "#b3202e", "other reading": "#1a5fb4", "town nearby": "#5f6f80"}
+
+
+def review_map_points(row: dict[str, Any], alternatives: list[dict[str, Any]],
+                      nearby: list[Any]) -> list[dict[str, Any]]:
+    """The points of the review map: the place where it is placed, the runners-up for its name
+    (the gazetteer's other readings), and the towns around it (GazetteerRecords)."""
+    points = [{"name": str(row["name"]), "lat": float(row["lat"]), "lon": float(row["lon"]),
+               "kind": "placed here", "gazetteer_id": "", "detail": "where it is now"}]
+    for alt in alternatives:
+        if alt.get("lat") is None or alt.get("lon") is None:
+            continue
+        points.append({"name": str(alt.get("name") or ""), "lat": float(alt["lat"]), "lon": float(alt["lon"]),
+                       "kind": "other reading", "gazetteer_id": str(alt.get("gazetteer_id") or ""),
+                       "detail": " · ".join(str(x) for x in (alt.get("place_type"), alt.get("country_code")) if x)})
+    seen = {p["gazetteer_id"] for p in points}
+    for r in nearby:
+        if r.gazetteer_id not in seen and r.name != row["name"]:
+            seen.add(r.gazetteer_id)
+            points.append({"name": r.name, "lat": r.lat, "lon": r.lon, "kind": "town nearby",
+                           "gazetteer_id": r.gazetteer_id, "detail": f"{r.place_type} · {r.country_code}"})
+    return points
+
+
+def _clockwise(feature: dict[str, Any]) -> dict[str, Any]:
+    """A feature with its polygons' outer rings clockwise, as Vega's spherical geometry (d3-geo)
+    reads them (GeoJSON's counter-clockwise rings would fill the rest of the globe)."""
+    from shapely.geometry import mapping, shape
+    from shapely.geometry.polygon import orient
+
+    import shapely
+
+    # long straight edges (where land meets the map's frame) would bow along great circles
+    geom = shapely.segmentize(shape(feature["geometry"]), 0.25)
+    if geom.geom_type == "Polygon":
+        geom = orient(geom, sign=-1.0)
+    elif geom.geom_type == "MultiPolygon":
+        from shapely.geometry import MultiPolygon
+
+        geom = MultiPolygon([orient(p, sign=-1.0) for p in geom.geoms])
+    return {**feature, "geometry": mapping(geom)}
+
+
+def review_map_spec(points: list[dict[str, Any]], *, height: int = 300) -> dict[str, Any]:
+    """A small offline map (Vega-Lite: Natural Earth land, then the points, labelled) on which
+    a click picks a point (selection ``pick``, by ``gazetteer_id``)."""
+    from storymap.basemap import outlines
+
+    lats = [p["lat"] for p in points]
+    lons = [p["lon"] for p in points]
+    pad = max(0.3, 0.15 * max(max(lats) - min(lats), max(lons) - min(lons)))
+    south, north = max(-80.0, min(lats) - pad), min(80.0, max(lats) + pad)
+    # as wide as the chart is (about three times its height), in degrees of longitude here
+    middle = (min(lons) + max(lons)) / 2
+    half = max((max(lons) - min(lons)) / 2 + pad,
+               1.5 * (north - south) / max(0.2, math.cos(math.radians((south + north) / 2))))
+    extent = (max(-180.0, middle - half), south, min(180.0, middle + half), north)
+    shapes = [_clockwise(f) for f in outlines(extent)["features"]]
+    kinds = list(REVIEW_KINDS)
+    colour = {"field": "kind", "type": "nominal", "title": None,
+              "scale": {"domain": kinds, "range": [REVIEW_KINDS[k] for k in kinds]},
+              "legend": {"orient": "bottom"}}
+    where = {"longitude": {"field": "lon", "type": "quantitative"},
+             "latitude": {"field": "lat", "type": "quantitative"}}
+    west, _, east, _ = extent
+    # the frame's edges follow parallels and meridians (densified: Vega draws great circles)
+    steps = [i / 24 for i in range(25)]
+    ring = ([[west + (east - west) * t, south] for t in steps] + [[east, south + (north - south) * t] for t in steps]
+            + [[east - (east - west) * t, north] for t in steps] + [[west, north - (north - south) * t] for t in steps])
+    frame = _clockwise({"type": "Feature", "properties": {"kind": "frame"},
+                        "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    return {
+        "height": height,
+        "width": "container",
+        "projection": {"type": "mercator", "fit": frame},
+        "params": [{"name": "pick", "select": {"type": "point", "fields": ["gazetteer_id"]}, "views": ["points"]}],
+        "layer": [
+            {"data": {"values": [frame]}, "mark": {"type": "geoshape", "fill": "#d4e2ea", "stroke": None}},
+            {"data": {"values": [f for f in shapes if f["properties"]["kind"] == "land"]},
+             "mark": {"type": "geoshape", "fill": "#f4f1e8", "stroke": "#f4f1e8"}},
+            {"data": {"values": [f for f in shapes if f["properties"]["kind"] != "land"]},
+             "mark": {"type": "geoshape", "filled": False, "stroke": "#a9a195", "strokeWidth": 0.6}},
+            {"name": "points", "data": {"values": points},
+             "mark": {"type": "circle", "cursor": "pointer", "stroke": "#fff", "strokeWidth": 1.5, "opacity": 1},
+             "encoding": {**where, "color": colour,
+                          "size": {"condition": {"test": "datum.kind === 'placed here'", "value": 260}, "value": 130},
+                          "tooltip": [{"field": "name", "title": "Place"}, {"field": "kind", "title": ""},
+                                      {"field": "detail", "title": ""}]}},
+            {"data": {"values": [p for p in points if p["kind"] != "town nearby"]},
+             "mark": {"type": "text", "dy": -12, "fontSize": 11, "fontWeight": "bold"},
+             "encoding": {**where, "text": {"field": "name"}}},
+            {"data": {"values": [p for p in points if p["kind"] == "town nearby"]},
+             "mark": {"type": "text", "dy": 12, "fontSize": 10, "color": "#5f6f80"},
+             "encoding": {**where, "text": {"field": "name"}}},
+        ],
+    }

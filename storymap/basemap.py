@@ -304,6 +304,16 @@ def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, A
     return out
 
 
+def outlines(extent: Extent) -> dict[str, Any]:
+    """Land, coast and border outlines inside ``extent`` alone (west, south, east, north), as a
+    FeatureCollection with the same ``kind`` properties as :func:`basemap_geojson` (for small
+    maps of one area, such as the app's review map)."""
+    clamped = (max(-180.0, extent[0]), max(-85.0, extent[1]), min(180.0, extent[2]), min(85.0, extent[3]))
+    full = _basemap(tuple(round(v, 3) for v in clamped))  # type: ignore[arg-type]
+    return {"type": "FeatureCollection",
+            "features": [f for f in full["features"] if f["properties"]["detail"] == "fine"]}
+
+
 def basemap_geojson(story: Story) -> dict[str, Any]:
     """Land and border outlines for a story, as a GeoJSON FeatureCollection.
 

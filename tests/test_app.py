@@ -532,3 +532,25 @@ def test_an_added_place_joins_the_route_and_round_trips(story: dict) -> None:
     assert unapplied(story, edits) == []
     with pytest.raises(EditsError, match="added place 'x'"):
         Edits.from_dict({"added": {"x": {"name": "Nowhere", "lat": 99, "lon": 0}}})
+
+
+def test_review_map_shows_the_place_its_readings_and_towns_on_clockwise_land() -> None:
+    from shapely.geometry import shape
+
+    from storymap.gazetteer import GazetteerRecord
+
+    row = {"name": "Springfield", "lat": 39.8, "lon": -89.65}
+    alternatives = [{"name": "Springfield", "gazetteer_id": "geonames:1", "lat": 42.1, "lon": -72.59,
+                     "place_type": "city", "country_code": "US"}]
+    town = GazetteerRecord("geonames:2", "Chatham", "town", 39.67, -89.7, "US", 12000, 2, "test", "")
+    points = sup.review_map_points(row, alternatives, [town])
+    assert [p["kind"] for p in points] == ["placed here", "other reading", "town nearby"]
+    spec = sup.review_map_spec(points)
+    assert spec["params"][0]["select"]["fields"] == ["gazetteer_id"]
+    land = [f for layer in spec["layer"] for f in layer["data"]["values"]
+            if isinstance(f, dict) and f.get("type") == "Feature" and f["properties"].get("kind") == "land"]
+    assert land, "the map has land"
+    for feature in land:
+        geom = shape(feature["geometry"])
+        for polygon in getattr(geom, "geoms", [geom]):
+            assert not polygon.exterior.is_ccw  # d3-geo reads counter-clockwise rings as the rest of the globe

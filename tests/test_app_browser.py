@@ -360,3 +360,26 @@ def test_sidebar_buttons_show_their_whole_labels_at_1440_px(chromium: Any, app_u
             assert not clipped, name
     finally:
         context.close()
+
+
+def test_review_map_moves_a_place_to_a_town_clicked_on_it(app_page: Any, app_url: str, shots: Path) -> None:
+    """The review tab's small offline map: the place, its other readings and the towns around
+    it; clicking a town and confirming moves the place there (no coordinates typed)."""
+    page = app_page
+    open_map(page, app_url)
+    page.get_by_role("tab", name="Review & correct").click()
+    chart = page.locator("[data-testid=stVegaLiteChart]:visible").first
+    chart.wait_for(timeout=60_000)
+    chart.scroll_into_view_if_needed()
+    towns = chart.locator("g.points_marks path[aria-label*='town nearby']")
+    towns.first.wait_for(timeout=30_000)
+    chart.screenshot(path=shots / "review-map.png")
+    label = towns.first.get_attribute("aria-label")
+    town = label.split("Place: ")[1].split(";")[0]
+    towns.first.click()
+    button = page.get_by_role("button", name=f"Move it to {town}")
+    button.wait_for(timeout=30_000)
+    press(page, f"Move it to {town}")
+    page.get_by_text("1 correction applied").wait_for(timeout=30_000)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors

@@ -328,7 +328,7 @@ def correct(base: Story, shown: Story) -> None:
              for r in rows}
     st.caption("Doubtful decisions first: the stops the pipeline is least sure of, then the other places.")
     place_id = st.selectbox("Place to review", list(names), format_func=names.get, key="edit_place")
-    add_place_form()
+    add_place_form(shown)
     if place_id is None:
         return
     row = next(r for r in rows if r["id"] == place_id)
@@ -552,21 +552,37 @@ def _search(query: str) -> list:
     return [GazetteerRecord(**loc.raw) for loc in found or []]
 
 
-def add_place_form() -> None:
+def add_place_form(shown: Story) -> None:
     """Add a place the pipeline missed, found by name in the offline gazetteer (no coordinates to type)."""
     from storymap.edits import added_place
 
     with st.expander("Add a place the pipeline missed", expanded=False):
         record = _gazetteer_pick("Search the offline gazetteer", "add_query", "add_pick", "e.g. Lisbon")
         if record is None:
+            record = _map_pick(shown)
+        if record is None:
             return
         role = st.radio("As", ["stop", "mention"], horizontal=True, key="add_role")
-        if st.button("Add the place", key="btn_add_place"):
+        if st.button(f"Add {record.name}", key="btn_add_place"):
             edits: Edits = st.session_state.edits
             place_id, place = added_place(record, role)
             set_edits(_replace(edits, added={**edits.added, place_id: place},
                                rejected=_drop(edits.rejected, place_id)))
             st.rerun()
+
+
+def _map_pick(shown: Story):  # noqa: ANN202
+    """...or a town clicked on a small offline map of the story's area: the chosen gazetteer
+    record, or None."""
+    from storymap.basemap import spread_towns, story_extent
+
+    towns = spread_towns(gazetteer(), story_extent(shown, margin=0.2, minimum=0.5), grid=5, per_cell=3)
+    points = sup.story_map_points(shown, towns)
+    st.caption("…or click a town on the map of the story's area:")
+    event = st.vega_lite_chart(sup.review_map_spec(points), on_select="rerun", selection_mode="pick",
+                               key="add_map", width="stretch")
+    picked = next((p for p in (event.selection.get("pick") if event else None) or [] if p.get("gazetteer_id")), None)
+    return next((r for r in towns if picked and r.gazetteer_id == picked["gazetteer_id"]), None)
 
 
 def article_form(shown: Story) -> None:

@@ -540,7 +540,8 @@ _TRIM: Any = None
 
 # --------------------------------------------------------------------------- the review map
 #: the review map's colours: the place as placed, the other readings of its name, towns nearby
-REVIEW_KINDS = {"placed here": "#b3202e", "other reading": "#1a5fb4", "town nearby": "#5f6f80"}
+REVIEW_KINDS = {"placed here": "#b3202e", "other reading": "#1a5fb4", "town nearby": "#5f6f80",
+                "in the story": "#b3202e"}
 
 
 def review_map_points(row: dict[str, Any], alternatives: list[dict[str, Any]],
@@ -572,8 +573,11 @@ def _clockwise(feature: dict[str, Any]) -> dict[str, Any]:
 
     import shapely
 
+    geom = shape(feature["geometry"])
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return feature
     # long straight edges (where land meets the map's frame) would bow along great circles
-    geom = shapely.segmentize(shape(feature["geometry"]), 0.25)
+    geom = shapely.segmentize(geom, 0.25)
     if geom.geom_type == "Polygon":
         geom = orient(geom, sign=-1.0)
     elif geom.geom_type == "MultiPolygon":
@@ -581,6 +585,24 @@ def _clockwise(feature: dict[str, Any]) -> dict[str, Any]:
 
         geom = MultiPolygon([orient(p, sign=-1.0) for p in geom.geoms])
     return {**feature, "geometry": mapping(geom)}
+
+
+def story_map_points(story: Story, towns: list[Any]) -> list[dict[str, Any]]:
+    """Points of a map for adding a place: the story's places (not pickable) and the towns of
+    its area (pickable, by gazetteer id)."""
+    points = []
+    taken = set()
+    for f in places(story):
+        lon, lat = f["geometry"]["coordinates"][:2]
+        props = f["properties"]
+        taken.add(str(props.get("gazetteer_id") or ""))
+        points.append({"name": str(props.get("name") or ""), "lat": float(lat), "lon": float(lon),
+                       "kind": "in the story", "gazetteer_id": "", "detail": str(props.get("role") or "")})
+    for r in towns:
+        if r.gazetteer_id not in taken:
+            points.append({"name": r.name, "lat": r.lat, "lon": r.lon, "kind": "town nearby",
+                           "gazetteer_id": r.gazetteer_id, "detail": f"{r.place_type} · {r.country_code}"})
+    return points
 
 
 def review_map_spec(points: list[dict[str, Any]], *, height: int = 300) -> dict[str, Any]:
@@ -598,7 +620,7 @@ def review_map_spec(points: list[dict[str, Any]], *, height: int = 300) -> dict[
                1.5 * (north - south) / max(0.2, math.cos(math.radians((south + north) / 2))))
     extent = (max(-180.0, middle - half), south, min(180.0, middle + half), north)
     shapes = [_clockwise(f) for f in outlines(extent)["features"]]
-    kinds = list(REVIEW_KINDS)
+    kinds = [k for k in REVIEW_KINDS if any(p["kind"] == k for p in points)]
     colour = {"field": "kind", "type": "nominal", "title": None,
               "scale": {"domain": kinds, "range": [REVIEW_KINDS[k] for k in kinds]},
               "legend": {"orient": "bottom"}}
@@ -623,9 +645,12 @@ def review_map_spec(points: list[dict[str, Any]], *, height: int = 300) -> dict[
             {"data": {"values": [f for f in shapes if f["properties"]["kind"] != "land"]},
              "mark": {"type": "geoshape", "filled": False, "stroke": "#a9a195", "strokeWidth": 0.6}},
             {"name": "points", "data": {"values": points},
-             "mark": {"type": "circle", "cursor": "pointer", "stroke": "#fff", "strokeWidth": 1.5, "opacity": 1},
+             "mark": {"type": "point", "filled": True, "cursor": "pointer", "stroke": "#fff", "strokeWidth": 1.5,
+                      "opacity": 1},
              "encoding": {**where, "color": colour,
                           "size": {"condition": {"test": "datum.kind === 'placed here'", "value": 260}, "value": 130},
+                          "shape": {"condition": {"test": "datum.kind === 'in the story'", "value": "diamond"},
+                                    "value": "circle"},
                           "tooltip": [{"field": "name", "title": "Place"}, {"field": "kind", "title": ""},
                                       {"field": "detail", "title": ""}]}},
             {"data": {"values": [p for p in points if p["kind"] != "town nearby"]},

@@ -238,6 +238,21 @@ def _label(record: Any, kind: str, rank: int, min_zoom: float, max_zoom: float =
             "rank": rank, "minZoom": min_zoom, "maxZoom": max_zoom}
 
 
+def spread_towns(gazetteer: Gazetteer, extent: Extent, *, grid: int = GRID, per_cell: int = PER_CELL) -> list[Any]:
+    """The most populous places of each cell of a ``grid`` x ``grid`` grid over ``extent``, so
+    that a sparse region keeps its towns beside a crowded one (GazetteerRecords, most
+    populous first)."""
+    west, south, east, north = extent
+    cells: dict[tuple[int, int], int] = {}
+    out = []
+    for r in gazetteer.places_in(extent, POPULATED, limit=CITY_CANDIDATES):
+        cell = (int((r.lon - west) / max(1e-9, east - west) * grid), int((r.lat - south) / max(1e-9, north - south) * grid))
+        if cells.get(cell, 0) < per_cell:
+            cells[cell] = cells.get(cell, 0) + 1
+            out.append(r)
+    return out
+
+
 def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
     """The base map's place names for a story: countries (Natural Earth's label points and
     zoom ranges), seas and oceans (the gazetteer's), the most populous places of the story's
@@ -288,14 +303,8 @@ def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, A
         rank = 10 - min(6, int(math.log10(record.population + 1)))  # 4 for millions .. 10 for hamlets
         out.append(_label(record, kind, rank, min_zoom))
 
-    # the most populous places of each cell of a grid over the extent, so that a sparse
-    # region keeps its towns beside a crowded one
-    cells: dict[tuple[int, int], int] = {}
-    for r in gazetteer.places_in(extent, POPULATED, limit=CITY_CANDIDATES):
-        cell = (int((r.lon - west) / (east - west) * GRID), int((r.lat - south) / (north - south) * GRID))
-        if cells.get(cell, 0) < PER_CELL:
-            cells[cell] = cells.get(cell, 0) + 1
-            add(r, "city", _city_zoom(r.population))
+    for r in spread_towns(gazetteer, extent):
+        add(r, "city", _city_zoom(r.population))
     for f in stop_features:
         lon, lat = (float(v) for v in f["geometry"]["coordinates"][:2])
         around = (lon - NEIGHBOUR_BOX, lat - NEIGHBOUR_BOX, lon + NEIGHBOUR_BOX, lat + NEIGHBOUR_BOX)

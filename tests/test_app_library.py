@@ -279,9 +279,9 @@ def test_a_stops_image_is_resized_kept_inlined_and_exported(built, tmp_path):
 
 def test_the_timeline_is_a_chart_of_dates():
     at = run_app()
-    [chart] = at.get("vega_lite_chart")
-    spec = json.loads(chart.proto.spec)
-    assert spec["encoding"]["x"]["type"] == "temporal" and spec["encoding"]["x"]["field"] == "date"
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    timeline = next(s for s in specs if "encoding" in s)  # the others are the review maps
+    assert timeline["encoding"]["x"]["type"] == "temporal" and timeline["encoding"]["x"]["field"] == "date"
 
 
 def test_empty_text_cells_are_empty_not_none():
@@ -304,3 +304,14 @@ def test_two_readers_correcting_different_places_are_merged(built):
     edits = Library().get(story_id).edits
     assert edits["rejected"] == [one] and edits["accepted"] == [two]
     assert second.session_state["edits"].rejected == [one]
+
+
+def test_the_review_tab_maps_the_place_its_readings_and_towns_around_it():
+    at = run_app()
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    maps = [next(layer for layer in s["layer"] if layer.get("name") == "points")["data"]["values"]
+            for s in specs if any(layer.get("name") == "points" for layer in s.get("layer", []))]
+    kinds = [{p["kind"] for p in points} for points in maps]
+    # the place under review with the towns around it, and the story's area to add a place from
+    assert {"placed here", "town nearby"} <= kinds[0] or {"placed here", "town nearby"} <= kinds[1]
+    assert any({"in the story", "town nearby"} <= k for k in kinds)

@@ -29,7 +29,7 @@ st.set_page_config(page_title="storymap", page_icon="🗺️", layout="wide", in
 from storymap import app_support as sup  # noqa: E402
 from storymap.edits import Edits, apply_edits, dumps_edits, edits_path, load_edits, unapplied  # noqa: E402
 from storymap.errors import GazetteerError, StorymapError  # noqa: E402
-from storymap.storyfile import Story, stops  # noqa: E402
+from storymap.storyfile import Story, route_visits, stops  # noqa: E402
 
 MAP_HEIGHT = 620
 
@@ -204,7 +204,7 @@ def header(story: Story) -> None:
         st.caption(sup.md_text(meta["byline"]))
     if meta.get("intro"):
         st.markdown(sup.md_text(meta["intro"]))
-    n = len(stops(story))
+    n = len(route_visits(story))
     bits = [f"**Subject:** {sup.md_text(meta['subject'])}" if meta.get("subject") else None,
             f"**{n} stop{'s' if n != 1 else ''}**",
             f"**{_n(len(meta.get('articles') or []), 'article')}**",
@@ -229,7 +229,7 @@ def map_view(shown: Story, tiles: bool) -> None:
         # Open on ?step= the first time this version of the story is shown; afterwards the map's
         # own controls move it and keep ?step= in the address (see app_support.map_page).
         ss.map_key = key
-        ss.map_step = sup.parse_step(st.query_params.get("step"), len(stops(shown)))
+        ss.map_step = sup.parse_step(st.query_params.get("step"), len(route_visits(shown)))
         ss.new_map = True
     st.iframe(map_html(text, ss.map_step, tiles), height=MAP_HEIGHT, alt="Animated story map")
     st.caption("Use ▶ to play the route, the arrows or the itinerary to step; the address keeps "
@@ -379,15 +379,34 @@ def correct(base: Story, shown: Story) -> None:
             set_edits(new)
             st.rerun()
 
-    stop_ids = [str(f.get("id")) for f in stops(shown)]
-    if place_id in stop_ids and len(stop_ids) > 1:
+    route_ids = [str(f.get("id")) for f in route_visits(shown)]  # a place once per visit
+    if place_id in route_ids and len(route_ids) > 1:
         with st.form("form_order", border=True):
             st.markdown("**Order along the route**")
-            pos = st.number_input("Stop number", min_value=1, max_value=len(stop_ids),
-                                  value=stop_ids.index(place_id) + 1, step=1, key=f"edit_pos_{place_id}")
-            if st.form_submit_button("Move stop"):
-                order = [i for i in stop_ids if i != place_id]
+            pos = st.number_input("Stop number", min_value=1, max_value=len(route_ids),
+                                  value=route_ids.index(place_id) + 1, step=1, key=f"edit_pos_{place_id}")
+            if st.form_submit_button("Move stop"):  # its first visit
+                order = list(route_ids)
+                order.remove(place_id)
                 order.insert(int(pos) - 1, place_id)
+                set_edits(_replace(edits, order=order))
+                st.rerun()
+    if place_id in route_ids:
+        with st.form("form_visit", border=True):
+            st.markdown("**A return visit** (a round trip passes the same place again)")
+            after = st.number_input("After stop number", min_value=1, max_value=len(route_ids),
+                                    value=len(route_ids), step=1, key=f"edit_visit_{place_id}")
+            again = st.form_submit_button("Visit it again")
+            twice = route_ids.count(place_id) > 1
+            drop = st.form_submit_button("Remove its last return visit", disabled=not twice)
+            if again:
+                order = list(route_ids)
+                order.insert(int(after), place_id)
+                set_edits(_replace(edits, order=order))
+                st.rerun()
+            if drop and twice:
+                order = list(route_ids)
+                del order[len(order) - 1 - order[::-1].index(place_id)]
                 set_edits(_replace(edits, order=order))
                 st.rerun()
 

@@ -22,7 +22,7 @@ from typing import Any
 from storymap.articles import find_articles
 from storymap.edits import Edits
 from storymap.errors import StoryError
-from storymap.storyfile import Story, dumps_story, load_story, places, stops, write_story
+from storymap.storyfile import Story, dumps_story, load_story, places, route_visits, stops, write_story
 
 ROOT = Path(__file__).resolve().parent.parent
 STORY_PATH = ROOT / "data" / "places.geojson"
@@ -284,28 +284,32 @@ def timeline_rows(story: Story) -> list[dict[str, Any]]:
     return rows
 
 
+def _visit_dates(story: Story) -> list[tuple[str, str | None, str, int]]:
+    """(id, date, name, stop number) of every visit in route order; a return visit has no date
+    of its own (the texts give one date per place)."""
+    seen: set[str] = set()
+    out = []
+    for n, f in enumerate(route_visits(story), 1):
+        pid = str(f.get("id"))
+        out.append((pid, None if pid in seen else f["properties"].get("date"), str(f["properties"].get("name")), n))
+        seen.add(pid)
+    return out
+
+
 def order_disagreements(story: Story) -> list[str]:
     """Where the route's order disagrees with its dates ("stop 2 (2026-05-06) comes before
     stop 3 (2026-05-04)"), for a warning; undated stops disagree with nothing."""
-    dated = [(f["properties"].get("stop"), f["properties"]["date"], f["properties"].get("name"))
-             for f in stops(story) if f["properties"].get("date")]
+    dated = [(n, date, name) for _, date, name, n in _visit_dates(story) if date]
     return [f"stop {a[0]}, {a[2]} ({a[1]}), comes before stop {b[0]}, {b[2]} ({b[1]})"
             for a, b in zip(dated, dated[1:]) if b[1] < a[1]]
 
 
 def order_by_date(story: Story) -> list[str]:
-    """The stop ids in date order (undated stops keep their place after the dated one before them)."""
-    out: list[str] = []
-    pending: list[tuple[str, str]] = []
-    for f in stops(story):
-        date = f["properties"].get("date")
-        if date:
-            pending.append((date, str(f.get("id"))))
-    pending.sort()
-    dated = iter(pending)
-    for f in stops(story):
-        out.append(next(dated)[1] if f["properties"].get("date") else str(f.get("id")))
-    return out
+    """The route's stop ids (a place once per visit) in date order; undated visits, return
+    visits among them, keep their place after the dated one before them."""
+    visits = _visit_dates(story)
+    dated = iter(sorted((date, pid) for pid, date, _, _ in visits if date))
+    return [next(dated)[1] if date else pid for pid, date, _, _ in visits]
 
 
 def undated_stops(story: Story) -> list[str]:

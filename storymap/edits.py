@@ -334,10 +334,15 @@ def _set_date(props: dict[str, Any], change: dict[str, str | None]) -> None:
 def renumber(story: Story, order: list[str] | None = None) -> Story:
     """Number the stops 1..n (``order`` first, then previous stop number, date, id) and redo the route.
 
+    A place listed twice in ``order`` is a round trip: the route passes it again, its ``stop``
+    is its first visit and ``visits`` lists every visit's number.
+
     Modifies and returns ``story``.
     """
     order = order or []
-    rank = {place_id: i for i, place_id in enumerate(order)}
+    rank: dict[str, int] = {}
+    for i, place_id in enumerate(order):
+        rank.setdefault(place_id, i)  # a place listed twice is a round trip: first visit here
     features = story["features"]
     stop_features = [f for f in features if f["properties"].get("role") == "stop"]
     big = len(order) + len(features) + 1
@@ -347,11 +352,24 @@ def renumber(story: Story, order: list[str] | None = None) -> Story:
         return (rank.get(str(f.get("id")), big), p.get("stop") or big, p.get("date") or "9999", str(f.get("id")))
 
     stop_features.sort(key=key)
-    for n, f in enumerate(stop_features, 1):
-        f["properties"]["stop"] = n
+    # the route: the order's stops, a place as often as it is listed, then the unlisted stops
+    by_id = {str(f.get("id")): f for f in stop_features}
+    listed = [i for i in order if i in by_id]
+    sequence = [by_id[i] for i in listed] + [f for f in stop_features if str(f.get("id")) not in set(listed)]
+    visits: dict[int, list[int]] = {}
+    for n, f in enumerate(sequence, 1):
+        visits.setdefault(id(f), []).append(n)
+    for f in stop_features:
+        numbers = visits[id(f)]
+        f["properties"]["stop"] = numbers[0]
+        if len(numbers) > 1:
+            f["properties"]["visits"] = numbers
+        else:
+            f["properties"].pop("visits", None)
     for f in features:
         if f["properties"].get("role") == "mention":
             f["properties"]["stop"] = None
+            f["properties"].pop("visits", None)
 
     old_route = next((f for f in features if f["properties"].get("role") == "route"), None)
     others = [f for f in features if f["properties"].get("role") != "route"]
@@ -359,15 +377,17 @@ def renumber(story: Story, order: list[str] | None = None) -> Story:
     stop_ids = {id(f) for f in stop_features}
     others = stop_features + [f for f in others if id(f) not in stop_ids]
     if stop_features:
-        coords = [list(f["geometry"]["coordinates"][:2]) for f in stop_features]
+        coords = [list(f["geometry"]["coordinates"][:2]) for f in sequence]
         props = dict(old_route["properties"]) if old_route else {"role": "route", "name": "Route"}
         subject = story.get("storymap", {}).get("subject")
         if not old_route and subject:
             props["name"] = f"Route of {subject}"
+        first = {id(f): n for n, f in reversed(list(enumerate(sequence)))}
         props.update({
-            "stops": [f.get("id") for f in stop_features],
-            "dates": [f["properties"].get("date") for f in stop_features],
-            "statuses": [f["properties"].get("status") for f in stop_features],
+            "stops": [f.get("id") for f in sequence],
+            # a return visit's date is not the first visit's: the texts give one date per place
+            "dates": [f["properties"].get("date") if first[id(f)] == n else None for n, f in enumerate(sequence)],
+            "statuses": [f["properties"].get("status") for f in sequence],
         })
         others.append({"type": "Feature", "id": "route", "properties": props,
                        "geometry": {"type": "LineString", "coordinates": coords if len(coords) >= 2 else coords * 2}})

@@ -29,7 +29,7 @@ EXTENSIONS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "
               ".gpkg": "gpkg", ".csv": "csv", ".kml": "kml", ".mp4": "mp4", ".webm": "webm", ".gif": "gif"}
 #: the formats that are a video of the route (see :mod:`storymap.video`)
 VIDEO_FORMATS = ("mp4", "webm", "gif")
-FLAT_FIELDS = ("id", "name", "role", "stop", "date", "date_status", "place_type", "confidence",
+FLAT_FIELDS = ("id", "name", "role", "stop", "visits", "date", "date_status", "place_type", "confidence",
                "mention_count", "excerpt", "sources", "gazetteer_id")
 ROUTE_COLOR = "#b3202e"
 MENTION_COLOR = "#5f6f80"
@@ -68,6 +68,9 @@ def flat_properties(feature: dict[str, Any]) -> dict[str, Any]:
     if out["excerpt"] is None and mentions:
         out["excerpt"] = mentions[0].get("excerpt")
     out["stop"] = int(out["stop"]) if out["stop"] is not None else None
+    # every visit of a place the route passes more than once ("1;4"), else the stop number
+    visits = props.get("visits") or ([out["stop"]] if out["stop"] is not None else [])
+    out["visits"] = ";".join(str(int(v)) for v in visits) or None
     out["confidence"] = float(out["confidence"]) if out["confidence"] is not None else None
     out["mention_count"] = int(out["mention_count"])
     return out

@@ -27,7 +27,7 @@ from folium.template import Template
 from storymap import basemap
 from storymap.errors import StoryError
 from storymap.gazetteer import distance_km
-from storymap.storyfile import Story, places, route, stops
+from storymap.storyfile import Story, places, route, route_visits
 
 GEONAMES_ATTRIBUTION = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)'
 GEODESIC_SEGMENTS = 48
@@ -389,7 +389,17 @@ def story_data(story: Story, *, tiles: Tiles | None = None, step: int | None = N
         the offline base map and the attributions.
     """
     meta = story["storymap"]
-    stop_list = [_place(f) for f in stops(story)]
+    # one entry per visit: a round trip passes a place twice (each entry knows every visit)
+    visits = route_visits(story)
+    numbers: dict[str, list[int]] = {}
+    for n, f in enumerate(visits, 1):
+        numbers.setdefault(str(f.get("id")), []).append(n)
+    stop_list = []
+    for n, f in enumerate(visits, 1):
+        entry = {**_place(f), "visits": numbers[str(f.get("id"))]}
+        if n != entry["visits"][0]:  # a return: the texts' date is the first visit's
+            entry.update({"date": None, "dateStatus": f["properties"].get("status") or entry["dateStatus"]})
+        stop_list.append(entry)
     mention_list = sorted((_place(f) for f in places(story) if f["properties"].get("role") == "mention"),
                           key=lambda p: (-int(p["count"] or 0), p["name"]))
     names = basemap.labels(story)

@@ -205,6 +205,16 @@ def stops(story: Story) -> list[dict[str, Any]]:
     return sorted(found, key=lambda f: (f["properties"].get("stop") or 0, f.get("id", "")))
 
 
+def route_visits(story: Story) -> list[dict[str, Any]]:
+    """The stop features in route order, a place once per visit (a round trip passes a place
+    twice): the route's ``stops`` ids when they name stops, else :func:`stops`."""
+    by_id = {str(f.get("id")): f for f in stops(story)}
+    ids = [str(i) for i in ((route(story) or {}).get("properties", {}).get("stops") or [])]
+    if ids and all(i in by_id for i in ids) and set(ids) == set(by_id):
+        return [by_id[i] for i in ids]
+    return list(by_id.values())
+
+
 def route(story: Story) -> dict[str, Any] | None:
     """The route feature, if the story has one."""
     for f in story["features"]:

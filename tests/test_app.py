@@ -13,7 +13,8 @@ import pytest
 
 from storymap import app_support as sup
 from storymap.edits import Edits, EditsError, apply_edits, edits_path, load_edits, save_edits, unapplied
-from storymap.storyfile import load_story, places, route, stops
+from storymap.export import flat_properties
+from storymap.storyfile import load_story, places, route, route_visits, stops
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -554,3 +555,21 @@ def test_review_map_shows_the_place_its_readings_and_towns_on_clockwise_land() -
         geom = shape(feature["geometry"])
         for polygon in getattr(geom, "geoms", [geom]):
             assert not polygon.exterior.is_ccw  # d3-geo reads counter-clockwise rings as the rest of the globe
+
+
+def test_a_place_listed_twice_in_the_order_is_a_round_trip(story: dict) -> None:
+    out = apply_edits(story, Edits(order=[*ROUTE, ROUTE[0]]))
+    first = next(f for f in places(out) if f["id"] == ROUTE[0])["properties"]
+    assert (first["stop"], first["visits"]) == (1, [1, 4])
+    assert "visits" not in next(f for f in places(out) if f["id"] == ROUTE[1])["properties"]
+    line = route(out)
+    assert line["properties"]["stops"] == [*ROUTE, ROUTE[0]]
+    assert line["geometry"]["coordinates"][0] == line["geometry"]["coordinates"][-1]
+    assert line["properties"]["dates"][-1] is None  # the return has no date of its own
+    assert [f["id"] for f in route_visits(out)] == [*ROUTE, ROUTE[0]]
+    # the flat exports say every visit; dropping the repeat drops the visit
+    assert flat_properties(next(f for f in places(out) if f["id"] == ROUTE[0]))["visits"] == "1;4"
+    back = apply_edits(story, Edits(order=list(ROUTE)))
+    assert "visits" not in next(f for f in places(back) if f["id"] == ROUTE[0])["properties"]
+    # ordering by date keeps the return where it is
+    assert sup.order_by_date(out)[-1] == ROUTE[0]

@@ -315,3 +315,15 @@ def test_the_review_tab_maps_the_place_its_readings_and_towns_around_it():
     # the place under review with the towns around it, and the story's area to add a place from
     assert {"placed here", "town nearby"} <= kinds[0] or {"placed here", "town nearby"} <= kinds[1]
     assert any({"in the story", "town nearby"} <= k for k in kinds)
+
+
+def test_a_stop_can_be_visited_again_and_the_return_removed():
+    at = run_app()
+    at.selectbox(key="edit_place").set_value("vostochny-cosmodrome").run()
+    at.number_input(key="edit_visit_vostochny-cosmodrome").set_value(3).run()
+    next(b for b in at.button if b.label == "Visit it again").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["edits"].order == ["vostochny-cosmodrome", "komsomolsk-on-amur", "vladivostok",
+                                               "vostochny-cosmodrome"]
+    next(b for b in at.button if b.label == "Remove its last return visit").click().run()
+    assert at.session_state["edits"].order == ["vostochny-cosmodrome", "komsomolsk-on-amur", "vladivostok"]

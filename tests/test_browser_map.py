@@ -477,3 +477,20 @@ def test_cli_prints_the_embed_snippet(tmp_path: Path) -> None:
     assert "storymap:height" in result.stdout
     bad = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(tmp_path / "x.csv"), "--embed"])
     assert bad.exit_code == 1 and "HTML" in bad.output
+
+
+def test_a_round_trip_passes_a_place_twice(offline_page: Watched, tmp_path: Path) -> None:
+    from storymap.edits import Edits, apply_edits
+
+    story = load_story(FIXTURE)
+    ids = [f["id"] for f in sorted((f for f in story["features"] if f["properties"].get("role") == "stop"),
+                                   key=lambda f: f["properties"]["stop"])]
+    html = export_story(apply_edits(story, Edits(order=[*ids, ids[0]])), tmp_path / "round.html")
+    page = _open(offline_page, html, "#step-4")
+    page.screenshot(path=tmp_path / "round-trip.png")
+    assert _place(page) == STOP_NAMES[0]
+    assert page.locator(".sm-stop-icon").count() == 3, "one marker per place"
+    assert page.locator(".sm-badge", has_text="1\u00b74").count() == 1
+    assert page.locator(".sm-steps li").count() == 4
+    assert page.evaluate(LEG_POINTS) == [49, 49, 49]
+    _assert_clean(offline_page)

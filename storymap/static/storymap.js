@@ -326,19 +326,31 @@
     });
 
     /* stops: numbered markers that can be focused and clicked */
-    var markers = stops.map(function (place, i) {
-      var badge = el("span", "sm-badge", String(i + 1));
+    /* One marker per place: a place the route passes twice (a round trip) shows both
+       numbers ("1·4"); a click goes to its next visit. markerOf[i] is stop i's marker. */
+    var markerById = {};
+    var markerOf = stops.map(function (place, i) {
+      var visits = place.visits && place.visits.length ? place.visits : [i + 1];
+      if (markerById[place.id]) { return markerById[place.id]; }
+      var badge = el("span", "sm-badge" + (visits.length > 1 ? " sm-badge-wide" : ""), visits.join("\u00b7"));
+      var width = Math.max(28, 12 + 8 * badge.textContent.length);
       var icon = L.divIcon({ className: "sm-stop-icon" + (place.dateStatus === "expected" ? " sm-planned" : ""),
-        html: badge, iconSize: [28, 28], iconAnchor: [14, 14], tooltipAnchor: [12, 0] });
+        html: badge, iconSize: [width, 28], iconAnchor: [width / 2, 14], tooltipAnchor: [width / 2 - 2, 0] });
       var marker = L.marker([place.lat, place.lon], { icon: icon, pane: "sm-stops", keyboard: true,
-        title: "Stop " + (i + 1) + ": " + place.name, alt: place.name, riseOnHover: true });
+        title: (visits.length > 1 ? "Stops " : "Stop ") + visits.join(" and ") + ": " + place.name,
+        alt: place.name, riseOnHover: true });
       /* "auto": to the right of a stop in the map's left half, to the left in its right half,
          so that a name near the edge stays on the map */
       marker.bindTooltip(el("span", null, place.name), { className: "sm-label", direction: "auto",
         permanent: true, pane: "sm-labels" });
-      marker.on("click", function () { goTo(i + 1); });
+      marker.on("click", function () {
+        var next = visits.filter(function (n) { return n > state.step; })[0] || visits[0];
+        goTo(next);
+      });
+      markerById[place.id] = marker;
       return marker.addTo(map);
     });
+    var markers = markerOf.filter(function (m, i) { return markerOf.indexOf(m) === i; });
 
     var overlays = {};
     overlays["Places mentioned"] = mentionLayer;
@@ -568,9 +580,9 @@
 
     function announce(step) {
       var place = stops[step - 1];
-      markers.forEach(function (m, i) {
+      markers.forEach(function (m) {
         var node = m.getElement();
-        if (node) { node.classList.toggle("sm-active", i === step - 1); }
+        if (node) { node.classList.toggle("sm-active", m === markerOf[step - 1]); }
       });
       items.forEach(function (li, i) {
         var b = li.firstChild;

@@ -413,3 +413,39 @@ def test_a_missed_place_is_added_by_clicking_a_town_on_the_map(app_page: Any, ap
     page.get_by_text("1 correction applied").wait_for(timeout=30_000)
     assert not page.outside, page.outside
     assert not page.errors, page.errors
+
+
+def test_author_text_and_image_show_in_the_map_and_the_exported_page(app_page: Any, app_url: str,
+                                                                     tmp_path: Path, shots: Path) -> None:
+    from PIL import Image
+
+    page = app_page
+    open_map(page, app_url)
+    page.get_by_role("tab", name="Review & correct").click()
+    wait_idle(page)
+    summary = page.locator("summary", has_text="Your text, image and zoom for this place")
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("textbox", name="Text (Markdown)").fill("Our *reporter* waited at the gate.")
+    image = tmp_path / "gate.png"
+    Image.new("RGB", (300, 200), (40, 90, 160)).save(image)
+    page.locator("[data-testid=stExpander] input[type=file]").last.set_input_files(str(image))
+    page.get_by_role("textbox", name="Caption").fill("The gate")
+    page.get_by_role("textbox", name="Credit").fill("Photo: A. Reporter")
+    press(page, "Save the text")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('story')", timeout=60_000)
+    wait_idle(page)
+    url = page.url.split("&step=")[0]
+    frame = open_map(page, url + "&step=1")
+    frame.locator(".sm-stop-text em").wait_for(timeout=60_000)
+    assert frame.locator(".sm-stop-text").inner_text().startswith("Our reporter waited")
+    assert frame.locator(".sm-figure img").count() == 1
+    assert "The gate" in frame.locator(".sm-figure figcaption").inner_text()
+    page.screenshot(path=shots / "author-in-map.png")
+    # the exported page the sidebar downloads carries them too
+    with page.expect_download() as download:
+        page.get_by_test_id("stSidebar").get_by_role("button", name="Standalone HTML map").click()
+    html = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Our " in html and "reporter" in html and "data:image/jpeg;base64," in html and "The gate" in html
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors

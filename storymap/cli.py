@@ -330,6 +330,13 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
             msg = f"--embed makes sense for an HTML page, not {fmt}"
             raise StoryError(msg)
         story = load_story(places)
+        if fmt in ("html", "mp4", "webm", "gif"):
+            from storymap.gazetteer import Gazetteer, default_path
+
+            if not default_path().exists():  # the base map names places from it
+                click.echo("Building the offline gazetteer for the base map's place names (once, about 30 s)...",
+                           err=True)
+                Gazetteer()
         export_story(story, target, fmt=fmt, tiles=layer, size=size)
     except StorymapError as exc:
         _fail(exc)

@@ -129,11 +129,32 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
         console.print(_text(name, "  not placed:"))
 
 
+class CorpusSpec(str):
+    """A geoparse INPUT that names a corpus (a folder, a glob, a URL, .gz or .parquet files)."""
+
+
+class _GeoparseInput(click.File):
+    """One file opened for reading, as click.File; or a corpus, left for storymap.corpus."""
+
+    name = "input"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201
+        from storymap.corpus import is_corpus
+
+        if isinstance(value, str) and value != "-" and is_corpus(value):
+            return CorpusSpec(value)
+        return super().convert(value, param, ctx)
+
+
 @main.command()
-@click.argument("input_file", metavar="INPUT", default="-", type=click.File("rb"))
+@click.argument("input_file", metavar="INPUT", default="-", type=_GeoparseInput("rb"))
 @click.option("-o", "--output", "out", default="-", show_default=True,
-              type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
-              help="JSONL file to write, replaced only when complete (default: standard output).")
+              type=click.Path(allow_dash=True, path_type=str),
+              help="JSONL file to write, replaced only when complete (default: standard output); "
+                   "for a corpus, the folder to write one JSONL file per input file into.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Corpus only: an existing Dask scheduler (tcp://host:8786), or 'local' for this "
+                   "process alone (default: a local Dask cluster, one worker per core).")
 @click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "text"]), default="auto", show_default=True,
               help="What INPUT is: jsonl (one JSON object per line) or text (one plain-text article). auto: "
                    "jsonl for .jsonl/.ndjson/.json, text for .txt/.md, otherwise jsonl when at least half of "
@@ -142,8 +163,11 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
 @click.option("-j", "--jobs", default=None, type=click.IntRange(1, 64),
               help="Worker processes, each loading the models once (default: every core, up to 4, "
                    "for inputs of 32 articles or more; one otherwise).")
-def geoparse(input_file, out: str, fmt: str, plain: bool, jobs: int | None) -> None:  # noqa: ANN001
-    """Find and place the toponyms of articles given as JSONL (one {"id", "text"} per line).
+def geoparse(input_file, out: str, scheduler: str | None, fmt: str, plain: bool,  # noqa: ANN001
+             jobs: int | None) -> None:
+    """Find and place the toponyms of articles given as JSONL (one {"id", "text"} per line),
+    or of a corpus: a folder or glob of JSONL, JSONL.gz or Parquet files (local or a URL),
+    geoparsed file by file on a Dask cluster into a folder of JSONL files.
 
     Writes the same lines with a "toponyms" list (start, end, name, lat, lon,
     gazetteer_id, geonameid, place_type, confidence); other keys pass through. Blank
@@ -156,9 +180,16 @@ def geoparse(input_file, out: str, fmt: str, plain: bool, jobs: int | None) -> N
     Example:
         storymap geoparse articles.jsonl -o toponyms.jsonl --jobs 2
         echo "Flooding hit Lagos and Abuja." | storymap geoparse --format text
+        storymap geoparse 'archive/*.jsonl.gz' -o toponyms/ --scheduler tcp://10.0.0.5:8786
     """
     import contextlib
     import itertools
+
+    if isinstance(input_file, CorpusSpec):
+        _geoparse_corpus(str(input_file), out, scheduler, jobs)
+        return
+    if scheduler is not None:
+        _fail(StorymapError("--scheduler is for a corpus (a folder, a glob, a URL, .gz or .parquet files)"))
 
     from storymap.gazetteer import Gazetteer
     from storymap.geoparse import (
@@ -246,6 +277,33 @@ def geoparse(input_file, out: str, fmt: str, plain: bool, jobs: int | None) -> N
     if bad > MAX_REPORTED:
         skipped += f" (the first {MAX_REPORTED} shown)"
     console.print(_text(f"Geoparsed {_n(done, 'article')}" + (f" into {out}" if to_file else "") + skipped))
+
+
+def _geoparse_corpus(spec: str, out: str, scheduler: str | None, jobs: int | None) -> None:
+    """`storymap geoparse CORPUS -o FOLDER`: storymap.corpus with a status line."""
+    from storymap.corpus import geoparse_corpus
+    from storymap.gazetteer import Gazetteer
+
+    console = _console()
+    if out == "-":
+        _fail(StorymapError(f"{spec} is a corpus: give -o a folder to write one JSONL file per input file into"))
+    try:
+        with console.status(_text(f"Geoparsing {spec}...")) as status:
+            _gazetteer(console, status, Gazetteer)  # built once here, before any worker needs it
+            result = geoparse_corpus(spec, out, scheduler=scheduler, workers=jobs,
+                                     progress=lambda done, total: status.update(
+                                         _text(f"Geoparsing {spec}: {done} of {_n(total, 'file')} done...")))
+    except StorymapError as exc:
+        _fail(exc)
+    for msg in result.bad[:MAX_REPORTED]:
+        console.print(_text(msg, "skipped"))
+    skipped = f", skipped {_n(len(result.bad), 'bad record')}" if result.bad else ""
+    if len(result.bad) > MAX_REPORTED:
+        skipped += f" (the first {MAX_REPORTED} shown)"
+    console.print(_text(f"Geoparsed {_n(result.articles, 'article')} from {_n(len(result.partitions), 'file')} "
+                        f"into {out}" + skipped))
+    if not result.articles:
+        _fail(StorymapError(f"{spec}: no article could be geoparsed"))
 
 
 def _gazetteer(console, status, gazetteer_class):  # noqa: ANN001, ANN202

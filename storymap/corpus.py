@@ -1,0 +1,231 @@
+"""Corpus runs: geoparse an archive of articles partition by partition, in one process or on Dask.
+
+A corpus is JSONL, JSONL.gz or Parquet files: one file, a folder of them, or a glob, on
+local disk or at any fsspec URL (``s3://``, ``gs://``, ``https://``...). Each file is a
+partition. A partition is read, geoparsed article by article with the same
+:class:`~storymap.geoparse.Geoparser` as ``storymap geoparse`` uses for one file, and
+written as one JSONL file in the output folder (``part-00000.jsonl``, ...), its lines in
+order of article id. The work of a partition is one function, :func:`geoparse_partition`;
+the scheduler only decides where it runs: here, in this process (small inputs), or on a
+Dask cluster (a local one, one worker process per core, or an existing one at
+``tcp://host:8786``). Either way the output files are the same, byte for byte.
+
+Nothing holds the whole corpus: a worker holds one partition at a time, and loads the
+model and opens the gazetteer once (:func:`_geoparser`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from storymap.errors import StorymapError
+from storymap.files import write_atomic
+
+#: what a corpus file may be (by its name's ending)
+CORPUS_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".parquet")
+
+
+class CorpusError(StorymapError):
+    """The corpus cannot be read (nothing matches, a file that is not JSONL or Parquet...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionResult:
+    """One partition's outcome: where it was written, how many articles, and the bad records."""
+
+    source: str
+    output: str
+    articles: int
+    bad: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class CorpusResult:
+    """A whole run: the partitions in input order, and the totals."""
+
+    partitions: list[PartitionResult] = field(default_factory=list)
+
+    @property
+    def articles(self) -> int:
+        return sum(p.articles for p in self.partitions)
+
+    @property
+    def bad(self) -> list[str]:
+        return [msg for p in self.partitions for msg in p.bad]
+
+
+def is_corpus(spec: str) -> bool:
+    """Whether ``spec`` names a corpus (a folder, a glob, a URL, a .gz or .parquet file)
+    rather than one plain JSONL or text file for the single-file path."""
+    if "://" in spec:
+        return True
+    path = Path(spec)
+    if path.is_file():  # a file's name may hold "[" or "*": it is still that file
+        return spec.lower().endswith((".gz", ".parquet"))
+    return path.is_dir() or any(ch in spec for ch in "*?[")
+
+
+def corpus_files(spec: str) -> list[str]:
+    """The files of a corpus, sorted: ``spec`` itself, the corpus files in a folder, or
+    those a glob matches (local or any fsspec URL)."""
+    import fsspec
+
+    try:
+        fs, root = fsspec.core.url_to_fs(spec)
+        if any(ch in spec for ch in "*?["):
+            found = fs.glob(root)
+        elif fs.isdir(root):
+            found = [p for p in fs.find(root) if p.lower().endswith(CORPUS_SUFFIXES)]
+        else:
+            found = [root] if fs.exists(root) else []
+    except (OSError, ValueError, ImportError) as exc:
+        raise CorpusError(f"{spec}: cannot list the corpus ({exc})") from exc
+    files = sorted(p for p in found if p.lower().endswith(CORPUS_SUFFIXES))
+    if not files:
+        raise CorpusError(f"{spec}: no corpus files there (JSONL, JSONL.gz or Parquet)")
+    protocol = fs.protocol[0] if isinstance(fs.protocol, (tuple, list)) else fs.protocol
+    return files if protocol in ("file", "local") else [fs.unstrip_protocol(p) for p in files]
+
+
+def read_partition(path: str) -> Iterator[tuple[int, str | bytes]]:
+    """The records of one corpus file as ``(record number, JSON line)``: JSONL lines as they
+    are (blank and ``#`` lines skipped), Parquet rows as JSON objects of their columns."""
+    import fsspec
+
+    from storymap.geoparse import is_comment, read_lines
+
+    lower = path.lower()
+    try:
+        with fsspec.open(path, "rb") as raw:
+            if lower.endswith(".parquet"):
+                import pyarrow.parquet as pq
+
+                table = pq.read_table(raw)
+                for n, row in enumerate(table.to_pylist(), 1):
+                    yield n, json.dumps(row, ensure_ascii=False, default=str)
+                return
+            stream = gzip.GzipFile(fileobj=raw) if lower.endswith(".gz") else raw
+            for n, line in enumerate(read_lines(stream), 1):  # an overlong line is cut, not held
+                if not is_comment(line):
+                    yield n, line
+    except (OSError, EOFError, ValueError) as exc:  # pyarrow's errors are OSError or ValueError
+        raise CorpusError(f"{path}: cannot read it ({exc})") from exc
+
+
+@lru_cache(maxsize=1)
+def _geoparser() -> Any:
+    """The process's geoparser: the model and the gazetteer load once per worker."""
+    from storymap.geoparse import Geoparser
+
+    return Geoparser()
+
+
+def partition_name(index: int) -> str:
+    return f"part-{index:05d}.jsonl"
+
+
+def geoparse_partition(path: str, out_dir: str, index: int) -> PartitionResult:
+    """Geoparse one corpus file into ``out_dir/part-NNNNN.jsonl`` (lines in order of article id).
+
+    A record that cannot be geoparsed is counted and reported ("file, record N: ..."), never
+    fatal; a file that cannot be read at all is one bad record for the whole file.
+    """
+    from storymap.geoparse import GeoparseError
+
+    geoparser = _geoparser()
+    lines: list[tuple[str, int, str]] = []
+    bad: list[str] = []
+    try:
+        for n, record in read_partition(path):
+            try:
+                out = geoparser.parse_line(record, n)
+            except GeoparseError as exc:
+                bad.append(f"{path}, {exc}".replace(f"line {n}:", f"record {n}:"))
+                continue
+            lines.append((_article_id(out, n), n, out))
+    except CorpusError as exc:
+        bad.append(str(exc))
+    lines.sort(key=lambda x: (x[0], x[1]))
+    target = os.path.join(out_dir, partition_name(index))
+    write_atomic(target, "".join(line + "\n" for _, _, line in lines))
+    return PartitionResult(path, target, len(lines), tuple(bad))
+
+
+def _article_id(line: str, n: int) -> str:
+    value = json.loads(line).get("id")
+    return str(value) if value is not None else f"line-{n}"
+
+
+def geoparse_corpus(spec: str, out_dir: str | os.PathLike[str], *, scheduler: str | None = None,
+                    workers: int | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> CorpusResult:
+    """Geoparse every file of a corpus into ``out_dir`` (one JSONL file per input file).
+
+    Parameters
+    ----------
+    spec
+        A corpus file, a folder of them or a glob; local or an fsspec URL.
+    out_dir
+        The output folder (created); ``part-NNNNN.jsonl`` for the Nth input file in sorted order.
+    scheduler
+        ``None`` (default): a local Dask cluster of ``workers`` processes, or this process
+        alone when there is one file or ``workers`` is 1; ``"local"``: this process;
+        ``"tcp://host:8786"``: an existing Dask scheduler (its workers need storymap installed
+        and the corpus and ``out_dir`` reachable).
+    workers
+        Worker processes of the local cluster (default: one per core).
+    progress
+        Called with (partitions done, partitions in all) as they finish.
+    """
+    files = corpus_files(spec)
+    out = str(out_dir)
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CorpusError(f"{out}: cannot write there ({exc.strerror or exc})") from exc
+    workers = workers or os.cpu_count() or 1
+    result = CorpusResult()
+    if scheduler == "local" or (scheduler is None and (len(files) == 1 or workers == 1)):
+        for i, path in enumerate(files):
+            result.partitions.append(geoparse_partition(path, out, i))
+            if progress:
+                progress(i + 1, len(files))
+        return result
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=min(workers, len(files)), threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise CorpusError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
+    try:
+        futures = [client.submit(geoparse_partition, path, out, i, pure=False) for i, path in enumerate(files)]
+        done = 0
+        for _ in as_completed(futures):
+            done += 1
+            if progress:
+                progress(done, len(files))
+        result.partitions.extend(f.result() for f in futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return result
+
+
+__all__ = ["CORPUS_SUFFIXES", "CorpusError", "CorpusResult", "PartitionResult", "corpus_files", "geoparse_corpus",
+           "geoparse_partition", "is_corpus", "read_partition"]

@@ -388,6 +388,11 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
             msg = f"--embed makes sense for an HTML page, not {fmt}"
             raise StoryError(msg)
         story = load_story(places)
+        snippet = None
+        if embed or embed_url:
+            from storymap.render import embed_snippet, page_title
+
+            snippet = embed_snippet(embed_url or out.name, title=page_title(story))
         if fmt in ("html", "mp4", "webm", "gif"):
             from storymap.gazetteer import Gazetteer, default_path
 
@@ -399,10 +404,8 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
     except StorymapError as exc:
         _fail(exc)
     click.echo(f"Wrote {out}", err=True)
-    if embed or embed_url:
-        from storymap.render import embed_snippet, page_title
-
-        click.echo(embed_snippet(embed_url or out.name, title=page_title(story)), nl=False)
+    if snippet is not None:
+        click.echo(snippet, nl=False)
         if not embed_url:
             click.echo(f"(Publish {out.name} and put its address in src, or pass --embed-url.)", err=True)
 

@@ -623,7 +623,12 @@ EMBED_SCRIPT = ('<script>addEventListener("message",function(e){var d=e.data;if(
 def embed_snippet(src: str, *, title: str, height: int = 600) -> str:
     """HTML to paste into an article: the exported page (published at ``src``) in a frame as
     wide as the column, ``height`` pixels tall until the page reports its own height, and the
-    one-line script that listens for that report (:data:`EMBED_SCRIPT`)."""
+    one-line script that listens for that report (:data:`EMBED_SCRIPT`). :class:`StoryError`
+    for an address that is neither http(s) nor relative ("javascript:...")."""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", src)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        msg = f"an embedded page's address is an http(s) URL or a relative path, not '{scheme.group(1)}:'"
+        raise StoryError(msg)
     height = max(200, min(int(height), 5000))
     frame = (f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" '
              f'style="width:100%;height:{height}px;border:0" loading="lazy" allowfullscreen></iframe>')
@@ -653,5 +658,6 @@ def story_html(story: Story, *, tiles: Tiles | None = None, step: int | None = N
     return story_map(story, tiles=tiles, step=step).get_root().render()
 
 
-__all__ = ["EMBED_SCRIPT", "OSM_TILES", "StoryControls", "StoryMap", "Tiles", "embed_snippet", "geodesic_path", "json_for_html", "markdown_blocks", "page_title",
-           "stop_zoom", "story_data", "story_html", "story_map", "tiles_option"]
+__all__ = ["EMBED_SCRIPT", "OSM_TILES", "StoryControls", "StoryMap", "Tiles", "embed_snippet", "geodesic_path",
+           "json_for_html", "markdown_blocks", "page_title", "stop_zoom", "story_data", "story_html", "story_map",
+           "tiles_option"]

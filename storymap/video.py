@@ -262,8 +262,11 @@ def _record(page_file: Path, out: Path, browser_exe: str, ffmpeg: str, suffix: s
                 while elapsed < COVER_MS:  # the cover: headline, dek and the whole route
                     frame()
                     elapsed += step
-                page.evaluate(f"() => window.storymap.play({{dwell: {DWELL_MS}}})")
-                ended = None
+                # a story of mentions alone has no route to play: the cover is the video
+                route = page.evaluate("() => window.storymap.stops().length") > 0
+                if route:
+                    page.evaluate(f"() => window.storymap.play({{dwell: {DWELL_MS}}})")
+                ended = None if route else elapsed
                 while elapsed < MAX_MS:
                     frame()
                     elapsed += step

@@ -477,6 +477,10 @@ def test_cli_prints_the_embed_snippet(tmp_path: Path) -> None:
     assert "storymap:height" in result.stdout
     bad = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(tmp_path / "x.csv"), "--embed"])
     assert bad.exit_code == 1 and "HTML" in bad.output
+    script = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(tmp_path / "y.html"),
+                                       "--embed-url", "javascript:alert(1)"])
+    assert script.exit_code == 1 and "http(s)" in script.output and "Traceback" not in script.output
+    assert not (tmp_path / "y.html").exists()
 
 
 def test_a_round_trip_passes_a_place_twice(offline_page: Watched, tmp_path: Path) -> None:

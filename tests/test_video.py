@@ -99,3 +99,15 @@ def test_without_chromium_the_message_says_what_to_install(tmp_path: Path, monke
     result = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(tmp_path / "x.mp4")])
     assert result.exit_code == 1 and "STORYMAP_CHROMIUM" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_a_story_without_a_route_gives_a_short_video_of_its_cover(tmp_path: Path) -> None:
+    story = load_story(FIXTURE)
+    for f in story["features"]:
+        if f["properties"].get("role") == "stop":
+            f["properties"].update({"role": "mention", "stop": None, "status": None})
+    story["features"] = [f for f in story["features"] if f["geometry"]["type"] == "Point"]
+    story["storymap"]["stops"] = []
+    info = export_video(story, tmp_path / "cover.gif")
+    assert info.stop_frames == ()
+    assert 4 < info.seconds < 8  # the cover, then the closing hold: never the 15-minute guard

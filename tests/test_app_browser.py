@@ -429,7 +429,10 @@ def test_author_text_and_image_show_in_the_map_and_the_exported_page(app_page: A
     page.get_by_role("textbox", name="Text (Markdown)").fill("Our *reporter* waited at the gate.")
     image = tmp_path / "gate.png"
     Image.new("RGB", (300, 200), (40, 90, 160)).save(image)
-    page.locator("[data-testid=stExpander] input[type=file]").last.set_input_files(str(image))
+    # the upload has reached the server before the form is sent, as a reader waits for it
+    with page.expect_response(lambda r: "upload_file" in r.url and r.request.method == "PUT", timeout=30_000):
+        page.locator("[data-testid=stExpander] input[type=file]").last.set_input_files(str(image))
+    page.get_by_text("gate.png").wait_for(timeout=30_000)
     page.get_by_role("textbox", name="Caption").fill("The gate")
     page.get_by_role("textbox", name="Credit").fill("Photo: A. Reporter")
     press(page, "Save the text")

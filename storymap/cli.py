@@ -374,7 +374,7 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
         storymap export data/places.geojson -o places.gpkg
         storymap export data/places.geojson -o route.mp4 --size square
     """
-    from storymap.export import export_format, export_story
+    from storymap.export import VIDEO_FORMATS, export_format, export_story
     from storymap.files import output_target
     from storymap.render import tiles_option
     from storymap.storyfile import load_story
@@ -393,7 +393,7 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
             from storymap.render import embed_snippet, page_title
 
             snippet = embed_snippet(embed_url or out.name, title=page_title(story))
-        if fmt in ("html", "mp4", "webm", "gif"):
+        if fmt == "html" or fmt in VIDEO_FORMATS:
             from storymap.gazetteer import Gazetteer, default_path
 
             if not default_path().exists():  # the base map names places from it

@@ -319,6 +319,12 @@ def press(page: Any, name: str) -> None:
     page.keyboard.press("Enter")
 
 
+def expand(page: Any, label: str) -> None:
+    """Open an expander of the main area from the keyboard (see press: a click can land off it)."""
+    page.locator("summary", has_text=label).focus()
+    page.keyboard.press("Enter")
+
+
 def test_two_readers_editing_one_story_lose_no_edit(app_page: Any, app_url: str, chromium: Any) -> None:
     """Two browsers on one saved story: the second save, based on the old revision, is
     refused with a message and a reload, and the first reader's correction stands."""
@@ -401,9 +407,7 @@ def test_a_missed_place_is_added_by_clicking_a_town_on_the_map(app_page: Any, ap
     open_map(page, app_url)
     page.get_by_role("tab", name="Review & correct").click()
     wait_idle(page)
-    summary = page.locator("summary", has_text="Add a place the pipeline missed")
-    summary.focus()
-    page.keyboard.press("Enter")  # (see press: a click can land off it in the scrolling main block)
+    expand(page, "Add a place the pipeline missed")
     chart = page.locator("[data-testid=stExpander] [data-testid=stVegaLiteChart]:visible").first
     chart.wait_for(timeout=60_000)
     chart.scroll_into_view_if_needed()
@@ -423,9 +427,7 @@ def test_author_text_and_image_show_in_the_map_and_the_exported_page(app_page: A
     open_map(page, app_url)
     page.get_by_role("tab", name="Review & correct").click()
     wait_idle(page)
-    summary = page.locator("summary", has_text="Your text, image and zoom for this place")
-    summary.focus()
-    page.keyboard.press("Enter")
+    expand(page, "Your text, image and zoom for this place")
     page.get_by_role("textbox", name="Text (Markdown)").fill("Our *reporter* waited at the gate.")
     image = tmp_path / "gate.png"
     Image.new("RGB", (300, 200), (40, 90, 160)).save(image)

@@ -195,14 +195,18 @@
     /* One SVG renderer per pane. During a flight Leaflet only scales what each drew before
        take-off, so a long zoom shows a shrunken or blurred base map and route; they are drawn
        again on every frame of a flight instead (flyTo fires "zoom" once a frame). */
-    var renderers = ["sm-base", "sm-mentions", "sm-route", "sm-stops"].map(function (pane) {
-      return L.svg({ pane: pane, padding: 0.3 });
+    var renderers = {};
+    ["sm-base", "sm-mentions", "sm-route", "sm-stops"].forEach(function (pane) {
+      renderers[pane] = L.svg({ pane: pane, padding: 0.3 });
     });
-    function rendererOf(pane) { return renderers[["sm-base", "sm-mentions", "sm-route", "sm-stops"].indexOf(pane)]; }
+    function rendererOf(pane) { return renderers[pane]; }
     var flying = false;
     map.on("zoom", function () {
       if (!flying) { return; }
-      renderers.forEach(function (r) { if (r._map && typeof r._reset === "function") { r._reset(); } });
+      Object.keys(renderers).forEach(function (pane) {
+        var r = renderers[pane];
+        if (r._map && typeof r._reset === "function") { r._reset(); }
+      });
     });
     map.on("moveend", function () { flying = false; });
 

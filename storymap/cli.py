@@ -115,18 +115,25 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
         _fail(exc)
     for problem in result.problems:
         console.print(_text(problem, "warning:"))
-    meta = result.story["storymap"]
-    stops = [f for f in result.story["features"] if f["properties"].get("role") == "stop"]
-    places = [f for f in result.story["features"] if f["properties"].get("role") in ("stop", "mention")]
+    _summary(console, result.story, out)
+    for name in result.unplaced:
+        console.print(_text(name, "  not placed:"))
+
+
+def _summary(console, story, out) -> None:  # noqa: ANN001
+    """"Wrote FILE: 'title', N articles, ... stops" and the stops, one per line."""
+    meta = story["storymap"]
+    stops = [f for f in story["features"] if f["properties"].get("role") == "stop"]
+    places = [f for f in story["features"] if f["properties"].get("role") in ("stop", "mention")]
     mentions = sum(f["properties"]["mention_count"] for f in places)
     console.print(_text(f"Wrote {out}: {meta['title']!r}, {_n(len(meta['articles']), 'article')}, "
                         f"{_n(len(places), 'place')}, {_n(mentions, 'mention')}, {_n(len(stops), 'stop')}"))
     for f in stops:
         p = f["properties"]
         when = p["date"] or "no date"
-        console.print(_text(f"  {p['stop']}. {p['name']} ({when}, {p['status']})"))
-    for name in result.unplaced:
-        console.print(_text(name, "  not placed:"))
+        reports = p.get("article_count")
+        by = f", {_n(reports, 'article')}" if reports and len(meta["articles"]) > 1 else ""
+        console.print(_text(f"  {p['stop']}. {p['name']} ({when}, {p['status']}{by})"))
 
 
 class CorpusSpec(str):
@@ -155,10 +162,12 @@ class _GeoparseInput(click.File):
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Corpus only: an existing Dask scheduler (tcp://host:8786), or 'local' for this "
                    "process alone (default: a local Dask cluster, one worker per core).")
-@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "text"]), default="auto", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "text", "parquet"]), default="auto",
+              show_default=True,
               help="What INPUT is: jsonl (one JSON object per line) or text (one plain-text article). auto: "
                    "jsonl for .jsonl/.ndjson/.json, text for .txt/.md, otherwise jsonl when at least half of "
-                   "the first lines are JSON objects.")
+                   "the first lines are JSON objects. parquet: INPUT is read as a corpus and -o gets one "
+                   "GeoParquet table of toponyms (one row per toponym) per input file.")
 @click.option("--text", "plain", is_flag=True, hidden=True, help="Same as --format text.")
 @click.option("-j", "--jobs", default=None, type=click.IntRange(1, 64),
               help="Worker processes, each loading the models once (default: every core, up to 4, "
@@ -185,6 +194,13 @@ def geoparse(input_file, out: str, scheduler: str | None, fmt: str, plain: bool,
     import contextlib
     import itertools
 
+    if fmt == "parquet":
+        name = str(getattr(input_file, "name", "-"))
+        if not isinstance(input_file, CorpusSpec) and name in ("-", "<stdin>"):
+            _fail(StorymapError("--format parquet reads a corpus: give INPUT as files, a folder or a glob"))
+        _geoparse_corpus(str(input_file) if isinstance(input_file, CorpusSpec) else name, out, scheduler, jobs,
+                         "parquet")
+        return
     if isinstance(input_file, CorpusSpec):
         _geoparse_corpus(str(input_file), out, scheduler, jobs)
         return
@@ -279,31 +295,125 @@ def geoparse(input_file, out: str, scheduler: str | None, fmt: str, plain: bool,
     console.print(_text(f"Geoparsed {_n(done, 'article')}" + (f" into {out}" if to_file else "") + skipped))
 
 
-def _geoparse_corpus(spec: str, out: str, scheduler: str | None, jobs: int | None) -> None:
+def _geoparse_corpus(spec: str, out: str, scheduler: str | None, jobs: int | None, fmt: str = "jsonl") -> None:
     """`storymap geoparse CORPUS -o FOLDER`: storymap.corpus with a status line."""
     from storymap.corpus import geoparse_corpus
+
+    kind = "GeoParquet" if fmt == "parquet" else "JSONL"
+    if out == "-":
+        _fail(StorymapError(f"{spec} is a corpus: give -o a folder to write one {kind} file per input file into"))
+    result = _run_corpus("Geoparsing", spec, lambda progress: geoparse_corpus(
+        spec, out, fmt=fmt, scheduler=scheduler, workers=jobs, progress=progress))
+    console = _console()
+    console.print(_text(f"Geoparsed {_n(result.articles, 'article')} from {_n(len(result.partitions), 'file')} "
+                        f"into {out}" + _skipped(result.bad)))
+    if not result.articles:
+        _fail(StorymapError(f"{spec}: no article could be geoparsed"))
+
+
+def _run_corpus(verb: str, spec: str, run):  # noqa: ANN001, ANN202
+    """Run a corpus job with the gazetteer built first and a status line of files done;
+    the bad records are reported, the first MAX_REPORTED one by one."""
     from storymap.gazetteer import Gazetteer
 
     console = _console()
-    if out == "-":
-        _fail(StorymapError(f"{spec} is a corpus: give -o a folder to write one JSONL file per input file into"))
     try:
-        with console.status(_text(f"Geoparsing {spec}...")) as status:
+        with console.status(_text(f"{verb} {spec}...")) as status:
             _gazetteer(console, status, Gazetteer)  # built once here, before any worker needs it
-            result = geoparse_corpus(spec, out, scheduler=scheduler, workers=jobs,
-                                     progress=lambda done, total: status.update(
-                                         _text(f"Geoparsing {spec}: {done} of {_n(total, 'file')} done...")))
+            result = run(lambda done, total: status.update(
+                _text(f"{verb} {spec}: {done} of {_n(total, 'file')} done...")))
     except StorymapError as exc:
         _fail(exc)
     for msg in result.bad[:MAX_REPORTED]:
         console.print(_text(msg, "skipped"))
-    skipped = f", skipped {_n(len(result.bad), 'bad record')}" if result.bad else ""
-    if len(result.bad) > MAX_REPORTED:
+    return result
+
+
+def _skipped(bad: list[str]) -> str:
+    skipped = f", skipped {_n(len(bad), 'bad record')}" if bad else ""
+    if len(bad) > MAX_REPORTED:
         skipped += f" (the first {MAX_REPORTED} shown)"
-    console.print(_text(f"Geoparsed {_n(result.articles, 'article')} from {_n(len(result.partitions), 'file')} "
-                        f"into {out}" + skipped))
-    if not result.articles:
-        _fail(StorymapError(f"{spec}: no article could be geoparsed"))
+    return skipped
+
+
+@main.command()
+@click.argument("corpus")
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder to write the event table into: one GeoParquet file per input file.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="An existing Dask scheduler (tcp://host:8786), or 'local' for this process alone "
+                   "(default: a local Dask cluster, one worker per core).")
+@click.option("-j", "--jobs", default=None, type=click.IntRange(1, 256),
+              help="Worker processes of the local cluster (default: one per core).")
+def events(corpus: str, out: str, scheduler: str | None, jobs: int | None) -> None:
+    """Mine a corpus once for movement events: who went (or will go) where, and when.
+
+    CORPUS is a JSONL, JSONL.gz or Parquet file, a folder of them or a glob (local or a
+    URL), one record per article: "id" and "text", optionally "title", "outlet",
+    "published" (ISO date) and "url". Writes a GeoParquet table (GDAL, QGIS, geopandas
+    and DuckDB read it) with one row per event of every traveller the texts name:
+    traveller as found and normalised, place (name, point, gazetteer id, kind), date and
+    date_end, status, predicate, article, outlet, publication date, offsets and excerpt.
+    Bad records are reported and skipped. Query it with 'storymap trace'.
+
+    \b
+    Example:
+        storymap events 'archive/*.jsonl.gz' -o events/
+        storymap trace events/ --subject "Kim Jong Un" --from 2023-09-01 -o kim.geojson
+    """
+    from storymap.corpus import events_corpus
+
+    result = _run_corpus("Reading", corpus, lambda progress: events_corpus(
+        corpus, out, scheduler=scheduler, workers=jobs, progress=progress))
+    _console().print(_text(f"Wrote {_n(result.events, 'movement event')} from "
+                           f"{_n(result.articles, 'article')} of {_n(len(result.partitions), 'file')} into {out}"
+                           + _skipped(result.bad)))
+
+
+@main.command()
+@click.argument("events_path", metavar="EVENTS")
+@click.option("--subject", required=True, help='Whose movements: "Kim Jong Un", "Putin", "the Rolling Stones".')
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First day (YYYY-MM-DD) of events to use; an undated event counts by its article's date.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day (YYYY-MM-DD).")
+@click.option("--title", default=None, help="Story title (default: made from the subject and the stops).")
+@click.option("-o", "--output", "out", default=Path("data/places.geojson"), show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Story file to write.")
+def trace(events_path: str, subject: str, date_from, date_to, title: str | None, out: Path) -> None:  # noqa: ANN001
+    """Build the story of one traveller from an event table ('storymap events'), without
+    parsing again: its stops merged across every article, each with all its evidence
+    and the number of articles that report it. The story file is the same kind as
+    'storymap build' writes: export it, or open it in the app.
+
+    \b
+    Example:
+        storymap trace events/ --subject "Kim Jong Un" --from 2023-09-01 --to 2023-09-30 -o kim.geojson
+    """
+    from storymap.events import trace as trace_story
+    from storymap.files import output_target
+    from storymap.gazetteer import Gazetteer, GazetteerError, default_path
+    from storymap.storyfile import write_story
+
+    console = _console()
+    first = date_from.date() if date_from else None
+    last = date_to.date() if date_to else None
+    if first and last and first > last:
+        _fail(StorymapError(f"--from {first} is after --to {last}"))
+    try:
+        output_target(out)
+        gazetteer = None
+        if default_path().exists():
+            try:
+                gazetteer = Gazetteer(build_missing=False)  # names the country in the title
+            except GazetteerError:
+                gazetteer = None
+        result = trace_story(events_path, subject, date_from=first, date_to=last, title=title, gazetteer=gazetteer)
+        write_story(result.story, out)
+    except StorymapError as exc:
+        _fail(exc)
+    for problem in result.problems:
+        console.print(_text(problem, "warning:"))
+    _summary(console, result.story, out)
 
 
 def _gazetteer(console, status, gazetteer_class):  # noqa: ANN001, ANN202

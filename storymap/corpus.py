@@ -11,7 +11,7 @@ Dask cluster (a local one, one worker process per core, or an existing one at
 ``tcp://host:8786``). Either way the output files are the same, byte for byte.
 
 Nothing holds the whole corpus: a worker holds one partition at a time, and loads the
-model and opens the gazetteer once (:func:`_geoparser`).
+model and opens the gazetteer once (:func:`worker_geoparser`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Callable, Iterator
+import struct
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -38,12 +39,14 @@ class CorpusError(StorymapError):
 
 @dataclass(frozen=True, slots=True)
 class PartitionResult:
-    """One partition's outcome: where it was written, how many articles, and the bad records."""
+    """One partition's outcome: where it was written, how many articles (and, for an event
+    table, events), and the bad records."""
 
     source: str
     output: str
     articles: int
     bad: tuple[str, ...] = ()
+    events: int | None = None
 
 
 @dataclass(slots=True)
@@ -59,6 +62,10 @@ class CorpusResult:
     @property
     def bad(self) -> list[str]:
         return [msg for p in self.partitions for msg in p.bad]
+
+    @property
+    def events(self) -> int:
+        return sum(p.events or 0 for p in self.partitions)
 
 
 def is_corpus(spec: str) -> bool:
@@ -120,26 +127,40 @@ def read_partition(path: str) -> Iterator[tuple[int, str | bytes]]:
 
 
 @lru_cache(maxsize=1)
-def _geoparser() -> Any:
-    """The process's geoparser: the model and the gazetteer load once per worker."""
+def worker_geoparser() -> Any:
+    """The process's :class:`~storymap.geoparse.Geoparser`: the model and the gazetteer load
+    once per worker, whatever the number of partitions it runs."""
     from storymap.geoparse import Geoparser
 
     return Geoparser()
 
 
-def partition_name(index: int) -> str:
-    return f"part-{index:05d}.jsonl"
+#: output formats of a geoparsed partition: JSONL lines as `storymap geoparse` writes them,
+#: or a GeoParquet table of the toponyms (one row per toponym)
+FORMATS = ("jsonl", "parquet")
+
+#: (column, pyarrow type name) of the toponym table written by ``--format parquet``
+TOPONYM_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("article_id", "string"), ("start", "int32"), ("end", "int32"), ("name", "string"),
+    ("lat", "float64"), ("lon", "float64"), ("gazetteer_id", "string"), ("geonameid", "int64"),
+    ("place_type", "string"), ("confidence", "float64"),
+)
 
 
-def geoparse_partition(path: str, out_dir: str, index: int) -> PartitionResult:
-    """Geoparse one corpus file into ``out_dir/part-NNNNN.jsonl`` (lines in order of article id).
+def partition_name(index: int, fmt: str = "jsonl") -> str:
+    return f"part-{index:05d}.{fmt}"
+
+
+def geoparse_partition(path: str, out_dir: str, index: int, fmt: str = "jsonl") -> PartitionResult:
+    """Geoparse one corpus file into ``out_dir/part-NNNNN.jsonl`` (lines in order of article
+    id) or, with ``fmt="parquet"``, a GeoParquet table of its toponyms (``part-NNNNN.parquet``).
 
     A record that cannot be geoparsed is counted and reported ("file, record N: ..."), never
     fatal; a file that cannot be read at all is one bad record for the whole file.
     """
     from storymap.geoparse import GeoparseError
 
-    geoparser = _geoparser()
+    geoparser = worker_geoparser()
     lines: list[tuple[str, int, str]] = []
     bad: list[str] = []
     try:
@@ -153,9 +174,40 @@ def geoparse_partition(path: str, out_dir: str, index: int) -> PartitionResult:
     except CorpusError as exc:
         bad.append(str(exc))
     lines.sort(key=lambda x: (x[0], x[1]))
-    target = os.path.join(out_dir, partition_name(index))
-    write_atomic(target, "".join(line + "\n" for _, _, line in lines))
+    target = os.path.join(out_dir, partition_name(index, fmt))
+    if fmt == "parquet":
+        rows = [{"article_id": article_id, **t} for article_id, _, line in lines
+                for t in json.loads(line)["toponyms"]]
+        write_geoparquet(target, rows, TOPONYM_COLUMNS)
+    else:
+        write_atomic(target, "".join(line + "\n" for _, _, line in lines))
     return PartitionResult(path, target, len(lines), tuple(bad))
+
+
+def write_geoparquet(path: str, rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> None:
+    """Write ``rows`` as a GeoParquet 1.0 file (readable by GDAL, geopandas, DuckDB...): the
+    given columns, then ``geometry``, each row's ``lon``/``lat`` as a WKB point (null when
+    unknown), on WGS 84. Written through a temporary file; the same rows give the same bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fields = [pa.field(name, getattr(pa, kind)()) for name, kind in columns]
+    fields.append(pa.field("geometry", pa.binary()))
+    points = [struct.pack("<BIdd", 1, 1, r["lon"], r["lat"]) if r.get("lat") is not None and
+              r.get("lon") is not None else None for r in rows]
+    data = {name: [r.get(name) for r in rows] for name, _ in columns}
+    data["geometry"] = points
+    located = [(r["lon"], r["lat"]) for r in rows if r.get("lat") is not None and r.get("lon") is not None]
+    geo = {"version": "1.0.0", "primary_column": "geometry",
+           "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"]}}}
+    if located:
+        xs, ys = [x for x, _ in located], [y for _, y in located]
+        geo["columns"]["geometry"]["bbox"] = [min(xs), min(ys), max(xs), max(ys)]
+    schema = pa.schema(fields, metadata={b"geo": json.dumps(geo, sort_keys=True).encode()})
+    table = pa.Table.from_pydict(data, schema=schema)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    write_atomic(path, sink.getvalue().to_pybytes())
 
 
 def _article_id(line: str, n: int) -> str:
@@ -163,10 +215,11 @@ def _article_id(line: str, n: int) -> str:
     return str(value) if value is not None else f"line-{n}"
 
 
-def geoparse_corpus(spec: str, out_dir: str | os.PathLike[str], *, scheduler: str | None = None,
+def geoparse_corpus(spec: str, out_dir: str | os.PathLike[str], *, fmt: str = "jsonl", scheduler: str | None = None,
                     workers: int | None = None,
                     progress: Callable[[int, int], None] | None = None) -> CorpusResult:
-    """Geoparse every file of a corpus into ``out_dir`` (one JSONL file per input file).
+    """Geoparse every file of a corpus into ``out_dir``: one JSONL file (or, with
+    ``fmt="parquet"``, one GeoParquet table of toponyms) per input file.
 
     Parameters
     ----------
@@ -184,6 +237,27 @@ def geoparse_corpus(spec: str, out_dir: str | os.PathLike[str], *, scheduler: st
     progress
         Called with (partitions done, partitions in all) as they finish.
     """
+    if fmt not in FORMATS:
+        raise CorpusError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    return run_partitions(geoparse_partition, spec, out_dir, (fmt,), scheduler=scheduler, workers=workers,
+                          progress=progress)
+
+
+def events_corpus(spec: str, out_dir: str | os.PathLike[str], *, scheduler: str | None = None,
+                  workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> CorpusResult:
+    """The movement-event table of a corpus: one GeoParquet file per input file in ``out_dir``
+    (see :mod:`storymap.events`); the parameters are those of :func:`geoparse_corpus`."""
+    from storymap.events import events_partition
+
+    return run_partitions(events_partition, spec, out_dir, (), scheduler=scheduler, workers=workers,
+                          progress=progress)
+
+
+def run_partitions(work: Callable[..., PartitionResult], spec: str, out_dir: str | os.PathLike[str],
+                   args: tuple = (), *, scheduler: str | None = None, workers: int | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> CorpusResult:
+    """Run ``work(file, out_dir, index, *args)`` for every file of a corpus, here or on Dask
+    (see :func:`geoparse_corpus` for ``scheduler`` and ``workers``); results in input order."""
     files = corpus_files(spec)
     out = str(out_dir)
     try:
@@ -194,7 +268,7 @@ def geoparse_corpus(spec: str, out_dir: str | os.PathLike[str], *, scheduler: st
     result = CorpusResult()
     if scheduler == "local" or (scheduler is None and (len(files) == 1 or workers == 1)):
         for i, path in enumerate(files):
-            result.partitions.append(geoparse_partition(path, out, i))
+            result.partitions.append(work(path, out, i, *args))
             if progress:
                 progress(i + 1, len(files))
         return result
@@ -213,7 +287,7 @@ def geoparse_corpus(spec: str, out_dir: str | os.PathLike[str], *, scheduler: st
             cluster.close()
         raise CorpusError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
     try:
-        futures = [client.submit(geoparse_partition, path, out, i, pure=False) for i, path in enumerate(files)]
+        futures = [client.submit(work, path, out, i, *args, pure=False) for i, path in enumerate(files)]
         done = 0
         for _ in as_completed(futures):
             done += 1
@@ -227,5 +301,6 @@ def geoparse_corpus(spec: str, out_dir: str | os.PathLike[str], *, scheduler: st
     return result
 
 
-__all__ = ["CORPUS_SUFFIXES", "CorpusError", "CorpusResult", "PartitionResult", "corpus_files", "geoparse_corpus",
-           "geoparse_partition", "is_corpus", "read_partition"]
+__all__ = ["CORPUS_SUFFIXES", "FORMATS", "TOPONYM_COLUMNS", "CorpusError", "CorpusResult", "PartitionResult",
+           "corpus_files", "events_corpus", "geoparse_corpus", "geoparse_partition", "is_corpus", "read_partition",
+           "run_partitions", "worker_geoparser", "write_geoparquet"]

@@ -144,7 +144,7 @@ class Geoparser:
             lone surrogate ("\\ud800") or a text over :data:`MAX_TEXT_CHARS`; the message
             starts with ``line N:``.
         """
-        record = _record(line, lineno)
+        record = parse_record(line, lineno)
         article_id = str(record.get("id", f"line-{lineno}"))
         record["toponyms"] = [t.to_dict() for t in self.parse(record["text"], article_id)]
         return json.dumps(record, ensure_ascii=False)
@@ -175,7 +175,7 @@ def _not_utf8(raw: bytes, exc: UnicodeDecodeError) -> str:
     return f"not UTF-8 (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1})"
 
 
-def _record(line: str | bytes, lineno: int) -> dict:
+def parse_record(line: str | bytes, lineno: int) -> dict:
     """The JSON object of one input line, checked; :class:`GeoparseError` says what is wrong."""
     if isinstance(line, bytes):
         body = line.rstrip(b"\r\n")

@@ -556,6 +556,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
             off, sent = sents[k]
             by_sentence[(off + sent.start_char, off + sent.end_char)].append((s, e))
     last_name: tuple[str, ...] | None = None
+    people = _person_words(document)
     dateline = document.dateline
     # the story's last told date, for sentences that name none
     context: DateMention | None = None
@@ -568,7 +569,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
                       not dateline.start <= d.start < dateline.end)  # a dateline's date is the filing date
         dates += _night_before(sent, off)
         # names that are clause subjects in this sentence: a later pronoun's antecedent
-        named = [(t.i, _name_words(t)) for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and
+        named = [(t.i, _name_words(t) if t.pos_ == "PROPN" else (t.text,)) for t in sent
+                 if t.dep_ in ("nsubj", "nsubjpass") and _is_name(t, people) and
                  t.ent_type_ not in ("GPE", "LOC", "NORP", "FAC")]
         for ms, me in by_sentence.get(span, []):
             located = document.locate(ms, me)
@@ -586,7 +588,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
                     _inside(off + who.idx, mentions):
                 continue  # a place as the subject ("Moscow said", "Cairo airport officials")
             before = [n for i, n in named if who is not None and i < who.i and n]
-            name, noun, how, label = _describe(who, before[-1] if before else last_name)
+            name, noun, how, label = _describe(who, before[-1] if before else last_name, people)
             nearby: frozenset[str] = frozenset()
             if who is None and pred.pos_ == "NOUN" and not _others(pred):
                 # "Wednesday's meeting at X", "the visit to X is the first...": the story's
@@ -619,7 +621,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
                                                                         for g in c.children)):
                 # "the Marlin sank on Wednesday": an end with no place, kept to tell what was never reached
                 who, _ = _traveller(tok, "at")
-                name, noun, how, label = _describe(who, last_name)
+                name, noun, how, label = _describe(who, last_name, people)
                 if how not in ("name", "title", "it"):
                     continue  # "... who died": only an end told of the traveller by name or kind
                 out.append(Candidate(article.id, NO_PLACE, span, tok.lemma_.lower(), label, name, noun, how,
@@ -630,9 +632,9 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
         previous = sent
         # the clause subjects of this sentence, for the pronouns of the next
         for tok in sent:
-            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.pos_ == "PROPN" and \
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and _is_name(tok, people) and \
                     tok.ent_type_ not in ("GPE", "LOC", "NORP", "FAC"):  # "The U.S. said ... He": not the U.S.
-                last_name = _name_words(tok) or last_name
+                last_name = (_name_words(tok) if tok.pos_ == "PROPN" else (tok.text,)) or last_name
                 break
             if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and tok.pos_ == "NOUN" and \
                     tok.lemma_.lower() in TITLES and any(c.lower_ == "the" for c in tok.children):
@@ -782,8 +784,21 @@ def _past_years(pred: Any) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, ...] | None, str | None, str, str]:
-    """(name words, title noun, how it was found, the words as written) for a traveller token."""
+def _person_words(document: Any) -> frozenset[str]:
+    """Words of people's names the entity model found anywhere in the article."""
+    return frozenset(t.text for d in document.docs for t in d if t.pos_ == "PROPN" and t.ent_type_ == "PERSON")
+
+
+def _is_name(tok: Any, people: frozenset[str]) -> bool:
+    """A proper noun, or a capitalised word the tagger took for a common noun that the
+    article uses as a person's name elsewhere ("Lopes will travel..." opening a sentence)."""
+    return tok.pos_ == "PROPN" or (tok.pos_ in ("NOUN", "ADJ") and tok.text[:1].isupper() and tok.text in people)
+
+
+def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str] = frozenset()
+              ) -> tuple[tuple[str, ...] | None, str | None, str, str]:
+    """(name words, title noun, how it was found, the words as written) for a traveller token;
+    ``people`` are the article's person-name words (:func:`_person_words`)."""
     if who is None:
         return None, None, "none", ""
     words = [t for t in who.subtree if t.i <= who.i]
@@ -797,6 +812,8 @@ def _describe(who: Any, last_name: tuple[str, ...] | None) -> tuple[tuple[str, .
         if last_name is None and PRONOUN_CLASS.get(who.lower_) == "thing":
             return None, "thing", "it", who.text  # "it landed": a thing, if the story follows one
         return last_name, PRONOUN_CLASS.get(who.lower_), "pronoun" if last_name else "none", who.text
+    if who.pos_ != "PROPN" and _is_name(who, people):
+        return (who.text.removesuffix("'s"),), None, "name", label
     if who.pos_ == "PROPN":
         words = _name_words(who)
         if words:
@@ -923,6 +940,27 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
     words = frozenset(best)
     return Subject(" ".join(best), words, _kinds(words, index), _pronoun_of(words, documents),
                    _in_group(words, documents))
+
+
+def travellers(cands: Sequence[Candidate], documents: Sequence[Any]) -> list[Subject]:
+    """Everyone and everything the texts name on the move: the subject the story follows
+    (:func:`find_subject`) first, then each other named traveller once, by its fullest name
+    in the texts, in order of first appearance. A name inside one already given ("Kim" with
+    "Kim Jong Un") is that traveller."""
+    main = find_subject(cands, documents)
+    out = [main] if main else []
+    names = _full_names(documents)
+    index = _kind_index(documents)
+    for c in cands:
+        if c.how != "name" or not c.name or c.name[0].startswith(TITLE_MARK) or c.kind == "end":
+            continue
+        key = _canonical(c.name, names)
+        words = frozenset(key)
+        if any(words <= s.words for s in out):
+            continue
+        out.append(Subject(" ".join(key), words, _kinds(words, index), _pronoun_of(words, documents),
+                           _in_group(words, documents)))
+    return out
 
 
 def _in_group(words: frozenset[str], documents: Sequence[Any]) -> bool:

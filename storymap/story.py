@@ -194,8 +194,39 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         msg = "no place names found in any article:\n  " + "\n  ".join(str(a.path) for a in articles)
         raise StoryError(msg)
     resolved = resolve(all_mentions, {a.id: a.text for a in articles})
-    by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
+    anchors = article_anchors(articles)
+    cands = []
+    for document, analysis in zip(documents, analyses, strict=True):
+        cands += candidates(document, [(m.start, m.end) for m in analysis.mentions if not m.demonym])
+    found = find_subject(cands, documents, subject)
+    subject = found.name if found else (subject or "")
+    if found:
+        # "Kerry" is a county, but in a story about John Kerry it is the man
+        resolved = [r for r in resolved if r.best.record.place_type == "country" or
+                    not found.is_name(r.mention.text.removesuffix("'s").split())]
+    undated = [a.id for a in articles if not a.published]
+    evidence: list[MovementEvent] = subject_events(cands, found, anchors, undated) if found else []
 
+    resolved, evidence, by_mention = place_events(resolved, documents, evidence)
+    places = _places(resolved, evidence, by_mention)
+    # the order articles were written in: by date where known, then as given
+    written = sorted(range(len(articles)), key=lambda n: (anchors[articles[n].id] or dt.date.max, n))
+    assign_roles(places, {articles[n].id: k for k, n in enumerate(written)})
+    if title is None:
+        title = story_title(subject, [p for p in places if p.role == "stop"], gazetteer)
+    story = story_geojson(places, articles, subject, title, Path(base) if base else Path.cwd())
+    reason = "found neither offline nor online" if online is not None else "not in the offline gazetteer"
+    missing = sorted({f"{name} ({art.path.name}): {reason}"
+                      for art, a in zip(articles, analyses, strict=True) for _, _, name in a.unknown})
+    return BuildResult(story, problems, articles, places, missing)
+
+
+def article_anchors(articles: Sequence[Article]) -> dict[str, dt.date | None]:
+    """The date each article's weekdays and yearless dates count from (by article id).
+
+    An article's publication date, else its latest explicit date; an article with neither
+    counts from the median of the others' dates, and None when no article has one.
+    """
     published = [a.published for a in articles if a.published]
     near = sorted(published)[len(published) // 2] if published else None
     anchors = {}
@@ -207,33 +238,20 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         if anchors[article.id] is None and known:
             # no date of its own: its weekdays count from the story's other articles
             anchors[article.id] = known[len(known) // 2]
-    cands = []
-    for document, analysis in zip(documents, analyses, strict=True):
-        cands += candidates(document, [(m.start, m.end) for m in analysis.mentions if not m.demonym])
-    found = find_subject(cands, documents, subject)
-    subject = found.name if found else (subject or "")
-    if found:
-        # "Kerry" is a county, but in a story about John Kerry it is the man
-        resolved = [r for r in resolved if r.best.record.place_type == "country" or
-                    not found.is_name(r.mention.text.removesuffix("'s").split())]
-        by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
-    undated = [a.id for a in articles if not a.published]
-    evidence: list[MovementEvent] = subject_events(cands, found, anchors, undated) if found else []
+    return anchors
 
+
+def place_events(resolved: list[Resolved], documents: Sequence[Document], evidence: Sequence[MovementEvent]
+                 ) -> tuple[list[Resolved], list[MovementEvent], dict[tuple[str, int], Resolved]]:
+    """The datelines' word on places and events: a name the dateline qualifies takes that
+    reading, and a visit to a country told from a dateline town in it is a visit to the town.
+
+    Returns the mentions, the events and the mentions by (article id, start).
+    """
+    by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
     resolved = _dateline_qualified(resolved, documents, by_mention)
     by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
-    evidence = _datelined(evidence, documents, by_mention)
-    places = _places(resolved, evidence, by_mention)
-    # the order articles were written in: by date where known, then as given
-    written = sorted(range(len(articles)), key=lambda n: (anchors[articles[n].id] or dt.date.max, n))
-    _assign_roles(places, {articles[n].id: k for k, n in enumerate(written)})
-    if title is None:
-        title = _title(subject, [p for p in places if p.role == "stop"], gazetteer)
-    story = _to_geojson(places, articles, subject, title, Path(base) if base else Path.cwd())
-    reason = "found neither offline nor online" if online is not None else "not in the offline gazetteer"
-    missing = sorted({f"{name} ({art.path.name}): {reason}"
-                      for art, a in zip(articles, analyses, strict=True) for _, _, name in a.unknown})
-    return BuildResult(story, problems, articles, places, missing)
+    return resolved, _datelined(evidence, documents, by_mention), by_mention
 
 
 def _place_online(analysis: Analysis, article: Article, online: Callable[[str], Location | None],
@@ -363,7 +381,7 @@ def _place_status(p: Place, order: dict[str, int]) -> str | None:
     return "expected"
 
 
-def _assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
+def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
     """Decide stops, fold facilities into their town, drop containers, order and date the stops."""
     by_id = {p.record.gazetteer_id: p for p in places}
     for p in places:
@@ -479,10 +497,11 @@ def _evidence(article: Article, e: MovementEvent) -> dict[str, Any]:
             "confidence": e.confidence}
 
 
-def _title(subject: str, stops: Sequence[Place], gazetteer: Gazetteer) -> str:
-    """"<subject> in <country>" when most stops share a country, else "<subject>: <first> to <last>"."""
+def story_title(subject: str, stops: Sequence[Place], gazetteer: Gazetteer | None) -> str:
+    """"<subject> in <country>" when most stops share a country (named by the gazetteer),
+    else "<subject>: <first> to <last>"."""
     countries = Counter(p.record.country_code for p in stops if p.record.country_code).most_common()
-    if subject and countries and (len(countries) == 1 or countries[0][1] > countries[1][1]):
+    if subject and gazetteer is not None and countries and (len(countries) == 1 or countries[0][1] > countries[1][1]):
         rec = gazetteer.get(f"naturalearth:{countries[0][0]}")
         if rec is not None:
             return f"{subject} in {_the(rec.name)}"
@@ -492,8 +511,10 @@ def _title(subject: str, stops: Sequence[Place], gazetteer: Gazetteer) -> str:
     return subject or "Story map"
 
 
-def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, title: str,
-                base: Path) -> Story:
+def story_geojson(places: list[Place], articles: Sequence[Article], subject: str, title: str,
+                  base: Path) -> Story:
+    """The story file of places whose roles are assigned (:func:`assign_roles`); excerpts and
+    offsets come from ``articles``, whose files are written relative to ``base``."""
     by_article = {a.id: a for a in articles}
     stops = sorted((p for p in places if p.role == "stop"), key=lambda p: p.stop or 0)
     others = sorted((p for p in places if p.role != "stop"), key=lambda p: (p.record.name, p.record.gazetteer_id))
@@ -567,6 +588,7 @@ def _to_geojson(places: list[Place], articles: Sequence[Article], subject: str, 
             props["date_end"] = p.date_end.isoformat() if p.date_end else None
             props["date_text"] = p.date_text
             props["stop_confidence"] = p.stop_confidence
+            props["article_count"] = len({e.article for e in p.evidence if e.status in STOP_STATUSES})
         if p.evidence:
             props["evidence"] = [_evidence(by_article[e.article], e)
                                  for e in sorted(p.evidence, key=lambda e: (e.article, e.mention, e.predicate))]

@@ -1,0 +1,333 @@
+"""Movement events: an archive mined once, and stories traced from the result.
+
+:func:`article_events` runs the pipeline of ``storymap build`` (one parse per article,
+recognition, resolution, the itinerary's candidates and dates, the datelines) over a
+batch of independent articles and keeps every movement event of every traveller the
+texts name, not only the story's subject. :func:`events_partition` does it for one
+corpus file and writes a GeoParquet table (``storymap events``); :func:`trace` reads such
+tables and builds the story file of one traveller from every article's evidence, with
+the same stop rules as ``build`` (:func:`storymap.story.assign_roles`), without parsing
+again.
+
+The table has one row per (traveller, event); its columns are :data:`EVENT_COLUMNS`.
+Offsets are ``str`` indices into the record's ``text``, end exclusive.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storymap.articles import Article, Block
+from storymap.corpus import (
+    CorpusError,
+    PartitionResult,
+    partition_name,
+    read_partition,
+    worker_geoparser,
+    write_geoparquet,
+)
+from storymap.errors import StorymapError
+from storymap.gazetteer import Gazetteer, GazetteerRecord
+from storymap.geoparse import GeoparseError, parse_record, text_article
+from storymap.itinerary import TITLES, MovementEvent, candidates, subject_events, travellers
+from storymap.recognize import Mention, Recognizer
+from storymap.resolve import Candidate, Resolved, resolve
+from storymap.storyfile import Story, validate_story
+from storymap.story import Place, article_anchors, assign_roles, place_events, story_geojson, story_title
+
+#: (column, pyarrow type name) of the movement-event table, in order; "geometry" is the
+#: place's point as WKB (GeoParquet 1.0, longitude/latitude on WGS 84)
+EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("article_id", "string"), ("outlet", "string"), ("published", "date32"), ("title", "string"),
+    ("url", "string"), ("source_file", "string"),
+    ("traveller", "string"), ("traveller_normalised", "string"), ("is_subject", "bool_"),
+    ("place_name", "string"), ("mention", "string"), ("gazetteer_id", "string"), ("geonameid", "int64"),
+    ("place_type", "string"), ("country_code", "string"), ("located_in", "string"),
+    ("lat", "float64"), ("lon", "float64"), ("place_confidence", "float64"),
+    ("date", "date32"), ("date_end", "date32"), ("date_text", "string"), ("date_inferred", "bool_"),
+    ("status", "string"), ("kind", "string"), ("predicate", "string"), ("cue", "string"),
+    ("confidence", "float64"),
+    ("sentence_start", "int32"), ("sentence_end", "int32"), ("mention_start", "int32"), ("mention_end", "int32"),
+    ("excerpt", "string"),
+)
+
+#: articles parsed in one pass of the model
+BATCH = 32
+
+
+class TraceError(StorymapError):
+    """A story cannot be traced (no event table there, no event of that traveller...)."""
+
+
+def record_article(record: dict, source: str = "") -> tuple[Article, str | None]:
+    """An :class:`Article` over a corpus record's ``text`` with its ``id``, ``title``,
+    ``outlet`` (or ``source``), ``published`` and ``url``; and a note when a field is unusable."""
+    article_id = str(record.get("id", ""))
+    article = text_article(record["text"], article_id)
+    note = None
+    published = None
+    raw = record.get("published") or record.get("date")
+    if raw:
+        try:
+            published = dt.date.fromisoformat(str(raw)[:10])
+        except ValueError:
+            note = f"'published' {str(raw)[:40]!r} is not an ISO date like 2023-09-15; read without it"
+
+    def text(*keys: str) -> str | None:
+        value = next((record[k] for k in keys if record.get(k) not in (None, "")), None)
+        return None if value is None else str(value)
+
+    article = dataclasses.replace(article, path=Path(source or article_id), title=text("title", "headline"),
+                                  source=text("outlet", "source"), published=published, url=text("url"))
+    return article, note
+
+
+def article_events(articles: Sequence[Article], recognizer: Recognizer) -> list[dict[str, Any]]:
+    """The event table's rows for independent articles (each read on its own, as one story).
+
+    Every traveller the article names on the move gets its events; an event told by a
+    title or a pronoun goes to the story's subject, by the same rules as ``build``.
+    """
+    from storymap.document import parse_articles
+
+    rows: list[dict[str, Any]] = []
+    if recognizer.ner is None or not articles:
+        return rows  # no parse, no itinerary
+    documents = parse_articles(articles)
+    for article, document in zip(articles, documents, strict=True):
+        analysis = recognizer.analyse(article, document)
+        mentions = [m for m in analysis.mentions if not m.demonym]
+        if not mentions:
+            continue
+        resolved = resolve(mentions, {article.id: article.text})
+        cands = candidates(document, [(m.start, m.end) for m in mentions])
+        anchors = article_anchors([article])
+        undated = [] if article.published else [article.id]
+        claimed: set[tuple[tuple[int, int], str]] = set()
+        for n, who in enumerate(travellers(cands, [document])):
+            # another traveller's events are those told by its name, or by a pronoun after it
+            mine = cands if n == 0 else [c for c in cands if c.how in ("name", "pronoun")]
+            events = subject_events(mine, who, anchors, undated)
+            own = [r for r in resolved if r.best.record.place_type == "country" or
+                   not who.is_name(r.mention.text.removesuffix("'s").split())]
+            own, events, by_mention = place_events(own, [document], events)
+            for e in events:
+                r = by_mention.get((e.article, e.mention[0]))
+                if r is None or (e.mention, e.predicate) in claimed and n:
+                    continue
+                if n == 0:
+                    claimed.add((e.mention, e.predicate))
+                rows.append(_row(article, e, r, who.name, n == 0))
+    rows.sort(key=lambda r: (r["article_id"], r["mention_start"], r["traveller_normalised"], r["predicate"]))
+    return rows
+
+
+def _row(article: Article, e: MovementEvent, r: Resolved, traveller: str, is_subject: bool) -> dict[str, Any]:
+    rec = r.best.record
+    return {
+        "article_id": article.id, "outlet": article.source, "published": article.published,
+        "title": article.title, "url": article.url, "source_file": str(article.path),
+        "traveller": e.traveller or None, "traveller_normalised": traveller, "is_subject": is_subject,
+        "place_name": rec.name, "mention": article.text[r.mention.start : r.mention.end],
+        "gazetteer_id": rec.gazetteer_id, "geonameid": rec.geonameid, "place_type": rec.place_type,
+        "country_code": rec.country_code or None, "located_in": rec.located_in or None,
+        "lat": rec.lat, "lon": rec.lon, "place_confidence": r.best.confidence,
+        "date": e.date, "date_end": e.date_end, "date_text": e.date_text, "date_inferred": e.date_inferred,
+        "status": e.status, "kind": e.kind, "predicate": e.predicate, "cue": e.cue, "confidence": e.confidence,
+        "sentence_start": e.sentence[0], "sentence_end": e.sentence[1],
+        "mention_start": e.mention[0], "mention_end": e.mention[1],
+        "excerpt": article.text[e.sentence[0] : e.sentence[1]],
+    }
+
+
+def events_partition(path: str, out_dir: str, index: int) -> PartitionResult:
+    """The movement events of one corpus file, written to ``out_dir/part-NNNNN.parquet``.
+
+    A record that is not a JSON object with a string ``text`` is counted and reported,
+    never fatal; an unusable ``published`` is reported and the record read without it.
+    """
+    recognizer = worker_geoparser().recognizer
+    bad: list[str] = []
+    articles: list[Article] = []
+    rows: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        rows.extend(article_events(articles, recognizer))
+        articles.clear()
+
+    try:
+        for n, raw in read_partition(path):
+            try:
+                record = parse_record(raw, n)
+            except GeoparseError as exc:
+                bad.append(f"{path}, {exc}".replace(f"line {n}:", f"record {n}:"))
+                continue
+            record.setdefault("id", f"line-{n}")
+            article, note = record_article(record, path)
+            if note:
+                bad.append(f"{path}, record {n}: {note}")
+            articles.append(article)
+            if len(articles) >= BATCH:
+                flush()
+        flush()
+    except CorpusError as exc:
+        bad.append(str(exc))
+    rows.sort(key=lambda r: (r["article_id"], r["mention_start"], r["traveller_normalised"], r["predicate"]))
+    target = os.path.join(out_dir, partition_name(index, "parquet"))
+    write_geoparquet(target, rows, EVENT_COLUMNS)
+    return PartitionResult(path, target, len({r["article_id"] for r in rows}), tuple(bad), events=len(rows))
+
+
+# --------------------------------------------------------------------------- trace
+
+
+def _words(name: str) -> frozenset[str]:
+    words = (w.lower().rstrip(".").removesuffix("'s").removesuffix("’s") for w in re.split(r"[\s,]+", name))
+    return frozenset(w for w in words if w and w not in TITLES)
+
+
+def same_traveller(query: str, name: str | None) -> bool:
+    """Whether a traveller named ``name`` in the table is the one asked for: one name's words
+    (case, titles and possessives aside) hold the other's ("Putin", "Vladimir Putin",
+    "President Putin")."""
+    q, n = _words(query), _words(name or "")
+    return bool(q and n) and (q <= n or n <= q)
+
+
+@dataclass(frozen=True, slots=True)
+class TraceResult:
+    """A traced story, the number of events it was built from, and what could not be used."""
+
+    story: Story
+    events: int
+    articles: int
+    problems: tuple[str, ...] = ()
+
+
+def read_events(source: str | os.PathLike[str], subject: str, date_from: dt.date | None = None,
+                date_to: dt.date | None = None) -> list[dict[str, Any]]:
+    """The rows of an event table (a GeoParquet file, or a folder of them) about ``subject``,
+    dated (by the event's date, else the article's publication date) within the range."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    try:
+        data = ds.dataset(str(source), format="parquet")
+        names = data.to_table(columns=["traveller_normalised"]).column(0)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise TraceError(f"{source}: not an event table from 'storymap events' ({exc})") from exc
+    except KeyError as exc:
+        raise TraceError(f"{source}: not an event table from 'storymap events' (no column {exc})") from exc
+    wanted = sorted(n for n in pc.unique(names).to_pylist() if same_traveller(subject, n))
+    if not wanted:
+        return []
+    where = pc.field("traveller_normalised").isin(wanted)
+    when = pc.if_else(pc.is_null(pc.field("date")), pc.field("published"), pc.field("date"))
+    if date_from is not None:
+        where &= when >= pa.scalar(date_from, pa.date32())
+    if date_to is not None:
+        where &= when <= pa.scalar(date_to, pa.date32())
+    columns = [c for c, _ in EVENT_COLUMNS]
+    try:
+        return data.to_table(columns=columns, filter=where).to_pylist()
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise TraceError(f"{source}: cannot read the event table ({exc})") from exc
+
+
+def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | None = None,
+          date_to: dt.date | None = None, title: str | None = None, gazetteer: Gazetteer | None = None) -> TraceResult:
+    """The story of ``subject`` from an event table: its stops merged across every article
+    that reports them, each with all its evidence and the number of articles behind it.
+
+    Stops, statuses (a later article's cancellation drops a plan), dates (the most reported
+    date wins; the others stay in the evidence) and order follow the rules of ``build``.
+    ``gazetteer`` (optional) names the country in the title.
+
+    Raises
+    ------
+    TraceError
+        When the table cannot be read or holds no event of ``subject`` in the range.
+    """
+    rows = read_events(source, subject, date_from, date_to)
+    span = "" if date_from is None and date_to is None else \
+        f" between {date_from or 'the start'} and {date_to or 'the end'}"
+    if not rows:
+        raise TraceError(f"{source}: no movement event of {subject!r}{span}")
+    # the name the table gives the traveller most often ("Putin" asked, "Vladimir Putin" found)
+    counts = Counter(row["traveller_normalised"] for row in rows)
+    name = min(counts, key=lambda n: (-counts[n], -len(n), n))
+    articles = _articles(rows)
+    places: dict[str, Place] = {}
+    for row in rows:
+        place = places.get(row["gazetteer_id"])
+        if place is None:
+            place = places[row["gazetteer_id"]] = Place(_place_record(row))
+        mention = Mention(row["article_id"], row["mention_start"], row["mention_end"], row["mention"], ())
+        if not any(m.mention.article == mention.article and m.mention.start == mention.start for m in place.mentions):
+            place.mentions.append(Resolved(mention, (Candidate(place.record, 1.0, row["place_confidence"]),)))
+        place.evidence.append(MovementEvent(
+            row["article_id"], (row["mention_start"], row["mention_end"]), (row["sentence_start"], row["sentence_end"]),
+            row["predicate"], row["traveller"] or "", row["status"], row["kind"], row["date"], row["date_end"],
+            row["date_text"], row["cue"], row["confidence"], bool(row["date_inferred"])))
+    order = sorted(articles, key=lambda a: (a.published or dt.date.max, a.id))
+    ordered = list(places.values())
+    assign_roles(ordered, {a.id: n for n, a in enumerate(order)})
+    stops = [p for p in ordered if p.role == "stop"]
+    story = story_geojson(ordered, order, name, title or story_title(name, stops, gazetteer), Path.cwd())
+    for meta, article in zip(story["storymap"]["articles"], order, strict=True):
+        # the article is a record of a corpus file, not a file of its own
+        meta["file"] = None
+        meta["sha256"] = None
+        meta["corpus_file"] = str(article.path)
+    story["storymap"]["traced"] = {"events": str(source), "subject": subject,
+                                   "from": date_from.isoformat() if date_from else None,
+                                   "to": date_to.isoformat() if date_to else None}
+    problems = () if stops else (f"no stop: {subject!r} is only mentioned or planned elsewhere{span}",)
+    return TraceResult(validate_story(story, name="traced story"), len(rows), len(articles), problems)
+
+
+def _place_record(row: dict[str, Any]) -> GazetteerRecord:
+    return GazetteerRecord(row["gazetteer_id"], row["place_name"], row["place_type"], row["lat"], row["lon"],
+                           row["country_code"] or "", 0, row["geonameid"], "", row["located_in"] or "")
+
+
+def _articles(rows: Iterable[dict[str, Any]]) -> list[Article]:
+    """The articles of the rows, their text rebuilt from the excerpts at their offsets
+    (blanks between), so the story's offsets and excerpts are the original article's."""
+    sentences: dict[str, dict[tuple[int, int], str]] = {}
+    meta: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        sentences.setdefault(row["article_id"], {})[(row["sentence_start"], row["sentence_end"])] = row["excerpt"]
+        meta.setdefault(row["article_id"], row)
+    out = []
+    for article_id in sorted(sentences):
+        spans = sorted(sentences[article_id])
+        chars = [" "] * max(end for _, end in spans)
+        for (start, end), text in sorted(sentences[article_id].items()):
+            chars[start:end] = text
+        row = meta[article_id]
+        out.append(Article(article_id, Path(row["source_file"] or article_id), "".join(chars),
+                           tuple(Block(s, e) for s, e in _disjoint(spans)), title=row["title"], source=row["outlet"],
+                           published=row["published"], url=row["url"]))
+    return out
+
+
+def _disjoint(spans: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    last = -1
+    for start, end in spans:
+        if start >= last:
+            yield start, end
+            last = end
+
+
+__all__ = ["EVENT_COLUMNS", "TraceError", "TraceResult", "article_events", "events_partition", "read_events",
+           "record_article", "same_traveller", "trace"]

@@ -258,8 +258,11 @@ def run_partitions(work: Callable[..., PartitionResult], spec: str, out_dir: str
                    progress: Callable[[int, int], None] | None = None) -> CorpusResult:
     """Run ``work(file, out_dir, index, *args)`` for every file of a corpus, here or on Dask
     (see :func:`geoparse_corpus` for ``scheduler`` and ``workers``); results in input order."""
-    files = corpus_files(spec)
     out = str(out_dir)
+    if "://" in out:
+        raise CorpusError(f"{out}: the output must be a folder on a file system (shared by the workers on a "
+                          "cluster); URLs are read from, not written to")
+    files = corpus_files(spec)
     try:
         Path(out).mkdir(parents=True, exist_ok=True)
     except OSError as exc:

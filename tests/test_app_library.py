@@ -327,3 +327,22 @@ def test_a_stop_can_be_visited_again_and_the_return_removed():
                                                "vostochny-cosmodrome"]
     next(b for b in at.button if b.label == "Remove its last return visit").click().run()
     assert at.session_state["edits"].order == ["vostochny-cosmodrome", "komsomolsk-on-amur", "vladivostok"]
+
+
+def test_a_story_traced_from_an_event_table_opens_like_any_other(tmp_path):
+    from pipeline_support import event_row
+
+    from storymap.corpus import write_geoparquet
+    from storymap.events import EVENT_COLUMNS, trace
+
+    write_geoparquet(str(tmp_path / "part-00000.parquet"), [
+        event_row("a", "Lisbon", "t:lisbon", -9.14, 38.72, date=dt.date(2024, 3, 4)),
+        event_row("b", "Porto", "t:porto", -8.61, 41.15, date=dt.date(2024, 3, 6), published=dt.date(2024, 3, 7)),
+    ], EVENT_COLUMNS)
+    story = trace(tmp_path, "Ines Ferro").story
+    story_id = Library().add(story).id
+    at = run_app(story_id)
+    assert not at.error, [e.value for e in at.error]
+    shown = [f["properties"]["name"] for f in sorted(stops(at.session_state["base"]),
+                                                      key=lambda f: f["properties"]["stop"])]
+    assert shown == ["Lisbon", "Porto"]

@@ -374,3 +374,11 @@ def test_a_title_noun_with_a_name_in_apposition_is_that_traveller(tmp_path, open
                           "Wednesday, May 6, where she met ministers.", published="2026-05-07")
     assert [(name, p["date"], p["stop"]) for name, p in got.items()] == \
         [("Porto", "2026-05-04", 1), ("Lisbon", "2026-05-06", 2)]
+
+
+def test_a_surname_opening_a_sentence_is_the_traveller_not_a_common_noun(tmp_path):
+    # the tagger reads a sentence-initial unknown surname as a noun; the article names her in full earlier
+    got = stops(tmp_path, "Foreign Minister Rita Okonjo arrived in Nairobi on Monday.\n\n"
+                          "Okonjo will fly to Kampala on Wednesday, her office said.")
+    assert list(got) == ["Nairobi", "Kampala"]
+    assert got["Kampala"]["status"] == "expected"

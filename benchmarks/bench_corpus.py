@@ -1,0 +1,126 @@
+"""Benchmark corpus runs on Dask: `storymap events` with 1 and 2 workers, memory, and `trace`.
+
+Run:  .venv/bin/python benchmarks/bench_corpus.py [--small 2000] [--large 20000]
+
+Makes a corpus of news-like articles from templates written for this benchmark (invented
+people, real world cities, 500 articles per JSONL.gz file), then prints, in one run:
+- articles/s of `events` on a local Dask cluster of 1 and of 2 worker processes (the
+  speed-up), over the small corpus;
+- peak resident memory per worker after the small and the large corpus (2 workers);
+- the time of `trace` over the large corpus's table (the function, and the command);
+- projected hours for 1,000,000 articles here and on a 64-core cluster (per-worker rate
+  times 64, discounted by the 1->2 worker efficiency measured here).
+Targets: speed-up >= 1.8x, memory per worker flat between the two sizes, trace < 2 s.
+Asserts nothing. The gazetteer must be built (`storymap gazetteer`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from storymap.corpus import events_corpus
+from storymap.events import trace
+
+PER_FILE = 500
+FIRST = ["Ana", "Tomas", "Leila", "Marek", "Sofia", "Kwame", "Ingrid", "Rahul", "Mei", "Diego", "Amara", "Yusuf",
+         "Elena", "Pavel", "Noor", "Jonas", "Aiko", "Bruno", "Zara", "Felix"]
+LAST = ["Lopes", "Varga", "Haddad", "Novak", "Brandt", "Mensah", "Lund", "Mehta", "Tanaka", "Ortiz", "Diallo",
+        "Kaya", "Petrova", "Sousa", "Farah", "Weber", "Moreau", "Rossi", "Adeyemi", "Kowal"]
+TITLES = ["Foreign Minister", "Trade Minister", "President", "Prime Minister", "envoy", "Chief Executive"]
+CITIES = ["Berlin", "Warsaw", "Vilnius", "Nairobi", "Accra", "Dakar", "Lisbon", "Madrid", "Rome", "Vienna",
+          "Prague", "Budapest", "Oslo", "Helsinki", "Tokyo", "Seoul", "Hanoi", "Jakarta", "Manila", "Canberra",
+          "Ottawa", "Lima", "Santiago", "Bogota", "Cairo", "Tunis", "Amman", "Doha", "Baku", "Tbilisi"]
+TOPICS = ["trade", "energy", "security", "migration", "climate finance", "fisheries", "rail links"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+OUTLETS = ["Bench Wire", "Bench Daily", "Bench Radio"]
+
+
+def article(n: int, rng: random.Random) -> dict:
+    who = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    last = who.split()[1]
+    other = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    a, b, c, d = rng.sample(CITIES, 4)
+    day = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(366))
+    first_day, second_day = rng.sample(WEEKDAYS, 2)
+    text = (f"{a.upper()}, {day:%B} {day.day} ({rng.choice(OUTLETS)}) - {rng.choice(TITLES)} {who} arrived in {a} "
+            f"on {first_day} for talks on {rng.choice(TOPICS)}.\n"
+            f"{last} met local leaders and will travel to {b} on {second_day}, officials said.\n"
+            f"The visit follows {last}'s trip to {c} last month, where a deal on {rng.choice(TOPICS)} was signed.\n"
+            f"Separately, {other} flew to {d} for a conference.")
+    return {"id": f"bench-{n:07d}", "title": f"{who} visits {a}", "outlet": rng.choice(OUTLETS),
+            "published": day.isoformat(), "text": text}
+
+
+def make_corpus(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True)
+    rng = random.Random(count)
+    for start in range(0, count, PER_FILE):
+        with gzip.open(folder / f"news-{start // PER_FILE:05d}.jsonl.gz", "wt", encoding="utf-8") as fh:
+            for n in range(start, min(count, start + PER_FILE)):
+                fh.write(json.dumps(article(n, rng)) + "\n")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(corpus: Path, out: Path, workers: int) -> tuple[float, int, list[float]]:
+    """Seconds, articles and each worker's peak memory (MB) of `events` on a fresh local cluster."""
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        t = time.perf_counter()
+        result = events_corpus(str(corpus), out, scheduler=cluster.scheduler_address)
+        seconds = time.perf_counter() - t
+        peaks = sorted(client.run(_peak_mb).values())
+    return seconds, result.articles, peaks
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--small", type=int, default=2000)
+    ap.add_argument("--large", type=int, default=20000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        make_corpus(root / "small", args.small)
+        make_corpus(root / "large", args.large)
+        one_s, n_small, _ = run(root / "small", root / "e1", 1)
+        two_s, _, small_peaks = run(root / "small", root / "e2", 2)
+        big_s, n_large, large_peaks = run(root / "large", root / "e3", 2)
+        rate1, rate2 = n_small / one_s, n_small / two_s
+        speedup = rate2 / rate1
+        print(f"events, {n_small} articles, 1 worker:  {one_s:7.1f} s  {rate1:6.1f} articles/s")
+        print(f"events, {n_small} articles, 2 workers: {two_s:7.1f} s  {rate2:6.1f} articles/s  "
+              f"speed-up {speedup:.2f}x (target >= 1.8x)")
+        print(f"events, {n_large} articles, 2 workers: {big_s:7.1f} s  {n_large / big_s:6.1f} articles/s")
+        print(f"peak memory per worker: {', '.join(f'{p:.0f}' for p in small_peaks)} MB after {n_small} articles; "
+              f"{', '.join(f'{p:.0f}' for p in large_peaks)} MB after {n_large} (target: flat)")
+        subject = f"{FIRST[0]} {LAST[0]}"
+        t = time.perf_counter()
+        traced = trace(root / "e3", subject)
+        fn_s = time.perf_counter() - t
+        t = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).with_name("storymap")), "trace", str(root / "e3"), "--subject",
+                        subject, "-o", str(root / "traced.geojson")], check=True, capture_output=True)
+        cli_s = time.perf_counter() - t
+        print(f"trace {subject!r} over {n_large} articles' table: {fn_s:.2f} s (function), {cli_s:.2f} s "
+              f"(command, start-up included); {traced.events} events, {traced.articles} articles (target < 2 s)")
+        per_worker = rate1 * min(1.0, speedup / 2)
+        print(f"projected for 1,000,000 articles: {1e6 / rate2 / 3600:.1f} h on this machine (2 workers), "
+              f"{1e6 / (per_worker * 64) / 3600:.2f} h on a 64-core cluster ({per_worker:.1f} articles/s per worker)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""The movement-event table and stories traced from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import geopandas
+import pytest
+from click.testing import CliRunner
+
+from pipeline_support import event_row, gazetteer
+from storymap.cli import main
+from storymap.corpus import events_corpus, write_geoparquet
+from storymap.events import EVENT_COLUMNS, TraceError, same_traveller, trace
+from storymap.storyfile import load_story, stops
+
+RECORDS = [
+    {"id": "n2", "outlet": "Daily Test", "published": "2025-05-07", "title": "Envoy in Accra",
+     "text": "Trade envoy Lena Moritz arrived in Accra on Tuesday for talks on cocoa exports.\n"
+             "Moritz will travel to Lome on Thursday, officials said."},
+    {"id": "n1", "outlet": "Test Wire", "published": "2025-05-05", "title": "Envoy starts tour",
+     "text": "Lena Moritz landed in Dakar on Monday at the start of a West African tour.\n"
+             "Separately, the singer Omar Kone flew to Paris."},
+    {"id": "n3", "outlet": "Test Wire", "published": "not a date", "text": "Rain fell in Lagos all week."},
+    {"title": "no text"},
+]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    gazetteer()
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    with (folder / "one.jsonl").open("w", encoding="utf-8") as fh:
+        for row in RECORDS[:2]:
+            fh.write(json.dumps(row) + "\n")
+    with (folder / "two.jsonl").open("w", encoding="utf-8") as fh:
+        for row in RECORDS[2:]:
+            fh.write(json.dumps(row) + "\n")
+    return folder
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_the_event_table_is_the_same_from_a_dask_cluster_and_names_every_traveller(corpus: Path, tmp_path: Path):
+    from dask.distributed import LocalCluster
+
+    alone = events_corpus(str(corpus), tmp_path / "alone", scheduler="local")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        spread = events_corpus(str(corpus), tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert _bytes(tmp_path / "alone") == _bytes(tmp_path / "dask")
+    assert alone.events == spread.events > 0
+    # the record without text is skipped and reported; the bad date is reported and read without it
+    assert any("two.jsonl, record 2" in b and "'text'" in b for b in spread.bad)
+    assert any("two.jsonl, record 1" in b and "ISO date" in b for b in spread.bad)
+
+    table = geopandas.read_parquet(tmp_path / "dask" / "part-00000.parquet")
+    assert table.crs.to_string() == "OGC:CRS84"
+    assert list(table.columns) == [c for c, _ in EVENT_COLUMNS] + ["geometry"]
+    assert list(table["article_id"]) == sorted(table["article_id"])  # in order of article id
+    rows = table.to_dict("records")
+    moritz = {(r["place_name"], r["status"]) for r in rows if r["traveller_normalised"] == "Lena Moritz"}
+    assert {("Dakar", "reported"), ("Accra", "reported"), ("Lomé", "expected")} <= moritz
+    kone = [r for r in rows if r["traveller_normalised"] == "Omar Kone"]
+    assert [r["place_name"] for r in kone] == ["Paris"] and not kone[0]["is_subject"]
+    dakar = next(r for r in rows if r["place_name"] == "Dakar")
+    text = RECORDS[1]["text"]
+    assert text[dakar["mention_start"] : dakar["mention_end"]] == "Dakar"
+    assert dakar["excerpt"] == text[dakar["sentence_start"] : dakar["sentence_end"]]
+    assert dakar["date"] == dt.date(2025, 5, 5) and dakar["outlet"] == "Test Wire"
+    assert dakar["geometry"].x == pytest.approx(dakar["lon"]) and dakar["geometry"].y == pytest.approx(dakar["lat"])
+
+
+@pytest.fixture
+def table(tmp_path: Path) -> Path:
+    folder = tmp_path / "events"
+    folder.mkdir()
+    march = dt.date(2024, 3, 4)
+    write_geoparquet(str(folder / "part-00000.parquet"), [
+        event_row("a", "Lisbon", "t:lisbon", -9.14, 38.72, date=march),
+        event_row("a", "Porto", "t:porto", -8.61, 41.15, status="expected", date=dt.date(2024, 3, 6)),
+        event_row("a", "Faro", "t:faro", -7.93, 37.02, status="expected", date=dt.date(2024, 3, 8)),
+        event_row("a", "Braga", "t:braga", -8.43, 41.55, who="Rui Costa"),
+    ], EVENT_COLUMNS)
+    write_geoparquet(str(folder / "part-00001.parquet"), [
+        event_row("b", "Porto", "t:porto", -8.61, 41.15, date=dt.date(2024, 3, 6),
+                  published=dt.date(2024, 3, 7)),
+        event_row("b", "Faro", "t:faro", -7.93, 37.02, status="cancelled", published=dt.date(2024, 3, 7)),
+        event_row("c", "Lisbon", "t:lisbon", -9.14, 38.72, date=march, published=dt.date(2024, 3, 5),
+                  who="Ferro"),
+        event_row("d", "Coimbra", "t:coimbra", -8.43, 40.2, date=dt.date(2024, 7, 1),
+                  published=dt.date(2024, 7, 2)),
+    ], EVENT_COLUMNS)
+    return folder
+
+
+def test_trace_merges_the_sources_and_keeps_their_evidence(table: Path) -> None:
+    result = trace(table, "ferro", date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 3, 31))
+    story = result.story
+    assert story["storymap"]["subject"] == "Ines Ferro"  # the name the table gives most often
+    got = {p["properties"]["name"]: p["properties"] for p in stops(story)}
+    assert [f["properties"]["name"] for f in sorted(stops(story), key=lambda f: f["properties"]["stop"])] == \
+        ["Lisbon", "Porto"]  # Faro cancelled by a later article; Coimbra out of range; Braga someone else's
+    assert got["Lisbon"]["article_count"] == 2 and got["Lisbon"]["date"] == "2024-03-04"
+    assert got["Porto"]["status"] == "reported"  # a plan confirmed by a later report
+    assert {e["status"] for e in got["Porto"]["evidence"]} == {"expected", "reported"}
+    faro = next(f for f in story["features"] if f["properties"].get("name") == "Faro")["properties"]
+    assert faro["role"] == "mention" and {e["status"] for e in faro["evidence"]} == {"expected", "cancelled"}
+    lisbon = got["Lisbon"]["evidence"][0]
+    assert lisbon["excerpt"] == "Ines Ferro visited Lisbon." and (lisbon["start"], lisbon["end"]) == (100, 126)
+    assert {a["id"]: a["file"] for a in story["storymap"]["articles"]} == {"a": None, "b": None, "c": None}
+    assert result.events == 6 and result.articles == 3
+
+
+def test_trace_from_the_command_line_writes_a_story_the_readers_load(table: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ferro.geojson"
+    run = CliRunner().invoke(main, ["trace", str(table), "--subject", "Ines Ferro", "--from", "2024-07-01",
+                                    "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    assert [f["properties"]["name"] for f in stops(load_story(out))] == ["Coimbra"]
+    missing = CliRunner().invoke(main, ["trace", str(table), "--subject", "Nobody Else", "-o", str(out)])
+    assert missing.exit_code == 1 and "no movement event of 'Nobody Else'" in missing.output
+    wrong = CliRunner().invoke(main, ["trace", str(tmp_path / "ferro.geojson"), "--subject", "X", "-o", str(out)])
+    assert wrong.exit_code == 1 and "not an event table" in wrong.output and "Traceback" not in wrong.output
+    with pytest.raises(TraceError):
+        trace(table, "Ines Ferro", date_from=dt.date(2030, 1, 1))
+
+
+def test_names_match_by_their_words() -> None:
+    assert same_traveller("Putin", "Vladimir Putin") and same_traveller("President Vladimir Putin", "Putin")
+    assert same_traveller("kim jong un", "Kim Jong Un") and not same_traveller("Kim Jong Un", "Moon Jae-in")
+    assert not same_traveller("President", "Vladimir Putin")  # a title alone names nobody
+
+
+def test_geoparse_writes_geoparquet_toponyms(corpus: Path, tmp_path: Path) -> None:
+    jsonl, parquet = tmp_path / "jsonl", tmp_path / "parquet"
+    assert CliRunner().invoke(main, ["geoparse", str(corpus), "-o", str(jsonl), "--scheduler", "local"]).exit_code == 0
+    run = CliRunner().invoke(main, ["geoparse", str(corpus), "-o", str(parquet), "--format", "parquet",
+                                    "--scheduler", "local"])
+    assert run.exit_code == 0, run.output
+    lines = [json.loads(line) for line in (jsonl / "part-00000.jsonl").read_text("utf-8").splitlines()]
+    want = [(r["id"], t["start"], t["name"], t["gazetteer_id"]) for r in lines for t in r["toponyms"]]
+    table = geopandas.read_parquet(parquet / "part-00000.parquet")
+    assert list(zip(table["article_id"], table["start"], table["name"], table["gazetteer_id"], strict=True)) == want
+    assert table.geometry.iloc[0].x == pytest.approx(table["lon"].iloc[0])

@@ -3,10 +3,11 @@
 Run:  .venv/bin/python benchmarks/bench_corpus.py [--small 2000] [--large 20000]
 
 Makes a corpus of news-like articles from templates written for this benchmark (invented
-people, real world cities, 500 articles per JSONL.gz file), then prints, in one run:
+people, real world cities, 250 articles per JSONL.gz file), then prints, in one run:
 - articles/s of `events` on a local Dask cluster of 1 and of 2 worker processes (the
   speed-up), over the small corpus;
-- peak resident memory per worker after the small and the large corpus (2 workers);
+- resident memory per worker after about 2,000 and after all 20,000 articles of the
+  large corpus (2 workers), and each worker's peak;
 - the time of `trace` over the large corpus's table (the function, and the command);
 - projected hours for 1,000,000 articles here and on a 64-core cluster (per-worker rate
   times 64, discounted by the 1->2 worker efficiency measured here).
@@ -31,7 +32,7 @@ from pathlib import Path
 from storymap.corpus import events_corpus
 from storymap.events import trace
 
-PER_FILE = 500
+PER_FILE = 250
 FIRST = ["Ana", "Tomas", "Leila", "Marek", "Sofia", "Kwame", "Ingrid", "Rahul", "Mei", "Diego", "Amara", "Yusuf",
          "Elena", "Pavel", "Noor", "Jonas", "Aiko", "Bruno", "Zara", "Felix"]
 LAST = ["Lopes", "Varga", "Haddad", "Novak", "Brandt", "Mensah", "Lund", "Mehta", "Tanaka", "Ortiz", "Diallo",
@@ -74,18 +75,29 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(corpus: Path, out: Path, workers: int) -> tuple[float, int, list[float]]:
-    """Seconds, articles and each worker's peak memory (MB) of `events` on a fresh local cluster."""
+def _rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def run(corpus: Path, out: Path, workers: int, sample_at: int = 0) -> tuple[float, int, list[float], dict[int, list[float]]]:
+    """Seconds, articles, each worker's peak memory (MB) of `events` on a fresh local cluster,
+    and each worker's resident memory when about ``sample_at`` articles (and all) were done."""
     from dask.distributed import Client, LocalCluster
 
+    samples: dict[int, list[float]] = {}
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
+
+        def progress(done: int, total: int) -> None:
+            if sample_at and done == max(1, sample_at // PER_FILE) or done == total:
+                samples[done * PER_FILE] = sorted(client.run(_rss_mb).values())
+
         t = time.perf_counter()
-        result = events_corpus(str(corpus), out, scheduler=cluster.scheduler_address)
+        result = events_corpus(str(corpus), out, scheduler=cluster.scheduler_address, progress=progress)
         seconds = time.perf_counter() - t
         peaks = sorted(client.run(_peak_mb).values())
-    return seconds, result.articles, peaks
-
+    return seconds, result.articles, peaks, samples
 
 def main() -> None:
     ap = argparse.ArgumentParser()
@@ -96,17 +108,20 @@ def main() -> None:
         root = Path(tmp)
         make_corpus(root / "small", args.small)
         make_corpus(root / "large", args.large)
-        one_s, n_small, _ = run(root / "small", root / "e1", 1)
-        two_s, _, small_peaks = run(root / "small", root / "e2", 2)
-        big_s, n_large, large_peaks = run(root / "large", root / "e3", 2)
+        one_s, n_small, _, _ = run(root / "small", root / "e1", 1)
+        two_s, _, _, _ = run(root / "small", root / "e2", 2)
+        big_s, n_large, peaks, samples = run(root / "large", root / "e3", 2, sample_at=args.small)
         rate1, rate2 = n_small / one_s, n_small / two_s
         speedup = rate2 / rate1
         print(f"events, {n_small} articles, 1 worker:  {one_s:7.1f} s  {rate1:6.1f} articles/s")
         print(f"events, {n_small} articles, 2 workers: {two_s:7.1f} s  {rate2:6.1f} articles/s  "
               f"speed-up {speedup:.2f}x (target >= 1.8x)")
         print(f"events, {n_large} articles, 2 workers: {big_s:7.1f} s  {n_large / big_s:6.1f} articles/s")
-        print(f"peak memory per worker: {', '.join(f'{p:.0f}' for p in small_peaks)} MB after {n_small} articles; "
-              f"{', '.join(f'{p:.0f}' for p in large_peaks)} MB after {n_large} (target: flat)")
+        for done, rss in sorted(samples.items()):
+            print(f"memory per worker after about {min(done, n_large)} articles: "
+                  f"{', '.join(f'{m:.0f}' for m in rss)} MB resident")
+        print(f"peak memory per worker over {n_large} articles: {', '.join(f'{p:.0f}' for p in peaks)} MB "
+              "(target: flat between the two samples)")
         subject = f"{FIRST[0]} {LAST[0]}"
         t = time.perf_counter()
         traced = trace(root / "e3", subject)

@@ -67,7 +67,7 @@ class TraceError(StorymapError):
     """A story cannot be traced (no event table there, no event of that traveller...)."""
 
 
-def record_article(record: dict, source: str = "") -> tuple[Article, str | None]:
+def record_article(record: dict) -> tuple[Article, str | None]:
     """An :class:`Article` over a corpus record's ``text`` with its ``id``, ``title``,
     ``outlet`` (or ``source``), ``published`` and ``url``; and a note when a field is unusable."""
     article_id = str(record.get("id", ""))
@@ -85,13 +85,14 @@ def record_article(record: dict, source: str = "") -> tuple[Article, str | None]
         value = next((record[k] for k in keys if record.get(k) not in (None, "")), None)
         return None if value is None else str(value)
 
-    article = dataclasses.replace(article, path=Path(source or article_id), title=text("title", "headline"),
+    article = dataclasses.replace(article, title=text("title", "headline"),
                                   source=text("outlet", "source"), published=published, url=text("url"))
     return article, note
 
 
-def article_events(articles: Sequence[Article], recognizer: Recognizer) -> list[dict[str, Any]]:
-    """The event table's rows for independent articles (each read on its own, as one story).
+def article_events(articles: Sequence[Article], recognizer: Recognizer, source: str = "") -> list[dict[str, Any]]:
+    """The event table's rows for independent articles (each read on its own, as one story)
+    from the corpus file ``source``.
 
     Every traveller the article names on the move gets its events; an event told by a
     title or a pronoun goes to the story's subject, by the same rules as ``build``.
@@ -125,16 +126,17 @@ def article_events(articles: Sequence[Article], recognizer: Recognizer) -> list[
                     continue
                 if n == 0:
                     claimed.add((e.mention, e.predicate))
-                rows.append(_row(article, e, r, who.name, n == 0))
+                rows.append(_row(article, source, e, r, who.name, n == 0))
     rows.sort(key=lambda r: (r["article_id"], r["mention_start"], r["traveller_normalised"], r["predicate"]))
     return rows
 
 
-def _row(article: Article, e: MovementEvent, r: Resolved, traveller: str, is_subject: bool) -> dict[str, Any]:
+def _row(article: Article, source: str, e: MovementEvent, r: Resolved, traveller: str,
+         is_subject: bool) -> dict[str, Any]:
     rec = r.best.record
     return {
         "article_id": article.id, "outlet": article.source, "published": article.published,
-        "title": article.title, "url": article.url, "source_file": str(article.path),
+        "title": article.title, "url": article.url, "source_file": source or None,
         "traveller": e.traveller or None, "traveller_normalised": traveller, "is_subject": is_subject,
         "place_name": rec.name, "mention": article.text[r.mention.start : r.mention.end],
         "gazetteer_id": rec.gazetteer_id, "geonameid": rec.geonameid, "place_type": rec.place_type,
@@ -160,7 +162,7 @@ def events_partition(path: str, out_dir: str, index: int) -> PartitionResult:
     rows: list[dict[str, Any]] = []
 
     def flush() -> None:
-        rows.extend(article_events(articles, recognizer))
+        rows.extend(article_events(articles, recognizer, path))
         articles.clear()
 
     try:
@@ -171,7 +173,7 @@ def events_partition(path: str, out_dir: str, index: int) -> PartitionResult:
                 bad.append(f"{path}, {exc}".replace(f"line {n}:", f"record {n}:"))
                 continue
             record.setdefault("id", f"line-{n}")
-            article, note = record_article(record, path)
+            article, note = record_article(record)
             if note:
                 bad.append(f"{path}, record {n}: {note}")
             articles.append(article)
@@ -220,8 +222,12 @@ def read_events(source: str | os.PathLike[str], subject: str, date_from: dt.date
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
+    path = str(source)
+    files = sorted(str(p) for p in Path(path).glob("*.parquet")) if Path(path).is_dir() else [path]
+    if not files:
+        raise TraceError(f"{source}: no .parquet files there; make an event table with 'storymap events'")
     try:
-        data = ds.dataset(str(source), format="parquet")
+        data = ds.dataset(files, format="parquet")
         names = data.to_table(columns=["traveller_normalised"]).column(0)
     except (OSError, ValueError, pa.ArrowException) as exc:
         raise TraceError(f"{source}: not an event table from 'storymap events' ({exc})") from exc
@@ -238,9 +244,12 @@ def read_events(source: str | os.PathLike[str], subject: str, date_from: dt.date
         where &= when <= pa.scalar(date_to, pa.date32())
     columns = [c for c, _ in EVENT_COLUMNS]
     try:
-        return data.to_table(columns=columns, filter=where).to_pylist()
+        rows = data.to_table(columns=columns, filter=where).to_pylist()
     except (OSError, ValueError, pa.ArrowException) as exc:
         raise TraceError(f"{source}: cannot read the event table ({exc})") from exc
+    # the scan's order may vary between runs; the story must not
+    return sorted(rows, key=lambda r: (r["article_id"], r["mention_start"], r["traveller_normalised"],
+                                       r["predicate"], r["status"], r["source_file"] or ""))
 
 
 def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | None = None,
@@ -283,11 +292,12 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
     assign_roles(ordered, {a.id: n for n, a in enumerate(order)})
     stops = [p for p in ordered if p.role == "stop"]
     story = story_geojson(ordered, order, name, title or story_title(name, stops, gazetteer), Path.cwd())
-    for meta, article in zip(story["storymap"]["articles"], order, strict=True):
+    source_files = {row["article_id"]: row["source_file"] for row in rows}
+    for meta in story["storymap"]["articles"]:
         # the article is a record of a corpus file, not a file of its own
         meta["file"] = None
         meta["sha256"] = None
-        meta["corpus_file"] = str(article.path)
+        meta["corpus_file"] = source_files[meta["id"]]
     story["storymap"]["traced"] = {"events": str(source), "subject": subject,
                                    "from": date_from.isoformat() if date_from else None,
                                    "to": date_to.isoformat() if date_to else None}
@@ -313,9 +323,10 @@ def _articles(rows: Iterable[dict[str, Any]]) -> list[Article]:
         spans = sorted(sentences[article_id])
         chars = [" "] * max(end for _, end in spans)
         for (start, end), text in sorted(sentences[article_id].items()):
-            chars[start:end] = text
+            if len(text) == end - start:
+                chars[start:end] = text
         row = meta[article_id]
-        out.append(Article(article_id, Path(row["source_file"] or article_id), "".join(chars),
+        out.append(Article(article_id, Path(article_id), "".join(chars),
                            tuple(Block(s, e) for s, e in _disjoint(spans)), title=row["title"], source=row["outlet"],
                            published=row["published"], url=row["url"]))
     return out

@@ -93,7 +93,7 @@ class NameMatch:
     surface: str = field(default="", compare=False)
 
 
-@lru_cache(maxsize=1 << 16)  # the same few names recur all through a long article
+@lru_cache(maxsize=4096)  # the same few names recur all through an article; bounded for corpus runs
 def name_key(text: str) -> str:
     """Normalise a place name for lookup: no accents, case, apostrophes or dots; hyphens as spaces.
 
@@ -722,7 +722,7 @@ class Gazetteer:
         return GazetteerRecord(*row)
 
     #: How many looked-up keys are kept (least recently used go first).
-    CACHE_SIZE = 20_000
+    CACHE_SIZE = 4096
 
     _COLUMNS = "gazetteer_id, name, place_type, lat, lon, country_code, population, geonameid, source, located_in"
 

@@ -366,6 +366,27 @@ _FEATURE_HEAD = re.compile(r"\b(?:sea|ocean|gulf|bay|strait|straits|channel|soun
 STOP_STATUSES = ("reported", "expected")
 
 
+#: words of direction and of generic geography: a name made of them alone ("the Gulf", "West
+#: Coast", "Central") is a phrase of the text unless the story is in the country of that division
+GENERIC_WORDS = frozenset("""
+north south east west northern southern eastern western central northeast northwest southeast southwest
+northeastern northwestern southeastern southwestern upper lower middle mid far coast coastal gulf bay valley
+highlands lowlands plains lakes lake islands island mountains hills capital region territory interior delta
+river border frontier peninsula midlands
+""".split())
+
+
+def _generic_division(p: Place, places: Sequence[Place]) -> bool:
+    """A division named in generic words ("Gulf", "West Coast") in a country no other place of
+    the story is in: the words, not that division."""
+    if p.record.place_type not in ("admin1", "admin2", "region"):
+        return False
+    words = {w for m in p.mentions for w in re.split(r"[\s\-]+", m.mention.text.lower().removeprefix("the "))}
+    if not words or not words <= GENERIC_WORDS:
+        return False
+    return not any(q is not p and q.record.country_code == p.record.country_code for q in places)
+
+
 def _place_status(p: Place, order: dict[str, int]) -> str | None:
     """A place's status from all its evidence: reported when any sentence reports it;
     else the latest article's word on it (a later report that cancels a plan drops it)."""
@@ -389,6 +410,8 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         if p.record.place_type == "continent" or p.record.place_type == "region" and \
                 not _FEATURE_HEAD.search(p.record.name):
             p.status = None  # "Europe", "the Middle East", "the EU": never a stop; seas and the like can be
+        elif p.status and _generic_division(p, places):
+            p.status = None
     visited = [p for p in places if p.status]
     # A facility inside a visited town belongs to that town's stop.
     for p in visited:

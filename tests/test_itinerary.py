@@ -382,3 +382,14 @@ def test_a_surname_opening_a_sentence_is_the_traveller_not_a_common_noun(tmp_pat
                           "Okonjo will fly to Kampala on Wednesday, her office said.")
     assert list(got) == ["Nairobi", "Kampala"]
     assert got["Kampala"]["status"] == "expected"
+
+
+def test_a_division_named_in_generic_words_of_a_country_the_story_never_visits_is_no_stop(tmp_path):
+    # "Gulf" is a province of Papua New Guinea and "West Coast" a region of New Zealand and of Gambia;
+    # in a story that names nothing else there, they are the words of the text
+    got = stops(tmp_path, "Energy Secretary Tom Reyes began a tour of the Gulf on Monday, arriving in Kuwait. "
+                          "He later flew to Bahrain.")
+    assert "Gulf" not in got and {"Kuwait", "Bahrain"} <= set(got)
+    (tmp_path / "b").mkdir()
+    got = stops(tmp_path / "b", "The band Glass Harbor toured the West Coast in June, playing Seattle and Portland.")
+    assert "West Coast" not in got

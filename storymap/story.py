@@ -452,7 +452,7 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         else:
             p.date = None
             p.date_text = next((e.date_text for e in pool if e.date_text), None)
-            p.date_status = "expected" if p.status == "expected" else None
+            p.date_status = p.status  # undated: still what the texts say of the stop (reported or expected)
         best = max(e.confidence for e in live)
         p.stop_confidence = round(min(1.0, best + 0.05 * (len(live) - 1)), 3)
     for p in places:

@@ -393,3 +393,9 @@ def test_a_division_named_in_generic_words_of_a_country_the_story_never_visits_i
     (tmp_path / "b").mkdir()
     got = stops(tmp_path / "b", "The band Glass Harbor toured the West Coast in June, playing Seattle and Portland.")
     assert "West Coast" not in got
+
+
+def test_an_undated_stop_still_says_whether_it_happened_or_is_planned(tmp_path):
+    got = stops(tmp_path, "Minister Ana Duarte visited a port in Genoa. She will later travel to Naples.")
+    assert got["Genoa"]["date"] is None and got["Genoa"]["date_status"] == "reported"
+    assert got["Naples"]["date"] is None and got["Naples"]["date_status"] == "expected"

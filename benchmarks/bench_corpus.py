@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from storymap.corpus import events_corpus
+from storymap.corpus import events_corpus, local_cluster
 from storymap.events import trace
 
 PER_FILE = 250
@@ -92,11 +92,10 @@ def _warm() -> None:
 def run(corpus: Path, out: Path, workers: int, sample_at: int = 0) -> tuple[float, int, list[float], dict[int, list[float]]]:
     """Seconds, articles, each worker's peak memory (MB) of `events` on a fresh local cluster,
     and each worker's resident memory when about ``sample_at`` articles (and all) were done."""
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     samples: dict[int, list[float]] = {}
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with local_cluster(workers) as cluster, Client(cluster) as client:
 
         def progress(done: int, total: int) -> None:
             if sample_at and done == max(1, sample_at // PER_FILE) or done == total:

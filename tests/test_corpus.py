@@ -87,3 +87,19 @@ def test_the_command_runs_a_local_cluster_of_worker_processes(corpus: Path, tmp_
     unreachable = CliRunner().invoke(main, ["geoparse", str(corpus), "-o", str(tmp_path / "x"),
                                             "--scheduler", "tcp://127.0.0.1:9"])
     assert unreachable.exit_code == 1 and "scheduler" in unreachable.output and "Traceback" not in unreachable.output
+
+
+def _profiling() -> bool:
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled")
+
+
+def test_the_local_clusters_workers_run_without_dasks_profiler() -> None:
+    # the profiler's call tree of the model's stacks grows with the corpus (benchmarks/bench_corpus.py)
+    from dask.distributed import Client
+
+    from storymap.corpus import local_cluster
+
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        assert list(client.run(_profiling).values()) == [False]

@@ -29,7 +29,8 @@ _MONTH_NAMES = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, revers
 _FULL_MONTHS = "|".join(m.capitalize() for m in MONTHS if len(m) > 4 or m in ("may", "june", "july"))
 _ABBR_MONTHS = "|".join(sorted((m.capitalize() for m in MONTHS if len(m) <= 4 and m not in ("may", "june", "july")),
                                key=len, reverse=True))
-_WEEKDAY_NAMES = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# in any case: wire copy set in lower case writes "on monday"
+_WEEKDAY_NAMES = "(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
 
 def _month(name: str) -> str:
@@ -94,6 +95,9 @@ _PATTERNS = [
     # a weekday on its own ("Friday", "Wednesday's meeting")
     re.compile(r"\b" + _WEEKDAY + r"(?:['’]s)?\b"),
     re.compile(r"\b(?P<relative>yesterday|today|tomorrow|tonight)\b", re.IGNORECASE),
+    # a time the text gives only as a week or a month about the day it was written ("next
+    # week", "this weekend"): a time of its own, with no calendar date
+    re.compile(r"\b(?P<vague>(?:next|this|last|coming|past)\s+(?:week|weekend|month))\b", re.IGNORECASE),
 ]
 
 
@@ -105,7 +109,9 @@ class DateMention:
     start in ``year``/``month``/``day``/``weekday`` and its end in the ``end_`` fields,
     the end's month and year filled in from the start where the text leaves them out
     ("May 4-7" ends on May 7). A month on its own ("in March", "last March 2016") has a
-    month and no day: not explicit, and ``resolve`` gives it no date.
+    month and no day: not explicit, and ``resolve`` gives it no date. Nor does a week or
+    a month told about the anchor ("next week", "this weekend"): it is ``vague``, a time
+    of its own that keeps another sentence's date off the event.
     """
 
     start: int
@@ -130,6 +136,11 @@ class DateMention:
     def is_range(self) -> bool:
         """Spans days: has an end day or an end weekday."""
         return self.end_day is not None or self.end_weekday is not None
+
+    @property
+    def vague(self) -> bool:
+        """Names a week or a month about the anchor ("next week") and no calendar date."""
+        return self.year is None and self.month is None and self.weekday is None and self.relative is None
 
     @property
     def month_only(self) -> bool:

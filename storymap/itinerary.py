@@ -290,7 +290,8 @@ def _status(pred: Any, governor: Any, rel: str = "") -> str:
     status = "reported"
     kids = list(pred.children)
     if pred.pos_ == "VERB" and pred.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in kids) and \
-            (pred.dep_ == "ROOT" or pred.dep_ == "acl" and pred.head.pos_ in ("PROPN", "NOUN") and _headline(pred)):
+            (pred.dep_ == "ROOT" or pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("PROPN", "NOUN") and
+             _headline(pred)):
         status = "expected"  # a headline's "Obama to visit London"
     if any(t.tag_ in ("VBZ", "VBP") and any(c.dep_ == "mark" and c.lower_ in ("before", "until", "once", "when",
                                                                             "after")
@@ -602,7 +603,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
                     pred.lemma_.lower() not in MOVE_VERBS | VISIT_VERBS:
                 status = "hypothetical"  # "aimed to raise money in Britain": an aim, not a trip
             kind = "origin" if rel in ("from", "origin") else "visit"
-            own = _dates_in(pred, off, dates)
+            own = _dates_in(pred, off, dates, plan=status == "expected")
             cue = _cue(pred)
             inferred = not own and rel not in ("from", "origin") and cue is None and context is not None and \
                 status == "reported"  # a plan is for later than the last told date
@@ -626,7 +627,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
                     continue  # "... who died": only an end told of the traveller by name or kind
                 out.append(Candidate(article.id, NO_PLACE, span, tok.lemma_.lower(), label, name, noun, how,
                                      _status(tok, None), "end", (), None, 0.0))
-        told = [d for d in dates if _adverbial(sent.doc, d, off)]
+        told = [d for d in dates if _adverbial(sent.doc, d, off) and not d.vague]
         if told:
             context = told[-1]
         previous = sent
@@ -710,8 +711,9 @@ def _others(noun: Any) -> bool:
                any(g.pos_ in ("PROPN", "NOUN", "PRON") for g in c.children) for c in noun.children)
 
 
-def _dates_in(pred: Any, off: int, dates: Sequence[DateMention]) -> tuple[DateMention, ...]:
-    """The dates inside the predicate's clause, else those of the sentence."""
+def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = False) -> tuple[DateMention, ...]:
+    """The dates inside the predicate's clause, else those of the sentence; for a ``plan``,
+    not the date it was told on ("will visit Spain, a source said on Monday")."""
     clause = pred
     for t in _Parse.chain(pred):
         if t.i != pred.i and t.pos_ == "ADP" and t.lower_ in ("after", "before", "following", "since", "ahead"):
@@ -731,10 +733,25 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention]) -> tuple[DateMe
     root = clause
     while root.head.i != root.i:
         root = root.head
+    if plan and root.lemma_.lower() in SAY_VERBS:
+        return ()
+    if clause is not root and any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in clause.children) and \
+            clause.tag_ == "VBN":
+        return ()  # "who had flown in from X, spoke on Saturday": the flight came before
     lo = off + root.left_edge.idx
     hi = off + root.right_edge.idx + len(root.right_edge)
     return tuple(d for d in dates if lo <= d.start < hi and _adverbial(root.doc, d, off) and
                  not _in_other_clause(root, d, off))
+
+
+#: times of day: "before dawn on Saturday" is a time, not another act
+TIMES_OF_DAY = frozenset({"dawn", "daybreak", "sunrise", "noon", "midday", "dusk", "sunset", "nightfall",
+                          "midnight"})
+#: verbs of saying: their date is when a plan was told, not when it is to happen
+SAY_VERBS = frozenset({"say", "tell", "announce", "confirm", "report", "add", "state", "disclose", "reveal",
+                       "write", "note", "explain"})
+#: prepositions that set an act before or after another, which has its own time
+TIME_PREPS = frozenset({"after", "before", "following", "since", "ahead"})
 
 
 def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
@@ -744,6 +761,9 @@ def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
     if span is None or not len(span):
         return True
     holding = {t.i for t in pred.ancestors} | {pred.i}
+    if any(t.lower_ in TIME_PREPS and t.pos_ in ("ADP", "SCONJ") and t.i not in holding and t.i != span.root.head.i
+           and not any(c.lemma_.lower() in TIMES_OF_DAY for c in t.children) for t in span.root.ancestors):
+        return True  # "in Rome before returning for a vote on Tuesday": the vote's time
     # a clause that speaks of the traveller ("Ottawa, where Trudeau welcomed him on
     # Friday") tells the time of the same visit
     return any(t.dep_ in ("relcl", "acl", "advcl", "ccomp") and t.i not in holding and
@@ -785,13 +805,26 @@ def _past_years(pred: Any) -> tuple[int, ...]:
 
 
 def _person_words(document: Any) -> frozenset[str]:
-    """Words of people's names the entity model found anywhere in the article."""
-    return frozenset(t.text for d in document.docs for t in d if t.pos_ == "PROPN" and t.ent_type_ == "PERSON")
+    """Words of people's names anywhere in the article: the words of the entity model's
+    people, and the last word of a proper name after a title ("President Ana Reyes"),
+    which the model sometimes takes for an organisation."""
+    words = set()
+    for d in document.docs:
+        for t in d:
+            if t.pos_ != "PROPN":
+                continue
+            if t.ent_type_ == "PERSON":
+                words.add(t.text)
+            elif t.ent_type_ not in ("GPE", "LOC", "NORP", "FAC") and t.dep_ != "compound" and t.i and \
+                    d[t.i - 1].pos_ == "PROPN" and any(w.lower_.rstrip(".") in TITLES for w in t.lefts):
+                words.add(t.text)
+    return frozenset(words)
 
 
 def _is_name(tok: Any, people: frozenset[str]) -> bool:
     """A proper noun, or a capitalised word the tagger took for a common noun that the
-    article uses as a person's name elsewhere ("Lopes will travel..." opening a sentence)."""
+    article uses as a person's name elsewhere ("Lopes will travel..." opening a sentence,
+    "the source said Reyes would")."""
     return tok.pos_ == "PROPN" or (tok.pos_ in ("NOUN", "ADJ") and tok.text[:1].isupper() and tok.text in people)
 
 
@@ -1084,6 +1117,10 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
         if not mine:
             continue
         dates = c.dates
+        if c.status == "reported" and (c.under_way or c.simple_present) and dates and \
+                all(d.vague and d.text.lower().startswith("this") for d in dates) and c.article not in undated:
+            # "is in Beijing this week": there on the day it was written
+            dates = (DateMention(dates[0].start, dates[0].end, dates[0].text, relative=0),)
         if c.under_way and (not dates or c.inferred) and c.article not in undated:
             # "is returning to Washington": under way on the day it was written
             dates = (DateMention(c.mention[0], c.mention[0], c.predicate.split()[0], relative=0),)

@@ -65,9 +65,12 @@ _NAMED_AFTER = re.compile(
     r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + "|".join(FACILITY_HEADS) + r"))\s+named\s+(?:after|for)\s+"
     r"(?:[A-Za-z]+\s+){0,3}?(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})"
 )
+#: nouns that call the name after their "of" a place ("the seaside resort of X")
+PLACE_NOUNS = ("city", "town", "village", "port", "resort", "province", "region", "island", "capital")
 _CUED_NAME = re.compile(
-    r"\b(?:city|town|village|port|province|region|island|capital)\s+of\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})"
+    r"\b(?:" + "|".join(PLACE_NOUNS) + r")\s+of\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})"
 )
+_PLACE_NOUN_OF = re.compile(r"\b(?:" + "|".join(PLACE_NOUNS) + r")\s+of\s+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+$")
 
 
@@ -485,6 +488,7 @@ class Recognizer:
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
             if not strong and labels and all(lab in NON_PLACE_LABELS for lab in labels) and \
                     not _LOCATIVE.search(text, max(0, m.start - 12), m.start) and \
+                    not _PLACE_NOUN_OF.search(text, max(0, m.start - 20), m.start) and \
                     not listed_with_place(m) and not (m.start in block_starts and _DATELINE_AFTER.match(text, m.end)):
                 continue  # "Mary", "Congress": a person or body that shares a name with a town
             if " " not in m.text and not big and _common_word(m.text) and \

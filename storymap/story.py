@@ -352,6 +352,8 @@ def _places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],
 
 #: a named region closer than this to a specific stop holds it
 REGION_KM = 500.0
+#: two stops closer than this are one visit: well inside one city's own extent
+SAME_VISIT_KM = 5.0
 
 
 def _km(a: GazetteerRecord, b: GazetteerRecord) -> float:
@@ -419,6 +421,20 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         if host is not None and host.status and host is not p and p.record.place_type not in AREAS \
                 and host.record.place_type not in AREAS:
             host.evidence += p.evidence
+            host.status = _place_status(host, article_order)
+            p.part_of = host.record.gazetteer_id
+    # Two places closer than a town's own extent are one visit named twice ("the Vatican"
+    # and "Rome"): the smaller belongs to the larger's stop, as a facility does.
+    for p in sorted(visited, key=lambda p: (p.record.population or 0, p.record.gazetteer_id)):
+        if p.part_of is not None:
+            continue
+        hosts = [q for q in visited if q is not p and q.part_of is None and
+                 (q.record.population or 0, q.record.gazetteer_id) > (p.record.population or 0, p.record.gazetteer_id)
+                 and q.record.place_type not in AREAS and _km(p.record, q.record) < SAME_VISIT_KM]
+        if hosts:
+            host = min(hosts, key=lambda q: _km(p.record, q.record))
+            host.evidence += p.evidence
+            host.status = _place_status(host, article_order)
             p.part_of = host.record.gazetteer_id
     stops = [p for p in visited if p.part_of is None]
     # Countries and regions are containers when the story has a more specific stop

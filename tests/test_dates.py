@@ -134,3 +134,16 @@ def test_a_month_on_its_own_keeps_its_text_but_is_not_a_day():
     # a month before a day is still a date
     assert [(d.text, d.is_explicit) for d in find_dates("In early March, on March 9, he left.")] == \
         [("early March", False), ("March 9", True)]
+
+
+def test_a_week_or_month_about_the_day_of_writing_is_a_time_with_no_date():
+    text = "She will tour Chile next week and spent this weekend at home; last month she was ill."
+    found = find_dates(text)
+    assert [d.text for d in found] == ["next week", "this weekend", "last month"]
+    assert all(d.vague and resolve(d, dt.date(2016, 6, 1)) is None for d in found)
+    assert not any(d.vague for d in find_dates("On Friday, May 4, he left; in March he came back."))
+
+
+def test_weekdays_in_lower_case_copy_are_dates():
+    found = find_dates("the envoy met officials on monday and left on tuesday.")
+    assert [(d.text, d.weekday) for d in found] == [("monday", 0), ("tuesday", 1)]

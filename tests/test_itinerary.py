@@ -399,3 +399,61 @@ def test_an_undated_stop_still_says_whether_it_happened_or_is_planned(tmp_path):
     got = stops(tmp_path, "Minister Ana Duarte visited a port in Genoa. She will later travel to Naples.")
     assert got["Genoa"]["date"] is None and got["Genoa"]["date_status"] == "reported"
     assert got["Naples"]["date"] is None and got["Naples"]["date_status"] == "expected"
+
+
+def test_a_headline_infinitive_after_a_title_is_a_plan(tmp_path):
+    story = build_files(tmp_path, {"a.txt": "Chilean envoy to visit port in Valparaiso\n\n"
+                                            "SANTIAGO Chilean envoy Marta Ruiz said on Monday that the visit would "
+                                            "show support for the dock workers.",
+                                   "a.meta.json": '{"published": "2016-03-07"}'})
+    got = stop_props(story)
+    assert list(got) == ["Valparaíso"]
+    assert got["Valparaíso"]["status"] == "expected"
+
+
+def test_a_plans_date_is_its_own_not_the_day_it_was_announced(tmp_path):
+    got = stops(tmp_path, "President Ana Reyes will visit Spain next week, a government source said on Monday. "
+                          "The source said Reyes would be in Spain on Jan. 25-26 and leave for Lisbon on Jan. 27.\n\n"
+                          "Minister Paulo Neto will travel to Quito, his office said on Monday.",
+                published="2016-01-18", subject="Ana Reyes")
+    assert (got["Spain"]["date"], got["Spain"]["date_end"]) == ("2016-01-25", "2016-01-26")
+    assert got["Lisbon"]["date"] == "2016-01-27"
+    (tmp_path / "b").mkdir()
+    got = stops(tmp_path / "b", "Minister Paulo Neto will travel to Quito, his office said on Monday.",
+                published="2016-01-18")
+    assert got["Quito"]["date"] is None and got["Quito"]["status"] == "expected"
+
+
+def test_a_date_of_an_act_before_or_after_the_visit_is_not_the_visits(tmp_path):
+    got = stops(tmp_path, "Senator Ray Cole will spend a day in Lisbon before returning home for a vote on "
+                          "Tuesday. Cole flew into Porto before dawn on Friday.", published="2016-04-16")
+    assert got["Lisbon"]["date"] is None
+    assert got["Porto"]["date"] == "2016-04-15"
+
+
+def test_where_the_subject_had_come_from_is_not_dated_by_the_main_clause(tmp_path):
+    got = stops(tmp_path, "Governor Ali Kaya, who had driven overnight from Konya, addressed reporters on "
+                          "Saturday in Ankara.", published="2016-07-16")
+    assert got["Ankara"]["date"] == "2016-07-16"
+    assert got["Konya"]["date"] is None
+
+
+def test_being_somewhere_this_week_is_being_there_on_the_day_of_writing(tmp_path):
+    got = stops(tmp_path, "Chief executive Lena Fischer is in Seoul this week, a spokesman said on Tuesday.",
+                published="2016-05-31")
+    assert got["Seoul"]["date"] == "2016-05-31" and got["Seoul"]["date_text"] == "this week"
+
+
+def test_two_names_for_one_spot_make_one_stop(tmp_path):
+    got = stops(tmp_path, "Senator Ray Cole flew to Rome on Friday and visited the Vatican on Saturday.",
+                published="2016-04-16")
+    assert list(got) == ["Rome"]
+    assert got["Rome"]["date"] == "2016-04-15"
+
+
+def test_a_title_and_surname_the_entity_model_misreads_still_name_the_traveller(tmp_path):
+    # the entity model tags this surname as an organisation; after "President Ana" it is hers
+    got = stops(tmp_path, "Chilean President Ana Reyes arrived in Lima on Monday. The source said Reyes would "
+                          "be in Quito on Jan. 20.", published="2016-01-18")
+    assert list(got) == ["Lima", "Quito"]
+    assert got["Quito"]["date"] == "2016-01-20"

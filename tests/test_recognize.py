@@ -32,6 +32,9 @@ def names(tmp_path, text: str) -> list[str]:
         ("The US National Security Advisor, Jake Sullivan, spoke to us.", ["US"]),
         ("Western countries expressed concern on Friday.", []),
         ("The Khabarovsk region borders China.", ["Khabarovsk region", "China"]),
+        # the entity model reads this town as a person; "the resort of" says it is a place
+        ("Ozkan, who had traveled overnight from the coastal resort of Bodrum addressed the nation Sunday from an "
+         "Izmir hotel, calling it a crime.", ["Bodrum", "Izmir"]),
     ],
 )
 def test_places_and_only_places_are_found(tmp_path, sentence, expected):

@@ -360,8 +360,9 @@ def _km(a: GazetteerRecord, b: GazetteerRecord) -> float:
     return geodesic((a.lat, a.lon), (b.lat, b.lon)).km
 
 
-#: the last words of named regions a traveller can be in: seas, straits, deserts...
-_FEATURE_HEAD = re.compile(r"\b(?:sea|ocean|gulf|bay|strait|straits|channel|sound|river|lake|canal|island|islands|"
+#: the last words of named regions a traveller can be in: seas, straits, deserts... (not
+#: oceans: a point in mid-ocean says no more of where someone was than a continent's does)
+_FEATURE_HEAD = re.compile(r"\b(?:sea|gulf|bay|strait|straits|channel|sound|river|lake|canal|island|islands|"
                            r"peninsula|desert|mountains|valley|basin|reef|archipelago|cape|coast)\b", re.IGNORECASE)
 #: statuses that put the subject at a place; the others (cancelled, negated,
 #: hypothetical) are kept as evidence but make no stop
@@ -411,7 +412,8 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         p.status = _place_status(p, article_order) if p.evidence else None
         if p.record.place_type == "continent" or p.record.place_type == "region" and \
                 not _FEATURE_HEAD.search(p.record.name):
-            p.status = None  # "Europe", "the Middle East", "the EU": never a stop; seas and the like can be
+            # "Europe", "the Middle East", "the EU", an ocean: never a stop; seas and the like can be
+            p.status = None
         elif p.status and _generic_division(p, places):
             p.status = None
     visited = [p for p in places if p.status]

@@ -457,3 +457,9 @@ def test_a_title_and_surname_the_entity_model_misreads_still_name_the_traveller(
                           "be in Quito on Jan. 20.", published="2016-01-18")
     assert list(got) == ["Lima", "Quito"]
     assert got["Quito"]["date"] == "2016-01-20"
+
+
+def test_an_ocean_is_never_a_stop(tmp_path):
+    got = stops(tmp_path, "The freighter Lumen, en route to Houston from Santos, sank in the Atlantic Ocean on Monday.",
+                published="2016-03-09")
+    assert list(got) == ["Santos"]

@@ -100,6 +100,8 @@ class Mention:
     candidates: tuple[NameMatch, ...]
     constraint: str | None = None  # "admin", "populated", "facility"
     demonym: bool = False
+    #: the name is in the article's dateline ("HANOVER, Germany -"): where it was filed
+    dateline: bool = False
 
 
 def _tokens(text: str, start: int, end: int) -> list[Token]:
@@ -430,7 +432,7 @@ class Recognizer:
         demonym = all(h.kind == DEMONYM for h in hits)
         if not demonym:
             hits = [h for h in hits if h.kind != DEMONYM] or hits
-        return Mention(article.id, start, end, surface, tuple(hits), constraint, demonym)
+        return Mention(article.id, start, end, surface, tuple(hits), constraint, demonym, dateline)
 
     # ------------------------------------------------------------------ with an entity model
 

@@ -6,8 +6,9 @@ Evidence, in the order a careful reader weighs it:
 2. the kind of place and its size (countries and big cities are mentioned more than villages);
 3. how the name matched (a primary name beats an alternate spelling);
 4. the countries the story talks about;
-5. spatial coherence: a place near the story's other places beats a namesake far away
-   ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town).
+5. spatial coherence: a place near the story's other places, and near where each article
+   was filed (its dateline), beats a namesake far away ("Uglegorsk" near the cosmodrome is
+   Tsiolkovsky, not the Sakhalin town).
 
 The scores become a confidence through a softmax over the candidates; the runners-up
 are kept for review.
@@ -130,6 +131,16 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
         if (ranked[0].record.place_type not in AREAS or ranked[0].record.place_type == "admin2") and \
                 (len(opts) <= 2 or margin >= 1.5):
             anchors.append((i, ranked[0].record))
+
+    # Where each article was filed: its dateline's first name, whatever its kind ("VATICAN
+    # CITY", "SINGAPORE"), anchors the names near it as a town does.
+    filed = {}
+    for i, m in enumerate(mentions):
+        if m.dateline and (m.article not in filed or m.start < mentions[filed[m.article]].start):
+            filed[m.article] = i
+    anchored = {k for k, _ in anchors}
+    anchors += [(i, first[i].record) for i in sorted(filed.values())
+                if i not in anchored and first[i].record.place_type != "continent"]
 
     # Local focus: the first-level division the confident places of other names lie in
     # ("SALEM, Ore." and a story of Oregon towns): its places weigh more for an ambiguous name.

@@ -142,3 +142,14 @@ def test_a_county_named_alone_is_the_most_populous_of_its_namesakes(tmp_path):
     ids = dict(placed(tmp_path, "Prosecutors in Cook County dropped the charges."))
     assert ids["Cook County"] == "uscounty:17031"  # Illinois (Chicago), not Georgia's or Minnesota's
     assert gazetteer().get("uscounty:17031").population > gazetteer().get("uscounty:13075").population
+
+
+def test_the_dateline_anchors_the_names_near_where_the_article_was_filed(tmp_path):
+    # a story full of New York names, filed from the Vatican: its Rome is the one beside it
+    text = ("VATICAN CITY - Governor Ann Lowe of New York, fresh from rallies in Brooklyn and Queens, will spend a "
+            "day in Rome before a New York State budget vote on Monday.")
+    ids = dict(placed(tmp_path, text))
+    assert gazetteer().get(ids["Rome"]).country_code == "IT"
+    # without a dateline abroad, the story's own state keeps its namesake
+    ids = dict(placed(tmp_path, text.removeprefix("VATICAN CITY - ")))
+    assert gazetteer().get(ids["Rome"]).country_code == "US"

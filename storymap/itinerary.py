@@ -344,7 +344,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
     """The predicate governing a place token, the preposition between them ("" for an
     object), and the relation ("dest", "at", "via", "from", "obj", "origin", "mod")."""
     tok = place
-    climbed = False  # through a noun the place locates ("a plant in X")
+    climbed = ""  # the preposition of a noun the place locates ("a plant in X"), once climbed through it
     for _ in range(8):
         dep = tok.dep_
         head = tok.head
@@ -388,7 +388,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 if gov.pos_ == "PROPN":
                     return None  # "the Endeavour Fund in Britain": a name's place, not the traveller's
                 tok = gov  # "heading to an aircraft plant in X": the plant's role places X
-                climbed = True
+                climbed = climbed or prep
                 continue
             if climbed and prep not in ("in", "at", "to", "into", "inside", "via", "through", "from", "for"):
                 return None  # "talks that focused on the conflict in Syria": a topic, not a place
@@ -410,6 +410,9 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
         if dep == "poss" and head.pos_ in ("NOUN", "PROPN") and head.lemma_.lower() not in TRAVEL_NOUNS:
             tok = head  # "arrived at Amsterdam's central station": the station's role places Amsterdam
             continue
+        if dep in ("dobj", "obj") and head.pos_ in ("VERB", "AUX") and climbed and \
+                head.lemma_.lower() in VISIT_VERBS - {"be", "make"}:
+            return head, climbed, "at"  # "would tell buyers of palm oil in London": telling them there
         if dep in ("dobj", "obj") and head.pos_ in ("VERB", "AUX"):
             rel = "origin" if head.lemma_.lower() in ORIGIN_VERBS else "obj"
             return head, "", rel

@@ -463,3 +463,11 @@ def test_an_ocean_is_never_a_stop(tmp_path):
     got = stops(tmp_path, "The freighter Lumen, en route to Houston from Santos, sank in the Atlantic Ocean on Monday.",
                 published="2016-03-09")
     assert list(got) == ["Santos"]
+
+
+def test_meeting_or_telling_people_of_a_place_puts_the_subject_there(tmp_path):
+    got = stops(tmp_path, "Trade chief Jose Ramos said he would tell big buyers of palm oil in Hamburg that "
+                          "supplies were safe. Ramos bought shares of a shipping firm in Oslo.")
+    assert list(got) == ["Hamburg"]
+    assert got["Hamburg"]["status"] == "expected"
+    assert got["Hamburg"]["evidence"][0]["predicate"] == "tell in"

@@ -146,7 +146,8 @@ TITLE_MARK = "@"
 #: the mention of an event that names no place
 NO_PLACE = (-1, -1)
 #: what ends a journey: the places still ahead are never reached
-TERMINAL = frozenset({"sink", "capsize", "founder", "crash", "die", "vanish", "disappear", "wreck", "explode"})
+TERMINAL = frozenset({"sink", "capsize", "founder", "crash", "die", "vanish", "disappear", "wreck", "explode",
+                      "intercept"})
 #: nouns whose possessor asks someone else to travel
 INVITATIONS = frozenset({"invitation", "invite", "offer", "request", "call", "appeal", "order"})
 EARLIER_WORDS = frozenset({"earlier", "previously", "before", "already", "first"})

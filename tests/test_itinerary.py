@@ -471,3 +471,9 @@ def test_meeting_or_telling_people_of_a_place_puts_the_subject_there(tmp_path):
     assert list(got) == ["Hamburg"]
     assert got["Hamburg"]["status"] == "expected"
     assert got["Hamburg"]["evidence"][0]["predicate"] == "tell in"
+
+
+def test_where_an_intercepted_boat_was_heading_is_never_reached(tmp_path):
+    got = stops(tmp_path, "Thirty Sri Lankan asylum seekers were intercepted approaching New Zealand by boat and "
+                          "returned to Sri Lanka, officials said on Tuesday.", published="2016-06-22")
+    assert list(got) == ["Sri Lanka"]

@@ -412,7 +412,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             tok = head  # "arrived at Amsterdam's central station": the station's role places Amsterdam
             continue
         if dep in ("dobj", "obj") and head.pos_ in ("VERB", "AUX") and climbed and \
-                head.lemma_.lower() in VISIT_VERBS - {"be", "make"}:
+                head.lemma_.lower() in VISIT_VERBS - {"be", "make"} and not _dest_ok(head, "obj"):
             return head, climbed, "at"  # "would tell buyers of palm oil in London": telling them there
         if dep in ("dobj", "obj") and head.pos_ in ("VERB", "AUX"):
             rel = "origin" if head.lemma_.lower() in ORIGIN_VERBS else "obj"

@@ -83,7 +83,8 @@ def _rss_mb() -> float:
 def _warm() -> None:
     """Load the model and open the gazetteer in this worker (what its first partition would do)."""
     from storymap.corpus import worker_geoparser
-    from storymap.events import article_events, record_article
+    from storymap.events import article_events
+    from storymap.geoparse import record_article
 
     article_events([record_article({"id": "warm", "text": "Ana Lopes flew to Paris."})[0]],
                    worker_geoparser().recognizer)

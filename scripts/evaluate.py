@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--resolution-errors", type=int, default=0)
     args = ap.parse_args(argv)
 
-    from storymap.geoparse import Geoparser
+    from storymap.geoparse import Geoparser, record_article
 
     t0 = time.perf_counter()
     gp = Geoparser()
@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     preds = []
     with args.pred.open("w", encoding="utf-8") as out:
         for g in gold:
-            tops = [t.to_dict() for t in gp.parse(g["text"], g["id"])]
+            # as `storymap geoparse` reads a JSONL record: the text with its id, outlet and url
+            tops = [t.to_dict() for t in gp.parse_article(record_article(g)[0])]
             preds.append(tops)
             out.write(json.dumps({"id": g["id"], "toponyms": tops}, ensure_ascii=False) + "\n")
     print(f"geoparsed {len(gold)} articles in {time.perf_counter() - t0:.2f} s -> {args.pred}", file=sys.stderr)

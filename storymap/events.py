@@ -15,7 +15,6 @@ Offsets are ``str`` indices into the record's ``text``, end exclusive.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import re
@@ -36,10 +35,10 @@ from storymap.corpus import (
 )
 from storymap.errors import StorymapError
 from storymap.gazetteer import Gazetteer, GazetteerRecord
-from storymap.geoparse import GeoparseError, parse_record, text_article
+from storymap.geoparse import GeoparseError, parse_record, record_article
 from storymap.itinerary import TITLES, MovementEvent, candidates, subject_events, travellers
 from storymap.recognize import Mention, Recognizer
-from storymap.resolve import Candidate, Resolved, resolve
+from storymap.resolve import Candidate, Resolved, outlet_home, resolve
 from storymap.storyfile import Story, validate_story
 from storymap.story import Place, article_anchors, assign_roles, place_events, story_geojson, story_title
 
@@ -67,29 +66,6 @@ class TraceError(StorymapError):
     """A story cannot be traced (no event table there, no event of that traveller...)."""
 
 
-def record_article(record: dict) -> tuple[Article, str | None]:
-    """An :class:`Article` over a corpus record's ``text`` with its ``id``, ``title``,
-    ``outlet`` (or ``source``), ``published`` and ``url``; and a note when a field is unusable."""
-    article_id = str(record.get("id", ""))
-    article = text_article(record["text"], article_id)
-    note = None
-    published = None
-    raw = record.get("published") or record.get("date")
-    if raw:
-        try:
-            published = dt.date.fromisoformat(str(raw)[:10])
-        except ValueError:
-            note = f"'published' {str(raw)[:40]!r} is not an ISO date like 2023-09-15; read without it"
-
-    def text(*keys: str) -> str | None:
-        value = next((record[k] for k in keys if record.get(k) not in (None, "")), None)
-        return None if value is None else str(value)
-
-    article = dataclasses.replace(article, title=text("title", "headline"),
-                                  source=text("outlet", "source"), published=published, url=text("url"))
-    return article, note
-
-
 def article_events(articles: Sequence[Article], recognizer: Recognizer, source: str = "") -> list[dict[str, Any]]:
     """The event table's rows for independent articles (each read on its own, as one story)
     from the corpus file ``source``.
@@ -108,7 +84,8 @@ def article_events(articles: Sequence[Article], recognizer: Recognizer, source: 
         mentions = [m for m in analysis.mentions if not m.demonym]
         if not mentions:
             continue
-        resolved = resolve(mentions, {article.id: article.text})
+        home = outlet_home(recognizer.gazetteer, article.source, article.url)
+        resolved = resolve(mentions, {article.id: article.text}, {article.id: home} if home else None)
         cands = candidates(document, [(m.start, m.end) for m in mentions])
         anchors = article_anchors([article])
         undated = [] if article.published else [article.id]
@@ -341,4 +318,4 @@ def _disjoint(spans: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
 
 
 __all__ = ["EVENT_COLUMNS", "TraceError", "TraceResult", "article_events", "events_partition", "read_events",
-           "record_article", "same_traveller", "trace"]
+           "same_traveller", "trace"]

@@ -15,11 +15,12 @@ line other than ``toponyms`` is passed through unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,7 +29,7 @@ from storymap.articles import Article, Block
 from storymap.errors import StorymapError
 from storymap.gazetteer import ADMIN_TYPES, Gazetteer, GazetteerRecord
 from storymap.recognize import Recognizer
-from storymap.resolve import resolve
+from storymap.resolve import outlet_home, resolve
 
 
 class GeoparseError(StorymapError, ValueError):
@@ -80,6 +81,29 @@ def text_article(text: str, article_id: str = "text") -> Article:
     return Article(article_id, Path(article_id), text, tuple(blocks))
 
 
+def record_article(record: dict) -> tuple[Article, str | None]:
+    """An :class:`Article` over a corpus record's ``text`` with its ``id``, ``title``,
+    ``outlet`` (or ``source``), ``published`` and ``url``; and a note when a field is unusable."""
+    article_id = str(record.get("id", ""))
+    article = text_article(record["text"], article_id)
+    note = None
+    published = None
+    raw = record.get("published") or record.get("date")
+    if raw:
+        try:
+            published = dt.date.fromisoformat(str(raw)[:10])
+        except ValueError:
+            note = f"'published' {str(raw)[:40]!r} is not an ISO date like 2023-09-15; read without it"
+
+    def text(*keys: str) -> str | None:
+        value = next((record[k] for k in keys if record.get(k) not in (None, "")), None)
+        return None if value is None else str(value)
+
+    article = replace(article, title=text("title", "headline"),
+                                  source=text("outlet", "source"), published=published, url=text("url"))
+    return article, note
+
+
 def _locality(records: list[GazetteerRecord]) -> GazetteerRecord | None:
     """The article's main locality: its most mentioned town or facility, else division, else country."""
     first: dict[GazetteerRecord, int] = {}
@@ -116,7 +140,9 @@ class Geoparser:
         """
         analysis = self.recognizer.analyse(article)
         out = []
-        resolved = resolve(analysis.mentions, {article.id: article.text}) if analysis.mentions else []
+        home = outlet_home(self.gazetteer, article.source, article.url)
+        resolved = resolve(analysis.mentions, {article.id: article.text},
+                           {article.id: home} if home else None) if analysis.mentions else []
         for r in resolved:
             m, best = r.mention, r.best
             rec = best.record
@@ -145,8 +171,9 @@ class Geoparser:
             starts with ``line N:``.
         """
         record = parse_record(line, lineno)
-        article_id = str(record.get("id", f"line-{lineno}"))
-        record["toponyms"] = [t.to_dict() for t in self.parse(record["text"], article_id)]
+        # the record's outlet and web address weigh ambiguous names (:func:`outlet_home`)
+        article, _ = record_article({**record, "id": record.get("id", f"line-{lineno}")})
+        record["toponyms"] = [t.to_dict() for t in self.parse_article(article)]
         return json.dumps(record, ensure_ascii=False)
 
     def parse_text_input(self, raw: bytes, name: str, article_id: str | None = None) -> str:

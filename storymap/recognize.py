@@ -41,6 +41,9 @@ COUNTY_SUFFIXES = frozenset({"county", "parish", "borough"})
 ADMIN_SUFFIXES = frozenset({"region", "province", "state", "oblast", "krai", "territory", "county", "district",
                             "prefecture", "governorate", "republic"})
 CITY_CUES = re.compile(r"\b(?:city|town|village|port city|settlement)\s+of\s+$", re.IGNORECASE)
+#: "the province of Idlib", "the State of Oaxaca": the name after them is a division
+ADMIN_CUES = re.compile(r"\b(?:province|state|region|county|district|prefecture|governorate|oblast|department|"
+                        r"canton|emirate|municipality|parish)\s+of\s+$", re.IGNORECASE)
 DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
                         "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
                         "southeastern", "southwestern", "greater", "upper", "lower"})
@@ -412,6 +415,8 @@ class Recognizer:
             head = toks[ci : i]
             if ci == i and any(_is_strong(h) for h in hits):
                 pass  # "US National Security Advisor", "Russian President"
+            elif cj == j and ADMIN_CUES.fullmatch(text[toks[ci].start : start]):
+                constraint = "admin"  # "the Province of Santa Fe", "the State of Oaxaca"
             elif cj == j and head and all(t.text.lower() in DIRECTIONS for t in head):
                 pass  # "eastern Ukraine" written "Eastern Ukraine"
             else:
@@ -428,6 +433,8 @@ class Recognizer:
             before = text[max(bs, start - 40) : start]
             if CITY_CUES.search(before):
                 constraint = "populated"
+            elif ADMIN_CUES.search(before):
+                constraint = "admin"
         hits = _demonym_first(hits)
         demonym = all(h.kind == DEMONYM for h in hits)
         if not demonym:

@@ -6,9 +6,11 @@ Evidence, in the order a careful reader weighs it:
 2. the kind of place and its size (countries and big cities are mentioned more than villages);
 3. how the name matched (a primary name beats an alternate spelling);
 4. the countries the story talks about;
-5. spatial coherence: a place near the story's other places, and near where each article
-   was filed (its dateline), beats a namesake far away ("Uglegorsk" near the cosmodrome is
-   Tsiolkovsky, not the Sakhalin town).
+5. spatial coherence: a place near the story's other places, near where each article was
+   filed (its dateline) and near its outlet's home city, beats a namesake far away
+   ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town);
+6. local focus: the first-level division most of the other confidently placed names (and
+   the outlet's home) lie in.
 
 The scores become a confidence through a softmax over the candidates; the runners-up
 are kept for review.
@@ -22,7 +24,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from storymap.gazetteer import (ABBREVIATION, ALTERNATE, PRIMARY, GazetteerRecord, NameMatch, distance_km, name_key,
+from storymap.gazetteer import (ABBREVIATION, ALTERNATE, PRIMARY, Gazetteer, GazetteerRecord, NameMatch, distance_km,
+                                name_key,
                                 within)
 from storymap.recognize import Mention
 
@@ -85,11 +88,54 @@ def _softmax(scores: Sequence[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None) -> list[Resolved]:
+#: a home town read from an outlet's name or web address has at least this many people:
+#: a big city's name there is its home ("Chicago Tribune", "dallasnews.com"); a small
+#: town's may be anyone's namesake
+HOME_MIN_POPULATION = 100_000
+_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\d?\.)?(?P<label>[a-z0-9-]+)\.", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+#: words of newspaper and broadcaster names, which follow the home town run together in a
+#: web address ("dallasnews", "hulldailymail", "miamiherald")
+_MASTHEAD = re.compile(r"(?:-?(?:daily|evening|morning|sunday|weekly|news|times|tribune|post|herald|star|sun|"
+                       r"journal|globe|express|mail|telegraph|live|now|gazette|chronicle|examiner|observer|press|"
+                       r"record|register|courier|dispatch|bulletin|today|online|sentinel|standard|mirror|echo|"
+                       r"argus|leader|review|reporter|inquirer|enquirer|statesman|citizen|free|tv|radio|patch))+")
+
+
+def outlet_home(gazetteer: Gazetteer, outlet: str | None, url: str | None) -> GazetteerRecord | None:
+    """The city an outlet is named for, from its name ("The Chicago Tribune") or the first
+    label of its web address ("www.dallasnews.com"): the one city of
+    :data:`HOME_MIN_POPULATION` people or more that the longest leading words name; None
+    when they name none, or several ("The Springfield News")."""
+    names: list[str] = []
+    if outlet:
+        words = _WORD.findall(outlet)[:4]
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        names += [" ".join(words[:n]) for n in range(min(3, len(words)), 0, -1)]
+    if url and (m := _HOST.match(url.strip())):
+        label = m.group("label").lower()
+        # the whole label ("cleveland.com"), or a town before masthead words ("dallasnews")
+        names += [label[:k] for k in range(len(label), 3, -1) if k == len(label) or _MASTHEAD.fullmatch(label, k)]
+    for name in names:
+        towns = [h.record for h in gazetteer.lookup(name) if h.kind == PRIMARY and
+                 h.record.place_type in POPULATED and h.record.population >= HOME_MIN_POPULATION]
+        if len({r.gazetteer_id for r in towns}) == 1:
+            return towns[0]
+        if towns:
+            return None  # "Salem", "Springfield": several big cities; the outlet's is not told
+    return None
+
+
+def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
+            outlet_homes: Mapping[str, GazetteerRecord] | None = None) -> list[Resolved]:
     """Resolve all mentions of a story together (coherence needs the whole story).
 
-    ``texts`` maps article ids to their text, for evidence between mentions (lists).
+    ``texts`` maps article ids to their text, for evidence between mentions (lists);
+    ``outlet_homes`` maps article ids to their outlet's home city (:func:`outlet_home`),
+    which weighs the names of that article as a confidently placed name of it would.
     """
+    outlet_homes = outlet_homes or {}
     options: list[list[NameMatch]] = []
     for m in mentions:
         allowed = [c for c in m.candidates if _allowed(c, m.constraint)] or list(m.candidates)
@@ -163,6 +209,9 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
     for k, r in [*anchors, *named]:
         if (d := _division(r)) is not None:
             divisions[d].add((mentions[k].article, name_key(mentions[k].text)))
+    for article, city in sorted(outlet_homes.items()):
+        if (d := _division(city)) is not None:
+            divisions[d].add((article, ""))  # the outlet's home: one more vote, named by no mention
 
     def focus_of(key: tuple[str, str]) -> str | None:
         support = {d: len(keys - {key}) for d, keys in divisions.items()}
@@ -192,7 +241,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None)
             for (_, r), k in zip(anchors, anchor_keys, strict=True):
                 if k != key:
                     distinct.setdefault(r.gazetteer_id, r)
-            context = contexts[key] = list(distinct.values())
+            context = contexts[key] = list(distinct.values()) + \
+                ([outlet_homes[m.article]] if m.article in outlet_homes else [])
         focus = focus_of(key)
         home, foreign = homes[key]
         for c in opts:

@@ -27,7 +27,7 @@ from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch, within
 from storymap.document import Document, parse_articles
 from storymap.itinerary import MovementEvent, candidates, find_subject, subject_events
 from storymap.recognize import Analysis, Mention, Recognizer
-from storymap.resolve import AREAS, Resolved, resolve
+from storymap.resolve import AREAS, Resolved, outlet_home, resolve
 from storymap.storyfile import Story
 
 STORY_VERSION = 2
@@ -193,7 +193,8 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     if not all_mentions:
         msg = "no place names found in any article:\n  " + "\n  ".join(str(a.path) for a in articles)
         raise StoryError(msg)
-    resolved = resolve(all_mentions, {a.id: a.text for a in articles})
+    homes = {a.id: home for a in articles if (home := outlet_home(gazetteer, a.source, a.url)) is not None}
+    resolved = resolve(all_mentions, {a.id: a.text for a in articles}, homes)
     anchors = article_anchors(articles)
     cands = []
     for document, analysis in zip(documents, analyses, strict=True):

@@ -3,6 +3,7 @@ local focus, the build keyed by its sources, the bounded lookup cache."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pipeline_support import gazetteer, write
@@ -153,3 +154,46 @@ def test_the_dateline_anchors_the_names_near_where_the_article_was_filed(tmp_pat
     # without a dateline abroad, the story's own state keeps its namesake
     ids = dict(placed(tmp_path, text.removeprefix("VATICAN CITY - ")))
     assert gazetteer().get(ids["Rome"]).country_code == "US"
+
+
+def test_the_province_of_a_name_is_the_division_not_its_capital(tmp_path):
+    got = placed(tmp_path, "Fighting spread from the city of Kandahar into the province of Kandahar and the "
+                           "Province of Helmand.")
+    kinds = [(n, gazetteer().get(gid).place_type) for n, gid in got]
+    assert kinds == [("Kandahar", "city"), ("Kandahar", "admin1"), ("Helmand", "admin1")]
+
+
+def test_an_outlets_home_city_comes_from_its_name_or_web_address():
+    g = gazetteer()
+    assert resolve_outlet(g, "The Chicago Tribune", None) == ("Chicago", "US")
+    assert resolve_outlet(g, None, "https://www.dallasnews.com/news/2018/x.html") == ("Dallas", "US")
+    assert resolve_outlet(g, None, "https://toronto.example.ca/story") == ("Toronto", "CA")
+    # several big cities of that name, a small town, or no town at all: no home
+    assert resolve_outlet(g, "The Springfield News-Leader", None) is None
+    assert resolve_outlet(g, "Reuters", "https://www.reuters.com/world/x") is None
+    assert resolve_outlet(g, None, "https://www.khaleejtimes.com/x") is None
+
+
+def resolve_outlet(g, outlet, url):
+    from storymap.resolve import outlet_home
+
+    home = outlet_home(g, outlet, url)
+    return None if home is None else (home.name, home.country_code)
+
+
+def test_a_local_outlets_home_weighs_the_names_of_its_articles():
+    # "Franklin" alone is Tennessee's largest; in a Boston paper it is the Massachusetts town
+    from storymap.geoparse import Geoparser
+
+    parser = Geoparser(gazetteer())
+
+    def franklin(**fields: str) -> str:
+        line = json.dumps({"id": "a", "text": "Schools in Franklin closed on Monday as snow fell.", **fields})
+        record = json.loads(parser.parse_line(line))
+        assert {k: record[k] for k in fields} == fields  # passed through
+        (toponym,) = record["toponyms"]
+        return division(gazetteer().get(toponym["gazetteer_id"]).located_in)
+
+    assert franklin() == "US-TN"
+    assert franklin(url="https://www.bostonglobe.com/metro/2018/01/08/x.html") == "US-MA"
+    assert franklin(outlet="The Boston Globe") == "US-MA"

@@ -732,6 +732,13 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = Fa
     inside = tuple(d for d in dates if lo <= d.start < hi and not _in_other_clause(pred, d, off))
     if inside:
         return inside
+    if clause.dep_ in ("pcomp", "advcl") and clause.head.lower_ == "before" and \
+            clause.lemma_.lower() in DEPARTURES and clause.head.head.pos_ in ("VERB", "AUX"):
+        # "will host a summit on Monday before leaving for Sydney": it leaves that day
+        act = clause.head.head
+        lo, hi = off + act.left_edge.idx, off + act.right_edge.idx + len(act.right_edge)
+        return tuple(d for d in dates if lo <= d.start < hi and _adverbial(act.doc, d, off) and
+                     not _in_other_clause(act, d, off))
     if clause.dep_ in ("pcomp", "advcl") and clause.head.lower_ in ("after", "before", "following", "since"):
         return ()  # "arrived on Sunday after attending a summit": the summit has its own time
     root = clause

@@ -154,7 +154,6 @@ def test_a_wire_story_with_a_dateline_a_skipped_summit_and_a_return_home(tmp_pat
     assert route["statuses"] == ["reported", "reported", "expected", "expected"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8, open: a plan's weekday after 'before' is not dated")
 def test_where_the_subject_flew_in_from_and_a_plan_after_before(tmp_path):
     text = ("Modi begins three-nation tour with stop in Papua New Guinea\n\nMay 21, 2023\n\n"
             "Indian Prime Minister Narendra Modi arrived in Port Moresby on Sunday evening, becoming the first "

@@ -40,6 +40,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -550,6 +551,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
     beyond pronouns (a pronoun takes the last clause subject that was a name)."""
     article = document.article
     text = article.text
+    mentions = sorted(mentions)
     out: list[Candidate] = []
     by_sentence: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     sents = list(document.sentences())
@@ -666,7 +668,9 @@ UNPLACED_NOUNS = frozenset({"arrival", "talks"})
 
 
 def _inside(pos: int, mentions: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in mentions)
+    """Whether a character offset is inside one of the (sorted, disjoint) mentions."""
+    k = bisect.bisect_right(mentions, (pos, math.inf)) - 1
+    return k >= 0 and mentions[k][0] <= pos < mentions[k][1]
 
 
 def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int], dates: Sequence[DateMention],
@@ -909,7 +913,41 @@ class Subject:
         return bool(self.words) and any(noun in cls and self.kinds & cls for cls in KIND_CLASSES)
 
 
-def _full_names(documents: Sequence[Any]) -> list[tuple[str, ...]]:
+class _Names:
+    """The texts' names of people and things (:func:`_full_names`), indexed by word: the
+    fullest name that holds some words, and how many names share a word with them, each
+    in time that does not grow with the number of names."""
+
+    def __init__(self, names: Sequence[tuple[str, ...]]) -> None:
+        self.names = list(names)
+        self._holding: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        self._ids: dict[str, set[int]] = defaultdict(set)
+        for k, n in enumerate(self.names):
+            for w in set(n):
+                self._ids[w].add(k)
+        for n in dict.fromkeys(self.names):
+            if not {w.lower() for w in n} & TRAVEL_NOUNS:
+                for w in set(n):
+                    self._holding[w].append(n)
+        self._fullest: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def canonical(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The longest full name that holds all of these words ("Kerry" -> John Kerry)."""
+        got = self._fullest.get(words)
+        if got is None:
+            ws = set(words)
+            pool = self._holding.get(min(ws), []) if ws else list(dict.fromkeys(
+                n for n in self.names if not {w.lower() for w in n} & TRAVEL_NOUNS))
+            fuller = [n for n in pool if ws <= set(n)]
+            got = self._fullest[words] = max(fuller, key=lambda n: (len(n), n)) if fuller else words
+        return got
+
+    def sharing(self, words: Iterable[str]) -> int:
+        """How many names (counted as often as the texts name them) share a word with these."""
+        return len(set().union(*(self._ids.get(w, set()) for w in set(words))))
+
+
+def _full_names(documents: Sequence[Any]) -> _Names:
     """Multi-word names of people and things in the texts (entities of the model)."""
     names: list[tuple[str, ...]] = []
     for doc in documents:
@@ -921,7 +959,7 @@ def _full_names(documents: Sequence[Any]) -> list[tuple[str, ...]]:
                               if w.pos_ == "PROPN" and w.lower_.rstrip(".") not in TITLES)
                 if words:
                     names.append(words)
-    return names
+    return _Names(names)
 
 
 def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override: str | None = None) -> Subject | None:
@@ -942,7 +980,7 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
             continue  # an end is no movement
         if c.name and c.how in ("name", "pronoun") and c.status != "hypothetical" and \
                 not c.name[0].startswith(TITLE_MARK):
-            key = _canonical(c.name, names)
+            key = names.canonical(c.name)
             score[key] += (1.0 if c.how == "name" else 0.5) * (0.6 if c.kind == "origin" else 1.0)
             events[key] += 1
         elif c.how == "title" and c.noun and c.status != "hypothetical" and c.noun not in TITLES and \
@@ -961,7 +999,7 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
     first_named: list[tuple[str, ...]] = []
     for doc in documents:
         for k, name in enumerate(_lead_names(doc)):
-            key = _canonical(name, names)
+            key = names.canonical(name)
             score[key] += 0.0
             if k == 0:
                 first_named.append(key)
@@ -978,7 +1016,7 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
             score[key] += 1.5  # the lede's first named subject is who the story is about
         elif any(re.search(rf"\b{re.escape(w)}\b", lead_text) for w in key):
             score[key] += 0.5
-        mentions = sum(1 for n in names if set(n) & set(key))
+        mentions = names.sharing(key)
         score[key] += min(mentions, 10) * 0.1
     best = max(sorted(score), key=lambda k: score[k])
     words = frozenset(best)
@@ -998,7 +1036,7 @@ def travellers(cands: Sequence[Candidate], documents: Sequence[Any]) -> list[Sub
     for c in cands:
         if c.how != "name" or not c.name or c.name[0].startswith(TITLE_MARK) or c.kind == "end":
             continue
-        key = _canonical(c.name, names)
+        key = names.canonical(c.name)
         words = frozenset(key)
         if any(words <= s.words for s in out):
             continue
@@ -1059,15 +1097,6 @@ def _lead(document: Any) -> str:
     article = document.article
     lead = " ".join(article.text[s.start : s.end] for s in article.sentences[:3])
     return f"{article.title or ''} {lead}"
-
-
-def _canonical(words: tuple[str, ...], names: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
-    """The longest full name that holds all of these words ("Kerry" -> John Kerry)."""
-    ws = set(words)
-    fuller = [n for n in names if ws <= set(n) and not {w.lower() for w in n} & TRAVEL_NOUNS]
-    if not fuller:
-        return words
-    return max(fuller, key=lambda n: (len(n), n))
 
 
 def _kind_index(documents: Sequence[Any]) -> dict[str, frozenset[str]]:

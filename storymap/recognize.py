@@ -59,9 +59,6 @@ FACILITY_HEADS = ("plant", "factory", "airport", "airfield", "air base", "base",
                   "station", "port", "shipyard", "works", "institute", "hospital", "bridge", "cosmodrome",
                   "spaceport", "academy", "museum", "complex")
 
-#: a single word at least this common in English (Zipf scale, wordfreq) is read as a word,
-#: not a small place, unless the entity model sees an entity there
-COMMON_WORD_ZIPF = 4.5
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
 _NAMED_AFTER = re.compile(
@@ -186,13 +183,6 @@ def _curated(match: NameMatch) -> bool:
     return match.record.gazetteer_id.startswith("landmark:")
 
 
-def _common_word(word: str) -> bool:
-    """A word common in English (wordfreq), as most words of organisations' names are."""
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en") >= COMMON_WORD_ZIPF
-
-
 class Recognizer:
     """Finds :class:`Mention` objects in articles using a :class:`Gazetteer` and, when
     installed, a statistical named-entity model (see :mod:`storymap.ner`).
@@ -308,7 +298,7 @@ class Recognizer:
             if not words or len(words) > 4 or (len(words) < 2 and not titled) or \
                     any(w.text.isupper() and len(w.text) > 1 for w in words):
                 continue  # acronyms make organisations: "UN General Assembly"
-            if not titled and all(_common_word(w.text) for w in words):
+            if not titled and all(self.gazetteer.common_word(w.text) for w in words):
                 continue  # "Great Hall", "Supreme Court": words, not a name
             people.update(w.text for w in words)
         return people
@@ -493,14 +483,14 @@ class Recognizer:
             big = m.constraint == "facility" or any(
                 h.record.place_type in ("country", "continent") or h.kind in (DEMONYM, ABBREVIATION) or
                 h.record.population >= 100_000 or _curated(h) for h in m.candidates)
-            if not big and not labels and " " not in m.text and _common_word(m.text):
+            if not big and not labels and " " not in m.text and self.gazetteer.common_word(m.text):
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
             if not strong and labels and all(lab in NON_PLACE_LABELS for lab in labels) and \
                     not _LOCATIVE.search(text, max(0, m.start - 12), m.start) and \
                     not _PLACE_NOUN_OF.search(text, max(0, m.start - 20), m.start) and \
                     not listed_with_place(m) and not (m.start in block_starts and _DATELINE_AFTER.match(text, m.end)):
                 continue  # "Mary", "Congress": a person or body that shares a name with a town
-            if " " not in m.text and not big and _common_word(m.text) and \
+            if " " not in m.text and not big and self.gazetteer.common_word(m.text) and \
                     re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 5) : m.start]):
                 continue  # "the Centre", "the Union": a common noun with a capital
             country = any(h.record.place_type == "country" or h.kind == DEMONYM for h in m.candidates)

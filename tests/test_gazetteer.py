@@ -197,3 +197,9 @@ def test_a_local_outlets_home_weighs_the_names_of_its_articles():
     assert franklin() == "US-TN"
     assert franklin(url="https://www.bostonglobe.com/metro/2018/01/08/x.html") == "US-MA"
     assert franklin(outlet="The Boston Globe") == "US-MA"
+
+
+def test_common_english_words_are_read_from_the_built_file():
+    g = gazetteer()
+    assert all(g.common_word(w) for w in ("Centre", "industry", "U.S.", "Most"))
+    assert not any(g.common_word(w) for w in ("Vladivostok", "Komsomolsk", "Okonjo"))

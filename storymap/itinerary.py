@@ -322,6 +322,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> str:
     if status == "reported" and rel == "dest" and any(
             t.lemma_.lower() in DEPARTURES or t.lower_ in ("bound", "off", "en") for t in words[:3]):
         status = "expected"  # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
+    if status == "reported" and rel == "dest" and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and \
+            pred.head.lower_ == "for":
+        status = "expected"  # "loaded onto a barge for a trip to Los Angeles": the trip is ahead
     if status == "reported" and pred.lemma_.lower() == "approach":
         status = "expected"  # "approaching Australia": not there yet
     if status == "expected" and any(t.lower_ == "instead" for t in pred.sent):
@@ -722,6 +725,10 @@ def _others(noun: Any) -> bool:
 def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = False) -> tuple[DateMention, ...]:
     """The dates inside the predicate's clause, else those of the sentence; for a ``plan``,
     not the date it was told on ("will visit Spain, a source said on Monday")."""
+    if plan and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and pred.head.lower_ == "for":
+        # "left on Monday for a trip to Gdansk": Monday is the leaving; the trip keeps its own time
+        lo, hi = off + pred.left_edge.idx, off + pred.right_edge.idx + len(pred.right_edge)
+        return tuple(d for d in dates if lo <= d.start < hi)
     clause = pred
     for t in _Parse.chain(pred):
         if t.i != pred.i and t.pos_ == "ADP" and t.lower_ in ("after", "before", "following", "since", "ahead"):

@@ -25,7 +25,7 @@ from storymap.dates import article_anchor, find_dates
 from storymap.errors import ArticleError, OnlineGeocoderError, StoryError
 from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch, within
 from storymap.document import Document, parse_articles
-from storymap.itinerary import MovementEvent, candidates, find_subject, subject_events
+from storymap.itinerary import VIA_PREPS, MovementEvent, candidates, find_subject, subject_events
 from storymap.recognize import Analysis, Mention, Recognizer
 from storymap.resolve import AREAS, Resolved, outlet_home, resolve
 from storymap.storyfile import Story
@@ -486,6 +486,8 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         # for somewhere else) before them; planned stops after the reported ones.
         live = [e for e in p.evidence if e.status in STOP_STATUSES]
         rank = 0 if any(e.kind == "origin" for e in live) else 1 if any(e.cue == "earlier" for e in live) else 2
+        if rank == 2 and p.status != "reported" and any(e.predicate.split()[-1] in VIA_PREPS for e in live):
+            rank = 1  # a plan passes through ("via Singapore", "through the Panama Canal") before it ends
         if p.status == "reported":
             if p.date is None and rank < 2:
                 return (0, dt.date.min, rank, first_pos(p))

@@ -476,3 +476,11 @@ def test_where_an_intercepted_boat_was_heading_is_never_reached(tmp_path):
     got = stops(tmp_path, "Thirty Sri Lankan asylum seekers were intercepted approaching New Zealand by boat and "
                           "returned to Sri Lanka, officials said on Tuesday.", published="2016-06-22")
     assert list(got) == ["Sri Lanka"]
+
+
+def test_a_trip_something_is_readied_for_is_ahead_and_passing_through_comes_before_its_end(tmp_path):
+    got = stops(tmp_path, "The old ferry Aurora was towed into Bergen on Monday for a trip to Gdansk. "
+                          "The ferry will sail via Copenhagen, towing crews said.", published="2016-05-10")
+    assert got["Gdańsk"]["status"] == "expected" and got["Gdańsk"]["date"] is None
+    assert [name for name, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == ["Bergen", "Copenhagen",
+                                                                                      "Gdańsk"]

@@ -15,10 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from geopy.distance import geodesic
-from geopy.location import Location
+from typing import TYPE_CHECKING, Any
 
 from storymap.articles import Article, find_articles, read_article, sentence_at, unique_ids
 from storymap.dates import article_anchor, find_dates
@@ -29,6 +26,9 @@ from storymap.itinerary import VIA_PREPS, MovementEvent, candidates, find_subjec
 from storymap.recognize import Analysis, Mention, Recognizer
 from storymap.resolve import AREAS, Resolved, outlet_home, resolve
 from storymap.storyfile import Story
+
+if TYPE_CHECKING:
+    from geopy.location import Location
 
 STORY_VERSION = 2
 Progress = Callable[[str, int, int], None]
@@ -358,7 +358,15 @@ SAME_VISIT_KM = 5.0
 
 
 def _km(a: GazetteerRecord, b: GazetteerRecord) -> float:
+    from geopy.distance import geodesic  # imported on first use: a build may never measure
+
     return geodesic((a.lat, a.lon), (b.lat, b.lon)).km
+
+
+def _closer(a: GazetteerRecord, b: GazetteerRecord, km: float) -> bool:
+    """Whether two places are less than ``km`` apart (a degree of latitude is at least
+    110.5 km anywhere, so places farther apart in latitude alone are not measured)."""
+    return abs(a.lat - b.lat) * 110.5 < km and _km(a, b) < km
 
 
 #: the last words of named regions a traveller can be in: seas, straits, deserts... (not
@@ -433,7 +441,7 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
             continue
         hosts = [q for q in visited if q is not p and q.part_of is None and
                  (q.record.population or 0, q.record.gazetteer_id) > (p.record.population or 0, p.record.gazetteer_id)
-                 and q.record.place_type not in AREAS and _km(p.record, q.record) < SAME_VISIT_KM]
+                 and q.record.place_type not in AREAS and _closer(p.record, q.record, SAME_VISIT_KM)]
         if hosts:
             host = min(hosts, key=lambda q: _km(p.record, q.record))
             host.evidence += p.evidence
@@ -453,7 +461,7 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
     # a sea or other named region beside the story's towns is the area they lie in
     # ("a tour of the Baltic" with stops in Riga and Tallinn), not a stop of its own
     stops = [p for p in stops if p.record.place_type != "region" or
-             not any(_km(p.record, s.record) < REGION_KM for s in specific)]
+             not any(_closer(p.record, s.record, REGION_KM) for s in specific)]
     for p in stops:
         p.role = "stop"
         live = [e for e in p.evidence if e.status in STOP_STATUSES]

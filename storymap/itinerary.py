@@ -722,6 +722,16 @@ def _others(noun: Any) -> bool:
                any(g.pos_ in ("PROPN", "NOUN", "PRON") for g in c.children) for c in noun.children)
 
 
+#: times of day: "before dawn on Saturday" is a time, not another act
+TIMES_OF_DAY = frozenset({"dawn", "daybreak", "sunrise", "noon", "midday", "dusk", "sunset", "nightfall",
+                          "midnight"})
+#: verbs of saying: their date is when a plan was told, not when it is to happen
+SAY_VERBS = frozenset({"say", "tell", "announce", "confirm", "report", "add", "state", "disclose", "reveal",
+                       "write", "note", "explain"})
+#: prepositions that set an act before or after another, which has its own time
+TIME_PREPS = frozenset({"after", "before", "following", "since", "ahead"})
+
+
 def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = False) -> tuple[DateMention, ...]:
     """The dates inside the predicate's clause, else those of the sentence; for a ``plan``,
     not the date it was told on ("will visit Spain, a source said on Monday")."""
@@ -731,7 +741,7 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = Fa
         return tuple(d for d in dates if lo <= d.start < hi)
     clause = pred
     for t in _Parse.chain(pred):
-        if t.i != pred.i and t.pos_ == "ADP" and t.lower_ in ("after", "before", "following", "since", "ahead"):
+        if t.i != pred.i and t.pos_ == "ADP" and t.lower_ in TIME_PREPS:
             # "arrived on Monday after a tour of the Gulf": the tour has its own time
             lo, hi = off + t.left_edge.idx, off + t.right_edge.idx + len(t.right_edge)
             return tuple(d for d in dates if lo <= d.start < hi)
@@ -764,16 +774,6 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = Fa
     hi = off + root.right_edge.idx + len(root.right_edge)
     return tuple(d for d in dates if lo <= d.start < hi and _adverbial(root.doc, d, off) and
                  not _in_other_clause(root, d, off))
-
-
-#: times of day: "before dawn on Saturday" is a time, not another act
-TIMES_OF_DAY = frozenset({"dawn", "daybreak", "sunrise", "noon", "midday", "dusk", "sunset", "nightfall",
-                          "midnight"})
-#: verbs of saying: their date is when a plan was told, not when it is to happen
-SAY_VERBS = frozenset({"say", "tell", "announce", "confirm", "report", "add", "state", "disclose", "reveal",
-                       "write", "note", "explain"})
-#: prepositions that set an act before or after another, which has its own time
-TIME_PREPS = frozenset({"after", "before", "following", "since", "ahead"})
 
 
 def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:

@@ -25,8 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from storymap.gazetteer import (ABBREVIATION, ALTERNATE, PRIMARY, Gazetteer, GazetteerRecord, NameMatch, distance_km,
-                                name_key,
-                                within)
+                                name_key, within)
 from storymap.recognize import Mention
 
 POPULATED = frozenset({"city", "town", "village"})
@@ -180,7 +179,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
 
     # Where each article was filed: its dateline's first name, whatever its kind ("VATICAN
     # CITY", "SINGAPORE"), anchors the names near it as a town does.
-    filed = {}
+    filed: dict[str, int] = {}
     for i, m in enumerate(mentions):
         if m.dateline and (m.article not in filed or m.start < mentions[filed[m.article]].start):
             filed[m.article] = i

@@ -859,8 +859,9 @@ def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str
     words = [t for t in who.subtree if t.i <= who.i]
     while words and words[0].dep_ in ("det", "punct"):
         words = words[1:]
-    start = words[0].idx if words else who.idx
-    label = " ".join(who.doc.text[start : who.idx + len(who)].split())[-80:]  # as written, spaces made plain
+    first = words[0].i if words else who.i
+    # as written, spaces made plain (a span's text: the whole Doc's text is rebuilt on each call)
+    label = " ".join(who.doc[first : who.i + 1].text.split())[-80:]
     if who.lower_ in RELATIVES:
         return None, None, "none", who.text
     if who.pos_ == "PRON" or who.lower_ in PRONOUNS:

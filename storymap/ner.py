@@ -68,7 +68,18 @@ class SpacyNER:
         """spaCy ``Doc`` objects of ``texts`` (each at most :data:`MAX_PIECE` characters),
         with sentences, lemmas, the dependency tree and entities."""
         nlp = self._nlp or self._load()
-        return list(nlp.pipe(texts, batch_size=32))
+        out: list = []
+        batch: list[str] = []
+        size = 0
+        for text in texts:
+            if batch and (size + len(text) > BATCH_CHARS or len(batch) == BATCH_TEXTS):
+                out += nlp.pipe(batch, batch_size=len(batch))
+                batch, size = [], 0
+            batch.append(text)
+            size += len(text)
+        if batch:
+            out += nlp.pipe(batch, batch_size=len(batch))
+        return out
 
     def entities(self, texts: Sequence[str]) -> list[list[Entity]]:
         """The entities of each text, offsets relative to that text.
@@ -107,6 +118,11 @@ def blank_long_runs(text: str) -> str:
         return text
     return _LONG_RUN.sub(lambda m: " " * len(m.group()), text)
 
+
+#: Texts go to the model in batches of at most this many texts and characters: the model's
+#: memory grows with the length of a batch (ten 100,000-character pieces at once took 3 GB)
+BATCH_TEXTS = 32
+BATCH_CHARS = 100_000
 
 #: Longer texts go to the model in pieces: spaCy refuses texts over its ``max_length``
 #: (a million characters), and its memory grows with the length of one text.

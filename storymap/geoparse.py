@@ -10,7 +10,9 @@ story; this module turns it into one JSON line per article::
       "place_type": "city", "confidence": 0.97}]}
 
 Offsets are Python ``str`` indices into ``text``, end exclusive. Every key of the input
-line other than ``toponyms`` is passed through unchanged.
+line other than ``toponyms`` is passed through unchanged; ``outlet`` (or ``source``) and
+``url`` also name the outlet whose home city weighs ambiguous names
+(:func:`~storymap.resolve.outlet_home`).
 """
 
 from __future__ import annotations
@@ -99,8 +101,8 @@ def record_article(record: dict) -> tuple[Article, str | None]:
         value = next((record[k] for k in keys if record.get(k) not in (None, "")), None)
         return None if value is None else str(value)
 
-    article = replace(article, title=text("title", "headline"),
-                                  source=text("outlet", "source"), published=published, url=text("url"))
+    article = replace(article, title=text("title", "headline"), source=text("outlet", "source"),
+                      published=published, url=text("url"))
     return article, note
 
 

@@ -191,8 +191,8 @@ def current() -> tuple[Story, Story]:
 
 
 # --------------------------------------------------------------------------- header and map
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def _n(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
 
 
 def header(story: Story) -> None:
@@ -882,7 +882,7 @@ def library_panel() -> None:
     except StorymapError as exc:
         st.warning(f"The library cannot be read: {exc}")
         return
-    with st.expander(f"Library ({_n(len(rows), 'story')})", expanded=False):
+    with st.expander(f"Library ({_n(len(rows), 'story', 'stories')})", expanded=False):
         if not rows:
             st.caption("Stories you build or correct are kept here.")
             return

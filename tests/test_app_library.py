@@ -346,3 +346,12 @@ def test_a_story_traced_from_an_event_table_opens_like_any_other(tmp_path):
     shown = [f["properties"]["name"] for f in sorted(stops(at.session_state["base"]),
                                                       key=lambda f: f["properties"]["stop"])]
     assert shown == ["Lisbon", "Porto"]
+
+
+def test_the_library_counts_its_stories_in_english(built):
+    at = run_app()
+    at.text_area(key="paste_text").set_value(ARTICLE.replace("Lisbon", "Faro"))
+    at.button(key="btn_build").click().run()
+    (label,) = [e.label for e in at.expander if e.label.startswith("Library (")]
+    count = int(label.removeprefix("Library (").split()[0])
+    assert count >= 2 and label == f"Library ({count} stories)"

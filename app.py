@@ -595,8 +595,9 @@ def _map_pick(shown: Story):  # noqa: ANN202
     record, or None."""
     from storymap.basemap import spread_towns, story_extent
 
-    towns = spread_towns(gazetteer(), story_extent(shown, margin=0.2, minimum=0.5), grid=5, per_cell=3)
-    points = sup.story_map_points(shown, towns)
+    area = story_extent(shown, margin=0.2, minimum=0.5)
+    towns = spread_towns(gazetteer(), area, grid=5, per_cell=3)
+    points = sup.story_map_points(shown, towns, area)
     st.caption("…or click a town on the map of the story's area:")
     event = st.vega_lite_chart(sup.review_map_spec(points), on_select="rerun", selection_mode="pick",
                                key="add_map", width="stretch")

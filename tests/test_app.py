@@ -557,6 +557,20 @@ def test_review_map_shows_the_place_its_readings_and_towns_on_clockwise_land() -
             assert not polygon.exterior.is_ccw  # d3-geo reads counter-clockwise rings as the rest of the globe
 
 
+def test_the_map_for_adding_a_place_frames_the_storys_area_not_every_mention(story: dict) -> None:
+    from storymap.basemap import story_extent
+    from storymap.gazetteer import GazetteerRecord
+
+    area = story_extent(story, margin=0.2, minimum=0.5)  # the seeds' stops: the Russian Far East
+    town = GazetteerRecord("geonames:2", "Amursk", "town", 50.23, 136.9, "RU", 40000, 2, "test", "")
+    points = sup.story_map_points(story, [town], area)
+    names = {p["name"] for p in points}
+    assert {"Vostochny Cosmodrome", "Komsomolsk-on-Amur", "Vladivostok", "Amursk"} <= names
+    assert not names & {"United States", "White House", "Moscow", "Ukraine"}  # mentioned, far away
+    lons = [p["lon"] for p in points]
+    assert max(lons) - min(lons) < 30  # a region's map, on which its towns lie apart
+
+
 def test_a_place_listed_twice_in_the_order_is_a_round_trip(story: dict) -> None:
     out = apply_edits(story, Edits(order=[*ROUTE, ROUTE[0]]))
     first = next(f for f in places(out) if f["id"] == ROUTE[0])["properties"]

@@ -120,6 +120,19 @@ def wait_idle(page: Any) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
 
 
+def choose_article(page: Any, path: Path) -> None:
+    """Choose an article file in the sidebar, as a reader does: until it is listed.
+
+    Streamlit lists a chosen file, and disables the form's buttons until it has arrived, only
+    once the server has answered the browser's request for an upload address. A click before
+    that finds the form empty, and the app says the file may still be uploading; a reader
+    sees the file listed before reaching for the button, so the tests do too.
+    """
+    uploader = page.get_by_test_id("stSidebar").get_by_test_id("stFileUploader")
+    uploader.locator("input[type=file]").set_input_files(str(path))
+    uploader.get_by_text(path.name).wait_for()
+
+
 def map_frame(page: Any) -> Any:
     return page.frame_locator(MAP).frame_locator(INNER)
 
@@ -202,8 +215,7 @@ def test_uploaded_article_becomes_a_story(app_page: Any, app_url: str, tmp_path:
     open_map(page, app_url)
     article = tmp_path / "khabarovsk.txt"
     article.write_text(ARTICLE, encoding="utf-8")
-    page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(article))
-    page.get_by_text("khabarovsk.txt").first.wait_for()
+    choose_article(page, article)
     page.get_by_text("210.0B").first.wait_for()  # the upload finished
     wait_idle(page)
     page.get_by_role("button", name="Build new story").click()
@@ -217,12 +229,13 @@ def test_uploaded_article_becomes_a_story(app_page: Any, app_url: str, tmp_path:
 
 
 def test_first_build_click_builds_right_after_the_upload(app_page: Any, app_url: str, tmp_path: Path) -> None:
-    """No waiting for the upload or the app to settle: the first click builds (issue 13)."""
+    """No waiting for the upload to finish or the app to settle: the first click, as soon as
+    the file is listed, builds (issue 13)."""
     page = app_page
     open_map(page, app_url)
     article = tmp_path / "khabarovsk.txt"
     article.write_text(ARTICLE, encoding="utf-8")
-    page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(article))
+    choose_article(page, article)
     page.get_by_role("button", name="Build new story").click()  # once
     page.get_by_text("Built in this session").wait_for(timeout=60_000)
     map_frame(page).locator(".sm-step-name", has_text="Khabarovsk").wait_for(timeout=30_000)
@@ -263,7 +276,7 @@ def test_uploaded_article_with_template_and_script_shows_as_text(app_page: Any, 
     payload = "{{ 7*7 }} {% raw %}{{ 8*8 }}{% endraw %} <img src=x onerror=alert(1)><script>alert(2)</script>"
     article = tmp_path / "payload.txt"
     article.write_text(ARTICLE.replace("state media said.", f"state media said {payload}."), encoding="utf-8")
-    page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(article))
+    choose_article(page, article)
     page.get_by_role("button", name="Build new story").click()
     page.get_by_text("Built in this session").wait_for(timeout=60_000)
     frame = map_frame(page)
@@ -402,7 +415,7 @@ def test_review_map_moves_a_place_to_a_town_clicked_on_it(app_page: Any, app_url
     assert not page.errors, page.errors
 
 
-def test_a_missed_place_is_added_by_clicking_a_town_on_the_map(app_page: Any, app_url: str) -> None:
+def test_a_missed_place_is_added_by_clicking_a_town_on_the_map(app_page: Any, app_url: str, shots: Path) -> None:
     page = app_page
     open_map(page, app_url)
     page.get_by_role("tab", name="Review & correct").click()
@@ -411,6 +424,7 @@ def test_a_missed_place_is_added_by_clicking_a_town_on_the_map(app_page: Any, ap
     chart = page.locator("[data-testid=stExpander] [data-testid=stVegaLiteChart]:visible").first
     chart.wait_for(timeout=60_000)
     chart.scroll_into_view_if_needed()
+    chart.screenshot(path=shots / "add-map.png")
     town = click_a_town(chart)
     page.get_by_role("button", name=f"Add {town}").wait_for(timeout=30_000)
     press(page, f"Add {town}")

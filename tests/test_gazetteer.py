@@ -203,3 +203,21 @@ def test_common_english_words_are_read_from_the_built_file():
     g = gazetteer()
     assert all(g.common_word(w) for w in ("Centre", "industry", "U.S.", "Most"))
     assert not any(g.common_word(w) for w in ("Vladivostok", "Komsomolsk", "Okonjo"))
+
+
+def test_seas_gulfs_and_straits_come_from_natural_earths_marine_areas(tmp_path):
+    got = dict(placed(tmp_path, "The tanker left the Gulf of Aden, passed the Strait of Malacca and reached the Sea "
+                                "of Okhotsk, then turned back to the Mediterranean."))
+    records = {n: gazetteer().get(got[n]) for n in ("Gulf of Aden", "Strait of Malacca", "Sea of Okhotsk",
+                                                      "Mediterranean")}
+    assert {r.source.split(" (")[0] for r in records.values()} == {"Natural Earth marine areas"}
+    assert records["Mediterranean"].name == "Mediterranean Sea"  # a short name of ours, on the source's sea
+    okhotsk = records["Sea of Okhotsk"]
+    assert 45 < okhotsk.lat < 60 and 140 < okhotsk.lon < 160  # in the sea, not at its bounding box's corner
+
+
+def test_a_marine_name_that_says_nothing_of_water_gives_way_to_the_town():
+    # Natural Earth names a lagoon "Kaliningrad"; the name is the city's
+    hits = gazetteer().lookup("Kaliningrad")
+    assert hits and all(not h.record.gazetteer_id.startswith("naturalearth-marine:") for h in hits)
+    assert gazetteer().lookup("Skagerrak")[0].record.gazetteer_id.startswith("naturalearth-marine:")

@@ -64,7 +64,7 @@ def test_sites_named_after_places_are_found_whole(gp):
 def test_regions_and_seas(gp):
     got = places(gp, "Tensions rose in the Middle East and across the Mediterranean.")
     assert got["Middle East"] == ("region", "landmark:middle-east")
-    assert got["Mediterranean"][1] == "landmark:mediterranean-sea"
+    assert got["Mediterranean"] == ("region", "naturalearth-marine:mediterranean-sea")
 
 
 @pytest.mark.parametrize("sentence", [

@@ -429,6 +429,9 @@ class Recognizer:
         demonym = all(h.kind == DEMONYM for h in hits)
         if not demonym:
             hits = [h for h in hits if h.kind != DEMONYM] or hits
+        if text.startswith(".", end) and any(h.kind == ABBREVIATION and h.surface.endswith(".") for h in hits):
+            end += 1  # "Calif.", "Ore.": the period is the abbreviation's own
+            surface = text[start:end]
         return Mention(article.id, start, end, surface, tuple(hits), constraint, demonym, dateline)
 
     # ------------------------------------------------------------------ with an entity model

@@ -22,7 +22,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from storymap.gazetteer import (ABBREVIATION, ALTERNATE, PRIMARY, Gazetteer, GazetteerRecord, NameMatch, distance_km,
                                 name_key, within)
@@ -47,6 +47,9 @@ class Resolved:
 
     mention: Mention
     candidates: tuple[Candidate, ...]
+    #: the mention qualifies the name before it ("Mass." in "Springfield, Mass."): a toponym
+    #: of the text, but evidence for that name rather than a place of its own in a story
+    qualifies: bool = False
 
     @property
     def best(self) -> Candidate:
@@ -289,6 +292,11 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         conf = _softmax([2.0 * s for s, _ in scored])
         out.append(Resolved(m, tuple(Candidate(c.record, round(s, 3), round(p, 3))
                                      for (s, c), p in zip(scored, conf, strict=True))))
+    for i in range(1, len(out)):
+        area = out[i].best.record
+        if area.place_type in ("country", "admin1", "admin2") and \
+                _comma_between(mentions[i - 1], mentions[i], texts or {}) and within(out[i - 1].best.record, area):
+            out[i] = replace(out[i], qualifies=True)
     return out
 
 

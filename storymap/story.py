@@ -13,7 +13,7 @@ import stat
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -304,7 +304,7 @@ def _dateline_qualified(resolved: list[Resolved], documents: Sequence[Document],
         if want is not None and r.best.record.gazetteer_id != want:
             first = [c for c in r.candidates if c.record.gazetteer_id == want]
             if first:
-                r = Resolved(r.mention, (*first, *(c for c in r.candidates if c.record.gazetteer_id != want)))
+                r = replace(r, candidates=(*first, *(c for c in r.candidates if c.record.gazetteer_id != want)))
         out.append(r)
     return out
 
@@ -342,11 +342,13 @@ def _places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],
             by_mention: dict[tuple[str, int], Resolved]) -> list[Place]:
     places: dict[str, Place] = {}
     for r in resolved:
+        if r.qualifies:
+            continue  # "Mass." in "Springfield, Mass.": Springfield's, not a place of its own
         rec = r.best.record
         places.setdefault(rec.gazetteer_id, Place(rec)).mentions.append(r)
     for ev in evidence:
         r = by_mention.get((ev.article, ev.mention[0]))
-        if r is not None:
+        if r is not None and r.best.record.gazetteer_id in places:
             places[r.best.record.gazetteer_id].evidence.append(ev)
     return list(places.values())
 

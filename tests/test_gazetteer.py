@@ -32,12 +32,23 @@ def test_ap_and_postal_abbreviations_qualify_the_town_before_them(tmp_path):
     got = placed(tmp_path, "Volunteers came from Springfield, Mass., from Columbus, GA, and from Portland, Ore., "
                            "to help.")
     names = [n for n, _ in got]
-    assert names == ["Springfield", "Mass", "Columbus", "GA", "Portland", "Ore"]
+    assert names == ["Springfield", "Mass.", "Columbus", "GA", "Portland", "Ore."]  # the period is the abbreviation's
     ids = dict(got)
-    assert [division(ids[n]) for n in ("Mass", "GA", "Ore")] == ["US-MA", "US-GA", "US-OR"]
+    assert [division(ids[n]) for n in ("Mass.", "GA", "Ore.")] == ["US-MA", "US-GA", "US-OR"]
     towns = {n: gazetteer().get(ids[n]) for n in ("Springfield", "Columbus", "Portland")}
     assert {n: division(r.located_in) for n, r in towns.items()} == {
         "Springfield": "US-MA", "Columbus": "US-GA", "Portland": "US-OR"}
+
+
+def test_a_qualifier_is_evidence_for_its_town_not_a_place_of_its_own(tmp_path):
+    write(tmp_path, "a.txt", "Governor visits\n\nJune 4, 2024\n\nGovernor Ana Reyes flew to Springfield, Mass., "
+                             "on Monday. Aides said Massachusetts had asked for the visit.")
+    result = build_story([tmp_path / "a.txt"], gazetteer=gazetteer(), subject="Ana Reyes")
+    places = {p.record.name: [r.mention.text for r in p.mentions] for p in result.places}
+    assert places == {"Springfield": ["Springfield"], "Massachusetts": ["Massachusetts"]}  # not "Mass."
+    assert [p.record.name for p in result.places if p.role == "stop"] == ["Springfield"]
+    # a geoparse still reads the qualifier as a toponym (annotated corpora count it)
+    assert [n for n, _ in placed(tmp_path, "He flew to Springfield, Mass., on Monday.")] == ["Springfield", "Mass."]
 
 
 def test_a_division_abbreviation_is_no_place_outside_a_qualifier(tmp_path):
@@ -51,7 +62,7 @@ def test_a_county_is_the_county_and_its_state_qualifier_is_the_state(tmp_path):
     ids = dict(placed(tmp_path, "Crews from Cook County, Ill., and Suffolk County, New York, joined the search."))
     assert ids["Cook County"] == "uscounty:17031"
     assert ids["Suffolk County"] == "uscounty:36103"  # not the English county
-    assert division(ids["Ill"]) == "US-IL" and division(ids["New York"]) == "US-NY"
+    assert division(ids["Ill."]) == "US-IL" and division(ids["New York"]) == "US-NY"
     cook = gazetteer().get("uscounty:17031")
     assert cook.place_type == "admin2" and division(cook.located_in) == "US-IL"
     assert abs(cook.lat - 41.84) < 0.3 and abs(cook.lon + 87.82) < 0.3
@@ -127,7 +138,7 @@ def test_a_dateline_in_capitals_is_read_without_a_parse_and_sets_the_focus(tmp_p
     got = placed(tmp_path, "DUBLIN, Ga. — A fire destroyed a shed on Tuesday, Laurens County officials said. "
                            "Crews from Athens and Augusta helped.")
     ids = dict(got)
-    assert [n for n, _ in got][:2] == ["DUBLIN", "Ga"]
+    assert [n for n, _ in got][:2] == ["DUBLIN", "Ga."]
     assert division(gazetteer().get(ids["DUBLIN"]).located_in) == "US-GA"  # not Ireland's capital
     assert ids["Laurens County"] == "uscounty:13175"
     for town in ("Athens", "Augusta"):

@@ -388,7 +388,10 @@ class Recognizer:
             _same_abbreviation(surface, h.surface) and (qualifier or h.record.place_type != "admin1"))]
         # An all-capitals word ("TASS", "NATO") names a place only when the place is written so.
         # (without a parse, a block that opens "MILLEDGEVILLE, Ga. -" or "LAGOS (Reuters)" is a dateline)
-        dateline = dateline or (i == 0 and _DATELINE_AFTER.match(text, end) is not None)
+        # (and anywhere, a name in capitals before a wire agency: "... Press. WASHINGTON (AP) -",
+        # where a page has run an article's furniture into its first paragraph)
+        dateline = dateline or (i == 0 and _DATELINE_AFTER.match(text, end) is not None) or \
+            (surface.isupper() and len(surface) > 2 and _AGENCY_AFTER.match(text, end) is not None)
         if surface.isupper() and len(surface) > 1 and not dateline:
             hits = [h for h in hits if h.surface.replace(".", "") == surface.replace(".", "") or
                     (h.kind == ABBREVIATION and _same_abbreviation(surface, h.surface))]
@@ -568,6 +571,9 @@ class _Spans:
 
 #: what follows the place of a dateline: a qualifier, the agency or the dash
 _DATELINE_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.' ]{1,20}?)?(?:,?[ \u00a0]*\([A-Za-z.' ]{2,30}\))?[ \u00a0]*[-–—:]")
+
+#: a wire agency after a dateline's place: "WASHINGTON (AP)", "SALEM, Ore. (AP)", "LAGOS (Reuters)"
+_AGENCY_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.']{1,10})?[ \u00a0]*\([A-Z][A-Za-z.&' ]{1,30}\)")
 
 #: "Salem, " before a name: the name may be a qualifier of the one before it
 _QUALIFIER_BEFORE = re.compile(r"[A-Z][\w.'’-]*,[ \u00a0]$")

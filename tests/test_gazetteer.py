@@ -145,6 +145,13 @@ def test_a_dateline_in_capitals_is_read_without_a_parse_and_sets_the_focus(tmp_p
         assert division(gazetteer().get(ids[town]).located_in) == "US-GA", town
 
 
+def test_a_wire_dateline_run_into_a_paragraph_is_still_a_dateline(tmp_path):
+    # a page that ran the byline into the first paragraph: the agency marks the dateline
+    got = placed(tmp_path, "By Jane Roe, The Associated Press. DENVER (AP) — Snow closed the passes on Monday. "
+                           "Officials in BOULDER said little.")
+    assert [n for n, _ in got] == ["DENVER"]  # capitals without an agency are no dateline
+
+
 def test_capitals_that_open_a_sentence_are_not_a_dateline(tmp_path):
     got = placed(tmp_path, "PARIS HILTON arrived late. The show went on.")
     assert got == []

@@ -109,11 +109,17 @@ def _tokens(text: str, start: int, end: int) -> list[Token]:
             if not (m.group(0) in ("s", "S") and m.start() > 0 and text[m.start() - 1] in "'’")]
 
 
+#: abbreviated first words of place names, written with a period: "St. Petersburg", "Ft. Worth"
+NAME_ABBREVIATIONS = frozenset({"St", "Ste", "Ft", "Mt"})
+
+
 def _joinable(text: str, a: Token, b: Token) -> bool:
-    """Tokens that can sit inside one name: a space or hyphen between, or a possessive."""
+    """Tokens that can sit inside one name: a space or hyphen between, a possessive, or the
+    period of an abbreviated first word ("St. Petersburg")."""
     gap = text[a.end : b.start]
     # a line break inside a paragraph of hard-wrapped text ("New South\nWales") joins too
-    return gap in (" ", "-", "‐", "‑", "\u00a0", "\n", "\r\n") or bool(re.fullmatch(r"['’]s ", gap))
+    return gap in (" ", "-", "‐", "‑", "\u00a0", "\n", "\r\n") or bool(re.fullmatch(r"['’]s ", gap)) or \
+        (gap == ". " and a.text in NAME_ABBREVIATIONS)
 
 
 def _chunks(text: str, toks: list[Token]) -> list[tuple[int, int]]:

@@ -51,6 +51,12 @@ def test_a_qualifier_is_evidence_for_its_town_not_a_place_of_its_own(tmp_path):
     assert [n for n, _ in placed(tmp_path, "He flew to Springfield, Mass., on Monday.")] == ["Springfield", "Mass."]
 
 
+def test_an_abbreviated_first_word_with_its_period_is_part_of_the_name(tmp_path):
+    got = placed(tmp_path, "The convoy left Ft. Worth on Monday, passed Mt. Vernon and reached St. Petersburg, Russia.")
+    assert [n for n, _ in got] == ["Ft. Worth", "Mt. Vernon", "St. Petersburg", "Russia"]
+    assert gazetteer().get(dict(got)["St. Petersburg"]).country_code == "RU"  # the qualifier decides
+
+
 def test_a_division_abbreviation_is_no_place_outside_a_qualifier(tmp_path):
     got = placed(tmp_path, "Mass protests filled the square in Berlin. WHY IN THE WORLD, he asked, "
                            "would Ore prices fall? Wash the car, Ga said.")

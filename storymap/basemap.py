@@ -289,7 +289,8 @@ def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, A
             out.append(dict(label))
     out.sort(key=lambda c: (c["rank"], c["name"]))
     gazetteer = gazetteer or Gazetteer()
-    for r in gazetteer.places_in(wide, ("sea", "region"), limit=200):
+    # every named water body in view (a few hundred in all): each is named from its own zoom
+    for r in gazetteer.places_in(wide, ("sea", "region"), limit=1000):
         if _WATER.search(r.name):
             # oceans from the widest view, seas from a region's, gulfs, bays and straits closer in
             size = 1 if "Ocean" in r.name else 3 if _SEA.search(r.name) else 5

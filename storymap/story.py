@@ -348,7 +348,7 @@ def _places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],
         places.setdefault(rec.gazetteer_id, Place(rec)).mentions.append(r)
     for ev in evidence:
         r = by_mention.get((ev.article, ev.mention[0]))
-        if r is not None and r.best.record.gazetteer_id in places:
+        if r is not None and not r.qualifies:
             places[r.best.record.gazetteer_id].evidence.append(ev)
     return list(places.values())
 

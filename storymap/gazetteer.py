@@ -475,7 +475,7 @@ def _seas() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
 
 def _drop_landlocked_sea_names(con: sqlite3.Connection) -> int:
     """Remove the marine areas whose name says nothing of water and is also a place's on land
-    (Natural Earth names a lagoon "Kaliningrad"); how many went."""
+    (Natural Earth names a marine area "Kaliningrad"); how many went."""
     rows = con.execute("SELECT pid, name FROM places WHERE gazetteer_id LIKE 'naturalearth-marine:%'").fetchall()
     gone = []
     for pid, name in rows:

@@ -237,11 +237,11 @@ def test_seas_gulfs_and_straits_come_from_natural_earths_marine_areas(tmp_path):
     assert {r.source.split(" (")[0] for r in records.values()} == {"Natural Earth marine areas"}
     assert records["Mediterranean"].name == "Mediterranean Sea"  # a short name of ours, on the source's sea
     okhotsk = records["Sea of Okhotsk"]
-    assert 45 < okhotsk.lat < 60 and 140 < okhotsk.lon < 160  # in the sea, not at its bounding box's corner
+    assert 45 < okhotsk.lat < 60 and 140 < okhotsk.lon < 160  # in the sea
 
 
 def test_a_marine_name_that_says_nothing_of_water_gives_way_to_the_town():
-    # Natural Earth names a lagoon "Kaliningrad"; the name is the city's
+    # Natural Earth names a marine area "Kaliningrad"; the name is the city's
     hits = gazetteer().lookup("Kaliningrad")
     assert hits and all(not h.record.gazetteer_id.startswith("naturalearth-marine:") for h in hits)
     assert gazetteer().lookup("Skagerrak")[0].record.gazetteer_id.startswith("naturalearth-marine:")

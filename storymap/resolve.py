@@ -247,10 +247,14 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 ([outlet_homes[m.article]] if m.article in outlet_homes else [])
         focus = focus_of(key)
         home, foreign = homes[key]
+        # a town named like a country or state ("Florida, N.Y.", "Lebanon, Tenn.") is near the
+        # story only when the story's places are its neighbours, not merely in its region
+        namesake_of_area = any(c.kind == PRIMARY and c.record.place_type in ("country", "admin1") for c in opts)
         for c in opts:
             near = coherence.get((key, c.record.gazetteer_id))
             if near is None:
-                near = coherence[(key, c.record.gazetteer_id)] = _coherence(c.record, context)
+                scale = LOCAL_KM if namesake_of_area and c.record.place_type in POPULATED else REGION_KM
+                near = coherence[(key, c.record.gazetteer_id)] = _coherence(c.record, context, scale)
             s = prior(c) + _country_bonus(c, countries) + near
             if host is not None and _inside(c.record, host):
                 s += 3.0  # "Paris, Texas": the Paris in Texas
@@ -364,11 +368,16 @@ def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
     return 0.6 + 0.4 * n / max(countries.values()) if n else 0.0
 
 
-def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord]) -> float:
+#: how far a story's places pull a name's readings towards them: a region's reach, and a
+#: town's own surroundings (its neighbouring towns)
+REGION_KM, LOCAL_KM = 150.0, 25.0
+
+
+def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord], scale: float = REGION_KM) -> float:
     if record.place_type in AREAS and record.place_type != "admin2":  # a county is small enough to be near
         return 0.0
     others = list(anchors)
     if not others:
         return 0.0
     d = min(distance_km(record.lat, record.lon, a.lat, a.lon) for a in others)
-    return 1.5 * math.exp(-d / 150.0)
+    return 1.5 * math.exp(-d / scale)

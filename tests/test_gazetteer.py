@@ -90,6 +90,21 @@ def test_a_local_story_keeps_its_namesakes_at_home(tmp_path):
         assert division(gazetteer().get(ids[town]).located_in) == "US-GA", town
 
 
+def test_a_state_stays_the_state_beside_a_village_of_its_name_in_the_storys_region(tmp_path):
+    # Florida, New York (a village of 2,900) lies some 50 km from these towns: their region,
+    # not their neighbourhood, so the name is the state
+    ids = dict(placed(tmp_path, "Ticket sales were strong in Newark, Paterson and Jersey City, and a man in "
+                                "Florida won the last jackpot."))
+    assert division(ids["Florida"]) == "US-FL"
+
+
+def test_a_town_named_like_a_country_is_the_town_among_its_neighbours(tmp_path):
+    ids = dict(placed(tmp_path, "Crews in Lebanon, Mount Juliet and Watertown cleared roads after the storm, and "
+                                "Wilson County schools stayed closed."))
+    lebanon = gazetteer().get(ids["Lebanon"])
+    assert lebanon.place_type != "country" and division(lebanon.located_in) == "US-TN"
+
+
 def test_a_world_story_keeps_the_world_capitals(tmp_path):
     ids = dict(placed(tmp_path, "The minister flew from Athens to Rome and then to Paris for talks on Georgia's "
                                 "border with Russia."))

@@ -451,7 +451,8 @@ class Recognizer:
 
         - a weak gazetteer match (no country, division, demonym or curated facility) that the
           model sees as no entity at all is an ordinary word ("Centre", "Industry");
-        - a match the model reads only as a person ("Sam", "Paul") is a person, unless a country;
+        - a match the model reads only as a person ("Sam", "Paul") is a person, unless a country
+          or a town listed with places ("Chillicothe, Zanesville and Ironton");
         - a place entity with no gazetteer match over it is added when the gazetteer knows its
           name; otherwise it is *unlocated* (streets, buildings: placed by context later).
         """
@@ -488,6 +489,9 @@ class Recognizer:
 
         block_starts = {b.start for b in article.blocks}
         kept: list[Mention] = []
+        # names the model reads only as people or bodies: places after all when listed with one
+        # ("Chillicothe, Zanesville and Marietta"), decided once the other names are known
+        named_otherwise: list[Mention] = []
         for m in mentions:
             labels = over(m.start, m.end)
             strong = m.constraint == "facility" or any(
@@ -501,6 +505,8 @@ class Recognizer:
                     not _LOCATIVE.search(text, max(0, m.start - 12), m.start) and \
                     not _PLACE_NOUN_OF.search(text, max(0, m.start - 20), m.start) and \
                     not listed_with_place(m) and not (m.start in block_starts and _DATELINE_AFTER.match(text, m.end)):
+                if any(h.record.place_type in POPULATED_TYPES for h in m.candidates):
+                    named_otherwise.append(m)
                 continue  # "Mary", "Congress": a person or body that shares a name with a town
             if " " not in m.text and not big and self.gazetteer.common_word(m.text) and \
                     re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 5) : m.start]):
@@ -516,6 +522,7 @@ class Recognizer:
                     # "Florida Atlantic University": the site, placed at the place it is named for
                     m = Mention(m.article, ws, we, text[ws:we], m.candidates, None, False)
             kept.append(m)
+        kept += _listed_with_kept(text, kept, named_otherwise)
 
         unlocated: list[tuple[int, int, str]] = []
         spans = _Spans((m.start, m.end) for m in kept)
@@ -545,6 +552,34 @@ class Recognizer:
                 # company or a person the model mislabelled than a town GeoNames lacks
                 unlocated.append((s, e, surface))
         return kept, unlocated
+
+
+#: what separates the names of a list: a comma, "and", "or"
+_LIST_GAP = re.compile(r",?[ \u00a0]+(?:and|or)[ \u00a0]+|,[ \u00a0]*")
+
+
+def _listed_with_kept(text: str, kept: list[Mention], candidates: list[Mention]) -> list[Mention]:
+    """The ``candidates`` listed next to a kept place, or next to one listed so in turn
+    ("Chillicothe, Zanesville and Marietta": the model's person is the towns' neighbour)."""
+    placed = sorted(kept, key=lambda m: m.start)
+    found: list[Mention] = []
+    waiting = sorted(candidates, key=lambda m: m.start)
+    while waiting:
+        starts = [m.start for m in placed]
+        added = []
+        for m in waiting:
+            k = bisect.bisect_left(starts, m.start)
+            before = placed[k - 1] if k else None
+            after = placed[k] if k < len(placed) else None
+            if (before is not None and _LIST_GAP.fullmatch(text, before.end, m.start)) or \
+                    (after is not None and _LIST_GAP.fullmatch(text, m.end, after.start)):
+                added.append(m)
+        if not added:
+            break
+        found += added
+        placed = sorted(placed + added, key=lambda m: m.start)
+        waiting = [m for m in waiting if m not in added]
+    return found
 
 
 class _Spans:

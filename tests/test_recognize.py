@@ -69,3 +69,11 @@ def test_common_nouns_with_a_capital_are_not_places(tmp_path):
 def test_a_town_listed_with_a_city_stays_a_place(tmp_path):
     found = names(tmp_path, "Russian forces meanwhile shelled Kherson and Odesa.")
     assert "Kherson" in found and "Odesa" in found
+
+
+def test_a_name_the_model_reads_as_a_person_is_a_place_in_a_list_of_places(tmp_path):
+    # the model labels "Zanesville" a person here; its neighbours in the list are towns
+    found = names(tmp_path, "The college also runs campuses in Chillicothe, Zanesville and Ironton.")
+    assert found == ["Chillicothe", "Zanesville", "Ironton"]
+    # a list of people stays a list of people, though "Warren" is a town in GeoNames
+    assert names(tmp_path, "Senators Warren, Sanders and Booker spoke to farmers in Iowa on Monday.") == ["Iowa"]

@@ -115,6 +115,23 @@ def name_key(text: str) -> str:
     return text.strip()
 
 
+#: abbreviated first words of place names, and the words they stand for ("St. Petersburg")
+FIRST_WORD_ABBREVIATIONS = {"St": "Saint", "Ste": "Sainte", "Ft": "Fort", "Mt": "Mount"}
+_SPELLED_OUT = {name_key(k): name_key(v) for k, v in FIRST_WORD_ABBREVIATIONS.items()}
+
+
+def spelled_out(text: str) -> str:
+    """:func:`name_key` with an abbreviated first word written out, so that two spellings of
+    one name compare equal.
+
+    >>> spelled_out("St. Petersburg") == spelled_out("Saint Petersburg")
+    True
+    """
+    key = name_key(text)
+    first, _, rest = key.partition(" ")
+    return f"{_SPELLED_OUT[first]} {rest}" if rest and first in _SPELLED_OUT else key
+
+
 def _is_latin(name: str) -> bool:
     return all(c.isascii() or unicodedata.name(c, "").startswith("LATIN") or not c.isalpha() for c in name)
 

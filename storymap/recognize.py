@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from storymap.articles import Article
 from storymap.document import Document
-from storymap.gazetteer import ABBREVIATION, ADMIN_TYPES, DEMONYM, EPONYM, Gazetteer, NameMatch, name_key
+from storymap.gazetteer import (ABBREVIATION, ADMIN_TYPES, DEMONYM, EPONYM, FIRST_WORD_ABBREVIATIONS, Gazetteer,
+                                NameMatch, name_key)
 
 TITLES = frozenset("""
 president vice prime deputy foreign defence defense leader minister pontiff spokesman spokeswoman spokesperson cosmonaut astronaut secretary advisor adviser
@@ -110,7 +111,7 @@ def _tokens(text: str, start: int, end: int) -> list[Token]:
 
 
 #: abbreviated first words of place names, written with a period: "St. Petersburg", "Ft. Worth"
-NAME_ABBREVIATIONS = frozenset({"St", "Ste", "Ft", "Mt"})
+NAME_ABBREVIATIONS = frozenset(FIRST_WORD_ABBREVIATIONS)
 
 
 def _joinable(text: str, a: Token, b: Token) -> bool:

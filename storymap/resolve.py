@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from storymap.gazetteer import (ABBREVIATION, ALTERNATE, PRIMARY, Gazetteer, GazetteerRecord, NameMatch, distance_km,
-                                name_key, within)
+                                name_key, spelled_out, within)
 from storymap.recognize import Mention
 
 POPULATED = frozenset({"city", "town", "village"})
@@ -79,7 +79,10 @@ def prior(match: NameMatch) -> float:
         score = 0.5 + math.log10(r.population + 1) / 2
     else:  # landmarks, facilities and named regions: curated, so specific
         score = 3.0
-    score += {PRIMARY: 1.0, ABBREVIATION: 1.0, ALTERNATE: 0.0}.get(match.kind, 0.0)
+    kind = match.kind
+    if kind == ALTERNATE and match.surface and spelled_out(match.surface) == spelled_out(r.name):
+        kind = PRIMARY  # "St Petersburg": GeoNames' "Saint Petersburg", written short
+    score += {PRIMARY: 1.0, ABBREVIATION: 1.0, ALTERNATE: 0.0}.get(kind, 0.0)
     return score
 
 

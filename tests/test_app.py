@@ -86,7 +86,7 @@ def test_order_role_and_date_changes(story: dict) -> None:
 
 
 def test_apply_edits_is_deterministic(story: dict) -> None:
-    edits = Edits(rejected=["white-house"], accepted=["vladivostok"], roles={"khabarovsk": "stop"})
+    edits = Edits(rejected=["ukraine"], accepted=["vladivostok"], roles={"khabarovsk": "stop"})
     a = json.dumps(apply_edits(story, edits), sort_keys=True)
     assert a == json.dumps(apply_edits(copy.deepcopy(story), edits), sort_keys=True)
     assert next(f for f in places(apply_edits(story, edits)) if f["id"] == "vladivostok")["properties"]["review"] \
@@ -94,7 +94,7 @@ def test_apply_edits_is_deterministic(story: dict) -> None:
 
 
 def test_edits_round_trip_and_malformed_files(tmp_path: Path, story: dict) -> None:
-    edits = Edits(rejected=["white-house"], coordinates={"vladivostok": [43.1, 131.9]},
+    edits = Edits(rejected=["ukraine"], coordinates={"vladivostok": [43.1, 131.9]},
                   dates={"vladivostok": {"date": "2023-09-17", "status": "expected"}}, order=["vladivostok"])
     path = save_edits(edits, tmp_path / "places.edits.json")
     assert load_edits(path) == Edits.from_dict(edits.to_dict())
@@ -112,10 +112,10 @@ def test_edits_round_trip_and_malformed_files(tmp_path: Path, story: dict) -> No
 
 # --------------------------------------------------------------------------- helpers
 def test_place_rows_filters_and_excerpts(story: dict) -> None:
-    edits = Edits(rejected=["white-house"])
+    edits = Edits(rejected=["ukraine"])
     rows = sup.place_rows(story, apply_edits(story, edits), edits)
     assert [r["id"] for r in rows[:3]] == ROUTE
-    assert next(r for r in rows if r["id"] == "white-house")["role"] == "rejected"
+    assert next(r for r in rows if r["id"] == "ukraine")["role"] == "rejected"
     assert {r["role"] for r in sup.filter_rows(rows, roles=["stop"])} == {"stop"}
     first = story["storymap"]["articles"][0]["id"]
     only = sup.filter_rows(rows, articles=[first])

@@ -267,3 +267,30 @@ def test_a_marine_name_that_says_nothing_of_water_gives_way_to_the_town():
     hits = gazetteer().lookup("Kaliningrad")
     assert hits and all(not h.record.gazetteer_id.startswith("naturalearth-marine:") for h in hits)
     assert gazetteer().lookup("Skagerrak")[0].record.gazetteer_id.startswith("naturalearth-marine:")
+
+
+def test_world_regions_come_from_natural_earths_un_subregions(tmp_path):
+    got = placed(tmp_path, "Aid groups in West Africa and Southeast Asia asked for help, while South Africa and "
+                           "Northern Europe sent money to Australia and New Zealand.")
+    assert [(n, gid.split(":")[0]) for n, gid in got] == [
+        ("West Africa", "naturalearth-region"), ("Southeast Asia", "naturalearth-region"),
+        ("South Africa", "naturalearth"),  # the country: the compass rule never takes a country's name
+        ("Northern Europe", "naturalearth-region"), ("Australia", "naturalearth"), ("New Zealand", "naturalearth")]
+    west = gazetteer().get(dict(got)["West Africa"])
+    assert west.place_type == "region" and west.name == "Western Africa"
+    # the spherical mean of its countries' points: inland West Africa, not the Atlantic
+    assert 5 < west.lat < 15 and -12 < west.lon < 0
+    # the Pacific regions straddle the antimeridian: their mean lies among their islands
+    polynesia = [h.record for h in gazetteer().lookup("Polynesia") if h.record.place_type == "region"][0]
+    assert polynesia.lat < 0 and abs(polynesia.lon) > 150
+
+
+def test_spaceports_are_a_class_of_sites_not_one_storys_rows(tmp_path):
+    got = placed(tmp_path, "The rocket lifted off from the Jiuquan Satellite Launch Center on Monday, weeks after a "
+                           "launch from the Guiana Space Centre in Kourou.")
+    ids = dict(got)
+    jiuquan, guiana = gazetteer().get(ids["Jiuquan Satellite Launch Center"]), gazetteer().get(ids["Guiana Space Centre"])
+    assert (jiuquan.place_type, jiuquan.country_code) == ("spaceport", "CN")
+    assert (guiana.place_type, guiana.country_code) == ("spaceport", "GF")
+    kourou = gazetteer().get(ids["Kourou"])
+    assert gz.distance_km(guiana.lat, guiana.lon, kourou.lat, kourou.lon) < 30  # the town beside it

@@ -28,7 +28,10 @@ def names(tmp_path, text: str) -> list[str]:
                                                                                  "Amur region"]),
         ("Kim Jong Un arrived in Komsomolsk-on-Amur in Russia’s far east aboard a train.",
          ["Komsomolsk-on-Amur", "Russia’s far east"]),
-        ("The Kremlin said Thursday that talks went well, state media TASS reported.", ["Kremlin"]),
+        # the seat of government as the body it houses is no place; as where someone goes, it is
+        ("The Kremlin said Thursday that talks went well, state media TASS reported.", []),
+        ("Kim later arrived at the Kremlin for talks.", ["Kremlin"]),
+        ("White House aides said the president would fly from the White House to Ohio.", ["White House", "Ohio"]),
         ("The US National Security Advisor, Jake Sullivan, spoke to us.", ["US"]),
         ("Western countries expressed concern on Friday.", []),
         ("The Khabarovsk region borders China.", ["Khabarovsk region", "China"]),

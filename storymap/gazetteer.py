@@ -233,13 +233,15 @@ def _country_table() -> list[tuple[Row, list[tuple[str, int]], str]]:
             names.append((g["name"], PRIMARY))
         if ci.get("name"):
             names.append((ci["name"], PRIMARY))
+        spelled = {_initials(n) for n in [*(n for n, _ in names), *ci.get("altSpellings", [])]}
         for alt in ci.get("altSpellings", []):
             if not _is_latin(alt):
                 continue
             if alt.isupper() and len(alt) <= 3:
-                # ISO codes read as words ("IN", "IT", "NO"): keep the three-letter
-                # forms news uses as names and the two big two-letter ones.
-                if len(alt) == 2 and alt not in ("US", "UK"):
+                # ISO codes are not names in prose ("IN", "IT", "CAN", "PER", "GTM Research"):
+                # keep the two big two-letter ones, and the three-letter forms that are the
+                # initials of the country's name, as news writes them ("USA", "UAE", "DRC", "PNG")
+                if alt not in ("US", "UK") and (len(alt) < 3 or alt not in spelled):
                     continue
                 names.append((alt, ABBREVIATION))
             else:
@@ -268,6 +270,12 @@ def _country_table() -> list[tuple[Row, list[tuple[str, int]], str]]:
         )
         table.append((row, names, rec.get("SUBREGION") or ""))
     return table
+
+
+def _initials(name: str) -> str:
+    """The capitals of a name's words, without "of", "the" and "and": "United Arab Emirates" -> "UAE"."""
+    return "".join(w[0] for w in re.findall(r"[^\W\d_][\w'-]*", name)
+                   if w.lower() not in ("of", "the", "and", "de", "da", "du")).upper()
 
 
 def demonym_forms(demonym: str) -> list[str]:

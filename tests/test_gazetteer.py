@@ -294,3 +294,9 @@ def test_spaceports_are_a_class_of_sites_not_one_storys_rows(tmp_path):
     assert (guiana.place_type, guiana.country_code) == ("spaceport", "GF")
     kourou = gazetteer().get(ids["Kourou"])
     assert gz.distance_km(guiana.lat, guiana.lon, kourou.lat, kourou.lon) < 30  # the town beside it
+
+
+def test_a_three_letter_country_form_is_a_name_only_when_it_is_the_names_initials(tmp_path):
+    got = placed(tmp_path, "Analysts at GTM Research and PER Capital said exports from the USA, the UAE and PNG "
+                           "rose, while CAN stocks fell.")
+    assert [(n, gazetteer().get(gid).country_code) for n, gid in got] == [("USA", "US"), ("UAE", "AE"), ("PNG", "PG")]

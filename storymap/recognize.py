@@ -347,8 +347,15 @@ class Recognizer:
                 hits = found.get(name_key(span_text), [])
                 constraint = None
                 if j > i and last.text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
-                    head = [h for h in found.get(name_key(text[tok.start : toks[j - 1].end]), [])
-                            if h.record.place_type in ADMIN_TYPES and h.kind != DEMONYM]
+                    named = found.get(name_key(text[tok.start : toks[j - 1].end]), [])
+                    head = [h for h in named if h.record.place_type in ADMIN_TYPES and h.kind != DEMONYM]
+                    if last.text == "State" and any(h.record.country_code == "US" for h in head) and \
+                            not any(h.record.place_type in POPULATED_TYPES and h.record.population >= 100_000
+                                    for h in named):
+                        # an American state's name has no "State" in it: "Ohio State", "Penn State",
+                        # "Maryland State Police" are a university, a team, an agency; only where a
+                        # big city shares the name does "State" tell the state ("New York State")
+                        head = []
                     if head and not hits:
                         hits, constraint = head, "admin"
                     elif not hits and last.text.lower() in COUNTY_SUFFIXES and last.cap:

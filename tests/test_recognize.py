@@ -80,3 +80,11 @@ def test_a_name_the_model_reads_as_a_person_is_a_place_in_a_list_of_places(tmp_p
     assert found == ["Chillicothe", "Zanesville", "Ironton"]
     # a list of people stays a list of people, though "Warren" is a town in GeoNames
     assert names(tmp_path, "Senators Warren, Sanders and Booker spoke to farmers in Iowa on Monday.") == ["Iowa"]
+
+
+def test_an_american_state_with_state_after_it_is_an_institution_unless_a_city_shares_its_name(tmp_path):
+    found = names(tmp_path, "Ohio State fans and Maryland State Police drove from New York State to Lagos State.")
+    # "Ohio State" is a university and "Maryland State Police" an agency: at most their state is a
+    # toponym inside the name; "New York State" is the state (not the city), "Lagos State" Nigeria's
+    assert "Ohio State" not in found and "Maryland State" not in found
+    assert "New York State" in found and "Lagos State" in found

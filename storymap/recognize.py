@@ -358,6 +358,10 @@ class Recognizer:
                         head = []
                     if head and not hits:
                         hits, constraint = head, "admin"
+                    elif head and hits and last.text.lower() in COUNTY_SUFFIXES:
+                        # "Kent County" is one of America's counties, or England's Kent ("Kent County
+                        # Council"): the story decides (an American state is never "X County")
+                        hits = hits + [h for h in head if h.record.country_code != "US" and h not in hits]
                     elif not hits and last.text.lower() in COUNTY_SUFFIXES and last.cap:
                         # "Orange County": counties are not in the gazetteer; their
                         # namesake town stands for them (often the county seat, always near).

@@ -269,8 +269,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 s += 3.0  # "Suffolk County, New York": the state that holds the county
             if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREAS:
                 s -= 2.0
-            if any(sib.place_type == c.record.place_type and sib.country_code == c.record.country_code
-                   for sib in siblings):
+            if any(_kind(sib) == _kind(c.record) and sib.country_code == c.record.country_code for sib in siblings) \
+                    and not (namesake_of_area and c.record.place_type in POPULATED):
                 s += 1.0  # "states such as California or Washington": listed names are alike
             scored.append((s, c))
         scores.append(scored)
@@ -352,6 +352,11 @@ def _qualified(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch
     return list(options[i - 1]) or None
 
 
+def _kind(record: GazetteerRecord) -> str:
+    """A place's kind for likeness in a list: a city and a village are both towns there."""
+    return "populated" if record.place_type in POPULATED else record.place_type
+
+
 def _division(record: GazetteerRecord) -> str | None:
     """The gazetteer id of the first-level division a place records, if it records one."""
     if record.place_type == "admin1":
@@ -377,7 +382,7 @@ REGION_KM, LOCAL_KM = 150.0, 25.0
 
 
 def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord], scale: float = REGION_KM) -> float:
-    if record.place_type in AREAS and record.place_type != "admin2":  # a county is small enough to be near
+    if record.place_type in AREAS and record.place_type not in ("admin1", "admin2"):
         return 0.0
     others = list(anchors)
     if not others:

@@ -300,3 +300,18 @@ def test_a_three_letter_country_form_is_a_name_only_when_it_is_the_names_initial
     got = placed(tmp_path, "Analysts at GTM Research and PER Capital said exports from the USA, the UAE and PNG "
                            "rose, while CAN stocks fell.")
     assert [(n, gazetteer().get(gid).country_code) for n, gid in got] == [("USA", "US"), ("UAE", "AE"), ("PNG", "PG")]
+
+
+def test_a_city_listed_with_towns_is_not_outweighed_by_smaller_namesakes(tmp_path):
+    # the list's likeness counts a city and a town as alike: Newark, New Jersey, not Newark, Ohio
+    ids = dict(placed(tmp_path, "Newark and Montclair officials said Essex County would pay."))
+    newark = gazetteer().get(ids["Newark"])
+    assert division(newark.located_in) == "US-NJ" and ids["Essex County"] == "uscounty:34013"
+
+
+def test_an_english_county_council_is_englands_county_not_an_american_one(tmp_path):
+    ids = dict(placed(tmp_path, "Councillors in Maidstone approved 400 homes near the town. Kent County Council "
+                                "said the scheme would bring a school, and campaigners pointed to estates in "
+                                "Ashford and Tonbridge."))
+    kent = gazetteer().get(ids["Kent County"])
+    assert (kent.place_type, kent.country_code) == ("admin1", "GB")

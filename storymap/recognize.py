@@ -308,7 +308,10 @@ class Recognizer:
             if not titled and all(self.gazetteer.common_word(w.text) for w in words):
                 continue  # "Great Hall", "Supreme Court": words, not a name
             people.update(w.text for w in words)
-        return people
+        # a word the article puts a person in, at or near ("in Riverdale") names a place there,
+        # whatever chunk it also opens ("Riverdale Lukoil South", a gas station)
+        return {w for w in people if not re.search(r"\b(?:in|at|near)\s+" + re.escape(w) + r"\b(?![\s\u00a0]+[A-Z])",
+                                                    text)}
 
     # ------------------------------------------------------------------ per block
 
@@ -430,6 +433,8 @@ class Recognizer:
                 constraint = "admin"  # "the Province of Santa Fe", "the State of Oaxaca"
             elif cj == j and head and all(t.text.lower() in DIRECTIONS for t in head):
                 pass  # "eastern Ukraine" written "Eastern Ukraine"
+            elif cj == j and head and all(t.text.lower() in LEADING_WORDS for t in head):
+                pass  # "In Klamath Falls, ...": a preposition opening the sentence
             else:
                 return None
         if i == j and toks[i].text in people and not any(h.record.place_type == "country" for h in hits):
@@ -662,7 +667,7 @@ canal delta valley island islands square quarter gardens port harbour harbor pri
 
 #: entity labels that are not places: a weak gazetteer match under only these is dropped
 NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
-_LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$")
+_LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$", re.IGNORECASE)
 #: a locative preposition before a building's name ("arrived at the Kremlin")
 _LOCATIVE_THE = re.compile(r"\b(?:in|to|from|at|near|into|inside|outside|towards?|across|around)\s+(?:the\s+)?$",
                            re.IGNORECASE)

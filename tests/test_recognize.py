@@ -88,3 +88,14 @@ def test_an_american_state_with_state_after_it_is_an_institution_unless_a_city_s
     # toponym inside the name; "New York State" is the state (not the city), "Lagos State" Nigeria's
     assert "Ohio State" not in found and "Maryland State" not in found
     assert "New York State" in found and "Lagos State" in found
+
+
+def test_a_preposition_opening_the_sentence_is_not_part_of_the_name(tmp_path):
+    assert names(tmp_path, "In Klamath Falls, users pay for the heat they draw.") == ["Klamath Falls"]
+
+
+def test_a_word_the_article_puts_people_in_is_a_place_though_it_opens_a_business_name(tmp_path):
+    # "Riverdale Lukoil South" reads like a person's name; "in Riverdale" says Riverdale is a place
+    found = names(tmp_path, "The winning ticket was sold at Riverdale Lukoil South, a gas station in Riverdale, "
+                            "on Friday.")
+    assert "Riverdale" in found

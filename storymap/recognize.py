@@ -310,8 +310,7 @@ class Recognizer:
             people.update(w.text for w in words)
         # a word the article puts a person in, at or near ("in Riverdale") names a place there,
         # whatever chunk it also opens ("Riverdale Lukoil South", a gas station)
-        return {w for w in people if not re.search(r"\b(?:in|at|near)\s+" + re.escape(w) + r"\b(?![\s\u00a0]+[A-Z])",
-                                                    text)}
+        return people - {m.group(1) for m in _PUT_IN.finditer(text)}
 
     # ------------------------------------------------------------------ per block
 
@@ -667,6 +666,8 @@ canal delta valley island islands square quarter gardens port harbour harbor pri
 
 #: entity labels that are not places: a weak gazetteer match under only these is dropped
 NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
+#: a word someone is put in, at or near, not followed by more of a name ("in Riverdale", not "in Riverdale Park")
+_PUT_IN = re.compile(r"\b(?:in|at|near)\s+([^\W\d_][\w'’-]*)(?![\w'’-]|[\s\u00a0]+[A-Z])")
 _LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$", re.IGNORECASE)
 #: a locative preposition before a building's name ("arrived at the Kremlin")
 _LOCATIVE_THE = re.compile(r"\b(?:in|to|from|at|near|into|inside|outside|towards?|across|around)\s+(?:the\s+)?$",

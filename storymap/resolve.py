@@ -8,7 +8,9 @@ Evidence, in the order a careful reader weighs it:
 4. the countries the story talks about;
 5. spatial coherence: a place near the story's other places, near where each article was
    filed (its dateline) and near its outlet's home city, beats a namesake far away
-   ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town);
+   ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town); a town named
+   like a country or state needs the story's places among its neighbours, not merely in
+   its region ("Florida" in a story of New Jersey towns is the state);
 6. local focus: the first-level division most of the other confidently placed names (and
    the outlet's home) lie in.
 
@@ -383,7 +385,9 @@ REGION_KM, LOCAL_KM = 150.0, 25.0
 
 def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord], scale: float = REGION_KM) -> float:
     if record.place_type in AREAS and record.place_type not in ("admin1", "admin2"):
-        return 0.0
+        return 0.0  # continents, countries and regions are too wide to be near anything
+    # (a state or county is near the story's places when its point is: England's Kent beside
+    # Maidstone, not Michigan's)
     others = list(anchors)
     if not others:
         return 0.0

@@ -599,7 +599,8 @@ def _listed_with_kept(text: str, kept: list[Mention], candidates: list[Mention])
             break
         found += added
         placed = sorted(placed + added, key=lambda m: m.start)
-        waiting = [m for m in waiting if m not in added]
+        done = {id(m) for m in added}
+        waiting = [m for m in waiting if id(m) not in done]
     return found
 
 

@@ -440,8 +440,9 @@ class Recognizer:
             return None
         strong = [h for h in hits if _is_strong(h, big_city=100_000) or h.record.place_type not in ("city", "town",
                                                                                                     "village")]
-        if i == j and not strong and not dateline and _sentence_start(text, bs, start):
-            return None
+        if i == j and not strong and not dateline and _sentence_start(text, bs, start) and \
+                not self._qualified_after(text, end):
+            return None  # "Bush said", "Hope is": a capital any sentence start has ("Thruxton, Hampshire" is a place)
         if not strong and all(h.kind != 0 and h.record.population < 5_000 for h in hits):
             return None
         if constraint is None:
@@ -458,6 +459,12 @@ class Recognizer:
             end += 1  # "Calif.", "Ore.": the period is the abbreviation's own
             surface = text[start:end]
         return Mention(article.id, start, end, surface, tuple(hits), constraint, demonym, dateline)
+
+    def _qualified_after(self, text: str, end: int) -> bool:
+        """Whether a first-level division, county or country follows the name after a comma."""
+        m = _QUALIFIER_AFTER.match(text, end)
+        return m is not None and any(h.record.place_type in ("country", "admin1", "admin2")
+                                     for h in self.gazetteer.lookup(m.group(1)))
 
     # ------------------------------------------------------------------ with an entity model
 
@@ -639,6 +646,7 @@ _DATELINE_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.' ]{1,20}?)?(?:,?[ \u00a0]
 _AGENCY_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.']{1,10})?[ \u00a0]*\([A-Z][A-Za-z.&' ]{1,30}\)")
 
 #: "Salem, " before a name: the name may be a qualifier of the one before it
+_QUALIFIER_AFTER = re.compile(r",[ \u00a0]+([A-Z][\w'’-]*(?:[ \u00a0][A-Z][\w'’-]*)?\.?)")
 _QUALIFIER_BEFORE = re.compile(r"[A-Z][\w.'’-]*,[ \u00a0]$")
 
 

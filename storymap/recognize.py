@@ -575,9 +575,11 @@ class Recognizer:
                 kept.append(Mention(article.id, s, e, surface, tuple(hits), None, demonym))
                 spans.add(s, e)
             elif label != "NORP" and not surface.isupper() and \
-                    (label in ("FAC", "LOC") or surface.rsplit(None, 1)[-1].lower() in SITE_HEADS):
+                    (label in ("FAC", "LOC") or surface.rsplit(None, 1)[-1].lower() in SITE_HEADS or
+                     (label == "GPE" and self._qualified_after(text, e))):
                 # streets, rivers, buildings: placed by context; an unknown "GPE" is more often a
-                # company or a person the model mislabelled than a town GeoNames lacks
+                # company or a person the model mislabelled than a town GeoNames lacks, unless a
+                # division qualifies it ("Almo, Ky.": a hamlet too small for the gazetteer)
                 unlocated.append((s, e, surface))
         return kept, unlocated
 

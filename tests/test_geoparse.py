@@ -61,6 +61,14 @@ def test_sites_named_after_places_are_found_whole(gp):
     assert got["Boca Raton"][0] in ("city", "town")
 
 
+def test_a_hamlet_the_gazetteer_lacks_is_placed_in_the_division_that_qualifies_it(gp):
+    text = "Residents from Almo, Ky., packed the courthouse, and crews from Ohio helped."
+    got = {t.name: t for t in gp.parse(text)}
+    kentucky = got["Ky."]
+    assert kentucky.place_type == "admin1"
+    assert (got["Almo"].place_type, got["Almo"].lat, got["Almo"].lon) == ("nearby", kentucky.lat, kentucky.lon)
+
+
 def test_regions_and_seas(gp):
     got = places(gp, "Tensions rose in the Middle East and across the Mediterranean.")
     assert got["Middle East"] == ("region", "landmark:middle-east")

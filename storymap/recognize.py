@@ -348,6 +348,11 @@ class Recognizer:
                 span_text = text[tok.start : last.end]
                 hits = found.get(name_key(span_text), [])
                 constraint = None
+                if not hits and j > i and tok.text == "County":
+                    # "County Cork", "County Durham": Irish and British counties put the word first
+                    hits = [h for h in found.get(name_key(text[toks[i + 1].start : last.end]), [])
+                            if h.record.place_type in ("admin1", "admin2") and h.kind != DEMONYM]
+                    constraint = "admin" if hits else None
                 if j > i and last.text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
                     named = found.get(name_key(text[tok.start : toks[j - 1].end]), [])
                     head = [h for h in named if h.record.place_type in ADMIN_TYPES and h.kind != DEMONYM]

@@ -315,3 +315,10 @@ def test_an_english_county_council_is_englands_county_not_an_american_one(tmp_pa
                                 "Ashford and Tonbridge."))
     kent = gazetteer().get(ids["Kent County"])
     assert (kent.place_type, kent.country_code) == ("admin1", "GB")
+
+
+def test_irish_and_british_counties_put_the_word_county_first(tmp_path):
+    ids = dict(placed(tmp_path, "Gardaí searched farms in County Cork, and the council in County Durham met in "
+                                "Durham on Monday."))
+    assert division(ids["County Cork"]) == "IE-CO" and division(ids["County Durham"]) == "GB-DUR"
+    assert gazetteer().get(ids["Durham"]).country_code == "GB"  # the county's town, not North Carolina's

@@ -238,7 +238,7 @@ def _country_table() -> list[tuple[Row, list[tuple[str, int]], str]]:
             if not _is_latin(alt):
                 continue
             if alt.isupper() and len(alt) <= 3:
-                # ISO codes are not names in prose ("IN", "IT", "CAN", "PER", "GTM Research"):
+                # ISO codes are not names in prose ("IN", "IT", "CAN", "PER Capital"):
                 # keep the two big two-letter ones, and the three-letter forms that are the
                 # initials of the country's name, as news writes them ("USA", "UAE", "DRC", "PNG")
                 if alt not in ("US", "UK") and (len(alt) < 3 or alt not in spelled):

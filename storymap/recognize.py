@@ -308,8 +308,8 @@ class Recognizer:
             if not titled and all(self.gazetteer.common_word(w.text) for w in words):
                 continue  # "Great Hall", "Supreme Court": words, not a name
             people.update(w.text for w in words)
-        # a word the article puts a person in, at or near ("in Riverdale") names a place there,
-        # whatever chunk it also opens ("Riverdale Lukoil South", a gas station)
+        # a word the article puts a person in, at or near ("in Wayne") names a place there,
+        # whatever chunk it also opens ("Wayne Gulf Express", a gas station)
         return people - {m.group(1) for m in _PUT_IN.finditer(text)}
 
     # ------------------------------------------------------------------ per block
@@ -360,7 +360,7 @@ class Recognizer:
                             not any(h.record.place_type in POPULATED_TYPES and h.record.population >= 100_000
                                     for h in named):
                         # an American state's name has no "State" in it: "Ohio State", "Penn State",
-                        # "Maryland State Police" are a university, a team, an agency; only where a
+                        # "Iowa State Patrol" are a university, a team, an agency; only where a
                         # big city shares the name does "State" tell the state ("New York State")
                         head = []
                     if head and not hits:
@@ -438,7 +438,7 @@ class Recognizer:
             elif cj == j and head and all(t.text.lower() in DIRECTIONS for t in head):
                 pass  # "eastern Ukraine" written "Eastern Ukraine"
             elif cj == j and head and all(t.text.lower() in LEADING_WORDS for t in head):
-                pass  # "In Klamath Falls, ...": a preposition opening the sentence
+                pass  # "In Gillette, ...": a preposition opening the sentence
             else:
                 return None
         if i == j and toks[i].text in people and not any(h.record.place_type == "country" for h in hits):
@@ -447,7 +447,7 @@ class Recognizer:
                                                                                                     "village")]
         if i == j and not strong and not dateline and _sentence_start(text, bs, start) and \
                 not self._qualified_after(text, end):
-            return None  # "Bush said", "Hope is": a capital any sentence start has ("Thruxton, Hampshire" is a place)
+            return None  # "Bush said", "Hope is": a capital any sentence start has ("Alston, Cumbria" is a place)
         if not strong and all(h.kind != 0 and h.record.population < 5_000 for h in hits):
             return None
         if constraint is None:
@@ -682,7 +682,7 @@ canal delta valley island islands square quarter gardens port harbour harbor pri
 
 #: entity labels that are not places: a weak gazetteer match under only these is dropped
 NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
-#: a word someone is put in, at or near, not followed by more of a name ("in Riverdale", not "in Riverdale Park")
+#: a word someone is put in, at or near, not followed by more of a name ("in Wayne", not "in Wayne County")
 _PUT_IN = re.compile(r"\b(?:in|at|near)\s+([^\W\d_][\w'’-]*)(?![\w'’-]|[\s\u00a0]+[A-Z])")
 _LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$", re.IGNORECASE)
 #: a locative preposition before a building's name ("arrived at the Kremlin")

@@ -60,7 +60,7 @@ def test_an_abbreviated_first_word_with_its_period_is_part_of_the_name(tmp_path)
 def test_a_name_written_short_is_as_strong_as_the_name_written_out(tmp_path):
     # GeoNames spells the Russian city "Saint Petersburg" and the Florida one "St. Petersburg"
     assert gz.spelled_out("St. Petersburg") == gz.spelled_out("Saint Petersburg") == "saint petersburg"
-    ids = dict(placed(tmp_path, "Moscow said it would close the American consulate in St. Petersburg next month."))
+    ids = dict(placed(tmp_path, "The ballet company toured from Moscow to St. Petersburg last winter."))
     assert gazetteer().get(ids["St. Petersburg"]).country_code == "RU"
 
 
@@ -100,8 +100,8 @@ def test_a_local_story_keeps_its_namesakes_at_home(tmp_path):
 def test_a_state_stays_the_state_beside_a_village_of_its_name_in_the_storys_region(tmp_path):
     # Florida, New York (a village of 2,900) lies some 50 km from these towns: their region,
     # not their neighbourhood, so the name is the state
-    ids = dict(placed(tmp_path, "Ticket sales were strong in Newark, Paterson and Jersey City, and a man in "
-                                "Florida won the last jackpot."))
+    ids = dict(placed(tmp_path, "Commuters from Newark, Paterson and Jersey City crowded the trains, and a cousin "
+                                "in Florida sent photos of the beach."))
     assert division(ids["Florida"]) == "US-FL"
 
 
@@ -297,8 +297,8 @@ def test_spaceports_are_a_class_of_sites_not_one_storys_rows(tmp_path):
 
 
 def test_a_three_letter_country_form_is_a_name_only_when_it_is_the_names_initials(tmp_path):
-    got = placed(tmp_path, "Analysts at GTM Research and PER Capital said exports from the USA, the UAE and PNG "
-                           "rose, while CAN stocks fell.")
+    got = placed(tmp_path, "Analysts at PER Capital and CAN Holdings said exports from the USA, the UAE and PNG "
+                           "rose.")
     assert [(n, gazetteer().get(gid).country_code) for n, gid in got] == [("USA", "US"), ("UAE", "AE"), ("PNG", "PG")]
 
 

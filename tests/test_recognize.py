@@ -83,25 +83,23 @@ def test_a_name_the_model_reads_as_a_person_is_a_place_in_a_list_of_places(tmp_p
 
 
 def test_an_american_state_with_state_after_it_is_an_institution_unless_a_city_shares_its_name(tmp_path):
-    found = names(tmp_path, "Ohio State fans and Maryland State Police drove from New York State to Lagos State.")
-    # "Ohio State" is a university and "Maryland State Police" an agency: at most their state is a
+    found = names(tmp_path, "Ohio State fans and the Iowa State Patrol drove from New York State to Lagos State.")
+    # "Ohio State" is a university and "Iowa State Patrol" an agency: at most their state is a
     # toponym inside the name; "New York State" is the state (not the city), "Lagos State" Nigeria's
-    assert "Ohio State" not in found and "Maryland State" not in found
+    assert "Ohio State" not in found and "Iowa State" not in found
     assert "New York State" in found and "Lagos State" in found
 
 
 def test_a_preposition_opening_the_sentence_is_not_part_of_the_name(tmp_path):
-    assert names(tmp_path, "In Klamath Falls, users pay for the heat they draw.") == ["Klamath Falls"]
+    assert names(tmp_path, "In Gillette, miners rallied on Friday.") == ["Gillette"]
 
 
 def test_a_word_the_article_puts_people_in_is_a_place_though_it_opens_a_business_name(tmp_path):
-    # "Riverdale Lukoil South" reads like a person's name; "in Riverdale" says Riverdale is a place
-    found = names(tmp_path, "The winning ticket was sold at Riverdale Lukoil South, a gas station in Riverdale, "
-                            "on Friday.")
-    assert "Riverdale" in found
+    # "Wayne Gulf Express" (a gas station) reads like a person's name; "in Wayne" says Wayne is a place
+    assert names(tmp_path, "A clerk at Wayne Gulf Express said sales in Wayne doubled.") == ["Wayne"]
 
 
 def test_a_name_opening_a_sentence_is_a_place_when_a_division_qualifies_it(tmp_path):
-    # a race calendar: each line opens with a date and a colon, then the circuit's village
-    assert names(tmp_path, "19/20 May: Thruxton, Hampshire. 9/10 June: Croft, Kent.") == [
-        "Thruxton", "Hampshire", "Croft", "Kent"]
+    # a calendar: each line opens with a date and a colon, then the village and its county
+    assert names(tmp_path, "12 May: Bampton, Devon. 9 June: Alston, Cumbria.") == [
+        "Bampton", "Devon", "Alston", "Cumbria"]

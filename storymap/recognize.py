@@ -589,8 +589,8 @@ class Recognizer:
         return kept, unlocated
 
 
-#: what separates the names of a list: a comma, "and", "or"
-_LIST_GAP = re.compile(r",?[ \u00a0]+(?:and|or)[ \u00a0]+|,[ \u00a0]*")
+#: what separates the names of a list ("A, B and C", "A/B", "A & B"); resolution reads lists with it too
+LIST_GAP = re.compile(r"\s*(?:,|;|/|,?\s+(?:and|or|nor|&)\s+|,\s+(?:and|or)\s+)\s*")
 
 
 def _listed_with_kept(text: str, kept: list[Mention], candidates: list[Mention]) -> list[Mention]:
@@ -606,8 +606,8 @@ def _listed_with_kept(text: str, kept: list[Mention], candidates: list[Mention])
             k = bisect.bisect_left(starts, m.start)
             before = placed[k - 1] if k else None
             after = placed[k] if k < len(placed) else None
-            if (before is not None and _LIST_GAP.fullmatch(text, before.end, m.start)) or \
-                    (after is not None and _LIST_GAP.fullmatch(text, m.end, after.start)):
+            if (before is not None and LIST_GAP.fullmatch(text, before.end, m.start)) or \
+                    (after is not None and LIST_GAP.fullmatch(text, m.end, after.start)):
                 added.append(m)
         if not added:
             break

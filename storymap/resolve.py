@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from storymap.gazetteer import (ABBREVIATION, ALTERNATE, PRIMARY, Gazetteer, GazetteerRecord, NameMatch, distance_km,
                                 name_key, spelled_out, within)
-from storymap.recognize import Mention
+from storymap.recognize import LIST_GAP, Mention
 
 POPULATED = frozenset({"city", "town", "village"})
 AREAS = frozenset({"continent", "country", "admin1", "admin2", "region"})
@@ -309,9 +309,6 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     return out
 
 
-_LIST_GAP = re.compile(r"\s*(?:,|;|/|,?\s+(?:and|or|nor|&)\s+|,\s+(?:and|or)\s+)\s*")
-
-
 def _listed_with(mentions: Sequence[Mention], i: int, texts: Mapping[str, str]) -> list[int]:
     """Mentions listed next to mention ``i`` ("A, B and C") in the same article's text."""
     out = []
@@ -321,7 +318,7 @@ def _listed_with(mentions: Sequence[Mention], i: int, texts: Mapping[str, str]) 
     for k in (i - 1, i + 1):
         if 0 <= k < len(mentions) and mentions[k].article == mentions[i].article:
             a, b = sorted((mentions[k], mentions[i]), key=lambda m: m.start)
-            if 0 <= b.start - a.end <= 7 and _LIST_GAP.fullmatch(text[a.end : b.start]):
+            if 0 <= b.start - a.end <= 7 and LIST_GAP.fullmatch(text[a.end : b.start]):
                 out.append(k)
     return out
 

@@ -297,3 +297,77 @@ def test_a_damaged_gazetteer_is_built_again_and_the_cli_says_so(damaged, monkeyp
     res = CliRunner().invoke(main, ["gazetteer"])
     assert res.exit_code == 1 and "damaged" in res.stderr and "cannot be built again" in res.stderr
     assert "Traceback" not in res.output
+
+
+# --------------------------------------------------------------------------- terminal control characters
+
+#: a window title change and a screen clear (ESC ... BEL), a C1 control sequence introducer,
+#: a bell, a carriage return that would overwrite the line, and a right-to-left override
+HOSTILE = "Tour\x1b]0;pwned\x07\x1b[2J of \x9b31m Vilnius\r\x7f \u202eevil\u202c"
+CONTROLS = ["\x1b", "\x07", "\x9b", "\r", "\x7f", "\u202e", "\u202c"]
+FIXTURE = ROOT / "tests" / "fixtures" / "story.geojson"
+
+
+def _hostile_story(tmp_path: Path) -> Path:
+    story = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    story["storymap"]["title"] = HOSTILE
+    story["storymap"]["subject"] = HOSTILE
+    for feature in story["features"]:
+        if feature["properties"].get("role") == "stop":
+            feature["properties"]["name"] = HOSTILE
+    path = tmp_path / "hostile.geojson"
+    path.write_text(json.dumps(story), encoding="utf-8")
+    return path
+
+
+def _no_controls(res) -> None:  # noqa: ANN001 - click's Result
+    for stream in (res.stdout, res.stderr):
+        assert not [c for c in CONTROLS if c in stream], repr(stream)
+
+
+@pytest.fixture
+def hostile_id(tmp_path) -> str:
+    res = CliRunner().invoke(main, ["stories", "import", str(_hostile_story(tmp_path))])
+    assert res.exit_code == 0, res.output
+    _no_controls(res)
+    listed = [line for line in CliRunner().invoke(main, ["stories", "list"]).stdout.splitlines() if "pwned" in line]
+    return listed[0].split()[0]
+
+
+def test_stories_list_prints_a_title_without_its_terminal_controls(hostile_id):
+    res = CliRunner().invoke(main, ["stories", "list"])
+    assert res.exit_code == 0, res.output
+    _no_controls(res)
+    (line,) = [line for line in res.stdout.splitlines() if line.startswith(hostile_id)]
+    assert line.endswith("Tour]0;pwned[2J of 31m Vilnius evil")  # what is left is shown, on one line
+
+
+def test_stories_show_prints_titles_and_stop_names_without_terminal_controls(hostile_id):
+    res = CliRunner().invoke(main, ["stories", "show", hostile_id])
+    assert res.exit_code == 0, res.output
+    _no_controls(res)
+    assert res.stderr.count("Tour]0;pwned[2J of 31m Vilnius evil") >= 3  # title, subject and the stops
+
+
+def test_an_error_message_shows_a_file_name_without_its_terminal_controls(tmp_path):
+    missing = tmp_path / "story\x1b]0;pwned\x07\u202e.geojson"
+    res = CliRunner().invoke(main, ["export", str(missing), "-o", str(tmp_path / "out.html")])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    _no_controls(res)
+    assert "story]0;pwned.geojson" in res.stderr
+
+
+def test_a_written_file_is_named_without_its_terminal_controls(tmp_path):
+    out = tmp_path / "out\x1b[2J\u2066.geojson"
+    res = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    _no_controls(res)
+    assert out.exists() and "out[2J.geojson" in res.stderr
+
+
+def test_printable_keeps_newlines_and_tabs_of_a_message_and_text_of_every_script():
+    from storymap.cli import printable
+
+    assert printable("line one\n\tline two") == "line one\n\tline two"
+    assert printable("Zürich, Київ, 北京, مصر\x00\x1f\x85") == "Zürich, Київ, 北京, مصر"
+    assert printable("a\nb\tc", one_line=True) == "a b c"

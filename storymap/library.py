@@ -10,7 +10,16 @@ Every save is a new revision, so nothing is lost and a save can be undone. A sav
 the revision it was based on; when someone else saved in between, it is refused with
 :class:`ConflictError` (nothing is overwritten silently).
 
->>> lib = Library("sqlite://")                                   # doctest: +SKIP
+Every story has an owner, and a :class:`Library` acts as one user (``user``; the local
+user :data:`LOCAL_USER` on a laptop and in the command line unless told otherwise). The
+checks live here, not in the app: a user lists, opens and exports only their own stories,
+those shared with them (:meth:`Library.share`: read or edit access) and those whose
+read-only link (:meth:`Library.make_link`, a capability token) they hold; saving and undo
+need edit access, and undo only takes back the user's own save; deleting, sharing and
+making links are the owner's. A story the user may not see is reported exactly like a
+story that does not exist.
+
+>>> lib = Library("sqlite://", user="ana@newsroom.example")     # doctest: +SKIP
 >>> saved = lib.add(story, articles=[...])                       # doctest: +SKIP
 >>> lib.save(saved.id, base_revision=saved.revision, edits=...)  # doctest: +SKIP
 """
@@ -18,9 +27,13 @@ the revision it was based on; when someone else saved in between, it is refused 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import json
 import os
+import re
+import secrets
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,6 +57,7 @@ story_table = sa.Table(
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("owner", sa.Text, nullable=False),
 )
 revision_table = sa.Table(
     "revisions", metadata,
@@ -54,6 +68,7 @@ revision_table = sa.Table(
     sa.Column("author", sa.Text, nullable=False),
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("saved_by", sa.Text, nullable=False),
 )
 article_table = sa.Table(
     "articles", metadata,
@@ -64,10 +79,45 @@ article_table = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("meta", sa.Text, nullable=False),
 )
+#: who else may read or edit a story (the owner is in ``stories.owner``)
+grant_table = sa.Table(
+    "grants", metadata,
+    sa.Column("story_id", sa.String(32), sa.ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user", sa.Text, primary_key=True),
+    sa.Column("access", sa.String(8), nullable=False),
+)
+#: read-only links: the SHA-256 of each link's token (the token itself is never stored)
+link_table = sa.Table(
+    "links", metadata,
+    sa.Column("token_sha256", sa.String(64), primary_key=True),
+    sa.Column("story_id", sa.String(32), sa.ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+)
+
+#: the user a laptop's app and the command line act as; the owner of stories kept before owners existed
+LOCAL_USER = "local"
+
+
+class Access(enum.IntEnum):
+    """What a user may do with a story; each level includes the ones below."""
+
+    NONE = 0
+    READ = 1  #: list, open, export
+    EDIT = 2  #: also save, undo their own saves, add articles
+    OWNER = 3  #: also delete, share, make and revoke links
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
 
 
 class LibraryError(StorymapError):
     """The library cannot be opened, or a story in it cannot be found or changed."""
+
+
+class AccessError(LibraryError):
+    """The user may see the story but not do this to it (save without edit access, delete
+    without owning it...)."""
 
 
 class ConflictError(LibraryError):
@@ -103,6 +153,8 @@ class Summary:
     articles: int
     revision: int
     updated_at: dt.datetime
+    owner: str = LOCAL_USER
+    access: Access = Access.OWNER
 
 
 @dataclass(frozen=True)
@@ -116,6 +168,9 @@ class SavedStory:
     author: dict[str, Any]
     articles: tuple[ArticleText, ...]
     note: str = ""
+    owner: str = LOCAL_USER
+    access: Access = Access.OWNER  #: what the user who opened it may do
+    saved_by: str = LOCAL_USER  #: who saved this revision
 
 
 def article_text(name: str, data: bytes, meta: dict[str, Any] | None = None) -> ArticleText:
@@ -161,20 +216,17 @@ def _summary_fields(story: Story) -> dict[str, Any]:
 
 
 class Library:
-    """A story library in the database at ``url`` (default :func:`default_url`)."""
+    """A story library in the database at ``url`` (default :func:`default_url`), used by
+    ``user`` (default :data:`LOCAL_USER`): every method checks what that user may do.
 
-    def __init__(self, url: str | None = None) -> None:
+    Opening is cheap after the first time in a process: one engine per database, made and
+    migrated once under a lock, so the app's sessions and threads share it.
+    """
+
+    def __init__(self, url: str | None = None, *, user: str = LOCAL_USER) -> None:
         self.url = url or default_url()
-        try:
-            if self.url.startswith("sqlite:///") and self.url != "sqlite:///:memory:":
-                Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = sa.create_engine(self.url, future=True)
-            if self.engine.dialect.name == "sqlite":
-                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            upgrade(self.engine)
-        except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:
-            raise LibraryError(f"cannot open the story library at {_safe_url(self.url)}: "
-                               f"{' '.join(str(exc).split())[:200]}") from exc
+        self.user = check_user(user)
+        self.engine = _engine(self.url)
 
     @contextmanager
     def _tx(self) -> Iterator[sa.Connection]:
@@ -185,23 +237,65 @@ class Library:
             raise LibraryError(f"the story library at {_safe_url(self.url)} failed: "
                                f"{' '.join(str(exc).split())[:200]}") from exc
 
+    # ------------------------------------------------------------------ access
+    def _visible(self) -> sa.ColumnElement[bool]:
+        """Stories this user owns or was given access to."""
+        granted = sa.select(grant_table.c.story_id).where(grant_table.c.user == self.user)
+        return sa.or_(story_table.c.owner == self.user, story_table.c.id.in_(granted))
+
+    def _access(self, con: sa.Connection, story_id: str, token: str | None = None) -> Access:
+        owner = con.execute(sa.select(story_table.c.owner).where(story_table.c.id == story_id)).scalar_one_or_none()
+        if owner is None:
+            return Access.NONE
+        if owner == self.user:
+            return Access.OWNER
+        level = con.execute(sa.select(grant_table.c.access).where(grant_table.c.story_id == story_id,
+                                                                  grant_table.c.user == self.user)).scalar_one_or_none()
+        access = Access.EDIT if level == "edit" else Access.READ if level == "read" else Access.NONE
+        if access < Access.READ and token and con.execute(
+                sa.select(link_table.c.story_id).where(link_table.c.token_sha256 == _token_hash(token),
+                                                       link_table.c.story_id == story_id)).first():
+            access = Access.READ
+        return access
+
+    def _require(self, con: sa.Connection, story_id: str, needed: Access, token: str | None = None) -> Access:
+        """This user's access to a story; :class:`LibraryError` below ``needed``. A story
+        the user may not read is reported as missing: its id says nothing to them."""
+        if not isinstance(story_id, str) or not story_id.strip():
+            raise LibraryError("no story given: name a story by its id")
+        access = self._access(con, story_id, token)
+        if access < Access.READ:
+            raise LibraryError(f"no story {story_id!r} in the library")
+        if access < needed:
+            raise AccessError(f"you ({self.user}) may only {access.label} story {story_id!r}; "
+                              f"{_NEEDS[needed]}")
+        return access
+
     # ------------------------------------------------------------------ reading
 
     def list(self) -> list[Summary]:
-        """Every story, the most recently changed first."""
+        """The stories this user may see (their own and those shared with them), the most
+        recently changed first."""
         counts = sa.select(article_table.c.story_id, sa.func.count().label("n")).group_by(article_table.c.story_id).subquery()
-        query = sa.select(story_table, sa.func.coalesce(counts.c.n, 0)).outerjoin(
-            counts, counts.c.story_id == story_table.c.id).order_by(story_table.c.updated_at.desc(), story_table.c.id)
+        mine = sa.select(grant_table.c.story_id, grant_table.c.access).where(grant_table.c.user == self.user).subquery()
+        query = (sa.select(story_table, mine.c.access, sa.func.coalesce(counts.c.n, 0).label("n"))
+                 .outerjoin(counts, counts.c.story_id == story_table.c.id)
+                 .outerjoin(mine, mine.c.story_id == story_table.c.id)
+                 .where(self._visible())
+                 .order_by(story_table.c.updated_at.desc(), story_table.c.id))
         with self._tx() as con:
             rows = con.execute(query).all()
-        return [Summary(r.id, r.title, r.subject, r.stops, r[-1], r.revision, _utc(r.updated_at)) for r in rows]
+        return [Summary(r.id, r.title, r.subject, r.stops, r.n, r.revision, _utc(r.updated_at), r.owner,
+                        Access.OWNER if r.owner == self.user else Access.EDIT if r.access == "edit" else Access.READ)
+                for r in rows]
 
-    def get(self, story_id: str, revision: int | None = None) -> SavedStory:
-        """A story at its latest revision, or at ``revision``."""
+    def get(self, story_id: str, revision: int | None = None, *, token: str | None = None) -> SavedStory:
+        """A story at its latest revision, or at ``revision``: by its whole id, for a user
+        who may read it (or who holds a read-only link's ``token`` for it)."""
         with self._tx() as con:
-            head = con.execute(sa.select(story_table.c.revision).where(story_table.c.id == story_id)).scalar_one_or_none()
-            if head is None:
-                raise LibraryError(f"no story {story_id!r} in the library")
+            access = self._require(con, story_id, Access.READ, token)
+            head, owner = con.execute(sa.select(story_table.c.revision, story_table.c.owner)
+                                      .where(story_table.c.id == story_id)).one()
             number = head if revision is None else revision
             row = con.execute(sa.select(revision_table).where(revision_table.c.story_id == story_id,
                                                          revision_table.c.number == number)).one_or_none()
@@ -210,37 +304,57 @@ class Library:
             texts = con.execute(sa.select(article_table).where(article_table.c.story_id == story_id)
                                 .order_by(article_table.c.position)).all()
         return SavedStory(story_id, number, json.loads(row.story), json.loads(row.edits), json.loads(row.author),
-                          tuple(ArticleText(a.name, a.text, json.loads(a.meta)) for a in texts), row.note)
+                          tuple(ArticleText(a.name, a.text, json.loads(a.meta)) for a in texts), row.note,
+                          owner=owner, access=access, saved_by=row.saved_by)
+
+    def open_link(self, token: str) -> SavedStory:
+        """The story a read-only link's token opens (read access only, whoever holds it)."""
+        if not isinstance(token, str) or not token.strip():
+            raise LibraryError("the link has no token")
+        with self._tx() as con:
+            story_id = con.execute(sa.select(link_table.c.story_id)
+                                   .where(link_table.c.token_sha256 == _token_hash(token))).scalar_one_or_none()
+        if story_id is None:
+            raise LibraryError("the link is not valid (it may have been revoked)")
+        return self.get(story_id, token=token)
 
     def history(self, story_id: str) -> list[tuple[int, dt.datetime, str]]:
         """(revision, saved at, note) of every save of a story, oldest first."""
-        self.get(story_id)
         with self._tx() as con:
+            self._require(con, story_id, Access.READ)
             rows = con.execute(sa.select(revision_table.c.number, revision_table.c.saved_at, revision_table.c.note)
                                .where(revision_table.c.story_id == story_id).order_by(revision_table.c.number)).all()
         return [(r.number, _utc(r.saved_at), r.note) for r in rows]
+
+    def shares(self, story_id: str) -> dict[str, Access]:
+        """Who else may read or edit a story (the owner's to see)."""
+        with self._tx() as con:
+            self._require(con, story_id, Access.OWNER)
+            rows = con.execute(sa.select(grant_table.c.user, grant_table.c.access)
+                               .where(grant_table.c.story_id == story_id).order_by(grant_table.c.user)).all()
+        return {r.user: Access.EDIT if r.access == "edit" else Access.READ for r in rows}
 
     # ------------------------------------------------------------------ writing
 
     def add(self, story: Story, *, articles: Sequence[ArticleText] = (), edits: dict[str, Any] | None = None,
             author: dict[str, Any] | None = None, note: str = "created", story_id: str | None = None) -> SavedStory:
-        """Keep a new story (revision 1) with its articles; returns it with its id (a new
-        random one unless ``story_id`` is given)."""
+        """Keep a new story (revision 1) with its articles, owned by this user; returns it
+        with its id (a new random one unless ``story_id`` is given)."""
         story_id = story_id or uuid.uuid4().hex
         now = _now()
         with self._tx() as con:
             con.execute(story_table.insert().values(id=story_id, revision=1, created_at=now, updated_at=now,
-                                                **_summary_fields(story)))
+                                                owner=self.user, **_summary_fields(story)))
             con.execute(revision_table.insert().values(story_id=story_id, number=1, story=_dumps(story),
                                                   edits=_dumps(edits or {}), author=_dumps(author or {}),
-                                                  note=note, saved_at=now))
+                                                  note=note, saved_at=now, saved_by=self.user))
             self._add_articles(con, story_id, articles)
         return self.get(story_id)
 
     def add_articles(self, story_id: str, new: Sequence[ArticleText]) -> list[ArticleText]:
         """Add articles to a story; one already in it (same text) is not added twice. Returns the added."""
-        self.get(story_id)
         with self._tx() as con:
+            self._require(con, story_id, Access.EDIT)
             return self._add_articles(con, story_id, new)
 
     @staticmethod
@@ -262,15 +376,19 @@ class Library:
              edits: dict[str, Any] | None = None, author: dict[str, Any] | None = None,
              note: str = "saved") -> SavedStory:
         """Save a new revision based on ``base_revision``; what is not given is carried over.
+        Needs edit access.
 
         Raises :class:`ConflictError` when ``base_revision`` is no longer the latest.
         """
         current = self.get(story_id)
+        if current.access < Access.EDIT:
+            raise AccessError(f"you ({self.user}) may only read story {story_id!r}; {_NEEDS[Access.EDIT]}")
         story = current.story if story is None else story
         edits = current.edits if edits is None else edits
         author = current.author if author is None else author
         now = _now()
         with self._tx() as con:
+            self._require(con, story_id, Access.EDIT)  # again, in the transaction that writes
             # the compare-and-set that makes concurrent saves safe on SQLite and PostgreSQL alike
             moved = con.execute(story_table.update().where(story_table.c.id == story_id,
                                                        story_table.c.revision == base_revision)
@@ -280,7 +398,7 @@ class Library:
                 raise ConflictError(story_id, base_revision, latest)
             con.execute(revision_table.insert().values(story_id=story_id, number=base_revision + 1, story=_dumps(story),
                                                   edits=_dumps(edits), author=_dumps(author), note=note,
-                                                  saved_at=now))
+                                                  saved_at=now, saved_by=self.user))
         return self.get(story_id)
 
     def save_merging(self, story_id: str, *, base_revision: int, edits: dict[str, Any],
@@ -306,20 +424,59 @@ class Library:
                              note=f"{note} (merged with revision {latest.revision})")
 
     def undo(self, story_id: str, *, base_revision: int) -> SavedStory:
-        """Save the revision before ``base_revision`` again, as a new revision (history is kept)."""
+        """Take back this user's save ``base_revision`` (the latest): the revision before it
+        is saved again as a new revision (history is kept). Another user's save is theirs
+        to undo."""
         if base_revision <= 1:
             raise LibraryError(f"story {story_id!r}: nothing to undo before revision {base_revision}")
+        latest = self.get(story_id)
+        if latest.access < Access.EDIT:
+            raise AccessError(f"you ({self.user}) may only read story {story_id!r}; {_NEEDS[Access.EDIT]}")
+        if latest.revision != base_revision:
+            raise ConflictError(story_id, base_revision, latest.revision)
+        if latest.saved_by != self.user:
+            raise AccessError(f"revision {base_revision} of story {story_id!r} was saved by {latest.saved_by}, "
+                              "not by you: only your own save can be undone")
         before = self.get(story_id, base_revision - 1)
         return self.save(story_id, base_revision=base_revision, story=before.story, edits=before.edits,
                          author=before.author, note=f"undo of revision {base_revision}")
 
     def delete(self, story_id: str) -> None:
-        """Remove a story, its revisions and its articles."""
-        self.get(story_id)
+        """Remove a story, its revisions, articles, shares and links (the owner only)."""
         with self._tx() as con:
-            con.execute(revision_table.delete().where(revision_table.c.story_id == story_id))
-            con.execute(article_table.delete().where(article_table.c.story_id == story_id))
+            self._require(con, story_id, Access.OWNER)
+            for table in (link_table, grant_table, revision_table, article_table):
+                con.execute(table.delete().where(table.c.story_id == story_id))
             con.execute(story_table.delete().where(story_table.c.id == story_id))
+
+    def share(self, story_id: str, user: str, access: Access | None) -> None:
+        """Give ``user`` read or edit access to a story, or take it away (``None``); the owner only."""
+        user = check_user(user)
+        if access not in (None, Access.READ, Access.EDIT):
+            raise LibraryError(f"a story is shared to read or to edit, not {access!r}")
+        with self._tx() as con:
+            self._require(con, story_id, Access.OWNER)
+            if user == self.user:
+                raise LibraryError("you own this story: there is nothing to share with yourself")
+            con.execute(grant_table.delete().where(grant_table.c.story_id == story_id, grant_table.c.user == user))
+            if access is not None:
+                con.execute(grant_table.insert().values(story_id=story_id, user=user, access=access.label))
+
+    def make_link(self, story_id: str) -> str:
+        """A new read-only link's token for a story (the owner only): whoever has it can read
+        the story, nothing more. Only its hash is stored, so it is shown once."""
+        token = secrets.token_urlsafe(32)
+        with self._tx() as con:
+            self._require(con, story_id, Access.OWNER)
+            con.execute(link_table.insert().values(token_sha256=_token_hash(token), story_id=story_id,
+                                                   created_by=self.user))
+        return token
+
+    def revoke_links(self, story_id: str) -> int:
+        """Make every read-only link to a story stop working (the owner only); returns how many."""
+        with self._tx() as con:
+            self._require(con, story_id, Access.OWNER)
+            return con.execute(link_table.delete().where(link_table.c.story_id == story_id)).rowcount
 
     # ------------------------------------------------------------------ story files
 
@@ -339,14 +496,83 @@ class Library:
         return write_story(shown(self.get(story_id, revision)), path)
 
     def find(self, prefix: str) -> str:
-        """The full id of the one story whose id starts with ``prefix`` (ids are long to type)."""
+        """The full id of the one story this user may see whose id starts with ``prefix``
+        (ids are long to type): an empty or whitespace ``prefix`` names nothing, and one
+        that fits several stories is refused with their ids."""
+        if not isinstance(prefix, str) or not prefix.strip():
+            raise LibraryError("no story given: name a story by its id (or the start of it)")
         with self._tx() as con:
-            ids = con.execute(sa.select(story_table.c.id).where(story_table.c.id.startswith(prefix, autoescape=True))
-                              .limit(2)).scalars().all()
-        if len(ids) != 1:
-            raise LibraryError(f"no story {prefix!r} in the library" if not ids else
-                               f"{prefix!r} names more than one story: give more of its id")
+            ids = con.execute(sa.select(story_table.c.id).where(story_table.c.id.startswith(prefix, autoescape=True),
+                                                                self._visible())
+                              .order_by(story_table.c.id).limit(6)).scalars().all()
+        if not ids:
+            raise LibraryError(f"no story {prefix!r} in the library")
+        if len(ids) > 1:
+            shown_ids = ", ".join(i[:12] for i in ids[:5]) + (", ..." if len(ids) > 5 else "")
+            raise LibraryError(f"{prefix!r} names more than one story ({shown_ids}): give more of its id")
         return ids[0]
+
+
+#: what each access level is needed for, said when it is missing
+_NEEDS = {Access.READ: "you need read access", Access.EDIT: "saving and undo need edit access from its owner",
+          Access.OWNER: "only its owner may delete, share it or make links to it"}
+#: a user: an e-mail address, a provider's subject ("oidc:..."), or a local name
+_USER = re.compile(r"[^\s\x00-\x1f\x7f]{1,200}")
+_ENGINES: dict[str, sa.Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def check_user(user: str) -> str:
+    """``user`` as the library keeps it: stripped, one word of printable characters."""
+    name = user.strip() if isinstance(user, str) else ""
+    if not _USER.fullmatch(name):
+        raise LibraryError(f"{user!r} is not a user name: one word of printable characters, up to 200")
+    return name
+
+
+def user_identity(claims: dict[str, Any]) -> str:
+    """The library's user for a signed-in person: their e-mail address (lower-cased) as the
+    identity provider asserts it, else ``oidc:`` and the provider's subject. Neither can be
+    :data:`LOCAL_USER`, so nobody signs in as the laptop's local user."""
+    email = str(claims.get("email") or "").strip().lower()
+    if email and "@" in email and claims.get("email_verified") is not False:
+        return check_user(email)
+    sub = str(claims.get("sub") or "").strip()
+    if not sub:
+        raise LibraryError("the identity provider named no user (no e-mail address and no subject)")
+    return check_user(f"oidc:{sub}")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
+
+
+def _engine(url: str) -> sa.Engine:
+    """One engine per database in this process, made and migrated once under a lock (the
+    app opens the library from many threads at once)."""
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is not None:
+            return engine
+        try:
+            if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            engine = sa.create_engine(url, future=True)
+            if engine.dialect.name == "sqlite":
+                sa.event.listen(engine, "connect", _sqlite_pragmas)
+            upgrade(engine)
+        except LibraryError:
+            raise
+        except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:
+            raise LibraryError(f"cannot open the story library at {_safe_url(url)}: "
+                               f"{' '.join(str(exc).split())[:200]}") from exc
+        if not _in_memory(url):  # each in-memory library is its own
+            _ENGINES[url] = engine
+        return engine
+
+
+def _in_memory(url: str) -> bool:
+    return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
 
 
 #: the author's fields of a story, written into the story file's ``storymap`` member
@@ -519,8 +745,16 @@ def upgrade(engine: sa.Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
+    from alembic.util import CommandError
+
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
-    with engine.begin() as con:
-        config.attributes["connection"] = con
-        command.upgrade(config, "head")
+    try:
+        with engine.begin() as con:
+            config.attributes["connection"] = con
+            command.upgrade(config, "head")
+    except CommandError as exc:
+        url = _safe_url(engine.url.render_as_string(hide_password=False))
+        raise LibraryError(f"the story library at {url} has a schema this storymap does not know "
+                           f"({' '.join(str(exc).split())[:160]}): it was written by a newer storymap, or is "
+                           "not a storymap library; upgrade storymap or open another library") from exc

@@ -101,7 +101,7 @@ def test_story_files_go_in_with_their_edits_and_come_out_as_shown(library, tmp_p
 def test_the_schema_is_migrated_once_and_reopening_changes_nothing(library):
     Library(library.url)
     with library.engine.connect() as con:
-        assert con.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+        assert con.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
 
 
 def test_an_unreachable_database_is_a_clear_error():

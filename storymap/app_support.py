@@ -22,7 +22,8 @@ from typing import Any
 from storymap.articles import find_articles
 from storymap.edits import Edits
 from storymap.errors import StoryError
-from storymap.storyfile import Story, dumps_story, load_story, places, route_visits, stops, write_story
+from storymap.storyfile import (Story, dumps_story, is_media_src, load_story, places, route_visits, stops,
+                                write_story)
 
 ROOT = Path(__file__).resolve().parent.parent
 STORY_PATH = ROOT / "data" / "places.geojson"
@@ -200,6 +201,56 @@ def no_autolink(text: str) -> str:
 def md_text(text: object) -> str:
     """Untrusted text made literal for ``st.markdown``: no links (not even autolinks), emphasis or HTML."""
     return no_autolink(_MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)))
+
+
+# CommonMark images start "![": a word joiner between the two characters makes the "!" text
+# and the rest a link, which is how the exported page shows an image in an author's text
+# (render.markdown_blocks parses without the image rule), so no reader's browser fetches it
+_MARKDOWN_IMAGE = re.compile(r"!(?=\[)")
+
+
+def author_markdown(text: object) -> str:
+    """An author's Markdown (a stop's text, the intro) for ``st.markdown``, every image made a
+    link to its address, as the exported page shows it: nothing in it loads."""
+    return _MARKDOWN_IMAGE.sub("!" + WORD_JOINER, str(text or ""))
+
+
+#: the most pixels an image that a story carries inline may have for the app to show it
+#: (Streamlit decodes it to fit the column); the images the app makes are 960 pixels a side at most
+MAX_SHOWN_PIXELS = 4_000_000
+#: the image formats the app shows (raster only, as the story file allows: no SVG)
+SHOWN_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
+
+
+def media_image(src: object) -> bytes | str | None:
+    """What the app may give ``st.image`` for a stop's media ``src``, or None to show nothing.
+
+    An inline PNG, JPEG, GIF or WebP (``data:image/...;base64,``) gives its bytes, when their
+    header reads as one of those formats of at most :data:`MAX_SHOWN_PIXELS`; an http(s)
+    address is given as it is, for the reader's browser to load, as the exported page does.
+    Anything else (a path, another scheme, an SVG) gives None: nothing here opens a file.
+    """
+    import base64
+    import binascii
+    import io
+
+    if not isinstance(src, str) or not is_media_src(src):
+        return None
+    if not src.startswith("data:"):
+        # st.image opens a string that names an existing file before it tries it as an address
+        return None if os.path.lexists(src) else src
+    try:
+        data = base64.b64decode(src.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data), formats=SHOWN_FORMATS) as img:  # reads the header only
+            width, height = img.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
+    return data if width * height <= MAX_SHOWN_PIXELS else None
 
 
 def highlight_html(text: str, words: Iterable[str]) -> str:

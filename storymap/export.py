@@ -2,7 +2,8 @@
 
 Every writer is atomic (a temporary file in the target folder, then a rename) and, where
 the format allows it, deterministic. GIS formats carry the same flat attributes
-(:data:`FLAT_FIELDS`) so that QGIS, ArcGIS or ``ogr2ogr`` users find what they expect.
+(:data:`FLAT_FIELDS`) so that QGIS, ArcGIS or ``ogr2ogr`` users find what they expect; the
+GeoJSON export is also a story file that every storymap command reads back.
 """
 
 from __future__ import annotations
@@ -118,8 +119,12 @@ def _style(feature: dict[str, Any]) -> dict[str, Any]:
 def geojson_text(story: Story) -> str:
     """The story as RFC 7946 GeoJSON with simplestyle properties, deterministic.
 
-    Nested members (``mentions``, the ``storymap`` article list) are kept for lossless
-    round trips; the flat attributes and style properties are added beside them.
+    The export IS the story file: every member is kept as the story has it (nested
+    ``mentions``, ``evidence``, ``media``, the ``storymap`` article list), so storymap reads it
+    back. The flat attributes GIS tools want (:data:`FLAT_FIELDS`) are filled in only where the
+    story has no value, in the story file's own type (``visits`` stays a list of stop numbers,
+    an integer list for GDAL), and never replace a field; the simplestyle properties
+    (``marker-color``, ``stroke``...) are names the story file does not use.
     """
     out = copy.deepcopy(story)
     out.pop("crs", None)
@@ -128,7 +133,10 @@ def geojson_text(story: Story) -> str:
         if props.get("role") in ("stop", "mention"):
             flat = flat_properties(feature)
             flat.pop("id")
-            props.update(flat)
+            flat["visits"] = [int(v) for v in flat["visits"].split(";")] if flat["visits"] else None
+            for key, value in flat.items():
+                if props.get(key) is None and value is not None:
+                    props[key] = value
         props.update(_style(feature))
     return json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
 

@@ -27,7 +27,7 @@ from folium.template import Template
 from storymap import basemap
 from storymap.errors import StoryError
 from storymap.gazetteer import distance_km
-from storymap.storyfile import Story, places, route, route_visits
+from storymap.storyfile import Story, is_media_src, places, route, route_visits
 
 GEONAMES_ATTRIBUTION = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)'
 GEODESIC_SEGMENTS = 48
@@ -279,14 +279,12 @@ def _excerpts(props: dict[str, Any]) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-_IMAGE_SRC = re.compile(r"data:image/(?:jpeg|png|gif|webp);base64,[A-Za-z0-9+/]+={0,2}|https?://\S+")
-
-
 def _media(props: dict[str, Any]) -> list[dict[str, str]]:
-    """A stop's images whose source is an inline image or a web address (nothing else loads)."""
+    """A stop's images whose source is an inline raster image or a web address (nothing else
+    loads; :func:`storymap.storyfile.is_media_src`, which the loader also checks)."""
     out = []
     for item in props.get("media") or []:
-        if isinstance(item, dict) and _IMAGE_SRC.fullmatch(str(item.get("src") or "")):
+        if isinstance(item, dict) and is_media_src(item.get("src")):
             out.append({k: str(item.get(k) or "") for k in ("src", "caption", "credit", "alt")})
     return out
 
@@ -614,23 +612,60 @@ def story_map(story: Story, *, tiles: Tiles | None = None, step: int | None = No
     return fmap
 
 
-#: the host page's one line: sizes each storymap frame to the height its page reports
-EMBED_SCRIPT = ('<script>addEventListener("message",function(e){var d=e.data;if(d&&d.type==="storymap:height")'
-                'document.querySelectorAll("iframe").forEach(function(f){if(f.contentWindow===e.source)'
-                'f.style.height=d.height+"px"})})</script>')
+#: the host page's one line: sizes the storymap frame (``data-storymap``) whose own page
+#: reports its height; a message from any other window, or any other frame, changes nothing
+EMBED_SCRIPT = ('<script>addEventListener("message",function(e){var d=e.data,h=d&&d.type==="storymap:height"'
+                '&&d.height;if(typeof h!=="number"||!(h>=100&&h<=50000))return;'
+                'document.querySelectorAll("iframe[data-storymap]").forEach(function(f){'
+                'if(f.contentWindow===e.source)f.style.height=Math.ceil(h)+"px"})})</script>')
+#: what a browser strips from both ends of an address before reading it (C0 controls and space)
+#: and removes anywhere in it (ASCII tab and newline): the WHATWG URL Standard's basic parser
+_URL_ENDS = "".join(chr(c) for c in range(0x21))
+_URL_TAB_NEWLINE = re.compile("[\t\n\r]")
+_URL_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def embed_url(src: str) -> str:
+    """The address of an embedded page as a browser reads it (WHATWG URL Standard: C0 controls
+    and spaces stripped from both ends, tabs and newlines removed anywhere, the scheme
+    lower-cased), when that is an http(s) URL or a relative path.
+
+    Raises
+    ------
+    StoryError
+        For any other scheme (``javascript:``, ``data:``...), an empty address or one that
+        still holds a control character.
+    """
+    url = _URL_TAB_NEWLINE.sub("", str(src).strip(_URL_ENDS))
+    if not url:
+        msg = "an embedded page's address is empty: give its http(s) URL or a relative path"
+        raise StoryError(msg)
+    control = _URL_CONTROL.search(url)
+    if control:
+        msg = (f"an embedded page's address holds the control character U+{ord(control.group()):04X}: "
+               f"give its http(s) URL or a relative path")
+        raise StoryError(msg)
+    scheme = _URL_SCHEME.match(url)
+    if scheme:
+        name = scheme.group(1).lower()
+        if name not in ("http", "https"):
+            msg = f"an embedded page's address is an http(s) URL or a relative path, not '{name[:40]}:'"
+            raise StoryError(msg)
+        url = name + url[len(name):]
+    return url
 
 
 def embed_snippet(src: str, *, title: str, height: int = 600) -> str:
     """HTML to paste into an article: the exported page (published at ``src``) in a frame as
     wide as the column, ``height`` pixels tall until the page reports its own height, and the
-    one-line script that listens for that report (:data:`EMBED_SCRIPT`). :class:`StoryError`
-    for an address that is neither http(s) nor relative ("javascript:...")."""
-    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", src)
-    if scheme and scheme.group(1).lower() not in ("http", "https"):
-        msg = f"an embedded page's address is an http(s) URL or a relative path, not '{scheme.group(1)}:'"
-        raise StoryError(msg)
+    one-line script that listens for that report (:data:`EMBED_SCRIPT`), which sizes that frame
+    alone. ``src`` is read as a browser reads it (:func:`embed_url`); :class:`StoryError` for an
+    address that is neither http(s) nor relative (``"javascript:..."``, with or without
+    spaces, tabs or control characters around or inside it)."""
+    src = embed_url(src)
     height = max(200, min(int(height), 5000))
-    frame = (f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" '
+    frame = (f'<iframe data-storymap src="{html.escape(src)}" title="{html.escape(title)}" '
              f'style="width:100%;height:{height}px;border:0" loading="lazy" allowfullscreen></iframe>')
     return f"{frame}\n{EMBED_SCRIPT}\n"
 
@@ -658,6 +693,6 @@ def story_html(story: Story, *, tiles: Tiles | None = None, step: int | None = N
     return story_map(story, tiles=tiles, step=step).get_root().render()
 
 
-__all__ = ["EMBED_SCRIPT", "OSM_TILES", "StoryControls", "StoryMap", "Tiles", "embed_snippet", "geodesic_path",
+__all__ = ["EMBED_SCRIPT", "OSM_TILES", "StoryControls", "StoryMap", "Tiles", "embed_snippet", "embed_url", "geodesic_path",
            "json_for_html", "markdown_blocks", "page_title", "stop_zoom", "story_data", "story_html", "story_map",
            "tiles_option"]

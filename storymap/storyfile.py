@@ -37,6 +37,13 @@ def write_story(story: Story, path: str | os.PathLike[str]) -> Path:
 #: would only exhaust memory
 MAX_STORY_BYTES = 512 * 1024 * 1024
 _SCHEMA_FILE = Path(__file__).parent / "data" / "story.schema.json"
+#: what a stop's ``media[].src`` may be: an inline raster image (PNG, JPEG, GIF or WebP, never
+#: SVG, which can hold script) or an http(s) address, which the reader's browser loads. Never a
+#: path: nothing that shows a story opens a file a story file names. The same pattern is in the
+#: JSON Schema (``$defs/media_src``).
+MEDIA_SRC = re.compile(r'data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}|https?://[^\s\x00-\x1f\x7f<>"\\]+')
+#: the flat attributes the GeoJSON export wrote as text before version 0.x (``"1;4"``): read as a list
+_FLAT_VISITS = re.compile(r"[1-9][0-9]{0,8}(?:;[1-9][0-9]{0,8})*")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -87,9 +94,42 @@ def _problem(error: Any) -> str:
         return f"{value} is {word} than {error.validator_value}"
     if kind in ("minItems", "maxItems"):
         return f"{value} has too {'few' if kind == 'minItems' else 'many'} items"
+    if kind == "pattern" and "data:image" in str(error.validator_value):
+        return f"{value} {_NOT_MEDIA}"
     if kind == "pattern":
         return f"{value} is not an ISO date (YYYY-MM-DD)"
     return reprlib.repr(error.message)
+
+
+_NOT_MEDIA = ("is not an image source: a media src is an http(s) address or an inline PNG, JPEG, GIF or WebP "
+              "image (data:image/...;base64,...), never a file path")
+
+
+def _flat_visits(story: Story) -> None:
+    """Read the ``visits`` text (``"1;4"``) that GeoJSON exports of earlier versions wrote over
+    the list, as the list it stands for (see docs/story-file.md)."""
+    for feature in story["features"]:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        visits = props.get("visits") if isinstance(props, dict) else None
+        if isinstance(visits, str) and _FLAT_VISITS.fullmatch(visits):
+            props["visits"] = [int(v) for v in visits.split(";")]
+
+
+def _bad_media(story: Story) -> tuple[list[Any], Any] | None:
+    """The first media ``src`` that is not :data:`MEDIA_SRC` in full (the schema's pattern is a
+    search, which lets a final newline through)."""
+    for n, feature in enumerate(story["features"]):
+        if feature["properties"].get("role") not in ("stop", "mention"):
+            continue  # only places show media, and only theirs are checked by the schema
+        for i, item in enumerate(feature["properties"].get("media") or []):
+            if not MEDIA_SRC.fullmatch(item["src"]):
+                return ["features", n, "properties", "media", i, "src"], item["src"]
+    return None
+
+
+def is_media_src(value: object) -> bool:
+    """Whether ``value`` is a media source a story may show (:data:`MEDIA_SRC`)."""
+    return isinstance(value, str) and MEDIA_SRC.fullmatch(value) is not None
 
 
 def _not_finite(story: Story) -> tuple[list[Any], Any] | None:
@@ -145,6 +185,8 @@ def validate_story(story: Any, *, name: str = "story") -> Story:
     if not isinstance(story, dict) or story.get("type") != "FeatureCollection":
         msg = f"{name}: not a GeoJSON FeatureCollection"
         raise StoryError(msg)
+    if isinstance(story.get("features"), list):
+        _flat_visits(story)
     try:
         from jsonschema.exceptions import best_match
 
@@ -158,6 +200,10 @@ def validate_story(story: Any, *, name: str = "story") -> Story:
     bad = _not_finite(story)
     if bad is not None:
         msg = f"{name}: {_where(story, bad[0])}: {bad[1]} is not a finite number"
+        raise StoryError(msg)
+    media = _bad_media(story)
+    if media is not None:
+        msg = f"{name}: {_where(story, media[0])}: {reprlib.repr(media[1])} {_NOT_MEDIA}"
         raise StoryError(msg)
     meta = story.setdefault("storymap", {})
     meta.setdefault("articles", [])

@@ -473,7 +473,7 @@ def test_cli_prints_the_embed_snippet(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(out), "--embed-url",
                                        "https://news.example.org/maps/route.html?a=1&b=2"])
     assert result.exit_code == 0, result.output
-    assert '<iframe src="https://news.example.org/maps/route.html?a=1&amp;b=2"' in result.stdout
+    assert '<iframe data-storymap src="https://news.example.org/maps/route.html?a=1&amp;b=2"' in result.stdout
     assert "storymap:height" in result.stdout
     bad = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(tmp_path / "x.csv"), "--embed"])
     assert bad.exit_code == 1 and "HTML" in bad.output
@@ -481,6 +481,54 @@ def test_cli_prints_the_embed_snippet(tmp_path: Path) -> None:
                                        "--embed-url", "javascript:alert(1)"])
     assert script.exit_code == 1 and "http(s)" in script.output and "Traceback" not in script.output
     assert not (tmp_path / "y.html").exists()
+
+
+# what browsers strip or remove before reading an address (WHATWG URL): none of it may smuggle a script in
+SCRIPT_URLS = [" javascript:alert(1)", "\tjavascript:alert(1)", "java\tscript:alert(1)", "java\nscript:alert(1)",
+               "\x01javascript:alert(1)", "javascript:alert(1)\x00", "JavaScript:alert(1)", "  DATA:text/html,<b>x",
+               "java\x0bscript:alert(1)", "vbscript:msgbox(1)"]
+
+
+@pytest.mark.parametrize("url", SCRIPT_URLS)
+def test_embed_url_is_read_as_a_browser_reads_it_and_only_http_or_relative_passes(url: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from storymap.cli import main
+
+    out = tmp_path / "y.html"
+    run = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(out), "--embed-url", url])
+    assert run.exit_code == 1, run.output
+    assert "http(s) URL or a relative path" in run.output and "Traceback" not in run.output
+    assert not out.exists()
+
+
+def test_embed_url_keeps_what_a_browser_keeps() -> None:
+    from storymap.render import embed_url
+
+    assert embed_url(" \tHTTPS://news.exa\nmple.org/route.html\r\n") == "https://news.example.org/route.html"
+    assert embed_url("maps/route.html") == "maps/route.html"
+
+
+def test_host_script_resizes_only_the_storymap_frame(make_page: Any, offline_html: Path, tmp_path: Path) -> None:
+    """Another frame on the article's page (an advert) that sends the storymap message is not resized,
+    and the storymap frame is resized only to what its own page reports."""
+    watched = make_page(viewport={"width": 1100, "height": 900})
+    page = watched.page
+    host = _host(tmp_path, offline_html, 390)
+    advert = ("<iframe id='advert' style='height:90px' srcdoc=\"<script>parent.postMessage("
+              "{type: 'storymap:height', height: 4000}, '*')</script>\"></iframe>")
+    host.write_text(host.read_text(encoding="utf-8").replace("<p>After the map.</p>", advert), encoding="utf-8")
+    page.goto(host.as_uri())
+    page.frame_locator("iframe").first.locator(".sm-place").wait_for()
+    page.wait_for_timeout(800)
+    assert page.locator("#advert").evaluate("f => f.style.height") == "90px"
+    story_frame = page.locator("iframe").first
+    height = story_frame.evaluate("f => f.style.height")
+    # a forged report from the advert, sent with the storymap frame's window as its source, cannot be made:
+    # a report from the host page itself changes nothing either
+    page.evaluate("() => window.postMessage({type: 'storymap:height', height: 3000}, '*')")
+    page.wait_for_timeout(300)
+    assert story_frame.evaluate("f => f.style.height") == height != "3000px"
 
 
 def test_a_round_trip_passes_a_place_twice(offline_page: Watched, tmp_path: Path) -> None:

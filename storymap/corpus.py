@@ -19,15 +19,18 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
+import stat
 import struct
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from storymap.errors import StorymapError
-from storymap.files import write_atomic
+from storymap.files import kind_of, size_text, write_atomic
 
 #: what a corpus file may be (by its name's ending)
 CORPUS_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".parquet")
@@ -101,29 +104,191 @@ def corpus_files(spec: str) -> list[str]:
     return files if protocol in ("file", "local") else [fs.unstrip_protocol(p) for p in files]
 
 
-def read_partition(path: str) -> Iterator[tuple[int, str | bytes]]:
-    """The records of one corpus file as ``(record number, JSON line)``: JSONL lines as they
-    are (blank and ``#`` lines skipped), Parquet rows as JSON objects of their columns."""
-    import fsspec
+#: The most bytes read from one corpus file, after decompression (4 GiB: about a million
+#: news articles). A larger file, or a small ``.gz`` that inflates without end, is read up
+#: to here: its records so far are kept and the rest is reported, never read for ever.
+MAX_FILE_BYTES = 4 * 2**30
+#: Rows of a Parquet file turned into records at a time: memory holds one batch, not the
+#: file (a small Parquet file may hold millions of rows that compress to nothing).
+PARQUET_BATCH_ROWS = 64
+#: Bytes read from a JSONL stream at a time.
+READ_CHUNK = 1 << 20
+# a line's first character that is not white space, and the rest of the line: blank lines
+# (a file of nothing but newlines) are skipped by the regular expression engine, not one by one
+_CONTENT = re.compile(rb"\S[^\n]*")
+# what decompressing or decoding a damaged file raises (pyarrow's errors are ArrowException)
+_READ_ERRORS = (OSError, EOFError, ValueError, zlib.error)
 
-    from storymap.geoparse import is_comment, read_lines
 
-    lower = path.lower()
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def open_corpus_file(path: str) -> BinaryIO:
+    """``path`` opened for reading bytes: a local file only if it is a regular file (a FIFO,
+    a device or a link to one is refused, and never blocks: the file is opened non-blocking
+    and checked again after opening); a URL through fsspec.
+
+    Raises
+    ------
+    CorpusError
+        Naming the file and what it is.
+    """
+    if "://" in path:
+        import fsspec
+
+        try:
+            return fsspec.open(path, "rb").open()
+        except (OSError, ValueError) as exc:
+            raise CorpusError(f"{path}: cannot read it ({exc})") from exc
     try:
-        with fsspec.open(path, "rb") as raw:
-            if lower.endswith(".parquet"):
-                import pyarrow.parquet as pq
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise CorpusError(f"{path}: not a regular file ({kind_of(info.st_mode)}); skipped")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError as exc:
+        os.close(fd)
+        raise CorpusError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(mode):  # swapped for something else since the check
+        os.close(fd)
+        raise CorpusError(f"{path}: not a regular file ({kind_of(mode)}); skipped")
+    return os.fdopen(fd, "rb")
 
-                table = pq.read_table(raw)
-                for n, row in enumerate(table.to_pylist(), 1):
-                    yield n, json.dumps(row, ensure_ascii=False, default=str)
-                return
-            stream = gzip.GzipFile(fileobj=raw) if lower.endswith(".gz") else raw
-            for n, line in enumerate(read_lines(stream), 1):  # an overlong line is cut, not held
+
+def read_partition(path: str) -> Iterator[tuple[int, bytes]]:
+    """The records of one corpus file as ``(record number, JSON line)``: JSONL lines as they
+    are (blank and ``#`` lines skipped; a JSONL record's number is its line number),
+    Parquet rows as JSON objects of their columns, read :data:`PARQUET_BATCH_ROWS` at a time.
+
+    A line (or a Parquet row as JSON) longer than :data:`~storymap.geoparse.MAX_LINE_BYTES`
+    is given cut to one byte more, so that parsing it reports it as too long; the rest is
+    never held in memory.
+
+    Raises
+    ------
+    CorpusError
+        When the file cannot be opened (not a regular file, not Parquet...), or cannot be
+        read to its end (a truncated or damaged ``.gz``, a file over :data:`MAX_FILE_BYTES`
+        once decompressed): the message names the file and the record where reading
+        stopped; the records before it have been given.
+    """
+    with open_corpus_file(path) as raw:
+        if path.lower().endswith(".parquet"):
+            yield from _parquet_records(raw, path)
+            return
+        if path.lower().endswith(".gz"):
+            with gzip.GzipFile(fileobj=raw) as stream:
+                yield from _jsonl_records(stream, path)
+        else:
+            yield from _jsonl_records(raw, path)
+
+
+def _jsonl_records(stream: BinaryIO, path: str, *, max_line: int | None = None, max_bytes: int | None = None,
+                   chunk: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """``(line number, line)`` of the lines of ``stream`` that hold more than white space and
+    are not ``#`` comments, read in chunks; see :func:`read_partition`."""
+    from storymap.geoparse import MAX_LINE_BYTES, is_comment
+
+    max_line = MAX_LINE_BYTES if max_line is None else max_line
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    chunk = READ_CHUNK if chunk is None else chunk
+    lines = 0  # newlines before ``buf``
+    buf = b""  # the start of a line not ended yet, at most ``max_line`` bytes
+    skipping = False  # inside an overlong line already given
+    total = 0
+    # read1: what one read of the file gives, so that a damaged end loses only what follows
+    # the last good block (read() would drop a whole chunk decoded before the error)
+    read = getattr(stream, "read1", stream.read)
+    while True:
+        try:
+            data = read(chunk)
+        except _READ_ERRORS as exc:
+            raise CorpusError(f"{path}, line {lines + 1}: cannot read further ({_one_line(exc)}); "
+                              f"the lines before it were read") from exc
+        eof = not data
+        over = total + len(data) > max_bytes
+        if over:
+            data = data[: max_bytes - total]
+        total += len(data)
+        if skipping:
+            end = data.find(b"\n")
+            if end >= 0:
+                lines += 1
+                skipping = False
+            data = data[end + 1 :] if end >= 0 else b""
+        if not skipping:
+            buf += data
+            end = buf.rfind(b"\n") + 1
+            whole, buf = buf[:end], buf[end:]
+            seen, pos = lines, 0
+            for match in _CONTENT.finditer(whole):
+                start = whole.rfind(b"\n", 0, match.start()) + 1
+                seen += whole.count(b"\n", pos, start)
+                pos = start
+                line = whole[start : match.end() + 1]
+                if len(line) > max_line + 1:
+                    line = line[: max_line + 1]  # no newline: reported as too long
                 if not is_comment(line):
-                    yield n, line
-    except (OSError, EOFError, ValueError) as exc:  # pyarrow's errors are OSError or ValueError
-        raise CorpusError(f"{path}: cannot read it ({exc})") from exc
+                    yield seen + 1, line
+            lines += whole.count(b"\n")
+            if len(buf) > max_line:  # an overlong line: its start is given, the rest dropped as it comes
+                if not is_comment(buf[: max_line + 1]):
+                    yield lines + 1, buf[: max_line + 1]
+                buf, skipping = b"", True
+        if over:
+            raise CorpusError(f"{path}, line {lines + 1}: over {size_text(max_bytes)} once decompressed "
+                              "(the limit per corpus file); the lines before it were read, the rest skipped")
+        if eof:
+            if buf and not is_comment(buf):
+                yield lines + 1, buf  # the last line, without a newline
+            return
+
+
+def _parquet_records(raw: BinaryIO, path: str, *, batch_rows: int | None = None,
+                     max_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """``(row number, JSON object)`` of the rows of a Parquet file, a batch at a time; see
+    :func:`read_partition`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from storymap.geoparse import MAX_LINE_BYTES
+
+    batch_rows = PARQUET_BATCH_ROWS if batch_rows is None else batch_rows
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    n = total = 0
+    try:
+        batches = pq.ParquetFile(raw).iter_batches(batch_size=batch_rows)
+    except (*_READ_ERRORS, pa.ArrowException) as exc:
+        raise CorpusError(f"{path}: cannot read it as Parquet ({_one_line(exc)})") from exc
+    while True:
+        try:
+            batch = next(batches, None)
+        except (*_READ_ERRORS, pa.ArrowException) as exc:
+            raise CorpusError(f"{path}, record {n + 1}: cannot read further ({_one_line(exc)}); "
+                              "the records before it were read") from exc
+        if batch is None:
+            return
+        total += batch.nbytes
+        if total > max_bytes:
+            raise CorpusError(f"{path}, record {n + 1}: over {size_text(max_bytes)} once decompressed "
+                              "(the limit per corpus file); the records before it were read, the rest skipped")
+        if batch.nbytes > MAX_LINE_BYTES:  # a row may be too large to turn into Python objects
+            rows: list[dict[str, Any] | None] = [
+                None if batch.slice(i, 1).nbytes > MAX_LINE_BYTES else batch.slice(i, 1).to_pylist()[0]
+                for i in range(batch.num_rows)]
+        else:
+            rows = batch.to_pylist()
+        for row in rows:
+            n += 1
+            if row is None:
+                yield n, bytes(MAX_LINE_BYTES + 1)  # reported as too long, like a JSONL line
+                continue
+            line = json.dumps(row, ensure_ascii=False, default=str).encode("utf-8")
+            yield n, line[: MAX_LINE_BYTES + 1]
 
 
 @lru_cache(maxsize=1)
@@ -149,6 +314,39 @@ TOPONYM_COLUMNS: tuple[tuple[str, str], ...] = (
 
 def partition_name(index: int, fmt: str = "jsonl") -> str:
     return f"part-{index:05d}.{fmt}"
+
+
+#: the name of a partition's output file, of any format (see :func:`partition_name`)
+PART_NAME = re.compile(r"part-\d{5,}\.(?:" + "|".join(FORMATS) + r")")
+
+
+def remove_parts(out_dir: str | os.PathLike[str]) -> list[str]:
+    """Remove the partition files (``part-NNNNN.jsonl``, ``.parquet``) of an earlier run from
+    ``out_dir``, so that the folder holds only the parts of the run about to start (a run of
+    fewer files would leave some of the earlier run's behind, and a reader would take them
+    as this run's); other files are left alone. The names removed, sorted.
+
+    Raises
+    ------
+    CorpusError
+        When one cannot be removed.
+    """
+    removed = []
+    try:
+        entries = sorted(os.scandir(out_dir), key=lambda e: e.name)
+    except OSError as exc:
+        raise CorpusError(f"{out_dir}: cannot list it ({exc.strerror or exc})") from exc
+    for entry in entries:
+        if PART_NAME.fullmatch(entry.name) and not entry.is_dir(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise CorpusError(f"{entry.path}: cannot remove this part of an earlier run "
+                                  f"({exc.strerror or exc})") from exc
+            removed.append(entry.name)
+    return removed
 
 
 def geoparse_partition(path: str, out_dir: str, index: int, fmt: str = "jsonl") -> PartitionResult:
@@ -282,6 +480,7 @@ def run_partitions(work: Callable[..., PartitionResult], spec: str, out_dir: str
     workers = workers or os.cpu_count() or 1
     result = CorpusResult()
     if scheduler == "local" or (scheduler is None and (len(files) == 1 or workers == 1)):
+        remove_parts(out)
         for i, path in enumerate(files):
             result.partitions.append(work(path, out, i, *args))
             if progress:
@@ -301,6 +500,7 @@ def run_partitions(work: Callable[..., PartitionResult], spec: str, out_dir: str
             cluster.close()
         raise CorpusError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
     try:
+        remove_parts(out)  # once the cluster is there: a run that cannot start leaves the earlier one
         futures = [client.submit(work, path, out, i, *args, pure=False) for i, path in enumerate(files)]
         done = 0
         for _ in as_completed(futures):
@@ -315,7 +515,8 @@ def run_partitions(work: Callable[..., PartitionResult], spec: str, out_dir: str
     return result
 
 
-__all__ = ["CORPUS_SUFFIXES", "FORMATS", "TOPONYM_COLUMNS", "CorpusError", "CorpusResult", "PartitionResult",
+__all__ = ["CORPUS_SUFFIXES", "FORMATS", "MAX_FILE_BYTES", "PARQUET_BATCH_ROWS", "PART_NAME", "READ_CHUNK",
+           "TOPONYM_COLUMNS", "CorpusError", "CorpusResult", "PartitionResult",
            "corpus_files", "events_corpus", "geoparse_corpus", "geoparse_partition", "is_corpus", "local_cluster",
-           "read_partition",
+           "open_corpus_file", "read_partition", "remove_parts",
            "run_partitions", "worker_geoparser", "write_geoparquet"]

@@ -6,10 +6,14 @@ uploads and downloads). Offline: the map is one self-contained HTML page in an i
 
 Stories are kept in the story library (storymap.library: an SQLite file in the user data
 directory, or the database $STORYMAP_DATABASE_URL names). A story built here, and every
-correction to it, is saved there as a new revision; ``?story=<id>&step=N`` opens it again,
-after a reload or for anyone with the link on this server. The seeds' story is a shared
-template: the first correction to it makes the reader's own copy. The app never writes to
-the shared story or edits files. What a session keeps is small (its story, its edits,
+correction to it, is saved there as a new revision; ``?story=<id>&step=N`` opens it again
+for its owner and those it is shared with, ``?share=<token>`` for anyone holding a
+read-only link. On a laptop the app is the local user's; a shared server (a database URL,
+or ``STORYMAP_SHARED=1``) asks everyone to sign in with the newsroom's OpenID Connect
+provider (Streamlit's ``st.login``, configured in ``.streamlit/secrets.toml``), and the
+library checks what each user may see and change. The seeds' story, and a story one may
+only read, are templates: the first correction makes the reader's own copy. The app never
+writes to the shared story or edits files. What a session keeps is small (its story, its edits,
 fingerprints); pages, exports and derived stories live in bounded caches.
 """
 
@@ -68,20 +72,58 @@ def map_html(story_json: str, step: int | None, tiles: bool) -> str:
     return sup.map_page(story_html(json.loads(story_json), tiles=OSM_TILES if tiles else None, step=step))
 
 
-@st.cache_resource(show_spinner=False)
-def _library():  # noqa: ANN202 - storymap.library.Library, imported lazily
+def library():  # noqa: ANN201 - the story library as this session's user, or None (stories stay in the session)
     from storymap.library import Library
 
-    return Library()
-
-
-def library():  # noqa: ANN201 - the story library, or None (the app then keeps stories in the session only)
     try:
-        return _library()
+        return Library(user=st.session_state.user)
     except StorymapError as exc:
         st.session_state.library_problem = f"The story library is not available ({exc}); stories and " \
                                            "corrections stay in this session only."
         return None
+
+
+# --------------------------------------------------------------------------- who is reading
+def sign_in() -> bool:
+    """Who this session acts as, in ``st.session_state.user``: the local user on a laptop; on
+    a shared server the person signed in with the newsroom's identity provider. False (and
+    the page says why) while nobody is signed in."""
+    from storymap.library import LOCAL_USER, shared_server, user_identity
+
+    ss = st.session_state
+    if not shared_server():
+        ss.user, ss.signed_in = LOCAL_USER, False
+        return True
+    if not _auth_configured():
+        st.title("storymap")
+        st.error("This storymap server is shared (it keeps stories in a database, or STORYMAP_SHARED is set), "
+                 "so everyone signs in, but no identity provider is configured: add an `[auth]` section to "
+                 "`.streamlit/secrets.toml` (see the README).")
+        return False
+    if not st.user.is_logged_in:
+        st.title("storymap")
+        st.markdown("Sign in with your newsroom account to see your stories and those shared with you.")
+        if st.button("Sign in", key="btn_login", type="primary"):
+            st.login()
+        return False
+    try:
+        user = user_identity(st.user.to_dict())
+    except StorymapError as exc:
+        st.error(f"Signed in, but {exc}.")
+        st.button("Sign out", key="btn_logout", on_click=st.logout)
+        return False
+    if ss.get("user") not in (None, user):  # another person in this browser session: start afresh
+        for key in list(ss.keys()):
+            del ss[key]
+    ss.user, ss.signed_in = user, True
+    return True
+
+
+def _auth_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file, or one Streamlit cannot read: not configured
+        return False
 
 
 # --------------------------------------------------------------------------- session state
@@ -90,15 +132,16 @@ def init_state() -> None:
     if "base" in ss:
         return
     ss.notices = []
-    wanted = st.query_params.get("story")
-    lib = library() if wanted else None
-    if wanted and lib is not None:
-        try:
-            open_saved(lib.get(lib.find(str(wanted))))
+    wanted, token = st.query_params.get("story"), st.query_params.get("share")
+    lib = library() if wanted or token else None
+    if (wanted or token) and lib is not None:
+        try:  # a whole id (never the start of one), or a read-only link's token
+            open_saved(lib.open_link(str(token)) if token else lib.get(str(wanted)), token=token)
             return
         except StorymapError as exc:
             ss.notices.append(f"The story in the link cannot be opened ({exc}); showing the seeds' story.")
             st.query_params.pop("story", None)
+            st.query_params.pop("share", None)
     open_seeds()
 
 
@@ -110,6 +153,8 @@ def open_seeds() -> None:
     ss.origin = "seeds"
     ss.story_id = None
     ss.revision = None
+    ss.access = None
+    ss.link_token = None
     ss.author = {}
     try:
         ss.edits = load_edits(edits_path(sup.STORY_PATH))
@@ -118,17 +163,34 @@ def open_seeds() -> None:
         ss.notices.append(f"Saved edits were not applied: {exc}. Fix or delete the file.")
 
 
-def open_saved(saved) -> None:  # noqa: ANN001 - storymap.library.SavedStory
+def open_saved(saved, token: str | None = None) -> None:  # noqa: ANN001 - storymap.library.SavedStory
+    """Show a story from the library; ``token``: it was opened by a read-only link."""
     ss = st.session_state
     ss.base = saved.story
     ss.edits = Edits.from_dict(saved.edits, name=f"story {saved.id}")
     ss.author = dict(saved.author)
     ss.story_id = saved.id
     ss.revision = saved.revision
+    ss.access = int(saved.access)
+    ss.owner = saved.owner
+    ss.link_token = token
     ss.origin = "library"
     ss.story_path = None
     ss.pop("conflict", None)
-    st.query_params["story"] = saved.id
+    if token:
+        st.query_params.pop("story", None)
+        st.query_params["share"] = token
+    else:
+        st.query_params.pop("share", None)
+        st.query_params["story"] = saved.id
+
+
+def can_edit() -> bool:
+    """Whether this session's corrections are saved to the story it shows (else they make a copy)."""
+    from storymap.library import Access
+
+    ss = st.session_state
+    return ss.get("story_id") is not None and (ss.get("access") or 0) >= Access.EDIT
 
 
 def set_edits(edits: Edits) -> None:
@@ -152,9 +214,11 @@ def _save(note: str) -> None:
         return
     edits, author = ss.edits.to_dict(), dict(ss.get("author") or {})
     try:
-        if ss.get("story_id") is None:  # the seeds' story or a story from before the library
+        if not can_edit():  # the seeds' story, or one this user may only read: their own copy
             open_saved(lib.add(ss.base, articles=_current_articles(), edits=edits, author=author,
                                note=f"{note}, in a copy"))
+            ss.notices = [*ss.get("notices", []), "Your correction made your own copy of this story: "
+                          "the original is unchanged."] if ss.origin == "library" else ss.get("notices", [])
         else:
             saved = lib.save_merging(ss.story_id, base_revision=ss.revision, edits=edits, author=author, note=note)
             ss.revision = saved.revision
@@ -176,7 +240,7 @@ def _current_articles() -> list:
     ss = st.session_state
     lib = library()
     if ss.get("story_id") and lib is not None:
-        return list(lib.get(ss.story_id).articles)
+        return list(lib.get(ss.story_id, token=ss.get("link_token")).articles)
     return [article_text(p.name, p.read_bytes()) for p in sup.article_paths(ss.base) if p.is_file()]
 
 
@@ -203,7 +267,7 @@ def header(story: Story) -> None:
     if meta.get("byline"):
         st.caption(sup.md_text(meta["byline"]))
     if meta.get("intro"):
-        st.markdown(sup.md_text(meta["intro"]))
+        st.markdown(sup.author_markdown(meta["intro"]))  # the author's Markdown, images as links
     n = len(route_visits(story))
     bits = [f"**Subject:** {sup.md_text(meta['subject'])}" if meta.get("subject") else None,
             f"**{n} stop{'s' if n != 1 else ''}**",
@@ -267,14 +331,15 @@ def explore(base: Story, shown: Story) -> None:
     source = shown if any(str(f.get("id")) == place_id for f in shown["features"]) else base
     feature = next((f for f in source["features"] if str(f.get("id")) == place_id), None)
     if feature is not None and feature["properties"].get("author_text"):
-        st.markdown(feature["properties"]["author_text"])  # the author's Markdown; Streamlit renders no HTML
+        # the author's Markdown, images as links; Streamlit renders no HTML
+        st.markdown(sup.author_markdown(feature["properties"]["author_text"]))
     for m in (feature or {}).get("properties", {}).get("media") or []:
-        src = m["src"]
-        if src.startswith("data:image/"):  # kept in the library, inlined: no request leaves the page
-            import base64
-
-            src = base64.b64decode(src.split(",", 1)[1])
-        st.image(src, caption=" · ".join(x for x in (m.get("caption"), m.get("credit")) if x) or None)
+        caption = " · ".join(str(x) for x in (m.get("caption"), m.get("credit")) if x) or None
+        image = sup.media_image(m.get("src"))  # inline bytes or an http(s) address, never a path
+        if image is None:
+            st.caption(f"An image this app does not show{': ' + sup.md_text(caption) if caption else ''}")
+        else:
+            st.image(image, caption=caption)
     for ex in sup.place_excerpts(source, place_id):
         st.markdown(f"> {ex['html']}\n>\n> <small>— {sup.md_text(ex['credit'])}</small>",
                     unsafe_allow_html=True)
@@ -638,15 +703,18 @@ def edits_panel(base: Story, shown: Story) -> None:
     for note in notes:
         st.warning(f"Edit not applied: {note}")
     ss = st.session_state
-    if ss.get("story_id"):
+    if ss.get("story_id") and not can_edit():
+        st.markdown(f"**{_n(edits.count(), 'correction')}**. You may read this story, not change it: your "
+                    "first correction makes your own copy in the library.")
+    elif ss.get("story_id"):
         st.markdown(f"**{_n(edits.count(), 'correction')}**, saved in the library as revision {ss.revision} of "
                     f"this story (its link: `?story={ss.story_id}`). The corrections themselves can be "
                     "downloaded to apply again with `storymap build` (as `NAME.edits.json` beside the story).")
     else:
         st.markdown(f"**{_n(edits.count(), 'correction')}**. The seeds' story is shared and never changed: "
                     "your first correction makes your own copy in the library.")
-    if ss.get("story_id") and (ss.get("revision") or 0) > 1 and \
-            st.button("Undo the last save", key="btn_undo", icon=":material/undo:"):
+    if can_edit() and (ss.get("revision") or 0) > 1 and \
+            st.button("Undo my last save", key="btn_undo", icon=":material/undo:"):
         _undo()
         st.rerun()
     c1, c2, c3 = st.columns(3)
@@ -767,7 +835,10 @@ def _keep_built(story: Story, articles: list, previous: str | None) -> None:
         ss.story_id = None
         return
     try:
-        if previous is not None:
+        if previous is not None and not can_edit():  # added to a story one may only read: a new story
+            open_saved(lib.add(story, articles=articles, note=f"built from {len(articles)} articles"))
+            ss.origin = "session"
+        elif previous is not None:
             lib.add_articles(previous, articles)
             open_saved(lib.save(previous, base_revision=ss.revision, story=story, edits=ss.edits.to_dict(),
                                 note=f"rebuilt with {len(articles)} articles"))
@@ -801,6 +872,10 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
         kept = [article_text(sup.safe_name(u.name), u.data) for u in accepted]
         if mode == "add":
             have = _current_articles()
+            if not have:  # rebuilt from the new files alone, the story would lose every stop it has
+                messages.append(("error", "This story has no article texts (it was imported or traced), so "
+                                          "articles cannot be added to it: build a new story instead."))
+                return None
             known = {a.sha256 for a in have}
             again = [a.name for a in kept if a.sha256 in known]
             if again:
@@ -874,7 +949,10 @@ def download_buttons(shown: Story) -> None:
 
 # --------------------------------------------------------------------------- library
 def library_panel() -> None:
-    """The stories kept on this server: open one (its link is shareable)."""
+    """The stories this user may open: their own and those shared with them (a link to one
+    opens it for them and for nobody else)."""
+    from storymap.library import Access
+
     lib = library()
     if lib is None:
         return
@@ -885,10 +963,12 @@ def library_panel() -> None:
         return
     with st.expander(f"Library ({_n(len(rows), 'story', 'stories')})", expanded=False):
         if not rows:
-            st.caption("Stories you build or correct are kept here.")
+            st.caption("Stories you build or correct are kept here; so are those others share with you.")
             return
         labels = {r.id: f"{r.title} · {_n(r.stops, 'stop')} · {_n(r.articles, 'article')} · "
-                        f"{r.updated_at:%Y-%m-%d %H:%M} · {r.id[:6]}" for r in rows}
+                        f"{r.updated_at:%Y-%m-%d %H:%M} · {r.id[:6]}"
+                        + ("" if r.access == Access.OWNER else f" · {r.access.label}, from {r.owner}")
+                  for r in rows}
         current_id = st.session_state.get("story_id")
         ids = list(labels)
         picked = st.selectbox("Story", ids, index=ids.index(current_id) if current_id in ids else 0,
@@ -902,9 +982,61 @@ def library_panel() -> None:
             st.rerun()
 
 
+def sharing_panel() -> None:
+    """The owner's controls: who else may read or edit this story, and read-only links."""
+    from storymap.library import Access
+
+    ss = st.session_state
+    lib = library()
+    if lib is None or not ss.get("story_id") or (ss.get("access") or 0) < Access.OWNER:
+        return
+    with st.expander("Share this story", expanded=False):
+        try:
+            shares = lib.shares(ss.story_id)
+        except StorymapError as exc:
+            st.warning(f"The story's shares cannot be read: {exc}")
+            return
+        for user, access in shares.items():
+            c1, c2 = st.columns([3, 1])
+            c1.caption(f"{sup.md_text(user)} may {access.label} it")
+            if c2.button("Remove", key=f"btn_unshare_{sup.digest(user)}"):
+                _share(user, None)
+        with st.form("form_share", border=False):
+            user = st.text_input("Share with (their sign-in e-mail address)", key="share_user")
+            level = st.radio("They may", ["read", "edit"], horizontal=True, key="share_level")
+            if st.form_submit_button("Share"):
+                _share(user, Access.EDIT if level == "edit" else Access.READ)
+        if st.button("Make a read-only link", key="btn_make_link", width="stretch"):
+            try:
+                ss.new_link = lib.make_link(ss.story_id)
+            except StorymapError as exc:
+                st.error(f"No link was made: {exc}")
+        if ss.get("new_link"):
+            st.caption("Anyone with this link can read the story (it is shown once; add it to this app's address):")
+            st.code(f"?share={ss.new_link}", language=None)
+        if st.button("Revoke every read-only link", key="btn_revoke_links", width="stretch"):
+            try:
+                count = lib.revoke_links(ss.story_id)
+                ss.pop("new_link", None)
+                st.caption(f"{_n(count, 'link')} revoked.")
+            except StorymapError as exc:
+                st.error(f"Nothing was revoked: {exc}")
+
+
+def _share(user: str, access) -> None:  # noqa: ANN001 - storymap.library.Access | None
+    ss = st.session_state
+    try:
+        library().share(ss.story_id, user, access)
+    except StorymapError as exc:
+        ss.notices = [*ss.get("notices", []), f"Not shared: {exc}"]
+    st.rerun()
+
+
 # --------------------------------------------------------------------------- page
 def main() -> None:
     ss = st.session_state
+    if not sign_in():
+        return
     try:
         init_state()
         if ss.get("pending_build"):
@@ -920,8 +1052,13 @@ def main() -> None:
         st.header("Story map")
         st.caption({"seeds": "The seeds' story (your corrections make your own copy)",
                     "session": "Built in this session, kept in the library",
-                    "library": "From the library"}.get(ss.origin, ""))
+                    "library": "From the library" if can_edit() else
+                    "From the library, read-only (your corrections make your own copy)"}.get(ss.origin, ""))
+        if ss.get("signed_in"):
+            st.caption(f"Signed in as {sup.md_text(ss.user)}")
+            st.button("Sign out", key="btn_logout", on_click=st.logout)
         library_panel()
+        sharing_panel()
         tiles = st.toggle("Online map tiles", value=False, key="tiles",
                           help="Off: the built-in offline base map. On: OpenStreetMap tiles (needs internet).")
     for note in ss.get("notices", []):
@@ -931,7 +1068,7 @@ def main() -> None:
     if ss.get("conflict"):
         st.error(ss.conflict)
         if st.button("Reload the latest version", key="btn_reload"):
-            open_saved(library().get(ss.story_id))
+            open_saved(library().get(ss.story_id, token=ss.get("link_token")), token=ss.get("link_token"))
             st.rerun()
     header(shown)
     ss.new_map = False
@@ -946,9 +1083,10 @@ def main() -> None:
         new_articles()
         if ss.origin != "seeds" and st.button("Back to the seeds' story", key="btn_seeds"):
             for k in ("base", "edits", "author", "map_key", "build_messages", "notices", "story_id", "revision",
-                      "conflict"):
+                      "conflict", "access", "link_token", "new_link"):
                 ss.pop(k, None)
             st.query_params.pop("story", None)
+            st.query_params.pop("share", None)
             st.rerun()
     # keyed, so a correction (which reruns the script) leaves the reader on the tab they were on
     tab_places, tab_time, tab_edit = st.tabs(["Places", "Timeline", "Review & correct"], key="main_tabs",

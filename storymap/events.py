@@ -156,9 +156,9 @@ def events_partition(path: str, out_dir: str, index: int) -> PartitionResult:
             articles.append(article)
             if len(articles) >= BATCH:
                 flush()
-        flush()
-    except CorpusError as exc:
+    except CorpusError as exc:  # the records read before it are kept
         bad.append(str(exc))
+    flush()
     rows.sort(key=lambda r: (r["article_id"], r["mention_start"], r["traveller_normalised"], r["predicate"]))
     target = os.path.join(out_dir, partition_name(index, "parquet"))
     write_geoparquet(target, rows, EVENT_COLUMNS)
@@ -191,26 +191,175 @@ class TraceResult:
     problems: tuple[str, ...] = ()
 
 
-def read_events(source: str | os.PathLike[str], subject: str, date_from: dt.date | None = None,
-                date_to: dt.date | None = None) -> list[dict[str, Any]]:
-    """The rows of an event table (a GeoParquet file, or a folder of them) about ``subject``,
-    dated (by the event's date, else the article's publication date) within the range."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.dataset as ds
+class EventTableError(TraceError):
+    """An event table is malformed: not Parquet, a column missing, of the wrong type, empty
+    where a value is needed or out of range. The message names the file and the column."""
 
+
+class AmbiguousSubjectError(TraceError):
+    """The name asked for matches several different travellers.
+
+    ``matches`` holds each of them, the fullest name, with its number of events, most first.
+    """
+
+    def __init__(self, source: object, subject: str, matches: Sequence[tuple[str, int]]) -> None:
+        self.subject = subject
+        self.matches = tuple(matches)
+        shown = "; ".join(f"{name} ({count} event{'s' if count != 1 else ''})"
+                          for name, count in self.matches[:MAX_LISTED])
+        more = f"; and {len(self.matches) - MAX_LISTED} more" if len(self.matches) > MAX_LISTED else ""
+        super().__init__(f"{source}: {subject!r} names {len(self.matches)} different travellers: {shown}{more}. "
+                         "Give a fuller name, or merge them into one story deliberately (--all)")
+
+
+#: travellers listed by :class:`AmbiguousSubjectError`; the rest are counted
+MAX_LISTED = 20
+
+#: columns a traced event cannot do without (the others may be null)
+REQUIRED_COLUMNS = ("article_id", "traveller_normalised", "place_name", "mention", "gazetteer_id", "place_type",
+                    "lat", "lon", "place_confidence", "status", "kind", "predicate", "confidence",
+                    "sentence_start", "sentence_end", "mention_start", "mention_end", "excerpt")
+#: the offsets of an event: into an article's text, so never beyond the longest text read
+OFFSET_COLUMNS = ("sentence_start", "sentence_end", "mention_start", "mention_end")
+# what a column of each type of EVENT_COLUMNS may hold in a table written by something else
+# (pandas, DuckDB...): its kind of value in messages, and the pyarrow.types tests it may pass
+_KINDS = {
+    "string": ("text", ("is_string", "is_large_string", "is_string_view")),
+    "int32": ("integer", ("is_integer",)),
+    "int64": ("integer", ("is_integer",)),
+    "float64": ("number", ("is_floating", "is_integer")),
+    "date32": ("date", ("is_date",)),
+    "bool_": ("true/false", ("is_boolean",)),
+}
+
+
+def event_schema() -> Any:
+    """The pyarrow schema of :data:`EVENT_COLUMNS`."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(name, getattr(pa, kind)()) for name, kind in EVENT_COLUMNS])
+
+
+def _not_table(file: str, problem: str) -> EventTableError:
+    return EventTableError(f"{file}: not an event table from 'storymap events' ({problem})")
+
+
+def check_event_file(file: str) -> None:
+    """Check that the Parquet file ``file`` has every column of :data:`EVENT_COLUMNS`, each of
+    the right kind of value.
+
+    Raises
+    ------
+    EventTableError
+        Naming the file and the column.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(file)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise _not_table(file, f"cannot read it as Parquet: {exc}") from exc
+    for name, kind in EVENT_COLUMNS:
+        if schema.get_field_index(name) < 0:
+            raise _not_table(file, f"no column {name!r}")
+        found = schema.field(name).type
+        what, tests = _KINDS[kind]
+        fits = any(getattr(pa.types, test)(found) for test in tests)
+        if not (fits or pa.types.is_null(found) and name not in REQUIRED_COLUMNS):
+            raise EventTableError(f"{file}: column {name!r} holds {found} values, not {what} "
+                                  f"({kind.rstrip('_')}); not an event table from 'storymap events'")
+
+
+def check_event_rows(file: str, table: Any) -> None:
+    """Check the rows ``table`` read from ``file``: no null where an event needs a value, and
+    offsets within a text (0 to :data:`~storymap.geoparse.MAX_TEXT_CHARS`, starts before ends).
+
+    Raises
+    ------
+    EventTableError
+        Naming the file and the column.
+    """
+    import pyarrow.compute as pc
+
+    from storymap.geoparse import MAX_TEXT_CHARS
+
+    if not table.num_rows:
+        return
+    for name in REQUIRED_COLUMNS:
+        nulls = table.column(name).null_count
+        if nulls:
+            raise EventTableError(f"{file}: column {name!r} is empty in {nulls} of the events asked for; "
+                                  "every event needs one")
+    for name in OFFSET_COLUMNS:
+        low, high = pc.min_max(table.column(name)).values()
+        if low.as_py() < 0 or high.as_py() > MAX_TEXT_CHARS:
+            bad = low.as_py() if low.as_py() < 0 else high.as_py()
+            raise EventTableError(f"{file}: column {name!r} holds {bad}, not an offset into a text "
+                                  f"(0 to {MAX_TEXT_CHARS:,})")
+    for start, end in (("sentence_start", "sentence_end"), ("mention_start", "mention_end")):
+        if pc.any(pc.greater(table.column(start), table.column(end))).as_py():
+            raise EventTableError(f"{file}: column {end!r} holds an offset before its {start!r}")
+
+
+def _event_files(source: str | os.PathLike[str]) -> list[str]:
     path = str(source)
     files = sorted(str(p) for p in Path(path).glob("*.parquet")) if Path(path).is_dir() else [path]
     if not files:
         raise TraceError(f"{source}: no .parquet files there; make an event table with 'storymap events'")
-    try:
-        data = ds.dataset(files, format="parquet")
-        names = data.to_table(columns=["traveller_normalised"]).column(0)
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        raise TraceError(f"{source}: not an event table from 'storymap events' ({exc})") from exc
-    except KeyError as exc:
-        raise TraceError(f"{source}: not an event table from 'storymap events' (no column {exc})") from exc
-    wanted = sorted(n for n in pc.unique(names).to_pylist() if same_traveller(subject, n))
+    return files
+
+
+def travellers_of(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The different travellers among names (with their numbers of events): a name whose
+    words another's hold ("Putin", "President Putin" beside "Vladimir Putin") is that one's.
+
+    Each traveller is given by its fullest name (its most frequent spelling), with the events
+    of its own names; most events first, then by name.
+    """
+    by_words: dict[frozenset[str], Counter[str]] = {}
+    for name, count in counts.items():
+        by_words.setdefault(_words(name), Counter())[name] += count
+    fullest = [w for w in by_words if not any(w < other for other in by_words)]
+    out = []
+    for words in fullest:
+        spellings = by_words[words]
+        name = min(spellings, key=lambda n: (-spellings[n], n))
+        out.append((name, sum(spellings.values())))
+    return sorted(out, key=lambda x: (-x[1], x[0]))
+
+
+def read_events(source: str | os.PathLike[str], subject: str, date_from: dt.date | None = None,
+                date_to: dt.date | None = None, *, merge: bool = False) -> list[dict[str, Any]]:
+    """The rows of an event table (a GeoParquet file, or a folder of them) about ``subject``,
+    dated (by the event's date, else the article's publication date) within the range.
+
+    Raises
+    ------
+    EventTableError
+        When a file is not an event table (see :func:`check_event_file`, :func:`check_event_rows`).
+    AmbiguousSubjectError
+        When ``subject`` names several different travellers in the range ("Ana": "Ana
+        Lopes", "Ana Varga"...), unless ``merge`` is true.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    files = _event_files(source)
+    schema = event_schema()
+    datasets = []
+    names: set[str] = set()
+    for file in files:
+        check_event_file(file)
+        try:
+            data = ds.dataset(file, schema=schema, format="parquet")
+            names.update(n for n in pc.unique(data.to_table(columns=["traveller_normalised"]).column(0)).to_pylist()
+                         if n is not None)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise _not_table(file, str(exc)) from exc
+        datasets.append((file, data))
+    wanted = sorted(n for n in names if same_traveller(subject, n))
     if not wanted:
         return []
     where = pc.field("traveller_normalised").isin(wanted)
@@ -220,30 +369,46 @@ def read_events(source: str | os.PathLike[str], subject: str, date_from: dt.date
     if date_to is not None:
         where &= when <= pa.scalar(date_to, pa.date32())
     columns = [c for c, _ in EVENT_COLUMNS]
-    try:
-        rows = data.to_table(columns=columns, filter=where).to_pylist()
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        raise TraceError(f"{source}: cannot read the event table ({exc})") from exc
+    tables = []
+    for file, data in datasets:
+        try:
+            table = data.to_table(columns=columns, filter=where)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise EventTableError(f"{file}: cannot read the event table ({exc})") from exc
+        check_event_rows(file, table)
+        tables.append(table)
+    table = pa.concat_tables(tables)
+    if not merge:
+        counts = table.column("traveller_normalised").value_counts().to_pylist()
+        found = travellers_of({c["values"]: c["counts"] for c in counts})
+        if len(found) > 1:
+            raise AmbiguousSubjectError(source, subject, found)
+    rows = table.to_pylist()
     # the scan's order may vary between runs; the story must not
     return sorted(rows, key=lambda r: (r["article_id"], r["mention_start"], r["traveller_normalised"],
                                        r["predicate"], r["status"], r["source_file"] or ""))
 
 
 def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | None = None,
-          date_to: dt.date | None = None, title: str | None = None, gazetteer: Gazetteer | None = None) -> TraceResult:
+          date_to: dt.date | None = None, title: str | None = None, gazetteer: Gazetteer | None = None,
+          merge: bool = False) -> TraceResult:
     """The story of ``subject`` from an event table: its stops merged across every article
     that reports them, each with all its evidence and the number of articles behind it.
 
     Stops, statuses (a later article's cancellation drops a plan), dates (the most reported
     date wins; the others stay in the evidence) and order follow the rules of ``build``.
-    ``gazetteer`` (optional) names the country in the title.
+    ``gazetteer`` (optional) names the country in the title. When ``subject`` names several
+    different travellers ("Ana": "Ana Lopes", "Ana Varga"), the story is refused unless
+    ``merge`` is true: then it is the story of all of them.
 
     Raises
     ------
     TraceError
-        When the table cannot be read or holds no event of ``subject`` in the range.
+        When the table cannot be read or holds no event of ``subject`` in the range;
+        :class:`EventTableError` when it is malformed, :class:`AmbiguousSubjectError` when
+        ``subject`` names several travellers.
     """
-    rows = read_events(source, subject, date_from, date_to)
+    rows = read_events(source, subject, date_from, date_to, merge=merge)
     span = "" if date_from is None and date_to is None else \
         f" between {date_from or 'the start'} and {date_to or 'the end'}"
     if not rows:
@@ -317,5 +482,6 @@ def _disjoint(spans: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
             last = end
 
 
-__all__ = ["EVENT_COLUMNS", "TraceError", "TraceResult", "article_events", "events_partition", "read_events",
-           "same_traveller", "trace"]
+__all__ = ["EVENT_COLUMNS", "MAX_LISTED", "OFFSET_COLUMNS", "REQUIRED_COLUMNS", "AmbiguousSubjectError",
+           "EventTableError", "TraceError", "TraceResult", "article_events", "check_event_file", "check_event_rows",
+           "event_schema", "events_partition", "read_events", "same_traveller", "trace", "travellers_of"]

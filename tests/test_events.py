@@ -147,3 +147,108 @@ def test_geoparse_writes_geoparquet_toponyms(corpus: Path, tmp_path: Path) -> No
     table = geopandas.read_parquet(parquet / "part-00000.parquet")
     assert list(zip(table["article_id"], table["start"], table["name"], table["gazetteer_id"], strict=True)) == want
     assert table.geometry.iloc[0].x == pytest.approx(table["lon"].iloc[0])
+
+
+def test_records_before_a_damaged_gzip_end_give_their_events_and_stale_parts_are_removed(tmp_path: Path) -> None:
+    import gzip
+
+    from storymap.events import events_partition
+
+    gazetteer()
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    whole = gzip.compress("".join(json.dumps(r) + "\n" for r in RECORDS[:2]).encode())
+    (folder / "news.jsonl.gz").write_bytes(whole + b"trailing bytes that are not gzip")
+    out = tmp_path / "events"
+    out.mkdir()
+    write_geoparquet(str(out / "part-00003.parquet"), [event_row("z", "Faro", "t:faro", -7.93, 37.02, who="Old Run")],
+                     EVENT_COLUMNS)
+    result = events_corpus(str(folder), out, scheduler="local")
+    assert result.events > 0 and result.articles == 2
+    assert len(result.bad) == 1 and result.bad[0].startswith(f"{folder / 'news.jsonl.gz'}, line 3: cannot read further")
+    assert sorted(p.name for p in out.iterdir()) == ["part-00000.parquet"]  # the earlier run's part is gone
+    with pytest.raises(TraceError, match="no movement event of 'Old Run'"):
+        trace(out, "Old Run")
+    assert events_partition(str(folder / "news.jsonl.gz"), str(tmp_path), 0).events == result.events
+
+
+def _malformed(folder: Path, column: str, values: list, kind: str | None = None) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from storymap.events import event_schema
+
+    rows = [event_row("a", "Lisbon", "t:lisbon", -9.14, 38.72), event_row("b", "Porto", "t:porto", -8.61, 41.15)]
+    table = pa.Table.from_pylist(rows, schema=event_schema())
+    i = table.schema.get_field_index(column)
+    if values:
+        table = table.set_column(i, column, pa.array(values, getattr(pa, kind)() if kind else None))
+    else:
+        table = table.remove_column(i)
+    folder.mkdir(exist_ok=True)
+    pq.write_table(table, folder / "part-00000.parquet")
+    return folder / "part-00000.parquet"
+
+
+@pytest.mark.parametrize(("column", "values", "kind", "problem"), [
+    ("traveller_normalised", [7, 7], None, "holds int64 values, not text"),
+    ("date", ["2024-03-04", "2024-03-05"], None, "holds string values, not date"),
+    ("published", ["2024-03-01", "2024-03-01"], None, "holds string values, not date"),
+    ("mention_start", ["116", "116"], None, "holds string values, not integer"),
+    ("lat", ["38.7", "41.1"], None, "holds string values, not number"),
+    ("status", [1, 2], None, "holds int64 values, not text"),
+    ("excerpt", [1.5, 2.5], None, "holds double values, not text"),
+    ("predicate", [], None, "no column 'predicate'"),
+    ("gazetteer_id", [None, None], "string", "'gazetteer_id' is empty in 2 of the events"),
+    ("sentence_end", [2_000_000_000, 126], "int32", "'sentence_end' holds 2000000000, not an offset"),
+    ("mention_start", [-5, 116], "int32", "'mention_start' holds -5, not an offset"),
+])
+def test_a_malformed_event_table_is_named_with_its_column(tmp_path: Path, column, values, kind, problem) -> None:
+    from storymap.events import EventTableError
+
+    folder = tmp_path / "events"
+    path = _malformed(folder, column, values, kind)
+    with pytest.raises(EventTableError) as caught:
+        trace(folder, "Ines Ferro")
+    assert str(caught.value).startswith(f"{path}: ") and problem in str(caught.value)
+    run = CliRunner().invoke(main, ["trace", str(folder), "--subject", "Ines Ferro", "-o", str(tmp_path / "s.geojson")])
+    assert run.exit_code == 1 and problem in run.output and "Traceback" not in run.output
+    assert not (tmp_path / "s.geojson").exists()
+
+
+def test_a_table_of_other_integer_and_text_types_is_read(tmp_path: Path) -> None:
+    # pandas and DuckDB write int64 offsets and large strings: the same values
+    folder = tmp_path / "events"
+    _malformed(folder, "mention_start", [116, 116], "int64")
+    assert [f["properties"]["name"] for f in stops(trace(folder, "Ines Ferro").story)] == ["Lisbon", "Porto"]
+    _malformed(folder, "excerpt", ["Ines Ferro visited Lisbon.", "Ines Ferro visited Porto."], "large_string")
+    assert len(stops(trace(folder, "Ines Ferro").story)) == 2
+
+
+def test_a_name_of_several_travellers_lists_them_and_all_merges_them(tmp_path: Path) -> None:
+    from storymap.events import AmbiguousSubjectError
+
+    folder = tmp_path / "events"
+    folder.mkdir()
+    write_geoparquet(str(folder / "part-00000.parquet"), [
+        event_row("a", "Lisbon", "t:lisbon", -9.14, 38.72, who="Ana Lopes"),
+        event_row("b", "Porto", "t:porto", -8.61, 41.15, who="Ana Lopes"),
+        event_row("c", "Faro", "t:faro", -7.93, 37.02, who="Ana Varga"),
+        event_row("d", "Braga", "t:braga", -8.43, 41.55, who="Ana"),
+        event_row("e", "Evora", "t:evora", -7.91, 38.57, who="Minister Lopes"),
+    ], EVENT_COLUMNS)
+    with pytest.raises(AmbiguousSubjectError) as caught:
+        trace(folder, "Ana")
+    assert caught.value.matches == (("Ana Lopes", 2), ("Ana Varga", 1))
+    assert "'Ana' names 2 different travellers: Ana Lopes (2 events); Ana Varga (1 event)" in str(caught.value)
+    # a fuller name is one traveller: its own name, its first or last name alone, with a title
+    one = trace(folder, "ana lopes").story
+    assert one["storymap"]["subject"] == "Ana Lopes"
+    assert sorted(f["properties"]["name"] for f in stops(one)) == ["Braga", "Evora", "Lisbon", "Porto"]
+    out = tmp_path / "ana.geojson"
+    run = CliRunner().invoke(main, ["trace", str(folder), "--subject", "Ana", "-o", str(out)])
+    assert run.exit_code == 1 and "Ana Varga (1 event)" in run.output and "--all" in run.output
+    assert not out.exists()
+    run = CliRunner().invoke(main, ["trace", str(folder), "--subject", "Ana", "--all", "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    assert sorted(f["properties"]["name"] for f in stops(load_story(out))) == ["Braga", "Faro", "Lisbon", "Porto"]

@@ -145,3 +145,22 @@ def test_hostile_text_in_every_field_exports_validly_and_literally(title: str, n
     _check_outputs(story)
     if TEMPLATE in excerpt:
         assert json.dumps(TEMPLATE)[1:-1] in story_html(story, tiles=None)
+
+
+# --------------------------------------------------------------------------- terminal output
+#: what a terminal acts on instead of showing: C0 controls but newline and tab, DEL, C1
+#: controls, bidirectional overrides and isolates
+TERMINAL_CONTROLS = {*map(chr, range(0x20)), *map(chr, range(0x7f, 0xa0)),
+                     *map(chr, range(0x202a, 0x202f)), *map(chr, range(0x2066, 0x206a))} - {"\n", "\t"}
+
+
+@PROPERTY
+@given(text=hostile_text | st.text(alphabet=st.sampled_from(sorted(TERMINAL_CONTROLS) + ["a", "\n", "\t", "é"])),
+       one_line=st.booleans())
+def test_printed_text_keeps_every_character_but_terminal_controls(text: str, one_line: bool) -> None:
+    from storymap.cli import printable
+
+    expected = "".join(c for c in text if c not in TERMINAL_CONTROLS)
+    if one_line:
+        expected = expected.replace("\n", " ").replace("\t", " ")
+    assert printable(text, one_line=one_line) == expected

@@ -199,6 +199,14 @@ def default_url() -> str:
     return os.environ.get("STORYMAP_DATABASE_URL") or f"sqlite:///{data_dir() / 'library.sqlite'}"
 
 
+def shared_server() -> bool:
+    """Whether this library is a newsroom's, shared by many people who must sign in: a
+    database named by ``$STORYMAP_DATABASE_URL``, or ``$STORYMAP_SHARED`` set to 1/true/yes
+    (a shared SQLite file). A laptop's library is its local user's."""
+    shared = os.environ.get("STORYMAP_SHARED", "").strip().lower()
+    return bool(os.environ.get("STORYMAP_DATABASE_URL")) or shared in ("1", "true", "yes", "on")
+
+
 def _now() -> dt.datetime:
     """When a revision was saved: library bookkeeping shown in the list, never in a story file."""
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)  # clock-ok
@@ -427,11 +435,11 @@ class Library:
         """Take back this user's save ``base_revision`` (the latest): the revision before it
         is saved again as a new revision (history is kept). Another user's save is theirs
         to undo."""
-        if base_revision <= 1:
-            raise LibraryError(f"story {story_id!r}: nothing to undo before revision {base_revision}")
         latest = self.get(story_id)
         if latest.access < Access.EDIT:
             raise AccessError(f"you ({self.user}) may only read story {story_id!r}; {_NEEDS[Access.EDIT]}")
+        if base_revision <= 1:
+            raise LibraryError(f"story {story_id!r}: nothing to undo before revision {base_revision}")
         if latest.revision != base_revision:
             raise ConflictError(story_id, base_revision, latest.revision)
         if latest.saved_by != self.user:
@@ -611,23 +619,56 @@ def with_author(story: Story, author: dict[str, Any]) -> Story:
 IMAGE_SIDE, IMAGE_QUALITY = 960, 80
 #: the most an image may weigh after resizing (bytes): the exported page stays light
 IMAGE_BUDGET = 250_000
+#: the formats an uploaded image may be (raster only; an SVG can hold script)
+IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
+#: the most pixels a PNG, GIF or WebP may have, read from its header before anything is decoded:
+#: decoded whole, 16 megapixels take 64 MB at most (4 bytes a pixel)
+MAX_IMAGE_PIXELS = 16_000_000
+#: the most pixels a JPEG may have (a 48-megapixel phone photo): it is decoded at 1/2, 1/4 or
+#: 1/8 of its size (``Image.draft``), and what is decoded must still be :data:`MAX_IMAGE_PIXELS` at most
+MAX_JPEG_PIXELS = 50_000_000
+#: how many uploads are decoded at once, whatever the number of sessions (a PNG may take 80 MB
+#: for a moment); the others wait their turn, a fraction of a second each
+IMAGE_DECODES = threading.BoundedSemaphore(2)
 
 
 def image_media(data: bytes, *, caption: str = "", credit: str = "", alt: str = "") -> dict[str, str]:
     """An uploaded image as a story file ``media`` entry: resized to :data:`IMAGE_SIDE`,
     re-encoded as JPEG (which also drops any script or metadata the file carried) and
-    inlined as a ``data:`` URI; :class:`LibraryError` when it is no image or stays too heavy."""
+    inlined as a ``data:`` URI; :class:`LibraryError` when it is no PNG, JPEG, GIF or WebP,
+    has more pixels than :data:`MAX_IMAGE_PIXELS` (:data:`MAX_JPEG_PIXELS` for a JPEG; both
+    checked from the header, before decoding) or stays too heavy."""
     import base64
     import io
 
     from PIL import Image, UnidentifiedImageError
 
+    def too_large(width: int, height: int) -> LibraryError:
+        return LibraryError(f"the image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); the "
+                            f"limit is {MAX_IMAGE_PIXELS // 1_000_000} megapixels, or {MAX_JPEG_PIXELS // 1_000_000} "
+                            f"for a JPEG: make it smaller first")
+
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.thumbnail((IMAGE_SIDE, IMAGE_SIDE))
-            rgb = img.convert("RGB")
+        with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as img:  # reads the header only
+            width, height = img.size
+            if width * height > (MAX_JPEG_PIXELS if img.format == "JPEG" else MAX_IMAGE_PIXELS):
+                raise too_large(width, height)
+            # a JPEG decodes at the smallest scale (1/2, 1/4, 1/8) still twice the size it is resized
+            # to, as thumbnail() would, but from that size's shape, so a long panorama shrinks too
+            scale = IMAGE_SIDE / max(width, height, IMAGE_SIDE)
+            img.draft(None, (max(1, int(width * scale)) * 2, max(1, int(height * scale)) * 2))
+            if img.size[0] * img.size[1] > MAX_IMAGE_PIXELS:  # a JPEG too narrow to decode smaller
+                raise too_large(width, height)
+            with IMAGE_DECODES:
+                img.thumbnail((IMAGE_SIDE, IMAGE_SIDE))
+                rgb = img.convert("RGB")
+                # glibc keeps the freed pages in the session thread's own arena: give them back now,
+                # or every session that uploads keeps a decoded image's worth of memory
+                from storymap.app_support import release_memory
+
+                release_memory()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise LibraryError(f"the file is not an image that can be read ({exc})") from exc
+        raise LibraryError(f"the file is not an image that can be read (PNG, JPEG, GIF or WebP; {exc})") from exc
     out = io.BytesIO()
     rgb.save(out, "JPEG", quality=IMAGE_QUALITY, optimize=True)
     if out.tell() > IMAGE_BUDGET:
@@ -639,11 +680,11 @@ def image_media(data: bytes, *, caption: str = "", credit: str = "", alt: str = 
 
 def url_media(url: str, *, caption: str = "", credit: str = "", alt: str = "") -> dict[str, str]:
     """An image by its web address (http(s) only; not fetched: the reader's browser loads it)."""
-    import re
+    from storymap.storyfile import is_media_src
 
     url = url.strip()
-    if not re.match(r"https?://[^\s<>\"]+$", url):
-        raise LibraryError("an image address must be an http(s) address")
+    if not url.startswith(("http://", "https://")) or not is_media_src(url):  # what a story file may hold
+        raise LibraryError("an image address must be an http(s) address without spaces, quotes or <>")
     return {"src": url, "caption": caption.strip(), "credit": credit.strip(), "alt": alt.strip() or caption.strip()}
 
 

@@ -13,6 +13,17 @@ people, real world cities, 250 articles per JSONL.gz file), then prints, in one 
   times 64, discounted by the 1->2 worker efficiency measured here).
 Targets: speed-up >= 1.8x, memory per worker flat between the two sizes, trace < 2 s.
 Asserts nothing. The gazetteer must be built (`storymap gazetteer`).
+
+Reading hostile corpus files (no model, no gazetteer):
+
+    .venv/bin/python benchmarks/bench_corpus.py --reading [--tree DIR]
+
+prints, for a Parquet file of 2,000,000 rows that compress to about 200 KB and a 255 KiB
+.jsonl.gz of 256 MiB of newlines, the peak resident memory when the first record is given,
+the records and the seconds to read each file to its end (`storymap.corpus.read_partition`,
+each in a fresh process). ``--tree`` reads with the storymap of another checkout (for
+example ``git worktree add /tmp/old HEAD~3``) to compare. Targets: memory bounded by a batch
+(about the interpreter's and pyarrow's own), seconds not minutes.
 """
 
 from __future__ import annotations
@@ -109,11 +120,70 @@ def run(corpus: Path, out: Path, workers: int, sample_at: int = 0) -> tuple[floa
         peaks = sorted(client.run(_peak_mb).values())
     return seconds, result.articles, peaks, samples
 
+# the peak is VmHWM, this process's own: ru_maxrss would count the parent's memory at the fork
+_PROBE = """
+import sys, time
+from storymap.corpus import read_partition
+
+def peak():
+    with open("/proc/self/status", encoding="ascii") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+
+t, n, first = time.perf_counter(), 0, None
+try:
+    for n, _ in read_partition(sys.argv[1]):
+        if first is None:
+            first = peak()
+except Exception as exc:
+    print("stopped:", type(exc).__name__, str(exc)[:120], file=sys.stderr)
+print(n, first or 0, peak(), time.perf_counter() - t)
+"""
+
+
+def reading(tree: str | None, timeout: float) -> None:
+    """Peak memory and time of reading a Parquet file of many small-to-store rows and a .gz of newlines."""
+    import os
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        rows = 2_000_000
+        text = "Storms hit Manila and Cebu on Sunday, closing ports across the region. " * 14
+        table = pa.table({"id": pa.array(["same"]).take(pa.array([0] * rows)),
+                          "text": pa.array([text]).take(pa.array([0] * rows))})
+        pq.write_table(table, root / "rows.parquet", compression="zstd", row_group_size=rows)
+        del table
+        with gzip.open(root / "newlines.jsonl.gz", "wb", compresslevel=9) as fh:
+            for _ in range(256):
+                fh.write(b"\n" * 2**20)
+        env = dict(os.environ, PYTHONPATH=tree) if tree else None
+        for name in ("rows.parquet", "newlines.jsonl.gz"):
+            size = (root / name).stat().st_size
+            try:
+                out = subprocess.run([sys.executable, "-c", _PROBE, str(root / name)], capture_output=True, text=True,
+                                     env=env, cwd=tmp, timeout=timeout, check=True).stdout.split()
+            except subprocess.TimeoutExpired:
+                print(f"{name} ({size / 1024:.0f} KiB): not done after {timeout:.0f} s")
+                continue
+            n, first, peak, seconds = int(out[0]), float(out[1]), float(out[2]), float(out[3])
+            at_first = f"peak {first:.0f} MB at the first record, " if n else ""
+            print(f"{name} ({size / 1024:.0f} KiB): {at_first}peak {peak:.0f} MB at the end; "
+                  f"{n} records in {seconds:.1f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--small", type=int, default=2000)
     ap.add_argument("--large", type=int, default=20000)
+    ap.add_argument("--reading", action="store_true", help="Only the hostile-file reading figures.")
+    ap.add_argument("--tree", default=None, help="With --reading: read with the storymap of this checkout.")
+    ap.add_argument("--timeout", type=float, default=600, help="With --reading: seconds per file at most.")
     args = ap.parse_args()
+    if args.reading:
+        reading(args.tree, args.timeout)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         make_corpus(root / "small", args.small)

@@ -144,7 +144,7 @@ def open_corpus_file(path: str) -> BinaryIO:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise CorpusError(f"{path}: not a regular file ({kind_of(info.st_mode)}); skipped")
+            raise CorpusError(f"{path}: not a regular file ({kind_of(info.st_mode)})")
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
@@ -155,7 +155,7 @@ def open_corpus_file(path: str) -> BinaryIO:
         raise CorpusError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
     if not stat.S_ISREG(mode):  # swapped for something else since the check
         os.close(fd)
-        raise CorpusError(f"{path}: not a regular file ({kind_of(mode)}); skipped")
+        raise CorpusError(f"{path}: not a regular file ({kind_of(mode)})")
     return os.fdopen(fd, "rb")
 
 

@@ -14,14 +14,23 @@ story" once, straight after choosing the file:
   rss_mb          the server's resident memory after one warm-up session (before), after
                   the N sessions, and after --settle seconds more
 
+With --images N, instead: N app sessions (AppTest, in one process, as the server runs
+them) each uploading, at the same time, the largest image a stop may have, of each kind: a
+PNG of MAX_IMAGE_PIXELS (16 megapixels), a JPEG of MAX_JPEG_PIXELS (50 megapixels), both
+under the 2 MB upload limit, and the 13000x13000 PNG of issue 22 (refused from its header):
+  image_sessions  the process's resident memory after one warm-up session (before), its
+                  peak while the N sessions upload, and the peak's growth per session
+
 Usage: STORYMAP_CACHE_DIR=/tmp/smcache .venv/bin/python benchmarks/bench_app.py [--runs 3]
        STORYMAP_CACHE_DIR=/tmp/smcache .venv/bin/python benchmarks/bench_app.py --sessions 20 --concurrency 3
+       .venv/bin/python benchmarks/bench_app.py --images 10
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import statistics
 import sys
@@ -161,13 +170,142 @@ async def many_sessions(n: int, concurrency: int, settle: float) -> None:
           f"{(after - before) / max(n, 1):.1f} per session) after_settle_{settle:.0f}s={settled:.0f}")
 
 
+# --------------------------------------------------------------------------- image uploads
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _png(width: int, height: int) -> bytes:
+    """A real PNG of ``width`` x ``height`` (a gradient down the image), made a row at a time."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    pack = zlib.compressobj(9)
+    body = []
+    for y in range(height):
+        shade = bytes((y * 255 // max(height - 1, 1), 90, 160)) * width
+        body.append(pack.compress(b"\x00" + shade))
+    body.append(pack.flush())
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", b"".join(body)) + chunk(b"IEND", b""))
+
+
+def _jpeg(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=60)
+    return out.getvalue()
+
+
+def _largest_images(folder: Path) -> dict[str, Path]:
+    """The images to upload, made here (their making takes memory the measure must not count)."""
+    from storymap.library import MAX_IMAGE_PIXELS, MAX_JPEG_PIXELS
+
+    side = int(MAX_IMAGE_PIXELS ** 0.5)
+    jw = int((MAX_JPEG_PIXELS * 4 / 3) ** 0.5)
+    made = {"png-largest": ("png", _png(side, MAX_IMAGE_PIXELS // side)),
+            "jpeg-largest": ("jpg", _jpeg(jw, MAX_JPEG_PIXELS // jw)),
+            "png-13000x13000": ("png", _png(13000, 13000))}
+    paths = {}
+    for kind, (ext, data) in made.items():
+        paths[kind] = folder / f"{kind}.{ext}"
+        paths[kind].write_bytes(data)
+    return paths
+
+
+def _upload_session(story_id: str, image: Path):  # noqa: ANN202 - AppTest
+    """One reader: opens the story, uploads ``image`` for its first stop and saves."""
+    from streamlit.testing.v1 import AppTest
+
+    from storymap.library import Library
+    from storymap.storyfile import stops
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.query_params["story"] = story_id
+    at.run()
+    place = str(stops(Library().get(story_id).story)[0]["id"])
+    at.selectbox(key="edit_place").set_value(place).run()
+    mime = "image/png" if image.suffix == ".png" else "image/jpeg"
+    at.file_uploader(key=f"stop_image_{place}").set_value((image.name, image.read_bytes(), mime))
+    at.button(key=f"FormSubmitter:form_stop_text_{place}-Save the text").click().run()
+    return at
+
+
+def measure_uploads(n: int, image: Path, mode: str) -> None:
+    """Run in a process of its own (the peak is the process's): ``n`` sessions uploading ``image``.
+
+    ``sessions``: n AppTest sessions one after another, all kept open (AppTest runs one script at
+    a time in a process); ``at-once``: the part of n simultaneous uploads that costs memory, the
+    app's ``image_media`` on the file, in n threads at once, as the server runs sessions.
+    """
+    import resource
+    from concurrent.futures import ThreadPoolExecutor
+
+    from storymap.library import Library, LibraryError, image_media
+    from storymap.storyfile import load_story
+
+    story = load_story(ROOT / "tests" / "fixtures" / "story.geojson")
+    ids = [Library().add(story, note="bench").id for _ in range(n + 1)]
+    small = image.parent / f"small-{os.getpid()}.png"
+    small.write_bytes(_png(64, 48))
+    kept = [_upload_session(ids[0], small)]  # the app, its caches and PIL loaded
+    before = rss_mb(os.getpid())
+    data = image.read_bytes()
+    if mode == "sessions":
+        kept += [_upload_session(i, image) for i in ids[1:]]
+        errors = {e.value[:100] for at in kept for e in at.error}
+        done = sum(1 for i in ids[1:] if Library().get(i).author.get("stops"))
+    else:
+        def upload(_: int) -> str:
+            try:
+                return image_media(data)["src"][:5]
+            except LibraryError as exc:
+                return str(exc)[:100]
+
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            results = list(pool.map(upload, range(n)))
+        errors = {r for r in results if r != "data:"}
+        done = results.count("data:")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    label = "image_sessions" if mode == "sessions" else "image_at_once"
+    print(f"{label} {image.stem} file_kb={image.stat().st_size // 1000} n={n} kept={done} "
+          f"rss_mb before={before:.0f} peak={peak:.0f} (+{peak - before:.0f}, {(peak - before) / n:.1f} per upload)"
+          + (f" message={sorted(errors)}" if errors else ""), flush=True)
+
+
+def image_uploads(n: int) -> None:
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="storymap-bench-") as tmp:
+        env = {**os.environ, "STORYMAP_DATA_DIR": tmp}  # a library of its own
+        for path in _largest_images(Path(tmp)).values():
+            for mode in ("sessions", "at-once"):
+                subprocess.run([sys.executable, __file__, "--measure-uploads", str(path), "--images", str(n),
+                                "--mode", mode], env=env, check=True, stderr=subprocess.DEVNULL)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sessions", type=int, default=0, help="load mode: this many reader sessions")
     parser.add_argument("--concurrency", type=int, default=3)
     parser.add_argument("--settle", type=float, default=10.0, help="seconds to wait before the last RSS reading")
+    parser.add_argument("--images", type=int, default=0, help="image mode: this many sessions uploading at once")
+    parser.add_argument("--measure-uploads", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=["sessions", "at-once"], default="sessions", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure_uploads:
+        measure_uploads(args.images, args.measure_uploads, args.mode)
+        return
+    if args.images:
+        image_uploads(args.images)
+        return
     if args.sessions:
         asyncio.run(many_sessions(args.sessions, args.concurrency, args.settle))
         return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -24,8 +25,21 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+#: what a terminal would act on rather than show: C0 controls but newline and tab, DEL, C1
+#: controls, and the bidirectional overrides and isolates that make text read otherwise
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object, *, one_line: bool = False) -> str:
+    """``text`` without terminal control characters (titles, names and file names come from
+    the user or a story file; an escape sequence in them must not reach the terminal);
+    ``one_line`` also turns newlines and tabs into spaces (one story a line)."""
+    out = _CONTROLS.sub("", str(text))
+    return " ".join(out.split("\n")).replace("\t", " ") if one_line else out
+
+
 def _fail(exc: StorymapError) -> None:
-    raise click.ClickException(str(exc)) from exc
+    raise click.ClickException(printable(exc)) from exc
 
 
 #: bad lines of one geoparse run reported one by one; the rest only counted
@@ -44,6 +58,7 @@ def _text(message: str, label: str = "", style: str = "yellow"):  # noqa: ANN202
     """``message`` as literal rich text, after ``label`` in ``style`` if given."""
     from rich.text import Text
 
+    message = printable(message)
     return Text.assemble((label, style), " ", message) if label else Text(message)
 
 
@@ -354,7 +369,11 @@ def events(corpus: str, out: str, scheduler: str | None, jobs: int | None) -> No
     and DuckDB read it) with one row per event of every traveller the texts name:
     traveller as found and normalised, place (name, point, gazetteer id, kind), date and
     date_end, status, predicate, article, outlet, publication date, offsets and excerpt.
-    Bad records are reported and skipped. Query it with 'storymap trace'.
+    Bad records are reported and skipped; a file damaged part way (a truncated .gz) keeps
+    the records before the damage, and the report says where reading stopped. Only regular
+    files are read (a FIFO or a device is refused), at most 4 GiB each once decompressed.
+    The output folder's part files of an earlier run are replaced. Query it with
+    'storymap trace'.
 
     \b
     Example:
@@ -379,11 +398,16 @@ def events(corpus: str, out: str, scheduler: str | None, jobs: int | None) -> No
 @click.option("--title", default=None, help="Story title (default: made from the subject and the stops).")
 @click.option("-o", "--output", "out", default=Path("data/places.geojson"), show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="Story file to write.")
-def trace(events_path: str, subject: str, date_from, date_to, title: str | None, out: Path) -> None:  # noqa: ANN001
+@click.option("--all", "merge", is_flag=True,
+              help="When --subject names several different travellers, merge them into one story.")
+def trace(events_path: str, subject: str, date_from, date_to, title: str | None, out: Path,  # noqa: ANN001
+          merge: bool) -> None:
     """Build the story of one traveller from an event table ('storymap events'), without
     parsing again: its stops merged across every article, each with all its evidence
     and the number of articles that report it. The story file is the same kind as
-    'storymap build' writes: export it, or open it in the app.
+    'storymap build' writes: export it, or open it in the app. A name that matches
+    several different travellers ("Ana": "Ana Lopes", "Ana Varga") lists them with their
+    numbers of events; give a fuller name, or --all to merge them.
 
     \b
     Example:
@@ -407,7 +431,8 @@ def trace(events_path: str, subject: str, date_from, date_to, title: str | None,
                 gazetteer = Gazetteer(build_missing=False)  # names the country in the title
             except GazetteerError:
                 gazetteer = None
-        result = trace_story(events_path, subject, date_from=first, date_to=last, title=title, gazetteer=gazetteer)
+        result = trace_story(events_path, subject, date_from=first, date_to=last, title=title, gazetteer=gazetteer,
+                             merge=merge)
         write_story(result.story, out)
     except StorymapError as exc:
         _fail(exc)
@@ -513,66 +538,83 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
         export_story(story, target, fmt=fmt, tiles=layer, size=size)
     except StorymapError as exc:
         _fail(exc)
-    click.echo(f"Wrote {out}", err=True)
+    click.echo(printable(f"Wrote {out}"), err=True)
     if snippet is not None:
         click.echo(snippet, nl=False)
         if not embed_url:
-            click.echo(f"(Publish {out.name} and put its address in src, or pass --embed-url.)", err=True)
+            click.echo(printable(f"(Publish {out.name} and put its address in src, or pass --embed-url.)"), err=True)
 
 
 @main.group()
-def stories() -> None:
-    """The story library (the app's stories): list, show, export, import, delete.
+@click.option("--user", default=None, envvar="STORYMAP_USER", metavar="NAME",
+              help="Act as this user of the library (default: $STORYMAP_USER, else 'local', the laptop's "
+                   "user and the owner of stories kept before owners existed).")
+@click.pass_context
+def stories(ctx: click.Context, user: str | None) -> None:
+    """The story library (the app's stories): list, show, export, import, delete, share, link.
 
     The library is an SQLite file in the user data directory ($STORYMAP_DATA_DIR), or the
-    database $STORYMAP_DATABASE_URL names (PostgreSQL for a newsroom). A STORY is its id
-    or the start of it, as `storymap stories list` prints it.
+    database $STORYMAP_DATABASE_URL names (PostgreSQL for a newsroom). Every story has an
+    owner; these commands act as one user (--user) and see only that user's stories and
+    those shared with them. A STORY is its id or the start of it, as `storymap stories
+    list` prints it; a start that fits several stories is refused.
 
     \b
     Example:
         storymap stories list
         storymap stories export 3f2a9c1e -o story.geojson
         storymap stories import data/places.geojson
+        storymap stories --user ana@newsroom.example share 3f2a9c1e ben@newsroom.example --edit
     """
+    from storymap.library import LOCAL_USER
+
+    ctx.obj = {"user": user if user is not None else LOCAL_USER}
 
 
 def _library():  # noqa: ANN202 - imported lazily: SQLAlchemy and Alembic are not needed elsewhere
     from storymap.library import Library
 
-    return Library()
+    return Library(user=click.get_current_context().obj["user"])
 
 
 @stories.command("list")
 def stories_list() -> None:
-    """List the stories, the most recently changed first."""
+    """List the stories, the most recently changed first (the owner is named for a story
+    someone shared with you)."""
     try:
-        rows = _library().list()
+        lib = _library()
+        rows = lib.list()
     except StorymapError as exc:
         _fail(exc)
     if not rows:
         click.echo("The library is empty: build a story in the app, or `storymap stories import FILE`.", err=True)
     for r in rows:  # one line a story on standard output, for scripts
-        click.echo(f"{r.id[:8]}  {r.updated_at:%Y-%m-%d %H:%M}  rev {r.revision}  "
-                   f"{_n(r.stops, 'stop')}, {_n(r.articles, 'article')}  {r.title}")
+        whose = "" if r.owner == lib.user else f"  ({r.access.label}, owned by {r.owner})"
+        click.echo(printable(f"{r.id[:8]}  {r.updated_at:%Y-%m-%d %H:%M}  rev {r.revision}  "
+                             f"{_n(r.stops, 'stop')}, {_n(r.articles, 'article')}  {r.title}{whose}", one_line=True))
 
 
 @stories.command("show")
 @click.argument("story")
 def stories_show(story: str) -> None:
-    """Show a story's title, subject, stops and saves."""
-    from storymap.library import shown
+    """Show a story's title, subject, owner, stops and saves."""
+    from storymap.library import Access, shown
 
     try:
         lib = _library()
         saved = lib.get(lib.find(story))
         history = lib.history(saved.id)
+        shares = lib.shares(saved.id) if saved.access == Access.OWNER else {}
     except StorymapError as exc:
         _fail(exc)
     story = shown(saved)
     meta = story["storymap"]
     console = _console()
     console.print(_text(f"{meta.get('title')}  (story {saved.id}, revision {saved.revision})"))
-    console.print(_text(f"subject: {meta.get('subject') or '-'}; articles: {len(saved.articles)}"))
+    console.print(_text(f"subject: {meta.get('subject') or '-'}; articles: {len(saved.articles)}; "
+                        f"owner: {saved.owner}; you may {saved.access.label} it"))
+    for user, access in shares.items():
+        console.print(_text(f"  shared with {user} ({access.label})"))
     for f in story["features"]:
         p = f["properties"]
         if p.get("role") == "stop":
@@ -595,35 +637,91 @@ def stories_export(story: str, out: Path, revision: int | None) -> None:
         lib.export_file(lib.find(story), output_target(out), revision)
     except StorymapError as exc:
         _fail(exc)
-    click.echo(f"Wrote {out}", err=True)
+    click.echo(printable(f"Wrote {out}"), err=True)
 
 
 @stories.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def stories_import(path: Path) -> None:
-    """Keep a story file (and the edits saved beside it) in the library."""
+    """Keep a story file (and the edits saved beside it) in the library, as your story."""
     try:
         saved = _library().import_file(path)
     except StorymapError as exc:
         _fail(exc)
-    click.echo(f"Imported {path} as story {saved.id[:8]} ({saved.story['storymap'].get('title')!r})", err=True)
+    click.echo(printable(f"Imported {path} as story {saved.id[:8]} ({saved.story['storymap'].get('title')!r})"),
+               err=True)
 
 
 @stories.command("delete")
 @click.argument("story")
 @click.option("--yes", is_flag=True, help="Do not ask.")
 def stories_delete(story: str, yes: bool) -> None:
-    """Remove a story, its revisions and its articles from the library."""
+    """Remove a story you own, its revisions and its articles from the library."""
     try:
         lib = _library()
         story_id = lib.find(story)
         title = lib.get(story_id).story["storymap"].get("title")
         if not yes:
-            click.confirm(f"Delete {title!r} ({story_id[:8]}) and all its revisions?", abort=True, err=True)
+            click.confirm(printable(f"Delete {title!r} ({story_id[:8]}) and all its revisions?"), abort=True,
+                          err=True)
         lib.delete(story_id)
     except StorymapError as exc:
         _fail(exc)
-    click.echo(f"Deleted {title!r} ({story_id[:8]})", err=True)
+    click.echo(printable(f"Deleted {title!r} ({story_id[:8]})"), err=True)
+
+
+@stories.command("share")
+@click.argument("story")
+@click.argument("user")
+@click.option("--edit", "level", flag_value="edit", help="They may also save corrections and undo their own saves.")
+@click.option("--read", "level", flag_value="read", default=True, help="They may open and export it (the default).")
+@click.option("--remove", "level", flag_value="remove", help="Take their access away.")
+def stories_share(story: str, user: str, level: str) -> None:
+    """Give another user of the library read or edit access to a story you own.
+
+    \b
+    Example:
+        storymap stories share 3f2a9c1e ben@newsroom.example --edit
+    """
+    from storymap.library import Access
+
+    access = {"edit": Access.EDIT, "read": Access.READ, "remove": None}[level]
+    try:
+        lib = _library()
+        story_id = lib.find(story)
+        lib.share(story_id, user, access)
+    except StorymapError as exc:
+        _fail(exc)
+    click.echo(printable(f"{user} may no longer open story {story_id[:8]}" if access is None else
+                         f"{user} may now {access.label} story {story_id[:8]}"), err=True)
+
+
+@stories.command("link")
+@click.argument("story")
+@click.option("--revoke", is_flag=True, help="Make every earlier link to the story stop working instead.")
+def stories_link(story: str, revoke: bool) -> None:
+    """Make a read-only link to a story you own: its token is printed once (only its hash is
+    kept). Whoever has it opens the story read-only in the app, at `?share=TOKEN`.
+
+    \b
+    Example:
+        storymap stories link 3f2a9c1e
+    """
+    try:
+        lib = _library()
+        story_id = lib.find(story)
+        if revoke:
+            count = lib.revoke_links(story_id)
+        else:
+            token = lib.make_link(story_id)
+    except StorymapError as exc:
+        _fail(exc)
+    if revoke:
+        click.echo(f"Revoked {_n(count, 'link')} to story {story_id[:8]}", err=True)
+        return
+    click.echo(f"?share={token}")
+    click.echo("Add it to the app's address (for example https://maps.newsroom.example/?share=...): it opens "
+               "the story read-only.", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

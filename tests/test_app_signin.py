@@ -80,6 +80,14 @@ def _signed_in(browser: Any, url: str, user: str) -> Any:
     return page
 
 
+def _review(page: Any, address: str) -> None:
+    """Open ``address``, wait for its map, and go to the Review tab."""
+    page.goto(address)
+    map_frame(page).locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
+    page.get_by_role("tab", name="Review & correct").click()
+    wait_idle(page)
+
+
 def _library_entries(page: Any) -> str:
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.locator("summary", has_text="Library (").click()
@@ -119,11 +127,8 @@ def test_two_people_on_one_server_keep_their_stories_apart(browser: Any, server:
 
         # a read-only link opens read-only: Ben's correction makes his own copy
         token = Library(db, user=ANA).make_link(anas.id)
-        ben.goto(f"{url}/?share={token}")
-        map_frame(ben).locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
+        _review(ben, f"{url}/?share={token}")
         ben.get_by_text("read-only").first.wait_for(timeout=30_000)
-        ben.get_by_role("tab", name="Review & correct").click()
-        wait_idle(ben)
         press(ben, "Reject")
         ben.get_by_text("made your own copy").wait_for(timeout=60_000)
         assert Library(db, user=ANA).get(anas.id).revision == 1
@@ -131,20 +136,14 @@ def test_two_people_on_one_server_keep_their_stories_apart(browser: Any, server:
 
         # an edit grant lets Ben's correction be saved in Ana's story
         Library(db, user=ANA).share(anas.id, BEN, Access.EDIT)
-        ben.goto(f"{url}/?story={anas.id}")
-        map_frame(ben).locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
-        ben.get_by_role("tab", name="Review & correct").click()
-        wait_idle(ben)
+        _review(ben, f"{url}/?story={anas.id}")
         press(ben, "Reject")
         ben.get_by_text("This place is rejected").wait_for(timeout=60_000)
         saved = Library(db, user=ANA).get(anas.id)
         assert (saved.revision, saved.saved_by) == (2, BEN)
 
         # Ana's undo does not take back Ben's save
-        ana.goto(f"{url}/?story={anas.id}")
-        map_frame(ana).locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
-        ana.get_by_role("tab", name="Review & correct").click()
-        wait_idle(ana)
+        _review(ana, f"{url}/?story={anas.id}")
         press(ana, "Undo my last save")
         ana.get_by_text("only your own save can be undone").wait_for(timeout=60_000)
         assert Library(db, user=ANA).get(anas.id).revision == 2

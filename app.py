@@ -33,6 +33,7 @@ st.set_page_config(page_title="storymap", page_icon="🗺️", layout="wide", in
 from storymap import app_support as sup  # noqa: E402
 from storymap.edits import Edits, apply_edits, dumps_edits, edits_path, load_edits, unapplied  # noqa: E402
 from storymap.errors import GazetteerError, StorymapError  # noqa: E402
+from storymap.memory import release_memory  # noqa: E402
 from storymap.storyfile import Story, route_visits, stops  # noqa: E402
 
 MAP_HEIGHT = 620
@@ -822,7 +823,7 @@ def build_pending() -> None:
     ss.notices = [f"Note: {p}" for p in result.problems] + [f"Not placed: {u}" for u in result.unplaced[:10]]
     st.query_params.pop("step", None)
     _keep_built(result.story, kept, previous)
-    sup.release_memory()
+    release_memory()
 
 
 def _keep_built(story: Story, articles: list, previous: str | None) -> None:
@@ -1103,7 +1104,7 @@ def main() -> None:
         st.divider()
         edits_panel(base, shown)
     if ss.pop("new_map", False):
-        sup.release_memory()  # a new map page (and its base map) was made in this thread
+        release_memory()  # a new map page (and its base map) was made in this thread
 
 
 main()

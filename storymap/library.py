@@ -44,6 +44,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from storymap.errors import StorymapError
+from storymap.memory import release_memory
 from storymap.storyfile import Story
 
 metadata = sa.MetaData()
@@ -664,8 +665,6 @@ def image_media(data: bytes, *, caption: str = "", credit: str = "", alt: str = 
                 rgb = img.convert("RGB")
                 # glibc keeps the freed pages in the session thread's own arena: give them back now,
                 # or every session that uploads keeps a decoded image's worth of memory
-                from storymap.app_support import release_memory
-
                 release_memory()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise LibraryError(f"the file is not an image that can be read (PNG, JPEG, GIF or WebP; {exc})") from exc

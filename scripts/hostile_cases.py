@@ -716,7 +716,15 @@ def _(d: Path) -> list[str]:
     return ["stories", "export", "a", "-o", str(d / "mine.geojson")]
 
 
-@case("library", "delete from one character of an id", _none_removed(2))
+def _only_the_named_one(d: Path, run: Run) -> str | None:
+    """A start that fits one story may name it (refusing is clean too); no other story goes."""
+    left = [i[0] for i in _story_ids(d)]
+    if left == ["b", "c"]:
+        return "wrong: exit 0 but nothing deleted" if run.code == 0 else None
+    return None if left == ["c"] and run.code == 0 else f"hole: the stories left are {left}"
+
+
+@case("library", "delete from a start only one id has", _only_the_named_one)
 def _(d: Path) -> list[str]:
     _library_with(d, "bc")
     return ["stories", "delete", "b", "--yes"]

@@ -62,7 +62,19 @@ def _text(message: str, label: str = "", style: str = "yellow"):  # noqa: ANN202
     return Text.assemble((label, style), " ", message) if label else Text(message)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group whose own messages (a file click cannot open, a bad option value,
+    which quote the user's words) are printed without terminal controls, like storymap's."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            exc.message = printable(exc.message)
+            raise
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="storymap")
 def main() -> None:
     """Turn news articles into an animated, source-cited story map, offline.

@@ -355,3 +355,19 @@ def test_the_library_counts_its_stories_in_english(built):
     (label,) = [e.label for e in at.expander if e.label.startswith("Library (")]
     count = int(label.removeprefix("Library (").split()[0])
     assert count >= 2 and label == f"Library ({count} stories)"
+
+
+def test_adding_articles_to_a_story_without_article_texts_is_refused_and_changes_nothing():
+    # an imported story keeps its stops but no article texts: a rebuild "with the new article"
+    # would be a story of the new article alone, put in place of the imported one
+    saved = Library().import_file(ROOT / "tests" / "fixtures" / "story.geojson")
+    at = run_app(saved.id)
+    assert not saved.articles and at.session_state["story_id"] == saved.id
+    at.text_area(key="paste_text").set_value(ARTICLE)
+    at.button(key="btn_add").click().run()
+    assert not at.exception
+    assert any("no article texts" in e.value and "build a new story" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    again = Library().get(saved.id)
+    assert again.revision == saved.revision and not again.articles
+    assert names(again.story) == names(saved.story) and at.session_state["story_id"] == saved.id

@@ -357,6 +357,14 @@ def test_an_error_message_shows_a_file_name_without_its_terminal_controls(tmp_pa
     assert "story]0;pwned.geojson" in res.stderr
 
 
+def test_clicks_own_messages_quote_a_file_name_without_its_terminal_controls(tmp_path):
+    missing = tmp_path / "corpus\x1b]0;pwned\x07\u202e.jsonl"
+    res = CliRunner().invoke(main, ["geoparse", str(missing)])
+    assert res.exit_code == 2 and "No such file" in res.stderr
+    _no_controls(res)
+    assert "corpus]0;pwned.jsonl" in res.stderr
+
+
 def test_a_written_file_is_named_without_its_terminal_controls(tmp_path):
     out = tmp_path / "out\x1b[2J\u2066.geojson"
     res = CliRunner().invoke(main, ["export", str(FIXTURE), "-o", str(out)])

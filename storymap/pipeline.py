@@ -1,0 +1,315 @@
+"""The one wiring: articles -> parse -> mentions -> places -> movement events.
+
+:func:`analyse` is what every front end runs: ``storymap build`` (the articles are one
+story), ``storymap events`` (each article its own story, every traveller kept),
+``storymap geoparse`` (each article its own story, places only) and, through the event
+table and :func:`storymap.story.assemble_story`, ``storymap trace``. Each step is done
+here once: the parse (:func:`storymap.document.parse_articles`), recognition, the
+outlet's home town, resolution, the itinerary's candidates and dates, the namesake
+filter and the datelines' word on places.
+
+Articles come in already read (:func:`storymap.articles.read_article` for files,
+:func:`storymap.records.record_article` for corpus records), both through the same text
+reading: wrapped lines rejoined, page furniture set apart, datelines parsed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from storymap.articles import Article
+from storymap.dates import article_anchor, find_dates
+from storymap.document import Document, parse_articles
+from storymap.errors import OnlineGeocoderError
+from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch
+from storymap.itinerary import MovementEvent, Subject, candidates, find_subject, subject_events, travellers
+from storymap.recognize import Analysis, Mention, Recognizer
+from storymap.resolve import AREAS, Resolved, outlet_home, resolve
+from storymap.storyfile import slugify
+
+if TYPE_CHECKING:
+    from geopy.location import Location
+
+Progress = Callable[[str, int, int], None]
+#: ``geocode(name)`` of an online geocoder (see :func:`storymap.geocoder.online_geocoder`)
+OnlineGeocoder = Callable[[str], "Location | None"]
+
+
+@dataclass(frozen=True)
+class AnalysedArticle:
+    """One article as the pipeline read it: its parse, what recognition found (mentions,
+    people, unknown and unlocated names) and its place mentions resolved."""
+
+    article: Article
+    document: Document
+    found: Analysis
+    #: the place mentions (demonyms too when asked for), each with its ranked readings
+    places: tuple[Resolved, ...]
+
+
+@dataclass(frozen=True)
+class Trip:
+    """One traveller's movement events in a story, with the story's place mentions as that
+    traveller's story reads them (a mention of the traveller's own name is no place)."""
+
+    traveller: Subject
+    is_subject: bool
+    places: list[Resolved]
+    events: list[MovementEvent]
+    #: ``places`` by (article id, start)
+    by_mention: dict[tuple[str, int], Resolved]
+
+
+@dataclass
+class StoryAnalysis:
+    """A story's analysed articles, its place mentions and its travellers' trips (the
+    subject first, when one is found)."""
+
+    articles: list[AnalysedArticle]
+    #: the story's place mentions (no demonyms), the datelines' readings applied
+    places: list[Resolved]
+    by_mention: dict[tuple[str, int], Resolved]
+    trips: list[Trip]
+    #: each article's anchor date, by article id (see :func:`article_anchors`)
+    anchors: dict[str, dt.date | None]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def subject(self) -> Trip | None:
+        """The trip of the traveller the story follows, or None."""
+        return self.trips[0] if self.trips and self.trips[0].is_subject else None
+
+
+@lru_cache(maxsize=1)
+def shared_recognizer() -> Recognizer:
+    """The process's :class:`Recognizer` over the default gazetteer: a worker loads the
+    model and opens the gazetteer once, whatever the number of partitions it runs."""
+    return Recognizer(Gazetteer())
+
+
+def analyse(articles: Sequence[Article], *, recognizer: Recognizer | None = None, gazetteer: Gazetteer | None = None,
+            together: bool = True, subject: str | None = None, every_traveller: bool = False,
+            movements: bool = True, demonyms: bool = False, online: OnlineGeocoder | None = None,
+            online_name: str = "nominatim", progress: Progress | None = None) -> list[StoryAnalysis]:
+    """Analyse articles: one :class:`StoryAnalysis` for the whole lot (``together``), or
+    one per article (each its own story), in the order given.
+
+    Parameters
+    ----------
+    recognizer, gazetteer:
+        The recognizer to use (default: one over ``gazetteer``, by default the one in the
+        user cache).
+    together:
+        The articles tell one story: their names are resolved together and the subject is
+        the story's (``storymap build``); else each article is a story of its own.
+    subject:
+        Whose trip to follow (``--subject``); found from the text when not given.
+    every_traveller:
+        Keep every named traveller's trip, not only the subject's.
+    movements:
+        Read movement events (needs the whole parse); without, only the entities are
+        parsed and ``trips`` is empty.
+    demonyms:
+        Resolve demonyms too ("Russian"), as the geoparser lists them.
+    online:
+        An online geocoder for the names the text calls places but the gazetteer lacks.
+    """
+    recognizer = recognizer or Recognizer(gazetteer or Gazetteer())
+    gazetteer = recognizer.gazetteer
+    problems: list[str] = []
+    if not articles:
+        return []
+    if progress:
+        progress("parsing", 0, len(articles))
+    parsed = recognizer.ner is not None
+    if parsed:
+        documents = parse_articles(articles, entities_only=not movements)
+    else:
+        # STORYMAP_NER=off, or no model: places from the gazetteer alone, and no parse to read a route from
+        documents = [Document(a, (), ()) for a in articles]
+        problems.append("no language model (STORYMAP_NER=off or spaCy's model missing): places found, "
+                        "no route read")
+    found: list[Analysis] = []
+    for n, (article, document) in enumerate(zip(articles, documents, strict=True), 1):
+        if progress:
+            progress(f"reading {article.path.name}", n, len(articles))
+        found.append(recognizer.analyse(article, document if parsed else None))
+    if online is not None:
+        try:
+            found = [_place_online(a, art, online, online_name) for a, art in zip(found, articles, strict=True)]
+        except OnlineGeocoderError as exc:
+            problems.append(f"online geocoder: {exc}; placed with the offline gazetteer only")
+    groups = [list(range(len(articles)))] if together else [[n] for n in range(len(articles))]
+    out = []
+    for group in groups:
+        story = _story([articles[n] for n in group], [documents[n] for n in group], [found[n] for n in group],
+                       gazetteer, subject=subject, every_traveller=every_traveller,
+                       movements=movements, demonyms=demonyms)
+        story.problems[:0] = problems
+        out.append(story)
+    return out
+
+
+def _story(articles: list[Article], documents: list[Document], found: list[Analysis], gazetteer: Gazetteer, *,
+           subject: str | None, every_traveller: bool, movements: bool, demonyms: bool) -> StoryAnalysis:
+    """Resolution and the itinerary over the articles of one story."""
+    homes = {a.id: home for a in articles if (home := outlet_home(gazetteer, a.source, a.url)) is not None}
+    texts = {a.id: a.text for a in articles}
+    places = [m for a in found for m in a.mentions if not m.demonym]
+    resolved = resolve(places, texts, homes) if places else []
+    if demonyms and any(m.demonym for a in found for m in a.mentions):
+        # the demonyms weigh the story's countries, as in a geoparser's reading of the text
+        every = resolve([m for a in found for m in a.mentions], texts, homes)
+    else:
+        every = resolved
+    by_article: dict[str, list[Resolved]] = {a.id: [] for a in articles}
+    for r in every:
+        by_article[r.mention.article].append(r)
+    analysed = [AnalysedArticle(a, d, f, tuple(by_article[a.id]))
+                for a, d, f in zip(articles, documents, found, strict=True)]
+    anchors = article_anchors(articles)
+    story_places, _, by_mention = place_events(resolved, documents, [])
+    story = StoryAnalysis(analysed, story_places, by_mention, [], anchors)
+    if not movements or not resolved:
+        return story
+    cands = []
+    for document, analysis in zip(documents, found, strict=True):
+        cands += candidates(document, [(m.start, m.end) for m in analysis.mentions if not m.demonym])
+    main = find_subject(cands, documents, subject)
+    if every_traveller and not subject:
+        who = travellers(cands, documents)
+    else:
+        who = [main] if main else []
+    undated = [a.id for a in articles if not a.published]
+    for n, person in enumerate(who):
+        is_subject = n == 0 and main is not None
+        # another traveller's events are those told by its name, or by a pronoun after it
+        mine = cands if is_subject else [c for c in cands if c.how in ("name", "pronoun")]
+        events = subject_events(mine, person, anchors, undated)
+        # "Kerry" is a county, but in a story about John Kerry it is the man
+        own = [r for r in resolved if r.best.record.place_type == "country" or
+               not person.is_name(r.mention.text.removesuffix("'s").split())]
+        own, events, mentions = place_events(own, documents, events)
+        story.trips.append(Trip(person, is_subject, own, events, mentions))
+    return story
+
+
+def article_anchors(articles: Sequence[Article]) -> dict[str, dt.date | None]:
+    """The date each article's weekdays and yearless dates count from (by article id).
+
+    An article's publication date, else its latest explicit date; an article with neither
+    counts from the median of the others' dates, and None when no article has one.
+    """
+    published = [a.published for a in articles if a.published]
+    near = sorted(published)[len(published) // 2] if published else None
+    anchors = {}
+    for article in articles:
+        dates = [d for b in article.blocks for d in find_dates(article.text, b.start, b.end)]
+        anchors[article.id] = article_anchor(dates, article.published, near)
+    known = sorted(d for d in anchors.values() if d is not None)
+    for article in articles:
+        if anchors[article.id] is None and known:
+            # no date of its own: its weekdays count from the story's other articles
+            anchors[article.id] = known[len(known) // 2]
+    return anchors
+
+
+def place_events(resolved: list[Resolved], documents: Sequence[Document], evidence: Sequence[MovementEvent]
+                 ) -> tuple[list[Resolved], list[MovementEvent], dict[tuple[str, int], Resolved]]:
+    """The datelines' word on places and events: a name the dateline qualifies takes that
+    reading, and a visit to a country told from a dateline town in it is a visit to the town.
+
+    Returns the mentions, the events and the mentions by (article id, start).
+    """
+    by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
+    resolved = _dateline_qualified(resolved, documents, by_mention)
+    by_mention = {(r.mention.article, r.mention.start): r for r in resolved}
+    return resolved, _datelined(evidence, documents, by_mention), by_mention
+
+
+def _place_online(analysis: Analysis, article: Article, online: Callable[[str], Location | None],
+                  label: str) -> Analysis:
+    """Turn the names the offline gazetteer lacks into mentions placed by an online geocoder."""
+    added = []
+    still = []
+    for start, end, name in analysis.unknown:
+        loc = online(name)
+        if loc is None:
+            still.append((start, end, name))
+            continue
+        raw = loc.raw if isinstance(loc.raw, dict) else {}
+        ident = raw.get("osm_id") or raw.get("place_id") or slugify(name)
+        record = GazetteerRecord(f"{label}:{raw.get('osm_type', 'place')}/{ident}", name, "place",
+                                 round(loc.latitude, 5), round(loc.longitude, 5), source=f"online:{label}",
+                                 located_in="")
+        added.append(Mention(article.id, start, end, name, (NameMatch(record, 0, name),), None, False))
+    if not added:
+        return analysis
+    mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
+    return Analysis(mentions, analysis.people, tuple(still), analysis.unlocated)
+
+
+def _dateline_qualified(resolved: list[Resolved], documents: Sequence[Document],
+                        by_mention: dict[tuple[str, int], Resolved]) -> list[Resolved]:
+    """A dateline's qualifier ("HANOVER, Germany", "SALEM, Ore.") picks the candidate in that
+    country for the dateline's town, and for the same name elsewhere in that article."""
+    chosen: dict[tuple[str, str], str] = {}  # (article, name) -> gazetteer id
+    for doc in documents:
+        dl = doc.dateline
+        if dl is None or dl.qualifier is None:
+            continue
+        q = _mention_within(by_mention, doc.article.id, dl.qualifier)
+        if q is None or q.best.record.place_type not in ("country", "admin1"):
+            continue
+        for span in dl.places:
+            r = _mention_within(by_mention, doc.article.id, span)
+            if r is None:
+                continue
+            fits = [c for c in r.candidates if c.record.country_code == q.best.record.country_code]
+            if fits:
+                chosen[(doc.article.id, r.mention.text.lower())] = fits[0].record.gazetteer_id
+    if not chosen:
+        return resolved
+    out = []
+    for r in resolved:
+        want = chosen.get((r.mention.article, r.mention.text.lower()))
+        if want is not None and r.best.record.gazetteer_id != want:
+            first = [c for c in r.candidates if c.record.gazetteer_id == want]
+            if first:
+                r = replace(r, candidates=(*first, *(c for c in r.candidates if c.record.gazetteer_id != want)))
+        out.append(r)
+    return out
+
+
+def _datelined(evidence: Sequence[MovementEvent], documents: Sequence[Document],
+               by_mention: dict[tuple[str, int], Resolved]) -> list[MovementEvent]:
+    """A visit to a country told from a dateline town in it ("HANOVER, Germany - ... said
+    during a visit to Germany") is a visit to that town."""
+    town: dict[str, Resolved] = {}
+    for doc in documents:
+        for span in doc.dateline.places if doc.dateline else ():
+            r = _mention_within(by_mention, doc.article.id, span)
+            if r is not None and r.best.record.place_type not in AREAS:
+                town[doc.article.id] = r
+                break
+    out = []
+    for ev in evidence:
+        r = by_mention.get((ev.article, ev.mention[0]))
+        host = town.get(ev.article)
+        if r is not None and host is not None and r.best.record.place_type == "country" and ev.kind == "visit" and \
+                host.best.record.country_code == r.best.record.country_code:
+            ev = dataclasses.replace(ev, mention=(host.mention.start, host.mention.end))
+        out.append(ev)
+    return out
+
+
+def _mention_within(by_mention: dict[tuple[str, int], Resolved], article: str,
+                    span: tuple[int, int]) -> Resolved | None:
+    """The first placed mention of an article that starts inside ``span``."""
+    return next((r for (art, start), r in sorted(by_mention.items()) if art == article and
+                 span[0] <= start < span[1]), None)

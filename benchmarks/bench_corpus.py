@@ -40,8 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from storymap.corpus import events_corpus, local_cluster
-from storymap.events import trace
+from storymap.corpus import local_cluster
+from storymap.events import events_corpus, trace
 
 PER_FILE = 250
 FIRST = ["Ana", "Tomas", "Leila", "Marek", "Sofia", "Kwame", "Ingrid", "Rahul", "Mei", "Diego", "Amara", "Yusuf",
@@ -93,12 +93,12 @@ def _rss_mb() -> float:
 
 def _warm() -> None:
     """Load the model and open the gazetteer in this worker (what its first partition would do)."""
-    from storymap.corpus import worker_geoparser
+    from storymap.pipeline import shared_recognizer
     from storymap.events import article_events
-    from storymap.geoparse import record_article
+    from storymap.records import record_article
 
     article_events([record_article({"id": "warm", "text": "Ana Lopes flew to Paris."})[0]],
-                   worker_geoparser().recognizer)
+                   shared_recognizer())
 
 
 def run(corpus: Path, out: Path, workers: int, sample_at: int = 0) -> tuple[float, int, list[float], dict[int, list[float]]]:

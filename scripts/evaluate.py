@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--resolution-errors", type=int, default=0)
     args = ap.parse_args(argv)
 
-    from storymap.geoparse import Geoparser, record_article
+    from storymap.geoparse import Geoparser
+    from storymap.records import record_article
 
     t0 = time.perf_counter()
     gp = Geoparser()

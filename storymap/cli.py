@@ -235,14 +235,13 @@ def geoparse(input_file, out: str, scheduler: str | None, fmt: str, plain: bool,
         _fail(StorymapError("--scheduler is for a corpus (a folder, a glob, a URL, .gz or .parquet files)"))
 
     from storymap.gazetteer import Gazetteer
-    from storymap.geoparse import (
+    from storymap.geoparse import Geoparser, geoparse_lines
+    from storymap.records import (
         JSONL_SUFFIXES,
         MAX_TEXT_CHARS,
         TEXT_SUFFIXES,
         GeoparseError,
-        Geoparser,
         decode_text,
-        geoparse_lines,
         input_format,
         is_comment,
         read_lines,
@@ -324,7 +323,7 @@ def geoparse(input_file, out: str, scheduler: str | None, fmt: str, plain: bool,
 
 def _geoparse_corpus(spec: str, out: str, scheduler: str | None, jobs: int | None, fmt: str = "jsonl") -> None:
     """`storymap geoparse CORPUS -o FOLDER`: storymap.corpus with a status line."""
-    from storymap.corpus import geoparse_corpus
+    from storymap.geoparse import geoparse_corpus
 
     kind = "GeoParquet" if fmt == "parquet" else "JSONL"
     if out == "-":
@@ -392,7 +391,7 @@ def events(corpus: str, out: str, scheduler: str | None, jobs: int | None) -> No
         storymap events 'archive/*.jsonl.gz' -o events/
         storymap trace events/ --subject "Kim Jong Un" --from 2023-09-01 -o kim.geojson
     """
-    from storymap.corpus import events_corpus
+    from storymap.events import events_corpus
 
     result = _run_corpus("Reading", corpus, lambda progress: events_corpus(
         corpus, out, scheduler=scheduler, workers=jobs, progress=progress))

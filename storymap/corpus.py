@@ -1,17 +1,16 @@
-"""Corpus runs: geoparse an archive of articles partition by partition, in one process or on Dask.
+"""Corpus runs: work through an archive of articles partition by partition, in one process or on Dask.
 
 A corpus is JSONL, JSONL.gz or Parquet files: one file, a folder of them, or a glob, on
 local disk or at any fsspec URL (``s3://``, ``gs://``, ``https://``...). Each file is a
-partition. A partition is read, geoparsed article by article with the same
-:class:`~storymap.geoparse.Geoparser` as ``storymap geoparse`` uses for one file, and
-written as one JSONL file in the output folder (``part-00000.jsonl``, ...), its lines in
-order of article id. The work of a partition is one function, :func:`geoparse_partition`;
-the scheduler only decides where it runs: here, in this process (small inputs), or on a
-Dask cluster (a local one, one worker process per core, or an existing one at
+partition: :func:`read_partition` gives its records, and a job (a function of the file,
+the output folder and the partition's number, such as
+:func:`storymap.geoparse.geoparse_partition` or :func:`storymap.events.events_partition`)
+works on them and writes one output file (``part-00000.jsonl``, ...). :func:`run_partitions`
+knows no job: it only decides where each runs: here, in this process (small inputs), or
+on a Dask cluster (a local one, one worker process per core, or an existing one at
 ``tcp://host:8786``). Either way the output files are the same, byte for byte.
 
-Nothing holds the whole corpus: a worker holds one partition at a time, and loads the
-model and opens the gazetteer once (:func:`worker_geoparser`).
+Nothing holds the whole corpus: a worker holds one partition at a time.
 """
 
 from __future__ import annotations
@@ -25,12 +24,12 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from storymap.errors import StorymapError
 from storymap.files import kind_of, size_text, write_atomic
+from storymap.records import MAX_LINE_BYTES, is_comment
 
 #: what a corpus file may be (by its name's ending)
 CORPUS_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".parquet")
@@ -164,7 +163,7 @@ def read_partition(path: str) -> Iterator[tuple[int, bytes]]:
     are (blank and ``#`` lines skipped; a JSONL record's number is its line number),
     Parquet rows as JSON objects of their columns, read :data:`PARQUET_BATCH_ROWS` at a time.
 
-    A line (or a Parquet row as JSON) longer than :data:`~storymap.geoparse.MAX_LINE_BYTES`
+    A line (or a Parquet row as JSON) longer than :data:`~storymap.records.MAX_LINE_BYTES`
     is given cut to one byte more, so that parsing it reports it as too long; the rest is
     never held in memory.
 
@@ -191,8 +190,6 @@ def _jsonl_records(stream: BinaryIO, path: str, *, max_line: int | None = None, 
                    chunk: int | None = None) -> Iterator[tuple[int, bytes]]:
     """``(line number, line)`` of the lines of ``stream`` that hold more than white space and
     are not ``#`` comments, read in chunks; see :func:`read_partition`."""
-    from storymap.geoparse import MAX_LINE_BYTES, is_comment
-
     max_line = MAX_LINE_BYTES if max_line is None else max_line
     max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     chunk = READ_CHUNK if chunk is None else chunk
@@ -255,8 +252,6 @@ def _parquet_records(raw: BinaryIO, path: str, *, batch_rows: int | None = None,
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from storymap.geoparse import MAX_LINE_BYTES
-
     batch_rows = PARQUET_BATCH_ROWS if batch_rows is None else batch_rows
     max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     n = total = 0
@@ -291,25 +286,8 @@ def _parquet_records(raw: BinaryIO, path: str, *, batch_rows: int | None = None,
             yield n, line[: MAX_LINE_BYTES + 1]
 
 
-@lru_cache(maxsize=1)
-def worker_geoparser() -> Any:
-    """The process's :class:`~storymap.geoparse.Geoparser`: the model and the gazetteer load
-    once per worker, whatever the number of partitions it runs."""
-    from storymap.geoparse import Geoparser
-
-    return Geoparser()
-
-
-#: output formats of a geoparsed partition: JSONL lines as `storymap geoparse` writes them,
-#: or a GeoParquet table of the toponyms (one row per toponym)
+#: the kinds of a partition's output file: JSONL lines, or a GeoParquet table
 FORMATS = ("jsonl", "parquet")
-
-#: (column, pyarrow type name) of the toponym table written by ``--format parquet``
-TOPONYM_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("article_id", "string"), ("start", "int32"), ("end", "int32"), ("name", "string"),
-    ("lat", "float64"), ("lon", "float64"), ("gazetteer_id", "string"), ("geonameid", "int64"),
-    ("place_type", "string"), ("confidence", "float64"),
-)
 
 
 def partition_name(index: int, fmt: str = "jsonl") -> str:
@@ -349,39 +327,6 @@ def remove_parts(out_dir: str | os.PathLike[str]) -> list[str]:
     return removed
 
 
-def geoparse_partition(path: str, out_dir: str, index: int, fmt: str = "jsonl") -> PartitionResult:
-    """Geoparse one corpus file into ``out_dir/part-NNNNN.jsonl`` (lines in order of article
-    id) or, with ``fmt="parquet"``, a GeoParquet table of its toponyms (``part-NNNNN.parquet``).
-
-    A record that cannot be geoparsed is counted and reported ("file, record N: ..."), never
-    fatal; a file that cannot be read at all is one bad record for the whole file.
-    """
-    from storymap.geoparse import GeoparseError
-
-    geoparser = worker_geoparser()
-    lines: list[tuple[str, int, str]] = []
-    bad: list[str] = []
-    try:
-        for n, record in read_partition(path):
-            try:
-                out = geoparser.parse_line(record, n)
-            except GeoparseError as exc:
-                bad.append(f"{path}, {exc}".replace(f"line {n}:", f"record {n}:"))
-                continue
-            lines.append((_article_id(out, n), n, out))
-    except CorpusError as exc:
-        bad.append(str(exc))
-    lines.sort(key=lambda x: (x[0], x[1]))
-    target = os.path.join(out_dir, partition_name(index, fmt))
-    if fmt == "parquet":
-        rows = [{"article_id": article_id, **t} for article_id, _, line in lines
-                for t in json.loads(line)["toponyms"]]
-        write_geoparquet(target, rows, TOPONYM_COLUMNS)
-    else:
-        write_atomic(target, "".join(line + "\n" for _, _, line in lines))
-    return PartitionResult(path, target, len(lines), tuple(bad))
-
-
 def write_geoparquet(path: str, rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> None:
     """Write ``rows`` as a GeoParquet 1.0 file (readable by GDAL, geopandas, DuckDB...): the
     given columns, then ``geometry``, each row's ``lon``/``lat`` as a WKB point (null when
@@ -408,49 +353,6 @@ def write_geoparquet(path: str, rows: Sequence[dict[str, Any]], columns: Sequenc
     write_atomic(path, sink.getvalue().to_pybytes())
 
 
-def _article_id(line: str, n: int) -> str:
-    value = json.loads(line).get("id")
-    return str(value) if value is not None else f"line-{n}"
-
-
-def geoparse_corpus(spec: str, out_dir: str | os.PathLike[str], *, fmt: str = "jsonl", scheduler: str | None = None,
-                    workers: int | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> CorpusResult:
-    """Geoparse every file of a corpus into ``out_dir``: one JSONL file (or, with
-    ``fmt="parquet"``, one GeoParquet table of toponyms) per input file.
-
-    Parameters
-    ----------
-    spec
-        A corpus file, a folder of them or a glob; local or an fsspec URL.
-    out_dir
-        The output folder (created); ``part-NNNNN.jsonl`` for the Nth input file in sorted order.
-    scheduler
-        ``None`` (default): a local Dask cluster of ``workers`` processes, or this process
-        alone when there is one file or ``workers`` is 1; ``"local"``: this process;
-        ``"tcp://host:8786"``: an existing Dask scheduler (its workers need storymap installed
-        and the corpus and ``out_dir`` reachable).
-    workers
-        Worker processes of the local cluster (default: one per core).
-    progress
-        Called with (partitions done, partitions in all) as they finish.
-    """
-    if fmt not in FORMATS:
-        raise CorpusError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
-    return run_partitions(geoparse_partition, spec, out_dir, (fmt,), scheduler=scheduler, workers=workers,
-                          progress=progress)
-
-
-def events_corpus(spec: str, out_dir: str | os.PathLike[str], *, scheduler: str | None = None,
-                  workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> CorpusResult:
-    """The movement-event table of a corpus: one GeoParquet file per input file in ``out_dir``
-    (see :mod:`storymap.events`); the parameters are those of :func:`geoparse_corpus`."""
-    from storymap.events import events_partition
-
-    return run_partitions(events_partition, spec, out_dir, (), scheduler=scheduler, workers=workers,
-                          progress=progress)
-
-
 def local_cluster(workers: int) -> Any:
     """A Dask ``LocalCluster`` of ``workers`` single-threaded worker processes, without the
     dashboard and without Dask's statistical profiler: the profiler keeps a call tree of
@@ -466,8 +368,15 @@ def local_cluster(workers: int) -> Any:
 def run_partitions(work: Callable[..., PartitionResult], spec: str, out_dir: str | os.PathLike[str],
                    args: tuple = (), *, scheduler: str | None = None, workers: int | None = None,
                    progress: Callable[[int, int], None] | None = None) -> CorpusResult:
-    """Run ``work(file, out_dir, index, *args)`` for every file of a corpus, here or on Dask
-    (see :func:`geoparse_corpus` for ``scheduler`` and ``workers``); results in input order."""
+    """Run the job ``work(file, out_dir, index, *args)`` for every file of a corpus, here or on
+    Dask; results in input order.
+
+    ``scheduler``: ``None`` (default): a local Dask cluster of ``workers`` processes (default:
+    one per core), or this process alone when there is one file or ``workers`` is 1;
+    ``"local"``: this process; ``"tcp://host:8786"``: an existing Dask scheduler (its workers
+    need storymap installed and the corpus and ``out_dir`` reachable). ``progress`` is called
+    with (partitions done, partitions in all) as they finish.
+    """
     out = str(out_dir)
     if "://" in out:
         raise CorpusError(f"{out}: the output must be a folder on a file system (shared by the workers on a "
@@ -516,7 +425,6 @@ def run_partitions(work: Callable[..., PartitionResult], spec: str, out_dir: str
 
 
 __all__ = ["CORPUS_SUFFIXES", "FORMATS", "MAX_FILE_BYTES", "PARQUET_BATCH_ROWS", "PART_NAME", "READ_CHUNK",
-           "TOPONYM_COLUMNS", "CorpusError", "CorpusResult", "PartitionResult",
-           "corpus_files", "events_corpus", "geoparse_corpus", "geoparse_partition", "is_corpus", "local_cluster",
-           "open_corpus_file", "read_partition", "remove_parts",
-           "run_partitions", "worker_geoparser", "write_geoparquet"]
+           "CorpusError", "CorpusResult", "PartitionResult", "corpus_files", "is_corpus", "local_cluster",
+           "open_corpus_file", "partition_name", "read_partition", "remove_parts", "run_partitions",
+           "write_geoparquet"]

@@ -19,28 +19,23 @@ import datetime as dt
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from storymap.articles import Article, Block
-from storymap.corpus import (
-    CorpusError,
-    PartitionResult,
-    partition_name,
-    read_partition,
-    worker_geoparser,
-    write_geoparquet,
-)
+from storymap.corpus import CorpusError, CorpusResult, PartitionResult, partition_name, read_partition, \
+    run_partitions, write_geoparquet
 from storymap.errors import StorymapError
 from storymap.gazetteer import Gazetteer, GazetteerRecord
-from storymap.geoparse import GeoparseError, parse_record, record_article
-from storymap.itinerary import TITLES, MovementEvent, candidates, subject_events, travellers
+from storymap.itinerary import TITLES, MovementEvent
+from storymap.pipeline import analyse, shared_recognizer
 from storymap.recognize import Mention, Recognizer
-from storymap.resolve import Candidate, Resolved, outlet_home, resolve
+from storymap.records import MAX_TEXT_CHARS, GeoparseError, parse_record, record_article
+from storymap.resolve import Candidate, Resolved
 from storymap.storyfile import Story, validate_story
-from storymap.story import Place, article_anchors, assign_roles, place_events, story_geojson, story_title
+from storymap.story import Place, assemble_story
 
 #: (column, pyarrow type name) of the movement-event table, in order; "geometry" is the
 #: place's point as WKB (GeoParquet 1.0, longitude/latitude on WGS 84)
@@ -71,39 +66,23 @@ def article_events(articles: Sequence[Article], recognizer: Recognizer, source: 
     from the corpus file ``source``.
 
     Every traveller the article names on the move gets its events; an event told by a
-    title or a pronoun goes to the story's subject, by the same rules as ``build``.
+    title or a pronoun goes to the story's subject, by the same rules as ``build``
+    (both run :func:`storymap.pipeline.analyse`).
     """
-    from storymap.document import parse_articles
-
     rows: list[dict[str, Any]] = []
     if recognizer.ner is None or not articles:
         return rows  # no parse, no itinerary
-    documents = parse_articles(articles)
-    for article, document in zip(articles, documents, strict=True):
-        analysis = recognizer.analyse(article, document)
-        mentions = [m for m in analysis.mentions if not m.demonym]
-        if not mentions:
-            continue
-        home = outlet_home(recognizer.gazetteer, article.source, article.url)
-        resolved = resolve(mentions, {article.id: article.text}, {article.id: home} if home else None)
-        cands = candidates(document, [(m.start, m.end) for m in mentions])
-        anchors = article_anchors([article])
-        undated = [] if article.published else [article.id]
+    for story in analyse(articles, recognizer=recognizer, together=False, every_traveller=True):
+        [read] = story.articles
         claimed: set[tuple[tuple[int, int], str]] = set()
-        for n, who in enumerate(travellers(cands, [document])):
-            # another traveller's events are those told by its name, or by a pronoun after it
-            mine = cands if n == 0 else [c for c in cands if c.how in ("name", "pronoun")]
-            events = subject_events(mine, who, anchors, undated)
-            own = [r for r in resolved if r.best.record.place_type == "country" or
-                   not who.is_name(r.mention.text.removesuffix("'s").split())]
-            own, events, by_mention = place_events(own, [document], events)
-            for e in events:
-                r = by_mention.get((e.article, e.mention[0]))
+        for n, trip in enumerate(story.trips):
+            for e in trip.events:
+                r = trip.by_mention.get((e.article, e.mention[0]))
                 if r is None or (e.mention, e.predicate) in claimed and n:
                     continue
                 if n == 0:
                     claimed.add((e.mention, e.predicate))
-                rows.append(_row(article, source, e, r, who.name, n == 0))
+                rows.append(_row(read.article, source, e, r, trip.traveller.name, trip.is_subject))
     rows.sort(key=lambda r: (r["article_id"], r["mention_start"], r["traveller_normalised"], r["predicate"]))
     return rows
 
@@ -133,7 +112,7 @@ def events_partition(path: str, out_dir: str, index: int) -> PartitionResult:
     A record that is not a JSON object with a string ``text`` is counted and reported,
     never fatal; an unusable ``published`` is reported and the record read without it.
     """
-    recognizer = worker_geoparser().recognizer
+    recognizer = shared_recognizer()
     bad: list[str] = []
     articles: list[Article] = []
     rows: list[dict[str, Any]] = []
@@ -163,6 +142,14 @@ def events_partition(path: str, out_dir: str, index: int) -> PartitionResult:
     target = os.path.join(out_dir, partition_name(index, "parquet"))
     write_geoparquet(target, rows, EVENT_COLUMNS)
     return PartitionResult(path, target, len({r["article_id"] for r in rows}), tuple(bad), events=len(rows))
+
+
+def events_corpus(spec: str, out_dir: str | os.PathLike[str], *, scheduler: str | None = None,
+                  workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> CorpusResult:
+    """The movement-event table of a corpus: one GeoParquet file per input file in ``out_dir``
+    (see :func:`storymap.corpus.run_partitions` for the scheduler, workers and progress)."""
+    return run_partitions(events_partition, spec, out_dir, (), scheduler=scheduler, workers=workers,
+                          progress=progress)
 
 
 # --------------------------------------------------------------------------- trace
@@ -273,7 +260,7 @@ def check_event_file(file: str) -> None:
 
 def check_event_rows(file: str, table: Any) -> None:
     """Check the rows ``table`` read from ``file``: no null where an event needs a value, and
-    offsets within a text (0 to :data:`~storymap.geoparse.MAX_TEXT_CHARS`, starts before ends).
+    offsets within a text (0 to :data:`~storymap.records.MAX_TEXT_CHARS`, starts before ends).
 
     Raises
     ------
@@ -281,8 +268,6 @@ def check_event_rows(file: str, table: Any) -> None:
         Naming the file and the column.
     """
     import pyarrow.compute as pc
-
-    from storymap.geoparse import MAX_TEXT_CHARS
 
     if not table.num_rows:
         return
@@ -431,9 +416,8 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
             row["date_text"], row["cue"], row["confidence"], bool(row["date_inferred"])))
     order = sorted(articles, key=lambda a: (a.published or dt.date.max, a.id))
     ordered = list(places.values())
-    assign_roles(ordered, {a.id: n for n, a in enumerate(order)})
+    story = assemble_story(ordered, order, name, title=title, gazetteer=gazetteer)
     stops = [p for p in ordered if p.role == "stop"]
-    story = story_geojson(ordered, order, name, title or story_title(name, stops, gazetteer), Path.cwd())
     source_files = {row["article_id"]: row["source_file"] for row in rows}
     for meta in story["storymap"]["articles"]:
         # the article is a record of a corpus file, not a file of its own
@@ -484,4 +468,4 @@ def _disjoint(spans: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
 
 __all__ = ["EVENT_COLUMNS", "MAX_LISTED", "OFFSET_COLUMNS", "REQUIRED_COLUMNS", "AmbiguousSubjectError",
            "EventTableError", "TraceError", "TraceResult", "article_events", "check_event_file", "check_event_rows",
-           "event_schema", "events_partition", "read_events", "same_traveller", "trace", "travellers_of"]
+           "event_schema", "events_corpus", "events_partition", "read_events", "same_traveller", "trace", "travellers_of"]

@@ -17,22 +17,30 @@ line other than ``toponyms`` is passed through unchanged; ``outlet`` (or ``sourc
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
-from pathlib import Path
-from typing import BinaryIO
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from functools import lru_cache
 
-from storymap import jsontext
-from storymap.articles import Article, Block
-from storymap.errors import StorymapError
+from storymap.articles import Article
+from storymap.corpus import (
+    FORMATS,
+    CorpusError,
+    CorpusResult,
+    PartitionResult,
+    partition_name,
+    read_partition,
+    run_partitions,
+    write_geoparquet,
+)
+from storymap.files import write_atomic
 from storymap.gazetteer import ADMIN_TYPES, Gazetteer, GazetteerRecord
+from storymap.pipeline import analyse, shared_recognizer
 from storymap.recognize import Recognizer
-from storymap.resolve import outlet_home, resolve
+from storymap.records import GeoparseError, decode_text, is_comment, parse_record, record_article, text_article
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +84,9 @@ class Geoparser:
         The offline gazetteer (default: the one in the user cache, built on first use).
     """
 
-    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
-        self.gazetteer = gazetteer or Gazetteer()
-        self.recognizer = Recognizer(self.gazetteer)
+    def __init__(self, gazetteer: Gazetteer | None = None, *, recognizer: Recognizer | None = None) -> None:
+        self.recognizer = recognizer or Recognizer(gazetteer or Gazetteer())
+        self.gazetteer = self.recognizer.gazetteer
 
     def parse_article(self, article: Article) -> list[Toponym]:
         """Toponyms of one article, in text order.
@@ -88,11 +96,10 @@ class Geoparser:
         qualifies them ("Almo, Ky."), with ``gazetteer_id`` null, ``place_type`` "nearby" and
         a low confidence.
         """
-        analysis = self.recognizer.analyse(article)
+        [story] = analyse([article], recognizer=self.recognizer, together=False, movements=False, demonyms=True)
+        [read] = story.articles
+        analysis, resolved = read.found, read.places
         out = []
-        home = outlet_home(self.gazetteer, article.source, article.url)
-        resolved = resolve(analysis.mentions, {article.id: article.text},
-                           {article.id: home} if home else None) if analysis.mentions else []
         for r in resolved:
             m, best = r.mention, r.best
             rec = best.record
@@ -113,7 +120,7 @@ class Geoparser:
 
     def parse(self, text: str, article_id: str = "text") -> list[Toponym]:
         """Toponyms of a plain text, in text order."""
-        return self.parse_article(text_article(text, article_id))
+        return self.parse_article(text_article(text, article_id)[0])
 
     def parse_line(self, line: str | bytes, lineno: int = 0) -> str:
         """One JSONL input line (bytes are decoded as UTF-8) to one output line (without the newline).
@@ -198,3 +205,89 @@ def geoparse_lines(lines: Iterable[str | bytes], *, geoparser: Geoparser | None 
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(str(geoparser.gazetteer.path),)) as pool:
         yield from pool.imap(_work, items, chunksize=4)
+
+
+# --------------------------------------------------------------------------- corpora
+
+
+@lru_cache(maxsize=1)
+def worker_geoparser() -> Geoparser:
+    """The process's :class:`Geoparser`: the model and the gazetteer load once per worker,
+    whatever the number of partitions it runs."""
+    return Geoparser(recognizer=shared_recognizer())
+
+
+#: (column, pyarrow type name) of the toponym table written by ``--format parquet``
+TOPONYM_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("article_id", "string"), ("start", "int32"), ("end", "int32"), ("name", "string"),
+    ("lat", "float64"), ("lon", "float64"), ("gazetteer_id", "string"), ("geonameid", "int64"),
+    ("place_type", "string"), ("confidence", "float64"),
+)
+
+
+def geoparse_partition(path: str, out_dir: str, index: int, fmt: str = "jsonl") -> PartitionResult:
+    """Geoparse one corpus file into ``out_dir/part-NNNNN.jsonl`` (lines in order of article
+    id) or, with ``fmt="parquet"``, a GeoParquet table of its toponyms (``part-NNNNN.parquet``).
+
+    A record that cannot be geoparsed is counted and reported ("file, record N: ..."), never
+    fatal; a file that cannot be read at all is one bad record for the whole file.
+    """
+    geoparser = worker_geoparser()
+    lines: list[tuple[str, int, str]] = []
+    bad: list[str] = []
+    try:
+        for n, record in read_partition(path):
+            try:
+                out = geoparser.parse_line(record, n)
+            except GeoparseError as exc:
+                bad.append(f"{path}, {exc}".replace(f"line {n}:", f"record {n}:"))
+                continue
+            lines.append((_article_id(out, n), n, out))
+    except CorpusError as exc:
+        bad.append(str(exc))
+    lines.sort(key=lambda x: (x[0], x[1]))
+    target = os.path.join(out_dir, partition_name(index, fmt))
+    if fmt == "parquet":
+        rows = [{"article_id": article_id, **t} for article_id, _, line in lines
+                for t in json.loads(line)["toponyms"]]
+        write_geoparquet(target, rows, TOPONYM_COLUMNS)
+    else:
+        write_atomic(target, "".join(line + "\n" for _, _, line in lines))
+    return PartitionResult(path, target, len(lines), tuple(bad))
+
+
+def _article_id(line: str, n: int) -> str:
+    value = json.loads(line).get("id")
+    return str(value) if value is not None else f"line-{n}"
+
+
+def geoparse_corpus(spec: str, out_dir: str | os.PathLike[str], *, fmt: str = "jsonl", scheduler: str | None = None,
+                    workers: int | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> CorpusResult:
+    """Geoparse every file of a corpus into ``out_dir``: one JSONL file (or, with
+    ``fmt="parquet"``, one GeoParquet table of toponyms) per input file.
+
+    Parameters
+    ----------
+    spec
+        A corpus file, a folder of them or a glob; local or an fsspec URL.
+    out_dir
+        The output folder (created); ``part-NNNNN.jsonl`` for the Nth input file in sorted order.
+    scheduler
+        ``None`` (default): a local Dask cluster of ``workers`` processes, or this process
+        alone when there is one file or ``workers`` is 1; ``"local"``: this process;
+        ``"tcp://host:8786"``: an existing Dask scheduler (its workers need storymap installed
+        and the corpus and ``out_dir`` reachable).
+    workers
+        Worker processes of the local cluster (default: one per core).
+    progress
+        Called with (partitions done, partitions in all) as they finish.
+    """
+    if fmt not in FORMATS:
+        raise CorpusError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    return run_partitions(geoparse_partition, spec, out_dir, (fmt,), scheduler=scheduler, workers=workers,
+                          progress=progress)
+
+
+__all__ = ["TOPONYM_COLUMNS", "GeoparseError", "Geoparser", "LineResult", "Toponym", "geoparse_corpus",
+           "geoparse_lines", "geoparse_partition", "worker_geoparser"]

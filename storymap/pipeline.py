@@ -187,7 +187,7 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
         who = [main] if main else []
     undated = [a.id for a in articles if not a.published]
     for n, person in enumerate(who):
-        is_subject = n == 0 and main is not None
+        is_subject = n == 0  # with no subject found, the first named traveller takes the untold events
         # another traveller's events are those told by its name, or by a pronoun after it
         mine = cands if is_subject else [c for c in cands if c.how in ("name", "pronoun")]
         events = subject_events(mine, person, anchors, undated)

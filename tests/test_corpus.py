@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from pipeline_support import gazetteer
 from storymap.cli import main
-from storymap.corpus import CorpusError, corpus_files, geoparse_corpus, is_corpus
+from storymap.corpus import CorpusError, corpus_files, is_corpus
+from storymap.geoparse import geoparse_corpus
 
 TEXTS = ["Storms hit Manila and Cebu on Sunday.", "The minister flew from Paris to Berlin on Monday.",
          "Floods closed roads around Lagos.", "Talks in Geneva ended without a deal."]
@@ -160,7 +161,7 @@ def test_decompressed_size_is_capped_and_the_records_before_the_cap_kept(tmp_pat
 
 def test_an_overlong_line_is_cut_and_the_next_lines_read(tmp_path: Path) -> None:
     from storymap.corpus import read_partition
-    from storymap.geoparse import MAX_LINE_BYTES
+    from storymap.records import MAX_LINE_BYTES
 
     path = tmp_path / "long.jsonl"
     path.write_bytes(_jsonl(1) + b'{"text": "' + b"a" * (2 * MAX_LINE_BYTES) + b'"}\n' + _jsonl(1))
@@ -188,7 +189,7 @@ def test_parquet_is_read_a_batch_at_a_time(tmp_path: Path) -> None:
 
 def test_a_parquet_row_over_the_line_cap_is_reported_not_built(tmp_path: Path) -> None:
     from storymap.corpus import read_partition
-    from storymap.geoparse import MAX_LINE_BYTES, GeoparseError, parse_record
+    from storymap.records import MAX_LINE_BYTES, GeoparseError, parse_record
 
     path = tmp_path / "rows.parquet"
     pq.write_table(pa.Table.from_pylist([{"id": "a", "text": "Rain in Quito."}, {"id": "b", "text": "x" * (MAX_LINE_BYTES + 5)},

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from pipeline_support import event_row, gazetteer
 from storymap.cli import main
-from storymap.corpus import events_corpus, write_geoparquet
-from storymap.events import EVENT_COLUMNS, TraceError, same_traveller, trace
+from storymap.corpus import write_geoparquet
+from storymap.events import EVENT_COLUMNS, TraceError, events_corpus, same_traveller, trace
 from storymap.storyfile import load_story, stops
 
 RECORDS = [

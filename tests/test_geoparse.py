@@ -193,7 +193,7 @@ def test_each_kind_of_bad_line_is_reported_with_its_number_and_the_rest_are_pars
 
 
 def test_a_byte_order_mark_and_comment_lines_do_not_turn_jsonl_into_text(tmp_path):
-    from storymap.geoparse import input_format
+    from storymap.records import input_format
 
     head = [b"\xef\xbb\xbf# exported 2024-05-01\n", GOOD_A + b"\n", b"not json\n", GOOD_B + b"\n"]
     assert input_format(head) == "jsonl"

@@ -1,6 +1,8 @@
 """Batch geoparsing: find and place every toponym in plain texts.
 
-This is the second front end of the one geoparser that ``storymap build`` uses: the
+This is a front end of the one pipeline that ``storymap build`` runs
+(:func:`storymap.pipeline.analyse`, each text its own story, places only): the text is
+read as ``build`` reads an article file (:func:`storymap.records.record_article`), the
 same :class:`~storymap.recognize.Recognizer` finds the names and the same
 :func:`~storymap.resolve.resolve` places them. ``storymap build`` turns the result into a
 story; this module turns it into one JSON line per article::

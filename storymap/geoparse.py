@@ -1,8 +1,10 @@
 """Batch geoparsing: find and place every toponym in plain texts.
 
 This is a front end of the one pipeline that ``storymap build`` runs
-(:func:`storymap.pipeline.analyse`, each text its own story, places only): the text is
-read as ``build`` reads an article file (:func:`storymap.records.record_article`), the
+(:func:`storymap.pipeline.analyse`, each text its own story, places only): the record is
+read as ``build`` reads an article file (:func:`storymap.records.record_article`), but
+every line of it is searched for names, furniture and header lines included
+(:func:`storymap.records.every_line`: a geoparser lists every name in a text); the
 same :class:`~storymap.recognize.Recognizer` finds the names and the same
 :func:`~storymap.resolve.resolve` places them. ``storymap build`` turns the result into a
 story; this module turns it into one JSON line per article::
@@ -42,7 +44,8 @@ from storymap.files import write_atomic
 from storymap.gazetteer import ADMIN_TYPES, Gazetteer, GazetteerRecord
 from storymap.pipeline import analyse, shared_recognizer
 from storymap.recognize import Recognizer
-from storymap.records import GeoparseError, decode_text, is_comment, parse_record, record_article, text_article
+from storymap.records import GeoparseError, decode_text, every_line, is_comment, parse_record, record_article, \
+    text_article
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,8 @@ class Geoparser:
         qualifies them ("Almo, Ky."), with ``gazetteer_id`` null, ``place_type`` "nearby" and
         a low confidence.
         """
-        [story] = analyse([article], recognizer=self.recognizer, together=False, movements=False, demonyms=True)
+        [story] = analyse([every_line(article)], recognizer=self.recognizer, together=False, movements=False,
+                          demonyms=True)
         [read] = story.articles
         analysis, resolved = read.found, read.places
         out = []

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from storymap import jsontext
-from storymap.articles import Article, text_article
+from storymap.articles import Article, Block, text_article
 from storymap.errors import StorymapError
 
 
@@ -174,6 +174,20 @@ def input_format(head: Sequence[bytes], name: str | None = None, *, label: str |
     return "jsonl" if lines and 2 * objects >= len(lines) else "text"
 
 
+def every_line(article: Article) -> Article:
+    """The article with every non-blank line of its text as a block of story text: a
+    geoparser lists every name in a text, page furniture and header lines included."""
+    blocks = []
+    pos = 0
+    for line in article.text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            blocks.append(Block(pos + lead, pos + lead + len(stripped)))
+        pos += len(line) + 1
+    return replace(article, blocks=tuple(blocks))
+
+
 def record_article(record: dict) -> tuple[Article, str | None]:
     """An :class:`Article` over a corpus record's ``text`` with its ``id``, ``title``,
     ``outlet`` (or ``source``), ``published`` and ``url``; and a note when a field is unusable."""
@@ -200,4 +214,4 @@ def record_article(record: dict) -> tuple[Article, str | None]:
 
 
 __all__ = ["JSONL_SUFFIXES", "MAX_LINE_BYTES", "MAX_TEXT_CHARS", "TEXT_SUFFIXES", "GeoparseError", "decode_text",
-           "input_format", "is_comment", "read_lines", "parse_record", "record_article"]
+           "every_line", "input_format", "is_comment", "read_lines", "parse_record", "record_article"]

@@ -173,8 +173,8 @@ def open_saved(saved, token: str | None = None) -> None:  # noqa: ANN001 - story
     ss.story_id = saved.id
     ss.revision = saved.revision
     ss.access = int(saved.access)
-    ss.owner = saved.owner
     ss.link_token = token
+    ss.pop("new_link", None)  # a read-only link made for the story shown before
     ss.origin = "library"
     ss.story_path = None
     ss.pop("conflict", None)
@@ -239,10 +239,13 @@ def _current_articles() -> list:
     from storymap.library import article_text
 
     ss = st.session_state
+    if ss.get("origin") == "seeds":  # the seeds' own files, under seeds/
+        return [article_text(p.name, p.read_bytes()) for p in sup.article_paths(ss.base, root=sup.ROOT)
+                if p.is_file() and p.resolve().is_relative_to(sup.SEEDS_DIR.resolve())]
     lib = library()
     if ss.get("story_id") and lib is not None:
         return list(lib.get(ss.story_id, token=ss.get("link_token")).articles)
-    return [article_text(p.name, p.read_bytes()) for p in sup.article_paths(ss.base) if p.is_file()]
+    return []  # a story kept nowhere: never a file a story file names
 
 
 def current() -> tuple[Story, Story]:
@@ -731,8 +734,11 @@ def _undo() -> None:
     from storymap.library import ConflictError
 
     ss = st.session_state
+    lib = library()
+    if lib is None:
+        return
     try:
-        open_saved(library().undo(ss.story_id, base_revision=ss.revision))
+        open_saved(lib.undo(ss.story_id, base_revision=ss.revision))
     except ConflictError as exc:
         ss.conflict = str(exc)
     except StorymapError as exc:
@@ -775,7 +781,8 @@ def _request_build(mode: str) -> None:
 def new_articles() -> None:
     ss = st.session_state
     st.caption(f"Up to {sup.MAX_FILES} files, {sup.MAX_FILE_BYTES // (1024 * 1024)} MB each: "
-               ".txt, .md or .html. Everything stays on this computer.")
+               ".txt, .md or .html. " + ("They are kept in this server's story library, with the story."
+                                         if ss.get("signed_in") else "Everything stays on this computer."))
     with st.form("form_new_articles", border=False, enter_to_submit=False):
         st.file_uploader("Article files", type=["txt", "md", "html", "htm"], accept_multiple_files=True,
                          key="upload_files", max_upload_size=sup.MAX_FILE_BYTES // (1024 * 1024))
@@ -836,13 +843,16 @@ def _keep_built(story: Story, articles: list, previous: str | None) -> None:
         ss.story_id = None
         return
     try:
-        if previous is not None and not can_edit():  # added to a story one may only read: a new story
-            open_saved(lib.add(story, articles=articles, note=f"built from {len(articles)} articles"))
+        if previous is not None and not can_edit():  # added to a story one may only read: one's own copy
+            open_saved(lib.add(story, articles=articles, edits=ss.edits.to_dict(), author=dict(ss.get("author") or {}),
+                               note=f"built from {len(articles)} articles, in a copy"))
             ss.origin = "session"
         elif previous is not None:
+            # the new revision first: a refused save (someone saved meanwhile) adds no article either
+            saved = lib.save(previous, base_revision=ss.revision, story=story, edits=ss.edits.to_dict(),
+                             note=f"rebuilt with {len(articles)} articles")
             lib.add_articles(previous, articles)
-            open_saved(lib.save(previous, base_revision=ss.revision, story=story, edits=ss.edits.to_dict(),
-                                note=f"rebuilt with {len(articles)} articles"))
+            open_saved(lib.get(saved.id))
         else:
             open_saved(lib.add(story, articles=articles, note=f"built from {len(articles)} articles"))
             ss.origin = "session"
@@ -1003,7 +1013,9 @@ def sharing_panel() -> None:
             if c2.button("Remove", key=f"btn_unshare_{sup.digest(user)}"):
                 _share(user, None)
         with st.form("form_share", border=False):
-            user = st.text_input("Share with (their sign-in e-mail address)", key="share_user")
+            user = st.text_input("Share with", key="share_user", placeholder="name@newsroom.example",
+                                 help="The name they are signed in as, shown at the top of their sidebar: "
+                                      "their e-mail address.")
             level = st.radio("They may", ["read", "edit"], horizontal=True, key="share_level")
             if st.form_submit_button("Share"):
                 _share(user, Access.EDIT if level == "edit" else Access.READ)
@@ -1026,8 +1038,11 @@ def sharing_panel() -> None:
 
 def _share(user: str, access) -> None:  # noqa: ANN001 - storymap.library.Access | None
     ss = st.session_state
+    lib = library()
     try:
-        library().share(ss.story_id, user, access)
+        if lib is None:
+            raise StorymapError("the story library is not available")
+        lib.share(ss.story_id, user, access)
     except StorymapError as exc:
         ss.notices = [*ss.get("notices", []), f"Not shared: {exc}"]
     st.rerun()
@@ -1069,7 +1084,14 @@ def main() -> None:
     if ss.get("conflict"):
         st.error(ss.conflict)
         if st.button("Reload the latest version", key="btn_reload"):
-            open_saved(library().get(ss.story_id, token=ss.get("link_token")), token=ss.get("link_token"))
+            lib = library()
+            try:
+                if lib is None:
+                    raise StorymapError("the story library is not available")
+                open_saved(lib.get(ss.story_id, token=ss.get("link_token")), token=ss.get("link_token"))
+            except StorymapError as exc:  # deleted, or no longer shared, meanwhile
+                ss.pop("conflict", None)
+                ss.notices = [f"The story cannot be reloaded ({exc})."]
             st.rerun()
     header(shown)
     ss.new_map = False

@@ -568,8 +568,6 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-
-
 # --------------------------------------------------------------------------- the review map
 #: the review map's colours: the place as placed, the other readings of its name, towns nearby
 REVIEW_KINDS = {"placed here": "#b3202e", "other reading": "#1a5fb4", "town nearby": "#5f6f80",

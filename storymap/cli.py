@@ -668,10 +668,16 @@ def stories_import(path: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask.")
 def stories_delete(story: str, yes: bool) -> None:
     """Remove a story you own, its revisions and its articles from the library."""
+    from storymap.library import Access, LibraryError
+
     try:
         lib = _library()
         story_id = lib.find(story)
-        title = lib.get(story_id).story["storymap"].get("title")
+        saved = lib.get(story_id)
+        if saved.access < Access.OWNER:  # refused before asking
+            raise LibraryError(f"you ({lib.user}) may only {saved.access.label} story {story_id[:8]}: only its "
+                               f"owner ({saved.owner}) may delete it")
+        title = saved.story["storymap"].get("title")
         if not yes:
             click.confirm(printable(f"Delete {title!r} ({story_id[:8]}) and all its revisions?"), abort=True,
                           err=True)

@@ -45,7 +45,7 @@ import sqlalchemy as sa
 
 from storymap.errors import StorymapError
 from storymap.memory import release_memory
-from storymap.storyfile import Story
+from storymap.storyfile import Story, is_media_src
 
 metadata = sa.MetaData()
 
@@ -155,7 +155,7 @@ class Summary:
     revision: int
     updated_at: dt.datetime
     owner: str = LOCAL_USER
-    access: Access = Access.OWNER
+    access: Access = Access.NONE
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ class SavedStory:
     articles: tuple[ArticleText, ...]
     note: str = ""
     owner: str = LOCAL_USER
-    access: Access = Access.OWNER  #: what the user who opened it may do
+    access: Access = Access.NONE  #: what the user who opened it may do
     saved_by: str = LOCAL_USER  #: who saved this revision
 
 
@@ -252,8 +252,11 @@ class Library:
         granted = sa.select(grant_table.c.story_id).where(grant_table.c.user == self.user)
         return sa.or_(story_table.c.owner == self.user, story_table.c.id.in_(granted))
 
-    def _access(self, con: sa.Connection, story_id: str, token: str | None = None) -> Access:
-        owner = con.execute(sa.select(story_table.c.owner).where(story_table.c.id == story_id)).scalar_one_or_none()
+    def _access(self, con: sa.Connection, story_id: str, token: str | None = None, *, lock: bool = False) -> Access:
+        query = sa.select(story_table.c.owner).where(story_table.c.id == story_id)
+        # in a transaction that writes, the story's row stays locked until it ends (PostgreSQL):
+        # a share taken away or a delete cannot land between the check and the write
+        owner = con.execute(query.with_for_update() if lock else query).scalar_one_or_none()
         if owner is None:
             return Access.NONE
         if owner == self.user:
@@ -267,12 +270,13 @@ class Library:
             access = Access.READ
         return access
 
-    def _require(self, con: sa.Connection, story_id: str, needed: Access, token: str | None = None) -> Access:
+    def _require(self, con: sa.Connection, story_id: str, needed: Access, token: str | None = None, *,
+                 lock: bool = False) -> Access:
         """This user's access to a story; :class:`LibraryError` below ``needed``. A story
         the user may not read is reported as missing: its id says nothing to them."""
         if not isinstance(story_id, str) or not story_id.strip():
             raise LibraryError("no story given: name a story by its id")
-        access = self._access(con, story_id, token)
+        access = self._access(con, story_id, token, lock=lock)
         if access < Access.READ:
             raise LibraryError(f"no story {story_id!r} in the library")
         if access < needed:
@@ -363,7 +367,7 @@ class Library:
     def add_articles(self, story_id: str, new: Sequence[ArticleText]) -> list[ArticleText]:
         """Add articles to a story; one already in it (same text) is not added twice. Returns the added."""
         with self._tx() as con:
-            self._require(con, story_id, Access.EDIT)
+            self._require(con, story_id, Access.EDIT, lock=True)
             return self._add_articles(con, story_id, new)
 
     @staticmethod
@@ -397,7 +401,7 @@ class Library:
         author = current.author if author is None else author
         now = _now()
         with self._tx() as con:
-            self._require(con, story_id, Access.EDIT)  # again, in the transaction that writes
+            self._require(con, story_id, Access.EDIT, lock=True)  # again, in the transaction that writes
             # the compare-and-set that makes concurrent saves safe on SQLite and PostgreSQL alike
             moved = con.execute(story_table.update().where(story_table.c.id == story_id,
                                                        story_table.c.revision == base_revision)
@@ -453,7 +457,7 @@ class Library:
     def delete(self, story_id: str) -> None:
         """Remove a story, its revisions, articles, shares and links (the owner only)."""
         with self._tx() as con:
-            self._require(con, story_id, Access.OWNER)
+            self._require(con, story_id, Access.OWNER, lock=True)
             for table in (link_table, grant_table, revision_table, article_table):
                 con.execute(table.delete().where(table.c.story_id == story_id))
             con.execute(story_table.delete().where(story_table.c.id == story_id))
@@ -461,10 +465,14 @@ class Library:
     def share(self, story_id: str, user: str, access: Access | None) -> None:
         """Give ``user`` read or edit access to a story, or take it away (``None``); the owner only."""
         user = check_user(user)
+        try:
+            access = None if access is None else Access(access)
+        except ValueError:
+            access = Access.NONE
         if access not in (None, Access.READ, Access.EDIT):
             raise LibraryError(f"a story is shared to read or to edit, not {access!r}")
         with self._tx() as con:
-            self._require(con, story_id, Access.OWNER)
+            self._require(con, story_id, Access.OWNER, lock=True)
             if user == self.user:
                 raise LibraryError("you own this story: there is nothing to share with yourself")
             con.execute(grant_table.delete().where(grant_table.c.story_id == story_id, grant_table.c.user == user))
@@ -476,7 +484,7 @@ class Library:
         the story, nothing more. Only its hash is stored, so it is shown once."""
         token = secrets.token_urlsafe(32)
         with self._tx() as con:
-            self._require(con, story_id, Access.OWNER)
+            self._require(con, story_id, Access.OWNER, lock=True)
             con.execute(link_table.insert().values(token_sha256=_token_hash(token), story_id=story_id,
                                                    created_by=self.user))
         return token
@@ -484,7 +492,7 @@ class Library:
     def revoke_links(self, story_id: str) -> int:
         """Make every read-only link to a story stop working (the owner only); returns how many."""
         with self._tx() as con:
-            self._require(con, story_id, Access.OWNER)
+            self._require(con, story_id, Access.OWNER, lock=True)
             return con.execute(link_table.delete().where(link_table.c.story_id == story_id)).rowcount
 
     # ------------------------------------------------------------------ story files
@@ -532,24 +540,28 @@ _ENGINES_LOCK = threading.Lock()
 
 
 def check_user(user: str) -> str:
-    """``user`` as the library keeps it: stripped, one word of printable characters."""
+    """``user`` as the library keeps it: stripped, one word of printable characters; an
+    e-mail address lower-cased, as sign-in gives it."""
     name = user.strip() if isinstance(user, str) else ""
     if not _USER.fullmatch(name):
         raise LibraryError(f"{user!r} is not a user name: one word of printable characters, up to 200")
-    return name
+    return name.lower() if "@" in name and not name.startswith("oidc:") else name
 
 
 def user_identity(claims: dict[str, Any]) -> str:
-    """The library's user for a signed-in person: their e-mail address (lower-cased) as the
-    identity provider asserts it, else ``oidc:`` and the provider's subject. Neither can be
-    :data:`LOCAL_USER`, so nobody signs in as the laptop's local user."""
+    """The library's user for a signed-in person: their e-mail address (lower-cased) when the
+    identity provider says it verified it (``email_verified``), else ``oidc:``, the
+    provider (its issuer) and its subject for the person. An address the provider does not
+    vouch for is not trusted: where people may set their own address, it would let anyone
+    sign in as a colleague. Neither form can be :data:`LOCAL_USER`."""
     email = str(claims.get("email") or "").strip().lower()
-    if email and "@" in email and claims.get("email_verified") is not False:
+    if email and "@" in email and claims.get("email_verified") in (True, "true"):
         return check_user(email)
     sub = str(claims.get("sub") or "").strip()
     if not sub:
-        raise LibraryError("the identity provider named no user (no e-mail address and no subject)")
-    return check_user(f"oidc:{sub}")
+        raise LibraryError("the identity provider named no user (no verified e-mail address and no subject)")
+    issuer = str(claims.get("iss") or "").strip()
+    return check_user(f"oidc:{issuer}#{sub}" if issuer else f"oidc:{sub}")
 
 
 def _token_hash(token: str) -> str:
@@ -569,7 +581,7 @@ def _engine(url: str) -> sa.Engine:
             engine = sa.create_engine(url, future=True)
             if engine.dialect.name == "sqlite":
                 sa.event.listen(engine, "connect", _sqlite_pragmas)
-            upgrade(engine)
+            migrate(engine)
         except LibraryError:
             raise
         except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:
@@ -608,8 +620,11 @@ def with_author(story: Story, author: dict[str, Any]) -> Story:
                     props["author_text"] = str(mine["text"]).strip()
                 if isinstance(mine.get("zoom"), (int, float)) and 0 < mine["zoom"] <= 22:
                     props["zoom"] = mine["zoom"]
-                if mine.get("media"):
-                    props["media"] = [dict(m) for m in mine["media"]]
+                # only what a story file may carry: a library kept by an older storymap may hold
+                # a media source the story file refuses (a path), and an export must load back
+                media = [dict(m) for m in mine.get("media") or [] if isinstance(m, dict) and is_media_src(m.get("src"))]
+                if media:
+                    props["media"] = media
                 f = {**f, "properties": props}
             features.append(f)
         out["features"] = features
@@ -780,20 +795,38 @@ def _sqlite_pragmas(dbapi_con: Any, _record: Any) -> None:
     cur.close()
 
 
-def upgrade(engine: sa.Engine) -> None:
-    """Bring the database's schema to the latest migration (Alembic)."""
+def migrate(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the database's schema to ``revision`` of the migrations (Alembic): the latest
+    by default (done on opening), or back to an earlier one when storymap is rolled back."""
     from alembic import command
     from alembic.config import Config
-
+    from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
     try:
-        with engine.begin() as con:
-            config.attributes["connection"] = con
-            command.upgrade(config, "head")
-    except CommandError as exc:
+        with engine.connect() as con:
+            if engine.dialect.name == "sqlite":
+                # a batch migration copies a table and drops the old one: with foreign keys on,
+                # the drop would cascade to every revision and article (SQLite cannot change
+                # this inside a transaction, so before it)
+                con.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                con.commit()
+            with con.begin():
+                config.attributes["connection"] = con
+                current = con.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() \
+                    if sa.inspect(con).has_table("alembic_version") else None
+                script = ScriptDirectory.from_config(config)
+                known = [r.revision for r in script.walk_revisions()]
+                if revision == "head" or current is None or known.index(revision) < known.index(current):
+                    command.upgrade(config, revision)  # walk_revisions goes newest first
+                elif revision != current:
+                    command.downgrade(config, revision)
+            if engine.dialect.name == "sqlite":
+                con.exec_driver_sql("PRAGMA foreign_keys=ON")
+                con.commit()
+    except (CommandError, ValueError) as exc:
         url = _safe_url(engine.url.render_as_string(hide_password=False))
         raise LibraryError(f"the story library at {url} has a schema this storymap does not know "
                            f"({' '.join(str(exc).split())[:160]}): it was written by a newer storymap, or is "

@@ -34,7 +34,8 @@ def run_as(user: str | None, *, story: str | None = None, share: str | None = No
     at = AppTest.from_file(str(APP), default_timeout=180)
     if auth:
         at.secrets.update(AUTH)
-    at.user = {"is_logged_in": True, "email": user, "sub": user} if user else {"is_logged_in": False}
+    at.user = {"is_logged_in": True, "email": user, "email_verified": True, "sub": user} if user else \
+        {"is_logged_in": False}
     if story:
         at.query_params["story"] = story
     if share:
@@ -127,6 +128,25 @@ def test_the_owner_shares_from_the_app(shared):
     assert Library(user="someone@elsewhere.example").open_link(token).id == anas.id
     ben = run_as(BEN, story=anas.id)
     assert not any(b.key == "btn_make_link" for b in ben.button)  # sharing is the owner's
+    other = lib.import_file(STORY)
+    ana.run()  # the library now lists it
+    ana.selectbox(key="library_pick").set_value(other.id).run()
+    next(b for b in ana.button if b.key == "btn_open_story").click().run()
+    assert ana.session_state["story_id"] == other.id
+    assert "new_link" not in ana.session_state  # the first story's link is not shown under another
+    assert not any(token in c.value for c in ana.code)
+
+
+def test_an_address_the_provider_does_not_vouch_for_is_not_the_person(shared):
+    Library(user=ANA).import_file(STORY)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.secrets.update(AUTH)
+    at.user = {"is_logged_in": True, "email": ANA, "sub": "someone-else", "iss": "https://id.example"}
+    at.run()
+    assert at.session_state["user"] == "oidc:https://id.example#someone-else"
+    assert _library_labels(at) == []
 
 
 def test_a_laptop_needs_no_sign_in(monkeypatch, tmp_path):

@@ -31,7 +31,9 @@ ANA, BEN = "ana@newsroom.example", "ben@newsroom.example"
 def provider() -> Iterator[str]:
     """An OpenID Connect provider on localhost: its issuer URL."""
     oidc = pytest.importorskip("oidc_provider_mock")
-    with oidc.run_server_in_thread() as server:
+    # the newsroom's accounts, whose addresses the provider has verified
+    people = [oidc.User(sub=user, claims={"email": user, "email_verified": True}) for user in (ANA, BEN)]
+    with oidc.run_server_in_thread(user_claims=people) as server:
         yield f"http://localhost:{server.server_port}"
 
 

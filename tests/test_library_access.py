@@ -14,14 +14,14 @@ from click.testing import CliRunner
 
 from storymap.cli import main
 from storymap.library import (LOCAL_USER, Access, AccessError, ArticleText, ConflictError, Library, LibraryError,
-                              check_user, user_identity)
+                              check_user, migrate, user_identity)
 
 ANA, BEN, CLEO = "ana@newsroom.example", "ben@newsroom.example", "cleo@newsroom.example"
 
 
 def _story(title: str = "The envoy's tour") -> dict:
     return {"type": "FeatureCollection", "storymap": {"version": 2, "title": title, "subject": "An envoy"},
-            "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [12.5, 41.9]},
+            "features": [{"type": "Feature", "id": "p0", "geometry": {"type": "Point", "coordinates": [12.5, 41.9]},
                           "properties": {"id": "p0", "name": "Rome", "role": "stop", "stop": 1}}]}
 
 
@@ -156,15 +156,42 @@ def test_ids_must_be_whole_in_get_and_unambiguous_in_find(url):
 
 
 def test_user_names_and_identities():
-    assert user_identity({"email": "Ana@Newsroom.Example", "sub": "123"}) == ANA
-    assert user_identity({"sub": "123"}) == "oidc:123"
-    assert user_identity({"email": "ana@newsroom.example", "email_verified": False, "sub": "9"}) == "oidc:9"
+    verified = {"email": "Ana@Newsroom.Example", "email_verified": True, "sub": "123", "iss": "https://id.example"}
+    assert user_identity(verified) == ANA
+    assert user_identity({**verified, "email_verified": "true"}) == ANA
+    # an address the provider does not vouch for (people may set their own) is not who they are
+    for unverified in ({"email_verified": False}, {"email_verified": "false"}, {"email_verified": None}):
+        assert user_identity({**verified, **unverified}) == "oidc:https://id.example#123"
+    assert user_identity({"email": ANA, "sub": "123"}) == "oidc:123"
     assert user_identity({"sub": LOCAL_USER}) != LOCAL_USER  # nobody signs in as the laptop's user
     with pytest.raises(LibraryError):
-        user_identity({})
+        user_identity({"email": ANA})
+    assert check_user(" Ben@Newsroom.Example ") == BEN  # addresses as sign-in gives them
     for bad in ("", "  ", "two words", "bell\x07", "x" * 201):
         with pytest.raises(LibraryError):
             check_user(bad)
+
+
+def test_sharing_takes_an_address_in_any_case_and_an_access_level_as_a_number(url):
+    ana, ben = Library(url, user=ANA), Library(url, user="Ben@Newsroom.Example")
+    saved = ana.add(_story())
+    ana.share(saved.id, "BEN@newsroom.example", 2)
+    assert ben.get(saved.id).access == Access.EDIT
+    with pytest.raises(LibraryError, match="read or to edit"):
+        ana.share(saved.id, BEN, 3)
+
+
+def test_a_library_media_source_the_story_file_refuses_is_left_out_of_what_is_shown(tmp_path):
+    from storymap.library import shown
+    from storymap.storyfile import load_story
+
+    lib = Library(f"sqlite:///{tmp_path / 'old.sqlite'}", user=ANA)
+    good = {"src": "https://images.example/rome.jpg", "caption": "Rome"}
+    saved = lib.add(_story(), author={"stops": {"p0": {"text": "Rome.", "media": [{"src": "/etc/passwd"}, good]}}})
+    [stop] = shown(saved)["features"]
+    assert stop["properties"]["media"] == [good]
+    out = lib.export_file(saved.id, tmp_path / "out.geojson")
+    assert load_story(out)["features"][0]["properties"]["media"] == [good]  # it loads back
 
 
 def test_a_library_kept_before_owners_is_migrated_to_the_local_user(tmp_path):
@@ -188,6 +215,15 @@ def test_a_library_kept_before_owners_is_migrated_to_the_local_user(tmp_path):
     assert (row.id, row.owner, row.access) == ("old1", LOCAL_USER, Access.OWNER)
     assert local.get("old1").saved_by == LOCAL_USER
     assert Library(url, user=ANA).list() == []
+    # a migration that copies a table (SQLite's batch mode) loses no revision or article:
+    # going back to 0001 copies the stories table without its owner
+    engine = sa.create_engine(url)
+    migrate(engine, "0001")
+    with engine.connect() as con:
+        assert con.execute(sa.text("SELECT count(*) FROM revisions")).scalar_one() == 1
+        assert "owner" not in {c["name"] for c in sa.inspect(con).get_columns("stories")}
+    migrate(engine)
+    engine.dispose()
 
 
 def test_a_library_of_an_unknown_schema_is_a_clear_error(tmp_path):
@@ -247,8 +283,8 @@ def test_the_stories_commands_act_as_a_named_user_and_refuse_empty_or_ambiguous_
     assert runner.invoke(main, ["stories", "share", "ab1", BEN, "--edit"]).exit_code == 0
     listed = runner.invoke(main, ["stories", "list"], env={"STORYMAP_USER": BEN})
     assert "First" in listed.stdout and "owned by local" in listed.stdout and "Second" not in listed.stdout
-    refused = runner.invoke(main, ["stories", "--user", BEN, "delete", "ab1", "--yes"])
-    assert refused.exit_code == 1 and "owner" in refused.output
+    refused = runner.invoke(main, ["stories", "--user", BEN, "delete", "ab1"])  # refused before asking
+    assert refused.exit_code == 1 and "owner" in refused.output and "Delete" not in refused.output
     assert runner.invoke(main, ["stories", "share", "ab1", BEN, "--remove"]).exit_code == 0
     assert runner.invoke(main, ["stories", "--user", BEN, "list"]).stdout == ""
 

@@ -38,6 +38,50 @@ class Watched:
     console_errors: list[str] = field(default_factory=list)
 
 
+# ---------------------------------------------------------------------------- test tiers
+# `pytest -m "not browser and not slow"` is the everyday tier (`make test-fast`); `make test`
+# runs everything. The markers are registered in pyproject.toml.
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``browser`` every test whose fixtures include the ``browser`` fixture (directly or
+    through ``offline_page``, ``make_page``, ``chromium``, ``app_page``...). Tests that start
+    Chromium another way (video recording, ``streamlit run``) carry the marker themselves."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+#: whether the running test is marked ``browser``: Chromium may be launched only then
+_browser_allowed = False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    global _browser_allowed
+    _browser_allowed = item.get_closest_marker("browser") is not None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Make a test that launches Chromium without the ``browser`` marker fail, saying so, so
+    that no browser test slips into the fast tier."""
+    try:
+        from playwright.sync_api import BrowserType
+    except ImportError:  # pragma: no cover - a dependency
+        return
+
+    def guarded(launch: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not _browser_allowed:
+                raise RuntimeError("this test launches Chromium: mark it @pytest.mark.browser "
+                                   "(or use the 'browser' fixture, which marks it)")
+            return launch(*args, **kwargs)
+        return wrapper
+
+    for name in ("launch", "launch_persistent_context"):
+        setattr(BrowserType, name, guarded(getattr(BrowserType, name)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The app and the CLI keep stories in a library: the tests' goes in a temporary folder,

@@ -229,6 +229,7 @@ def _map_data(at) -> dict:  # noqa: ANN001
     return json.loads(html[start:html.index("</script>", start)])
 
 
+@pytest.mark.slow
 def test_app_shows_the_seeds_story(app) -> None:  # noqa: ANN001
     assert app.title[0].value == "Kim Jong Un in Russia"
     assert "Kim Jong Un" in app.markdown[0].value
@@ -259,6 +260,7 @@ def test_filters_change_the_table(app) -> None:  # noqa: ANN001
     assert any("<mark>Komsomolsk-on-Amur</mark>" in m.value for m in app.markdown)
 
 
+@pytest.mark.slow
 def test_reject_and_role_edits_change_the_map_and_downloads(app, media) -> None:  # noqa: ANN001
     app.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
     app.button(key="btn_reject").click().run()
@@ -303,6 +305,7 @@ def test_downloads_hold_valid_files(app, media, tmp_path: Path) -> None:  # noqa
     assert all(b.proto.deferred_file_id and not b.proto.url for b in app.download_button if b.key != "dl_edits")
 
 
+@pytest.mark.slow
 def test_upload_builds_a_new_story(app) -> None:  # noqa: ANN001
     app.file_uploader(key="upload_files").set_value(("khabarovsk.txt", ARTICLE, "text/plain"))
     app.button(key="btn_build").click().run()
@@ -315,6 +318,7 @@ def test_upload_builds_a_new_story(app) -> None:  # noqa: ANN001
     assert "Khabarovsk" in _iframe_html(app)
 
 
+@pytest.mark.slow
 def test_add_articles_to_the_current_story(app) -> None:  # noqa: ANN001
     app.text_area(key="paste_text").set_value(ARTICLE.decode())
     app.button(key="btn_add").click().run()
@@ -333,6 +337,7 @@ def test_bad_uploads_give_a_message_not_a_traceback(app) -> None:  # noqa: ANN00
     assert not app.exception and "No article to read" in app.error[0].value
 
 
+@pytest.mark.slow
 def test_candidate_switch_and_stop_order_through_the_app(app, tmp_path: Path) -> None:  # noqa: ANN001
     app.selectbox(key="edit_place").set_value("moscow").run()
     alt = app.selectbox(key="edit_candidate_moscow").options[-1]
@@ -402,6 +407,7 @@ def test_no_autolinks_from_article_text() -> None:
     assert "<mark>moscow</mark>" in marked and "press@" not in marked and "www." not in marked
 
 
+@pytest.mark.slow
 def test_first_click_builds_even_when_the_upload_arrives_with_it(app) -> None:  # noqa: ANN001
     """The inputs and the button are one form: one click, one message, one build."""
     assert app.session_state["origin"] == "seeds"
@@ -413,6 +419,7 @@ def test_first_click_builds_even_when_the_upload_arrives_with_it(app) -> None:  
     assert "pending_build" not in app.session_state
 
 
+@pytest.mark.slow
 def test_a_build_interrupted_by_a_rerun_happens_on_the_next_run(app, monkeypatch) -> None:  # noqa: ANN001
     """A newer rerun (another widget, an upload finishing) stopping the build run must not lose the click."""
     import storymap.story
@@ -436,6 +443,7 @@ def test_a_build_interrupted_by_a_rerun_happens_on_the_next_run(app, monkeypatch
     assert "Khabarovsk" in {f["properties"]["name"] for f in places(app.session_state["base"])}
 
 
+@pytest.mark.slow
 def test_refused_upload_warnings_stay_after_the_build_until_the_next(app) -> None:  # noqa: ANN001
     app.file_uploader(key="upload_files").set_value([("khabarovsk.txt", ARTICLE, "text/plain"),
                                                      ("empty.txt", b"   ", "text/plain")])
@@ -450,6 +458,7 @@ def test_refused_upload_warnings_stay_after_the_build_until_the_next(app) -> Non
     assert not any("empty.txt" in w.value for w in app.warning)
 
 
+@pytest.mark.slow
 def test_edits_stay_in_the_session_and_never_touch_the_shared_files(app, media) -> None:  # noqa: ANN001
     shared = [ROOT / "data" / "places.edits.json", ROOT / "data" / "places.geojson"]
     before = {p: (p.exists(), p.stat().st_mtime_ns if p.exists() else None) for p in shared}
@@ -466,6 +475,7 @@ def test_edits_stay_in_the_session_and_never_touch_the_shared_files(app, media) 
     assert [s["id"] for s in _map_data(other)["stops"]] == ROUTE
 
 
+@pytest.mark.slow
 def test_session_keeps_no_large_text(app) -> None:  # noqa: ANN001
     app.text_area(key="paste_text").set_value(ARTICLE.decode())
     app.button(key="btn_build").click().run()
@@ -475,6 +485,7 @@ def test_session_keeps_no_large_text(app) -> None:  # noqa: ANN001
             assert len(repr(app.session_state[key])) < 2_000, key
 
 
+@pytest.mark.slow
 def test_map_runs_sandboxed_without_same_origin(app) -> None:  # noqa: ANN001
     outer = _outer_html(app)
     assert outer.count("<iframe") == 1 and 'sandbox="allow-scripts"' in outer
@@ -496,6 +507,7 @@ def test_map_page_escapes_the_story_out_of_the_wrapper() -> None:
     assert sup.inner_map_html(page).startswith(hostile[: hostile.index("</body>")])
 
 
+@pytest.mark.slow
 def test_web_addresses_in_articles_are_not_links(app) -> None:  # noqa: ANN001
     app.text_area(key="paste_text").set_value(HOSTILE_WEB)
     app.text_input(key="paste_title").set_value("Visit to www.example-ministry.org")
@@ -507,6 +519,7 @@ def test_web_addresses_in_articles_are_not_links(app) -> None:  # noqa: ANN001
     assert excerpts and all(t not in e for e in excerpts for t in ("www.", "https:", "press@"))
 
 
+@pytest.mark.slow
 def test_template_syntax_in_an_article_stays_literal_in_the_map(app) -> None:  # noqa: ANN001
     text = ("Minister Ana Sousa arrived in Vladivostok on Monday, September 11, 2023, under a banner that "
             "read {{ 7*7 }} and {% raw %}x{% endraw %}. She later travelled to Khabarovsk.\n")

@@ -63,6 +63,7 @@ def test_a_shared_server_asks_everyone_to_sign_in_first(shared):
     assert "base" not in at.session_state and not at.tabs and not at.expander
 
 
+@pytest.mark.slow
 def test_each_person_sees_only_their_stories_and_no_id_opens_anothers(shared):
     anas = Library(user=ANA).import_file(STORY)
     bens = Library(user=BEN).import_file(STORY)
@@ -78,6 +79,7 @@ def test_each_person_sees_only_their_stories_and_no_id_opens_anothers(shared):
     assert mine.session_state["story_id"] == anas.id
 
 
+@pytest.mark.slow
 def test_a_read_only_link_opens_read_only_and_a_correction_makes_ones_own_copy(shared):
     lib = Library(user=ANA)
     anas = lib.import_file(STORY)
@@ -95,6 +97,7 @@ def test_a_read_only_link_opens_read_only_and_a_correction_makes_ones_own_copy(s
     assert [r.id for r in Library(user=BEN).list()] == [ben.session_state["story_id"]]
 
 
+@pytest.mark.slow
 def test_an_edit_grant_lets_a_colleague_save_and_undo_only_their_own_save(shared):
     lib = Library(user=ANA)
     anas = lib.import_file(STORY)
@@ -114,6 +117,7 @@ def test_an_edit_grant_lets_a_colleague_save_and_undo_only_their_own_save(shared
     assert lib.get(anas.id).revision == 3 and lib.get(anas.id).edits.get("rejected", []) == []
 
 
+@pytest.mark.slow
 def test_the_owner_shares_from_the_app(shared):
     lib = Library(user=ANA)
     anas = lib.import_file(STORY)

@@ -29,6 +29,8 @@ ARTICLE = ("Kim Jong Un arrives in Khabarovsk\n\n"
            "North Korean leader Kim Jong Un arrived in Khabarovsk on Saturday, September 16, 2023, "
            "after visiting Komsomolsk-on-Amur, state media said. He later travelled to Vladivostok.\n")
 
+pytestmark = pytest.mark.browser  # every test here drives Chromium against `streamlit run`
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -45,6 +45,7 @@ def built():  # noqa: ANN201 - (AppTest, story id)
     return at, at.session_state["story_id"]
 
 
+@pytest.mark.slow
 def test_a_built_story_is_kept_and_opens_again_from_its_link(built):
     at, story_id = built
     assert at.query_params["story"] == story_id
@@ -56,6 +57,7 @@ def test_a_built_story_is_kept_and_opens_again_from_its_link(built):
     assert again.title[0].value == at.title[0].value
 
 
+@pytest.mark.slow
 def test_the_upload_folder_does_not_outlive_the_build():
     before = set(Path(tempfile.gettempdir()).glob("storymap-upload-*"))
     at = run_app()
@@ -65,6 +67,7 @@ def test_the_upload_folder_does_not_outlive_the_build():
     assert set(Path(tempfile.gettempdir()).glob("storymap-upload-*")) == before
 
 
+@pytest.mark.slow
 def test_correcting_the_seeds_story_makes_the_readers_own_copy():
     at = run_app()
     assert at.session_state["story_id"] is None and at.session_state["origin"] == "seeds"
@@ -81,6 +84,7 @@ def test_correcting_the_seeds_story_makes_the_readers_own_copy():
         linked.session_state["edits"].rejected == ["komsomolsk-on-amur"]
 
 
+@pytest.mark.slow
 def test_two_readers_editing_one_story_lose_nothing(built):
     first, story_id = built
     second = run_app(story_id)
@@ -96,6 +100,7 @@ def test_two_readers_editing_one_story_lose_nothing(built):
     assert second.session_state["edits"].rejected == [str(place)] and not second.session_state.get("conflict")
 
 
+@pytest.mark.slow
 def test_a_save_can_be_undone(built):
     at, story_id = built
     place = str(at.session_state["base"]["features"][0]["id"])
@@ -107,6 +112,7 @@ def test_a_save_can_be_undone(built):
     assert Library().get(story_id).edits == {} and at.session_state["edits"].is_empty()
 
 
+@pytest.mark.slow
 def test_the_library_lists_stories_and_opens_one(built):
     _, story_id = built
     at = run_app()
@@ -122,6 +128,7 @@ def test_a_link_to_a_missing_story_says_so_and_shows_the_seeds():
     assert any("cannot be opened" in w.value for w in at.warning)
 
 
+@pytest.mark.slow
 def test_the_authors_headline_and_dek_are_saved_shown_and_exported(built, tmp_path):
     at, story_id = built
     generated = at.title[0].value
@@ -156,6 +163,7 @@ def test_review_shows_the_evidence_and_doubtful_stops_first():
     assert why and any("reported" in w for w in why)
 
 
+@pytest.mark.slow
 def test_a_missed_place_is_added_by_searching_the_gazetteer(built):
     at, story_id = built
     before = len(stops(at.session_state["base"]))
@@ -171,6 +179,7 @@ def test_a_missed_place_is_added_by_searching_the_gazetteer(built):
     assert "Coimbra" in {f["properties"]["name"] for f in stops(shown(saved))}
 
 
+@pytest.mark.slow
 def test_a_place_is_re_placed_by_searching_the_gazetteer():
     at = run_app()
     at.selectbox(key="edit_place").set_value("vladivostok").run()
@@ -181,6 +190,7 @@ def test_a_place_is_re_placed_by_searching_the_gazetteer():
     assert abs(lat - 42.8) < 0.3 and abs(lon - 132.9) < 0.3
 
 
+@pytest.mark.slow
 def test_adding_an_article_already_in_the_story_adds_nothing(built):
     at, story_id = built
     assert at.text_area(key="paste_text").value == ""  # the inputs cleared after the build
@@ -191,6 +201,7 @@ def test_adding_an_article_already_in_the_story_adds_nothing(built):
     assert len(Library().get(story_id).articles) == 1
 
 
+@pytest.mark.slow
 def test_an_authors_text_and_zoom_for_a_stop_are_kept_and_exported(built, tmp_path):
     at, story_id = built
     place = str(stops(at.session_state["base"])[0]["id"])
@@ -221,6 +232,7 @@ def test_a_date_that_breaks_the_route_order_warns_and_orders_by_date():
     assert not any("disagrees with the dates" in w.value for w in at.warning)
 
 
+@pytest.mark.slow
 def test_an_articles_outlet_date_and_address_are_corrected(built, tmp_path):
     at, story_id = built
     article_id = at.session_state["base"]["storymap"]["articles"][0]["id"]
@@ -247,6 +259,7 @@ def _png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_a_stops_image_is_resized_kept_inlined_and_exported(built, tmp_path):
     at, story_id = built
     place = str(stops(at.session_state["base"])[0]["id"])
@@ -291,6 +304,7 @@ def test_empty_text_cells_are_empty_not_none():
         assert not table[column].isna().any(), column
 
 
+@pytest.mark.slow
 def test_two_readers_correcting_different_places_are_merged(built):
     first, story_id = built
     second = run_app(story_id)
@@ -317,6 +331,7 @@ def test_the_review_tab_maps_the_place_its_readings_and_towns_around_it():
     assert any({"in the story", "town nearby"} <= k for k in kinds)
 
 
+@pytest.mark.slow
 def test_a_stop_can_be_visited_again_and_the_return_removed():
     at = run_app()
     at.selectbox(key="edit_place").set_value("vostochny-cosmodrome").run()
@@ -348,6 +363,7 @@ def test_a_story_traced_from_an_event_table_opens_like_any_other(tmp_path):
     assert shown == ["Lisbon", "Porto"]
 
 
+@pytest.mark.slow
 def test_the_library_counts_its_stories_in_english(built):
     at = run_app()
     at.text_area(key="paste_text").set_value(ARTICLE.replace("Lisbon", "Faro"))
@@ -357,6 +373,7 @@ def test_the_library_counts_its_stories_in_english(built):
     assert count >= 2 and label == f"Library ({count} stories)"
 
 
+@pytest.mark.slow
 def test_adding_articles_to_a_story_without_article_texts_is_refused_and_changes_nothing():
     # an imported story keeps its stops but no article texts: a rebuild "with the new article"
     # would be a story of the new article alone, put in place of the imported one

@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STORY = ROOT / "tests" / "fixtures" / "story.geojson"
 ANA, BEN = "ana@newsroom.example", "ben@newsroom.example"
 
+pytestmark = pytest.mark.browser  # `streamlit run` and two people in Chromium
+
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:

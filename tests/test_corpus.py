@@ -75,6 +75,7 @@ def test_a_dask_cluster_writes_what_one_process_writes(corpus: Path, tmp_path: P
     assert [r["id"] for r in parquet] == ["a07", "a08", "a09"]
 
 
+@pytest.mark.slow
 def test_the_command_runs_a_local_cluster_of_worker_processes(corpus: Path, tmp_path: Path) -> None:
     alone = tmp_path / "alone"
     assert CliRunner().invoke(main, ["geoparse", str(corpus), "-o", str(alone), "--scheduler", "local"]).exit_code == 0
@@ -96,6 +97,7 @@ def _profiling() -> bool:
     return dask.config.get("distributed.worker.profile.enabled")
 
 
+@pytest.mark.slow
 def test_the_local_clusters_workers_run_without_dasks_profiler() -> None:
     # the profiler's call tree of the model's stacks grows with the corpus (benchmarks/bench_corpus.py)
     from dask.distributed import Client

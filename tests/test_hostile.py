@@ -116,6 +116,7 @@ def _check_outputs(story: dict[str, Any]) -> None:
     assert html.count("</script>") == html.count("<script")
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(text=damaged_stories())
 def test_any_story_file_gives_valid_exports_or_a_message_naming_the_problem(text: str) -> None:
@@ -131,6 +132,7 @@ def test_any_story_file_gives_valid_exports_or_a_message_naming_the_problem(text
     _check_outputs(story)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(title=hostile_text, name=hostile_text, excerpt=hostile_text)
 def test_hostile_text_in_every_field_exports_validly_and_literally(title: str, name: str, excerpt: str) -> None:

@@ -27,7 +27,7 @@ def _story(title: str = "A trip", stops: int = 2) -> dict:
             "features": features}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])  # slow: a server
 def library(request: pytest.FixtureRequest, tmp_path: Path) -> Library:
     if request.param == "sqlite":
         return Library(f"sqlite:///{tmp_path / 'library.sqlite'}")

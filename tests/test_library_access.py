@@ -25,7 +25,7 @@ def _story(title: str = "The envoy's tour") -> dict:
                           "properties": {"id": "p0", "name": "Rome", "role": "stop", "stop": 1}}]}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])  # slow: a server
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'library.sqlite'}"

@@ -176,6 +176,7 @@ def test_geojson_written_by_earlier_versions_with_visits_as_text_still_loads(tmp
         parse_story(json.dumps(old), name="old.geojson")
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} not installed")
 def test_an_exported_geojson_makes_a_video(tmp_path: Path) -> None:
     exported = write_by_export(rich_story(), tmp_path)

@@ -22,7 +22,8 @@ from storymap.video import SIZES, VideoError, export_video
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} not installed")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} not installed")]
 
 
 def _frames(path: Path) -> tuple[dict[str, Any], list[np.ndarray]]:

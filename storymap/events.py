@@ -29,8 +29,9 @@ from storymap.corpus import CorpusError, CorpusResult, PartitionResult, partitio
     run_partitions, write_geoparquet
 from storymap.errors import StorymapError
 from storymap.gazetteer import Gazetteer, GazetteerRecord
-from storymap.itinerary import TITLES, MovementEvent
-from storymap.pipeline import analyse, shared_recognizer
+from storymap.dates import find_dates
+from storymap.itinerary import TITLES, MovementEvent, date_event
+from storymap.pipeline import analyse, article_anchors, shared_recognizer
 from storymap.recognize import Mention, Recognizer
 from storymap.records import MAX_TEXT_CHARS, GeoparseError, parse_record, record_article
 from storymap.resolve import Candidate, Resolved
@@ -402,8 +403,12 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
     counts = Counter(row["traveller_normalised"] for row in rows)
     name = min(counts, key=lambda n: (-counts[n], -len(n), n))
     articles = _articles(rows)
+    # each article's anchor as build's story of these articles has it: an article with no
+    # date of its own counts its weekdays and yearless dates from the others'
+    anchors = article_anchors(articles)
     places: dict[str, Place] = {}
     for row in rows:
+        row = _dated(row, anchors.get(row["article_id"]))
         place = places.get(row["gazetteer_id"])
         if place is None:
             place = places[row["gazetteer_id"]] = Place(_place_record(row))
@@ -414,7 +419,7 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
             row["article_id"], (row["mention_start"], row["mention_end"]), (row["sentence_start"], row["sentence_end"]),
             row["predicate"], row["traveller"] or "", row["status"], row["kind"], row["date"], row["date_end"],
             row["date_text"], row["cue"], row["confidence"], bool(row["date_inferred"])))
-    order = sorted(articles, key=lambda a: (a.published or dt.date.max, a.id))
+    order = sorted(articles, key=lambda a: (anchors[a.id] or dt.date.max, a.id))
     ordered = list(places.values())
     story = assemble_story(ordered, order, name, title=title, gazetteer=gazetteer)
     stops = [p for p in ordered if p.role == "stop"]
@@ -429,6 +434,21 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
                                    "to": date_to.isoformat() if date_to else None}
     problems = () if stops else (f"no stop: {subject!r} is only mentioned or planned elsewhere{span}",)
     return TraceResult(validate_story(story, name="traced story"), len(rows), len(articles), problems)
+
+
+def _dated(row: dict[str, Any], anchor: dt.date | None) -> dict[str, Any]:
+    """An event of an article with no publication date, whose date phrase could not be
+    dated when its article was mined alone, dated from the story's ``anchor`` for that
+    article as ``build`` dates it (see :func:`storymap.itinerary.date_event`)."""
+    if row["published"] is not None or row["date"] is not None or not row["date_text"] or anchor is None:
+        return row
+    dates = find_dates(row["date_text"])
+    if not dates:
+        return row
+    date, date_end, _, status = date_event(dates, anchor, row["status"], undated=True, kind=row["kind"])
+    if date is None:
+        return row
+    return {**row, "date": date, "date_end": date_end, "status": status}
 
 
 def _place_record(row: dict[str, Any]) -> GazetteerRecord:

@@ -1172,20 +1172,9 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
         if c.under_way and (not dates or c.inferred) and c.article not in undated:
             # "is returning to Washington": under way on the day it was written
             dates = (DateMention(c.mention[0], c.mention[0], c.predicate.split()[0], relative=0),)
-        date, date_end, date_text = _resolve_dates(dates, anchors.get(c.article),
-                                                   "nearest" if c.article in undated and c.status == "reported"
-                                                   else c.status)
-        anchor = anchors.get(c.article)
-        if anchor is not None and c.status == "reported" and _before_story(c, date, anchor):
-            status = "past"  # "visited Hanoi in 2014", "last year", "in September" months back
-        elif date is not None and c.status == "expected" and c.simple_present and anchor and \
-                c.article not in undated and date < anchor:
-            status = "reported"  # "Kim visits a plant on September 15" under a later date: it happened
-        elif date is not None and c.status == "reported" and anchor and c.article not in undated and \
-                date > anchors[c.article] and c.kind != "origin":
-            status = "expected"  # a reported verb with a date after publication: a plan
-        else:
-            status = c.status
+        date, date_end, date_text, status = date_event(dates, anchors.get(c.article), c.status,
+                                                       undated=c.article in undated, years=c.years,
+                                                       simple_present=c.simple_present, kind=c.kind)
         out.append(MovementEvent(c.article, c.mention, c.sentence, c.predicate, c.traveller,
                                  status, c.kind, date, date_end, date_text, c.cue, c.strength,
                                  c.inferred))
@@ -1199,12 +1188,36 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
 PAST_DAYS = 45
 
 
-def _before_story(c: Candidate, date: dt.date | None, anchor: dt.date) -> bool:
-    if any(y == -1 or y < anchor.year for y in c.years):
+def date_event(dates: Sequence[DateMention], anchor: dt.date | None, status: str, *, undated: bool,
+               years: Sequence[int] = (), simple_present: bool = False, kind: str = "visit"
+               ) -> tuple[dt.date | None, dt.date | None, str | None, str]:
+    """An event's (date, end date, date phrase, status) from the date phrases of its
+    clause, counted from its article's ``anchor``.
+
+    ``undated``: the article has no publication date (the anchor is a date in the text or
+    another article's), so a reported weekday is the nearest one and a date after the
+    anchor does not make a plan. ``years`` are the past years the clause names. Used by
+    :func:`subject_events` and by ``storymap trace`` for the events of an article that had
+    no anchor of its own when the table was mined.
+    """
+    date, date_end, date_text = _resolve_dates(dates, anchor, "nearest" if undated and status == "reported"
+                                               else status)
+    if anchor is not None and status == "reported" and _before_story(years, dates, date, anchor):
+        status = "past"  # "visited Hanoi in 2014", "last year", "in September" months back
+    elif date is not None and status == "expected" and simple_present and anchor and not undated and date < anchor:
+        status = "reported"  # "Kim visits a plant on September 15" under a later date: it happened
+    elif date is not None and status == "reported" and anchor and not undated and date > anchor and \
+            kind != "origin":
+        status = "expected"  # a reported verb with a date after publication: a plan
+    return date, date_end, date_text, status
+
+
+def _before_story(years: Sequence[int], dates: Sequence[DateMention], date: dt.date | None, anchor: dt.date) -> bool:
+    if any(y == -1 or y < anchor.year for y in years):
         return True
     if date is not None:
         return (anchor - date).days > PAST_DAYS
-    for d in c.dates:
+    for d in dates:
         if d.month_only:
             year = d.year or (anchor.year - (1 if d.month > anchor.month else 0))
             if (anchor.year - year) * 12 + anchor.month - d.month > 1:

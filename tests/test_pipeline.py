@@ -88,6 +88,42 @@ def test_build_and_events_then_trace_give_the_same_route(trip_files: tuple[Path,
     assert _route(traced) == _route(built)
 
 
+# Two short reports of another invented trip, written for this test: the first article
+# gives no publication date and no year, so alone it has nothing to count "March 6" from.
+UNDATED_TRIP = [
+    (None, """Lopes holds talks in Athens
+
+Foreign Minister Ana Lopes arrived in Athens on March 6 for talks with Greek officials,
+her ministry said.
+"""),
+    ("2022-03-08", """Lopes reaches Rome
+
+Foreign Minister Ana Lopes arrived in Rome on Tuesday after two days of talks in Athens,
+officials said.
+"""),
+]
+
+
+def test_trace_dates_an_undated_articles_events_from_the_other_articles_as_build_does(tmp_path: Path) -> None:
+    articles, corpus = tmp_path / "articles", tmp_path / "corpus"
+    articles.mkdir()
+    corpus.mkdir()
+    lines = []
+    for n, (published, text) in enumerate(UNDATED_TRIP, 1):
+        (articles / f"{n}.txt").write_text(text, encoding="utf-8")
+        record = {"id": str(n), "text": text}
+        if published:
+            (articles / f"{n}.meta.json").write_text(json.dumps({"published": published}), encoding="utf-8")
+            record["published"] = published
+        lines.append(json.dumps(record))
+    (corpus / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    built = build_story([articles], base=articles).story
+    events_corpus(str(corpus), tmp_path / "events", scheduler="local")
+    traced = trace(tmp_path / "events", "Ana Lopes").story
+    assert _route(built) == [("Athens", "2022-03-06", "reported"), ("Rome", "2022-03-08", "reported")]
+    assert _route(traced) == _route(built)
+
+
 def test_no_module_of_the_package_imports_another_in_a_circle_or_takes_its_private_names() -> None:
     root = Path(__file__).resolve().parents[1] / "storymap"
     graph: dict[str, set[str]] = {}

@@ -39,19 +39,27 @@ def _route(story: dict) -> list[tuple[str, str | None, str | None]]:
     return [(p["properties"]["name"], p["properties"]["date"], p["properties"]["status"]) for p in stops(story)]
 
 
-@pytest.fixture(scope="module")
-def trip_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("trip")
+def _write_trip(folder: Path, trip: list[tuple[str | None, str]]) -> tuple[Path, Path]:
+    """The trip's articles as files (a publication date in NAME.meta.json, when it has one)
+    and as one JSONL corpus of the same records: (articles folder, corpus folder)."""
     articles, corpus = folder / "articles", folder / "corpus"
-    articles.mkdir()
+    articles.mkdir(parents=True)
     corpus.mkdir()
     lines = []
-    for n, (published, text) in enumerate(TRIP, 1):
+    for n, (published, text) in enumerate(trip, 1):
         (articles / f"{n}.txt").write_text(text, encoding="utf-8")
-        (articles / f"{n}.meta.json").write_text(json.dumps({"published": published}), encoding="utf-8")
-        lines.append(json.dumps({"id": str(n), "text": text, "published": published}))
+        record = {"id": str(n), "text": text}
+        if published:
+            (articles / f"{n}.meta.json").write_text(json.dumps({"published": published}), encoding="utf-8")
+            record["published"] = published
+        lines.append(json.dumps(record))
     (corpus / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return articles, corpus
+
+
+@pytest.fixture(scope="module")
+def trip_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return _write_trip(tmp_path_factory.mktemp("trip"), TRIP)
 
 
 def test_a_record_is_read_as_build_reads_the_same_text_from_a_file(trip_files: tuple[Path, Path]) -> None:
@@ -105,18 +113,7 @@ officials said.
 
 
 def test_trace_dates_an_undated_articles_events_from_the_other_articles_as_build_does(tmp_path: Path) -> None:
-    articles, corpus = tmp_path / "articles", tmp_path / "corpus"
-    articles.mkdir()
-    corpus.mkdir()
-    lines = []
-    for n, (published, text) in enumerate(UNDATED_TRIP, 1):
-        (articles / f"{n}.txt").write_text(text, encoding="utf-8")
-        record = {"id": str(n), "text": text}
-        if published:
-            (articles / f"{n}.meta.json").write_text(json.dumps({"published": published}), encoding="utf-8")
-            record["published"] = published
-        lines.append(json.dumps(record))
-    (corpus / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    articles, corpus = _write_trip(tmp_path / "trip", UNDATED_TRIP)
     built = build_story([articles], base=articles).story
     events_corpus(str(corpus), tmp_path / "events", scheduler="local")
     traced = trace(tmp_path / "events", "Ana Lopes").story

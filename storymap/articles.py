@@ -632,9 +632,10 @@ def _article(ident: str, path: Path, text: str, scan: _Scan, found: dict[str, st
             warnings.append(f"{exc}; ignored")
     if published is None:
         for line in scan.header:
-            full = [d for d in find_dates(line) if d.year is not None and d.month is not None and d.day]
+            full = [(d.year, d.month, d.day) for d in find_dates(line)
+                    if d.year is not None and d.month is not None and d.day]
             if full:
-                published = dt.date(full[0].year, full[0].month, full[0].day)
+                published = dt.date(*full[0])
                 break
     return Article(id=ident, path=path, text=text, blocks=tuple(scan.blocks),
                    title=html.unescape(title).strip() if title else None, source=source, published=published,

@@ -322,7 +322,7 @@ def outlines(extent: Extent) -> dict[str, Any]:
     FeatureCollection with the same ``kind`` properties as :func:`basemap_geojson` (for small
     maps of one area, such as the app's review map)."""
     clamped = (max(-180.0, extent[0]), max(-85.0, extent[1]), min(180.0, extent[2]), min(85.0, extent[3]))
-    full = _basemap(tuple(round(v, 3) for v in clamped))  # type: ignore[arg-type]
+    full = _basemap(tuple(round(v, 3) for v in clamped))
     return {"type": "FeatureCollection",
             "features": [f for f in full["features"] if f["properties"]["detail"] == "fine"]}
 
@@ -349,4 +349,4 @@ def basemap_geojson(story: Story) -> dict[str, Any]:
         If the Natural Earth data cannot be read.
     """
     extent = tuple(round(v, 3) for v in story_extent(story))
-    return _basemap(extent)  # type: ignore[arg-type]
+    return _basemap(extent)

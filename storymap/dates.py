@@ -130,7 +130,14 @@ class DateMention:
     @property
     def is_explicit(self) -> bool:
         """Names a month and day."""
-        return self.month is not None and self.day is not None
+        return self.month_day is not None
+
+    @property
+    def month_day(self) -> tuple[int, int] | None:
+        """(month, day) when the mention names both, else None."""
+        if self.month is None or self.day is None:
+            return None
+        return self.month, self.day
 
     @property
     def is_range(self) -> bool:
@@ -148,14 +155,14 @@ class DateMention:
         return self.month is not None and self.day is None and self.weekday is None
 
 
-def _range_ends(g: dict[str, str | None], month: int | None, day: int | None,
+def _range_ends(g: dict[str, str | None], end_day: int, month: int | None, day: int | None,
                 year: int | None) -> tuple[int | None, int | None, int | None, int | None] | None:
     """(year, end_year, end_month, end_day) of a date range's groups, None when the two
     ends do not make a range (the end before the start: "3-2 May" is a score)."""
-    end_day = int(g["end_day"])
-    end_month = MONTHS[g["end_month"].lower().rstrip(".")] if g.get("end_month") else month
+    end_month_name, end_year_text = g.get("end_month"), g.get("end_year")
+    end_month = MONTHS[end_month_name.lower().rstrip(".")] if end_month_name else month
     month = month or end_month
-    end_year = int(g["end_year"]) if g.get("end_year") else None
+    end_year = int(end_year_text) if end_year_text else None
     if month is None or day is None or end_month is None:
         return None
     if not (_valid(2000, month, day) and _valid(2000, end_month, end_day)):
@@ -201,8 +208,9 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
             weekday = WEEKDAYS[g["weekday"].lower()] if g.get("weekday") else None
             end_weekday = WEEKDAYS[g["end_weekday"].lower()] if g.get("end_weekday") else None
             end_year = end_month = end_day = None
-            if g.get("end_day"):
-                ends_ = _range_ends(g, month, day, year)
+            end_day_text = g.get("end_day")
+            if end_day_text:
+                ends_ = _range_ends(g, int(end_day_text), month, day, year)
                 if ends_ is None:
                     continue
                 year, end_year, end_month, end_day = ends_
@@ -262,13 +270,15 @@ def resolve(mention: DateMention, anchor: dt.date | None, *, direction: str = "p
     plans), or whichever is nearer (``"nearest"``: when the anchor is only a date the text
     mentions, not the day it was written).
     """
-    if mention.is_explicit:
+    month_day = mention.month_day
+    if month_day is not None:
+        month, day = month_day
         year = mention.year or (anchor.year if anchor else None)
         if mention.year is None and anchor is not None:
-            year = year_for(mention.month, mention.day, weekday=mention.weekday, near=anchor)
-        if year is None or not _valid(year, mention.month, mention.day):
+            year = year_for(month, day, weekday=mention.weekday, near=anchor)
+        if year is None or not _valid(year, month, day):
             return None
-        return dt.date(year, mention.month, mention.day)
+        return dt.date(year, month, day)
     if anchor is None:
         return None
     if mention.relative is not None:
@@ -304,6 +314,8 @@ def resolve_range(mention: DateMention, anchor: dt.date | None, *,
             return first, None
         last = dt.date(year, end_month, mention.end_day)
         return first, (last if last > first else None)
+    if mention.end_weekday is None:  # not reached: a range has an end day or an end weekday
+        return first, None
     return first, first + dt.timedelta(days=(mention.end_weekday - first.weekday()) % 7)
 
 
@@ -317,21 +329,21 @@ def article_anchor(mentions: list[DateMention], published: dt.date | None, near:
     """
     if published is not None:
         return published
-    explicit = [m for m in mentions if m.is_explicit]
+    explicit = [(m, m.month_day) for m in mentions if m.month_day is not None]
     if not explicit:
         return None
     weekdays = {m.weekday for m in mentions if m.weekday is not None and not m.is_explicit}
     best: dt.date | None = None
-    for m in explicit:
+    for m, (month, day) in explicit:
         year = m.year
         if year is None:
             # A weekday elsewhere in the text that fits this date in some year near ``near``.
-            fits = [year_for(m.month, m.day, weekday=w, near=near) for w in sorted(weekdays)]
-            fits = [y for y in fits if y is not None]
+            fits = [y for w in sorted(weekdays)
+                    if (y := year_for(month, day, weekday=w, near=near)) is not None]
             year = min(fits, key=lambda y: abs(y - near.year)) if fits and near else \
-                year_for(m.month, m.day, weekday=None, near=near)
-        if year is None or not _valid(year, m.month, m.day):
+                year_for(month, day, weekday=None, near=near)
+        if year is None or not _valid(year, month, day):
             continue
-        d = dt.date(year, m.month, m.day)
+        d = dt.date(year, month, day)
         best = d if best is None or d > best else best
     return best

@@ -254,7 +254,7 @@ def _country_table() -> list[tuple[Row, list[tuple[str, int]], str]]:
         lat, lon = (ci.get("latlng") or [None, None])[:2] if len(ci.get("latlng") or []) >= 2 else (None, None)
         if code in points:
             lat, lon = float(points[code]["lat"]), float(points[code]["lon"])
-        elif lat is None:
+        elif lat is None or lon is None:
             lat, lon = rec["LABEL_Y"], rec["LABEL_X"]
         row: Row = (
             f"naturalearth:{code}",
@@ -311,8 +311,8 @@ def _admin1_ids() -> dict[str, str]:
 
 def _admin1() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     abbreviations: dict[str, list[str]] = {}
-    for row in _read_csv("admin1_abbreviations.csv"):
-        abbreviations.setdefault(row["iso3166_2"], []).append(row["abbreviation"])
+    for abbr in _read_csv("admin1_abbreviations.csv"):
+        abbreviations.setdefault(abbr["iso3166_2"], []).append(abbr["abbreviation"])
     for gid, st in _states():
         name = st["name"]
         names = [(name, PRIMARY)]
@@ -353,7 +353,8 @@ def _counties() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     # a county's size in news: the people of the GeoNames places inside its outline
     towns = [c for c in _cities500().values() if c["countrycode"] == "US"]
     points = shapely.points([(float(c["longitude"]), float(c["latitude"])) for c in towns])
-    shapes, where = df.geometry.values, {}
+    shapes = df.geometry.values
+    where: dict[int, int] = {}
     inside = shapely.STRtree(points).query(shapes, predicate="contains")
     for shape_index, town_index in zip(*inside, strict=True):
         where[int(shape_index)] = where.get(int(shape_index), 0) + int(towns[town_index].get("population") or 0)
@@ -560,14 +561,14 @@ def _subregions() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         if name_key(name) in taken or " and " in name:
             continue  # "South America" is the continent; "Australia and New Zealand" two countries
         x = y = z = 0.0
-        for row in members[name]:
-            lat, lon = math.radians(row[3]), math.radians(row[4])
+        for member in members[name]:
+            lat, lon = math.radians(member[3]), math.radians(member[4])
             x, y, z = x + math.cos(lat) * math.cos(lon), y + math.cos(lat) * math.sin(lon), z + math.sin(lat)
         lat, lon = math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
         first, _, rest = name.partition(" ")
         names = [(name, PRIMARY)] + [(f"{short} {rest}", PRIMARY) for short in _COMPASS.get(first, [])
                                      if rest and name_key(f"{short} {rest}") not in taken]
-        row: Row = (
+        row = (
             f"naturalearth-region:{name_key(name).replace(' ', '-')}",
             name,
             "region",

@@ -616,7 +616,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
             cue = _cue(pred)
             inferred = not own and rel not in ("from", "origin") and cue is None and context is not None and \
                 status == "reported"  # a plan is for later than the last told date
-            if inferred:
+            if inferred and context is not None:
                 own = (context,)
             under_way = pred.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
                                                    for c in pred.children)
@@ -856,10 +856,10 @@ def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str
     ``people`` are the article's person-name words (:func:`_person_words`)."""
     if who is None:
         return None, None, "none", ""
-    words = [t for t in who.subtree if t.i <= who.i]
-    while words and words[0].dep_ in ("det", "punct"):
-        words = words[1:]
-    first = words[0].i if words else who.i
+    toks = [t for t in who.subtree if t.i <= who.i]
+    while toks and toks[0].dep_ in ("det", "punct"):
+        toks = toks[1:]
+    first = toks[0].i if toks else who.i
     # as written, spaces made plain (a span's text: the whole Doc's text is rebuilt on each call)
     label = " ".join(who.doc[first : who.i + 1].text.split())[-80:]
     if who.lower_ in RELATIVES:
@@ -979,7 +979,7 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
         words = frozenset(w.rstrip(".") for w in override.split())
         return Subject(override, words, _kinds(words, _kind_index(documents)), _pronoun_of(words, documents),
                        _in_group(words, documents))
-    score: Counter[tuple[str, ...]] = Counter()
+    score: defaultdict[tuple[str, ...], float] = defaultdict(float)
     events: Counter[tuple[str, ...]] = Counter()
     things: Counter[str] = Counter()
     lead_text = " ".join(_lead(d) for d in documents)
@@ -1218,7 +1218,7 @@ def _before_story(years: Sequence[int], dates: Sequence[DateMention], date: dt.d
     if date is not None:
         return (anchor - date).days > PAST_DAYS
     for d in dates:
-        if d.month_only:
+        if d.month_only and d.month is not None:
             year = d.year or (anchor.year - (1 if d.month > anchor.month else 0))
             if (anchor.year - year) * 12 + anchor.month - d.month > 1:
                 return True

@@ -21,11 +21,15 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from storymap.articles import Article
 from storymap.document import Document
 from storymap.gazetteer import (ABBREVIATION, ADMIN_TYPES, DEMONYM, EPONYM, FIRST_WORD_ABBREVIATIONS, Gazetteer,
                                 NameMatch, name_key)
+
+if TYPE_CHECKING:
+    from storymap.ner import EntityModel
 
 TITLES = frozenset("""
 president vice prime deputy foreign defence defense leader minister pontiff spokesman spokeswoman spokesperson cosmonaut astronaut secretary advisor adviser
@@ -203,13 +207,13 @@ class Recognizer:
         gazetteer matching alone, or pass an object with an ``entities(texts)`` method.
     """
 
-    def __init__(self, gazetteer: Gazetteer, *, ner: object = "auto") -> None:
+    def __init__(self, gazetteer: Gazetteer, *, ner: EntityModel | Literal["auto"] | None = "auto") -> None:
         self.gazetteer = gazetteer
-        if ner == "auto":
+        if isinstance(ner, str):  # "auto"
             from storymap.ner import default_ner
 
             ner = default_ner()
-        self.ner = ner
+        self.ner: EntityModel | None = ner
 
     def find(self, article: Article) -> list[Mention]:
         """All place mentions in the article's story blocks, in text order."""
@@ -240,13 +244,14 @@ class Recognizer:
         for bs, _, toks in blocks:
             mentions += self._block(article, bs, toks, found, people, datelined)
         unlocated: list[tuple[int, int, str]] = []
-        if blocks and (document is not None or self.ner is not None):
-            if document is not None:
-                ents = [(e.start, e.end, e.label) for e in document.entities()]
-            else:
-                ents = [(bs + e.start, bs + e.end, e.label) for (bs, _be, _toks), found in
-                        zip(blocks, self.ner.entities([text[bs:be] for bs, be, _ in blocks]), strict=True)
-                        for e in found]
+        ents: list[tuple[int, int, str]] | None = None
+        if blocks and document is not None:
+            ents = [(e.start, e.end, e.label) for e in document.entities()]
+        elif blocks and self.ner is not None:
+            ents = [(bs + e.start, bs + e.end, e.label) for (bs, _be, _toks), found in
+                    zip(blocks, self.ner.entities([text[bs:be] for bs, be, _ in blocks]), strict=True)
+                    for e in found]
+        if ents is not None:
             mentions, unlocated = self._combine(article, mentions, ents)
         # Names the context calls places ("the city of X") that the gazetteer does not know.
         unknown = []

@@ -245,8 +245,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         context = contexts.get(key)
         if context is None:
             distinct: dict[str, GazetteerRecord] = {}
-            for (_, r), k in zip(anchors, anchor_keys, strict=True):
-                if k != key:
+            for (_, r), anchor_key in zip(anchors, anchor_keys, strict=True):
+                if anchor_key != key:
                     distinct.setdefault(r.gazetteer_id, r)
             context = contexts[key] = list(distinct.values()) + \
                 ([outlet_homes[m.article]] if m.article in outlet_homes else [])
@@ -311,7 +311,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
 
 def _listed_with(mentions: Sequence[Mention], i: int, texts: Mapping[str, str]) -> list[int]:
     """Mentions listed next to mention ``i`` ("A, B and C") in the same article's text."""
-    out = []
+    out: list[int] = []
     text = texts.get(mentions[i].article)
     if text is None:
         return out

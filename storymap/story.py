@@ -209,9 +209,9 @@ def story_places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent]
         rec = r.best.record
         places.setdefault(rec.gazetteer_id, Place(rec)).mentions.append(r)
     for ev in evidence:
-        r = by_mention.get((ev.article, ev.mention[0]))
-        if r is not None and not r.qualifies:
-            places[r.best.record.gazetteer_id].evidence.append(ev)
+        hit = by_mention.get((ev.article, ev.mention[0]))
+        if hit is not None and not hit.qualifies:
+            places[hit.best.record.gazetteer_id].evidence.append(ev)
     return list(places.values())
 
 
@@ -445,7 +445,7 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
 
     features = []
     for p in stops + others:
-        mentions = []
+        mentions: list[dict[str, Any]] = []
         for r in sorted(p.mentions, key=lambda r: (r.mention.article, r.mention.start)):
             art = by_article[r.mention.article]
             start, end = art.file_span(r.mention.start, r.mention.end)
@@ -467,7 +467,7 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
             t = by_article[m["article"]].title or by_article[m["article"]].id
             if t not in titles:
                 titles.append(t)
-        alternatives = []
+        alternatives: list[dict[str, Any]] = []
         seen = {p.record.gazetteer_id}
         for r in p.mentions:
             for c in r.candidates[1:]:

@@ -13,7 +13,7 @@ import math
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyogrio
 import shapely
@@ -21,10 +21,8 @@ from shapely.geometry import MultiPolygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 
 from storymap.errors import StorymapError
+from storymap.gazetteer import POPULATED_TYPES, Gazetteer, PlaceType
 from storymap.storyfile import Story, stops
-
-if TYPE_CHECKING:
-    from storymap.gazetteer import Gazetteer
 
 Extent = tuple[float, float, float, float]
 
@@ -220,7 +218,6 @@ ROUTE_COUNTRY_MAX_ZOOM = 8
 #: each stop's neighbours: the most populous places this far around it (degrees), named from zoom 8
 NEIGHBOUR_BOX = 0.8
 NEIGHBOUR_LABELS = 8
-POPULATED = ("city", "town", "village")
 _WATER = re.compile(r"\b(?:Ocean|Sea|Gulf|Bay|Bight|Strait|Straits|Channel|Sound)\b")
 _SEA = re.compile(r"\bSea\b")
 
@@ -246,7 +243,7 @@ def spread_towns(gazetteer: Gazetteer, extent: Extent, *, grid: int = GRID, per_
     west, south, east, north = extent
     cells: dict[tuple[int, int], int] = {}
     out = []
-    for r in gazetteer.places_in(extent, POPULATED, limit=CITY_CANDIDATES):
+    for r in gazetteer.places_in(extent, POPULATED_TYPES, limit=CITY_CANDIDATES):
         cell = (int((r.lon - west) / max(1e-9, east - west) * grid), int((r.lat - south) / max(1e-9, north - south) * grid))
         if cells.get(cell, 0) < per_cell:
             cells[cell] = cells.get(cell, 0) + 1
@@ -264,8 +261,6 @@ def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, A
     (the page places them, see ``static/storymap.js``). Stops are not labelled here: the
     route labels them.
     """
-    from storymap.gazetteer import Gazetteer
-
     extent = story_extent(story)
     west, south, east, north = extent
     wide = (max(-180.0, west - (east - west) / 2), max(-85.0, south - (north - south) / 2),
@@ -290,7 +285,7 @@ def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, A
     out.sort(key=lambda c: (c["rank"], c["name"]))
     gazetteer = gazetteer or Gazetteer()
     # every named water body in view (a few hundred in all): each is named from its own zoom
-    for r in gazetteer.places_in(wide, ("sea", "region"), limit=1000):
+    for r in gazetteer.places_in(wide, (PlaceType.REGION,), limit=1000):
         if _WATER.search(r.name):
             # oceans from the widest view, seas from a region's, gulfs, bays and straits closer in
             size = 1 if "Ocean" in r.name else 3 if _SEA.search(r.name) else 5
@@ -312,7 +307,7 @@ def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, A
     for f in stop_features:
         lon, lat = (float(v) for v in f["geometry"]["coordinates"][:2])
         around = (lon - NEIGHBOUR_BOX, lat - NEIGHBOUR_BOX, lon + NEIGHBOUR_BOX, lat + NEIGHBOUR_BOX)
-        for r in gazetteer.places_in(around, POPULATED, limit=NEIGHBOUR_LABELS):
+        for r in gazetteer.places_in(around, POPULATED_TYPES, limit=NEIGHBOUR_LABELS):
             add(r, "town", max(7, _city_zoom(r.population)))
     return out
 

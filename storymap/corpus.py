@@ -186,8 +186,8 @@ def read_partition(path: str) -> Iterator[tuple[int, bytes]]:
             yield from _jsonl_records(raw, path)
 
 
-def _jsonl_records(stream: BinaryIO | gzip.GzipFile, path: str, *, max_line: int | None = None, max_bytes: int | None = None,
-                   chunk: int | None = None) -> Iterator[tuple[int, bytes]]:
+def _jsonl_records(stream: BinaryIO | gzip.GzipFile, path: str, *, max_line: int | None = None,
+                   max_bytes: int | None = None, chunk: int | None = None) -> Iterator[tuple[int, bytes]]:
     """``(line number, line)`` of the lines of ``stream`` that hold more than white space and
     are not ``#`` comments, read in chunks; see :func:`read_partition`."""
     max_line = MAX_LINE_BYTES if max_line is None else max_line

@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 MONTHS = {
     m: i
@@ -262,7 +263,11 @@ def _valid(y: int, m: int, d: int) -> bool:
     return True
 
 
-def resolve(mention: DateMention, anchor: dt.date | None, *, direction: str = "past") -> dt.date | None:
+#: which way a weekday counts from the anchor: the one on or before it, on or after it, or the nearer
+Direction = Literal["past", "future", "nearest"]
+
+
+def resolve(mention: DateMention, anchor: dt.date | None, *, direction: Direction = "past") -> dt.date | None:
     """The calendar date of a mention, relative to ``anchor`` where the text is relative.
 
     Weekdays resolve to the nearest such day on or before the anchor (``direction="past"``:
@@ -295,7 +300,7 @@ def resolve(mention: DateMention, anchor: dt.date | None, *, direction: str = "p
 
 
 def resolve_range(mention: DateMention, anchor: dt.date | None, *,
-                  direction: str = "past") -> tuple[dt.date | None, dt.date | None]:
+                  direction: Direction = "past") -> tuple[dt.date | None, dt.date | None]:
     """(start, end) calendar dates of a mention; the end is None for a single date.
 
     The start resolves as ``resolve`` does. The end takes the year the text gives, else

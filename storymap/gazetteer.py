@@ -33,6 +33,7 @@ use or by ``storymap gazetteer``; a lookup reads only the rows it needs.
 from __future__ import annotations
 
 import csv
+import enum
 import hashlib
 import json
 import math
@@ -64,7 +65,41 @@ SOURCE_TABLES = ("landmarks.csv", "aliases.csv", "admin1_abbreviations.csv", "co
 # name kinds, in order of strength
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
 
-ADMIN_TYPES = frozenset({"continent", "country", "admin1", "admin2", "region"})
+
+class PlaceType(enum.StrEnum):
+    """What a gazetteer record is. The value is the word the gazetteer file, the story file
+    and the event table hold (a ``StrEnum``: it compares, hashes, formats and serialises as
+    that string)."""
+
+    CONTINENT = "continent"
+    COUNTRY = "country"
+    ADMIN1 = "admin1"  # a first-level division: a state, province, oblast, krai
+    ADMIN2 = "admin2"  # a second-level division: a US county, parish, borough or census area
+    REGION = "region"  # a named region of countries ("West Africa") or a sea, gulf, strait, ocean
+    CITY = "city"  # populated places by their people: 100,000 or more
+    TOWN = "town"  # 5,000 or more
+    VILLAGE = "village"
+    AIRPORT = "airport"
+    # the landmarks of storymap/data/landmarks.csv, by what they are
+    SPACEPORT = "spaceport"
+    AIRCRAFT_PLANT = "aircraft plant"
+    NAVAL_BASE = "naval base"
+    GOVERNMENT_BUILDING = "government building"
+    PALACE = "palace"
+    #: a place an online geocoder found, of no type the gazetteer knows
+    PLACE = "place"
+
+
+#: areas that hold other places: continents, countries, their divisions and named regions
+AREA_TYPES = frozenset({PlaceType.CONTINENT, PlaceType.COUNTRY, PlaceType.ADMIN1, PlaceType.ADMIN2,
+                        PlaceType.REGION})
+#: a country's first- and second-level divisions
+DIVISION_TYPES = frozenset({PlaceType.ADMIN1, PlaceType.ADMIN2})
+#: a country or one of its divisions: what a place's name is qualified by ("Paris, Texas")
+JURISDICTION_TYPES = frozenset({PlaceType.COUNTRY, *DIVISION_TYPES})
+#: cities, towns and villages
+POPULATED_TYPES = frozenset({PlaceType.CITY, PlaceType.TOWN, PlaceType.VILLAGE})
+_PLACE_TYPES = {t.value: t for t in PlaceType}
 
 #: a word at least this common in English (Zipf scale, from wordfreq's English list) is an
 #: ordinary word; the build keeps these words so that reading them needs no word list loaded
@@ -77,7 +112,7 @@ class GazetteerRecord:
 
     gazetteer_id: str
     name: str
-    place_type: str
+    place_type: PlaceType
     lat: float
     lon: float
     country_code: str = ""
@@ -85,11 +120,6 @@ class GazetteerRecord:
     geonameid: int | None = None
     source: str = ""
     located_in: str = ""
-
-    @property
-    def is_admin(self) -> bool:
-        """Countries, first-level divisions and named regions."""
-        return self.place_type in ADMIN_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +200,7 @@ def default_path() -> Path:
 
 # --------------------------------------------------------------------------- building
 
-Row = tuple[str, str, str, float, float, str, int, "int | None", str, str]
+Row = tuple[str, str, PlaceType, float, float, str, int, "int | None", str, str]
 
 
 def _data_file(name: str) -> Path:
@@ -259,7 +289,7 @@ def _country_table() -> list[tuple[Row, list[tuple[str, int]], str]]:
         row: Row = (
             f"naturalearth:{code}",
             name,
-            "country",
+            PlaceType.COUNTRY,
             round(float(lat), 5),
             round(float(lon), 5),
             code,
@@ -324,7 +354,7 @@ def _admin1() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         row: Row = (
             gid,
             name,
-            "admin1",
+            PlaceType.ADMIN1,
             round(float(st["latitude"]), 5),
             round(float(st["longitude"]), 5),
             st["country_code"],
@@ -369,7 +399,7 @@ def _counties() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         row: Row = (
             f"uscounty:{rec['FIPS']}",
             name,
-            "admin2",
+            PlaceType.ADMIN2,
             round(point.y, 5),
             round(point.x, 5),
             "US",
@@ -412,7 +442,7 @@ def _airports() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         row: Row = (
             f"airport:{iata}",
             name,
-            "airport",
+            PlaceType.AIRPORT,
             round(float(ap["lat"]), 5),
             round(float(ap["lon"]), 5),
             ap["country"],
@@ -447,7 +477,7 @@ def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
             if len(alt) < 3 or (alt.isupper() and len(alt) <= 4) or not _is_latin(alt):
                 continue
             names.append((alt, ALTERNATE))
-        kind = "city" if pop >= 100_000 else "town" if pop >= 5_000 else "village"
+        kind = PlaceType.CITY if pop >= 100_000 else PlaceType.TOWN if pop >= 5_000 else PlaceType.VILLAGE
         row: Row = (
             f"geonames:{c['geonameid']}",
             c["name"],
@@ -506,7 +536,7 @@ def _seas() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         row: Row = (
             f"naturalearth-marine:{name_key(name).replace(' ', '-')}",
             name,
-            "region",
+            PlaceType.REGION,
             round(point.y, 5),
             round(point.x, 5),
             "",
@@ -571,7 +601,7 @@ def _subregions() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         row = (
             f"naturalearth-region:{name_key(name).replace(' ', '-')}",
             name,
-            "region",
+            PlaceType.REGION,
             round(lat, 5),
             round(lon, 5),
             "",
@@ -590,7 +620,7 @@ def _continents() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         name = c.get("asciiName") or c.get("toponymName")
         names = [(name, PRIMARY)] + [(a["name"], ALTERNATE) for a in c.get("alternateNames", [])
                                      if a.get("lang") == "en" and _is_latin(a["name"])]
-        row: Row = (f"geonames:{c['geonameId']}", name, "continent", round(float(c["lat"]), 5),
+        row: Row = (f"geonames:{c['geonameId']}", name, PlaceType.CONTINENT, round(float(c["lat"]), 5),
                     round(float(c["lng"]), 5), "", int(c.get("population") or 0), int(c["geonameId"]),
                     "GeoNames (CC BY 4.0)", "")
         yield row, names
@@ -603,7 +633,11 @@ def _landmarks() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         names += [(a, PRIMARY) for a in lm["aliases"].split("|") if a]
         if lm["named_after"]:
             names.append((lm["named_after"], EPONYM))
-        place_type = "region" if lm["place_type"] == "region" else lm["place_type"]
+        place_type = _PLACE_TYPES.get(lm["place_type"])
+        if place_type is None:
+            msg = (f"landmarks.csv: {lm['slug']} has place type {lm['place_type']!r}, "
+                   f"not one of {', '.join(PlaceType)}")
+            raise GazetteerError(msg)
         row: Row = (
             f"landmark:{lm['slug']}",
             lm["name"],
@@ -630,8 +664,8 @@ def _link_airports(con: sqlite3.Connection) -> None:
             continue
         rows = con.execute(
             "SELECT p.gazetteer_id, p.lat, p.lon, p.population FROM names n JOIN places p ON p.pid = n.pid "
-            "WHERE n.key = ? AND p.country_code = ? AND p.place_type IN ('city', 'town', 'village')",
-            (name_key(city), ap["country"])).fetchall()
+            "WHERE n.key = ? AND p.country_code = ? AND p.place_type IN (?, ?, ?)",
+            (name_key(city), ap["country"], *sorted(POPULATED_TYPES))).fetchall()
         near = [r for r in rows if distance_km(r[1], r[2], float(ap["lat"]), float(ap["lon"])) < 60]
         if near:
             town = max(near, key=lambda r: (r[3], r[0]))
@@ -912,7 +946,8 @@ class Gazetteer:
 
     @staticmethod
     def _record(row: tuple) -> GazetteerRecord:
-        return GazetteerRecord(*row)
+        gazetteer_id, name, place_type, *rest = row
+        return GazetteerRecord(gazetteer_id, name, _PLACE_TYPES[place_type], *rest)
 
     #: How many looked-up keys are kept (least recently used go first).
     CACHE_SIZE = 4096
@@ -952,7 +987,7 @@ class Gazetteer:
         rows = self._query(f"SELECT {self._COLUMNS} FROM places WHERE gazetteer_id=?", (gazetteer_id,))
         return self._record(rows[0]) if rows else None
 
-    def places_in(self, box: tuple[float, float, float, float], types: Iterable[str], *,
+    def places_in(self, box: tuple[float, float, float, float], types: Iterable[PlaceType], *,
                   limit: int = 50) -> list[GazetteerRecord]:
         """The most populous places of ``types`` inside ``box`` (west, south, east, north;
         degrees), most populous first (ties by id, so the answer is stable)."""
@@ -1007,21 +1042,21 @@ def within(place: GazetteerRecord, area: GazetteerRecord) -> bool:
     country is held by a division of that country near enough to be in it (500 km for a
     first-level division, 80 km for a second-level one inside the same first-level one).
     """
-    if place.gazetteer_id == area.gazetteer_id or place.place_type in ("continent", "country"):
+    if place.gazetteer_id == area.gazetteer_id or place.place_type in (PlaceType.CONTINENT, PlaceType.COUNTRY):
         return False
     kind = area.place_type
-    if kind == "continent":
+    if kind == PlaceType.CONTINENT:
         return continent_of(place.country_code) == area.gazetteer_id
-    if kind == "country":
+    if kind == PlaceType.COUNTRY:
         return bool(area.country_code) and area.country_code == place.country_code
-    if kind not in ("admin1", "admin2") or area.country_code != place.country_code:
+    if kind not in DIVISION_TYPES or area.country_code != place.country_code:
         return False
     if place.located_in == area.gazetteer_id:
         return True
-    if kind == "admin1":
-        return place.place_type != "admin1" and place.located_in.startswith("naturalearth:") and \
+    if kind == PlaceType.ADMIN1:
+        return place.place_type != PlaceType.ADMIN1 and place.located_in.startswith("naturalearth:") and \
             distance_km(place.lat, place.lon, area.lat, area.lon) < 500
-    return place.place_type != "admin1" and place.located_in == area.located_in and \
+    return place.place_type != PlaceType.ADMIN1 and place.located_in == area.located_in and \
         distance_km(place.lat, place.lon, area.lat, area.lon) < 80
 
 

@@ -41,7 +41,7 @@ from storymap.corpus import (
     write_geoparquet,
 )
 from storymap.files import write_atomic
-from storymap.gazetteer import ADMIN_TYPES, Gazetteer, GazetteerRecord
+from storymap.gazetteer import AREA_TYPES, JURISDICTION_TYPES, Gazetteer, GazetteerRecord, PlaceType
 from storymap.pipeline import analyse, shared_recognizer
 from storymap.recognize import Recognizer
 from storymap.records import GeoparseError, decode_text, every_line, is_comment, parse_record, record_article, \
@@ -71,8 +71,8 @@ def _locality(records: list[GazetteerRecord]) -> GazetteerRecord | None:
     first: dict[GazetteerRecord, int] = {}
     for n, r in enumerate(records):
         first.setdefault(r, n)
-    for kinds in (None, {"admin1", "region"}, {"country"}):
-        pool = [r for r in records if (r.place_type in kinds if kinds else r.place_type not in ADMIN_TYPES)]
+    for kinds in (None, {PlaceType.ADMIN1, PlaceType.REGION}, {PlaceType.COUNTRY}):
+        pool = [r for r in records if (r.place_type in kinds if kinds else r.place_type not in AREA_TYPES)]
         if pool:
             counts = Counter(r.gazetteer_id for r in pool)
             best = max(pool, key=lambda r: (counts[r.gazetteer_id], -first[r]))
@@ -115,7 +115,7 @@ class Geoparser:
             article_home = _locality([r.best.record for r in resolved if not r.mention.demonym])
             # a name qualified by a division ("Almo, Ky.") is in that division, wherever the story is
             qualifiers = {r.mention.start: r.best.record for r in resolved
-                          if r.best.record.place_type in ("country", "admin1", "admin2")}
+                          if r.best.record.place_type in JURISDICTION_TYPES}
             for start, end, name in analysis.unlocated:
                 gap = re.match(r",[ \u00a0]+", article.text[end : end + 3])
                 home = (qualifiers.get(end + gap.end()) if gap else None) or article_home

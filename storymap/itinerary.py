@@ -40,6 +40,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import enum
 import math
 import re
 from collections import Counter, defaultdict
@@ -48,7 +49,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storymap.articles import is_caption
-from storymap.dates import DateMention, find_dates, resolve_range
+from storymap.dates import DateMention, Direction, find_dates, resolve_range
 from storymap.recognize import DIRECTIONS, TITLES
 
 #: verbs whose place argument is a destination ("to", "for", "into") or where the
@@ -155,14 +156,44 @@ EARLIER_WORDS = frozenset({"earlier", "previously", "before", "already", "first"
 LATER_WORDS = frozenset({"then", "later", "afterwards", "next", "after", "subsequently", "onward", "onwards"})
 
 
+class EventStatus(enum.StrEnum):
+    """What the text says of a movement event (the value is the word the story file and the
+    event table hold)."""
+
+    REPORTED = "reported"  # it happened: "arrived in Paris"
+    EXPECTED = "expected"  # it is to come or under way: "will visit", "is heading to", "left for"
+    CANCELLED = "cancelled"  # "called off his trip to Rome"
+    NEGATED = "negated"  # "did not visit"
+    HYPOTHETICAL = "hypothetical"  # "could visit", "aimed to raise money in Britain"
+    PAST = "past"  # it happened, on an earlier trip than the story's ("visited Hanoi in 2014")
+    NOT_REACHED = "not reached"  # expected, but the journey ended before it (the ship sank)
+
+
+class EventKind(enum.StrEnum):
+    """What a movement event does with its place."""
+
+    VISIT = "visit"  # the traveller is at, or goes to, the place
+    ORIGIN = "origin"  # the place was left, or came before
+    END = "end"  # the journey ended ("the Marlin sank"), with no place: it tells what was never reached
+
+
+class Reference(enum.StrEnum):
+    """How a sentence refers to its traveller."""
+
+    NAME = "name"  # "Kerry arrived"
+    PRONOUN = "pronoun"  # "he arrived", after a name
+    TITLE = "title"  # "the minister arrived", "the storm hit"
+    IT = "it"  # "it landed": a thing, if the story follows one
+    CONTEXT = "context"  # no traveller in the clause ("the visit to X"): whoever the story is at
+    NONE = "none"  # no traveller the text tells
+
+
 @dataclass(frozen=True, slots=True)
 class MovementEvent:
     """A sentence that puts a traveller at (or on the way to) a place.
 
-    ``mention`` is the place mention's (start, end) in the article text; ``sentence`` the
-    sentence's span; ``status`` one of reported, expected, cancelled, negated,
-    hypothetical; ``kind`` is "visit", "origin" (the place was left or came before) or
-    "dateline" (a movement with no place named, placed by the dateline).
+    ``mention`` is the place mention's (start, end) in the article text (:data:`NO_PLACE`
+    for an end); ``sentence`` the sentence's span.
     """
 
     article: str
@@ -170,8 +201,8 @@ class MovementEvent:
     sentence: tuple[int, int]
     predicate: str
     traveller: str
-    status: str
-    kind: str
+    status: EventStatus
+    kind: EventKind
     date: dt.date | None
     date_end: dt.date | None
     date_text: str | None
@@ -182,8 +213,8 @@ class MovementEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """An event before its traveller is known to be the subject."""
+class MovementCandidate:
+    """A movement event before its traveller is known to be the subject."""
 
     article: str
     mention: tuple[int, int]
@@ -192,9 +223,9 @@ class Candidate:
     traveller: str
     name: tuple[str, ...] | None  # the traveller's proper-name words, if named
     noun: str | None  # a title or kind noun ("minister", "storm")
-    how: str  # "name", "pronoun", "title", "none"
-    status: str
-    kind: str
+    how: Reference
+    status: EventStatus
+    kind: EventKind
     dates: tuple[DateMention, ...]
     cue: str | None
     strength: float
@@ -283,52 +314,56 @@ class _Parse:
 DEPARTURES = frozenset({"leave", "depart", "set", "resume", "embark", "bind", "board", "launch"})
 
 
-def _status(pred: Any, governor: Any, rel: str = "") -> str:
+def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
     """Reported, expected, cancelled, negated or hypothetical, from the words governing the predicate."""
     words: list[Any] = [pred.head] if pred.dep_ == "acl" and pred.head.pos_ == "NOUN" else []  # "plans to visit"
     for t in _Parse.chain(pred) + ([] if governor is None else _Parse.chain(governor)):
         if all(t.i != w.i for w in words):
             words.append(t)
-    status = "reported"
+    status = EventStatus.REPORTED
     kids = list(pred.children)
     if pred.pos_ == "VERB" and pred.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in kids) and \
             (pred.dep_ == "ROOT" or pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("PROPN", "NOUN") and
              _headline(pred)):
-        status = "expected"  # a headline's "Obama to visit London"
+        status = EventStatus.EXPECTED  # a headline's "Obama to visit London"
     if any(t.tag_ in ("VBZ", "VBP") and any(c.dep_ == "mark" and c.lower_ in ("before", "until", "once", "when",
                                                                             "after")
                                             for c in t.children) for t in words):
-        status = "expected"  # "before Obama returns to Washington", "after it passes through the mountains"
+        status = EventStatus.EXPECTED  # "before Obama returns to Washington", "after it passes through the mountains"
     for t in words:
         lemma = t.lemma_.lower()
         kids = list(t.children)
         if any(c.dep_ == "neg" for c in kids) or any(c.lower_ in ("no", "never") for c in kids if c.dep_ in
                                                         ("det", "neg", "advmod")):
-            return "negated"
+            return EventStatus.NEGATED
         if lemma in CANCEL_VERBS and t.pos_ in ("VERB", "AUX") or \
                 (lemma in ("call", "put", "cut", "rule") and any(c.lower_ in ("off", "out") for c in kids)):
-            return "cancelled"
+            return EventStatus.CANCELLED
         if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids):
-            status = "hypothetical" if status == "reported" else status
+            status = EventStatus.HYPOTHETICAL if status == EventStatus.REPORTED else status
         if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in kids) or lemma in PLAN_WORDS and t.i != pred.i:
-            status = "expected" if status != "hypothetical" else status
+            status = EventStatus.EXPECTED if status != EventStatus.HYPOTHETICAL else status
         if t.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
                                    for c in kids) and lemma in JOURNEY_VERBS:
-            status = "expected" if status == "reported" else status  # "is travelling to", "is heading to"
+            # "is travelling to", "is heading to"
+            status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
         if t.i == pred.i and t.tag_ in ("VBZ", "VBP") and lemma in JOURNEY_VERBS and not _headline(t):
-            status = "expected" if status == "reported" else status  # "who flies to Washington this weekend"
+            # "who flies to Washington this weekend"
+            status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
         if lemma == "be" and any(c.dep_ == "xcomp" for c in kids) and t.tag_ in ("VBZ", "VBP", "VBD"):
-            status = "expected" if status == "reported" else status  # "is to visit", "was to travel"
-    if status == "reported" and rel == "dest" and any(
+            # "is to visit", "was to travel"
+            status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
+    if status == EventStatus.REPORTED and rel == "dest" and any(
             t.lemma_.lower() in DEPARTURES or t.lower_ in ("bound", "off", "en") for t in words[:3]):
-        status = "expected"  # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
-    if status == "reported" and rel == "dest" and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and \
+        # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
+        status = EventStatus.EXPECTED
+    if status == EventStatus.REPORTED and rel == "dest" and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and \
             pred.head.lower_ == "for":
-        status = "expected"  # "loaded onto a barge for a trip to Los Angeles": the trip is ahead
-    if status == "reported" and pred.lemma_.lower() == "approach":
-        status = "expected"  # "approaching Australia": not there yet
-    if status == "expected" and any(t.lower_ == "instead" for t in pred.sent):
-        return "cancelled"  # "was due to play in Hamburg but has instead returned home"
+        status = EventStatus.EXPECTED  # "loaded onto a barge for a trip to Los Angeles": the trip is ahead
+    if status == EventStatus.REPORTED and pred.lemma_.lower() == "approach":
+        status = EventStatus.EXPECTED  # "approaching Australia": not there yet
+    if status == EventStatus.EXPECTED and any(t.lower_ == "instead" for t in pred.sent):
+        return EventStatus.CANCELLED  # "was due to play in Hamburg but has instead returned home"
     return status
 
 
@@ -534,7 +569,12 @@ def _cue(pred: Any) -> str | None:
     return None
 
 
-def _strength(pred: Any, rel: str, how: str) -> float:
+#: how much a sentence's way of naming its traveller leaves a reader sure of who moves
+_REFERENCE_WEIGHT = {Reference.NAME: 1.0, Reference.TITLE: 0.9, Reference.PRONOUN: 0.85, Reference.CONTEXT: 0.7,
+                     Reference.NONE: 0.6, Reference.IT: 0.6}
+
+
+def _strength(pred: Any, rel: str, how: Reference) -> float:
     """How sure a reader is that this sentence moves the traveller to the place."""
     lemma = pred.lemma_.lower()
     if pred.pos_ in ("NOUN", "PROPN"):
@@ -546,16 +586,16 @@ def _strength(pred: Any, rel: str, how: str) -> float:
         base = 0.75
     else:
         base = 0.55  # "said in Moscow": present there, but a weaker cue
-    return base * {"name": 1.0, "title": 0.9, "pronoun": 0.85, "context": 0.7, "none": 0.6}.get(how, 0.6)
+    return base * _REFERENCE_WEIGHT[how]
 
 
-def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candidate]:
+def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[MovementCandidate]:
     """Every movement event of any traveller in one parsed article, travellers unresolved
     beyond pronouns (a pronoun takes the last clause subject that was a name)."""
     article = document.article
     text = article.text
     mentions = sorted(mentions)
-    out: list[Candidate] = []
+    out: list[MovementCandidate] = []
     by_sentence: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     sents = list(document.sentences())
     starts = [off + s.start_char for off, s in sents]
@@ -603,24 +643,24 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
             if who is None and pred.pos_ == "NOUN" and not _others(pred):
                 # "Wednesday's meeting at X", "the visit to X is the first...": the story's
                 # current traveller, unless the noun names others ("talks between ...")
-                name, how, label = None, "context", ""
+                name, how, label = None, Reference.CONTEXT, ""
                 nearby = frozenset(t.text.removesuffix("'s") for t in (*previous, *sent) if t.pos_ == "PROPN") | \
                     frozenset(t.lemma_.lower() for t in (*previous, *sent) if t.pos_ == "NOUN") | \
                     frozenset(PRONOUN_CLASS[t.lower_] for t in (*previous, *sent) if t.lower_ in PRONOUN_CLASS)
             status = _status(pred, governor, rel)
-            if status == "expected" and rel == "at" and pred.pos_ in ("VERB", "AUX") and \
+            if status == EventStatus.EXPECTED and rel == "at" and pred.pos_ in ("VERB", "AUX") and \
                     pred.lemma_.lower() not in MOVE_VERBS | VISIT_VERBS:
-                status = "hypothetical"  # "aimed to raise money in Britain": an aim, not a trip
-            kind = "origin" if rel in ("from", "origin") else "visit"
-            own = _dates_in(pred, off, dates, plan=status == "expected")
+                status = EventStatus.HYPOTHETICAL  # "aimed to raise money in Britain": an aim, not a trip
+            kind = EventKind.ORIGIN if rel in ("from", "origin") else EventKind.VISIT
+            own = _dates_in(pred, off, dates, plan=status == EventStatus.EXPECTED)
             cue = _cue(pred)
             inferred = not own and rel not in ("from", "origin") and cue is None and context is not None and \
-                status == "reported"  # a plan is for later than the last told date
+                status == EventStatus.REPORTED  # a plan is for later than the last told date
             if inferred and context is not None:
                 own = (context,)
             under_way = pred.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
                                                    for c in pred.children)
-            out.append(Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
+            out.append(MovementCandidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
                                   _past_years(pred), inferred, under_way, nearby=nearby,
                                   simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
@@ -632,10 +672,10 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
                 # "the Marlin sank on Wednesday": an end with no place, kept to tell what was never reached
                 who, _ = _traveller(tok, "at")
                 name, noun, how, label = _describe(who, last_name, people)
-                if how not in ("name", "title", "it"):
+                if how not in (Reference.NAME, Reference.TITLE, Reference.IT):
                     continue  # "... who died": only an end told of the traveller by name or kind
-                out.append(Candidate(article.id, NO_PLACE, span, tok.lemma_.lower(), label, name, noun, how,
-                                     _status(tok, None), "end", (), None, 0.0))
+                out.append(MovementCandidate(article.id, NO_PLACE, span, tok.lemma_.lower(), label, name, noun, how,
+                                     _status(tok, None), EventKind.END, (), None, 0.0))
         told = [d for d in dates if _adverbial(sent.doc, d, off) and not d.vague]
         if told:
             context = told[-1]
@@ -677,7 +717,8 @@ def _inside(pos: int, mentions: Sequence[tuple[int, int]]) -> bool:
 
 
 def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int], dates: Sequence[DateMention],
-                       mentions: Sequence[tuple[int, int]], last_name: tuple[str, ...] | None) -> list[Candidate]:
+                       mentions: Sequence[tuple[int, int]],
+                       last_name: tuple[str, ...] | None) -> list[MovementCandidate]:
     """Arrivals with no place named, and acts done "here", placed at the dateline's place."""
     dateline = document.dateline
     if dateline is None or not dateline.places:
@@ -710,8 +751,8 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
         else:
             continue
         name, noun, how, label = _describe(who, last_name)
-        out.append(Candidate(document.article.id, place, span, word, label, name, noun, how,
-                              _status(pred, None), "visit", _dates_in(pred, off, dates), _cue(pred),
+        out.append(MovementCandidate(document.article.id, place, span, word, label, name, noun, how,
+                              _status(pred, None), EventKind.VISIT, _dates_in(pred, off, dates), _cue(pred),
                               _strength(pred, "at", how) * 0.9))
     return out
 
@@ -851,11 +892,11 @@ def _is_name(tok: Any, people: frozenset[str]) -> bool:
 
 
 def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str] = frozenset()
-              ) -> tuple[tuple[str, ...] | None, str | None, str, str]:
+              ) -> tuple[tuple[str, ...] | None, str | None, Reference, str]:
     """(name words, title noun, how it was found, the words as written) for a traveller token;
     ``people`` are the article's person-name words (:func:`_person_words`)."""
     if who is None:
-        return None, None, "none", ""
+        return None, None, Reference.NONE, ""
     toks = [t for t in who.subtree if t.i <= who.i]
     while toks and toks[0].dep_ in ("det", "punct"):
         toks = toks[1:]
@@ -863,29 +904,29 @@ def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str
     # as written, spaces made plain (a span's text: the whole Doc's text is rebuilt on each call)
     label = " ".join(who.doc[first : who.i + 1].text.split())[-80:]
     if who.lower_ in RELATIVES:
-        return None, None, "none", who.text
+        return None, None, Reference.NONE, who.text
     if who.pos_ == "PRON" or who.lower_ in PRONOUNS:
         if last_name is None and PRONOUN_CLASS.get(who.lower_) == "thing":
-            return None, "thing", "it", who.text  # "it landed": a thing, if the story follows one
-        return last_name, PRONOUN_CLASS.get(who.lower_), "pronoun" if last_name else "none", who.text
+            return None, "thing", Reference.IT, who.text  # "it landed": a thing, if the story follows one
+        return last_name, PRONOUN_CLASS.get(who.lower_), Reference.PRONOUN if last_name else Reference.NONE, who.text
     if who.pos_ != "PROPN" and _is_name(who, people):
-        return (who.text.removesuffix("'s"),), None, "name", label
+        return (who.text.removesuffix("'s"),), None, Reference.NAME, label
     if who.pos_ == "PROPN":
         words = _name_words(who)
         if words:
-            return words, None, "name", label
+            return words, None, Reference.NAME, label
         if who.lower_.rstrip(".") in TITLES:
-            return None, who.lower_.rstrip("."), "title", label  # "The Pope's visit"
+            return None, who.lower_.rstrip("."), Reference.TITLE, label  # "The Pope's visit"
     if who.pos_ == "NOUN":
         # "the trade envoy Maria Sousa", "the envoy, Maria Sousa,": the name in apposition is who it is
         named = [c for c in who.children if c.dep_ == "appos" and c.pos_ == "PROPN" and
                  (gap := who.doc[who.i + 1 : min(t.i for t in c.subtree)]) is not None and
                  all(t.text == "," for t in gap) and len(gap) <= 1]
         if named and (words := _name_words(named[0])):
-            return words, None, "name", label
+            return words, None, Reference.NAME, label
         # "the minister", "the storm"; "Hurricane Alex" has the name as its head
-        return None, who.lemma_.lower(), "title", label
-    return None, None, "none", label
+        return None, who.lemma_.lower(), Reference.TITLE, label
+    return None, None, Reference.NONE, label
 
 
 # --------------------------------------------------------------------------- the subject
@@ -970,7 +1011,8 @@ def _full_names(documents: Sequence[Any]) -> _Names:
     return _Names(names)
 
 
-def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override: str | None = None) -> Subject | None:
+def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
+                 override: str | None = None) -> Subject | None:
     """The traveller the story follows: the named traveller of the most movement events
     (a name in the headline or first sentence counts extra), with every way the texts
     name it. ``override`` (``--subject``) decides the name."""
@@ -984,21 +1026,21 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
     things: Counter[str] = Counter()
     lead_text = " ".join(_lead(d) for d in documents)
     for c in cands:
-        if c.kind == "end":
+        if c.kind == EventKind.END:
             continue  # an end is no movement
-        if c.name and c.how in ("name", "pronoun") and c.status != "hypothetical" and \
+        if c.name and c.how in (Reference.NAME, Reference.PRONOUN) and c.status != EventStatus.HYPOTHETICAL and \
                 not c.name[0].startswith(TITLE_MARK):
             key = names.canonical(c.name)
-            score[key] += (1.0 if c.how == "name" else 0.5) * (0.6 if c.kind == "origin" else 1.0)
+            score[key] += (1.0 if c.how == Reference.NAME else 0.5) * (0.6 if c.kind == EventKind.ORIGIN else 1.0)
             events[key] += 1
-        elif c.how == "title" and c.noun and c.status != "hypothetical" and c.noun not in TITLES and \
+        elif c.how == Reference.TITLE and c.noun and c.status != EventStatus.HYPOTHETICAL and c.noun not in TITLES and \
                 c.noun not in GROUP_NOUNS | ANYONE and c.traveller.split() and \
                 c.traveller.split()[-1] in (c.noun, c.noun + "s", c.noun + "es") and \
                 re.search(rf"\b{re.escape(c.noun)}", lead_text, re.IGNORECASE):
             things[c.noun] += 1  # a thing or group named in the lead, written in lower case
     best_thing = max(sorted(things), key=lambda n: things[n], default=None)
     if best_thing:
-        things[best_thing] += sum(1 for c in cands if c.how == "it" and c.status != "hypothetical")
+        things[best_thing] += sum(1 for c in cands if c.how == Reference.IT and c.status != EventStatus.HYPOTHETICAL)
     if best_thing and things[best_thing] >= 2 and things[best_thing] > max(events.values(), default=0):
         # no named traveller moves, a thing does: "the tank", "the vessel"
         label = max((c.traveller for c in cands if c.noun == best_thing), key=lambda t: (len(t.split()), t))
@@ -1014,7 +1056,8 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
     if not score:
         return None
     index = _kind_index(documents)
-    titled = Counter(c.noun for c in cands if c.how == "title" and c.noun and c.status != "hypothetical")
+    titled = Counter(c.noun for c in cands
+                     if c.how == Reference.TITLE and c.noun and c.status != EventStatus.HYPOTHETICAL)
     for key in list(score):
         if titled:
             # "the crown prince" stopped in Boston: the events told by a title the texts gave the name
@@ -1032,7 +1075,7 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
                    _in_group(words, documents))
 
 
-def travellers(cands: Sequence[Candidate], documents: Sequence[Any]) -> list[Subject]:
+def travellers(cands: Sequence[MovementCandidate], documents: Sequence[Any]) -> list[Subject]:
     """Everyone and everything the texts name on the move: the subject the story follows
     (:func:`find_subject`) first, then each other named traveller once, by its fullest name
     in the texts, in order of first appearance. A name inside one already given ("Kim" with
@@ -1042,7 +1085,7 @@ def travellers(cands: Sequence[Candidate], documents: Sequence[Any]) -> list[Sub
     names = _full_names(documents)
     index = _kind_index(documents)
     for c in cands:
-        if c.how != "name" or not c.name or c.name[0].startswith(TITLE_MARK) or c.kind == "end":
+        if c.how != Reference.NAME or not c.name or c.name[0].startswith(TITLE_MARK) or c.kind == EventKind.END:
             continue
         key = names.canonical(c.name)
         words = frozenset(key)
@@ -1136,7 +1179,7 @@ def _kinds(words: Iterable[str], index: dict[str, frozenset[str]]) -> frozenset[
     return frozenset().union(*(index.get(w, frozenset()) for w in words))
 
 
-def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[str, dt.date | None],
+def subject_events(cands: Sequence[MovementCandidate], subject: Subject, anchors: dict[str, dt.date | None],
                    undated: Iterable[str] = ()) -> list[MovementEvent]:
     """The candidates whose traveller is the subject, as events with dates resolved.
 
@@ -1145,27 +1188,27 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
     undated = set(undated)
     out: list[MovementEvent] = []
     for c in cands:
-        if c.how == "it":
+        if c.how == Reference.IT:
             mine = subject.pronoun == "thing" and not subject.words
-        elif c.how == "context":
+        elif c.how == Reference.CONTEXT:
             # the subject is at hand: named, called by its kind, or a pronoun of its kind
             mine = bool(subject.words & c.nearby or subject.kinds & c.nearby or
                         subject.pronoun and subject.pronoun in c.nearby)
-        elif c.how == "pronoun" and c.name and c.name[0].startswith(TITLE_MARK):
+        elif c.how == Reference.PRONOUN and c.name and c.name[0].startswith(TITLE_MARK):
             mine = subject.is_kind(c.name[0].removeprefix(TITLE_MARK))
-        elif c.how == "pronoun" and subject.pronoun and c.noun and c.noun != subject.pronoun and \
+        elif c.how == Reference.PRONOUN and subject.pronoun and c.noun and c.noun != subject.pronoun and \
                 not (c.noun == "plural" and subject.pronoun in ("male", "female") and subject.group):
             mine = False  # "his trip" in a story about a woman: someone else's
-        elif c.how in ("name", "pronoun"):
+        elif c.how in (Reference.NAME, Reference.PRONOUN):
             mine = subject.is_name(c.name)
-        elif c.how == "title":
+        elif c.how == Reference.TITLE:
             mine = subject.is_kind(c.noun)
         else:
             mine = False
         if not mine:
             continue
         dates = c.dates
-        if c.status == "reported" and (c.under_way or c.simple_present) and dates and \
+        if c.status == EventStatus.REPORTED and (c.under_way or c.simple_present) and dates and \
                 all(d.vague and d.text.lower().startswith("this") for d in dates) and c.article not in undated:
             # "is in Beijing this week": there on the day it was written
             dates = (DateMention(dates[0].start, dates[0].end, dates[0].text, relative=0),)
@@ -1178,9 +1221,11 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
         out.append(MovementEvent(c.article, c.mention, c.sentence, c.predicate, c.traveller,
                                  status, c.kind, date, date_end, date_text, c.cue, c.strength,
                                  c.inferred))
-    if any(e.status == "reported" and (e.kind == "end" or e.predicate.split()[0] in TERMINAL) for e in out):
+    if any(e.status == EventStatus.REPORTED and (e.kind == EventKind.END or e.predicate.split()[0] in TERMINAL)
+           for e in out):
         # the ship sank, the explorer died: where it was still going it never reached
-        out = [dataclasses.replace(e, status="not reached") if e.status == "expected" else e for e in out]
+        out = [dataclasses.replace(e, status=EventStatus.NOT_REACHED) if e.status == EventStatus.EXPECTED else e
+               for e in out]
     return out
 
 
@@ -1188,9 +1233,9 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
 PAST_DAYS = 45
 
 
-def date_event(dates: Sequence[DateMention], anchor: dt.date | None, status: str, *, undated: bool,
-               years: Sequence[int] = (), simple_present: bool = False, kind: str = "visit"
-               ) -> tuple[dt.date | None, dt.date | None, str | None, str]:
+def date_event(dates: Sequence[DateMention], anchor: dt.date | None, status: EventStatus, *, undated: bool,
+               years: Sequence[int] = (), simple_present: bool = False, kind: EventKind = EventKind.VISIT
+               ) -> tuple[dt.date | None, dt.date | None, str | None, EventStatus]:
     """An event's (date, end date, date phrase, status) from the date phrases of its
     clause, counted from its article's ``anchor``.
 
@@ -1200,15 +1245,17 @@ def date_event(dates: Sequence[DateMention], anchor: dt.date | None, status: str
     :func:`subject_events` and by ``storymap trace`` for the events of an article that had
     no anchor of its own when the table was mined.
     """
-    date, date_end, date_text = _resolve_dates(dates, anchor, "nearest" if undated and status == "reported"
-                                               else status)
-    if anchor is not None and status == "reported" and _before_story(years, dates, date, anchor):
-        status = "past"  # "visited Hanoi in 2014", "last year", "in September" months back
-    elif date is not None and status == "expected" and simple_present and anchor and not undated and date < anchor:
-        status = "reported"  # "Kim visits a plant on September 15" under a later date: it happened
-    elif date is not None and status == "reported" and anchor and not undated and date > anchor and \
-            kind != "origin":
-        status = "expected"  # a reported verb with a date after publication: a plan
+    # a reported act happened by the anchor; a plan's weekday is ahead of it
+    direction: Direction = "future" if status != EventStatus.REPORTED else "nearest" if undated else "past"
+    date, date_end, date_text = _resolve_dates(dates, anchor, direction)
+    if anchor is not None and status == EventStatus.REPORTED and _before_story(years, dates, date, anchor):
+        status = EventStatus.PAST  # "visited Hanoi in 2014", "last year", "in September" months back
+    elif date is not None and status == EventStatus.EXPECTED and simple_present and anchor and not undated and \
+            date < anchor:
+        status = EventStatus.REPORTED  # "Kim visits a plant on September 15" under a later date: it happened
+    elif date is not None and status == EventStatus.REPORTED and anchor and not undated and date > anchor and \
+            kind != EventKind.ORIGIN:
+        status = EventStatus.EXPECTED  # a reported verb with a date after publication: a plan
     return date, date_end, date_text, status
 
 
@@ -1226,9 +1273,8 @@ def _before_story(years: Sequence[int], dates: Sequence[DateMention], date: dt.d
 
 
 def _resolve_dates(dates: Sequence[DateMention], anchor: dt.date | None,
-                   status: str) -> tuple[dt.date | None, dt.date | None, str | None]:
-    """The first date of the clause that resolves; plans count weekdays forward."""
-    direction = {"reported": "past", "nearest": "nearest"}.get(status, "future")
+                   direction: Direction) -> tuple[dt.date | None, dt.date | None, str | None]:
+    """The first date of the clause that resolves, weekdays counted in ``direction``."""
     for d in dates:
         value, end = resolve_range(d, anchor, direction=direction)
         if value is not None:

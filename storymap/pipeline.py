@@ -26,10 +26,11 @@ from storymap.articles import Article
 from storymap.dates import article_anchor, find_dates
 from storymap.document import Document, parse_articles
 from storymap.errors import OnlineGeocoderError
-from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch
-from storymap.itinerary import MovementEvent, Subject, candidates, find_subject, subject_events, travellers
+from storymap.gazetteer import AREA_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
+from storymap.itinerary import (EventKind, MovementEvent, Reference, Subject, candidates, find_subject, subject_events,
+                                travellers)
 from storymap.recognize import Analysis, Mention, Recognizer
-from storymap.resolve import AREAS, Resolved, outlet_home, resolve
+from storymap.resolve import Resolved, outlet_home, resolve
 from storymap.storyfile import slugify
 
 if TYPE_CHECKING:
@@ -189,10 +190,10 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
     for n, person in enumerate(who):
         is_subject = n == 0  # with no subject found, the first named traveller takes the untold events
         # another traveller's events are those told by its name, or by a pronoun after it
-        mine = cands if is_subject else [c for c in cands if c.how in ("name", "pronoun")]
+        mine = cands if is_subject else [c for c in cands if c.how in (Reference.NAME, Reference.PRONOUN)]
         events = subject_events(mine, person, anchors, undated)
         # "Kerry" is a county, but in a story about John Kerry it is the man
-        own = [r for r in resolved if r.best.record.place_type == "country" or
+        own = [r for r in resolved if r.best.record.place_type == PlaceType.COUNTRY or
                not person.is_name(r.mention.text.removesuffix("'s").split())]
         own, events, mentions = place_events(own, documents, events)
         story.trips.append(Trip(person, is_subject, own, events, mentions))
@@ -244,7 +245,7 @@ def _place_online(analysis: Analysis, article: Article, online: Callable[[str], 
             continue
         raw = loc.raw if isinstance(loc.raw, dict) else {}
         ident = raw.get("osm_id") or raw.get("place_id") or slugify(name)
-        record = GazetteerRecord(f"{label}:{raw.get('osm_type', 'place')}/{ident}", name, "place",
+        record = GazetteerRecord(f"{label}:{raw.get('osm_type', 'place')}/{ident}", name, PlaceType.PLACE,
                                  round(loc.latitude, 5), round(loc.longitude, 5), source=f"online:{label}",
                                  located_in="")
         added.append(Mention(article.id, start, end, name, (NameMatch(record, 0, name),), None, False))
@@ -264,7 +265,7 @@ def _dateline_qualified(resolved: list[Resolved], documents: Sequence[Document],
         if dl is None or dl.qualifier is None:
             continue
         q = _mention_within(by_mention, doc.article.id, dl.qualifier)
-        if q is None or q.best.record.place_type not in ("country", "admin1"):
+        if q is None or q.best.record.place_type not in (PlaceType.COUNTRY, PlaceType.ADMIN1):
             continue
         for span in dl.places:
             r = _mention_within(by_mention, doc.article.id, span)
@@ -294,15 +295,15 @@ def _datelined(evidence: Sequence[MovementEvent], documents: Sequence[Document],
     for doc in documents:
         for span in doc.dateline.places if doc.dateline else ():
             r = _mention_within(by_mention, doc.article.id, span)
-            if r is not None and r.best.record.place_type not in AREAS:
+            if r is not None and r.best.record.place_type not in AREA_TYPES:
                 town[doc.article.id] = r
                 break
     out = []
     for ev in evidence:
         r = by_mention.get((ev.article, ev.mention[0]))
         host = town.get(ev.article)
-        if r is not None and host is not None and r.best.record.place_type == "country" and ev.kind == "visit" and \
-                host.best.record.country_code == r.best.record.country_code:
+        if r is not None and host is not None and r.best.record.place_type == PlaceType.COUNTRY and \
+                ev.kind == EventKind.VISIT and host.best.record.country_code == r.best.record.country_code:
             ev = dataclasses.replace(ev, mention=(host.mention.start, host.mention.end))
         out.append(ev)
     return out

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Literal
 
 from storymap.articles import Article
 from storymap.document import Document
-from storymap.gazetteer import (ABBREVIATION, ADMIN_TYPES, DEMONYM, EPONYM, FIRST_WORD_ABBREVIATIONS, Gazetteer,
-                                NameMatch, name_key)
+from storymap.gazetteer import (ABBREVIATION, AREA_TYPES, DEMONYM, DIVISION_TYPES, EPONYM, FIRST_WORD_ABBREVIATIONS,
+                                JURISDICTION_TYPES, POPULATED_TYPES, Gazetteer, NameMatch, PlaceType, name_key)
 
 if TYPE_CHECKING:
     from storymap.ner import EntityModel
@@ -174,7 +174,7 @@ def _title_case_line(text: str, toks: list[Token]) -> bool:
 
 def _is_strong(m: NameMatch, *, big_city: int = 1_000_000) -> bool:
     r = m.record
-    return r.place_type in ADMIN_TYPES or m.kind in (DEMONYM, ABBREVIATION) or r.population >= big_city
+    return r.place_type in AREA_TYPES or m.kind in (DEMONYM, ABBREVIATION) or r.population >= big_city
 
 
 @dataclass(frozen=True)
@@ -356,11 +356,11 @@ class Recognizer:
                 if not hits and j > i and tok.text == "County":
                     # "County Cork", "County Durham": Irish and British counties put the word first
                     hits = [h for h in found.get(name_key(text[toks[i + 1].start : last.end]), [])
-                            if h.record.place_type in ("admin1", "admin2") and h.kind != DEMONYM]
+                            if h.record.place_type in DIVISION_TYPES and h.kind != DEMONYM]
                     constraint = "admin" if hits else None
                 if j > i and last.text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
                     named = found.get(name_key(text[tok.start : toks[j - 1].end]), [])
-                    head = [h for h in named if h.record.place_type in ADMIN_TYPES and h.kind != DEMONYM]
+                    head = [h for h in named if h.record.place_type in AREA_TYPES and h.kind != DEMONYM]
                     if last.text == "State" and any(h.record.country_code == "US" for h in head) and \
                             not any(h.record.place_type in POPULATED_TYPES and h.record.population >= 100_000
                                     for h in named):
@@ -378,13 +378,13 @@ class Recognizer:
                         # "Orange County": counties are not in the gazetteer; their
                         # namesake town stands for them (often the county seat, always near).
                         town = [h for h in found.get(name_key(text[tok.start : toks[j - 1].end]), [])
-                                if h.record.place_type in ("city", "town", "village") and h.kind != DEMONYM]
+                                if h.record.place_type in POPULATED_TYPES and h.kind != DEMONYM]
                         if town:
                             hits, constraint = town, "populated"
                 if not hits:
                     continue
                 if not last.cap and constraint is None and not any(
-                        h.record.place_type not in ("city", "town", "village") for h in hits):
+                        h.record.place_type not in POPULATED_TYPES for h in hits):
                     continue  # a lowercase ending only for facilities and regions ("Vostochny cosmodrome")
                 if any(not t.cap and t.text.lower() not in CONNECTORS for t in toks[i : j + 1]) and \
                         constraint is None and all(h.kind == ABBREVIATION for h in hits):
@@ -415,7 +415,7 @@ class Recognizer:
         # ("Ore.", "GA", "Qld") only where it qualifies a name before it ("Salem, Ore.").
         qualifier = _QUALIFIER_BEFORE.search(text, max(bs, start - 40), start) is not None
         hits = [h for h in hits if h.kind != ABBREVIATION or (
-            _same_abbreviation(surface, h.surface) and (qualifier or h.record.place_type != "admin1"))]
+            _same_abbreviation(surface, h.surface) and (qualifier or h.record.place_type != PlaceType.ADMIN1))]
         # An all-capitals word ("TASS", "NATO") names a place only when the place is written so.
         # (without a parse, a block that opens "MILLEDGEVILLE, Ga. -" or "LAGOS (Reuters)" is a dateline)
         # (and anywhere, a name in capitals before a wire agency: "... Press. WASHINGTON (AP) -",
@@ -446,10 +446,9 @@ class Recognizer:
                 pass  # "In Gillette, ...": a preposition opening the sentence
             else:
                 return None
-        if i == j and toks[i].text in people and not any(h.record.place_type == "country" for h in hits):
+        if i == j and toks[i].text in people and not any(h.record.place_type == PlaceType.COUNTRY for h in hits):
             return None
-        strong = [h for h in hits if _is_strong(h, big_city=100_000) or h.record.place_type not in ("city", "town",
-                                                                                                    "village")]
+        strong = [h for h in hits if _is_strong(h, big_city=100_000) or h.record.place_type not in POPULATED_TYPES]
         if i == j and not strong and not dateline and _sentence_start(text, bs, start) and \
                 not self._qualified_after(text, end):
             return None  # "Bush said", "Hope is": a capital any sentence start has ("Alston, Cumbria" is a place)
@@ -473,7 +472,7 @@ class Recognizer:
     def _qualified_after(self, text: str, end: int) -> bool:
         """Whether a first-level division, county or country follows the name after a comma."""
         m = _QUALIFIER_AFTER.match(text, end)
-        return m is not None and any(h.record.place_type in ("country", "admin1", "admin2")
+        return m is not None and any(h.record.place_type in JURISDICTION_TYPES
                                      for h in self.gazetteer.lookup(m.group(1)))
 
     # ------------------------------------------------------------------ with an entity model
@@ -532,7 +531,7 @@ class Recognizer:
             strong = m.constraint == "facility" or any(
                 _is_strong(h, big_city=100_000) or _curated(h) for h in m.candidates)
             big = m.constraint == "facility" or any(
-                h.record.place_type in ("country", "continent") or h.kind in (DEMONYM, ABBREVIATION) or
+                h.record.place_type in (PlaceType.COUNTRY, PlaceType.CONTINENT) or h.kind in (DEMONYM, ABBREVIATION) or
                 h.record.population >= 100_000 or _curated(h) for h in m.candidates)
             if not big and not labels and " " not in m.text and self.gazetteer.common_word(m.text):
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
@@ -546,7 +545,7 @@ class Recognizer:
             if " " not in m.text and not big and self.gazetteer.common_word(m.text) and \
                     re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 5) : m.start]):
                 continue  # "the Centre", "the Union": a common noun with a capital
-            country = any(h.record.place_type == "country" or h.kind == DEMONYM for h in m.candidates)
+            country = any(h.record.place_type == PlaceType.COUNTRY or h.kind == DEMONYM for h in m.candidates)
             if not country and around(m, frozenset({"PERSON"})):
                 continue  # "Paris Hilton", "Sam Gallagher": part of a person's name
             if any(h.record.place_type in INSTITUTION_SEATS for h in m.candidates) and \
@@ -574,9 +573,9 @@ class Recognizer:
             qualifier = _QUALIFIER_BEFORE.search(text, max(0, s - 40), s) is not None
             hits = [h for h in self.gazetteer.lookup(surface) if h.kind != EPONYM and
                     (h.kind != ABBREVIATION or (_same_abbreviation(surface, h.surface) and
-                                                (qualifier or h.record.place_type != "admin1")))]
+                                                (qualifier or h.record.place_type != PlaceType.ADMIN1)))]
             if label == "NORP":
-                hits = [h for h in hits if h.kind == DEMONYM or h.record.place_type in ADMIN_TYPES]
+                hits = [h for h in hits if h.kind == DEMONYM or h.record.place_type in AREA_TYPES]
             hits = _demonym_first(hits)
             if hits:
                 demonym = all(h.kind == DEMONYM for h in hits)
@@ -671,12 +670,11 @@ def _same_abbreviation(surface: str, abbreviation: str) -> bool:
 def _demonym_first(hits: list[NameMatch]) -> list[NameMatch]:
     """A country's demonym outweighs villages of the same name ("Canadian", Oklahoma)."""
     if any(h.kind == DEMONYM for h in hits) and all(
-            h.kind == DEMONYM or h.record.place_type in ("town", "village") for h in hits):
+            h.kind == DEMONYM or h.record.place_type in (PlaceType.TOWN, PlaceType.VILLAGE) for h in hits):
         return [h for h in hits if h.kind == DEMONYM]
     return hits
 
 
-POPULATED_TYPES = frozenset({"city", "town", "village"})
 #: last words of names of sites (buildings, streets, waters) that take a place's name
 SITE_HEADS = frozenset("""
 university college school academy institute hospital airport station street avenue road boulevard bridge park

@@ -327,7 +327,9 @@ def travellers_of(counts: dict[str, int]) -> list[tuple[str, int]]:
 def read_events(source: str | os.PathLike[str], subject: str, date_from: dt.date | None = None,
                 date_to: dt.date | None = None, *, merge: bool = False) -> list[dict[str, Any]]:
     """The rows of an event table (a GeoParquet file, or a folder of them) about ``subject``,
-    dated (by the event's date, else the article's publication date) within the range.
+    dated (by the event's date, else the article's publication date) within the range, and
+    the rows with neither date (an article without a publication date, whose date phrase
+    only the story's other articles can date: see :func:`trace`).
 
     Raises
     ------
@@ -359,10 +361,13 @@ def read_events(source: str | os.PathLike[str], subject: str, date_from: dt.date
         return []
     where = pc.field("traveller_normalised").isin(wanted)
     when = pc.if_else(pc.is_null(pc.field("date")), pc.field("published"), pc.field("date"))
+    within = pc.scalar(True)
     if date_from is not None:
-        where &= when >= pa.scalar(date_from, pa.date32())
+        within &= when >= pa.scalar(date_from, pa.date32())
     if date_to is not None:
-        where &= when <= pa.scalar(date_to, pa.date32())
+        within &= when <= pa.scalar(date_to, pa.date32())
+    if date_from is not None or date_to is not None:
+        where &= within | pc.is_null(when)
     columns = [c for c, _ in EVENT_COLUMNS]
     tables = []
     for file, data in datasets:
@@ -406,18 +411,21 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
     rows = read_events(source, subject, date_from, date_to, merge=merge)
     span = "" if date_from is None and date_to is None else \
         f" between {date_from or 'the start'} and {date_to or 'the end'}"
+    # each article's anchor as build's story of these articles has it: an article with no
+    # date of its own counts its weekdays and yearless dates from the others'
+    anchors = article_anchors(_articles(rows))
+    rows = [_dated(row, anchors.get(row["article_id"])) for row in rows]
+    if span:
+        # an event of an undated article is in the range once the story's anchors date it
+        rows = [row for row in rows if _within(row["date"] or row["published"], date_from, date_to)]
     if not rows:
         raise TraceError(f"{source}: no movement event of {subject!r}{span}")
     # the name the table gives the traveller most often ("Putin" asked, "Vladimir Putin" found)
     counts = Counter(row["traveller_normalised"] for row in rows)
     name = min(counts, key=lambda n: (-counts[n], -len(n), n))
     articles = _articles(rows)
-    # each article's anchor as build's story of these articles has it: an article with no
-    # date of its own counts its weekdays and yearless dates from the others'
-    anchors = article_anchors(articles)
     places: dict[str, Place] = {}
     for row in rows:
-        row = _dated(row, anchors.get(row["article_id"]))
         place = places.get(row["gazetteer_id"])
         if place is None:
             place = places[row["gazetteer_id"]] = Place(_place_record(row))
@@ -460,6 +468,10 @@ def _dated(row: dict[str, Any], anchor: dt.date | None) -> dict[str, Any]:
     if date is None:
         return row
     return {**row, "date": date, "date_end": date_end, "status": status}
+
+
+def _within(date: dt.date | None, date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    return date is not None and (date_from is None or date >= date_from) and (date_to is None or date <= date_to)
 
 
 def _place_record(row: dict[str, Any]) -> GazetteerRecord:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -26,7 +28,7 @@ from storymap.articles import Article
 from storymap.dates import article_anchor, find_dates
 from storymap.document import Document, parse_articles
 from storymap.errors import OnlineGeocoderError
-from storymap.gazetteer import AREA_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
+from storymap.gazetteer import AREA_TYPES, JURISDICTION_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
 from storymap.itinerary import (EventKind, MovementEvent, Reference, Subject, candidates, find_subject, subject_events,
                                 travellers)
 from storymap.recognize import Analysis, Mention, Recognizer
@@ -42,15 +44,32 @@ OnlineGeocoder = Callable[[str], "Location | None"]
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """A name the text calls a place that the gazetteer cannot place: one the context calls
+    a place ("the city of X") or one the entity model reads as a place (a street, a
+    building, a hamlet), with where the article puts it, as far as it tells."""
+
+    start: int
+    end: int
+    name: str
+    #: the division or country that qualifies the name ("Almo, Ky."), else the article's
+    #: main locality; None when the article places nothing
+    near: GazetteerRecord | None
+
+
+@dataclass(frozen=True)
 class AnalysedArticle:
     """One article as the pipeline read it: its parse, what recognition found (mentions,
-    people, unknown and unlocated names) and its place mentions resolved."""
+    people, unknown and unlocated names), its place mentions resolved and the names it
+    calls places that nothing placed."""
 
     article: Article
     document: Document
     found: Analysis
     #: the place mentions (demonyms too when asked for), each with its ranked readings
     places: tuple[Resolved, ...]
+    #: in text order
+    unplaced: tuple[Unplaced, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,7 +190,7 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
     by_article: dict[str, list[Resolved]] = {a.id: [] for a in articles}
     for r in every:
         by_article[r.mention.article].append(r)
-    analysed = [AnalysedArticle(a, d, f, tuple(by_article[a.id]))
+    analysed = [AnalysedArticle(a, d, f, tuple(by_article[a.id]), unplaced(a, f, by_article[a.id]))
                 for a, d, f in zip(articles, documents, found, strict=True)]
     anchors = article_anchors(articles)
     story_places, _, by_mention = place_events(resolved, documents, [])
@@ -218,6 +237,38 @@ def article_anchors(articles: Sequence[Article]) -> dict[str, dt.date | None]:
             # no date of its own: its weekdays count from the story's other articles
             anchors[article.id] = known[len(known) // 2]
     return anchors
+
+
+def unplaced(article: Article, found: Analysis, resolved: Sequence[Resolved]) -> tuple[Unplaced, ...]:
+    """The names of an article that recognition calls places and nothing placed (the
+    context's and the entity model's), each near the division that qualifies it or the
+    article's main locality."""
+    home = main_locality([r.best.record for r in resolved if not r.mention.demonym])
+    # a name qualified by a division ("Almo, Ky.") is in that division, wherever the story is
+    qualifiers = {r.mention.start: r.best.record for r in resolved
+                  if r.best.record.place_type in JURISDICTION_TYPES}
+    spans = {(start, end): name for start, end, name in (*found.unknown, *found.unlocated)}
+    out = []
+    for (start, end), name in sorted(spans.items()):
+        gap = _QUALIFIER_GAP.match(article.text, end, end + 3)
+        out.append(Unplaced(start, end, name, (qualifiers.get(gap.end()) if gap else None) or home))
+    return tuple(out)
+
+
+_QUALIFIER_GAP = re.compile(r",[ \u00a0]+")
+
+
+def main_locality(records: Sequence[GazetteerRecord]) -> GazetteerRecord | None:
+    """An article's main locality: its most mentioned town or facility, else division, else country."""
+    first: dict[GazetteerRecord, int] = {}
+    for n, r in enumerate(records):
+        first.setdefault(r, n)
+    for kinds in (None, {PlaceType.ADMIN1, PlaceType.REGION}, {PlaceType.COUNTRY}):
+        pool = [r for r in records if (r.place_type in kinds if kinds else r.place_type not in AREA_TYPES)]
+        if pool:
+            counts = Counter(r.gazetteer_id for r in pool)
+            return max(pool, key=lambda r: (counts[r.gazetteer_id], -first[r]))
+    return None
 
 
 def place_events(resolved: list[Resolved], documents: Sequence[Document], evidence: Sequence[MovementEvent]

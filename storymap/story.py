@@ -175,8 +175,8 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
                            base=Path(base) if base else Path.cwd(), shown=articles)
     online_used = online is not None and not any(p.startswith("online geocoder:") for p in analysis.problems)
     reason = "found neither offline nor online" if online_used else "not in the offline gazetteer"
-    missing = sorted({f"{name} ({a.article.path.name}): {reason}" for a in analysis.articles
-                      for _, _, name in a.found.unknown})
+    missing = sorted({f"{u.name} ({a.article.path.name}): {reason}" for a in analysis.articles
+                      for u in a.unplaced})
     return BuildResult(story, problems, articles, places, missing)
 
 

@@ -21,6 +21,7 @@ from shapely.geometry import MultiPolygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 
 from storymap.errors import StorymapError
+from storymap.lexicon import alternation, phrases
 from storymap.storyfile import Story, stops
 
 if TYPE_CHECKING:
@@ -221,7 +222,7 @@ ROUTE_COUNTRY_MAX_ZOOM = 8
 NEIGHBOUR_BOX = 0.8
 NEIGHBOUR_LABELS = 8
 POPULATED = ("city", "town", "village")
-_WATER = re.compile(r"\b(?:Ocean|Sea|Gulf|Bay|Bight|Strait|Straits|Channel|Sound)\b")
+_WATER = re.compile(r"\b(?:" + alternation([w.capitalize() for w in phrases("sea_words")]) + r")\b")
 _SEA = re.compile(r"\bSea\b")
 
 

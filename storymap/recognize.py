@@ -668,9 +668,9 @@ SITE_HEADS = words("site_heads")
 NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
 #: a word someone is put in, at or near, not followed by more of a name ("in Wayne", not "in Wayne County")
 _PUT_IN = re.compile(r"\b(?:in|at|near)\s+([^\W\d_][\w'’-]*)(?![\w'’-]|[\s\u00a0]+[A-Z])")
-_LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$", re.IGNORECASE)
+_LOCATIVE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+$", re.IGNORECASE)
 #: a locative preposition before a building's name ("arrived at the Kremlin")
-_LOCATIVE_THE = re.compile(r"\b(?:in|to|from|at|near|into|inside|outside|towards?|across|around)\s+(?:the\s+)?$",
+_LOCATIVE_THE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+(?:the\s+)?$",
                            re.IGNORECASE)
 #: the kinds of building whose name, said of anything but a visit, means the body seated there
 INSTITUTION_SEATS = frozenset({"government building", "palace"})

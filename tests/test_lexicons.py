@@ -115,3 +115,12 @@ def test_the_calendar_lists_are_the_calendar():
 def test_a_wheel_carries_the_lists():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert f"{lexicon.PACKAGE_DIR}/*{lexicon.SUFFIX}" in data["tool"]["setuptools"]["package-data"]["storymap"]
+
+
+def test_the_gazetteer_hash_covers_the_lists_its_build_reads(monkeypatch):
+    from storymap import gazetteer
+
+    assert set(gazetteer.SOURCE_LEXICONS) <= set(lexicon.names())
+    before = gazetteer.source_hash.__wrapped__()
+    monkeypatch.setattr(gazetteer, "phrases", lambda name: (*lexicon.phrases(name), "mere"))
+    assert gazetteer.source_hash.__wrapped__() != before  # a changed list builds a new gazetteer

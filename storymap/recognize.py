@@ -51,7 +51,8 @@ FACILITY_HEADS = phrases("facility_heads")
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
 _NAMED_AFTER = re.compile(
-    r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + alternation(FACILITY_HEADS) + r"))\s+named\s+(?:after|for)\s+"
+    r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + alternation(FACILITY_HEADS) + r"))"
+    r"\s+named\s+(?:after|for)\s+"
     r"(?:[A-Za-z]+\s+){0,3}?(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})"
 )
 #: nouns that call the name after their "of" a place ("the seaside resort of X")

@@ -124,3 +124,21 @@ def test_the_gazetteer_hash_covers_the_lists_its_build_reads(monkeypatch):
     before = gazetteer.source_hash.__wrapped__()
     monkeypatch.setattr(gazetteer, "phrases", lambda name: (*lexicon.phrases(name), "mere"))
     assert gazetteer.source_hash.__wrapped__() != before  # a changed list builds a new gazetteer
+
+
+def test_a_module_takes_a_subset_of_a_vocabulary_only_for_its_stated_reason():
+    from storymap import dateline, itinerary, recognize, story
+
+    # one list of name connectors: recognition leaves out "and" (it joins two names in prose)
+    # and joins the hyphen-only ones by hyphens alone; a dateline's place takes them all
+    assert recognize.CONNECTORS == lexicon.words("name_connectors") - {"and"}
+    assert "on" in recognize.CONNECTORS and "on" not in recognize.SPACED_CONNECTORS
+    # a dateline's place never opens with a sentence opener, but may with "the"
+    for line, place in (("THE HAGUE — The court ruled.", True), ("DURING TALKS — The court ruled.", False)):
+        assert (dateline.find_dateline(line, 0, len(line)) is not None) is place
+    # "the middle of Syria" is in Syria: no direction; story's generic words take it
+    assert "middle" not in itinerary.DIRECTIONS and "middle" in story.GENERIC_WORDS
+    assert itinerary.DIRECTIONS is recognize.DIRECTIONS and itinerary.TITLES is recognize.TITLES
+    # "Police Department" is a body; "the department of Antioquia" a division
+    assert "department" not in recognize.ADMIN_SUFFIXES and recognize.ADMIN_CUES.search("the department of ")
+    assert itinerary.COURTESY < itinerary.TITLES

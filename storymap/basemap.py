@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from storymap.errors import StorymapError
 from storymap.gazetteer import POPULATED_TYPES, Gazetteer, PlaceType
+from storymap.lexicon import alternation, phrases
 from storymap.storyfile import Story, stops
 
 Extent = tuple[float, float, float, float]
@@ -218,7 +219,7 @@ ROUTE_COUNTRY_MAX_ZOOM = 8
 #: each stop's neighbours: the most populous places this far around it (degrees), named from zoom 8
 NEIGHBOUR_BOX = 0.8
 NEIGHBOUR_LABELS = 8
-_WATER = re.compile(r"\b(?:Ocean|Sea|Gulf|Bay|Bight|Strait|Straits|Channel|Sound)\b")
+_WATER = re.compile(r"\b(?:" + alternation([w.capitalize() for w in phrases("sea_words")]) + r")\b")
 _SEA = re.compile(r"\bSea\b")
 
 

@@ -14,31 +14,29 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for m in names
-}
-WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+from storymap.lexicon import phrases
+
+#: month names and abbreviations ("sept") to the month's number, January 1
+MONTHS = {m: n for n, month in enumerate(phrases("months"), start=1)
+          for m in (month, *(a for a in phrases("month_abbreviations") if month.startswith(a)))}
+#: weekday names to the weekday's number, Monday 0 (as ``date.weekday()``)
+WEEKDAYS = {d: n for n, d in enumerate(phrases("weekdays"))}
 
 _MONTH_NAMES = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
-_FULL_MONTHS = "|".join(m.capitalize() for m in MONTHS if len(m) > 4 or m in ("may", "june", "july"))
-_ABBR_MONTHS = "|".join(sorted((m.capitalize() for m in MONTHS if len(m) <= 4 and m not in ("may", "june", "july")),
-                               key=len, reverse=True))
+_FULL_MONTHS = "|".join(m.capitalize() for m in phrases("months"))
+_ABBR_MONTHS = "|".join(sorted((m.capitalize() for m in phrases("month_abbreviations")), key=len, reverse=True))
 # in any case: wire copy set in lower case writes "on monday"
-_WEEKDAY_NAMES = "(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY_NAMES = "(?i:" + "|".join(d.capitalize() for d in WEEKDAYS) + ")"
+# an abbreviation's period: a lookbehind per length (Python's are of one width)
+_AFTER_ABBREVIATION = "|".join(
+    "(?<=" + "|".join(a.capitalize() for a in phrases("month_abbreviations") if len(a) == n) + ")"
+    for n in sorted({len(a) for a in phrases("month_abbreviations")}))
 
 
 def _month(name: str) -> str:
     """A month name in group ``name``; a period only after an abbreviation ("Sept.", not
     the full stop of "7 May.")."""
-    return r"(?P<" + name + r">" + _MONTH_NAMES + r")(?:(?:(?<=Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|" \
-        r"(?<=Sept))\.)?"
+    return r"(?P<" + name + r">" + _MONTH_NAMES + r")(?:(?:" + _AFTER_ABBREVIATION + r")\.)?"
 
 
 def _weekday(name: str) -> str:

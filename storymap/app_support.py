@@ -22,7 +22,7 @@ from typing import Any
 from storymap.articles import find_articles
 from storymap.edits import Edits
 from storymap.errors import StoryError
-from storymap.storyfile import (Story, dumps_story, is_media_src, load_story, places, route_visits, stops,
+from storymap.storyfile import (StoryData, dumps_story, is_media_src, load_story, places, route_visits, stops,
                                 write_story)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +68,7 @@ def story_is_stale(story_path: Path, seeds_dir: Path) -> bool:
     return story_path.stat().st_mtime < _newest_mtime(seeds_dir)
 
 
-def ensure_story(story_path: Path, seeds_dir: Path, *, build: Callable[[Sequence[Path]], Story]) -> Story:
+def ensure_story(story_path: Path, seeds_dir: Path, *, build: Callable[[Sequence[Path]], StoryData]) -> StoryData:
     """Load the story file, building it from ``seeds_dir`` first when missing or stale.
 
     The built story is written to ``story_path`` when the folder is writable; if it is
@@ -88,19 +88,19 @@ def ensure_story(story_path: Path, seeds_dir: Path, *, build: Callable[[Sequence
     return load_story(story_path)
 
 
-def story_key(story: Story) -> str:
+def story_key(story: StoryData) -> str:
     """A stable text form of a story, used as a cache key."""
     return dumps_story(story)
 
 
-def file_stem(story: Story) -> str:
+def file_stem(story: StoryData) -> str:
     """A sensible download name from the story title: ``kim-jong-un-in-russia``."""
     title = str(story.get("storymap", {}).get("title") or "story-map")
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower().replace("’", "").replace("'", "")).strip("-")
     return (slug or "story-map")[:60].strip("-")
 
 
-def article_paths(story: Story, root: Path = ROOT) -> list[Path]:
+def article_paths(story: StoryData, root: Path = ROOT) -> list[Path]:
     """The article files of a story that still exist on disk."""
     found = []
     for article in story.get("storymap", {}).get("articles") or []:
@@ -112,7 +112,7 @@ def article_paths(story: Story, root: Path = ROOT) -> list[Path]:
     return found
 
 
-def article_rows(story: Story) -> list[dict[str, Any]]:
+def article_rows(story: StoryData) -> list[dict[str, Any]]:
     """One row per article: title, outlet, date and link."""
     rows = []
     for a in story.get("storymap", {}).get("articles") or []:
@@ -125,7 +125,7 @@ def article_rows(story: Story) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- review table
-def place_rows(original: Story, shown: Story, edits: Edits) -> list[dict[str, Any]]:
+def place_rows(original: StoryData, shown: StoryData, edits: Edits) -> list[dict[str, Any]]:
     """The review table: every place of the original story with its state after the edits.
 
     Rejected places stay in the table (review ``rejected``) so they can be restored.
@@ -268,7 +268,7 @@ def highlight_html(text: str, words: Iterable[str]) -> str:
     return "".join(out)
 
 
-def place_excerpts(story: Story, place_id: str) -> list[dict[str, str]]:
+def place_excerpts(story: StoryData, place_id: str) -> list[dict[str, str]]:
     """Every distinct excerpt of a place: ``{"html": ..., "credit": ...}`` with the name highlighted."""
     feature = next((f for f in story["features"] if str(f.get("id")) == place_id), None)
     if feature is None:
@@ -298,7 +298,7 @@ def review_order(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=key)
 
 
-def evidence_rows(story: Story, place_id: str) -> list[dict[str, Any]]:
+def evidence_rows(story: StoryData, place_id: str) -> list[dict[str, Any]]:
     """Why a place is a stop: each sentence with the name highlighted (``html``), its
     predicate, traveller, status, date phrase, confidence and article credit."""
     feature = next((f for f in story["features"] if str(f.get("id")) == place_id), None)
@@ -318,7 +318,7 @@ def evidence_rows(story: Story, place_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def timeline_rows(story: Story) -> list[dict[str, Any]]:
+def timeline_rows(story: StoryData) -> list[dict[str, Any]]:
     """Dated events in date order: dated stops (with their status) and article publication dates."""
     rows = []
     for f in stops(story):
@@ -335,7 +335,7 @@ def timeline_rows(story: Story) -> list[dict[str, Any]]:
     return rows
 
 
-def _visit_dates(story: Story) -> list[tuple[str, str | None, str, int]]:
+def _visit_dates(story: StoryData) -> list[tuple[str, str | None, str, int]]:
     """(id, date, name, stop number) of every visit in route order; a return visit has no date
     of its own (the texts give one date per place)."""
     seen: set[str] = set()
@@ -347,7 +347,7 @@ def _visit_dates(story: Story) -> list[tuple[str, str | None, str, int]]:
     return out
 
 
-def order_disagreements(story: Story) -> list[str]:
+def order_disagreements(story: StoryData) -> list[str]:
     """Where the route's order disagrees with its dates ("stop 2 (2026-05-06) comes before
     stop 3 (2026-05-04)"), for a warning; undated stops disagree with nothing."""
     dated = [(n, date, name) for _, date, name, n in _visit_dates(story) if date]
@@ -355,7 +355,7 @@ def order_disagreements(story: Story) -> list[str]:
             for a, b in zip(dated, dated[1:]) if b[1] < a[1]]
 
 
-def order_by_date(story: Story) -> list[str]:
+def order_by_date(story: StoryData) -> list[str]:
     """The route's stop ids (a place once per visit) in date order; undated visits, return
     visits among them, keep their place after the dated one before them."""
     visits = _visit_dates(story)
@@ -363,7 +363,7 @@ def order_by_date(story: Story) -> list[str]:
     return [next(dated)[1] if date else pid for pid, date, _, _ in visits]
 
 
-def undated_stops(story: Story) -> list[str]:
+def undated_stops(story: StoryData) -> list[str]:
     """Names of stops with no date (shown under the timeline)."""
     return [f"{f['properties'].get('stop')}. {f['properties'].get('name')}"
             + (" (planned)" if f["properties"].get("date_status") == "expected" else "")
@@ -451,13 +451,13 @@ class Download:
     data: bytes
 
 
-def download_specs(story: Story) -> list[tuple[str, str, str, str]]:
+def download_specs(story: StoryData) -> list[tuple[str, str, str, str]]:
     """``(fmt, label, file_name, mime)`` of every download, without exporting anything."""
     stem = file_stem(story)
     return [(fmt, label, f"{stem}{ext}", mime) for fmt, (label, ext, mime) in FORMATS.items()]
 
 
-def export_bytes(story: Story, fmt: str, *, tiles: bool = False) -> bytes:
+def export_bytes(story: StoryData, fmt: str, *, tiles: bool = False) -> bytes:
     """The story exported as ``fmt`` (a key of :data:`FORMATS`), as bytes; ``tiles``: the
     HTML page draws OpenStreetMap tiles over its offline base map."""
     from storymap.export import export_story
@@ -471,7 +471,7 @@ def export_bytes(story: Story, fmt: str, *, tiles: bool = False) -> bytes:
         return Path(path).read_bytes()
 
 
-def downloads(story: Story, *, tiles: bool = False) -> list[Download]:
+def downloads(story: StoryData, *, tiles: bool = False) -> list[Download]:
     """The story in every export format, as bytes with file names made from its title."""
     return [Download(fmt, label, name, mime, export_bytes(story, fmt, tiles=tiles))
             for fmt, label, name, mime in download_specs(story)]
@@ -558,7 +558,7 @@ def parse_step(value: Any, n_stops: int) -> int | None:
     return max(0, min(n_stops, step))
 
 
-def story_json(story: Story) -> str:
+def story_json(story: StoryData) -> str:
     """Compact JSON of a story (for caches)."""
     return json.dumps(story, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -617,7 +617,7 @@ def _clockwise(feature: dict[str, Any]) -> dict[str, Any]:
     return {**feature, "geometry": mapping(geom)}
 
 
-def story_map_points(story: Story, towns: list[Any],
+def story_map_points(story: StoryData, towns: list[Any],
                      area: tuple[float, float, float, float]) -> list[dict[str, Any]]:
     """Points of a map for adding a place: the story's places inside ``area`` (west, south,
     east, north; not pickable) and the towns of that area (pickable, by gazetteer id). A place

@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from storymap.errors import StorymapError
 from storymap.gazetteer import POPULATED_TYPES, Gazetteer, PlaceType
 from storymap.lexicon import alternation, phrases
-from storymap.storyfile import Story, stops
+from storymap.storyfile import StoryData, stops
 
 Extent = tuple[float, float, float, float]
 
@@ -99,7 +99,7 @@ def _countries() -> tuple[BaseGeometry, ...]:
     return tuple(g for g, _ in _country_table())
 
 
-def story_extent(story: Story, *, margin: float = 0.6, minimum: float = 6.0) -> Extent:
+def story_extent(story: StoryData, *, margin: float = 0.6, minimum: float = 6.0) -> Extent:
     """Bounding box of the story's stops (or of all places if it has none), with a margin.
 
     Parameters
@@ -252,7 +252,7 @@ def spread_towns(gazetteer: Gazetteer, extent: Extent, *, grid: int = GRID, per_
     return out
 
 
-def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
+def labels(story: StoryData, gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
     """The base map's place names for a story: countries (Natural Earth's label points and
     zoom ranges), seas and oceans (the gazetteer's), the most populous places of the story's
     extent and each stop's neighbouring towns (GeoNames, via the gazetteer).
@@ -323,7 +323,7 @@ def outlines(extent: Extent) -> dict[str, Any]:
             "features": [f for f in full["features"] if f["properties"]["detail"] == "fine"]}
 
 
-def basemap_geojson(story: Story) -> dict[str, Any]:
+def basemap_geojson(story: StoryData) -> dict[str, Any]:
     """Land and border outlines for a story, as a GeoJSON FeatureCollection.
 
     Features carry ``kind`` (``"land"`` polygons to fill, ``"border"`` lines between countries,

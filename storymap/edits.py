@@ -23,7 +23,7 @@ from typing import Any
 
 from storymap.errors import StorymapError
 from storymap.files import write_atomic
-from storymap.storyfile import Story
+from storymap.storyfile import StoryData
 
 EDITS_VERSION = 1
 ROLES = ("stop", "mention")
@@ -255,7 +255,7 @@ def save_edits(edits: Edits, path: str | os.PathLike[str]) -> Path:
     return write_atomic(path, dumps_edits(edits))
 
 
-def apply_saved_edits(story: Story, story_path: str | os.PathLike[str]) -> Story:
+def apply_saved_edits(story: StoryData, story_path: str | os.PathLike[str]) -> StoryData:
     """``story`` with the edits saved beside ``story_path`` applied (unchanged if there are none).
 
     This is the hook for ``storymap build``: call it on the freshly built story before
@@ -331,7 +331,7 @@ def _set_date(props: dict[str, Any], change: dict[str, str | None]) -> None:
     _mark(props, "date")
 
 
-def renumber(story: Story, order: list[str] | None = None) -> Story:
+def renumber(story: StoryData, order: list[str] | None = None) -> StoryData:
     """Number the stops 1..n (``order`` first, then previous stop number, date, id) and redo the route.
 
     A place listed twice in ``order`` is a round trip: the route passes it again, its ``stop``
@@ -395,7 +395,7 @@ def renumber(story: Story, order: list[str] | None = None) -> Story:
     return story
 
 
-def apply_edits(story: Story, edits: Edits) -> Story:
+def apply_edits(story: StoryData, edits: Edits) -> StoryData:
     """A new story with ``edits`` applied; ``story`` itself is not modified.
 
     Edits naming ids that the story does not have are ignored (see :func:`unapplied`).
@@ -451,7 +451,7 @@ def apply_edits(story: Story, edits: Edits) -> Story:
     return out
 
 
-def unapplied(story: Story, edits: Edits) -> list[str]:
+def unapplied(story: StoryData, edits: Edits) -> list[str]:
     """Human-readable notes on edits that do not fit ``story`` (unknown ids or candidates)."""
     ids = {str(f.get("id")): f for f in story["features"] if f["properties"].get("role") in ROLES}
     ids.update({place_id: None for place_id in edits.added if place_id not in ids})

@@ -36,7 +36,7 @@ from storymap.pipeline import analyse, article_anchors, shared_recognizer
 from storymap.recognize import Mention, Recognizer
 from storymap.records import MAX_TEXT_CHARS, GeoparseError, parse_record, record_article
 from storymap.resolve import Candidate, Resolved
-from storymap.storyfile import Story, validate_story
+from storymap.storyfile import StoryData, validate_story
 from storymap.story import Place, assemble_story
 
 #: (column, pyarrow type name) of the movement-event table, in order; "geometry" is the
@@ -174,7 +174,7 @@ def same_traveller(query: str, name: str | None) -> bool:
 class TraceResult:
     """A traced story, the number of events it was built from, and what could not be used."""
 
-    story: Story
+    story: StoryData
     events: int
     articles: int
     problems: tuple[str, ...] = ()

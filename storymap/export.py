@@ -23,7 +23,7 @@ from typing import Any
 from storymap.errors import StoryError
 from storymap.files import atomic_path, write_atomic
 from storymap.render import Tiles, story_html
-from storymap.storyfile import Story, places, route, stops, validate_story
+from storymap.storyfile import StoryData, places, route, stops, validate_story
 
 FORMATS = ("html", "geojson", "gpkg", "csv", "kml", "mp4", "webm", "gif")
 EXTENSIONS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "geojson",
@@ -82,7 +82,7 @@ def _lonlat(feature: dict[str, Any]) -> tuple[float, float]:
     return float(lon), float(lat)
 
 
-def _route_coords(story: Story) -> list[tuple[float, float]]:
+def _route_coords(story: StoryData) -> list[tuple[float, float]]:
     """The route line: the route feature's vertices, or the stops in order."""
     feature = route(story)
     if feature is not None and feature["geometry"].get("type") == "LineString":
@@ -90,7 +90,7 @@ def _route_coords(story: Story) -> list[tuple[float, float]]:
     return [_lonlat(f) for f in stops(story)]
 
 
-def _route_properties(story: Story) -> dict[str, Any]:
+def _route_properties(story: StoryData) -> dict[str, Any]:
     feature = route(story)
     props = feature["properties"] if feature else {}
     stop_features = stops(story)
@@ -116,7 +116,7 @@ def _style(feature: dict[str, Any]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- writers
-def geojson_text(story: Story) -> str:
+def geojson_text(story: StoryData) -> str:
     """The story as RFC 7946 GeoJSON with simplestyle properties, deterministic.
 
     The export IS the story file: every member is kept as the story has it (nested
@@ -154,7 +154,7 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def csv_text(story: Story) -> str:
+def csv_text(story: StoryData) -> str:
     """One row per place: the flat attributes, ``lon``, ``lat`` and a ``WKT`` point.
 
     Text cells that a spreadsheet would run as a formula are prefixed (:func:`csv_cell`).
@@ -220,7 +220,7 @@ def _kml_style(doc: ET.Element, style_id: str, color: str, *, line: bool = False
         ET.SubElement(icon, "scale").text = str(scale)
 
 
-def kml_text(story: Story) -> str:
+def kml_text(story: StoryData) -> str:
     """KML 2.2 with two folders (layers), ``places`` and ``route``.
 
     Each placemark has its flat attributes as ``ExtendedData`` and its excerpts, credited,
@@ -266,7 +266,7 @@ def kml_text(story: Story) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
 
 
-def _write_gpkg(story: Story, out: Path) -> None:
+def _write_gpkg(story: StoryData, out: Path) -> None:
     """GeoPackage with layers ``places`` (points) and ``route`` (line), written atomically."""
     import geopandas as gpd
     import pandas as pd
@@ -321,14 +321,14 @@ def export_format(out: str | os.PathLike[str], fmt: str | None = None) -> str:
     return EXTENSIONS[suffix]
 
 
-_TEXT_WRITERS: dict[str, Callable[[Story], str]] = {
+_TEXT_WRITERS: dict[str, Callable[[StoryData], str]] = {
     "geojson": geojson_text,
     "csv": csv_text,
     "kml": kml_text,
 }
 
 
-def export_story(story: Story, out: str | os.PathLike[str], *, fmt: str | None = None,
+def export_story(story: StoryData, out: str | os.PathLike[str], *, fmt: str | None = None,
                  tiles: Tiles | None = None, size: str = "landscape") -> Path:
     """Write ``story`` to ``out`` in the format named by ``fmt`` or by the extension.
 

@@ -26,6 +26,7 @@ story that does not exist.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import enum
 import hashlib
@@ -45,7 +46,7 @@ import sqlalchemy as sa
 
 from storymap.errors import StorymapError
 from storymap.memory import release_memory
-from storymap.storyfile import Story, is_media_src
+from storymap.storyfile import StoryData, is_media_src
 
 metadata = sa.MetaData()
 
@@ -164,7 +165,7 @@ class SavedStory:
 
     id: str
     revision: int
-    story: Story
+    story: StoryData
     edits: dict[str, Any]
     author: dict[str, Any]
     articles: tuple[ArticleText, ...]
@@ -217,7 +218,7 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _summary_fields(story: Story) -> dict[str, Any]:
+def _summary_fields(story: StoryData) -> dict[str, Any]:
     meta = story.get("storymap", {}) if isinstance(story, dict) else {}
     stops = sum(1 for f in story.get("features", []) if (f.get("properties") or {}).get("role") == "stop")
     return {"title": str(meta.get("title") or "Untitled story"), "subject": str(meta.get("subject") or ""),
@@ -331,7 +332,7 @@ class Library:
             raise LibraryError("the link is not valid (it may have been revoked)")
         return self.get(story_id, token=token)
 
-    def history(self, story_id: str) -> list[tuple[int, dt.datetime, str]]:
+    def history(self, story_id: str) -> builtins.list[tuple[int, dt.datetime, str]]:
         """(revision, saved at, note) of every save of a story, oldest first."""
         with self._tx() as con:
             self._require(con, story_id, Access.READ)
@@ -349,7 +350,7 @@ class Library:
 
     # ------------------------------------------------------------------ writing
 
-    def add(self, story: Story, *, articles: Sequence[ArticleText] = (), edits: dict[str, Any] | None = None,
+    def add(self, story: StoryData, *, articles: Sequence[ArticleText] = (), edits: dict[str, Any] | None = None,
             author: dict[str, Any] | None = None, note: str = "created", story_id: str | None = None) -> SavedStory:
         """Keep a new story (revision 1) with its articles, owned by this user; returns it
         with its id (a new random one unless ``story_id`` is given)."""
@@ -364,18 +365,18 @@ class Library:
             self._add_articles(con, story_id, articles)
         return self.get(story_id)
 
-    def add_articles(self, story_id: str, new: Sequence[ArticleText]) -> list[ArticleText]:
+    def add_articles(self, story_id: str, new: Sequence[ArticleText]) -> builtins.list[ArticleText]:
         """Add articles to a story; one already in it (same text) is not added twice. Returns the added."""
         with self._tx() as con:
             self._require(con, story_id, Access.EDIT, lock=True)
             return self._add_articles(con, story_id, new)
 
     @staticmethod
-    def _add_articles(con: sa.Connection, story_id: str, new: Sequence[ArticleText]) -> list[ArticleText]:
+    def _add_articles(con: sa.Connection, story_id: str, new: Sequence[ArticleText]) -> builtins.list[ArticleText]:
         have = set(con.execute(sa.select(article_table.c.sha256).where(article_table.c.story_id == story_id)).scalars())
         start = con.execute(sa.select(sa.func.count()).select_from(article_table)
                             .where(article_table.c.story_id == story_id)).scalar_one()
-        added = []
+        added: builtins.list[ArticleText] = []
         for art in new:
             if art.sha256 in have:
                 continue
@@ -385,7 +386,7 @@ class Library:
             added.append(art)
         return added
 
-    def save(self, story_id: str, *, base_revision: int, story: Story | None = None,
+    def save(self, story_id: str, *, base_revision: int, story: StoryData | None = None,
              edits: dict[str, Any] | None = None, author: dict[str, Any] | None = None,
              note: str = "saved") -> SavedStory:
         """Save a new revision based on ``base_revision``; what is not given is carried over.
@@ -598,7 +599,7 @@ def _in_memory(url: str) -> bool:
 AUTHOR_FIELDS = ("headline", "dek", "byline", "intro")
 
 
-def with_author(story: Story, author: dict[str, Any]) -> Story:
+def with_author(story: StoryData, author: dict[str, Any]) -> StoryData:
     """``story`` with the author's headline, dek, byline and intro (those set) in its
     ``storymap`` member, and each stop's own text (``author_text``, Markdown) and ``zoom``
     (``author["stops"][place_id]``) in its properties; the generated ``title`` stays as the
@@ -700,7 +701,7 @@ def url_media(url: str, *, caption: str = "", credit: str = "", alt: str = "") -
     return {"src": url, "caption": caption.strip(), "credit": credit.strip(), "alt": alt.strip() or caption.strip()}
 
 
-def shown(saved: SavedStory) -> Story:
+def shown(saved: SavedStory) -> StoryData:
     """A stored story with its edits and the author's fields applied: what the map, the
     app and exports show."""
     from storymap.edits import Edits, apply_edits

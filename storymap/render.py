@@ -27,7 +27,7 @@ from folium.template import Template
 from storymap import basemap
 from storymap.errors import StoryError
 from storymap.gazetteer import distance_km
-from storymap.storyfile import Story, is_media_src, places, route, route_visits
+from storymap.storyfile import StoryData, is_media_src, places, route, route_visits
 
 GEONAMES_ATTRIBUTION = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)'
 GEODESIC_SEGMENTS = 48
@@ -68,7 +68,7 @@ def tiles_option(spec: str, attribution: str | None = None) -> Tiles:
         msg = (f"unknown tiles '{spec}': use {', '.join(sorted(NAMED_TILES))} or a URL template "
                "such as https://tiles.example.org/{z}/{x}/{y}.png")
         raise StoryError(msg)
-    if not (attribution or "").strip():
+    if attribution is None or not attribution.strip():
         msg = f"tiles from {spec} need an attribution naming their source (--tiles-attribution)"
         raise StoryError(msg)
     return Tiles(spec, html.escape(attribution.strip()))
@@ -349,7 +349,7 @@ def stop_zoom(place: dict[str, Any], neighbours_km: Sequence[float], context_km:
     return float(min(MAX_STOP_ZOOM, zoom))
 
 
-def _articles(story: Story) -> dict[str, dict[str, Any]]:
+def _articles(story: StoryData) -> dict[str, dict[str, Any]]:
     out = {}
     for article in story["storymap"].get("articles") or []:
         if isinstance(article, dict) and article.get("id"):
@@ -360,7 +360,7 @@ def _articles(story: Story) -> dict[str, dict[str, Any]]:
     return out
 
 
-def page_title(story: Story) -> str:
+def page_title(story: StoryData) -> str:
     """The page's title: the author's headline, else the story's title, else one made from its subject."""
     meta = story["storymap"]
     subject = meta.get("subject")
@@ -368,7 +368,7 @@ def page_title(story: Story) -> str:
         str(meta.get("title") or (f"{subject}: the route" if subject else "Story map"))
 
 
-def story_data(story: Story, *, tiles: Tiles | None = None, step: int | None = None) -> dict[str, Any]:
+def story_data(story: StoryData, *, tiles: Tiles | None = None, step: int | None = None) -> dict[str, Any]:
     """Everything the story controls need, as plain JSON-ready data.
 
     Parameters
@@ -488,8 +488,9 @@ class StoryControls(MacroElement):
         self.leaflet_js, self.leaflet_css = leaflet_assets()
         self.storymap_js, self.storymap_css = storymap_assets()
 
-    def render(self, **kwargs: Any) -> None:
-        """Put the rendered macros into the page as literal text (see the class docstring)."""
+    def render(self, **kwargs: Any) -> str:
+        """Put the rendered macros into the page as literal text (see the class docstring); the
+        element itself renders as nothing."""
         figure = self.get_root()
         if not isinstance(figure, Figure):
             msg = "the story controls can only be rendered inside a page"
@@ -497,6 +498,7 @@ class StoryControls(MacroElement):
         module = self._template.module
         for part in ("header", "html", "script"):
             getattr(figure, part).add_child(Literal(getattr(module, part)(self, kwargs)), name=self.get_name())
+        return ""
 
 
 class StoryMap(folium.Map):
@@ -563,7 +565,7 @@ def _stable_ids(element: Element, counter: list[int]) -> None:
         _stable_ids(child, counter)
 
 
-def _check_story(story: Story) -> None:
+def _check_story(story: StoryData) -> None:
     if not isinstance(story, dict) or not isinstance(story.get("features"), list):
         msg = "not a story: expected a parsed story file (a GeoJSON FeatureCollection)"
         raise StoryError(msg)
@@ -572,7 +574,7 @@ def _check_story(story: Story) -> None:
         raise StoryError(msg)
 
 
-def story_map(story: Story, *, tiles: Tiles | None = None, step: int | None = None) -> folium.Map:
+def story_map(story: StoryData, *, tiles: Tiles | None = None, step: int | None = None) -> folium.Map:
     """Build the folium map of a story, with its story controls.
 
     Parameters
@@ -670,7 +672,7 @@ def embed_snippet(src: str, *, title: str, height: int = 600) -> str:
     return f"{frame}\n{EMBED_SCRIPT}\n"
 
 
-def story_html(story: Story, *, tiles: Tiles | None = None, step: int | None = None) -> str:
+def story_html(story: StoryData, *, tiles: Tiles | None = None, step: int | None = None) -> str:
     """The complete, self-contained HTML page of a story map.
 
     Scripts, styles, icons and data are inline; the page needs no network except for the

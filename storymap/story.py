@@ -24,7 +24,7 @@ from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent
 from storymap.lexicon import alternation, phrases, words
 from storymap.pipeline import Progress, analyse
 from storymap.resolve import Resolved
-from storymap.storyfile import Story, slugify
+from storymap.storyfile import StoryData, slugify
 
 if TYPE_CHECKING:
     from geopy.location import Location
@@ -55,7 +55,7 @@ class Place:
 class BuildResult:
     """A built story and what went wrong on the way (each problem names its file)."""
 
-    story: Story
+    story: StoryData
     problems: list[str]
     articles: list[Article]
     places: list[Place]
@@ -183,7 +183,7 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
 
 def assemble_story(places: list[Place], written: Sequence[Article], subject: str, *, title: str | None = None,
                    gazetteer: Gazetteer | None = None, base: Path | None = None,
-                   shown: Sequence[Article] | None = None) -> Story:
+                   shown: Sequence[Article] | None = None) -> StoryData:
     """The story file of a traveller's places and their evidence: which places are stops,
     their statuses, dates and order (:func:`assign_roles`), the title (made from the subject
     and the stops' country when not given) and the GeoJSON.
@@ -425,7 +425,7 @@ def story_title(subject: str, stops: Sequence[Place], gazetteer: Gazetteer | Non
 
 
 def story_geojson(places: list[Place], articles: Sequence[Article], subject: str, title: str,
-                  base: Path) -> Story:
+                  base: Path) -> StoryData:
     """The story file of places whose roles are assigned (:func:`assign_roles`); excerpts and
     offsets come from ``articles``, whose files are written relative to ``base``."""
     by_article = {a.id: a for a in articles}

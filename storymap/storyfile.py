@@ -12,16 +12,19 @@ import os
 import re
 import reprlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from storymap import jsontext
 from storymap.errors import StoryError
 from storymap.files import read_regular, write_atomic
 
-Story = dict[str, Any]
+#: a story file as parsed JSON (the records are :class:`Story`)
+StoryData = dict[str, Any]
 
 
 def slugify(name: str) -> str:
@@ -32,12 +35,13 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "place"
 
 
-def dumps_story(story: Story) -> str:
+def dumps_story(story: Story | StoryData) -> str:
     """Serialise a story deterministically: sorted keys, 2-space indent, UTF-8, final newline."""
-    return json.dumps(story, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    data = story.to_geojson() if isinstance(story, Story) else story
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_story(story: Story, path: str | os.PathLike[str]) -> Path:
+def write_story(story: Story | StoryData, path: str | os.PathLike[str]) -> Path:
     """Write a story file atomically."""
     return write_atomic(path, dumps_story(story))
 
@@ -90,8 +94,8 @@ def _problem(error: Any) -> str:
     kind = error.validator
     if kind == "type":
         expected = error.validator_value
-        expected = expected if isinstance(expected, list) else [expected]
-        return f"{value} is not {' or '.join(_TYPE_WORDS.get(e, e) for e in expected)}"
+        words = [str(e) for e in (expected if isinstance(expected, list) else [expected])]
+        return f"{value} is not {' or '.join(_TYPE_WORDS.get(e, e) for e in words)}"
     if kind == "const":
         return f"{value} should be {error.validator_value!r}"
     if kind == "enum":
@@ -114,17 +118,17 @@ _NOT_MEDIA = ("is not an image source: a media src is an http(s) address or an i
               "image (data:image/...;base64,...), never a file path")
 
 
-def _flat_visits(story: Story) -> None:
+def _flat_visits(story: StoryData) -> None:
     """Read the ``visits`` text (``"1;4"``) that GeoJSON exports of earlier versions wrote over
     the list, as the list it stands for (see docs/story-file.md)."""
     for feature in story["features"]:
         props = feature.get("properties") if isinstance(feature, dict) else None
         visits = props.get("visits") if isinstance(props, dict) else None
-        if isinstance(visits, str) and _FLAT_VISITS.fullmatch(visits):
+        if isinstance(props, dict) and isinstance(visits, str) and _FLAT_VISITS.fullmatch(visits):
             props["visits"] = [int(v) for v in visits.split(";")]
 
 
-def _bad_media(story: Story) -> tuple[list[Any], Any] | None:
+def _bad_media(story: StoryData) -> tuple[list[Any], Any] | None:
     """The first media ``src`` that is not :data:`MEDIA_SRC` in full (the schema's pattern is a
     search, which lets a final newline through)."""
     for n, feature in enumerate(story["features"]):
@@ -141,13 +145,14 @@ def is_media_src(value: object) -> bool:
     return isinstance(value, str) and MEDIA_SRC.fullmatch(value) is not None
 
 
-def _not_finite(story: Story) -> tuple[list[Any], Any] | None:
+def _not_finite(story: StoryData) -> tuple[list[Any], Any] | None:
     """The first coordinate that is NaN or infinite (JSON allows neither, Python's parser both)."""
     for n, feature in enumerate(story["features"]):
         geometry = feature["geometry"]
         coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
         if not isinstance(coords, list):
             continue
+        positions: list[tuple[list[str | int], Any]]
         if geometry.get("type") == "Point":
             positions = [(["coordinates"], coords)]
         else:
@@ -171,7 +176,7 @@ def _replace_surrogates(value: Any) -> Any:
     return value
 
 
-def validate_story(story: Any, *, name: str = "story") -> Story:
+def validate_story(story: Any, *, name: str = "story") -> StoryData:
     """Check ``story`` against the story file contract (``storymap/data/story.schema.json``).
 
     Parameters
@@ -219,7 +224,7 @@ def validate_story(story: Any, *, name: str = "story") -> Story:
     return story
 
 
-def parse_story(text: str, *, name: str = "story") -> Story:
+def parse_story(text: str, *, name: str = "story") -> StoryData:
     """Parse and check a story file's text; raise :class:`StoryError` naming ``name``."""
     try:
         story = jsontext.loads(text)
@@ -231,7 +236,7 @@ def parse_story(text: str, *, name: str = "story") -> Story:
     return validate_story(story, name=name)
 
 
-def load_story(path: str | os.PathLike[str]) -> Story:
+def load_story(path: str | os.PathLike[str]) -> StoryData:
     """Read a story file from disk (a regular file of at most :data:`MAX_STORY_BYTES`)."""
     path = Path(path)
 
@@ -249,18 +254,30 @@ def load_story(path: str | os.PathLike[str]) -> Story:
     return parse_story(text.removeprefix("\ufeff"), name=str(path))
 
 
-def places(story: Story) -> list[dict[str, Any]]:
+def as_story(story: Story | StoryData, *, name: str = "story") -> Story:
+    """The records of a story: ``story`` itself, or a parsed story file checked and read."""
+    if isinstance(story, Story):
+        return story
+    return Story.from_geojson(validate_story(story, name=name))
+
+
+def read_story(path: str | os.PathLike[str]) -> Story:
+    """The records of a story file on disk (:func:`load_story`)."""
+    return Story.from_geojson(load_story(path))
+
+
+def places(story: StoryData) -> list[dict[str, Any]]:
     """The place features (stops and mentions), in file order."""
     return [f for f in story["features"] if f["properties"].get("role") in ("stop", "mention")]
 
 
-def stops(story: Story) -> list[dict[str, Any]]:
+def stops(story: StoryData) -> list[dict[str, Any]]:
     """The stop features ordered along the route."""
     found = [f for f in story["features"] if f["properties"].get("role") == "stop"]
     return sorted(found, key=lambda f: (f["properties"].get("stop") or 0, f.get("id", "")))
 
 
-def route_visits(story: Story) -> list[dict[str, Any]]:
+def route_visits(story: StoryData) -> list[dict[str, Any]]:
     """The stop features in route order, a place once per visit (a round trip passes a place
     twice): the route's ``stops`` ids when they name stops, else :func:`stops`."""
     by_id = {str(f.get("id")): f for f in stops(story)}
@@ -270,9 +287,577 @@ def route_visits(story: Story) -> list[dict[str, Any]]:
     return list(by_id.values())
 
 
-def route(story: Story) -> dict[str, Any] | None:
+def route(story: StoryData) -> dict[str, Any] | None:
     """The route feature, if the story has one."""
     for f in story["features"]:
         if f["properties"].get("role") == "route":
             return f
     return None
+
+
+# --------------------------------------------------------------------------- records
+# The story file as typed, frozen records. A record keeps what the file holds exactly: members
+# storymap does not know stay in ``extra`` (a value of the wrong kind for its field, say a status
+# outside the vocabulary, too), and ``absent`` names the known members the file did not have, so
+# that :meth:`Story.to_geojson` gives back the very object read (and :func:`dumps_story` the
+# same bytes). Change a record with :func:`dataclasses.replace`; a member set to a value is
+# written even where the file lacked it.
+
+
+class Role(StrEnum):
+    """What a feature is: a stop of the subject, a place only talked about, or the route."""
+
+    STOP = "stop"
+    MENTION = "mention"
+    ROUTE = "route"
+
+
+class DateStatus(StrEnum):
+    """How a stop's date (or, without one, the stop itself) is known."""
+
+    REPORTED = "reported"
+    EXPECTED = "expected"
+    INFERRED = "inferred"
+
+
+class EventStatus(StrEnum):
+    """What a sentence says of the subject at a place; only reported and expected make a stop."""
+
+    REPORTED = "reported"
+    EXPECTED = "expected"
+    CANCELLED = "cancelled"
+    NEGATED = "negated"
+    HYPOTHETICAL = "hypothetical"
+    PAST = "past"
+    NOT_REACHED = "not reached"
+
+
+class Geocoder(StrEnum):
+    """What placed a place."""
+
+    OFFLINE = "offline"
+    NOMINATIM = "nominatim"
+    MANUAL = "manual"
+    AUTHOR = "author"
+
+
+class Review(StrEnum):
+    """The author's mark on a place (``added``: from the gazetteer, in the app)."""
+
+    ADDED = "added"
+
+
+#: the statuses of evidence that make a stop
+STOP_EVENT_STATUSES = frozenset({EventStatus.REPORTED, EventStatus.EXPECTED})
+
+_Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(value)
+
+
+def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return value
+    raise TypeError(value)
+
+
+def _integer(value: Any) -> int | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TypeError(value)
+
+
+def _enum(kind: type[StrEnum]) -> _Codec:
+    return (lambda v: None if v is None else kind(v)), (lambda v: None if v is None else str(v))
+
+
+def _texts() -> _Codec:
+    def load(value: Any) -> tuple[str | None, ...] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(v is None or isinstance(v, str) for v in value):
+            raise TypeError(value)
+        return tuple(value)
+    return load, lambda v: None if v is None else list(v)
+
+
+def _integers() -> _Codec:
+    def load(value: Any) -> tuple[int, ...] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise TypeError(value)
+        return tuple(value)
+    return load, lambda v: None if v is None else list(v)
+
+
+def _records(kind: Any) -> _Codec:
+    def load(value: Any) -> tuple[Any, ...] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise TypeError(value)
+        return tuple(kind.from_geojson(v) for v in value)
+    return load, lambda v: None if v is None else [r.to_geojson() for r in v]
+
+
+def _mappings() -> _Codec:
+    def load(value: Any) -> tuple[Mapping[str, Any], ...] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise TypeError(value)
+        return tuple(value)
+    return load, lambda v: None if v is None else [dict(m) for m in v]
+
+
+def _required_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise TypeError(value)
+
+
+_TEXT: _Codec = (_text, _same)
+_REQUIRED_TEXT: _Codec = (_required_text, _same)
+_NUMBER: _Codec = (_number, _same)
+_INTEGER: _Codec = (_integer, _same)
+_ANY: _Codec = (_same, _same)
+_R = TypeVar("_R")
+
+
+def _load(cls: Callable[..., _R], obj: Mapping[str, Any], codecs: Mapping[str, _Codec], **given: Any) -> _R:
+    """A record of ``cls`` from a JSON object: known members through their codecs, the rest kept."""
+    kwargs: dict[str, Any] = dict(given)
+    extra: dict[str, Any] = {}
+    absent: set[str] = set()
+    for name, (load, _) in codecs.items():
+        if name not in obj:
+            absent.add(name)
+            continue
+        try:
+            kwargs[name] = load(obj[name])
+        except (TypeError, ValueError):
+            extra[name] = obj[name]  # not what storymap reads there: kept as it is
+    extra.update((k, v) for k, v in obj.items() if k not in codecs)
+    return cls(**kwargs, extra=extra, absent=frozenset(absent))
+
+
+def _dump(record: Any, codecs: Mapping[str, _Codec]) -> dict[str, Any]:
+    """The JSON object of a record: what :func:`_load` read it from."""
+    out: dict[str, Any] = {}
+    for name, (_, dump) in codecs.items():
+        value = getattr(record, name)
+        if value is None and name in record.absent:
+            continue
+        out[name] = dump(value)
+    out.update(record.extra)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """One article a story was built from (``storymap.articles[]``)."""
+
+    id: str
+    file: str | None = None
+    title: str | None = None
+    source: str | None = None
+    original_source: str | None = None
+    published: str | None = None
+    url: str | None = None
+    sha256: str | None = None
+    corpus_file: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_geojson(cls, obj: Mapping[str, Any]) -> ArticleRef:
+        return _load(cls, obj, _ARTICLE)
+
+    def to_geojson(self) -> dict[str, Any]:
+        return _dump(self, _ARTICLE)
+
+
+_ARTICLE: dict[str, _Codec] = {"id": _REQUIRED_TEXT, **dict.fromkeys(
+    ("file", "title", "source", "original_source", "published", "url", "sha256", "corpus_file"), _TEXT)}
+
+
+@dataclass(frozen=True, slots=True)
+class Traveller:
+    """Another person whose movements the texts report (``storymap.travellers[]``)."""
+
+    name: str | None = None
+    stops: tuple[str | None, ...] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_geojson(cls, obj: Mapping[str, Any]) -> Traveller:
+        return _load(cls, obj, _TRAVELLER)
+
+    def to_geojson(self) -> dict[str, Any]:
+        return _dump(self, _TRAVELLER)
+
+
+_TRAVELLER: dict[str, _Codec] = {"name": _TEXT, "stops": _texts()}
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """The story's own member, ``storymap``: what it is about and what it was built from."""
+
+    version: int | None = None
+    title: str | None = None
+    subject: str | None = None
+    headline: str | None = None
+    dek: str | None = None
+    byline: str | None = None
+    intro: str | None = None
+    attribution: str | None = None
+    articles: tuple[ArticleRef, ...] | None = None
+    travellers: tuple[Traveller, ...] | None = None
+    #: a story traced from an event table: ``{"events", "subject", "from", "to"}``
+    traced: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_geojson(cls, obj: Mapping[str, Any]) -> Meta:
+        return _load(cls, obj, _META)
+
+    def to_geojson(self) -> dict[str, Any]:
+        return _dump(self, _META)
+
+
+_META: dict[str, _Codec] = {
+    "version": _INTEGER,
+    **dict.fromkeys(("title", "subject", "headline", "dek", "byline", "intro", "attribution"), _TEXT),
+    "articles": _records(ArticleRef), "travellers": _records(Traveller), "traced": _ANY,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One occurrence of a place's name: ``text[start:end]`` of the article file is ``text``."""
+
+    article: str | None = None
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+    excerpt: str | None = None
+    confidence: float | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_geojson(cls, obj: Mapping[str, Any]) -> Mention:
+        return _load(cls, obj, _MENTION)
+
+    def to_geojson(self) -> dict[str, Any]:
+        return _dump(self, _MENTION)
+
+
+_MENTION: dict[str, _Codec] = {"article": _TEXT, "start": _INTEGER, "end": _INTEGER, "text": _TEXT,
+                               "excerpt": _TEXT, "confidence": _NUMBER}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A sentence that speaks of the subject at a stop (``start``/``end``: the sentence)."""
+
+    article: str | None = None
+    start: int | None = None
+    end: int | None = None
+    excerpt: str | None = None
+    predicate: str | None = None
+    traveller: str | None = None
+    status: EventStatus | None = None
+    date: str | None = None
+    date_end: str | None = None
+    date_text: str | None = None
+    confidence: float | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_geojson(cls, obj: Mapping[str, Any]) -> Evidence:
+        return _load(cls, obj, _EVIDENCE)
+
+    def to_geojson(self) -> dict[str, Any]:
+        return _dump(self, _EVIDENCE)
+
+
+_EVIDENCE: dict[str, _Codec] = {
+    "article": _TEXT, "start": _INTEGER, "end": _INTEGER, "excerpt": _TEXT, "predicate": _TEXT, "traveller": _TEXT,
+    "status": _enum(EventStatus), "date": _TEXT, "date_end": _TEXT, "date_text": _TEXT, "confidence": _NUMBER,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An image of a stop: ``src`` is an inline raster image or an http(s) address (:data:`MEDIA_SRC`)."""
+
+    src: str
+    caption: str | None = None
+    credit: str | None = None
+    alt: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_geojson(cls, obj: Mapping[str, Any]) -> Media:
+        return _load(cls, obj, _MEDIA)
+
+    def to_geojson(self) -> dict[str, Any]:
+        return _dump(self, _MEDIA)
+
+
+_MEDIA: dict[str, _Codec] = {"src": _REQUIRED_TEXT, "caption": _TEXT, "credit": _TEXT, "alt": _TEXT}
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """What every feature has besides its properties: its id, its coordinates and the members
+    of the feature and of its geometry storymap does not read (kept as they are)."""
+
+    id: str | int | None
+    outer: Mapping[str, Any] = field(default_factory=dict)
+    geometry_extra: Mapping[str, Any] = field(default_factory=dict)
+    #: whether the feature has an ``id`` member at all
+    has_id: bool = True
+
+    @staticmethod
+    def split(obj: Mapping[str, Any]) -> tuple[Feature, Any, Mapping[str, Any]]:
+        """The feature's frame, its coordinates and its properties."""
+        geometry = obj["geometry"]
+        outer = {k: v for k, v in obj.items() if k not in ("type", "geometry", "properties", "id")}
+        frame = Feature(obj.get("id"), outer, {k: v for k, v in geometry.items() if k not in ("type", "coordinates")},
+                        has_id="id" in obj)
+        return frame, geometry["coordinates"], obj["properties"]
+
+    def join(self, kind: str, coordinates: Any, properties: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "Feature", "geometry": {"type": kind, "coordinates": coordinates,
+                                                               **self.geometry_extra},
+                               "properties": properties}
+        if self.has_id:
+            out["id"] = self.id
+        out.update(self.outer)
+        return out
+
+
+def _position(value: Any) -> tuple[float, ...]:
+    return tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place of the story, a stop or a place only mentioned: a GeoJSON ``Point`` feature."""
+
+    frame: Feature
+    #: ``(longitude, latitude)``, WGS 84 (a third number, if the file has one, is kept)
+    coordinates: tuple[float, ...]
+    role: Role
+    name: str | None = None
+    stop: int | None = None
+    visits: tuple[int, ...] | None = None
+    date: str | None = None
+    date_end: str | None = None
+    date_text: str | None = None
+    date_status: DateStatus | None = None
+    status: EventStatus | None = None
+    place_type: str | None = None
+    gazetteer_id: str | None = None
+    geonameid: int | None = None
+    country_code: str | None = None
+    geocoder: Geocoder | None = None
+    confidence: float | None = None
+    stop_confidence: float | None = None
+    article_count: int | None = None
+    mention_count: int | None = None
+    excerpt: str | None = None
+    sources: str | None = None
+    part_of: str | None = None
+    #: other places the name could have been (``gazetteer_id``, ``name``, ``lat``, ``lon``...)
+    alternatives: tuple[Mapping[str, Any], ...] | None = None
+    mentions: tuple[Mention, ...] | None = None
+    evidence: tuple[Evidence, ...] | None = None
+    author_text: str | None = None
+    media: tuple[Media, ...] | None = None
+    zoom: float | None = None
+    review: Review | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+
+    @property
+    def id(self) -> str | int | None:
+        return self.frame.id
+
+    @property
+    def lon(self) -> float:
+        return float(self.coordinates[0])
+
+    @property
+    def lat(self) -> float:
+        return float(self.coordinates[1])
+
+    @property
+    def is_stop(self) -> bool:
+        return self.role == Role.STOP
+
+    @classmethod
+    def from_geojson(cls, obj: Mapping[str, Any]) -> Place:
+        frame, coordinates, props = Feature.split(obj)
+        return _load(cls, props, _PLACE, frame=frame, coordinates=_position(coordinates))
+
+    def to_geojson(self) -> dict[str, Any]:
+        return self.frame.join("Point", list(self.coordinates), _dump(self, _PLACE))
+
+
+_PLACE: dict[str, _Codec] = {
+    "role": _enum(Role), "name": _TEXT, "stop": _INTEGER, "visits": _integers(),
+    "date": _TEXT, "date_end": _TEXT, "date_text": _TEXT, "date_status": _enum(DateStatus),
+    "status": _enum(EventStatus), "place_type": _TEXT, "gazetteer_id": _TEXT, "geonameid": _INTEGER,
+    "country_code": _TEXT, "geocoder": _enum(Geocoder), "confidence": _NUMBER, "stop_confidence": _NUMBER,
+    "article_count": _INTEGER, "mention_count": _INTEGER, "excerpt": _TEXT, "sources": _TEXT, "part_of": _TEXT,
+    "alternatives": _mappings(), "mentions": _records(Mention), "evidence": _records(Evidence),
+    "author_text": _TEXT, "media": _records(Media), "zoom": _NUMBER, "review": _enum(Review),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """The route: a GeoJSON ``LineString`` through the stops, in order."""
+
+    frame: Feature
+    coordinates: tuple[tuple[float, ...], ...]
+    role: Role = Role.ROUTE
+    name: str | None = None
+    #: the stop ids, one per visit
+    stops: tuple[str | None, ...] | None = None
+    dates: tuple[str | None, ...] | None = None
+    statuses: tuple[str | None, ...] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+
+    @property
+    def id(self) -> str | int | None:
+        return self.frame.id
+
+    @classmethod
+    def from_geojson(cls, obj: Mapping[str, Any]) -> Route:
+        frame, coordinates, props = Feature.split(obj)
+        return _load(cls, props, _ROUTE, frame=frame, coordinates=tuple(_position(c) for c in coordinates))
+
+    def to_geojson(self) -> dict[str, Any]:
+        return self.frame.join("LineString", [list(c) for c in self.coordinates], _dump(self, _ROUTE))
+
+
+_ROUTE: dict[str, _Codec] = {"role": _enum(Role), "name": _TEXT, "stops": _texts(), "dates": _texts(),
+                             "statuses": _texts()}
+
+
+@dataclass(frozen=True, slots=True)
+class OtherFeature:
+    """A feature that is neither a place nor the route: kept as the file has it."""
+
+    data: Mapping[str, Any]
+
+    @property
+    def id(self) -> str | int | None:
+        value = self.data.get("id")
+        return value if isinstance(value, (str, int)) else None
+
+    def to_geojson(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+StoryFeature = Place | Route | OtherFeature
+
+
+def feature_from_geojson(obj: Mapping[str, Any]) -> StoryFeature:
+    """The record of one feature of a checked story file."""
+    props = obj.get("properties")
+    role = props.get("role") if isinstance(props, dict) else None
+    if role in (Role.STOP, Role.MENTION):
+        return Place.from_geojson(obj)
+    if role == Role.ROUTE:
+        return Route.from_geojson(obj)
+    return OtherFeature(obj)
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A story file (docs/story-file.md) as records: its ``storymap`` member and its features."""
+
+    meta: Meta
+    features: tuple[StoryFeature, ...]
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_geojson(cls, obj: Mapping[str, Any]) -> Story:
+        """The records of a checked story file (:func:`validate_story`)."""
+        return cls(Meta.from_geojson(obj.get("storymap") or {}),
+                   tuple(feature_from_geojson(f) for f in obj["features"]),
+                   {k: v for k, v in obj.items() if k not in ("type", "storymap", "features")})
+
+    def to_geojson(self) -> dict[str, Any]:
+        """The story file's object: :func:`dumps_story` of it gives the bytes read."""
+        return {"type": "FeatureCollection", "storymap": self.meta.to_geojson(),
+                "features": [f.to_geojson() for f in self.features], **self.extra}
+
+    @property
+    def articles(self) -> tuple[ArticleRef, ...]:
+        return self.meta.articles or ()
+
+    @property
+    def places(self) -> list[Place]:
+        """The place features (stops and mentions), in file order."""
+        return [f for f in self.features if isinstance(f, Place)]
+
+    @property
+    def stops(self) -> list[Place]:
+        """The stops ordered along the route."""
+        found = [f for f in self.features if isinstance(f, Place) and f.role == Role.STOP]
+        return sorted(found, key=lambda f: (f.stop or 0, str(f.id or "")))
+
+    @property
+    def mentions(self) -> list[Place]:
+        """The places only talked about, in file order."""
+        return [f for f in self.features if isinstance(f, Place) and f.role == Role.MENTION]
+
+    @property
+    def route(self) -> Route | None:
+        """The route feature, if the story has one."""
+        return next((f for f in self.features if isinstance(f, Route)), None)
+
+    def route_visits(self) -> list[Place]:
+        """The stops in route order, a place once per visit (a round trip passes a place twice):
+        the route's ``stops`` ids when they name stops, else :attr:`stops`."""
+        by_id = {str(f.id): f for f in self.stops}
+        ids = [str(i) for i in ((self.route.stops if self.route else None) or ())]
+        if ids and all(i in by_id for i in ids) and set(ids) == set(by_id):
+            return [by_id[i] for i in ids]
+        return list(by_id.values())
+
+    def place(self, place_id: str) -> Place | None:
+        """The place whose id is ``place_id``."""
+        return next((p for p in self.places if str(p.id) == place_id), None)
+
+    def with_meta(self, **changes: Any) -> Story:
+        """This story with ``storymap`` members changed."""
+        return replace(self, meta=replace(self.meta, **changes))
+
+    def with_features(self, features: Iterable[StoryFeature]) -> Story:
+        return replace(self, features=tuple(features))
+
+    def with_place(self, place: Place) -> Story:
+        """This story with the place of ``place``'s id replaced by it."""
+        return self.with_features(place if isinstance(f, Place) and f.id == place.id else f for f in self.features)

@@ -8,7 +8,6 @@ GeoJSON export is also a story file that every storymap command reads back.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import json
@@ -16,6 +15,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from enum import StrEnum
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 from storymap.errors import StoryError
 from storymap.files import atomic_path, write_atomic
 from storymap.render import Tiles, story_html
-from storymap.storyfile import StoryData, places, route, stops, validate_story
+from storymap.storyfile import Place, Role, Route, Story, StoryData, StoryFeature, as_story
 
 FORMATS = ("html", "geojson", "gpkg", "csv", "kml", "mp4", "webm", "gif")
 EXTENSIONS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "geojson",
@@ -46,77 +46,80 @@ GPKG_EPOCH = "1970-01-01"
 
 
 # --------------------------------------------------------------------------- attributes
-def flat_properties(feature: dict[str, Any]) -> dict[str, Any]:
-    """The flat attributes of a place feature, in :data:`FLAT_FIELDS` order.
+def _plain(value: Any) -> Any:
+    """A vocabulary's value as the plain text the file holds (GIS writers know no enums)."""
+    return str(value) if isinstance(value, StrEnum) else value
+
+
+def flat_properties(place: Place) -> dict[str, Any]:
+    """The flat attributes of a place, in :data:`FLAT_FIELDS` order.
 
     Parameters
     ----------
-    feature
-        A place feature of the story file.
+    place
+        A place of the story.
 
     Returns
     -------
     dict
         Strings, numbers or None only (no nested lists), ready for any GIS format.
     """
-    props = feature["properties"]
-    mentions = props.get("mentions") or []
-    out: dict[str, Any] = {"id": str(feature.get("id") or "")}
-    for key in FLAT_FIELDS[1:]:
-        out[key] = props.get(key)
-    if out["mention_count"] is None:
-        out["mention_count"] = len(mentions)
-    if out["excerpt"] is None and mentions:
-        out["excerpt"] = mentions[0].get("excerpt")
-    out["stop"] = int(out["stop"]) if out["stop"] is not None else None
+    mentions = place.mentions or ()
+    stop = int(place.stop) if place.stop is not None else None
     # every visit of a place the route passes more than once ("1;4"), else the stop number
-    visits = props.get("visits") or ([out["stop"]] if out["stop"] is not None else [])
-    out["visits"] = ";".join(str(int(v)) for v in visits) or None
-    out["confidence"] = float(out["confidence"]) if out["confidence"] is not None else None
-    out["mention_count"] = int(out["mention_count"])
-    return out
+    visits = place.visits or ([stop] if stop is not None else [])
+    return {
+        "id": str(place.id or ""),
+        "name": place.name,
+        "role": _plain(place.role),
+        "stop": stop,
+        "visits": ";".join(str(int(v)) for v in visits) or None,
+        "date": place.date,
+        "date_status": _plain(place.date_status),
+        "place_type": place.place_type,
+        "confidence": float(place.confidence) if place.confidence is not None else None,
+        "mention_count": int(place.mention_count if place.mention_count is not None else len(mentions)),
+        "excerpt": place.excerpt if place.excerpt is not None or not mentions else mentions[0].excerpt,
+        "sources": place.sources,
+        "gazetteer_id": place.gazetteer_id,
+    }
 
 
-def _lonlat(feature: dict[str, Any]) -> tuple[float, float]:
-    lon, lat = feature["geometry"]["coordinates"][:2]
-    return float(lon), float(lat)
+def _lonlat(place: Place) -> tuple[float, float]:
+    return place.lon, place.lat
 
 
-def _route_coords(story: StoryData) -> list[tuple[float, float]]:
+def _route_coords(story: Story) -> list[tuple[float, float]]:
     """The route line: the route feature's vertices, or the stops in order."""
-    feature = route(story)
-    if feature is not None and feature["geometry"].get("type") == "LineString":
-        return [(float(c[0]), float(c[1])) for c in feature["geometry"]["coordinates"]]
-    return [_lonlat(f) for f in stops(story)]
+    if story.route is not None:
+        return [(float(c[0]), float(c[1])) for c in story.route.coordinates]
+    return [_lonlat(f) for f in story.stops]
 
 
-def _route_properties(story: StoryData) -> dict[str, Any]:
-    feature = route(story)
-    props = feature["properties"] if feature else {}
-    stop_features = stops(story)
-    ids = props.get("stops") or [str(f.get("id") or "") for f in stop_features]
-    dates = props.get("dates") or [f["properties"].get("date") for f in stop_features]
-    return {"id": str((feature or {}).get("id") or "route"), "name": props.get("name") or "Route",
+def _route_properties(story: Story) -> dict[str, Any]:
+    line = story.route
+    stop_places = story.stops
+    ids = (line.stops if line else None) or [str(f.id or "") for f in stop_places]
+    dates = (line.dates if line else None) or [f.date for f in stop_places]
+    return {"id": str((line.id if line else None) or "route"), "name": (line.name if line else None) or "Route",
             "role": "route", "stop_count": len(ids), "stops": "; ".join(str(i) for i in ids),
             "dates": "; ".join(d or "" for d in dates)}
 
 
-def _style(feature: dict[str, Any]) -> dict[str, Any]:
+def _style(feature: StoryFeature) -> dict[str, Any]:
     """simplestyle-spec properties for a feature (honoured by geojson.io, GitHub, ...)."""
-    props = feature["properties"]
-    role = props.get("role")
-    if role == "route":
+    if isinstance(feature, Route):
         return {"stroke": ROUTE_COLOR, "stroke-width": 3, "stroke-opacity": 0.9}
-    if role == "stop":
+    if isinstance(feature, Place) and feature.role == Role.STOP:
         style: dict[str, Any] = {"marker-color": ROUTE_COLOR, "marker-size": "medium"}
-        if isinstance(props.get("stop"), int) and 0 <= props["stop"] <= 9:
-            style["marker-symbol"] = str(props["stop"])
+        if feature.stop is not None and 0 <= feature.stop <= 9:
+            style["marker-symbol"] = str(feature.stop)
         return style
     return {"marker-color": MENTION_COLOR, "marker-size": "small"}
 
 
 # --------------------------------------------------------------------------- writers
-def geojson_text(story: StoryData) -> str:
+def geojson_text(story: Story | StoryData) -> str:
     """The story as RFC 7946 GeoJSON with simplestyle properties, deterministic.
 
     The export IS the story file: every member is kept as the story has it (nested
@@ -126,18 +129,19 @@ def geojson_text(story: StoryData) -> str:
     an integer list for GDAL), and never replace a field; the simplestyle properties
     (``marker-color``, ``stroke``...) are names the story file does not use.
     """
-    out = copy.deepcopy(story)
+    story = as_story(story)
+    out = story.to_geojson()
     out.pop("crs", None)
-    for feature in out["features"]:
+    for record, feature in zip(story.features, out["features"], strict=True):
         props = feature["properties"]
-        if props.get("role") in ("stop", "mention"):
-            flat = flat_properties(feature)
+        if isinstance(record, Place):
+            flat = flat_properties(record)
             flat.pop("id")
             flat["visits"] = [int(v) for v in flat["visits"].split(";")] if flat["visits"] else None
             for key, value in flat.items():
                 if props.get(key) is None and value is not None:
                     props[key] = value
-        props.update(_style(feature))
+        props.update(_style(record))
     return json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
@@ -154,7 +158,7 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def csv_text(story: StoryData) -> str:
+def csv_text(story: Story | StoryData) -> str:
     """One row per place: the flat attributes, ``lon``, ``lat`` and a ``WKT`` point.
 
     Text cells that a spreadsheet would run as a formula are prefixed (:func:`csv_cell`).
@@ -163,32 +167,31 @@ def csv_text(story: StoryData) -> str:
     fields = [*FLAT_FIELDS, "lon", "lat", "WKT"]
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
-    for feature in places(story):
-        lon, lat = _lonlat(feature)
-        row = flat_properties(feature)
+    for place in as_story(story).places:
+        lon, lat = _lonlat(place)
+        row = flat_properties(place)
         row.update(lon=lon, lat=lat, WKT=f"POINT ({lon!r} {lat!r})")
         writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return buffer.getvalue()
 
 
-def _kml_description(feature: dict[str, Any]) -> str:
+def _kml_description(place: Place) -> str:
     """HTML for a placemark balloon: every excerpt, escaped, with its article credit."""
-    props = feature["properties"]
     parts = []
-    if props.get("role") == "stop":
-        status = props.get("date_status") or "unknown"
-        parts.append(f"<p><b>Stop {escape(str(props.get('stop') or ''))}</b> &middot; "
-                     f"{escape(str(props.get('date') or 'date not reported'))} ({escape(status)})</p>")
+    if place.role == Role.STOP:
+        status = place.date_status or "unknown"
+        parts.append(f"<p><b>Stop {escape(str(place.stop or ''))}</b> &middot; "
+                     f"{escape(place.date or 'date not reported')} ({escape(status)})</p>")
     seen = set()
-    for mention in props.get("mentions") or []:
-        text = str(mention.get("excerpt") or "")
+    for mention in place.mentions or ():
+        text = mention.excerpt or ""
         if text and text not in seen:
             seen.add(text)
             parts.append(f"<blockquote>{escape(text)}</blockquote>")
-    if not seen and props.get("excerpt"):
-        parts.append(f"<blockquote>{escape(str(props['excerpt']))}</blockquote>")
-    if props.get("sources"):
-        parts.append(f"<p>Sources: {escape(str(props['sources']))}</p>")
+    if not seen and place.excerpt:
+        parts.append(f"<blockquote>{escape(place.excerpt)}</blockquote>")
+    if place.sources:
+        parts.append(f"<p>Sources: {escape(place.sources)}</p>")
     return "\n".join(parts)
 
 
@@ -220,16 +223,17 @@ def _kml_style(doc: ET.Element, style_id: str, color: str, *, line: bool = False
         ET.SubElement(icon, "scale").text = str(scale)
 
 
-def kml_text(story: StoryData) -> str:
+def kml_text(story: Story | StoryData) -> str:
     """KML 2.2 with two folders (layers), ``places`` and ``route``.
 
     Each placemark has its flat attributes as ``ExtendedData`` and its excerpts, credited,
     in an HTML description whose article text is escaped, so no viewer runs it.
     """
+    story = as_story(story)
     ET.register_namespace("", KML_NS)
     kml = ET.Element("kml", xmlns=KML_NS)
     doc = ET.SubElement(kml, "Document")
-    ET.SubElement(doc, "name").text = str(story["storymap"].get("title") or "Story map")
+    ET.SubElement(doc, "name").text = story.meta.title or "Story map"
     kinds = {"stop": "int", "confidence": "double", "mention_count": "int"}
     _kml_schema(doc, "place", {k: kinds.get(k, "string") for k in FLAT_FIELDS})
     _kml_schema(doc, "route", {"id": "string", "name": "string", "role": "string", "stop_count": "int",
@@ -239,15 +243,15 @@ def kml_text(story: StoryData) -> str:
     _kml_style(doc, "route", ROUTE_COLOR, line=True)
     folder = ET.SubElement(doc, "Folder")
     ET.SubElement(folder, "name").text = "places"
-    for feature in places(story):
-        flat = flat_properties(feature)
+    for place in story.places:
+        flat = flat_properties(place)
         mark = ET.SubElement(folder, "Placemark", id=flat["id"])
         ET.SubElement(mark, "name").text = str(flat["name"] or flat["id"])
-        ET.SubElement(mark, "description").text = _kml_description(feature)
+        ET.SubElement(mark, "description").text = _kml_description(place)
         ET.SubElement(mark, "styleUrl").text = "#stop" if flat["role"] == "stop" else "#mention"
         _kml_data(mark, "place", flat)
         point = ET.SubElement(mark, "Point")
-        lon, lat = _lonlat(feature)
+        lon, lat = _lonlat(place)
         ET.SubElement(point, "coordinates").text = f"{lon!r},{lat!r}"
     coords = _route_coords(story)
     folder = ET.SubElement(doc, "Folder")
@@ -266,27 +270,27 @@ def kml_text(story: StoryData) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
 
 
-def _write_gpkg(story: StoryData, out: Path) -> None:
+def _write_gpkg(story: Story, out: Path) -> None:
     """GeoPackage with layers ``places`` (points) and ``route`` (line), written atomically."""
     import geopandas as gpd
     import pandas as pd
     import pyogrio
     from shapely.geometry import LineString, Point
 
-    rows = [flat_properties(f) for f in places(story)]
+    rows = [flat_properties(f) for f in story.places]
     frame = pd.DataFrame(rows, columns=list(FLAT_FIELDS))
     frame["stop"] = frame["stop"].astype("Int32")
     frame["mention_count"] = frame["mention_count"].astype("Int32")
     frame["confidence"] = frame["confidence"].astype("Float64")
-    geometry = [Point(*_lonlat(f)) for f in places(story)]
+    geometry = [Point(*_lonlat(f)) for f in story.places]
     place_layer = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
     coords = _route_coords(story)
     route_rows = [_route_properties(story)] if len(coords) >= 2 else []
     route_layer = gpd.GeoDataFrame(
         pd.DataFrame(route_rows, columns=["id", "name", "role", "stop_count", "stops", "dates"]),
         geometry=[LineString(coords)] if route_rows else [], crs="EPSG:4326")
-    stamp = max([str(a.get("published")) for a in story["storymap"].get("articles") or []
-                 if ISO_DATE.match(str(a.get("published")))] or [GPKG_EPOCH])
+    stamp = max([a.published for a in story.articles if a.published and ISO_DATE.match(a.published)]
+                or [GPKG_EPOCH])
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": f"{stamp}T00:00:00.000Z"})
     try:
@@ -321,21 +325,21 @@ def export_format(out: str | os.PathLike[str], fmt: str | None = None) -> str:
     return EXTENSIONS[suffix]
 
 
-_TEXT_WRITERS: dict[str, Callable[[StoryData], str]] = {
+_TEXT_WRITERS: dict[str, Callable[[Story], str]] = {
     "geojson": geojson_text,
     "csv": csv_text,
     "kml": kml_text,
 }
 
 
-def export_story(story: StoryData, out: str | os.PathLike[str], *, fmt: str | None = None,
+def export_story(story: Story | StoryData, out: str | os.PathLike[str], *, fmt: str | None = None,
                  tiles: Tiles | None = None, size: str = "landscape") -> Path:
     """Write ``story`` to ``out`` in the format named by ``fmt`` or by the extension.
 
     Parameters
     ----------
     story
-        A parsed story file (``storyfile.load_story``).
+        A story (``storyfile.read_story``), or its parsed file, which is checked first.
     out
         The file to write; replaced atomically.
     fmt
@@ -360,8 +364,8 @@ def export_story(story: StoryData, out: str | os.PathLike[str], *, fmt: str | No
     """
     kind = export_format(out, fmt)
     out = Path(out)
-    story = validate_story(story)
-    if not places(story):
+    story = as_story(story)
+    if not story.places:
         msg = "the story has no places to export"
         raise StoryError(msg)
     if kind == "gpkg":

@@ -15,6 +15,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from folium.template import Template
 from storymap import basemap
 from storymap.errors import StoryError
 from storymap.gazetteer import distance_km
-from storymap.storyfile import StoryData, is_media_src, places, route, route_visits
+from storymap.storyfile import Place, Story, StoryData, as_story, is_media_src
 
 GEONAMES_ATTRIBUTION = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)'
 GEODESIC_SEGMENTS = 48
@@ -252,61 +253,54 @@ def _inline(children: list[Any]) -> list[Any]:
 
 
 # --------------------------------------------------------------------------- data for JS
-def _latlon(feature: dict[str, Any]) -> tuple[float, float]:
-    lon, lat = feature["geometry"]["coordinates"][:2]
-    return float(lat), float(lon)
-
-
-def _excerpts(props: dict[str, Any]) -> list[dict[str, Any]]:
+def _excerpts(place: Place) -> list[dict[str, Any]]:
     """Distinct excerpts of a place, each with the words to highlight and its article."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for mention in props.get("mentions") or []:
-        text = str(mention.get("excerpt") or "")
+    for mention in place.mentions or ():
+        text = mention.excerpt or ""
         if not text:
             continue
-        key = (str(mention.get("article") or ""), text)
+        key = (mention.article or "", text)
         entry = found.setdefault(key, {"article": key[0], "text": text, "marks": []})
-        word = str(mention.get("text") or "")
+        word = mention.text or ""
         if word and word not in entry["marks"]:
             entry["marks"].append(word)
-    if not found and props.get("excerpt"):
-        found[("", str(props["excerpt"]))] = {"article": "", "text": str(props["excerpt"]), "marks": [],
-                                               "sources": str(props.get("sources") or "")}
-    name = str(props.get("name") or "")
+    if not found and place.excerpt:
+        found[("", place.excerpt)] = {"article": "", "text": place.excerpt, "marks": [],
+                                      "sources": place.sources or ""}
+    name = place.name or ""
     for entry in found.values():
         if name and name not in entry["marks"]:
             entry["marks"].append(name)
     return list(found.values())
 
 
-def _media(props: dict[str, Any]) -> list[dict[str, str]]:
+def _media(place: Place) -> list[dict[str, str]]:
     """A stop's images whose source is an inline raster image or a web address (nothing else
     loads; :func:`storymap.storyfile.is_media_src`, which the loader also checks)."""
-    out = []
-    for item in props.get("media") or []:
-        if isinstance(item, dict) and is_media_src(item.get("src")):
-            out.append({k: str(item.get(k) or "") for k in ("src", "caption", "credit", "alt")})
-    return out
+    return [{"src": item.src, "caption": item.caption or "", "credit": item.credit or "", "alt": item.alt or ""}
+            for item in place.media or () if is_media_src(item.src)]
 
 
-def _place(feature: dict[str, Any]) -> dict[str, Any]:
-    props = feature["properties"]
-    lat, lon = _latlon(feature)
-    zoom = props.get("zoom")
+def _status(value: StrEnum | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _place(place: Place) -> dict[str, Any]:
     return {
-        "id": str(feature.get("id") or props.get("name") or ""),
-        "name": str(props.get("name") or feature.get("id") or "Unnamed place"),
-        "lat": lat,
-        "lon": lon,
-        "date": props.get("date"),
+        "id": str(place.id or place.name or ""),
+        "name": str(place.name or place.id or "Unnamed place"),
+        "lat": place.lat,
+        "lon": place.lon,
+        "date": place.date,
         # an undated stop still has a status: reported or planned
-        "dateStatus": props.get("date_status") or props.get("status"),
-        "placeType": props.get("place_type"),
-        "count": props.get("mention_count") or len(props.get("mentions") or []),
-        "excerpts": _excerpts(props),
-        "authorText": markdown_blocks(props["author_text"]) if props.get("author_text") else [],
-        "media": _media(props),
-        "zoom": zoom if isinstance(zoom, (int, float)) and not isinstance(zoom, bool) else None,
+        "dateStatus": _status(place.date_status or place.status),
+        "placeType": place.place_type,
+        "count": place.mention_count or len(place.mentions or ()),
+        "excerpts": _excerpts(place),
+        "authorText": markdown_blocks(place.author_text) if place.author_text else [],
+        "media": _media(place),
+        "zoom": place.zoom,
     }
 
 
@@ -349,32 +343,30 @@ def stop_zoom(place: dict[str, Any], neighbours_km: Sequence[float], context_km:
     return float(min(MAX_STOP_ZOOM, zoom))
 
 
-def _articles(story: StoryData) -> dict[str, dict[str, Any]]:
+def _articles(story: Story) -> dict[str, dict[str, Any]]:
     out = {}
-    for article in story["storymap"].get("articles") or []:
-        if isinstance(article, dict) and article.get("id"):
-            url = str(article.get("url") or "")
-            out[str(article["id"])] = {"title": article.get("title"), "source": article.get("source"),
-                                       "published": article.get("published"),
-                                       "url": url if re.match(r"https?://", url, re.IGNORECASE) else None}
+    for article in story.articles:
+        if article.id:
+            url = article.url or ""
+            out[article.id] = {"title": article.title, "source": article.source, "published": article.published,
+                               "url": url if re.match(r"https?://", url, re.IGNORECASE) else None}
     return out
 
 
-def page_title(story: StoryData) -> str:
+def page_title(story: Story | StoryData) -> str:
     """The page's title: the author's headline, else the story's title, else one made from its subject."""
-    meta = story["storymap"]
-    subject = meta.get("subject")
-    return str(meta.get("headline") or "").strip() or \
-        str(meta.get("title") or (f"{subject}: the route" if subject else "Story map"))
+    meta = as_story(story).meta
+    subject = meta.subject
+    return (meta.headline or "").strip() or (meta.title or (f"{subject}: the route" if subject else "Story map"))
 
 
-def story_data(story: StoryData, *, tiles: Tiles | None = None, step: int | None = None) -> dict[str, Any]:
+def story_data(story: Story | StoryData, *, tiles: Tiles | None = None, step: int | None = None) -> dict[str, Any]:
     """Everything the story controls need, as plain JSON-ready data.
 
     Parameters
     ----------
     story
-        A parsed story file (see docs/story-file.md).
+        A story (its records, or a parsed story file: see docs/story-file.md).
     tiles
         The online tile layer the page uses, if any (the controls then label the offline layer).
     step
@@ -386,21 +378,22 @@ def story_data(story: StoryData, *, tiles: Tiles | None = None, step: int | None
         Stops in route order, mentioned places, route legs along the geodesic, articles,
         the offline base map and the attributions.
     """
-    meta = story["storymap"]
+    story = as_story(story)
+    meta = story.meta
+    geojson = story.to_geojson()  # what the base map reads
     # one entry per visit: a round trip passes a place twice (each entry knows every visit)
-    visits = route_visits(story)
+    visits = story.route_visits()
     numbers: dict[str, list[int]] = {}
     for n, f in enumerate(visits, 1):
-        numbers.setdefault(str(f.get("id")), []).append(n)
+        numbers.setdefault(str(f.id), []).append(n)
     stop_list = []
     for n, f in enumerate(visits, 1):
-        entry = {**_place(f), "visits": numbers[str(f.get("id"))]}
+        entry = {**_place(f), "visits": numbers[str(f.id)]}
         if n != entry["visits"][0]:  # a return: the texts' date is the first visit's
-            entry.update({"date": None, "dateStatus": f["properties"].get("status") or entry["dateStatus"]})
+            entry.update({"date": None, "dateStatus": _status(f.status) or entry["dateStatus"]})
         stop_list.append(entry)
-    mention_list = sorted((_place(f) for f in places(story) if f["properties"].get("role") == "mention"),
-                          key=lambda p: (-int(p["count"] or 0), p["name"]))
-    names = basemap.labels(story)
+    mention_list = sorted((_place(f) for f in story.mentions), key=lambda p: (-int(p["count"] or 0), p["name"]))
+    names = basemap.labels(geojson)
     towns = [n for n in names if n["kind"] in ("city", "town")]
     for i, stop in enumerate(stop_list):
         around = [stop_list[k] for k in (i - 1, i + 1) if 0 <= k < len(stop_list)]
@@ -414,20 +407,20 @@ def story_data(story: StoryData, *, tiles: Tiles | None = None, step: int | None
         a, b = stop_list[i], stop_list[i + 1]
         legs.append({"planned": b["dateStatus"] == "expected",
                      "path": geodesic_path((a["lat"], a["lon"]), (b["lat"], b["lon"]))})
-    route_feature = route(story)
-    route_name = (route_feature or {}).get("properties", {}).get("name")
-    subject = meta.get("subject")
-    cover = {k: str(meta.get(k) or "").strip() for k in ("headline", "dek", "byline")}
+    route_name = story.route.name if story.route else None
+    subject = meta.subject
+    cover = {"headline": (meta.headline or "").strip(), "dek": (meta.dek or "").strip(),
+             "byline": (meta.byline or "").strip()}
     return {
         "title": page_title(story),
-        "cover": {**cover, "intro": markdown_blocks(meta["intro"]) if meta.get("intro") else []},
+        "cover": {**cover, "intro": markdown_blocks(meta.intro) if meta.intro else []},
         "subject": subject,
         "routeName": route_name or (f"Route of {subject}" if subject else "Route"),
         "articles": _articles(story),
         "stops": stop_list,
         "mentions": mention_list,
         "legs": legs,
-        "basemap": basemap.basemap_geojson(story),
+        "basemap": basemap.basemap_geojson(geojson),
         "labels": names,
         "tiles": tiles is not None,
         "initialStep": step,
@@ -565,22 +558,25 @@ def _stable_ids(element: Element, counter: list[int]) -> None:
         _stable_ids(child, counter)
 
 
-def _check_story(story: StoryData) -> None:
-    if not isinstance(story, dict) or not isinstance(story.get("features"), list):
+def _check_story(story: Story | StoryData) -> Story:
+    """The records of a story that has places to map."""
+    if not isinstance(story, Story) and (not isinstance(story, dict) or not isinstance(story.get("features"), list)):
         msg = "not a story: expected a parsed story file (a GeoJSON FeatureCollection)"
         raise StoryError(msg)
-    if not places(story):
+    records = as_story(story)
+    if not records.places:
         msg = "the story has no places to map"
         raise StoryError(msg)
+    return records
 
 
-def story_map(story: StoryData, *, tiles: Tiles | None = None, step: int | None = None) -> folium.Map:
+def story_map(story: Story | StoryData, *, tiles: Tiles | None = None, step: int | None = None) -> folium.Map:
     """Build the folium map of a story, with its story controls.
 
     Parameters
     ----------
     story
-        A parsed story file (see docs/story-file.md), e.g. from ``storyfile.load_story``.
+        A story (see docs/story-file.md), e.g. from ``storyfile.read_story``, or its parsed file.
     tiles
         An online tile layer to draw (with its attribution), e.g. :data:`OSM_TILES`. Without
         it, or where tiles cannot load, the built-in Natural Earth base map shows.
@@ -598,8 +594,7 @@ def story_map(story: StoryData, *, tiles: Tiles | None = None, step: int | None 
     StoryError
         If the story has no places.
     """
-    _check_story(story)
-    data = story_data(story, tiles=tiles, step=step)
+    data = story_data(_check_story(story), tiles=tiles, step=step)
     lats = [p["lat"] for p in data["stops"] or data["mentions"]]
     lons = [p["lon"] for p in data["stops"] or data["mentions"]]
     center = [(min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2]
@@ -672,7 +667,7 @@ def embed_snippet(src: str, *, title: str, height: int = 600) -> str:
     return f"{frame}\n{EMBED_SCRIPT}\n"
 
 
-def story_html(story: StoryData, *, tiles: Tiles | None = None, step: int | None = None) -> str:
+def story_html(story: Story | StoryData, *, tiles: Tiles | None = None, step: int | None = None) -> str:
     """The complete, self-contained HTML page of a story map.
 
     Scripts, styles, icons and data are inline; the page needs no network except for the
@@ -681,7 +676,7 @@ def story_html(story: StoryData, *, tiles: Tiles | None = None, step: int | None
     Parameters
     ----------
     story
-        A parsed story file.
+        A story, or its parsed file.
     tiles
         Online tiles to draw above the offline base map (none by default).
     step

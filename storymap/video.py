@@ -26,7 +26,7 @@ from pathlib import Path
 from storymap.errors import StorymapError
 from storymap.files import atomic_path
 from storymap.render import story_html
-from storymap.storyfile import StoryData
+from storymap.storyfile import Story, StoryData
 
 #: frame sizes: a landscape video, and a square one for social media
 SIZES = {"landscape": (1280, 720), "square": (1080, 1080)}
@@ -160,14 +160,14 @@ def _encoder(suffix: str, out: Path, fps: int, width: int) -> list[str]:
 VIDEO_SUFFIXES = (".mp4", ".webm", ".gif")
 
 
-def export_video(story: StoryData, out: str | os.PathLike[str], *, size: str = "landscape",
+def export_video(story: Story | StoryData, out: str | os.PathLike[str], *, size: str = "landscape",
                  fmt: str | None = None, fps: int = FPS) -> VideoInfo:
     """Record the story's route as a video: MP4, WebM or an animated GIF.
 
     Parameters
     ----------
     story
-        A parsed story file.
+        A story, or its parsed file.
     out
         The video file; written under a temporary name and renamed when complete.
     size

@@ -34,7 +34,7 @@ from storymap import app_support as sup  # noqa: E402
 from storymap.edits import Edits, apply_edits, dumps_edits, edits_path, load_edits, unapplied  # noqa: E402
 from storymap.errors import GazetteerError, StorymapError  # noqa: E402
 from storymap.memory import release_memory  # noqa: E402
-from storymap.storyfile import StoryData, route_visits, stops  # noqa: E402
+from storymap.storyfile import Story, StoryData, as_story  # noqa: E402
 
 MAP_HEIGHT = 620
 
@@ -47,14 +47,14 @@ def gazetteer():  # noqa: ANN201 - storymap.gazetteer.Gazetteer, imported lazily
     return Gazetteer()
 
 
-def _build(paths: Sequence[Path]) -> StoryData:
+def _build(paths: Sequence[Path]) -> Story | StoryData:
     from storymap.story import build_story
 
     return build_story(list(paths), gazetteer=gazetteer(), base=sup.ROOT).story
 
 
 @st.cache_resource(show_spinner="Building the story from the seed articles (once)...")
-def seeds_story() -> StoryData:
+def seeds_story() -> Story:
     """The seeds' story, built first if data/places.geojson is missing or older than seeds/ (read-only)."""
     return sup.ensure_story(sup.STORY_PATH, sup.SEEDS_DIR, build=_build)
 
@@ -62,15 +62,17 @@ def seeds_story() -> StoryData:
 # Caches keyed by a reader's story are bounded in entries and time: each entry is a whole
 # story (tens of kB) or map page (about 0.5-1.5 MB).
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
-def edited_story(story_json: str, edits_json: str) -> StoryData:
-    return apply_edits(json.loads(story_json), Edits.from_dict(json.loads(edits_json)))
+def edited_story(story_json: str, edits_json: str) -> Story:
+    # the session's own story, written by sup.story_json: read back as it is, not checked again
+    return apply_edits(Story.from_geojson(json.loads(story_json)), Edits.from_dict(json.loads(edits_json)))
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
 def map_html(story_json: str, step: int | None, tiles: bool) -> str:
     from storymap.render import OSM_TILES, story_html
 
-    return sup.map_page(story_html(json.loads(story_json), tiles=OSM_TILES if tiles else None, step=step))
+    story = Story.from_geojson(json.loads(story_json))  # the session's own story (sup.story_json)
+    return sup.map_page(story_html(story, tiles=OSM_TILES if tiles else None, step=step))
 
 
 def library():  # noqa: ANN201 - the story library as this session's user, or None (stories stay in the session)
@@ -167,7 +169,7 @@ def open_seeds() -> None:
 def open_saved(saved, token: str | None = None) -> None:  # noqa: ANN001 - storymap.library.SavedStory
     """Show a story from the library; ``token``: it was opened by a read-only link."""
     ss = st.session_state
-    ss.base = saved.story
+    ss.base = saved.records
     ss.edits = Edits.from_dict(saved.edits, name=f"story {saved.id}")
     ss.author = dict(saved.author)
     ss.story_id = saved.id
@@ -248,7 +250,7 @@ def _current_articles() -> list:
     return []  # a story kept nowhere: never a file a story file names
 
 
-def current() -> tuple[StoryData, StoryData]:
+def current() -> tuple[Story, Story]:
     """(the pipeline's story, the story as shown with the edits and the author's fields applied)."""
     from storymap.library import with_author
 
@@ -263,20 +265,20 @@ def _n(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
 
 
-def header(story: StoryData) -> None:
-    meta = story.get("storymap", {})
-    st.title(sup.md_text(meta.get("headline") or meta.get("title") or "Story map"))
-    if meta.get("dek"):
-        st.markdown(f"*{sup.md_text(meta['dek'])}*")
-    if meta.get("byline"):
-        st.caption(sup.md_text(meta["byline"]))
-    if meta.get("intro"):
-        st.markdown(sup.author_markdown(meta["intro"]))  # the author's Markdown, images as links
-    n = len(route_visits(story))
-    bits = [f"**Subject:** {sup.md_text(meta['subject'])}" if meta.get("subject") else None,
+def header(story: Story) -> None:
+    meta = story.meta
+    st.title(sup.md_text(meta.headline or meta.title or "Story map"))
+    if meta.dek:
+        st.markdown(f"*{sup.md_text(meta.dek)}*")
+    if meta.byline:
+        st.caption(sup.md_text(meta.byline))
+    if meta.intro:
+        st.markdown(sup.author_markdown(meta.intro))  # the author's Markdown, images as links
+    n = len(story.route_visits())
+    bits = [f"**Subject:** {sup.md_text(meta.subject)}" if meta.subject else None,
             f"**{n} stop{'s' if n != 1 else ''}**",
-            f"**{_n(len(meta.get('articles') or []), 'article')}**",
-            f"*{_n(meta['edits'], 'correction')} applied*" if meta.get("edits") else None]
+            f"**{_n(len(story.articles), 'article')}**",
+            f"*{_n(meta.edits, 'correction')} applied*" if meta.edits else None]
     st.markdown(" · ".join(b for b in bits if b))
     with st.expander("Articles this story is built from", expanded=False):
         for a in sup.article_rows(story):
@@ -288,7 +290,7 @@ def header(story: StoryData) -> None:
             st.markdown(f"- {line} — {extra}")
 
 
-def map_view(shown: StoryData, tiles: bool) -> None:
+def map_view(shown: Story, tiles: bool) -> None:
     """The renderer's page; its HTML changes only with the story, never with the step."""
     ss = st.session_state
     text = sup.story_json(shown)
@@ -297,7 +299,7 @@ def map_view(shown: StoryData, tiles: bool) -> None:
         # Open on ?step= the first time this version of the story is shown; afterwards the map's
         # own controls move it and keep ?step= in the address (see app_support.map_page).
         ss.map_key = key
-        ss.map_step = sup.parse_step(st.query_params.get("step"), len(route_visits(shown)))
+        ss.map_step = sup.parse_step(st.query_params.get("step"), len(shown.route_visits()))
         ss.new_map = True
     st.iframe(map_html(text, ss.map_step, tiles), height=MAP_HEIGHT, alt="Animated story map")
     st.caption("Use ▶ to play the route, the arrows or the itinerary to step; the address keeps "
@@ -305,7 +307,7 @@ def map_view(shown: StoryData, tiles: bool) -> None:
 
 
 # --------------------------------------------------------------------------- explore
-def explore(base: StoryData, shown: StoryData) -> None:
+def explore(base: Story, shown: Story) -> None:
     rows = sup.place_rows(base, shown, st.session_state.edits)
     articles = {a["id"]: a["title"] or a["id"] for a in sup.article_rows(base)}
     c1, c2 = st.columns([1, 2])
@@ -332,14 +334,14 @@ def explore(base: StoryData, shown: StoryData) -> None:
     if st.session_state.get("pick_place") not in ids:
         st.session_state.pick_place = ids[0]
     place_id = st.selectbox("Show the excerpts of", ids, format_func=lambda i: names.get(i, i), key="pick_place")
-    source = shown if any(str(f.get("id")) == place_id for f in shown["features"]) else base
-    feature = next((f for f in source["features"] if str(f.get("id")) == place_id), None)
-    if feature is not None and feature["properties"].get("author_text"):
+    source = shown if shown.place(place_id) is not None else base
+    feature = source.place(place_id)
+    if feature is not None and feature.author_text:
         # the author's Markdown, images as links; Streamlit renders no HTML
-        st.markdown(sup.author_markdown(feature["properties"]["author_text"]))
-    for m in (feature or {}).get("properties", {}).get("media") or []:
-        caption = " · ".join(str(x) for x in (m.get("caption"), m.get("credit")) if x) or None
-        image = sup.media_image(m.get("src"))  # inline bytes or an http(s) address, never a path
+        st.markdown(sup.author_markdown(feature.author_text))
+    for m in (feature.media if feature else None) or ():
+        caption = " · ".join(str(x) for x in (m.caption, m.credit) if x) or None
+        image = sup.media_image(m.src)  # inline bytes or an http(s) address, never a path
         if image is None:
             st.caption(f"An image this app does not show{': ' + sup.md_text(caption) if caption else ''}")
         else:
@@ -349,7 +351,7 @@ def explore(base: StoryData, shown: StoryData) -> None:
                     unsafe_allow_html=True)
 
 
-def order_check(shown: StoryData) -> None:
+def order_check(shown: Story) -> None:
     """Warn when the route's order disagrees with its dates, and offer to order by date."""
     clashes = sup.order_disagreements(shown)
     if not clashes:
@@ -363,7 +365,7 @@ def order_check(shown: StoryData) -> None:
 _TEXT_COLUMNS = frozenset({"name", "role", "type", "date", "status", "review", "sources"})
 
 
-def timeline(shown: StoryData) -> None:
+def timeline(shown: Story) -> None:
     rows = sup.timeline_rows(shown)
     if rows:
         # a timeline: the dates on an axis, stops and plans above the articles' publication
@@ -388,7 +390,7 @@ def timeline(shown: StoryData) -> None:
 
 
 # --------------------------------------------------------------------------- correct
-def correct(base: StoryData, shown: StoryData) -> None:
+def correct(base: Story, shown: Story) -> None:
     ss = st.session_state
     edits: Edits = ss.edits
     rows = sup.review_order(sup.place_rows(base, shown, edits))
@@ -401,11 +403,12 @@ def correct(base: StoryData, shown: StoryData) -> None:
     if place_id is None:
         return
     row = next(r for r in rows if r["id"] == place_id)
-    feature = next((f for f in shown["features"] if str(f.get("id")) == place_id), None)
-    props = (feature or next(f for f in base["features"] if str(f.get("id")) == place_id))["properties"]
+    feature = shown.place(place_id)
+    props = feature or base.place(place_id)
+    assert props is not None  # the rows are the places of these two stories
     st.markdown(f"**{sup.md_text(row['name'])}** · {sup.md_text(row['type'] or 'place')} · {row['lat']:.4f}, {row['lon']:.4f} · "
-                f"`{props.get('gazetteer_id')}` · confidence {row['confidence'] if row['confidence'] is not None else '–'}"
-                + (f" · stop confidence {props['stop_confidence']:.2f}" if props.get("stop_confidence") is not None
+                f"`{props.gazetteer_id}` · confidence {row['confidence'] if row['confidence'] is not None else '–'}"
+                + (f" · stop confidence {props.stop_confidence:.2f}" if props.stop_confidence is not None
                    else ""))
     evidence = sup.evidence_rows(base if feature is None else shown, place_id)
     if evidence:
@@ -433,22 +436,22 @@ def correct(base: StoryData, shown: StoryData) -> None:
     with st.form("form_role_date", border=True):
         st.markdown("**Role and date**")
         f1, f2, f3 = st.columns(3)
-        role = f1.radio("Role", ["stop", "mention"], index=0 if props.get("role") == "stop" else 1,
+        role = f1.radio("Role", ["stop", "mention"], index=0 if props.role == "stop" else 1,
                         horizontal=True, key=f"edit_role_{place_id}")
-        date = f2.date_input("Date", value=dt.date.fromisoformat(props["date"]) if props.get("date") else None,
+        date = f2.date_input("Date", value=dt.date.fromisoformat(props.date) if props.date else None,
                              key=f"edit_date_{place_id}", format="YYYY-MM-DD")
         statuses = ["reported", "expected", "inferred"]
         status = f3.selectbox("Date status", statuses, key=f"edit_status_{place_id}",
-                              index=statuses.index(props["date_status"]) if props.get("date_status") in statuses else 0)
+                              index=statuses.index(props.date_status) if props.date_status in statuses else 0)
         if st.form_submit_button("Apply role and date"):
             new = _replace(edits, roles={**edits.roles, place_id: role})
-            if role == "stop" and (date is not None or props.get("date")):
+            if role == "stop" and (date is not None or props.date):
                 new = _replace(new, dates={**new.dates, place_id: {"date": date.isoformat() if date else None,
                                                                    "status": status}})
             set_edits(new)
             st.rerun()
 
-    route_ids = [str(f.get("id")) for f in route_visits(shown)]  # a place once per visit
+    route_ids = [str(f.id) for f in shown.route_visits()]  # a place once per visit
     if place_id in route_ids and len(route_ids) > 1:
         with st.form("form_order", border=True):
             st.markdown("**Order along the route**")
@@ -479,7 +482,7 @@ def correct(base: StoryData, shown: StoryData) -> None:
                 set_edits(_replace(edits, order=order))
                 st.rerun()
 
-    alternatives = props.get("alternatives") or []
+    alternatives = [dict(a) for a in props.alternatives or ()]
     review_map(place_id, row, alternatives)
     with st.form("form_place", border=True):
         st.markdown("**Location**")
@@ -546,11 +549,11 @@ def stop_text_form(place_id: str) -> None:
                 st.rerun()
 
 
-def author_form(base: StoryData) -> None:
+def author_form(base: Story) -> None:
     """The author's headline, dek, byline and intro; the generated title is the suggestion."""
     ss = st.session_state
     author = dict(ss.get("author") or {})
-    generated = base.get("storymap", {}).get("title") or ""
+    generated = base.meta.title or ""
     with st.expander("Headline, standfirst, byline and intro", expanded=False):
         with st.form("form_author", border=False):
             headline = st.text_input("Headline", value=author.get("headline", ""), placeholder=generated,
@@ -640,7 +643,7 @@ def _search(query: str) -> list:
     return [GazetteerRecord(**loc.raw) for loc in found or []]
 
 
-def add_place_form(shown: StoryData) -> None:
+def add_place_form(shown: Story) -> None:
     """Add a place the pipeline missed, found by name in the offline gazetteer (no coordinates to type)."""
     from storymap.edits import added_place
 
@@ -659,12 +662,12 @@ def add_place_form(shown: StoryData) -> None:
             st.rerun()
 
 
-def _map_pick(shown: StoryData):  # noqa: ANN202
+def _map_pick(shown: Story):  # noqa: ANN202
     """...or a town clicked on a small offline map of the story's area: the chosen gazetteer
     record, or None."""
     from storymap.basemap import spread_towns, story_extent
 
-    area = story_extent(shown, margin=0.2, minimum=0.5)
+    area = story_extent(shown.to_geojson(), margin=0.2, minimum=0.5)
     towns = spread_towns(gazetteer(), area, grid=5, per_cell=3)
     points = sup.story_map_points(shown, towns, area)
     st.caption("…or click a town on the map of the story's area:")
@@ -674,20 +677,20 @@ def _map_pick(shown: StoryData):  # noqa: ANN202
     return next((r for r in towns if picked and r.gazetteer_id == picked["gazetteer_id"]), None)
 
 
-def article_form(shown: StoryData) -> None:
+def article_form(shown: Story) -> None:
     """Correct an article's outlet, publication date and web address (credits link to it)."""
-    articles = {str(a.get("id")): a for a in shown.get("storymap", {}).get("articles") or []}
+    articles = {a.id: a for a in shown.articles}
     if not articles:
         return
     with st.expander("Articles: outlet, date and web address", expanded=False):
         article_id = st.selectbox("Article", list(articles), key="article_pick",
-                                  format_func=lambda i: str(articles[i].get("title") or i))
+                                  format_func=lambda i: str(articles[i].title or i))
         a = articles[article_id]
         with st.form(f"form_article_{article_id}", border=False):
-            source = st.text_input("Outlet", value=a.get("source") or "", key=f"article_source_{article_id}")
+            source = st.text_input("Outlet", value=a.source or "", key=f"article_source_{article_id}")
             published = st.date_input("Published", key=f"article_published_{article_id}", format="YYYY-MM-DD",
-                                      value=dt.date.fromisoformat(a["published"]) if a.get("published") else None)
-            url = st.text_input("Web address", value=a.get("url") or "", key=f"article_url_{article_id}",
+                                      value=dt.date.fromisoformat(a.published) if a.published else None)
+            url = st.text_input("Web address", value=a.url or "", key=f"article_url_{article_id}",
                                 placeholder="https://...")
             if st.form_submit_button("Save the article's details"):
                 edits: Edits = st.session_state.edits
@@ -701,7 +704,7 @@ def article_form(shown: StoryData) -> None:
                 st.rerun()
 
 
-def edits_panel(base: StoryData, shown: StoryData) -> None:
+def edits_panel(base: Story, shown: Story) -> None:
     edits: Edits = st.session_state.edits
     notes = unapplied(base, edits)
     for note in notes:
@@ -820,7 +823,7 @@ def build_pending() -> None:
         return
     result, kept = result
     previous = ss.get("story_id") if mode == "add" else None
-    ss.base = result.story
+    ss.base = as_story(result.story)
     ss.origin = "session"
     ss.story_path = None
     if mode == "new":
@@ -829,11 +832,11 @@ def build_pending() -> None:
     ss.paste_text = ss.paste_title = ""  # the inputs clear after a build (before their widgets are drawn)
     ss.notices = [f"Note: {p}" for p in result.problems] + [f"Not placed: {u}" for u in result.unplaced[:10]]
     st.query_params.pop("step", None)
-    _keep_built(result.story, kept, previous)
+    _keep_built(ss.base, kept, previous)
     release_memory()
 
 
-def _keep_built(story: StoryData, articles: list, previous: str | None) -> None:
+def _keep_built(story: Story, articles: list, previous: str | None) -> None:
     """Save a story just built: a new story, or a new revision of the one articles were added to."""
     from storymap.library import ConflictError
 
@@ -939,14 +942,14 @@ def _build_with_progress(paths: Sequence[Path], subject: str | None):  # noqa: A
 
 
 # --------------------------------------------------------------------------- downloads
-def _download_button(where, story: StoryData, fmt: str, label: str, *, key: str) -> None:  # noqa: ANN001
+def _download_button(where, story: Story, fmt: str, label: str, *, key: str) -> None:  # noqa: ANN001
     """A button whose file is made only when clicked (nothing is exported or kept per run)."""
     spec = next(x for x in sup.download_specs(story) if x[0] == fmt)
     where.download_button(label, lambda: sup.export_bytes(story, fmt), file_name=spec[2], mime=spec[3], key=key,
                           width="stretch", on_click="ignore", icon=":material/download:")
 
 
-def download_buttons(shown: StoryData) -> None:
+def download_buttons(shown: Story) -> None:
     from storymap.render import embed_snippet, page_title
 
     for fmt, label, _name, _mime in sup.download_specs(shown):

@@ -16,14 +16,15 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from storymap.articles import find_articles
 from storymap.edits import Edits
 from storymap.errors import StoryError
-from storymap.storyfile import (StoryData, dumps_story, is_media_src, load_story, places, route_visits, stops,
-                                write_story)
+from storymap.storyfile import (ArticleRef, DateStatus, Story, StoryData, as_story, dumps_story, is_media_src,
+                                read_story, write_story)
 
 ROOT = Path(__file__).resolve().parent.parent
 STORY_PATH = ROOT / "data" / "places.geojson"
@@ -58,17 +59,18 @@ def story_is_stale(story_path: Path, seeds_dir: Path) -> bool:
     if not story_path.exists():
         return True
     try:
-        articles = load_story(story_path)["storymap"]["articles"]
+        articles = read_story(story_path).articles
     except StoryError:
         return True
-    recorded = {Path(str(a.get("file", ""))).name: a.get("sha256") for a in articles if isinstance(a, dict)}
+    recorded = {Path(a.file or "").name: a.sha256 for a in articles}
     if recorded and all(recorded.values()) and seeds_dir.is_dir():
         current = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in find_articles(seeds_dir)}
         return current != recorded
     return story_path.stat().st_mtime < _newest_mtime(seeds_dir)
 
 
-def ensure_story(story_path: Path, seeds_dir: Path, *, build: Callable[[Sequence[Path]], StoryData]) -> StoryData:
+def ensure_story(story_path: Path, seeds_dir: Path, *,
+                 build: Callable[[Sequence[Path]], Story | StoryData]) -> Story:
     """Load the story file, building it from ``seeds_dir`` first when missing or stale.
 
     The built story is written to ``story_path`` when the folder is writable; if it is
@@ -77,96 +79,96 @@ def ensure_story(story_path: Path, seeds_dir: Path, *, build: Callable[[Sequence
     if story_is_stale(story_path, seeds_dir):
         if not seeds_dir.is_dir():
             if story_path.exists():
-                return load_story(story_path)
+                return read_story(story_path)
             raise StoryError(f"{story_path}: no story file and no {seeds_dir.name}/ folder to build it from")
-        story = build([seeds_dir])
+        story = as_story(build([seeds_dir]))
         try:
             write_story(story, story_path)
         except OSError:
             pass
         return story
-    return load_story(story_path)
+    return read_story(story_path)
 
 
-def story_key(story: StoryData) -> str:
+def story_key(story: Story | StoryData) -> str:
     """A stable text form of a story, used as a cache key."""
     return dumps_story(story)
 
 
-def file_stem(story: StoryData) -> str:
+def file_stem(story: Story | StoryData) -> str:
     """A sensible download name from the story title: ``kim-jong-un-in-russia``."""
-    title = str(story.get("storymap", {}).get("title") or "story-map")
+    title = as_story(story).meta.title or "story-map"
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower().replace("’", "").replace("'", "")).strip("-")
     return (slug or "story-map")[:60].strip("-")
 
 
-def article_paths(story: StoryData, root: Path = ROOT) -> list[Path]:
+def article_paths(story: Story | StoryData, root: Path = ROOT) -> list[Path]:
     """The article files of a story that still exist on disk."""
     found = []
-    for article in story.get("storymap", {}).get("articles") or []:
-        file = article.get("file") if isinstance(article, dict) else None
-        if file:
-            p = Path(os.path.normpath(root / file))
+    for article in as_story(story).articles:
+        if article.file:
+            p = Path(os.path.normpath(root / article.file))
             if p.is_file():
                 found.append(p)
     return found
 
 
-def article_rows(story: StoryData) -> list[dict[str, Any]]:
+def article_rows(story: Story | StoryData) -> list[dict[str, Any]]:
     """One row per article: title, outlet, date and link."""
     rows = []
-    for a in story.get("storymap", {}).get("articles") or []:
-        outlet = a.get("source") or ""
-        if a.get("original_source") and a.get("original_source") != outlet:
-            outlet = f"{outlet} (from {a['original_source']})" if outlet else a["original_source"]
-        rows.append({"id": a.get("id"), "title": a.get("title") or Path(str(a.get("file") or "")).name,
-                     "outlet": outlet or None, "published": a.get("published"), "url": a.get("url")})
+    for a in as_story(story).articles:
+        outlet = a.source or ""
+        if a.original_source and a.original_source != outlet:
+            outlet = f"{outlet} (from {a.original_source})" if outlet else a.original_source
+        rows.append({"id": a.id, "title": a.title or Path(a.file or "").name,
+                     "outlet": outlet or None, "published": a.published, "url": a.url})
     return rows
 
 
 # --------------------------------------------------------------------------- review table
-def place_rows(original: StoryData, shown: StoryData, edits: Edits) -> list[dict[str, Any]]:
+def _plain(value: StrEnum | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def place_rows(original: Story | StoryData, shown: Story | StoryData, edits: Edits) -> list[dict[str, Any]]:
     """The review table: every place of the original story with its state after the edits.
 
     Rejected places stay in the table (review ``rejected``) so they can be restored.
     """
-    shown_by_id = {str(f.get("id")): f for f in places(shown)}
-    rows = []
-    order = {str(f.get("id")): i for i, f in enumerate(stops(shown))}
-    for f in places(original):
-        place_id = str(f.get("id"))
-        current = shown_by_id.get(place_id, f)
-        p = current["properties"]
+    original, shown = as_story(original), as_story(shown)
+    shown_by_id = {str(f.id): f for f in shown.places}
+    rows: list[dict[str, Any]] = []
+    order = {str(f.id): i for i, f in enumerate(shown.stops)}
+    for f in original.places:
+        place_id = str(f.id)
+        p = shown_by_id.get(place_id, f)
         if place_id in edits.rejected:
             review = "rejected"
         elif place_id in edits.accepted:
             review = "accepted"
-        elif p.get("edited"):
+        elif p.edited:
             review = "edited"
         else:
             review = "to review"
-        lon, lat = current["geometry"]["coordinates"][:2]
-        articles = sorted({m.get("article") for m in p.get("mentions") or [] if m.get("article")})
+        articles = sorted({m.article for m in p.mentions or () if m.article})
         rows.append({
-            "id": place_id, "name": p.get("name"), "role": "rejected" if review == "rejected" else p.get("role"),
-            "stop": p.get("stop") if review != "rejected" else None, "type": p.get("place_type"),
-            "date": p.get("date"), "status": p.get("date_status"), "confidence": p.get("confidence"),
-            "mentions": p.get("mention_count") or len(p.get("mentions") or []), "review": review,
-            "sources": p.get("sources"), "articles": articles, "lat": round(lat, 5), "lon": round(lon, 5),
-            "stop_confidence": p.get("stop_confidence"), "_order": order.get(place_id, len(order)),
+            "id": place_id, "name": p.name, "role": "rejected" if review == "rejected" else _plain(p.role),
+            "stop": p.stop if review != "rejected" else None, "type": p.place_type,
+            "date": p.date, "status": _plain(p.date_status), "confidence": p.confidence,
+            "mentions": p.mention_count or len(p.mentions or ()), "review": review,
+            "sources": p.sources, "articles": articles, "lat": round(p.lat, 5), "lon": round(p.lon, 5),
+            "stop_confidence": p.stop_confidence, "_order": order.get(place_id, len(order)),
         })
     known = {r["id"] for r in rows}
-    for f in places(shown):  # places the author added from the gazetteer
-        place_id = str(f.get("id"))
+    for p in shown.places:  # places the author added from the gazetteer
+        place_id = str(p.id)
         if place_id in known:
             continue
-        p = f["properties"]
-        lon, lat = f["geometry"]["coordinates"][:2]
         rows.append({
-            "id": place_id, "name": p.get("name"), "role": p.get("role"), "stop": p.get("stop"),
-            "type": p.get("place_type"), "date": p.get("date"), "status": p.get("date_status"), "confidence": None,
-            "mentions": 0, "review": "added", "sources": None, "articles": [], "lat": round(lat, 5),
-            "lon": round(lon, 5), "stop_confidence": None, "_order": order.get(place_id, len(order)),
+            "id": place_id, "name": p.name, "role": _plain(p.role), "stop": p.stop,
+            "type": p.place_type, "date": p.date, "status": _plain(p.date_status), "confidence": None,
+            "mentions": 0, "review": "added", "sources": None, "articles": [], "lat": round(p.lat, 5),
+            "lon": round(p.lon, 5), "stop_confidence": None, "_order": order.get(place_id, len(order)),
         })
     rows.sort(key=lambda r: (r["role"] != "stop", r["_order"], -(r["mentions"] or 0), r["name"] or ""))
     for r in rows:
@@ -268,24 +270,28 @@ def highlight_html(text: str, words: Iterable[str]) -> str:
     return "".join(out)
 
 
-def place_excerpts(story: StoryData, place_id: str) -> list[dict[str, str]]:
+def _credit(article: ArticleRef | None) -> str:
+    if article is None:
+        return ""
+    return ", ".join(str(x) for x in (article.title, article.source, article.published) if x)
+
+
+def place_excerpts(story: Story | StoryData, place_id: str) -> list[dict[str, str]]:
     """Every distinct excerpt of a place: ``{"html": ..., "credit": ...}`` with the name highlighted."""
-    feature = next((f for f in story["features"] if str(f.get("id")) == place_id), None)
-    if feature is None:
+    story = as_story(story)
+    place = story.place(place_id)
+    if place is None:
         return []
-    props = feature["properties"]
-    titles = {a.get("id"): a for a in story.get("storymap", {}).get("articles") or []}
+    titles = {a.id: a for a in story.articles}
     seen: dict[tuple[str, str], set[str]] = {}
-    for m in props.get("mentions") or []:
-        key = (str(m.get("article") or ""), str(m.get("excerpt") or ""))
+    for m in place.mentions or ():
+        key = (m.article or "", m.excerpt or "")
         if key[1]:
-            seen.setdefault(key, set()).add(str(m.get("text") or ""))
+            seen.setdefault(key, set()).add(m.text or "")
     out = []
     for (article_id, text), words in seen.items():
-        a = titles.get(article_id) or {}
-        credit = ", ".join(str(x) for x in (a.get("title"), a.get("source"), a.get("published")) if x)
-        out.append({"html": highlight_html(text, words | {str(props.get("name") or "")}),
-                    "credit": credit or article_id})
+        out.append({"html": highlight_html(text, words | {place.name or ""}),
+                    "credit": _credit(titles.get(article_id)) or article_id})
     return out
 
 
@@ -298,56 +304,55 @@ def review_order(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=key)
 
 
-def evidence_rows(story: StoryData, place_id: str) -> list[dict[str, Any]]:
+def evidence_rows(story: Story | StoryData, place_id: str) -> list[dict[str, Any]]:
     """Why a place is a stop: each sentence with the name highlighted (``html``), its
     predicate, traveller, status, date phrase, confidence and article credit."""
-    feature = next((f for f in story["features"] if str(f.get("id")) == place_id), None)
-    if feature is None:
+    story = as_story(story)
+    place = story.place(place_id)
+    if place is None:
         return []
-    props = feature["properties"]
-    titles = {a.get("id"): a for a in story.get("storymap", {}).get("articles") or []}
-    words = {str(props.get("name") or "")} | {str(m.get("text") or "") for m in props.get("mentions") or []}
+    titles = {a.id: a for a in story.articles}
+    words = {place.name or ""} | {m.text or "" for m in place.mentions or ()}
     out = []
-    for e in props.get("evidence") or []:
-        a = titles.get(e.get("article")) or {}
-        out.append({"html": highlight_html(str(e.get("excerpt") or ""), words),
-                    "predicate": e.get("predicate"), "traveller": e.get("traveller"), "status": e.get("status"),
-                    "date": e.get("date_text") or e.get("date"), "confidence": e.get("confidence"),
-                    "credit": ", ".join(str(x) for x in (a.get("title"), a.get("source"), a.get("published")) if x)
-                    or str(e.get("article") or "")})
+    for e in place.evidence or ():
+        out.append({"html": highlight_html(e.excerpt or "", words),
+                    "predicate": e.predicate, "traveller": e.traveller, "status": _plain(e.status),
+                    "date": e.date_text or e.date, "confidence": e.confidence,
+                    "credit": _credit(titles.get(e.article or "")) or (e.article or "")})
     return out
 
 
-def timeline_rows(story: StoryData) -> list[dict[str, Any]]:
+def timeline_rows(story: Story | StoryData) -> list[dict[str, Any]]:
     """Dated events in date order: dated stops (with their status) and article publication dates."""
+    story = as_story(story)
     rows = []
-    for f in stops(story):
-        p = f["properties"]
-        if p.get("date"):
-            rows.append({"date": p["date"], "event": f"Stop {p.get('stop')}: {p.get('name')}",
-                         "kind": {"expected": "planned"}.get(p.get("date_status"), p.get("date_status") or "stop"),
-                         "source": p.get("sources")})
-    for a in story.get("storymap", {}).get("articles") or []:
-        if a.get("published"):
-            rows.append({"date": a["published"], "event": f"Published: {a.get('title') or a.get('id')}",
-                         "kind": "article", "source": a.get("source")})
+    for p in story.stops:
+        if p.date:
+            status = _plain(p.date_status)
+            rows.append({"date": p.date, "event": f"Stop {p.stop}: {p.name}",
+                         "kind": {"expected": "planned"}.get(status or "", status or "stop"),
+                         "source": p.sources})
+    for a in story.articles:
+        if a.published:
+            rows.append({"date": a.published, "event": f"Published: {a.title or a.id}",
+                         "kind": "article", "source": a.source})
     rows.sort(key=lambda r: (r["date"], r["kind"] == "article", r["event"]))
     return rows
 
 
-def _visit_dates(story: StoryData) -> list[tuple[str, str | None, str, int]]:
+def _visit_dates(story: Story | StoryData) -> list[tuple[str, str | None, str, int]]:
     """(id, date, name, stop number) of every visit in route order; a return visit has no date
     of its own (the texts give one date per place)."""
     seen: set[str] = set()
     out = []
-    for n, f in enumerate(route_visits(story), 1):
-        pid = str(f.get("id"))
-        out.append((pid, None if pid in seen else f["properties"].get("date"), str(f["properties"].get("name")), n))
+    for n, p in enumerate(as_story(story).route_visits(), 1):
+        pid = str(p.id)
+        out.append((pid, None if pid in seen else p.date, str(p.name), n))
         seen.add(pid)
     return out
 
 
-def order_disagreements(story: StoryData) -> list[str]:
+def order_disagreements(story: Story | StoryData) -> list[str]:
     """Where the route's order disagrees with its dates ("stop 2 (2026-05-06) comes before
     stop 3 (2026-05-04)"), for a warning; undated stops disagree with nothing."""
     dated = [(n, date, name) for _, date, name, n in _visit_dates(story) if date]
@@ -355,7 +360,7 @@ def order_disagreements(story: StoryData) -> list[str]:
             for a, b in zip(dated, dated[1:]) if b[1] < a[1]]
 
 
-def order_by_date(story: StoryData) -> list[str]:
+def order_by_date(story: Story | StoryData) -> list[str]:
     """The route's stop ids (a place once per visit) in date order; undated visits, return
     visits among them, keep their place after the dated one before them."""
     visits = _visit_dates(story)
@@ -363,11 +368,10 @@ def order_by_date(story: StoryData) -> list[str]:
     return [next(dated)[1] if date else pid for pid, date, _, _ in visits]
 
 
-def undated_stops(story: StoryData) -> list[str]:
+def undated_stops(story: Story | StoryData) -> list[str]:
     """Names of stops with no date (shown under the timeline)."""
-    return [f"{f['properties'].get('stop')}. {f['properties'].get('name')}"
-            + (" (planned)" if f["properties"].get("date_status") == "expected" else "")
-            for f in stops(story) if not f["properties"].get("date")]
+    return [f"{p.stop}. {p.name}" + (" (planned)" if p.date_status == DateStatus.EXPECTED else "")
+            for p in as_story(story).stops if not p.date]
 
 
 # --------------------------------------------------------------------------- uploads
@@ -451,13 +455,13 @@ class Download:
     data: bytes
 
 
-def download_specs(story: StoryData) -> list[tuple[str, str, str, str]]:
+def download_specs(story: Story | StoryData) -> list[tuple[str, str, str, str]]:
     """``(fmt, label, file_name, mime)`` of every download, without exporting anything."""
     stem = file_stem(story)
     return [(fmt, label, f"{stem}{ext}", mime) for fmt, (label, ext, mime) in FORMATS.items()]
 
 
-def export_bytes(story: StoryData, fmt: str, *, tiles: bool = False) -> bytes:
+def export_bytes(story: Story | StoryData, fmt: str, *, tiles: bool = False) -> bytes:
     """The story exported as ``fmt`` (a key of :data:`FORMATS`), as bytes; ``tiles``: the
     HTML page draws OpenStreetMap tiles over its offline base map."""
     from storymap.export import export_story
@@ -471,7 +475,7 @@ def export_bytes(story: StoryData, fmt: str, *, tiles: bool = False) -> bytes:
         return Path(path).read_bytes()
 
 
-def downloads(story: StoryData, *, tiles: bool = False) -> list[Download]:
+def downloads(story: Story | StoryData, *, tiles: bool = False) -> list[Download]:
     """The story in every export format, as bytes with file names made from its title."""
     return [Download(fmt, label, name, mime, export_bytes(story, fmt, tiles=tiles))
             for fmt, label, name, mime in download_specs(story)]
@@ -558,9 +562,9 @@ def parse_step(value: Any, n_stops: int) -> int | None:
     return max(0, min(n_stops, step))
 
 
-def story_json(story: StoryData) -> str:
+def story_json(story: Story | StoryData) -> str:
     """Compact JSON of a story (for caches)."""
-    return json.dumps(story, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(story.to_geojson() if isinstance(story, Story) else story, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def digest(text: str) -> str:
@@ -617,7 +621,7 @@ def _clockwise(feature: dict[str, Any]) -> dict[str, Any]:
     return {**feature, "geometry": mapping(geom)}
 
 
-def story_map_points(story: StoryData, towns: list[Any],
+def story_map_points(story: Story | StoryData, towns: list[Any],
                      area: tuple[float, float, float, float]) -> list[dict[str, Any]]:
     """Points of a map for adding a place: the story's places inside ``area`` (west, south,
     east, north; not pickable) and the towns of that area (pickable, by gazetteer id). A place
@@ -626,14 +630,12 @@ def story_map_points(story: StoryData, towns: list[Any],
     west, south, east, north = area
     points = []
     taken = set()
-    for f in places(story):
-        lon, lat = f["geometry"]["coordinates"][:2]
-        props = f["properties"]
-        taken.add(str(props.get("gazetteer_id") or ""))
-        if not (west <= float(lon) <= east and south <= float(lat) <= north):
+    for p in as_story(story).places:
+        taken.add(p.gazetteer_id or "")
+        if not (west <= p.lon <= east and south <= p.lat <= north):
             continue
-        points.append({"name": str(props.get("name") or ""), "lat": float(lat), "lon": float(lon),
-                       "kind": "in the story", "gazetteer_id": "", "detail": str(props.get("role") or "")})
+        points.append({"name": p.name or "", "lat": p.lat, "lon": p.lon,
+                       "kind": "in the story", "gazetteer_id": "", "detail": str(p.role)})
     for r in towns:
         if r.gazetteer_id not in taken:
             points.append({"name": r.name, "lat": r.lat, "lon": r.lon, "kind": "town nearby",

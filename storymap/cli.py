@@ -151,18 +151,18 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
 
 def _summary(console, story, out) -> None:  # noqa: ANN001
     """"Wrote FILE: 'title', N articles, ... stops" and the stops, one per line."""
-    meta = story["storymap"]
-    stops = [f for f in story["features"] if f["properties"].get("role") == "stop"]
-    places = [f for f in story["features"] if f["properties"].get("role") in ("stop", "mention")]
-    mentions = sum(f["properties"]["mention_count"] for f in places)
-    console.print(_text(f"Wrote {out}: {meta['title']!r}, {_n(len(meta['articles']), 'article')}, "
-                        f"{_n(len(places), 'place')}, {_n(mentions, 'mention')}, {_n(len(stops), 'stop')}"))
-    for f in stops:
-        p = f["properties"]
-        when = p["date"] or "no date"
-        reports = p.get("article_count")
-        by = f", {_n(reports, 'article')}" if reports and len(meta["articles"]) > 1 else ""
-        console.print(_text(f"  {p['stop']}. {p['name']} ({when}, {p['status']}{by})"))
+    from storymap.storyfile import Role, as_story
+
+    story = as_story(story)
+    stops = [f for f in story.places if f.role == Role.STOP]  # in file order
+    mentions = sum(f.mention_count or 0 for f in story.places)
+    console.print(_text(f"Wrote {out}: {story.meta.title!r}, {_n(len(story.articles), 'article')}, "
+                        f"{_n(len(story.places), 'place')}, {_n(mentions, 'mention')}, {_n(len(stops), 'stop')}"))
+    for p in stops:
+        when = p.date or "no date"
+        reports = p.article_count
+        by = f", {_n(reports, 'article')}" if reports and len(story.articles) > 1 else ""
+        console.print(_text(f"  {p.stop}. {p.name} ({when}, {p.status}{by})"))
 
 
 class CorpusSpec(str):
@@ -620,18 +620,16 @@ def stories_show(story: str) -> None:
         shares = lib.shares(saved.id) if saved.access == Access.OWNER else {}
     except StorymapError as exc:
         _fail(exc)
-    data = shown(saved)
-    meta = data["storymap"]
+    story = shown(saved)
     console = _console()
-    console.print(_text(f"{meta.get('title')}  (story {saved.id}, revision {saved.revision})"))
-    console.print(_text(f"subject: {meta.get('subject') or '-'}; articles: {len(saved.articles)}; "
+    console.print(_text(f"{story.meta.title}  (story {saved.id}, revision {saved.revision})"))
+    console.print(_text(f"subject: {story.meta.subject or '-'}; articles: {len(saved.articles)}; "
                         f"owner: {saved.owner}; you may {saved.access.label} it"))
     for user, access in shares.items():
         console.print(_text(f"  shared with {user} ({access.label})"))
-    for f in data["features"]:
-        p = f["properties"]
-        if p.get("role") == "stop":
-            console.print(_text(f"  {p['stop']}. {p['name']} ({p.get('date') or 'no date'}, {p.get('status')})"))
+    for p in story.places:
+        if p.role == "stop":
+            console.print(_text(f"  {p.stop}. {p.name} ({p.date or 'no date'}, {p.status})"))
     for number, when, note in history:
         console.print(_text(f"  rev {number}  {when:%Y-%m-%d %H:%M}  {note}"))
 

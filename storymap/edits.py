@@ -12,22 +12,22 @@ This module is pure: no Streamlit, no I/O except :func:`load_edits` / :func:`sav
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import re
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from storymap.errors import StorymapError
 from storymap.files import write_atomic
-from storymap.storyfile import StoryData
+from storymap.storyfile import (STOP_EVENT_STATUSES, DateStatus, EventStatus, Feature, Geocoder, Place, Review, Role,
+                                Route, Story, StoryData, StoryFeature, as_story, drop, update)
 
 EDITS_VERSION = 1
-ROLES = ("stop", "mention")
-DATE_STATUSES = ("reported", "expected", "inferred")
+ROLES = (Role.STOP, Role.MENTION)
+DATE_STATUSES = tuple(DateStatus)
 MANUAL = "manual"
 
 
@@ -255,8 +255,8 @@ def save_edits(edits: Edits, path: str | os.PathLike[str]) -> Path:
     return write_atomic(path, dumps_edits(edits))
 
 
-def apply_saved_edits(story: StoryData, story_path: str | os.PathLike[str]) -> StoryData:
-    """``story`` with the edits saved beside ``story_path`` applied (unchanged if there are none).
+def apply_saved_edits(story: Story | StoryData, story_path: str | os.PathLike[str]) -> Story | StoryData:
+    """``story`` with the edits saved beside ``story_path`` applied (``story`` itself if there are none).
 
     This is the hook for ``storymap build``: call it on the freshly built story before
     writing it to ``story_path``.
@@ -266,194 +266,167 @@ def apply_saved_edits(story: StoryData, story_path: str | os.PathLike[str]) -> S
 
 
 # --------------------------------------------------------------------------- applying
-def _mark(props: dict[str, Any], what: str) -> None:
-    edited = props.setdefault("edited", [])
-    if what not in edited:
-        edited.append(what)
-        edited.sort()
+def _mark(place: Place, what: str) -> Place:
+    return update(place, edited=tuple(sorted({*(place.edited or ()), what})))
 
 
-def _switch_candidate(feature: dict[str, Any], gazetteer_id: str) -> bool:
-    props = feature["properties"]
-    if props.get("gazetteer_id") == gazetteer_id:
-        return True
-    alternatives = list(props.get("alternatives") or [])
+def _switch_candidate(place: Place, gazetteer_id: str) -> Place:
+    """``place`` as its alternative candidate ``gazetteer_id`` (unchanged if it has none such)."""
+    if place.gazetteer_id == gazetteer_id:
+        return place
+    alternatives = list(place.alternatives or ())
     choice = next((a for a in alternatives if a.get("gazetteer_id") == gazetteer_id), None)
     if choice is None:
-        return False
-    lon, lat = feature["geometry"]["coordinates"][:2]
-    previous = {"gazetteer_id": props.get("gazetteer_id"), "name": props.get("name"),
-                "place_type": props.get("place_type"), "country_code": props.get("country_code"),
-                "lat": lat, "lon": lon, "confidence": props.get("confidence")}
-    props["alternatives"] = [previous] + [a for a in alternatives if a is not choice]
-    for key in ("gazetteer_id", "name", "place_type", "country_code", "confidence"):
-        if key in choice:
-            props[key] = choice[key]
-    props["geonameid"] = int(gazetteer_id.split(":", 1)[1]) if gazetteer_id.startswith("geonames:") \
-        and gazetteer_id.split(":", 1)[1].isdigit() else None
-    feature["geometry"] = {"type": "Point", "coordinates": [float(choice["lon"]), float(choice["lat"])]}
-    _mark(props, "candidate")
-    return True
+        return place
+    lon, lat = place.coordinates[:2]
+    previous = {"gazetteer_id": place.gazetteer_id, "name": place.name, "place_type": place.place_type,
+                "country_code": place.country_code, "lat": lat, "lon": lon, "confidence": place.confidence}
+    number = gazetteer_id.split(":", 1)[1]
+    place = update(place, alternatives=(previous, *(a for a in alternatives if a is not choice)),
+                   **{k: choice[k] for k in ("gazetteer_id", "name", "place_type", "country_code", "confidence")
+                      if k in choice},
+                   geonameid=int(number) if gazetteer_id.startswith("geonames:") and number.isdigit() else None)
+    place = replace(place, frame=replace(place.frame, geometry_extra={}),
+                    coordinates=(float(choice["lon"]), float(choice["lat"])))
+    return _mark(place, "candidate")
 
 
-def _set_coordinates(feature: dict[str, Any], latlon: list[float]) -> None:
-    lat, lon = check_latlon(latlon, name=f"coordinates of '{feature.get('id')}'")
-    props = feature["properties"]
-    feature["geometry"] = {"type": "Point", "coordinates": [lon, lat]}
-    props["gazetteer_id"] = MANUAL
-    props["geocoder"] = MANUAL
-    props["geonameid"] = None
-    _mark(props, "coordinates")
+def _set_coordinates(place: Place, latlon: list[float]) -> Place:
+    lat, lon = check_latlon(latlon, name=f"coordinates of '{place.id}'")
+    place = replace(place, frame=replace(place.frame, geometry_extra={}), coordinates=(lon, lat))
+    return _mark(update(place, gazetteer_id=MANUAL, geocoder=Geocoder.MANUAL, geonameid=None), "coordinates")
 
 
-def _set_role(props: dict[str, Any], role: str) -> None:
-    if props.get("role") == role:
-        return
-    props["role"] = role
-    if role == "mention":
-        props["stop"] = None
-        props["date"] = None
-        props["date_status"] = None
-        props["status"] = None
+def _set_role(place: Place, role: str) -> Place:
+    if place.role == role:
+        return place
+    if role == Role.MENTION:
+        place = update(place, role=Role.MENTION, stop=None, date=None, date_status=None, status=None)
     else:
-        props["status"] = props.get("status") or "reported"
-    _mark(props, "role")
+        place = update(place, role=Role(role), status=place.status or EventStatus.REPORTED)
+    return _mark(place, "role")
 
 
-def _set_date(props: dict[str, Any], change: dict[str, str | None]) -> None:
-    props["date"] = change.get("date")
+def _set_date(place: Place, change: dict[str, str | None]) -> Place:
+    date = change.get("date")
     status = change.get("status")
-    if status is None and props["date"] is not None:
-        status = props.get("date_status") or "reported"
-    props["date_status"] = status
-    if props.get("role") == "stop" and status in ("reported", "expected"):
-        props["status"] = status
-    _mark(props, "date")
+    if status is None and date is not None:
+        status = place.date_status or DateStatus.REPORTED
+    place = update(place, date=date, date_status=None if status is None else DateStatus(status))
+    if place.role == Role.STOP and status in STOP_EVENT_STATUSES:
+        place = update(place, status=EventStatus(status))
+    return _mark(place, "date")
 
 
-def renumber(story: StoryData, order: list[str] | None = None) -> StoryData:
+def renumber(story: Story | StoryData, order: list[str] | None = None) -> Story:
     """Number the stops 1..n (``order`` first, then previous stop number, date, id) and redo the route.
 
     A place listed twice in ``order`` is a round trip: the route passes it again, its ``stop``
     is its first visit and ``visits`` lists every visit's number.
 
-    Modifies and returns ``story``.
+    Returns the story renumbered (``story`` itself is not changed).
     """
+    story = as_story(story)
     order = order or []
     rank: dict[str, int] = {}
     for i, place_id in enumerate(order):
         rank.setdefault(place_id, i)  # a place listed twice is a round trip: first visit here
-    features = story["features"]
-    stop_features = [f for f in features if f["properties"].get("role") == "stop"]
+    features = story.features
     big = len(order) + len(features) + 1
 
-    def key(f: dict[str, Any]) -> tuple:
-        p = f["properties"]
-        return (rank.get(str(f.get("id")), big), p.get("stop") or big, p.get("date") or "9999", str(f.get("id")))
+    def key(f: Place) -> tuple[int, int, str, str]:
+        return (rank.get(str(f.id), big), f.stop or big, f.date or "9999", str(f.id))
 
-    stop_features.sort(key=key)
+    stop_places = sorted((f for f in features if isinstance(f, Place) and f.role == Role.STOP), key=key)
     # the route: the order's stops, a place as often as it is listed, then the unlisted stops
-    by_id = {str(f.get("id")): f for f in stop_features}
+    by_id = {str(f.id): n for n, f in enumerate(stop_places)}
     listed = [i for i in order if i in by_id]
-    sequence = [by_id[i] for i in listed] + [f for f in stop_features if str(f.get("id")) not in set(listed)]
+    sequence = [by_id[i] for i in listed] + [n for n, f in enumerate(stop_places) if str(f.id) not in set(listed)]
     visits: dict[int, list[int]] = {}
-    for n, f in enumerate(sequence, 1):
-        visits.setdefault(id(f), []).append(n)
-    for f in stop_features:
-        numbers = visits[id(f)]
-        f["properties"]["stop"] = numbers[0]
-        if len(numbers) > 1:
-            f["properties"]["visits"] = numbers
-        else:
-            f["properties"].pop("visits", None)
-    for f in features:
-        if f["properties"].get("role") == "mention":
-            f["properties"]["stop"] = None
-            f["properties"].pop("visits", None)
-
-    old_route = next((f for f in features if f["properties"].get("role") == "route"), None)
-    others = [f for f in features if f["properties"].get("role") != "route"]
-    # Stops first in route order, then the other places in their previous order, then the route.
-    stop_ids = {id(f) for f in stop_features}
-    others = stop_features + [f for f in others if id(f) not in stop_ids]
-    if stop_features:
-        coords = [list(f["geometry"]["coordinates"][:2]) for f in sequence]
-        props = dict(old_route["properties"]) if old_route else {"role": "route", "name": "Route"}
-        subject = story.get("storymap", {}).get("subject")
-        if not old_route and subject:
-            props["name"] = f"Route of {subject}"
-        first = {id(f): n for n, f in reversed(list(enumerate(sequence)))}
-        props.update({
-            "stops": [f.get("id") for f in sequence],
+    for number, n in enumerate(sequence, 1):
+        visits.setdefault(n, []).append(number)
+    for n, f in enumerate(stop_places):
+        numbers = visits[n]
+        f = update(f, stop=numbers[0])
+        stop_places[n] = update(f, visits=tuple(numbers)) if len(numbers) > 1 else drop(f, "visits")
+    # stops first in route order, then the other places in their previous order, then the route
+    stop_ids = {id(f) for f in features if isinstance(f, Place) and f.role == Role.STOP}
+    others: list[StoryFeature] = [
+        drop(update(f, stop=None), "visits") if isinstance(f, Place) and f.role == Role.MENTION else f
+        for f in features if not isinstance(f, Route) and id(f) not in stop_ids]
+    old_route = story.route
+    new: list[StoryFeature] = [*stop_places, *others]
+    if stop_places:
+        route_stops = [stop_places[n] for n in sequence]
+        coords = tuple(tuple(f.coordinates[:2]) for f in route_stops)
+        line = replace(old_route, frame=Feature("route")) if old_route else \
+            Route(Feature("route"), (), Role.ROUTE, f"Route of {story.meta.subject}" if story.meta.subject else "Route")
+        first = {n: i for i, n in reversed(list(enumerate(sequence)))}
+        new.append(update(
+            replace(line, coordinates=coords if len(coords) >= 2 else coords * 2),
+            stops=tuple(f.id for f in route_stops),
             # a return visit's date is not the first visit's: the texts give one date per place
-            "dates": [f["properties"].get("date") if first[id(f)] == n else None for n, f in enumerate(sequence)],
-            "statuses": [f["properties"].get("status") for f in sequence],
-        })
-        others.append({"type": "Feature", "id": "route", "properties": props,
-                       "geometry": {"type": "LineString", "coordinates": coords if len(coords) >= 2 else coords * 2}})
-    story["features"] = others
-    return story
+            dates=tuple(stop_places[n].date if first[n] == i else None for i, n in enumerate(sequence)),
+            statuses=tuple(None if f.status is None else str(f.status) for f in route_stops)))
+    return story.with_features(new)
 
 
-def apply_edits(story: StoryData, edits: Edits) -> StoryData:
+def apply_edits(story: Story | StoryData, edits: Edits) -> Story:
     """A new story with ``edits`` applied; ``story`` itself is not modified.
 
     Edits naming ids that the story does not have are ignored (see :func:`unapplied`).
     Stops are renumbered and the route rebuilt. The result depends only on the inputs.
     """
-    out = copy.deepcopy(story)
+    story = as_story(story)
     rejected = set(edits.rejected)
     accepted = set(edits.accepted)
-    kept = []
-    for feature in out["features"]:
-        props = feature["properties"]
-        place_id = str(feature.get("id"))
-        if props.get("role") not in ROLES:
+    kept: list[StoryFeature] = []
+    for feature in story.features:
+        if not isinstance(feature, Place):
             kept.append(feature)
             continue
+        place_id = str(feature.id)
         if place_id in rejected:
             continue
         if place_id in edits.candidates:
-            _switch_candidate(feature, edits.candidates[place_id])
+            feature = _switch_candidate(feature, edits.candidates[place_id])
         if place_id in edits.coordinates:
-            _set_coordinates(feature, edits.coordinates[place_id])
+            feature = _set_coordinates(feature, edits.coordinates[place_id])
         if place_id in edits.roles:
-            _set_role(props, edits.roles[place_id])
+            feature = _set_role(feature, edits.roles[place_id])
         if place_id in edits.dates:
-            _set_date(props, edits.dates[place_id])
+            feature = _set_date(feature, edits.dates[place_id])
         if place_id in accepted:
-            props["review"] = "accepted"
+            feature = update(feature, review=Review.ACCEPTED)
         kept.append(feature)
-    have = {str(f.get("id")) for f in kept}
-    for place_id, place in sorted(edits.added.items()):
+    have = {str(f.id) for f in kept}
+    for place_id, added in sorted(edits.added.items()):
         if place_id in have or place_id in rejected:
             continue
-        props = {"name": place["name"], "role": place["role"], "stop": None, "date": None, "date_status": None,
-                 "status": "reported" if place["role"] == "stop" else None, "review": "added",
-                 "gazetteer_id": place.get("gazetteer_id"), "place_type": place.get("place_type"),
-                 "country_code": place.get("country_code"), "geocoder": "author", "confidence": None,
-                 "mention_count": 0, "mentions": [], "evidence": [], "alternatives": [], "excerpt": None}
+        role = Role(added["role"])
+        place = Place.create(
+            place_id, (added["lon"], added["lat"]), role, name=added["name"], stop=None, date=None, date_status=None,
+            status=EventStatus.REPORTED if role == Role.STOP else None, review=Review.ADDED,
+            gazetteer_id=added.get("gazetteer_id"), place_type=added.get("place_type"),
+            country_code=added.get("country_code"), geocoder=Geocoder.AUTHOR, confidence=None, mention_count=0,
+            mentions=(), evidence=(), alternatives=(), excerpt=None)
         if place_id in edits.dates:
-            _set_date(props, edits.dates[place_id])
+            place = _set_date(place, edits.dates[place_id])
         if place_id in edits.roles:
-            _set_role(props, edits.roles[place_id])
-        kept.append({"type": "Feature", "id": place_id, "properties": props,
-                     "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]}})
-    out["features"] = kept
-    for article in out.get("storymap", {}).get("articles") or []:
-        change = edits.articles.get(str(article.get("id")))
-        if change:
-            article.update(change)
-            article["edited"] = True
-    renumber(out, edits.order)
+            place = _set_role(place, edits.roles[place_id])
+        kept.append(place)
+    articles = tuple(update(a, **edits.articles[a.id], edited=True) if edits.articles.get(a.id) else a
+                     for a in story.articles)
+    story = renumber(replace(story, features=tuple(kept)).with_meta(articles=articles), edits.order)
     if not edits.is_empty():
-        out.setdefault("storymap", {})["edits"] = edits.count()
-    return out
+        story = replace(story, meta=update(story.meta, edits=edits.count()))
+    return story
 
 
-def unapplied(story: StoryData, edits: Edits) -> list[str]:
+def unapplied(story: Story | StoryData, edits: Edits) -> list[str]:
     """Human-readable notes on edits that do not fit ``story`` (unknown ids or candidates)."""
-    ids = {str(f.get("id")): f for f in story["features"] if f["properties"].get("role") in ROLES}
+    story = as_story(story)
+    ids: dict[str, Place | None] = {str(f.id): f for f in story.places}
     ids.update({place_id: None for place_id in edits.added if place_id not in ids})
     notes = []
     named: dict[str, list[str]] = {}
@@ -466,13 +439,13 @@ def unapplied(story: StoryData, edits: Edits) -> list[str]:
     for place_id, what in sorted(named.items()):
         if place_id not in ids:
             notes.append(f"'{place_id}' is not in this story (edits: {', '.join(sorted(set(what)))})")
-    articles = {str(a.get("id")) for a in story.get("storymap", {}).get("articles") or []}
+    articles = {a.id for a in story.articles}
     for article_id in sorted(set(edits.articles) - articles):
         notes.append(f"article '{article_id}' is not in this story")
     for place_id, gid in sorted(edits.candidates.items()):
         f = ids.get(place_id)
-        known = {a.get("gazetteer_id") for a in f["properties"].get("alternatives") or []} if f else set()
-        if f is not None and gid != f["properties"].get("gazetteer_id") and gid not in known:
+        known = {a.get("gazetteer_id") for a in f.alternatives or ()} if f else set()
+        if f is not None and gid != f.gazetteer_id and gid not in known:
             notes.append(f"'{place_id}' has no alternative candidate {gid}")
     return notes
 

@@ -23,7 +23,7 @@ from typing import Any
 from storymap.errors import StoryError
 from storymap.files import atomic_path, write_atomic
 from storymap.render import Tiles, story_html
-from storymap.storyfile import Place, Role, Route, Story, StoryData, StoryFeature, as_story
+from storymap.storyfile import Place, Role, Route, Story, StoryData, StoryFeature, as_story, check_story
 
 FORMATS = ("html", "geojson", "gpkg", "csv", "kml", "mp4", "webm", "gif")
 EXTENSIONS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "geojson",
@@ -364,7 +364,7 @@ def export_story(story: Story | StoryData, out: str | os.PathLike[str], *, fmt: 
     """
     kind = export_format(out, fmt)
     out = Path(out)
-    story = as_story(story)
+    story = check_story(story)
     if not story.places:
         msg = "the story has no places to export"
         raise StoryError(msg)

@@ -38,7 +38,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ import sqlalchemy as sa
 
 from storymap.errors import StorymapError
 from storymap.memory import release_memory
-from storymap.storyfile import StoryData, is_media_src
+from storymap.storyfile import Media, Place, Story, StoryData, as_story, is_media_src, update
 
 metadata = sa.MetaData()
 
@@ -174,6 +174,13 @@ class SavedStory:
     access: Access = Access.NONE  #: what the user who opened it may do
     saved_by: str = LOCAL_USER  #: who saved this revision
 
+    @property
+    def records(self) -> Story:
+        """The story as records, read as the library keeps it: a story the library took is not
+        checked again (what shows it leaves out what it may not show, such as a media source
+        that is not an image)."""
+        return Story.from_geojson(self.story)
+
 
 def article_text(name: str, data: bytes, meta: dict[str, Any] | None = None) -> ArticleText:
     """An uploaded or read file as an :class:`ArticleText` (UTF-8, else Windows-1252, else Latin-1)."""
@@ -218,10 +225,18 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _summary_fields(story: StoryData) -> dict[str, Any]:
-    meta = story.get("storymap", {}) if isinstance(story, dict) else {}
-    stops = sum(1 for f in story.get("features", []) if (f.get("properties") or {}).get("role") == "stop")
-    return {"title": str(meta.get("title") or "Untitled story"), "subject": str(meta.get("subject") or ""),
+def _story_json(story: Story | StoryData) -> str:
+    return _dumps(story.to_geojson() if isinstance(story, Story) else story)
+
+
+def _summary_fields(story: Story | StoryData) -> dict[str, Any]:
+    if not isinstance(story, Story):  # a story as stored: read as it is, never refused here
+        meta = story.get("storymap", {}) if isinstance(story, dict) else {}
+        stops = sum(1 for f in story.get("features", []) if (f.get("properties") or {}).get("role") == "stop")
+        title, subject = meta.get("title"), meta.get("subject")
+    else:
+        stops, title, subject = len(story.stops), story.meta.title, story.meta.subject
+    return {"title": str(title or "Untitled story"), "subject": str(subject or ""),
             "stops": stops}
 
 
@@ -350,7 +365,7 @@ class Library:
 
     # ------------------------------------------------------------------ writing
 
-    def add(self, story: StoryData, *, articles: Sequence[ArticleText] = (), edits: dict[str, Any] | None = None,
+    def add(self, story: Story | StoryData, *, articles: Sequence[ArticleText] = (), edits: dict[str, Any] | None = None,
             author: dict[str, Any] | None = None, note: str = "created", story_id: str | None = None) -> SavedStory:
         """Keep a new story (revision 1) with its articles, owned by this user; returns it
         with its id (a new random one unless ``story_id`` is given)."""
@@ -359,7 +374,7 @@ class Library:
         with self._tx() as con:
             con.execute(story_table.insert().values(id=story_id, revision=1, created_at=now, updated_at=now,
                                                 owner=self.user, **_summary_fields(story)))
-            con.execute(revision_table.insert().values(story_id=story_id, number=1, story=_dumps(story),
+            con.execute(revision_table.insert().values(story_id=story_id, number=1, story=_story_json(story),
                                                   edits=_dumps(edits or {}), author=_dumps(author or {}),
                                                   note=note, saved_at=now, saved_by=self.user))
             self._add_articles(con, story_id, articles)
@@ -386,7 +401,7 @@ class Library:
             added.append(art)
         return added
 
-    def save(self, story_id: str, *, base_revision: int, story: StoryData | None = None,
+    def save(self, story_id: str, *, base_revision: int, story: Story | StoryData | None = None,
              edits: dict[str, Any] | None = None, author: dict[str, Any] | None = None,
              note: str = "saved") -> SavedStory:
         """Save a new revision based on ``base_revision``; what is not given is carried over.
@@ -408,7 +423,7 @@ class Library:
             if moved.rowcount != 1:
                 latest = con.execute(sa.select(story_table.c.revision).where(story_table.c.id == story_id)).scalar_one()
                 raise ConflictError(story_id, base_revision, latest)
-            con.execute(revision_table.insert().values(story_id=story_id, number=base_revision + 1, story=_dumps(story),
+            con.execute(revision_table.insert().values(story_id=story_id, number=base_revision + 1, story=_story_json(story),
                                                   edits=_dumps(edits), author=_dumps(author), note=note,
                                                   saved_at=now, saved_by=self.user))
         return self.get(story_id)
@@ -599,35 +614,37 @@ def _in_memory(url: str) -> bool:
 AUTHOR_FIELDS = ("headline", "dek", "byline", "intro")
 
 
-def with_author(story: StoryData, author: dict[str, Any]) -> StoryData:
+def with_author(story: Story | StoryData, author: dict[str, Any]) -> Story:
     """``story`` with the author's headline, dek, byline and intro (those set) in its
     ``storymap`` member, and each stop's own text (``author_text``, Markdown) and ``zoom``
     (``author["stops"][place_id]``) in its properties; the generated ``title`` stays as the
     first suggestion."""
+    story = as_story(story)
     fields = {k: str(author[k]).strip() for k in AUTHOR_FIELDS if str(author.get(k) or "").strip()}
     per_stop = author.get("stops") or {}
     if not fields and not per_stop:
         return story
-    out = {**story, "storymap": {**story.get("storymap", {}), **fields}}
+    story = replace(story, meta=update(story.meta, **fields))
     if per_stop:
-        features = []
-        for f in story.get("features", []):
-            mine = per_stop.get(str(f.get("id")))
-            if mine:
-                props = dict(f.get("properties") or {})
+        places = []
+        for f in story.features:
+            mine = per_stop.get(str(f.id)) if isinstance(f, Place) else None
+            if isinstance(f, Place) and mine:
+                changes: dict[str, Any] = {}
                 if str(mine.get("text") or "").strip():
-                    props["author_text"] = str(mine["text"]).strip()
+                    changes["author_text"] = str(mine["text"]).strip()
                 if isinstance(mine.get("zoom"), (int, float)) and 0 < mine["zoom"] <= 22:
-                    props["zoom"] = mine["zoom"]
+                    changes["zoom"] = mine["zoom"]
                 # only what a story file may carry: a library kept by an older storymap may hold
                 # a media source the story file refuses (a path), and an export must load back
-                media = [dict(m) for m in mine.get("media") or [] if isinstance(m, dict) and is_media_src(m.get("src"))]
+                media = tuple(Media.from_geojson(m) for m in mine.get("media") or []
+                              if isinstance(m, dict) and is_media_src(m.get("src")))
                 if media:
-                    props["media"] = media
-                f = {**f, "properties": props}
-            features.append(f)
-        out["features"] = features
-    return out
+                    changes["media"] = media
+                f = update(f, **changes)
+            places.append(f)
+        story = story.with_features(places)
+    return story
 
 
 #: the longest side of a stop's image as kept and exported (pixels), and its JPEG quality
@@ -701,13 +718,13 @@ def url_media(url: str, *, caption: str = "", credit: str = "", alt: str = "") -
     return {"src": url, "caption": caption.strip(), "credit": credit.strip(), "alt": alt.strip() or caption.strip()}
 
 
-def shown(saved: SavedStory) -> StoryData:
+def shown(saved: SavedStory) -> Story:
     """A stored story with its edits and the author's fields applied: what the map, the
     app and exports show."""
     from storymap.edits import Edits, apply_edits
 
     edits = Edits.from_dict(saved.edits, name=f"story {saved.id} revision {saved.revision}")
-    story = saved.story if edits.is_empty() else apply_edits(saved.story, edits)
+    story = saved.records if edits.is_empty() else apply_edits(saved.records, edits)
     return with_author(story, saved.author)
 
 

@@ -261,6 +261,13 @@ def as_story(story: Story | StoryData, *, name: str = "story") -> Story:
     return Story.from_geojson(validate_story(story, name=name))
 
 
+def check_story(story: Story | StoryData, *, name: str = "story") -> Story:
+    """The records of a story that keeps the story file contract (:func:`validate_story`),
+    records included: what a file written from them must be."""
+    data = story.to_geojson() if isinstance(story, Story) else story
+    return Story.from_geojson(validate_story(data, name=name))
+
+
 def read_story(path: str | os.PathLike[str]) -> Story:
     """The records of a story file on disk (:func:`load_story`)."""
     return Story.from_geojson(load_story(path))
@@ -342,9 +349,10 @@ class Geocoder(StrEnum):
 
 
 class Review(StrEnum):
-    """The author's mark on a place (``added``: from the gazetteer, in the app)."""
+    """The author's mark on a place: ``added`` from the gazetteer, ``accepted`` as the pipeline placed it."""
 
     ADDED = "added"
+    ACCEPTED = "accepted"
 
 
 #: the statuses of evidence that make a stop
@@ -419,6 +427,12 @@ def _mappings() -> _Codec:
     return load, lambda v: None if v is None else [dict(m) for m in v]
 
 
+def _boolean(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise TypeError(value)
+
+
 def _required_text(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -462,6 +476,19 @@ def _dump(record: Any, codecs: Mapping[str, _Codec]) -> dict[str, Any]:
     return out
 
 
+def update(record: _R, **changes: Any) -> _R:
+    """``record`` with members set, each written to the file even where it had none (as
+    ``null`` for None); a record's ``absent`` makes the difference from :func:`dataclasses.replace`."""
+    absent: frozenset[str] = getattr(record, "absent")
+    return replace(record, absent=absent - changes.keys(), **changes)  # type: ignore[type-var]
+
+
+def drop(record: _R, *names: str) -> _R:
+    """``record`` without the members ``names``: neither a value nor a ``null`` in the file."""
+    absent: frozenset[str] = getattr(record, "absent")
+    return replace(record, absent=absent | set(names), **dict.fromkeys(names))  # type: ignore[type-var]
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleRef:
     """One article a story was built from (``storymap.articles[]``)."""
@@ -475,6 +502,8 @@ class ArticleRef:
     url: str | None = None
     sha256: str | None = None
     corpus_file: str | None = None
+    #: the author corrected the outlet, date or address (in the app)
+    edited: bool | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
@@ -487,7 +516,8 @@ class ArticleRef:
 
 
 _ARTICLE: dict[str, _Codec] = {"id": _REQUIRED_TEXT, **dict.fromkeys(
-    ("file", "title", "source", "original_source", "published", "url", "sha256", "corpus_file"), _TEXT)}
+    ("file", "title", "source", "original_source", "published", "url", "sha256", "corpus_file"), _TEXT),
+    "edited": (_boolean, _same)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,6 +556,8 @@ class Meta:
     travellers: tuple[Traveller, ...] | None = None
     #: a story traced from an event table: ``{"events", "subject", "from", "to"}``
     traced: Mapping[str, Any] | None = None
+    #: how many corrections the author made (a story with edits applied)
+    edits: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
@@ -540,7 +572,7 @@ class Meta:
 _META: dict[str, _Codec] = {
     "version": _INTEGER,
     **dict.fromkeys(("title", "subject", "headline", "dek", "byline", "intro", "attribution"), _TEXT),
-    "articles": _records(ArticleRef), "travellers": _records(Traveller), "traced": _ANY,
+    "articles": _records(ArticleRef), "travellers": _records(Traveller), "traced": _ANY, "edits": _INTEGER,
 }
 
 
@@ -693,8 +725,16 @@ class Place:
     media: tuple[Media, ...] | None = None
     zoom: float | None = None
     review: Review | None = None
+    #: what the author's edits changed (``candidate``, ``coordinates``, ``date``, ``role``), sorted
+    edited: tuple[str, ...] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
+
+    @classmethod
+    def create(cls, place_id: str, coordinates: tuple[float, float], role: Role, **members: Any) -> Place:
+        """A new place with only ``role`` and ``members`` written to the file."""
+        return cls(Feature(place_id), coordinates, role, **members,
+                   absent=frozenset(_PLACE.keys() - members.keys() - {"role"}))
 
     @property
     def id(self) -> str | int | None:
@@ -729,6 +769,7 @@ _PLACE: dict[str, _Codec] = {
     "article_count": _INTEGER, "mention_count": _INTEGER, "excerpt": _TEXT, "sources": _TEXT, "part_of": _TEXT,
     "alternatives": _mappings(), "mentions": _records(Mention), "evidence": _records(Evidence),
     "author_text": _TEXT, "media": _records(Media), "zoom": _NUMBER, "review": _enum(Review),
+    "edited": _texts(),
 }
 
 
@@ -741,7 +782,7 @@ class Route:
     role: Role = Role.ROUTE
     name: str | None = None
     #: the stop ids, one per visit
-    stops: tuple[str | None, ...] | None = None
+    stops: tuple[str | int | None, ...] | None = None
     dates: tuple[str | None, ...] | None = None
     statuses: tuple[str | None, ...] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)

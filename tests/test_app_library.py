@@ -12,7 +12,7 @@ import pytest
 
 from storymap.edits import apply_edits
 from storymap.library import Library
-from storymap.storyfile import places, stops
+from storymap.storyfile import Story, StoryData, as_story
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -32,8 +32,8 @@ def run_app(story_id: str | None = None):  # noqa: ANN201 - AppTest
     return at
 
 
-def names(story: dict) -> set[str]:
-    return {f["properties"]["name"] for f in places(story)}
+def names(story: Story | StoryData) -> set[str]:
+    return {str(f.name) for f in as_story(story).places}
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_correcting_the_seeds_story_makes_the_readers_own_copy():
     stranger = run_app()  # another reader: the seeds' story as it was
     assert stranger.session_state["edits"].is_empty() and stranger.session_state["story_id"] is None
     linked = run_app(copy_id)  # the same reader after a reload: the correction is there
-    assert "komsomolsk-on-amur" not in {str(f["id"]) for f in stops(linked.session_state["base"])} or \
+    assert "komsomolsk-on-amur" not in {str(f.id) for f in linked.session_state["base"].stops} or \
         linked.session_state["edits"].rejected == ["komsomolsk-on-amur"]
 
 
@@ -88,7 +88,7 @@ def test_correcting_the_seeds_story_makes_the_readers_own_copy():
 def test_two_readers_editing_one_story_lose_nothing(built):
     first, story_id = built
     second = run_app(story_id)
-    place = second.session_state["base"]["features"][0]["id"]
+    place = second.session_state["base"].features[0].id
     first.selectbox(key="edit_place").set_value(str(place)).run()
     first.button(key="btn_reject").click().run()
     second.selectbox(key="edit_place").set_value(str(place)).run()
@@ -103,7 +103,7 @@ def test_two_readers_editing_one_story_lose_nothing(built):
 @pytest.mark.slow
 def test_a_save_can_be_undone(built):
     at, story_id = built
-    place = str(at.session_state["base"]["features"][0]["id"])
+    place = str(at.session_state["base"].features[0].id)
     at.selectbox(key="edit_place").set_value(place).run()
     at.button(key="btn_reject").click().run()
     assert Library().get(story_id).edits["rejected"] == [place]
@@ -166,7 +166,7 @@ def test_review_shows_the_evidence_and_doubtful_stops_first():
 @pytest.mark.slow
 def test_a_missed_place_is_added_by_searching_the_gazetteer(built):
     at, story_id = built
-    before = len(stops(at.session_state["base"]))
+    before = len(at.session_state["base"].stops)
     at.text_input(key="add_query").set_value("Coimbra").run()
     assert any("Coimbra" in o and "PT" in o for o in at.selectbox(key="add_pick").options)
     at.button(key="btn_add_place").click().run()
@@ -175,8 +175,8 @@ def test_a_missed_place_is_added_by_searching_the_gazetteer(built):
     [(place_id, place)] = saved.edits["added"].items()
     assert place["name"] == "Coimbra" and place["role"] == "stop"
     from storymap.library import shown
-    assert len(stops(shown(saved))) == before + 1
-    assert "Coimbra" in {f["properties"]["name"] for f in stops(shown(saved))}
+    assert len(shown(saved).stops) == before + 1
+    assert "Coimbra" in {f.name for f in shown(saved).stops}
 
 
 @pytest.mark.slow
@@ -204,7 +204,7 @@ def test_adding_an_article_already_in_the_story_adds_nothing(built):
 @pytest.mark.slow
 def test_an_authors_text_and_zoom_for_a_stop_are_kept_and_exported(built, tmp_path):
     at, story_id = built
-    place = str(stops(at.session_state["base"])[0]["id"])
+    place = str(at.session_state["base"].stops[0].id)
     at.selectbox(key="edit_place").set_value(place).run()
     at.text_area(key=f"stop_text_{place}").set_value("The envoy's **first** stop <script>x()</script>")
     at.number_input(key=f"stop_zoom_{place}").set_value(11)
@@ -227,7 +227,7 @@ def test_a_date_that_breaks_the_route_order_warns_and_orders_by_date():
     assert not at.exception
     assert any("disagrees with the dates" in w.value for w in at.warning)
     at.button(key="btn_order_by_date").click().run()
-    route = [str(f["id"]) for f in stops(apply_edits(at.session_state["base"], at.session_state["edits"]))]
+    route = [str(f.id) for f in apply_edits(at.session_state["base"], at.session_state["edits"]).stops]
     assert route[:2] == ["komsomolsk-on-amur", "vostochny-cosmodrome"]
     assert not any("disagrees with the dates" in w.value for w in at.warning)
 
@@ -235,7 +235,7 @@ def test_a_date_that_breaks_the_route_order_warns_and_orders_by_date():
 @pytest.mark.slow
 def test_an_articles_outlet_date_and_address_are_corrected(built, tmp_path):
     at, story_id = built
-    article_id = at.session_state["base"]["storymap"]["articles"][0]["id"]
+    article_id = at.session_state["base"].articles[0].id
     at.text_input(key=f"article_source_{article_id}").set_value("The Harbour Gazette")
     at.text_input(key=f"article_url_{article_id}").set_value("javascript:alert(1)")
     at.button(key=f"FormSubmitter:form_article_{article_id}-Save the article's details").click().run()
@@ -262,7 +262,7 @@ def _png(width: int, height: int) -> bytes:
 @pytest.mark.slow
 def test_a_stops_image_is_resized_kept_inlined_and_exported(built, tmp_path):
     at, story_id = built
-    place = str(stops(at.session_state["base"])[0]["id"])
+    place = str(at.session_state["base"].stops[0].id)
     at.selectbox(key="edit_place").set_value(place).run()
     at.text_input(key=f"stop_image_url_{place}").set_value("javascript:alert(1)")
     at.button(key=f"FormSubmitter:form_stop_text_{place}-Save the text").click().run()
@@ -308,7 +308,7 @@ def test_empty_text_cells_are_empty_not_none():
 def test_two_readers_correcting_different_places_are_merged(built):
     first, story_id = built
     second = run_app(story_id)
-    one, two = [str(f["id"]) for f in places(second.session_state["base"])][:2]
+    one, two = [str(f.id) for f in second.session_state["base"].places][:2]
     first.selectbox(key="edit_place").set_value(one).run()
     first.button(key="btn_reject").click().run()
     second.selectbox(key="edit_place").set_value(two).run()
@@ -358,8 +358,7 @@ def test_a_story_traced_from_an_event_table_opens_like_any_other(tmp_path):
     story_id = Library().add(story).id
     at = run_app(story_id)
     assert not at.error, [e.value for e in at.error]
-    shown = [f["properties"]["name"] for f in sorted(stops(at.session_state["base"]),
-                                                      key=lambda f: f["properties"]["stop"])]
+    shown = [f.name for f in sorted(at.session_state["base"].stops, key=lambda f: f.stop or 0)]
     assert shown == ["Lisbon", "Porto"]
 
 

@@ -188,8 +188,8 @@ def test_a_library_media_source_the_story_file_refuses_is_left_out_of_what_is_sh
     lib = Library(f"sqlite:///{tmp_path / 'old.sqlite'}", user=ANA)
     good = {"src": "https://images.example/rome.jpg", "caption": "Rome"}
     saved = lib.add(_story(), author={"stops": {"p0": {"text": "Rome.", "media": [{"src": "/etc/passwd"}, good]}}})
-    [stop] = shown(saved)["features"]
-    assert stop["properties"]["media"] == [good]
+    [stop] = shown(saved).places
+    assert [m.to_geojson() for m in stop.media or ()] == [good]
     out = lib.export_file(saved.id, tmp_path / "out.geojson")
     assert load_story(out)["features"][0]["properties"]["media"] == [good]  # it loads back
 

@@ -4,14 +4,13 @@ downloads, `storymap stories export` and `storymap trace`."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import json
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pyogrio
 import pytest
@@ -27,7 +26,7 @@ from storymap.edits import Edits, apply_edits
 from storymap.errors import StoryError
 from storymap.events import EVENT_COLUMNS
 from storymap.export import FLAT_FIELDS, geojson_text
-from storymap.storyfile import load_story, parse_story, stops
+from storymap.storyfile import Media, Story, dumps_story, load_story, parse_story, read_story, stops
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
 READ_FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
@@ -41,19 +40,18 @@ def _png() -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def rich_story() -> dict[str, Any]:
+def rich_story() -> Story:
     """The fixture story with everything the flat columns could trample: a place the route
     passes twice (``visits`` is a list), the author's text, images and cover."""
-    story = load_story(FIXTURE)
-    ids = [str(f["id"]) for f in stops(story)]
+    story = read_story(FIXTURE)
+    ids = [str(f.id) for f in story.stops]
     story = apply_edits(story, Edits(order=[*ids, ids[0]]))
-    story["storymap"].update({"headline": "The envoy's loop", "intro": "Where the *train* went."})
-    first = next(f for f in story["features"] if f["id"] == ids[0])
-    first["properties"].update({"author_text": "The first stop, and the last.", "zoom": 7,
-                                "media": [{"src": _png(), "caption": "A square of blue", "credit": "Test",
-                                           "alt": "blue"},
-                                          {"src": "https://img.example.org/quay.jpg", "caption": "The quay"}]})
-    return story
+    story = story.with_meta(headline="The envoy's loop", intro="Where the *train* went.")
+    first = story.place(ids[0])
+    assert first is not None
+    media = (Media(_png(), "A square of blue", "Test", "blue"),
+             Media.from_geojson({"src": "https://img.example.org/quay.jpg", "caption": "The quay"}))
+    return story.with_place(replace(first, author_text="The first stop, and the last.", zoom=7, media=media))
 
 
 def _cli(*args: str) -> str:
@@ -63,14 +61,14 @@ def _cli(*args: str) -> str:
 
 
 # --------------------------------------------------------------------------- the writers
-def write_by_export(story: dict[str, Any], folder: Path) -> Path:
+def write_by_export(story: Story, folder: Path) -> Path:
     source = folder / "source.geojson"
-    source.write_text(json.dumps(story), encoding="utf-8")
+    source.write_text(dumps_story(story), encoding="utf-8")
     _cli("export", str(source), "-o", str(folder / "exported.geojson"))
     return folder / "exported.geojson"
 
 
-def write_by_app_download(story: dict[str, Any], folder: Path) -> Path:
+def write_by_app_download(story: Story, folder: Path) -> Path:
     # the app's GeoJSON downloads ("GeoJSON", "Story with corrections") are export_bytes(story, "geojson")
     fmt, _label, name, _mime = next(spec for spec in sup.download_specs(story) if spec[0] == "geojson")
     out = folder / name
@@ -78,12 +76,12 @@ def write_by_app_download(story: dict[str, Any], folder: Path) -> Path:
     return out
 
 
-def write_by_stories_export(story: dict[str, Any], folder: Path) -> Path:
+def write_by_stories_export(story: Story, folder: Path) -> Path:
     from storymap.library import Library, image_media, url_media
 
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 160, 20)).save(buffer, "JPEG")
-    first = str(stops(story)[0]["id"])
+    first = str(story.stops[0].id)
     author = {"headline": "From the library", "intro": "An *intro*.",
               "stops": {first: {"text": "Kept in the library.", "zoom": 6,
                                 "media": [image_media(buffer.getvalue(), caption="Yellow"),
@@ -94,7 +92,7 @@ def write_by_stories_export(story: dict[str, Any], folder: Path) -> Path:
     return out
 
 
-def write_by_trace(_story: dict[str, Any], folder: Path) -> Path:
+def write_by_trace(_story: Story, folder: Path) -> Path:
     table = folder / "events"
     table.mkdir()
     write_geoparquet(str(table / "part-00000.parquet"), [
@@ -108,7 +106,7 @@ def write_by_trace(_story: dict[str, Any], folder: Path) -> Path:
     return out
 
 
-WRITERS: dict[str, Callable[[dict[str, Any], Path], Path]] = {
+WRITERS: dict[str, Callable[[Story, Path], Path]] = {
     "export": write_by_export, "app-download": write_by_app_download,
     "stories-export": write_by_stories_export, "trace": write_by_trace,
 }
@@ -147,8 +145,8 @@ def test_the_export_keeps_the_story_and_adds_flat_columns_that_trample_nothing()
     exported = parse_story(geojson_text(story), name="exported.geojson")
     loop = next(f for f in exported["features"] if f["properties"].get("visits"))
     assert loop["properties"]["visits"] == [1, 4]
-    assert loop["properties"]["media"] == next(f for f in story["features"]
-                                               if f["id"] == loop["id"])["properties"]["media"]
+    place = story.place(loop["id"])
+    assert place is not None and loop["properties"]["media"] == [m.to_geojson() for m in place.media or ()]
     # every stop has its visits as a list; QGIS (GDAL) reads them as an integer list
     assert all(isinstance(f["properties"]["visits"], list) for f in stops(exported))
 
@@ -191,7 +189,7 @@ def test_an_exported_geojson_makes_a_video(tmp_path: Path) -> None:
                                  "data:image/png,raw"])
 def test_a_story_whose_media_is_not_an_image_or_an_http_address_is_refused_where_it_comes_in(
         src: str, tmp_path: Path) -> None:
-    story = copy.deepcopy(rich_story())
+    story = rich_story().to_geojson()  # a file someone wrote: checked where it comes in
     first = next(f for f in story["features"] if f["properties"].get("media"))
     first["properties"]["media"][0]["src"] = src
     path = tmp_path / "story.geojson"

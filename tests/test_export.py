@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +15,22 @@ from conftest import HOSTILE
 from storymap.cli import main
 from storymap.errors import StoryError
 from storymap.export import FLAT_FIELDS, export_story
-from storymap.storyfile import load_story
+from storymap.storyfile import Story, load_story, read_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
 N_PLACES = 8
 
 
 @pytest.fixture(scope="module")
-def story() -> dict[str, Any]:
-    return load_story(FIXTURE)
+def story() -> Story:
+    return read_story(FIXTURE)
 
 
 def _layers(path: Path) -> dict[str, str]:
     return {str(name): str(kind) for name, kind in pyogrio.list_layers(path)}
 
 
-def test_geojson_is_rfc7946_with_flat_attributes_and_style(story: dict[str, Any], tmp_path: Path) -> None:
+def test_geojson_is_rfc7946_with_flat_attributes_and_style(story: Story, tmp_path: Path) -> None:
     out = export_story(story, tmp_path / "story.geojson")
     raw = json.loads(out.read_text(encoding="utf-8"))
     assert "crs" not in raw
@@ -45,14 +46,14 @@ def test_geojson_is_rfc7946_with_flat_attributes_and_style(story: dict[str, Any]
     assert route["stroke"] == "#b3202e"
 
 
-def test_geojson_and_html_are_byte_identical_across_runs(story: dict[str, Any], tmp_path: Path) -> None:
+def test_geojson_and_html_are_byte_identical_across_runs(story: Story, tmp_path: Path) -> None:
     for ext in ("geojson", "html"):
         first = export_story(story, tmp_path / f"a.{ext}").read_bytes()
         second = export_story(load_story(FIXTURE), tmp_path / f"b.{ext}").read_bytes()
         assert first == second, ext
 
 
-def test_gpkg_has_places_and_route_layers(story: dict[str, Any], tmp_path: Path) -> None:
+def test_gpkg_has_places_and_route_layers(story: Story, tmp_path: Path) -> None:
     out = export_story(story, tmp_path / "story.gpkg")
     assert _layers(out) == {"places": "Point", "route": "LineString"}
     places = pyogrio.read_dataframe(out, layer="places")
@@ -71,7 +72,7 @@ def test_gpkg_has_places_and_route_layers(story: dict[str, Any], tmp_path: Path)
     assert len(route.geometry.iloc[0].coords) == 3
 
 
-def test_csv_has_one_row_per_place_with_lonlat_and_wkt(story: dict[str, Any], tmp_path: Path) -> None:
+def test_csv_has_one_row_per_place_with_lonlat_and_wkt(story: Story, tmp_path: Path) -> None:
     out = export_story(story, tmp_path / "story.csv")
     frame = pyogrio.read_dataframe(out)
     assert len(frame) == N_PLACES
@@ -83,7 +84,7 @@ def test_csv_has_one_row_per_place_with_lonlat_and_wkt(story: dict[str, Any], tm
     assert row["date_status"] == "expected" and row["date"] in ("", None)
 
 
-def test_kml_has_layers_attributes_and_excerpts(story: dict[str, Any], tmp_path: Path) -> None:
+def test_kml_has_layers_attributes_and_excerpts(story: Story, tmp_path: Path) -> None:
     out = export_story(story, tmp_path / "story.kml")
     layers = _layers(out)
     assert set(layers) == {"places", "route"}
@@ -110,12 +111,12 @@ def test_hostile_text_is_escaped_in_kml_and_kept_as_data_elsewhere(hostile_story
     assert HOSTILE["mention"] in set(gpkg["name"])
 
 
-def test_format_option_overrides_extension(story: dict[str, Any], tmp_path: Path) -> None:
+def test_format_option_overrides_extension(story: Story, tmp_path: Path) -> None:
     out = export_story(story, tmp_path / "places.txt", fmt="csv")
     assert out.read_text(encoding="utf-8").startswith("id,name,role,stop,")
 
 
-def test_unknown_extension_or_format_is_a_story_error(story: dict[str, Any], tmp_path: Path) -> None:
+def test_unknown_extension_or_format_is_a_story_error(story: Story, tmp_path: Path) -> None:
     with pytest.raises(StoryError, match="extension"):
         export_story(story, tmp_path / "story.shp")
     with pytest.raises(StoryError, match="format"):
@@ -123,7 +124,7 @@ def test_unknown_extension_or_format_is_a_story_error(story: dict[str, Any], tmp
     assert list(tmp_path.iterdir()) == []
 
 
-def test_exports_leave_no_temporary_files(story: dict[str, Any], tmp_path: Path) -> None:
+def test_exports_leave_no_temporary_files(story: Story, tmp_path: Path) -> None:
     for ext in ("html", "geojson", "gpkg", "csv", "kml"):
         export_story(story, tmp_path / f"story.{ext}")
         export_story(story, tmp_path / f"story.{ext}")  # replacing an existing file
@@ -155,14 +156,11 @@ def test_cli_export_is_offline_unless_tiles_are_asked_for(tmp_path: Path) -> Non
 
 
 # --------------------------------------------------------------------------- hostile input
-def _story_with(name: str, excerpt: str) -> dict[str, Any]:
-    story = load_story(FIXTURE)
-    props = story["features"][0]["properties"]
-    props["name"] = name
-    props["excerpt"] = excerpt
-    for mention in props["mentions"]:
-        mention["excerpt"] = excerpt
-    return story
+def _story_with(name: str, excerpt: str) -> Story:
+    story = read_story(FIXTURE)
+    first = story.places[0]
+    mentions = tuple(replace(m, excerpt=excerpt) for m in first.mentions or ())
+    return story.with_place(replace(first, name=name, excerpt=excerpt, mentions=mentions))
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
@@ -197,7 +195,7 @@ def test_kml_is_valid_xml_with_control_characters_in_text(tmp_path: Path) -> Non
     assert len(pyogrio.read_dataframe(out, layer="places")) == N_PLACES
 
 
-def test_gpkg_is_byte_identical_and_stamped_from_the_story(story: dict[str, Any], tmp_path: Path) -> None:
+def test_gpkg_is_byte_identical_and_stamped_from_the_story(story: Story, tmp_path: Path) -> None:
     import sqlite3
 
     first = export_story(story, tmp_path / "a.gpkg")
@@ -205,7 +203,7 @@ def test_gpkg_is_byte_identical_and_stamped_from_the_story(story: dict[str, Any]
     assert first.read_bytes() == second.read_bytes()
     with sqlite3.connect(first) as db:
         stamps = {row[0] for row in db.execute("SELECT last_change FROM gpkg_contents")}
-    newest = max(a["published"] for a in story["storymap"]["articles"])
+    newest = max(a.published or "" for a in story.articles)
     assert stamps == {f"{newest}T00:00:00.000Z"}
 
 

@@ -16,18 +16,18 @@ from storymap import basemap
 from storymap.errors import StoryError
 from storymap.render import (OSM_TILES, Tiles, geodesic_path, json_for_html, markdown_blocks, story_data, story_html,
                              stop_zoom, story_map, tiles_option)
-from storymap.storyfile import Media, load_story, read_story
+from storymap.storyfile import Media, Story, load_story, read_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
 
 
 @pytest.fixture(scope="module")
-def story() -> dict[str, Any]:
-    return load_story(FIXTURE)
+def story() -> Story:
+    return read_story(FIXTURE)
 
 
 @pytest.fixture(scope="module")
-def offline(story: dict[str, Any]) -> str:
+def offline(story: Story) -> str:
     return story_html(story, tiles=None)
 
 
@@ -37,7 +37,7 @@ def _data_block(html: str) -> dict[str, Any]:
     return json.loads(match.group(1))
 
 
-def test_story_map_is_a_folium_map(story: dict[str, Any]) -> None:
+def test_story_map_is_a_folium_map(story: Story) -> None:
     assert isinstance(story_map(story), folium.Map)
 
 
@@ -59,7 +59,7 @@ def test_leaflet_comes_inline_from_xstatic(offline: str) -> None:
     assert "url(data:image/png;base64," in offline
 
 
-def test_tiles_on_adds_only_the_tile_layer_as_outside_url(story: dict[str, Any], offline: str) -> None:
+def test_tiles_on_adds_only_the_tile_layer_as_outside_url(story: Story, offline: str) -> None:
     tiled = story_html(story, tiles=OSM_TILES)
     assert "L.tileLayer" in tiled and "tile.openstreetmap.org" in tiled
     assert "OpenStreetMap" in tiled
@@ -88,7 +88,7 @@ def test_default_page_asks_for_no_tiles_and_credits_none(offline: str) -> None:
     assert "openstreetmap" not in offline.lower()
 
 
-def test_same_input_gives_byte_identical_page(story: dict[str, Any], offline: str) -> None:
+def test_same_input_gives_byte_identical_page(story: Story, offline: str) -> None:
     assert story_html(load_story(FIXTURE), tiles=None) == offline
 
 
@@ -103,7 +103,7 @@ def test_page_credits_sources_and_title(offline: str) -> None:
     assert "user-scalable=no" not in offline
 
 
-def test_story_data_orders_stops_and_marks_planned_leg(story: dict[str, Any]) -> None:
+def test_story_data_orders_stops_and_marks_planned_leg(story: Story) -> None:
     data = story_data(story, tiles=None, step=2)
     assert [s["name"] for s in data["stops"]] == ["Vostochny Cosmodrome", "Komsomolsk-on-Amur", "Vladivostok"]
     assert [leg["planned"] for leg in data["legs"]] == [False, True]
@@ -116,7 +116,7 @@ def test_story_data_orders_stops_and_marks_planned_leg(story: dict[str, Any]) ->
     assert data["articles"]["000_ea784d2238370bf0"]["published"] == "2023-09-15"
 
 
-def test_step_is_passed_to_the_page(story: dict[str, Any]) -> None:
+def test_step_is_passed_to_the_page(story: Story) -> None:
     assert _data_block(story_html(story, tiles=None, step=2))["initialStep"] == 2
 
 
@@ -174,8 +174,8 @@ def test_story_without_places_is_a_story_error() -> None:
         story_html(empty)
 
 
-def test_basemap_is_natural_earth_fine_around_the_stops(story: dict[str, Any]) -> None:
-    data = basemap.basemap_geojson(story)
+def test_basemap_is_natural_earth_fine_around_the_stops(story: Story) -> None:
+    data = basemap.basemap_geojson(story.to_geojson())
     west, south, east, north = data["extent"]
     assert west < 128.334 and east > 137.01 and south < 43.116 and north > 51.884
     kinds = {(f["properties"]["kind"], f["properties"]["detail"]) for f in data["features"]}
@@ -239,8 +239,8 @@ def test_a_stop_zooms_by_its_kind_its_neighbours_and_the_author() -> None:
     assert stop_zoom(site, far, context_km=25.0) < stop_zoom(site, far, context_km=1.0) == stop_zoom(site, far)
 
 
-def test_base_map_names_countries_cities_and_each_stops_neighbours_but_not_the_stops(story: dict[str, Any]) -> None:
-    names = basemap.labels(story)
+def test_base_map_names_countries_cities_and_each_stops_neighbours_but_not_the_stops(story: Story) -> None:
+    names = basemap.labels(story.to_geojson())
     assert names == basemap.labels(load_story(FIXTURE))  # deterministic
     kinds = {n["kind"] for n in names}
     assert {"country", "city", "town"} <= kinds

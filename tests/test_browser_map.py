@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from conftest import HOSTILE, Watched
 from storymap.export import export_story
 from storymap.render import OSM_TILES, embed_snippet, story_data
-from storymap.storyfile import load_story
+from storymap.storyfile import Media, load_story, read_story
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
 STOP_NAMES = ["Vostochny Cosmodrome", "Komsomolsk-on-Amur", "Vladivostok"]
@@ -274,24 +275,19 @@ PIXEL_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ
 @pytest.fixture(scope="module")
 def authored_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture story with an author's cover, a stop's own text and image, and article links."""
-    story = load_story(FIXTURE)
-    story["storymap"].update({"headline": "A train heads east", "dek": "Six days on the rails",
-                              "byline": "By A. Reporter",
-                              "intro": "It began in **the capital**. [Background](https://example.org/bg)\n\n"
-                                       "<img src=x onerror=\"document.title='hacked'\">"})
-    for article in story["storymap"]["articles"]:
-        article["url"] = "https://news.example.org/" + article["id"]
-    second = [f for f in story["features"] if f["properties"].get("role") == "stop"][1]
-    second["properties"].update({
-        "author_text": "Our *own* words.\n\n- first point\n- [a bad link](javascript:alert(1))",
-        "media": [{"src": PIXEL_PNG, "caption": "The plant's gate", "credit": "Photo: A. Photographer",
-                   "alt": "A gate"}]})
+    story = read_story(FIXTURE)
+    articles = tuple(replace(a, url="https://news.example.org/" + a.id) for a in story.articles)
+    story = story.with_meta(headline="A train heads east", dek="Six days on the rails", byline="By A. Reporter",
+                            intro="It began in **the capital**. [Background](https://example.org/bg)\n\n"
+                                  "<img src=x onerror=\"document.title='hacked'\">", articles=articles)
+    gate = Media(PIXEL_PNG, "The plant's gate", "Photo: A. Photographer", "A gate")
+    second = replace(story.stops[1], author_text="Our *own* words.\n\n- first point\n- [a bad link](javascript:alert(1))",
+                     media=(gate,))
+    story = story.with_place(second)
     out = tmp_path_factory.mktemp("export") / "authored.html"
     # a source that is no image never reaches the page: the story file is refused (tests/test_roundtrip.py),
-    # and the renderer leaves it out of a story it is given unchecked
-    unchecked = json.loads(json.dumps(story))
-    unchecked["features"][story["features"].index(second)]["properties"]["media"].append(
-        {"src": "javascript:alert(1)", "caption": "never shown", "credit": "", "alt": ""})
+    # and the renderer leaves it out of records that were never checked
+    unchecked = story.with_place(replace(second, media=(gate, Media("javascript:alert(1)", "never shown", "", ""))))
     assert story_data(unchecked)["stops"][1]["media"] == story_data(story)["stops"][1]["media"]
     return export_story(story, out)
 

@@ -273,33 +273,11 @@ def read_story(path: str | os.PathLike[str]) -> Story:
     return Story.from_geojson(load_story(path))
 
 
-def places(story: StoryData) -> list[dict[str, Any]]:
-    """The place features (stops and mentions), in file order."""
-    return [f for f in story["features"] if f["properties"].get("role") in ("stop", "mention")]
-
-
 def stops(story: StoryData) -> list[dict[str, Any]]:
-    """The stop features ordered along the route."""
+    """The stop features of a parsed story file, ordered along the route (:attr:`Story.stops`
+    on records)."""
     found = [f for f in story["features"] if f["properties"].get("role") == "stop"]
     return sorted(found, key=lambda f: (f["properties"].get("stop") or 0, f.get("id", "")))
-
-
-def route_visits(story: StoryData) -> list[dict[str, Any]]:
-    """The stop features in route order, a place once per visit (a round trip passes a place
-    twice): the route's ``stops`` ids when they name stops, else :func:`stops`."""
-    by_id = {str(f.get("id")): f for f in stops(story)}
-    ids = [str(i) for i in ((route(story) or {}).get("properties", {}).get("stops") or [])]
-    if ids and all(i in by_id for i in ids) and set(ids) == set(by_id):
-        return [by_id[i] for i in ids]
-    return list(by_id.values())
-
-
-def route(story: StoryData) -> dict[str, Any] | None:
-    """The route feature, if the story has one."""
-    for f in story["features"]:
-        if f["properties"].get("role") == "route":
-            return f
-    return None
 
 
 # --------------------------------------------------------------------------- records

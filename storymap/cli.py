@@ -139,12 +139,11 @@ def build(inputs: tuple[Path, ...], out: Path, subject: str | None, title: str |
             notes = unapplied(result.story, load_edits(edits_path(out)))
             result.problems.extend(f"{edits_path(out)}: {note}" for note in notes)
         write_story(story, out)
-        result.story = story
     except StorymapError as exc:
         _fail(exc)
     for problem in result.problems:
         console.print(_text(problem, "warning:"))
-    _summary(console, result.story, out)
+    _summary(console, story, out)  # the story written, with the saved edits
     for name in result.unplaced:
         console.print(_text(name, "  not placed:"))
 
@@ -620,14 +619,14 @@ def stories_show(story: str) -> None:
         shares = lib.shares(saved.id) if saved.access == Access.OWNER else {}
     except StorymapError as exc:
         _fail(exc)
-    story = shown(saved)
+    data = shown(saved)
     console = _console()
-    console.print(_text(f"{story.meta.title}  (story {saved.id}, revision {saved.revision})"))
-    console.print(_text(f"subject: {story.meta.subject or '-'}; articles: {len(saved.articles)}; "
+    console.print(_text(f"{data.meta.title}  (story {saved.id}, revision {saved.revision})"))
+    console.print(_text(f"subject: {data.meta.subject or '-'}; articles: {len(saved.articles)}; "
                         f"owner: {saved.owner}; you may {saved.access.label} it"))
     for user, access in shares.items():
         console.print(_text(f"  shared with {user} ({access.label})"))
-    for p in story.places:
+    for p in data.places:
         if p.role == "stop":
             console.print(_text(f"  {p.stop}. {p.name} ({p.date or 'no date'}, {p.status})"))
     for number, when, note in history:

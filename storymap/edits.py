@@ -22,7 +22,7 @@ from typing import Any
 
 from storymap.errors import StorymapError
 from storymap.files import write_atomic
-from storymap.storyfile import (STOP_EVENT_STATUSES, DateStatus, EventStatus, Feature, Geocoder, Place, Review, Role,
+from storymap.storyfile import (DateStatus, EventStatus, Feature, Geocoder, Place, Review, Role,
                                 Route, Story, StoryData, StoryFeature, as_story, drop, update)
 
 EDITS_VERSION = 1
@@ -313,7 +313,7 @@ def _set_date(place: Place, change: dict[str, str | None]) -> Place:
     if status is None and date is not None:
         status = place.date_status or DateStatus.REPORTED
     place = update(place, date=date, date_status=None if status is None else DateStatus(status))
-    if place.role == Role.STOP and status in STOP_EVENT_STATUSES:
+    if place.role == Role.STOP and status in (EventStatus.REPORTED, EventStatus.EXPECTED):
         place = update(place, status=EventStatus(status))
     return _mark(place, "date")
 

@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 from storymap import jsontext
 from storymap.errors import StoryError
 from storymap.files import read_regular, write_atomic
+from storymap.gazetteer import PlaceType
+from storymap.itinerary import EventStatus
 
 #: a story file as parsed JSON (the records are :class:`Story`)
 StoryData = dict[str, Any]
@@ -305,18 +307,6 @@ class DateStatus(StrEnum):
     INFERRED = "inferred"
 
 
-class EventStatus(StrEnum):
-    """What a sentence says of the subject at a place; only reported and expected make a stop."""
-
-    REPORTED = "reported"
-    EXPECTED = "expected"
-    CANCELLED = "cancelled"
-    NEGATED = "negated"
-    HYPOTHETICAL = "hypothetical"
-    PAST = "past"
-    NOT_REACHED = "not reached"
-
-
 class Geocoder(StrEnum):
     """What placed a place."""
 
@@ -333,8 +323,8 @@ class Review(StrEnum):
     ACCEPTED = "accepted"
 
 
-#: the statuses of evidence that make a stop
-STOP_EVENT_STATUSES = frozenset({EventStatus.REPORTED, EventStatus.EXPECTED})
+# the vocabularies of the story file that the language core defines: EventStatus (a stop's and its
+# evidence's status) is the itinerary's, PlaceType the gazetteer's
 
 _Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
 
@@ -683,7 +673,7 @@ class Place:
     date_text: str | None = None
     date_status: DateStatus | None = None
     status: EventStatus | None = None
-    place_type: str | None = None
+    place_type: PlaceType | None = None
     gazetteer_id: str | None = None
     geonameid: int | None = None
     country_code: str | None = None
@@ -742,7 +732,7 @@ class Place:
 _PLACE: dict[str, _Codec] = {
     "role": _enum(Role), "name": _TEXT, "stop": _INTEGER, "visits": _integers(),
     "date": _TEXT, "date_end": _TEXT, "date_text": _TEXT, "date_status": _enum(DateStatus),
-    "status": _enum(EventStatus), "place_type": _TEXT, "gazetteer_id": _TEXT, "geonameid": _INTEGER,
+    "status": _enum(EventStatus), "place_type": _enum(PlaceType), "gazetteer_id": _TEXT, "geonameid": _INTEGER,
     "country_code": _TEXT, "geocoder": _enum(Geocoder), "confidence": _NUMBER, "stop_confidence": _NUMBER,
     "article_count": _INTEGER, "mention_count": _INTEGER, "excerpt": _TEXT, "sources": _TEXT, "part_of": _TEXT,
     "alternatives": _mappings(), "mentions": _records(Mention), "evidence": _records(Evidence),

@@ -283,6 +283,7 @@ def _media(place: Place) -> list[dict[str, str]]:
 
 
 def _status(value: StrEnum | None) -> str | None:
+    """A vocabulary's value as plain text."""
     return None if value is None else str(value)
 
 

@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 from storymap import jsontext
 from storymap.errors import StoryError
 from storymap.files import read_regular, write_atomic
-from storymap.gazetteer import PlaceType
 from storymap.itinerary import EventStatus
 
 #: a story file as parsed JSON (the records are :class:`Story`)
@@ -323,8 +322,8 @@ class Review(StrEnum):
     ACCEPTED = "accepted"
 
 
-# the vocabularies of the story file that the language core defines: EventStatus (a stop's and its
-# evidence's status) is the itinerary's, PlaceType the gazetteer's
+# the story file's vocabulary that the language core defines, EventStatus (a stop's and its
+# evidence's status), is the itinerary's
 
 _Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
 
@@ -673,7 +672,9 @@ class Place:
     date_text: str | None = None
     date_status: DateStatus | None = None
     status: EventStatus | None = None
-    place_type: PlaceType | None = None
+    #: mostly a :class:`~storymap.gazetteer.PlaceType` (a ``StrEnum``, equal to its text), but the
+    #: file's vocabulary is open: older files, online geocoders and authors use others ("facility")
+    place_type: str | None = None
     gazetteer_id: str | None = None
     geonameid: int | None = None
     country_code: str | None = None
@@ -732,7 +733,7 @@ class Place:
 _PLACE: dict[str, _Codec] = {
     "role": _enum(Role), "name": _TEXT, "stop": _INTEGER, "visits": _integers(),
     "date": _TEXT, "date_end": _TEXT, "date_text": _TEXT, "date_status": _enum(DateStatus),
-    "status": _enum(EventStatus), "place_type": _enum(PlaceType), "gazetteer_id": _TEXT, "geonameid": _INTEGER,
+    "status": _enum(EventStatus), "place_type": _TEXT, "gazetteer_id": _TEXT, "geonameid": _INTEGER,
     "country_code": _TEXT, "geocoder": _enum(Geocoder), "confidence": _NUMBER, "stop_confidence": _NUMBER,
     "article_count": _INTEGER, "mention_count": _INTEGER, "excerpt": _TEXT, "sources": _TEXT, "part_of": _TEXT,
     "alternatives": _mappings(), "mentions": _records(Mention), "evidence": _records(Evidence),

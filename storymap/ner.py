@@ -13,6 +13,7 @@ matching alone.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -174,6 +175,15 @@ def split_text(text: str, limit: int = MAX_PIECE) -> list[tuple[int, int]]:
 
 
 _SHARED: SpacyNER | None = None
+
+
+@functools.lru_cache(maxsize=1)
+def blank_tokenizer():  # noqa: ANN201 - spacy.tokenizer.Tokenizer, imported lazily
+    """spaCy's English tokenizer, which needs no model: the tokens of text read without a
+    parse (``STORYMAP_NER=off``), as the model's own tokenizer would cut them."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
 
 
 def available(model: str = MODEL) -> bool:

@@ -23,9 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storymap.articles import Article
-from storymap.document import Document
+from storymap.document import Document, model_text
 from storymap.gazetteer import (ABBREVIATION, ADMIN_TYPES, DEMONYM, EPONYM, FIRST_WORD_ABBREVIATIONS, Gazetteer,
                                 NameMatch, name_key)
+from storymap.ner import blank_tokenizer
 
 TITLES = frozenset("""
 president vice prime deputy foreign defence defense leader minister pontiff spokesman spokeswoman spokesperson cosmonaut astronaut secretary advisor adviser
@@ -61,7 +62,10 @@ FACILITY_HEADS = ("plant", "factory", "airport", "airfield", "air base", "base",
                   "spaceport", "academy", "museum", "complex")
 
 
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
+#: the word part of spaCy's tokens: an acronym ("U.S."), or a letter and the letters and
+#: digits after it, with elisions ("d'Ivoire", "don't") but no possessive ("Kim's" -> "Kim");
+#: "St." -> "St", "a.m." -> "a" and "m", "Komsomolsk-on-Amur" -> three words
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
 _NAMED_AFTER = re.compile(
     r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + "|".join(FACILITY_HEADS) + r"))\s+named\s+(?:after|for)\s+"
     r"(?:[A-Za-z]+\s+){0,3}?(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})"
@@ -105,9 +109,57 @@ class Mention:
     dateline: bool = False
 
 
-def _tokens(text: str, start: int, end: int) -> list[Token]:
-    return [Token(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end)
+def _words(text: str, tokens: Iterable[tuple[int, int]]) -> list[Token]:
+    """The words recognition reads, from spaCy's tokens (their (start, end) in ``text``, in
+    order): each token's word part (see :data:`_WORD`; punctuation, numbers and spaces have
+    none), a token that goes on a word with no break ("do" "n't", "U.S" "..") joined to it."""
+    out: list[Token] = []
+    run_start = run_end = -1
+    for s, e in tokens:
+        if s == run_end and _inside_word(text, s):
+            run_end = e
+            continue
+        if run_end > run_start:
+            out += _run_words(text, run_start, run_end)
+        run_start, run_end = s, e
+    if run_end > run_start:
+        out += _run_words(text, run_start, run_end)
+    return out
+
+
+def _inside_word(text: str, pos: int) -> bool:
+    """Whether a token boundary at ``pos`` may cut a word: letters, digits, periods and
+    apostrophes on both sides ("do|n't", "U.S|..", "name|_")."""
+    return _WORD_CHAR.match(text, pos - 1) is not None and _WORD_CHAR.match(text, pos) is not None
+
+
+_WORD_CHAR = re.compile(r"[\w.'’]")
+
+
+def _run_words(text: str, start: int, end: int) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text, start, end)
             if not (m.group(0) in ("s", "S") and m.start() > 0 and text[m.start() - 1] in "'’")]
+
+
+def _block_tokens(article: Article, document: Document | None) -> list[tuple[int, int, list[Token]]]:
+    """(start, end, words) of each story block, from the parse's tokens (the document's, or
+    with no parse, spaCy's English tokenizer, which needs no model)."""
+    text = article.text
+    if document is not None and document.docs:
+        spans = [(off + t.idx, off + t.idx + len(t)) for off, doc in zip(document.offsets, document.docs, strict=True)
+                 for t in doc if not t.is_space]
+    else:
+        tokenizer = blank_tokenizer()
+        spans = []
+        for b in article.blocks:
+            spans += [(b.start + t.idx, b.start + t.idx + len(t))
+                      for t in tokenizer(model_text(text[b.start : b.end])) if not t.is_space]
+    starts = [s for s, _ in spans]
+    out = []
+    for b in article.blocks:
+        lo, hi = bisect.bisect_left(starts, b.start), bisect.bisect_left(starts, b.end)
+        out.append((b.start, b.end, _words(text, spans[lo:hi])))
+    return out
 
 
 #: abbreviated first words of place names, written with a period: "St. Petersburg", "Ft. Worth"
@@ -220,7 +272,7 @@ class Recognizer:
         article's :class:`~storymap.document.Document` when given (parsed once for every
         stage), else from the entity model run here."""
         text = article.text
-        blocks = [(b.start, b.end, _tokens(text, b.start, b.end)) for b in article.blocks]
+        blocks = _block_tokens(article, document)
         people = self._people(text, blocks)
         keys: set[str] = set()
         for _, _, toks in blocks:

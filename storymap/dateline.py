@@ -185,6 +185,27 @@ def shift_dateline(dateline: Dateline, by: int) -> Dateline:
                     None if qualifier is None else (qualifier[0] + by, qualifier[1] + by), dateline.agency, date)
 
 
+#: what follows the place of a dateline: a qualifier, the agency or the dash
+_DATELINE_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.' ]{1,20}?)?(?:,?[ \u00a0]*\([A-Za-z.' ]{2,30}\))?[ \u00a0]*[-–—:]")
+
+#: a wire agency after a dateline's place: "WASHINGTON (AP)", "SALEM, Ore. (AP)", "LAGOS (Reuters)"
+_AGENCY_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.']{1,10})?[ \u00a0]*\([A-Z][A-Za-z.&' ]{1,30}\)")
+
+
+def ends_dateline(text: str, end: int) -> bool:
+    """Whether what follows a name opening a paragraph is the rest of a dateline (a
+    qualifier, an agency, the dash or colon): looser than :func:`find_dateline`, for a
+    name the gazetteer already knows ("Moscow - ", "Salem, Ore. (AP) -")."""
+    return _DATELINE_AFTER.match(text, end) is not None
+
+
+def agency_follows(text: str, end: int) -> bool:
+    """Whether a wire agency follows a name, maybe after a qualifier: "WASHINGTON (AP)",
+    "SALEM, Ore. (AP)", as where a page has run an article's furniture into its first
+    paragraph ("... Press. WASHINGTON (AP) -")."""
+    return _AGENCY_AFTER.match(text, end) is not None
+
+
 def dateline_place_text(text: str, dateline: Dateline) -> list[str]:
     """The dateline's places in Title Case for a gazetteer ("NEW DELHI" -> "New Delhi")."""
     return [_title(text[s:e]) for s, e in dateline.places]

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storymap.articles import Article
+from storymap.dateline import agency_follows, ends_dateline
 from storymap.document import Document, model_text
 from storymap.gazetteer import (ABBREVIATION, ADMIN_TYPES, DEMONYM, EPONYM, FIRST_WORD_ABBREVIATIONS, Gazetteer,
                                 NameMatch, name_key)
@@ -467,8 +468,8 @@ class Recognizer:
         # (without a parse, a block that opens "MILLEDGEVILLE, Ga. -" or "LAGOS (Reuters)" is a dateline)
         # (and anywhere, a name in capitals before a wire agency: "... Press. WASHINGTON (AP) -",
         # where a page has run an article's furniture into its first paragraph)
-        dateline = dateline or (i == 0 and _DATELINE_AFTER.match(text, end) is not None) or \
-            (surface.isupper() and len(surface) > 2 and _AGENCY_AFTER.match(text, end) is not None)
+        dateline = dateline or (i == 0 and ends_dateline(text, end)) or \
+            (surface.isupper() and len(surface) > 2 and agency_follows(text, end))
         if surface.isupper() and len(surface) > 1 and not dateline:
             hits = [h for h in hits if h.surface.replace(".", "") == surface.replace(".", "") or
                     (h.kind == ABBREVIATION and _same_abbreviation(surface, h.surface))]
@@ -586,7 +587,7 @@ class Recognizer:
             if not strong and labels and all(lab in NON_PLACE_LABELS for lab in labels) and \
                     not _LOCATIVE.search(text, max(0, m.start - 12), m.start) and \
                     not _PLACE_NOUN_OF.search(text, max(0, m.start - 20), m.start) and \
-                    not listed_with_place(m) and not (m.start in block_starts and _DATELINE_AFTER.match(text, m.end)):
+                    not listed_with_place(m) and not (m.start in block_starts and ends_dateline(text, m.end)):
                 if any(h.record.place_type in POPULATED_TYPES for h in m.candidates):
                     named_otherwise.append(m)
                 continue  # "Mary", "Congress": a person or body that shares a name with a town
@@ -697,12 +698,6 @@ class _Spans:
         """Whether some span has ``start <= pos < end``."""
         return bool(self.overlapping(pos, pos + 1))
 
-
-#: what follows the place of a dateline: a qualifier, the agency or the dash
-_DATELINE_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.' ]{1,20}?)?(?:,?[ \u00a0]*\([A-Za-z.' ]{2,30}\))?[ \u00a0]*[-–—:]")
-
-#: a wire agency after a dateline's place: "WASHINGTON (AP)", "SALEM, Ore. (AP)", "LAGOS (Reuters)"
-_AGENCY_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.']{1,10})?[ \u00a0]*\([A-Z][A-Za-z.&' ]{1,30}\)")
 
 #: "Salem, " before a name: the name may be a qualifier of the one before it
 _QUALIFIER_AFTER = re.compile(r",[ \u00a0]+([A-Z][\w'’-]*(?:[ \u00a0][A-Z][\w'’-]*)?\.?)")

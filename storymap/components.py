@@ -9,7 +9,8 @@ imported, each writing a ``Doc`` extension:
 - ``storymap_toponyms`` -> ``doc._.mentions``: the (start, end) character spans that may
   name places, found without the gazetteer: the entity model's place entities (a
   leading "the" and a possessive trimmed) and the names the words around them call
-  places (the patterns in ``storymap/patterns/place_cues.json``: "the city of X");
+  places (the patterns in ``storymap/patterns/place_cues.json``: "the city of X"), as
+  recognition reads them (:func:`storymap.recognize.cued_names`);
 - ``storymap_movements`` -> ``doc._.movements``: the movement-event candidates
   (:class:`storymap.itinerary.Candidate`) of the doc's place spans (``doc._.mentions``),
   read through the dependency tree by :func:`storymap.itinerary.candidates`.
@@ -31,15 +32,12 @@ holds what it found there.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from storymap.articles import Article, Block
@@ -47,7 +45,7 @@ from storymap.dateline import Dateline, opening_dateline, shift_dateline
 from storymap.document import Document, model_text
 from storymap.itinerary import Candidate, candidates
 from storymap.ner import SpacyNER, split_text
-from storymap.recognize import PLACE_NOUNS
+from storymap.recognize import cued_names
 
 DATELINE = "storymap_dateline"
 TOPONYMS = "storymap_toponyms"
@@ -58,28 +56,6 @@ COMPONENTS = (DATELINE, TOPONYMS, MOVEMENTS)
 for _name in ("dateline", "mentions", "movements"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
-
-
-#: the word lists a pattern file may name instead of listing words ("$PLACE_NOUNS")
-WORD_LISTS: dict[str, Iterable[str]] = {"PLACE_NOUNS": PLACE_NOUNS}
-
-
-def load_patterns(name: str) -> list[dict[str, Any]]:
-    """The token patterns of ``storymap/patterns/<name>.json``: a list of ``{"label",
-    "pattern"}`` (the file's ``about`` says what they match); a value ``"$NAME"`` stands
-    for the word list :data:`WORD_LISTS` holds by that name."""
-    data = json.loads(resources.files("storymap").joinpath("patterns", f"{name}.json").read_text(encoding="utf-8"))
-    return [_expand(p) for p in data["patterns"]]
-
-
-def _expand(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _expand(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_expand(v) for v in value]
-    if isinstance(value, str) and value.startswith("$"):
-        return sorted(WORD_LISTS[value[1:]])
-    return value
 
 
 # ---------------------------------------------------------------------------- dateline
@@ -111,18 +87,13 @@ _TRAILING = re.compile(r"['’]s?$")
 
 class ToponymComponent:
     """Sets ``doc._.mentions`` to the sorted, disjoint (start, end) spans that may name
-    places: the entity model's entities of ``labels`` and the names the patterns find.
+    places: the entity model's entities of ``labels`` and the names the words before them
+    call places (:func:`storymap.recognize.cued_names`).
     Spans already set (``doc = nlp.make_doc(text); doc._.mentions = [...]; nlp(doc)``) are kept."""
 
-    def __init__(self, nlp: Language, name: str, labels: Sequence[str], patterns: str) -> None:
+    def __init__(self, nlp: Language, name: str, labels: Sequence[str]) -> None:
         self.name = name
         self.labels = frozenset(labels)
-        self.matcher = Matcher(nlp.vocab)
-        by_label: dict[str, list[Any]] = {}
-        for entry in load_patterns(patterns):
-            by_label.setdefault(entry["label"], []).append(entry["pattern"])
-        for label, found in by_label.items():
-            self.matcher.add(label, found, greedy="LONGEST")
 
     def spans(self, doc: Doc) -> list[tuple[int, int]]:
         """The place spans of ``doc``, character offsets into its text."""
@@ -132,10 +103,7 @@ class ToponymComponent:
                 s, e = _trim(doc.text, ent.start_char, ent.end_char)
                 if e > s:
                     found.append((s, e))
-        for _label, start, end in self.matcher(doc):
-            name = doc[start:end]
-            name = doc[_name_start(name) : end]  # the name after its cue ("the city of")
-            found.append((name.start_char, name.end_char))
+        found += cued_names(doc)
         out: list[tuple[int, int]] = []
         for s, e in sorted(found, key=lambda x: (x[0], -x[1])):
             if not out or s >= out[-1][1]:
@@ -146,11 +114,6 @@ class ToponymComponent:
         if doc._.mentions is None:  # spans already given (the gazetteer's, or a test's) are kept
             doc._.mentions = self.spans(doc)
         return doc
-
-
-def _name_start(span: Any) -> int:
-    """The first token of the name a cue pattern matched: the one after the last "of"."""
-    return max((t.i for t in span if t.lower_ == "of"), default=span.start - 1) + 1
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -165,9 +128,9 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 @Language.factory(TOPONYMS, assigns=["doc._.mentions"], requires=["doc.ents"],
-                  default_config={"labels": ["GPE", "LOC", "FAC"], "patterns": "place_cues"})
-def make_toponyms(nlp: Language, name: str, labels: list[str], patterns: str) -> ToponymComponent:
-    return ToponymComponent(nlp, name, labels, patterns)
+                  default_config={"labels": ["GPE", "LOC", "FAC"]})
+def make_toponyms(nlp: Language, name: str, labels: list[str]) -> ToponymComponent:
+    return ToponymComponent(nlp, name, labels)
 
 
 # ---------------------------------------------------------------------------- movements

@@ -21,7 +21,9 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from storymap import patterns
 from storymap.articles import Article
 from storymap.dateline import agency_follows, ends_dateline
 from storymap.document import Document, model_text
@@ -73,9 +75,6 @@ _NAMED_AFTER = re.compile(
 )
 #: nouns that call the name after their "of" a place ("the seaside resort of X")
 PLACE_NOUNS = ("city", "town", "village", "port", "resort", "province", "region", "island", "capital")
-_CUED_NAME = re.compile(
-    r"\b(?:" + "|".join(PLACE_NOUNS) + r")\s+of\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})"
-)
 _PLACE_NOUN_OF = re.compile(r"\b(?:" + "|".join(PLACE_NOUNS) + r")\s+of\s+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+$")
 
@@ -142,25 +141,41 @@ def _run_words(text: str, start: int, end: int) -> list[Token]:
             if not (m.group(0) in ("s", "S") and m.start() > 0 and text[m.start() - 1] in "'’")]
 
 
-def _block_tokens(article: Article, document: Document | None) -> list[tuple[int, int, list[Token]]]:
-    """(start, end, words) of each story block, from the parse's tokens (the document's, or
-    with no parse, spaCy's English tokenizer, which needs no model)."""
+def _parsed_blocks(article: Article, document: Document | None
+                   ) -> tuple[list[tuple[int, int, list[Token]]], list[tuple[int, Any]]]:
+    """(start, end, words) of each story block, and the spaCy docs they come from with
+    their offsets: the parse's (the document's), or with no parse, each block through
+    spaCy's English tokenizer, which needs no model."""
     text = article.text
     if document is not None and document.docs:
-        spans = [(off + t.idx, off + t.idx + len(t)) for off, doc in zip(document.offsets, document.docs, strict=True)
-                 for t in doc if not t.is_space]
+        pieces = list(zip(document.offsets, document.docs, strict=True))
     else:
         tokenizer = blank_tokenizer()
-        spans = []
-        for b in article.blocks:
-            spans += [(b.start + t.idx, b.start + t.idx + len(t))
-                      for t in tokenizer(model_text(text[b.start : b.end])) if not t.is_space]
+        pieces = [(b.start, tokenizer(model_text(text[b.start : b.end]))) for b in article.blocks]
+    spans = [(off + t.idx, off + t.idx + len(t)) for off, doc in pieces for t in doc if not t.is_space]
     starts = [s for s, _ in spans]
     out = []
     for b in article.blocks:
         lo, hi = bisect.bisect_left(starts, b.start), bisect.bisect_left(starts, b.end)
         out.append((b.start, b.end, _words(text, spans[lo:hi])))
-    return out
+    return out, pieces
+
+
+_CUE_MATCHERS: dict[int, tuple[Any, Any]] = {}
+
+
+def cued_names(doc: Any) -> list[tuple[int, int]]:
+    """(start, end) in ``doc.text`` of the names the words before them call places ("the
+    city of X", "the seaside resort of X"), by the patterns of
+    ``storymap/patterns/place_cues.json``, in text order."""
+    vocab = doc.vocab
+    found = _CUE_MATCHERS.get(id(vocab))
+    if found is None or found[0] is not vocab:
+        found = (vocab, patterns.matcher(vocab, "place_cues", {"PLACE_NOUNS": PLACE_NOUNS}))
+        _CUE_MATCHERS[id(vocab)] = found
+    # every pattern is a noun, "of" and the name
+    return sorted((doc[s + 2].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in found[1](doc))
+
 
 
 #: abbreviated first words of place names, written with a period: "St. Petersburg", "Ft. Worth"
@@ -273,7 +288,7 @@ class Recognizer:
         article's :class:`~storymap.document.Document` when given (parsed once for every
         stage), else from the entity model run here."""
         text = article.text
-        blocks = _block_tokens(article, document)
+        blocks, pieces = _parsed_blocks(article, document)
         people = self._people(text, blocks)
         keys: set[str] = set()
         for _, _, toks in blocks:
@@ -304,10 +319,10 @@ class Recognizer:
         # Names the context calls places ("the city of X") that the gazetteer does not know.
         unknown = []
         placed = _Spans((x.start, x.end) for x in mentions)
-        for bs, be, _ in blocks:
-            for m in _CUED_NAME.finditer(text, bs, be):
-                if not placed.holds(m.start("name")):
-                    unknown.append((m.start("name"), m.end("name"), m.group("name")))
+        for off, doc in pieces:
+            for s, e in cued_names(doc):
+                if not placed.holds(off + s):
+                    unknown.append((off + s, off + e, text[off + s : off + e]))
         return Analysis(sorted(mentions, key=lambda m: m.start), frozenset(people), tuple(unknown),
                         tuple(unlocated))
 

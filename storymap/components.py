@@ -152,10 +152,12 @@ class MovementComponent:
 
     def read(self, document: Document, mentions: Sequence[tuple[int, int]]) -> list[Candidate]:
         """The candidates of an article's place ``mentions`` (offsets into the article's
-        text); each piece's ``doc._.movements`` gets those of its sentences."""
+        text); each piece's ``doc._.mentions`` and ``doc._.movements`` get those in it
+        (the mentions' offsets into the piece's text, the candidates' into the article's)."""
         found = candidates(document, mentions)
         for off, doc in zip(document.offsets, document.docs, strict=True):
             end = off + len(doc.text)
+            doc._.mentions = [(s - off, e - off) for s, e in sorted(mentions) if off <= s < end]
             doc._.movements = [c for c in found if off <= c.sentence[0] < end]
         return found
 

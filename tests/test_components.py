@@ -143,3 +143,26 @@ def test_the_movement_component_reads_the_models_places_when_none_are_given(nlp)
     doc = nlp("She later visited Paris before returning to Madrid.")
     assert [(doc.text[c.mention[0] : c.mention[1]], c.predicate) for c in doc._.movements] == \
         [("Paris", "visit"), ("Madrid", "return to")]
+
+
+def test_the_pipeline_reads_an_articles_movements_through_the_component(tmp_path) -> None:
+    # over an article the movements wait for its places; a pronoun in one paragraph takes
+    # the name of an earlier one, and each piece's doc._.movements holds its own
+    from storymap.articles import read_article
+    from storymap.components import parse_articles, read_movements
+
+    path = tmp_path / "a.txt"
+    path.write_text("Envoy travels\n\nOSLO, March 3 (Reuters) - Ana Lopes arrived in Oslo on Monday.\n\n"
+                    "She flew to Bergen on Tuesday.\n", encoding="utf-8")
+    article, _ = read_article(path)
+    document = parse_articles([article])[0]
+    text = article.text
+    assert document.dateline is not None and text[document.dateline.start : document.dateline.end] == \
+        "OSLO, March 3 (Reuters) - "
+    oslo, bergen = text.index("Oslo on"), text.index("Bergen")
+    places = [(oslo, oslo + 4), (bergen, bergen + 6)]  # as recognition finds them
+    found = read_movements([document], [places])
+    assert [(text[c.mention[0] : c.mention[1]], c.predicate, c.how, c.name) for c in found] == [
+        ("Oslo", "arrive in", "name", ("Ana", "Lopes")), ("Bergen", "fly to", "pronoun", ("Ana", "Lopes"))]
+    assert [c for doc in document.docs for c in doc._.movements] == found
+    assert sum(len(doc._.mentions) for doc in document.docs) == 2

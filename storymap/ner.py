@@ -86,7 +86,8 @@ class SpacyNER:
         with sentences, lemmas, the dependency tree and entities; with ``entities_only``,
         the entities alone; the pipes named in ``skip`` are not run."""
         nlp = self._nlp or self._load()
-        skip = [p for p in (*(self._entity_skip(nlp) if entities_only else []), *skip) if p in nlp.pipe_names]
+        names = getattr(nlp, "pipe_names", ())
+        skip = [p for p in (*(self._entity_skip(nlp) if entities_only else []), *skip) if p in names]
         out: list = []
         batch: list[str] = []
         size = 0
@@ -125,7 +126,8 @@ class SpacyNER:
                 pieces.append(blank_long_runs(text[start:end]))
         out: list[list[Entity]] = [[] for _ in texts]
         # the entities alone: not the components added after the model's own pipes either
-        skip = self._entity_skip(nlp) + [p for p in nlp.pipe_names if p not in self._model_pipes]
+        added = [p for p in getattr(nlp, "pipe_names", ()) if p not in self._model_pipes]
+        skip = self._entity_skip(nlp) + added
         for (n, offset), doc in zip(owner, nlp.pipe(pieces, batch_size=32, disable=skip), strict=True):
             out[n] += [Entity(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
         return out

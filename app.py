@@ -571,10 +571,10 @@ def author_form(base: Story) -> None:
 def review_map(place_id: str, row: dict, alternatives: list[dict]) -> None:
     """The place, the other readings of its name and the towns around it on a small offline
     map; clicking one of them offers to move the place there."""
-    from storymap.basemap import POPULATED
+    from storymap.gazetteer import POPULATED_TYPES
 
     lat, lon = float(row["lat"]), float(row["lon"])
-    nearby = gazetteer().places_in((lon - 0.6, lat - 0.6, lon + 0.6, lat + 0.6), POPULATED, limit=12)
+    nearby = gazetteer().places_in((lon - 0.6, lat - 0.6, lon + 0.6, lat + 0.6), POPULATED_TYPES, limit=12)
     points = sup.review_map_points(row, alternatives, nearby)
     st.markdown("**On the map** · click a point to move the place there")
     event = st.vega_lite_chart(sup.review_map_spec(points), on_select="rerun", selection_mode="pick",

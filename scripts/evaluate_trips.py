@@ -10,11 +10,14 @@ with a ``NAME.meta.json`` holding the publication date the set records, built wi
 files are scored with ``score_trips.py --pred``. ``--per-trap`` adds mean stop F1 and
 exact routes per trap tag; ``--show`` prints each story's predicted and expected route
 (a diagnostic for developers: the texts and routes never go into the repository).
+``--half a`` or ``--half b`` takes one half of the stories, fixed by a hash of each id
+(:func:`half`): write a rule from one half's failures, keep it if the other does not get worse.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import subprocess
@@ -26,6 +29,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EXPECTED = ROOT.parent / "shared" / "eval" / "trips" / "expected.json"
+
+
+def half(story_id: str) -> str:
+    """The half ("a" or "b") a story belongs to: fixed by its id, whatever the set's order."""
+    return "ab"[hashlib.sha256(story_id.encode("utf-8")).digest()[0] % 2]
 
 
 def build_all(expected: Path, out: Path, only: set[str] | None = None) -> tuple[float, dict[str, float]]:
@@ -70,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pred", type=Path, default=Path("/tmp/storymap-trips"), help="folder for the story files")
     ap.add_argument("--scorer", type=Path, default=None, help="score_trips.py (default: beside the set's folder)")
     ap.add_argument("--only", nargs="*", help="story ids to build (default: all)")
+    ap.add_argument("--half", choices=("a", "b"), help="only the stories of this half (see half())")
     ap.add_argument("--per-trap", action="store_true", help="mean stop F1 and exact routes per trap tag")
     ap.add_argument("--show", action="store_true", help="print each story's predicted and expected stops")
     args = ap.parse_args(argv)
@@ -77,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.expected}: no such file", file=sys.stderr)
         return 1
     scorer = args.scorer or args.expected.parent.parent / "score_trips.py"
+    if args.half:
+        ids = [s["id"] for s in json.loads(args.expected.read_text(encoding="utf-8"))]
+        args.only = [i for i in ids if half(i) == args.half and (not args.only or i in args.only)]
     args.pred.mkdir(parents=True, exist_ok=True)
     seconds, each = build_all(args.expected, args.pred, set(args.only) if args.only else None)
     slowest = max(each, key=each.get) if each else None

@@ -24,6 +24,7 @@ from storymap import jsontext
 from storymap.dates import find_dates
 from storymap.errors import ArticleError, MetadataError
 from storymap.files import read_regular
+from storymap.lexicon import alternation, phrases, words
 
 #: Articles longer than this many characters are refused: no news article is this long,
 #: and build time grows with the text, about 2.3 s of CPU per 100 KB on the 2-core CI
@@ -134,7 +135,8 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _CAPTION = re.compile(
     r"^\s*(?:In\s+)?(?:this|these)\s+(?:[\w-]+\s+){0,4}?(?:photos?|images?|pictures?|photographs?)\b"
     r"[^.]{0,80}?\b(?:shows?|showing|taken|provided|released|made|obtained)\b"
-    r"|\((?:AP|AFP|Reuters|EPA)\s+Photo\s*/|\bvia\s+(?:AP|AFP|Reuters)\)\s*$",
+    r"|\((?:" + alternation(phrases("photo_agencies")) + r")\s+Photo\s*/"
+    r"|\bvia\s+(?:" + alternation(phrases("photo_agencies")) + r")\)\s*$",
     re.IGNORECASE)
 
 
@@ -632,9 +634,10 @@ def _article(ident: str, path: Path, text: str, scan: _Scan, found: dict[str, st
             warnings.append(f"{exc}; ignored")
     if published is None:
         for line in scan.header:
-            full = [d for d in find_dates(line) if d.year is not None and d.month is not None and d.day]
+            full = [(d.year, d.month, d.day) for d in find_dates(line)
+                    if d.year is not None and d.month is not None and d.day]
             if full:
-                published = dt.date(full[0].year, full[0].month, full[0].day)
+                published = dt.date(*full[0])
                 break
     return Article(id=ident, path=path, text=text, blocks=tuple(scan.blocks),
                    title=html.unescape(title).strip() if title else None, source=source, published=published,
@@ -656,8 +659,7 @@ def find_articles(folder: str | Path) -> list[Path]:
     )
 
 
-_ABBREV = frozenset({"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "jr", "sr", "lt", "col", "gov", "prof",
-                     "vs", "no", "sgt", "capt", "cmdr", "adm", "mt", "ft", "inc", "corp", "co", "ltd"})
+_ABBREV = words("period_abbreviations")
 _BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 
 

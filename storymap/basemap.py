@@ -13,7 +13,7 @@ import math
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyogrio
 import shapely
@@ -21,10 +21,9 @@ from shapely.geometry import MultiPolygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 
 from storymap.errors import StorymapError
+from storymap.gazetteer import POPULATED_TYPES, Gazetteer, PlaceType
+from storymap.lexicon import alternation, phrases
 from storymap.storyfile import Story, stops
-
-if TYPE_CHECKING:
-    from storymap.gazetteer import Gazetteer
 
 Extent = tuple[float, float, float, float]
 
@@ -220,8 +219,7 @@ ROUTE_COUNTRY_MAX_ZOOM = 8
 #: each stop's neighbours: the most populous places this far around it (degrees), named from zoom 8
 NEIGHBOUR_BOX = 0.8
 NEIGHBOUR_LABELS = 8
-POPULATED = ("city", "town", "village")
-_WATER = re.compile(r"\b(?:Ocean|Sea|Gulf|Bay|Bight|Strait|Straits|Channel|Sound)\b")
+_WATER = re.compile(r"\b(?:" + alternation([w.capitalize() for w in phrases("sea_words")]) + r")\b")
 _SEA = re.compile(r"\bSea\b")
 
 
@@ -246,7 +244,7 @@ def spread_towns(gazetteer: Gazetteer, extent: Extent, *, grid: int = GRID, per_
     west, south, east, north = extent
     cells: dict[tuple[int, int], int] = {}
     out = []
-    for r in gazetteer.places_in(extent, POPULATED, limit=CITY_CANDIDATES):
+    for r in gazetteer.places_in(extent, POPULATED_TYPES, limit=CITY_CANDIDATES):
         cell = (int((r.lon - west) / max(1e-9, east - west) * grid), int((r.lat - south) / max(1e-9, north - south) * grid))
         if cells.get(cell, 0) < per_cell:
             cells[cell] = cells.get(cell, 0) + 1
@@ -264,8 +262,6 @@ def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, A
     (the page places them, see ``static/storymap.js``). Stops are not labelled here: the
     route labels them.
     """
-    from storymap.gazetteer import Gazetteer
-
     extent = story_extent(story)
     west, south, east, north = extent
     wide = (max(-180.0, west - (east - west) / 2), max(-85.0, south - (north - south) / 2),
@@ -290,7 +286,7 @@ def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, A
     out.sort(key=lambda c: (c["rank"], c["name"]))
     gazetteer = gazetteer or Gazetteer()
     # every named water body in view (a few hundred in all): each is named from its own zoom
-    for r in gazetteer.places_in(wide, ("sea", "region"), limit=1000):
+    for r in gazetteer.places_in(wide, (PlaceType.REGION,), limit=1000):
         if _WATER.search(r.name):
             # oceans from the widest view, seas from a region's, gulfs, bays and straits closer in
             size = 1 if "Ocean" in r.name else 3 if _SEA.search(r.name) else 5
@@ -312,7 +308,7 @@ def labels(story: Story, gazetteer: Gazetteer | None = None) -> list[dict[str, A
     for f in stop_features:
         lon, lat = (float(v) for v in f["geometry"]["coordinates"][:2])
         around = (lon - NEIGHBOUR_BOX, lat - NEIGHBOUR_BOX, lon + NEIGHBOUR_BOX, lat + NEIGHBOUR_BOX)
-        for r in gazetteer.places_in(around, POPULATED, limit=NEIGHBOUR_LABELS):
+        for r in gazetteer.places_in(around, POPULATED_TYPES, limit=NEIGHBOUR_LABELS):
             add(r, "town", max(7, _city_zoom(r.population)))
     return out
 
@@ -322,7 +318,7 @@ def outlines(extent: Extent) -> dict[str, Any]:
     FeatureCollection with the same ``kind`` properties as :func:`basemap_geojson` (for small
     maps of one area, such as the app's review map)."""
     clamped = (max(-180.0, extent[0]), max(-85.0, extent[1]), min(180.0, extent[2]), min(85.0, extent[3]))
-    full = _basemap(tuple(round(v, 3) for v in clamped))  # type: ignore[arg-type]
+    full = _basemap(tuple(round(v, 3) for v in clamped))
     return {"type": "FeatureCollection",
             "features": [f for f in full["features"] if f["properties"]["detail"] == "fine"]}
 
@@ -349,4 +345,4 @@ def basemap_geojson(story: Story) -> dict[str, Any]:
         If the Natural Earth data cannot be read.
     """
     extent = tuple(round(v, 3) for v in story_extent(story))
-    return _basemap(extent)  # type: ignore[arg-type]
+    return _basemap(extent)

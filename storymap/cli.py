@@ -70,7 +70,9 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except click.ClickException as exc:
-            exc.message = printable(exc.message)
+            # click types ``message`` Final, but its own show() prints it: cleaning it in
+            # place keeps the exception's class and context (UsageError's help hint)
+            exc.message = printable(exc.message)  # type: ignore[misc]
             raise
 
 
@@ -253,7 +255,7 @@ def geoparse(input_file, out: str, scheduler: str | None, fmt: str, plain: bool,
     stdin = name in ("-", "<stdin>")
     shown = "standard input" if stdin else name
     to_file = out != "-"
-    stdout = getattr(sys.stdout, "buffer", sys.stdout)
+    stdout = sys.stdout.buffer
     done = bad = 0
     try:
         if to_file:
@@ -291,7 +293,7 @@ def geoparse(input_file, out: str, scheduler: str | None, fmt: str, plain: bool,
             sink = atomic_output(out) if to_file else contextlib.nullcontext(stdout)
             with sink as fh:
                 for result in geoparse_lines(lines, geoparser=geoparser, jobs=jobs):
-                    if result.error:
+                    if result.error or result.output is None:
                         bad += 1
                         if bad <= MAX_REPORTED:
                             console.print(_text(f"{shown} {result.error}", "skipped"))
@@ -618,15 +620,15 @@ def stories_show(story: str) -> None:
         shares = lib.shares(saved.id) if saved.access == Access.OWNER else {}
     except StorymapError as exc:
         _fail(exc)
-    story = shown(saved)
-    meta = story["storymap"]
+    data = shown(saved)
+    meta = data["storymap"]
     console = _console()
     console.print(_text(f"{meta.get('title')}  (story {saved.id}, revision {saved.revision})"))
     console.print(_text(f"subject: {meta.get('subject') or '-'}; articles: {len(saved.articles)}; "
                         f"owner: {saved.owner}; you may {saved.access.label} it"))
     for user, access in shares.items():
         console.print(_text(f"  shared with {user} ({access.label})"))
-    for f in story["features"]:
+    for f in data["features"]:
         p = f["properties"]
         if p.get("role") == "stop":
             console.print(_text(f"  {p['stop']}. {p['name']} ({p.get('date') or 'no date'}, {p.get('status')})"))

@@ -186,8 +186,8 @@ def read_partition(path: str) -> Iterator[tuple[int, bytes]]:
             yield from _jsonl_records(raw, path)
 
 
-def _jsonl_records(stream: BinaryIO, path: str, *, max_line: int | None = None, max_bytes: int | None = None,
-                   chunk: int | None = None) -> Iterator[tuple[int, bytes]]:
+def _jsonl_records(stream: BinaryIO | gzip.GzipFile, path: str, *, max_line: int | None = None,
+                   max_bytes: int | None = None, chunk: int | None = None) -> Iterator[tuple[int, bytes]]:
     """``(line number, line)`` of the lines of ``stream`` that hold more than white space and
     are not ``#`` comments, read in chunks; see :func:`read_partition`."""
     max_line = MAX_LINE_BYTES if max_line is None else max_line
@@ -341,7 +341,7 @@ def write_geoparquet(path: str, rows: Sequence[dict[str, Any]], columns: Sequenc
     data = {name: [r.get(name) for r in rows] for name, _ in columns}
     data["geometry"] = points
     located = [(r["lon"], r["lat"]) for r in rows if r.get("lat") is not None and r.get("lon") is not None]
-    geo = {"version": "1.0.0", "primary_column": "geometry",
+    geo: dict[str, Any] = {"version": "1.0.0", "primary_column": "geometry",
            "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"]}}}
     if located:
         xs, ys = [x for x, _ in located], [y for _, y in located]

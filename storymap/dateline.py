@@ -15,7 +15,8 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from storymap.dates import MONTHS, DateMention, find_dates
+from storymap.dates import MONTHS, WEEKDAYS, DateMention, find_dates
+from storymap.lexicon import alternation, phrases, words
 
 MAX_HEAD = 64  # characters from the place to the separator: a dateline is short
 
@@ -25,10 +26,10 @@ _CAPS_WORD = r"[A-Z](?:[A-Z'’.\-]*[A-Z.])?(?![a-z])"
 _CAPS_PLACE = _CAPS_WORD + r"(?:" + _SP + _CAPS_WORD + r")*"
 # a place in Title Case: "Kabul", "New Delhi", "Rio de Janeiro", "Port-au-Prince"
 _TITLE_WORD = r"[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]*)*"
-_LINK = r"(?:de|da|do|del|du|la|le|al|el|of|and|the|upon|on|sur|am|an)"
+_LINK = r"(?:" + alternation(phrases("name_connectors")) + r")"
 _TITLE_PLACE = _TITLE_WORD + r"(?:" + _SP + r"(?:" + _LINK + _SP + r")?" + _TITLE_WORD + r"){0,3}"
 _MONTH_WORD = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
-_WEEKDAY_WORD = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_WEEKDAY_WORD = "|".join(d.capitalize() for d in WEEKDAYS)
 # a state or country after the place: "Ore.", "Calif.", "N.Y.", "D.C.", "Afghanistan", "South Korea", "FRANCE"
 _QUALIFIER = (r"(?!(?:" + _MONTH_WORD + r")\.?" + _SP + r"*\d)(?!(?:" + _WEEKDAY_WORD + r")\b)"
               r"(?:[A-Z][a-z]{0,4}\.(?:" + _SP + r"?[A-Z][a-z]{0,4}\.)*"
@@ -55,15 +56,11 @@ _DATELINE = re.compile(
 )
 _PLACE_SPLIT = re.compile(_SP + r"?/" + _SP + r"?")
 # words that open a sentence or label a paragraph ("UPDATE:", "EDITOR'S NOTE:"), never a
-# place's first word ("The" is missing: "THE HAGUE")
-_NOT_PLACES = frozenset("""
-a an in on at as by for from to with after before however but and or meanwhile also this that these those it
-he she they we i you last next earlier later today yesterday tomorrow when while if so yet still now then here there
-update updated updates breaking exclusive watch note editor's editor’s editors' photo photos video videos analysis
-opinion comment commentary editorial live fact correction corrections clarification warning spoiler read
-related advertisement file reporting summary highlights background factbox explainer
-""".split())
-_CONNECTORS = frozenset("of and the de da do dos das del du la le upon on sur am an".split())
+# place's first word ("the" is one: "THE HAGUE")
+_NOT_PLACES = (words("sentence_openers") | (words("determiners") - {"the"}) | words("paragraph_labels") |
+               words("pronouns_male") | words("pronouns_female") | words("pronouns_plural") | words("pronouns_thing") |
+               words("pronouns_speaker"))
+_CONNECTORS = words("name_connectors")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,32 +12,31 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Literal
 
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for m in names
-}
-WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+from storymap.lexicon import phrases
+
+#: month names and abbreviations ("sept") to the month's number, January 1
+MONTHS = {m: n for n, month in enumerate(phrases("months"), start=1)
+          for m in (month, *(a for a in phrases("month_abbreviations") if month.startswith(a)))}
+#: weekday names to the weekday's number, Monday 0 (as ``date.weekday()``)
+WEEKDAYS = {d: n for n, d in enumerate(phrases("weekdays"))}
 
 _MONTH_NAMES = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
-_FULL_MONTHS = "|".join(m.capitalize() for m in MONTHS if len(m) > 4 or m in ("may", "june", "july"))
-_ABBR_MONTHS = "|".join(sorted((m.capitalize() for m in MONTHS if len(m) <= 4 and m not in ("may", "june", "july")),
-                               key=len, reverse=True))
+_FULL_MONTHS = "|".join(m.capitalize() for m in phrases("months"))
+_ABBR_MONTHS = "|".join(sorted((m.capitalize() for m in phrases("month_abbreviations")), key=len, reverse=True))
 # in any case: wire copy set in lower case writes "on monday"
-_WEEKDAY_NAMES = "(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY_NAMES = "(?i:" + "|".join(d.capitalize() for d in WEEKDAYS) + ")"
+# an abbreviation's period: a lookbehind per length (Python's are of one width)
+_AFTER_ABBREVIATION = "|".join(
+    "(?<=" + "|".join(a.capitalize() for a in phrases("month_abbreviations") if len(a) == n) + ")"
+    for n in sorted({len(a) for a in phrases("month_abbreviations")}))
 
 
 def _month(name: str) -> str:
     """A month name in group ``name``; a period only after an abbreviation ("Sept.", not
     the full stop of "7 May.")."""
-    return r"(?P<" + name + r">" + _MONTH_NAMES + r")(?:(?:(?<=Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|" \
-        r"(?<=Sept))\.)?"
+    return r"(?P<" + name + r">" + _MONTH_NAMES + r")(?:(?:" + _AFTER_ABBREVIATION + r")\.)?"
 
 
 def _weekday(name: str) -> str:
@@ -130,7 +129,14 @@ class DateMention:
     @property
     def is_explicit(self) -> bool:
         """Names a month and day."""
-        return self.month is not None and self.day is not None
+        return self.month_day is not None
+
+    @property
+    def month_day(self) -> tuple[int, int] | None:
+        """(month, day) when the mention names both, else None."""
+        if self.month is None or self.day is None:
+            return None
+        return self.month, self.day
 
     @property
     def is_range(self) -> bool:
@@ -148,14 +154,14 @@ class DateMention:
         return self.month is not None and self.day is None and self.weekday is None
 
 
-def _range_ends(g: dict[str, str | None], month: int | None, day: int | None,
+def _range_ends(g: dict[str, str | None], end_day: int, month: int | None, day: int | None,
                 year: int | None) -> tuple[int | None, int | None, int | None, int | None] | None:
     """(year, end_year, end_month, end_day) of a date range's groups, None when the two
     ends do not make a range (the end before the start: "3-2 May" is a score)."""
-    end_day = int(g["end_day"])
-    end_month = MONTHS[g["end_month"].lower().rstrip(".")] if g.get("end_month") else month
+    end_month_name, end_year_text = g.get("end_month"), g.get("end_year")
+    end_month = MONTHS[end_month_name.lower().rstrip(".")] if end_month_name else month
     month = month or end_month
-    end_year = int(g["end_year"]) if g.get("end_year") else None
+    end_year = int(end_year_text) if end_year_text else None
     if month is None or day is None or end_month is None:
         return None
     if not (_valid(2000, month, day) and _valid(2000, end_month, end_day)):
@@ -201,8 +207,9 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
             weekday = WEEKDAYS[g["weekday"].lower()] if g.get("weekday") else None
             end_weekday = WEEKDAYS[g["end_weekday"].lower()] if g.get("end_weekday") else None
             end_year = end_month = end_day = None
-            if g.get("end_day"):
-                ends_ = _range_ends(g, month, day, year)
+            end_day_text = g.get("end_day")
+            if end_day_text:
+                ends_ = _range_ends(g, int(end_day_text), month, day, year)
                 if ends_ is None:
                     continue
                 year, end_year, end_month, end_day = ends_
@@ -254,7 +261,11 @@ def _valid(y: int, m: int, d: int) -> bool:
     return True
 
 
-def resolve(mention: DateMention, anchor: dt.date | None, *, direction: str = "past") -> dt.date | None:
+#: which way a weekday counts from the anchor: the one on or before it, on or after it, or the nearer
+Direction = Literal["past", "future", "nearest"]
+
+
+def resolve(mention: DateMention, anchor: dt.date | None, *, direction: Direction = "past") -> dt.date | None:
     """The calendar date of a mention, relative to ``anchor`` where the text is relative.
 
     Weekdays resolve to the nearest such day on or before the anchor (``direction="past"``:
@@ -262,13 +273,15 @@ def resolve(mention: DateMention, anchor: dt.date | None, *, direction: str = "p
     plans), or whichever is nearer (``"nearest"``: when the anchor is only a date the text
     mentions, not the day it was written).
     """
-    if mention.is_explicit:
+    month_day = mention.month_day
+    if month_day is not None:
+        month, day = month_day
         year = mention.year or (anchor.year if anchor else None)
         if mention.year is None and anchor is not None:
-            year = year_for(mention.month, mention.day, weekday=mention.weekday, near=anchor)
-        if year is None or not _valid(year, mention.month, mention.day):
+            year = year_for(month, day, weekday=mention.weekday, near=anchor)
+        if year is None or not _valid(year, month, day):
             return None
-        return dt.date(year, mention.month, mention.day)
+        return dt.date(year, month, day)
     if anchor is None:
         return None
     if mention.relative is not None:
@@ -285,7 +298,7 @@ def resolve(mention: DateMention, anchor: dt.date | None, *, direction: str = "p
 
 
 def resolve_range(mention: DateMention, anchor: dt.date | None, *,
-                  direction: str = "past") -> tuple[dt.date | None, dt.date | None]:
+                  direction: Direction = "past") -> tuple[dt.date | None, dt.date | None]:
     """(start, end) calendar dates of a mention; the end is None for a single date.
 
     The start resolves as ``resolve`` does. The end takes the year the text gives, else
@@ -304,6 +317,8 @@ def resolve_range(mention: DateMention, anchor: dt.date | None, *,
             return first, None
         last = dt.date(year, end_month, mention.end_day)
         return first, (last if last > first else None)
+    if mention.end_weekday is None:  # not reached: a range has an end day or an end weekday
+        return first, None
     return first, first + dt.timedelta(days=(mention.end_weekday - first.weekday()) % 7)
 
 
@@ -317,21 +332,21 @@ def article_anchor(mentions: list[DateMention], published: dt.date | None, near:
     """
     if published is not None:
         return published
-    explicit = [m for m in mentions if m.is_explicit]
+    explicit = [(m, m.month_day) for m in mentions if m.month_day is not None]
     if not explicit:
         return None
     weekdays = {m.weekday for m in mentions if m.weekday is not None and not m.is_explicit}
     best: dt.date | None = None
-    for m in explicit:
+    for m, (month, day) in explicit:
         year = m.year
         if year is None:
             # A weekday elsewhere in the text that fits this date in some year near ``near``.
-            fits = [year_for(m.month, m.day, weekday=w, near=near) for w in sorted(weekdays)]
-            fits = [y for y in fits if y is not None]
+            fits = [y for w in sorted(weekdays)
+                    if (y := year_for(month, day, weekday=w, near=near)) is not None]
             year = min(fits, key=lambda y: abs(y - near.year)) if fits and near else \
-                year_for(m.month, m.day, weekday=None, near=near)
-        if year is None or not _valid(year, m.month, m.day):
+                year_for(month, day, weekday=None, near=near)
+        if year is None or not _valid(year, month, day):
             continue
-        d = dt.date(year, m.month, m.day)
+        d = dt.date(year, month, day)
         best = d if best is None or d > best else best
     return best

@@ -24,6 +24,10 @@ class MetadataError(ArticleError):
     """A metadata file beside an article is malformed."""
 
 
+class LexiconError(StorymapError, LookupError):
+    """A word list (``storymap/lexicons/NAME.txt``) is asked for that the package does not hold."""
+
+
 class GazetteerError(StorymapError):
     """The offline gazetteer is missing, broken or cannot be built."""
 

@@ -16,6 +16,7 @@ Offsets are ``str`` indices into the record's ``text``, end exclusive.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import os
 import re
 from collections import Counter
@@ -28,9 +29,9 @@ from storymap.articles import Article, Block
 from storymap.corpus import CorpusError, CorpusResult, PartitionResult, partition_name, read_partition, \
     run_partitions, write_geoparquet
 from storymap.errors import StorymapError
-from storymap.gazetteer import Gazetteer, GazetteerRecord
+from storymap.gazetteer import Gazetteer, GazetteerRecord, PlaceType
 from storymap.dates import find_dates
-from storymap.itinerary import TITLES, MovementEvent, date_event
+from storymap.itinerary import TITLES, EventKind, EventStatus, MovementEvent, date_event
 from storymap.pipeline import analyse, article_anchors, shared_recognizer
 from storymap.recognize import Mention, Recognizer
 from storymap.records import MAX_TEXT_CHARS, GeoparseError, parse_record, record_article
@@ -207,6 +208,9 @@ MAX_LISTED = 20
 REQUIRED_COLUMNS = ("article_id", "traveller_normalised", "place_name", "mention", "gazetteer_id", "place_type",
                     "lat", "lon", "place_confidence", "status", "kind", "predicate", "confidence",
                     "sentence_start", "sentence_end", "mention_start", "mention_end", "excerpt")
+#: columns that hold a word of a closed vocabulary
+VOCABULARY_COLUMNS: dict[str, type[enum.StrEnum]] = {"place_type": PlaceType, "status": EventStatus,
+                                                     "kind": EventKind}
 #: the offsets of an event: into an article's text, so never beyond the longest text read
 OFFSET_COLUMNS = ("sentence_start", "sentence_end", "mention_start", "mention_end")
 # what a column of each type of EVENT_COLUMNS may hold in a table written by something else
@@ -286,6 +290,11 @@ def check_event_rows(file: str, table: Any) -> None:
     for start, end in (("sentence_start", "sentence_end"), ("mention_start", "mention_end")):
         if pc.any(pc.greater(table.column(start), table.column(end))).as_py():
             raise EventTableError(f"{file}: column {end!r} holds an offset before its {start!r}")
+    for name, vocabulary in VOCABULARY_COLUMNS.items():
+        for value in pc.unique(table.column(name)).to_pylist():
+            if value not in set(vocabulary):
+                raise EventTableError(f"{file}: column {name!r} holds {value!r}, not one of "
+                                      f"{', '.join(vocabulary)}")
 
 
 def _event_files(source: str | os.PathLike[str]) -> list[str]:
@@ -318,7 +327,9 @@ def travellers_of(counts: dict[str, int]) -> list[tuple[str, int]]:
 def read_events(source: str | os.PathLike[str], subject: str, date_from: dt.date | None = None,
                 date_to: dt.date | None = None, *, merge: bool = False) -> list[dict[str, Any]]:
     """The rows of an event table (a GeoParquet file, or a folder of them) about ``subject``,
-    dated (by the event's date, else the article's publication date) within the range.
+    dated (by the event's date, else the article's publication date) within the range, and
+    the rows with neither date (an article without a publication date, whose date phrase
+    only the story's other articles can date: see :func:`trace`).
 
     Raises
     ------
@@ -350,10 +361,13 @@ def read_events(source: str | os.PathLike[str], subject: str, date_from: dt.date
         return []
     where = pc.field("traveller_normalised").isin(wanted)
     when = pc.if_else(pc.is_null(pc.field("date")), pc.field("published"), pc.field("date"))
+    within = pc.scalar(True)
     if date_from is not None:
-        where &= when >= pa.scalar(date_from, pa.date32())
+        within &= when >= pa.scalar(date_from, pa.date32())
     if date_to is not None:
-        where &= when <= pa.scalar(date_to, pa.date32())
+        within &= when <= pa.scalar(date_to, pa.date32())
+    if date_from is not None or date_to is not None:
+        where &= within | pc.is_null(when)
     columns = [c for c, _ in EVENT_COLUMNS]
     tables = []
     for file, data in datasets:
@@ -397,18 +411,21 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
     rows = read_events(source, subject, date_from, date_to, merge=merge)
     span = "" if date_from is None and date_to is None else \
         f" between {date_from or 'the start'} and {date_to or 'the end'}"
+    # each article's anchor as build's story of these articles has it: an article with no
+    # date of its own counts its weekdays and yearless dates from the others'
+    anchors = article_anchors(_articles(rows))
+    rows = [_dated(row, anchors.get(row["article_id"])) for row in rows]
+    if span:
+        # an event of an undated article is in the range once the story's anchors date it
+        rows = [row for row in rows if _within(row["date"] or row["published"], date_from, date_to)]
     if not rows:
         raise TraceError(f"{source}: no movement event of {subject!r}{span}")
     # the name the table gives the traveller most often ("Putin" asked, "Vladimir Putin" found)
     counts = Counter(row["traveller_normalised"] for row in rows)
     name = min(counts, key=lambda n: (-counts[n], -len(n), n))
     articles = _articles(rows)
-    # each article's anchor as build's story of these articles has it: an article with no
-    # date of its own counts its weekdays and yearless dates from the others'
-    anchors = article_anchors(articles)
     places: dict[str, Place] = {}
     for row in rows:
-        row = _dated(row, anchors.get(row["article_id"]))
         place = places.get(row["gazetteer_id"])
         if place is None:
             place = places[row["gazetteer_id"]] = Place(_place_record(row))
@@ -417,7 +434,8 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
             place.mentions.append(Resolved(mention, (Candidate(place.record, 1.0, row["place_confidence"]),)))
         place.evidence.append(MovementEvent(
             row["article_id"], (row["mention_start"], row["mention_end"]), (row["sentence_start"], row["sentence_end"]),
-            row["predicate"], row["traveller"] or "", row["status"], row["kind"], row["date"], row["date_end"],
+            row["predicate"], row["traveller"] or "", EventStatus(row["status"]), EventKind(row["kind"]), row["date"],
+            row["date_end"],
             row["date_text"], row["cue"], row["confidence"], bool(row["date_inferred"])))
     order = sorted(articles, key=lambda a: (anchors[a.id] or dt.date.max, a.id))
     ordered = list(places.values())
@@ -445,14 +463,19 @@ def _dated(row: dict[str, Any], anchor: dt.date | None) -> dict[str, Any]:
     dates = find_dates(row["date_text"])
     if not dates:
         return row
-    date, date_end, _, status = date_event(dates, anchor, row["status"], undated=True, kind=row["kind"])
+    date, date_end, _, status = date_event(dates, anchor, EventStatus(row["status"]), undated=True,
+                                           kind=EventKind(row["kind"]))
     if date is None:
         return row
     return {**row, "date": date, "date_end": date_end, "status": status}
 
 
+def _within(date: dt.date | None, date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    return date is not None and (date_from is None or date >= date_from) and (date_to is None or date <= date_to)
+
+
 def _place_record(row: dict[str, Any]) -> GazetteerRecord:
-    return GazetteerRecord(row["gazetteer_id"], row["place_name"], row["place_type"], row["lat"], row["lon"],
+    return GazetteerRecord(row["gazetteer_id"], row["place_name"], PlaceType(row["place_type"]), row["lat"], row["lon"],
                            row["country_code"] or "", 0, row["geonameid"], "", row["located_in"] or "")
 
 
@@ -486,6 +509,7 @@ def _disjoint(spans: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
             last = end
 
 
-__all__ = ["EVENT_COLUMNS", "MAX_LISTED", "OFFSET_COLUMNS", "REQUIRED_COLUMNS", "AmbiguousSubjectError",
-           "EventTableError", "TraceError", "TraceResult", "article_events", "check_event_file", "check_event_rows",
-           "event_schema", "events_corpus", "events_partition", "read_events", "same_traveller", "trace", "travellers_of"]
+__all__ = ["EVENT_COLUMNS", "MAX_LISTED", "OFFSET_COLUMNS", "REQUIRED_COLUMNS", "VOCABULARY_COLUMNS",
+           "AmbiguousSubjectError", "EventTableError", "TraceError", "TraceResult", "article_events", "check_event_file",
+           "check_event_rows", "event_schema", "events_corpus", "events_partition", "read_events", "same_traveller",
+           "trace", "travellers_of"]

@@ -124,7 +124,7 @@ def remove_stale_temporaries(folder: str | os.PathLike[str], prefix: str, suffix
     pid (``PREFIX<random>SUFFIX``, from an older version) is removed once it has not
     changed for an hour. Files that cannot be removed are left alone.
     """
-    removed = []
+    removed: list[Path] = []
     pattern = re.compile(re.escape(prefix) + r"(?:(\d+)[.-])?[a-z0-9_]{8}" + re.escape(suffix))
     try:
         entries = list(os.scandir(folder))

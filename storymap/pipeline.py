@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -27,10 +29,10 @@ from storymap.dates import article_anchor, find_dates
 from storymap.components import parse_articles, read_movements
 from storymap.document import Document
 from storymap.errors import OnlineGeocoderError
-from storymap.gazetteer import Gazetteer, GazetteerRecord, NameMatch
-from storymap.itinerary import MovementEvent, Subject, find_subject, subject_events, travellers
+from storymap.gazetteer import AREA_TYPES, JURISDICTION_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
+from storymap.itinerary import EventKind, MovementEvent, Reference, Subject, find_subject, subject_events, travellers
 from storymap.recognize import Analysis, Mention, Recognizer
-from storymap.resolve import AREAS, Resolved, outlet_home, resolve
+from storymap.resolve import Resolved, outlet_home, resolve
 from storymap.storyfile import slugify
 
 if TYPE_CHECKING:
@@ -42,15 +44,32 @@ OnlineGeocoder = Callable[[str], "Location | None"]
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """A name the text calls a place that the gazetteer cannot place: one the context calls
+    a place ("the city of X") or one the entity model reads as a place (a street, a
+    building, a hamlet), with where the article puts it, as far as it tells."""
+
+    start: int
+    end: int
+    name: str
+    #: the division or country that qualifies the name ("Almo, Ky."), else the article's
+    #: main locality; None when the article places nothing
+    near: GazetteerRecord | None
+
+
+@dataclass(frozen=True)
 class AnalysedArticle:
     """One article as the pipeline read it: its parse, what recognition found (mentions,
-    people, unknown and unlocated names) and its place mentions resolved."""
+    people, unknown and unlocated names), its place mentions resolved and the names it
+    calls places that nothing placed."""
 
     article: Article
     document: Document
     found: Analysis
     #: the place mentions (demonyms too when asked for), each with its ranked readings
     places: tuple[Resolved, ...]
+    #: in text order
+    unplaced: tuple[Unplaced, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,7 +190,7 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
     by_article: dict[str, list[Resolved]] = {a.id: [] for a in articles}
     for r in every:
         by_article[r.mention.article].append(r)
-    analysed = [AnalysedArticle(a, d, f, tuple(by_article[a.id]))
+    analysed = [AnalysedArticle(a, d, f, tuple(by_article[a.id]), unplaced(a, f, by_article[a.id]))
                 for a, d, f in zip(articles, documents, found, strict=True)]
     anchors = article_anchors(articles)
     story_places, _, by_mention = place_events(resolved, documents, [])
@@ -189,10 +208,10 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
     for n, person in enumerate(who):
         is_subject = n == 0  # with no subject found, the first named traveller takes the untold events
         # another traveller's events are those told by its name, or by a pronoun after it
-        mine = cands if is_subject else [c for c in cands if c.how in ("name", "pronoun")]
+        mine = cands if is_subject else [c for c in cands if c.how in (Reference.NAME, Reference.PRONOUN)]
         events = subject_events(mine, person, anchors, undated)
         # "Kerry" is a county, but in a story about John Kerry it is the man
-        own = [r for r in resolved if r.best.record.place_type == "country" or
+        own = [r for r in resolved if r.best.record.place_type == PlaceType.COUNTRY or
                not person.is_name(r.mention.text.removesuffix("'s").split())]
         own, events, mentions = place_events(own, documents, events)
         story.trips.append(Trip(person, is_subject, own, events, mentions))
@@ -217,6 +236,38 @@ def article_anchors(articles: Sequence[Article]) -> dict[str, dt.date | None]:
             # no date of its own: its weekdays count from the story's other articles
             anchors[article.id] = known[len(known) // 2]
     return anchors
+
+
+def unplaced(article: Article, found: Analysis, resolved: Sequence[Resolved]) -> tuple[Unplaced, ...]:
+    """The names of an article that recognition calls places and nothing placed (the
+    context's and the entity model's), each near the division that qualifies it or the
+    article's main locality."""
+    home = main_locality([r.best.record for r in resolved if not r.mention.demonym])
+    # a name qualified by a division ("Almo, Ky.") is in that division, wherever the story is
+    qualifiers = {r.mention.start: r.best.record for r in resolved
+                  if r.best.record.place_type in JURISDICTION_TYPES}
+    spans = {(start, end): name for start, end, name in (*found.unknown, *found.unlocated)}
+    out = []
+    for (start, end), name in sorted(spans.items()):
+        gap = _QUALIFIER_GAP.match(article.text, end, end + 3)
+        out.append(Unplaced(start, end, name, (qualifiers.get(gap.end()) if gap else None) or home))
+    return tuple(out)
+
+
+_QUALIFIER_GAP = re.compile(r",[ \u00a0]+")
+
+
+def main_locality(records: Sequence[GazetteerRecord]) -> GazetteerRecord | None:
+    """An article's main locality: its most mentioned town or facility, else division, else country."""
+    first: dict[GazetteerRecord, int] = {}
+    for n, r in enumerate(records):
+        first.setdefault(r, n)
+    for kinds in (None, {PlaceType.ADMIN1, PlaceType.REGION}, {PlaceType.COUNTRY}):
+        pool = [r for r in records if (r.place_type in kinds if kinds else r.place_type not in AREA_TYPES)]
+        if pool:
+            counts = Counter(r.gazetteer_id for r in pool)
+            return max(pool, key=lambda r: (counts[r.gazetteer_id], -first[r]))
+    return None
 
 
 def place_events(resolved: list[Resolved], documents: Sequence[Document], evidence: Sequence[MovementEvent]
@@ -244,7 +295,7 @@ def _place_online(analysis: Analysis, article: Article, online: Callable[[str], 
             continue
         raw = loc.raw if isinstance(loc.raw, dict) else {}
         ident = raw.get("osm_id") or raw.get("place_id") or slugify(name)
-        record = GazetteerRecord(f"{label}:{raw.get('osm_type', 'place')}/{ident}", name, "place",
+        record = GazetteerRecord(f"{label}:{raw.get('osm_type', 'place')}/{ident}", name, PlaceType.PLACE,
                                  round(loc.latitude, 5), round(loc.longitude, 5), source=f"online:{label}",
                                  located_in="")
         added.append(Mention(article.id, start, end, name, (NameMatch(record, 0, name),), None, False))
@@ -264,7 +315,7 @@ def _dateline_qualified(resolved: list[Resolved], documents: Sequence[Document],
         if dl is None or dl.qualifier is None:
             continue
         q = _mention_within(by_mention, doc.article.id, dl.qualifier)
-        if q is None or q.best.record.place_type not in ("country", "admin1"):
+        if q is None or q.best.record.place_type not in (PlaceType.COUNTRY, PlaceType.ADMIN1):
             continue
         for span in dl.places:
             r = _mention_within(by_mention, doc.article.id, span)
@@ -294,15 +345,15 @@ def _datelined(evidence: Sequence[MovementEvent], documents: Sequence[Document],
     for doc in documents:
         for span in doc.dateline.places if doc.dateline else ():
             r = _mention_within(by_mention, doc.article.id, span)
-            if r is not None and r.best.record.place_type not in AREAS:
+            if r is not None and r.best.record.place_type not in AREA_TYPES:
                 town[doc.article.id] = r
                 break
     out = []
     for ev in evidence:
         r = by_mention.get((ev.article, ev.mention[0]))
         host = town.get(ev.article)
-        if r is not None and host is not None and r.best.record.place_type == "country" and ev.kind == "visit" and \
-                host.best.record.country_code == r.best.record.country_code:
+        if r is not None and host is not None and r.best.record.place_type == PlaceType.COUNTRY and \
+                ev.kind == EventKind.VISIT and host.best.record.country_code == r.best.record.country_code:
             ev = dataclasses.replace(ev, mention=(host.mention.start, host.mention.end))
         out.append(ev)
     return out

@@ -21,48 +21,39 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from storymap import patterns
 from storymap.articles import Article
 from storymap.dateline import agency_follows, ends_dateline
 from storymap.document import Document, model_text
-from storymap.gazetteer import (ABBREVIATION, ADMIN_TYPES, DEMONYM, EPONYM, FIRST_WORD_ABBREVIATIONS, Gazetteer,
-                                NameMatch, name_key)
+from storymap.gazetteer import (ABBREVIATION, AREA_TYPES, DEMONYM, DIVISION_TYPES, EPONYM, FIRST_WORD_ABBREVIATIONS,
+                                JURISDICTION_TYPES, POPULATED_TYPES, Gazetteer, NameMatch, PlaceType, name_key)
+from storymap.lexicon import alternation, phrases, words
 from storymap.ner import blank_tokenizer
 
-TITLES = frozenset("""
-president vice prime deputy foreign defence defense leader minister pontiff spokesman spokeswoman spokesperson cosmonaut astronaut secretary advisor adviser
-chancellor premier king queen prince princess general gen colonel col mr mrs ms miss dr sen senator rep
-representative governor mayor ambassador envoy chief director ceo chairman chairwoman commander admiral pope
-sheikh emir officer official correspondent reporter analyst professor prof judge lawyer actor actress singer
-player coach captain lord lady sir dame premier dictator chairperson founder author writer editor
-""".split())
-CONNECTORS = frozenset({"of", "on", "upon", "de", "del", "la", "le", "du", "da", "am", "sur", "en", "al", "el",
-                        "the", "und", "y"})
+if TYPE_CHECKING:
+    from storymap.ner import EntityModel
+
+TITLES = words("titles") | words("courtesy_titles")
+# in prose "and" joins two names far more often than it makes one ("Chillicothe and Zanesville");
+# a dateline's place takes it ("TRINIDAD AND TOBAGO")
+CONNECTORS = words("name_connectors") - {"and"}
 # joined by spaces inside a name ("Republic of Korea"); the others only by hyphens ("Komsomolsk-on-Amur")
-SPACED_CONNECTORS = frozenset({"of", "de", "del", "da", "du", "la", "le", "al", "el", "the", "y", "und"})
-COUNTY_SUFFIXES = frozenset({"county", "parish", "borough"})
-ADMIN_SUFFIXES = frozenset({"region", "province", "state", "oblast", "krai", "territory", "county", "district",
-                            "prefecture", "governorate", "republic"})
-CITY_CUES = re.compile(r"\b(?:city|town|village|port city|settlement)\s+of\s+$", re.IGNORECASE)
+SPACED_CONNECTORS = CONNECTORS - words("hyphen_connectors")
+COUNTY_SUFFIXES = words("county_nouns")
+# "department" after a name is a body ("Police Department", "State Department"), before "of" a division
+ADMIN_SUFFIXES = words("division_nouns") - {"department"}
+CITY_CUES = re.compile(r"\b(?:" + alternation(phrases("settlement_nouns")) + r")\s+of\s+$", re.IGNORECASE)
 #: "the province of Idlib", "the State of Oaxaca": the name after them is a division
-ADMIN_CUES = re.compile(r"\b(?:province|state|region|county|district|prefecture|governorate|oblast|department|"
-                        r"canton|emirate|municipality|parish)\s+of\s+$", re.IGNORECASE)
-DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
-                        "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
-                        "southeastern", "southwestern", "greater", "upper", "lower"})
-CALENDAR = frozenset("""
-monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-september october november december jan feb mar apr jun jul aug sep sept oct nov dec
-""".split())
-LEADING_WORDS = frozenset({"in", "on", "at", "for", "after", "before", "during", "with", "from", "by", "as", "but",
-                           "and", "or", "if", "when", "while", "since", "until", "the", "a", "an", "this", "that",
-                           "meanwhile", "then", "later", "earlier", "also", "yet", "so"})
-DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
-FACILITY_HEADS = ("plant", "factory", "airport", "airfield", "air base", "base", "university", "school", "stadium",
-                  "station", "port", "shipyard", "works", "institute", "hospital", "bridge", "cosmodrome",
-                  "spaceport", "academy", "museum", "complex")
+ADMIN_CUES = re.compile(r"\b(?:" + alternation(phrases("division_nouns") + phrases("county_nouns")) + r")\s+of\s+$",
+                        re.IGNORECASE)
+# "middle" is no direction: "the middle of Syria" is in Syria, "north of Syria" is not
+DIRECTIONS = words("directions") | (words("region_qualifiers") - {"middle", "mid", "far"})
+CALENDAR = words("weekdays") | words("months") | words("month_abbreviations")
+DETERMINERS = words("determiners")
+LEADING_WORDS = words("sentence_openers") | DETERMINERS
+FACILITY_HEADS = phrases("facility_heads")
 
 
 #: the word part of spaCy's tokens: an acronym ("U.S."), or a letter and the letters and
@@ -70,12 +61,13 @@ FACILITY_HEADS = ("plant", "factory", "airport", "airfield", "air base", "base",
 #: "St." -> "St", "a.m." -> "a" and "m", "Komsomolsk-on-Amur" -> three words
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
 _NAMED_AFTER = re.compile(
-    r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + "|".join(FACILITY_HEADS) + r"))\s+named\s+(?:after|for)\s+"
+    r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + alternation(FACILITY_HEADS) + r"))"
+    r"\s+named\s+(?:after|for)\s+"
     r"(?:[A-Za-z]+\s+){0,3}?(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})"
 )
 #: nouns that call the name after their "of" a place ("the seaside resort of X")
-PLACE_NOUNS = ("city", "town", "village", "port", "resort", "province", "region", "island", "capital")
-_PLACE_NOUN_OF = re.compile(r"\b(?:" + "|".join(PLACE_NOUNS) + r")\s+of\s+$", re.IGNORECASE)
+PLACE_NOUNS = phrases("place_nouns")
+_PLACE_NOUN_OF = re.compile(r"\b(?:" + alternation(PLACE_NOUNS) + r")\s+of\s+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+$")
 
 
@@ -171,7 +163,7 @@ def cued_names(doc: Any) -> list[tuple[int, int]]:
     vocab = doc.vocab
     found = _CUE_MATCHERS.get(id(vocab))
     if found is None or found[0] is not vocab:
-        found = (vocab, patterns.matcher(vocab, "place_cues", {"PLACE_NOUNS": PLACE_NOUNS}))
+        found = (vocab, patterns.matcher(vocab, "place_cues"))
         _CUE_MATCHERS[id(vocab)] = found
     # every pattern is a noun, "of" and the name
     return sorted((doc[s + 2].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in found[1](doc))
@@ -238,7 +230,7 @@ def _title_case_line(text: str, toks: list[Token]) -> bool:
 
 def _is_strong(m: NameMatch, *, big_city: int = 1_000_000) -> bool:
     r = m.record
-    return r.place_type in ADMIN_TYPES or m.kind in (DEMONYM, ABBREVIATION) or r.population >= big_city
+    return r.place_type in AREA_TYPES or m.kind in (DEMONYM, ABBREVIATION) or r.population >= big_city
 
 
 @dataclass(frozen=True)
@@ -271,13 +263,13 @@ class Recognizer:
         gazetteer matching alone, or pass an object with an ``entities(texts)`` method.
     """
 
-    def __init__(self, gazetteer: Gazetteer, *, ner: object = "auto") -> None:
+    def __init__(self, gazetteer: Gazetteer, *, ner: EntityModel | Literal["auto"] | None = "auto") -> None:
         self.gazetteer = gazetteer
-        if ner == "auto":
+        if isinstance(ner, str):  # "auto"
             from storymap.ner import default_ner
 
             ner = default_ner()
-        self.ner = ner
+        self.ner: EntityModel | None = ner
 
     def find(self, article: Article) -> list[Mention]:
         """All place mentions in the article's story blocks, in text order."""
@@ -308,13 +300,14 @@ class Recognizer:
         for bs, _, toks in blocks:
             mentions += self._block(article, bs, toks, found, people, datelined)
         unlocated: list[tuple[int, int, str]] = []
-        if blocks and (document is not None or self.ner is not None):
-            if document is not None:
-                ents = [(e.start, e.end, e.label) for e in document.entities()]
-            else:
-                ents = [(bs + e.start, bs + e.end, e.label) for (bs, _be, _toks), found in
-                        zip(blocks, self.ner.entities([text[bs:be] for bs, be, _ in blocks]), strict=True)
-                        for e in found]
+        ents: list[tuple[int, int, str]] | None = None
+        if blocks and document is not None:
+            ents = [(e.start, e.end, e.label) for e in document.entities()]
+        elif blocks and self.ner is not None:
+            ents = [(bs + e.start, bs + e.end, e.label) for (bs, _be, _toks), found in
+                    zip(blocks, self.ner.entities([text[bs:be] for bs, be, _ in blocks]), strict=True)
+                    for e in found]
+        if ents is not None:
             mentions, unlocated = self._combine(article, mentions, ents)
         # Names the context calls places ("the city of X") that the gazetteer does not know.
         unknown = []
@@ -419,11 +412,11 @@ class Recognizer:
                 if not hits and j > i and tok.text == "County":
                     # "County Cork", "County Durham": Irish and British counties put the word first
                     hits = [h for h in found.get(name_key(text[toks[i + 1].start : last.end]), [])
-                            if h.record.place_type in ("admin1", "admin2") and h.kind != DEMONYM]
+                            if h.record.place_type in DIVISION_TYPES and h.kind != DEMONYM]
                     constraint = "admin" if hits else None
                 if j > i and last.text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
                     named = found.get(name_key(text[tok.start : toks[j - 1].end]), [])
-                    head = [h for h in named if h.record.place_type in ADMIN_TYPES and h.kind != DEMONYM]
+                    head = [h for h in named if h.record.place_type in AREA_TYPES and h.kind != DEMONYM]
                     if last.text == "State" and any(h.record.country_code == "US" for h in head) and \
                             not any(h.record.place_type in POPULATED_TYPES and h.record.population >= 100_000
                                     for h in named):
@@ -441,13 +434,13 @@ class Recognizer:
                         # "Orange County": counties are not in the gazetteer; their
                         # namesake town stands for them (often the county seat, always near).
                         town = [h for h in found.get(name_key(text[tok.start : toks[j - 1].end]), [])
-                                if h.record.place_type in ("city", "town", "village") and h.kind != DEMONYM]
+                                if h.record.place_type in POPULATED_TYPES and h.kind != DEMONYM]
                         if town:
                             hits, constraint = town, "populated"
                 if not hits:
                     continue
                 if not last.cap and constraint is None and not any(
-                        h.record.place_type not in ("city", "town", "village") for h in hits):
+                        h.record.place_type not in POPULATED_TYPES for h in hits):
                     continue  # a lowercase ending only for facilities and regions ("Vostochny cosmodrome")
                 if any(not t.cap and t.text.lower() not in CONNECTORS for t in toks[i : j + 1]) and \
                         constraint is None and all(h.kind == ABBREVIATION for h in hits):
@@ -478,7 +471,7 @@ class Recognizer:
         # ("Ore.", "GA", "Qld") only where it qualifies a name before it ("Salem, Ore.").
         qualifier = _QUALIFIER_BEFORE.search(text, max(bs, start - 40), start) is not None
         hits = [h for h in hits if h.kind != ABBREVIATION or (
-            _same_abbreviation(surface, h.surface) and (qualifier or h.record.place_type != "admin1"))]
+            _same_abbreviation(surface, h.surface) and (qualifier or h.record.place_type != PlaceType.ADMIN1))]
         # An all-capitals word ("TASS", "NATO") names a place only when the place is written so.
         # (without a parse, a block that opens "MILLEDGEVILLE, Ga. -" or "LAGOS (Reuters)" is a dateline)
         # (and anywhere, a name in capitals before a wire agency: "... Press. WASHINGTON (AP) -",
@@ -509,10 +502,9 @@ class Recognizer:
                 pass  # "In Gillette, ...": a preposition opening the sentence
             else:
                 return None
-        if i == j and toks[i].text in people and not any(h.record.place_type == "country" for h in hits):
+        if i == j and toks[i].text in people and not any(h.record.place_type == PlaceType.COUNTRY for h in hits):
             return None
-        strong = [h for h in hits if _is_strong(h, big_city=100_000) or h.record.place_type not in ("city", "town",
-                                                                                                    "village")]
+        strong = [h for h in hits if _is_strong(h, big_city=100_000) or h.record.place_type not in POPULATED_TYPES]
         if i == j and not strong and not dateline and _sentence_start(text, bs, start) and \
                 not self._qualified_after(text, end):
             return None  # "Bush said", "Hope is": a capital any sentence start has ("Alston, Cumbria" is a place)
@@ -536,7 +528,7 @@ class Recognizer:
     def _qualified_after(self, text: str, end: int) -> bool:
         """Whether a first-level division, county or country follows the name after a comma."""
         m = _QUALIFIER_AFTER.match(text, end)
-        return m is not None and any(h.record.place_type in ("country", "admin1", "admin2")
+        return m is not None and any(h.record.place_type in JURISDICTION_TYPES
                                      for h in self.gazetteer.lookup(m.group(1)))
 
     # ------------------------------------------------------------------ with an entity model
@@ -595,7 +587,7 @@ class Recognizer:
             strong = m.constraint == "facility" or any(
                 _is_strong(h, big_city=100_000) or _curated(h) for h in m.candidates)
             big = m.constraint == "facility" or any(
-                h.record.place_type in ("country", "continent") or h.kind in (DEMONYM, ABBREVIATION) or
+                h.record.place_type in (PlaceType.COUNTRY, PlaceType.CONTINENT) or h.kind in (DEMONYM, ABBREVIATION) or
                 h.record.population >= 100_000 or _curated(h) for h in m.candidates)
             if not big and not labels and " " not in m.text and self.gazetteer.common_word(m.text):
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
@@ -609,7 +601,7 @@ class Recognizer:
             if " " not in m.text and not big and self.gazetteer.common_word(m.text) and \
                     re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 5) : m.start]):
                 continue  # "the Centre", "the Union": a common noun with a capital
-            country = any(h.record.place_type == "country" or h.kind == DEMONYM for h in m.candidates)
+            country = any(h.record.place_type == PlaceType.COUNTRY or h.kind == DEMONYM for h in m.candidates)
             if not country and around(m, frozenset({"PERSON"})):
                 continue  # "Paris Hilton", "Sam Gallagher": part of a person's name
             if any(h.record.place_type in INSTITUTION_SEATS for h in m.candidates) and \
@@ -637,9 +629,9 @@ class Recognizer:
             qualifier = _QUALIFIER_BEFORE.search(text, max(0, s - 40), s) is not None
             hits = [h for h in self.gazetteer.lookup(surface) if h.kind != EPONYM and
                     (h.kind != ABBREVIATION or (_same_abbreviation(surface, h.surface) and
-                                                (qualifier or h.record.place_type != "admin1")))]
+                                                (qualifier or h.record.place_type != PlaceType.ADMIN1)))]
             if label == "NORP":
-                hits = [h for h in hits if h.kind == DEMONYM or h.record.place_type in ADMIN_TYPES]
+                hits = [h for h in hits if h.kind == DEMONYM or h.record.place_type in AREA_TYPES]
             hits = _demonym_first(hits)
             if hits:
                 demonym = all(h.kind == DEMONYM for h in hits)
@@ -728,27 +720,22 @@ def _same_abbreviation(surface: str, abbreviation: str) -> bool:
 def _demonym_first(hits: list[NameMatch]) -> list[NameMatch]:
     """A country's demonym outweighs villages of the same name ("Canadian", Oklahoma)."""
     if any(h.kind == DEMONYM for h in hits) and all(
-            h.kind == DEMONYM or h.record.place_type in ("town", "village") for h in hits):
+            h.kind == DEMONYM or h.record.place_type in (PlaceType.TOWN, PlaceType.VILLAGE) for h in hits):
         return [h for h in hits if h.kind == DEMONYM]
     return hits
 
 
-POPULATED_TYPES = frozenset({"city", "town", "village"})
 #: last words of names of sites (buildings, streets, waters) that take a place's name
-SITE_HEADS = frozenset("""
-university college school academy institute hospital airport station street avenue road boulevard bridge park
-stadium arena center centre cathedral church mosque temple embassy consulate river lake ocean sea bay mountains
-canal delta valley island islands square quarter gardens port harbour harbor prison court hall museum library
-""".split())
+SITE_HEADS = words("site_heads")
 
 
 #: entity labels that are not places: a weak gazetteer match under only these is dropped
 NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
 #: a word someone is put in, at or near, not followed by more of a name ("in Wayne", not "in Wayne County")
 _PUT_IN = re.compile(r"\b(?:in|at|near)\s+([^\W\d_][\w'’-]*)(?![\w'’-]|[\s\u00a0]+[A-Z])")
-_LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|into|towards?|via|outside|across)\s+$", re.IGNORECASE)
+_LOCATIVE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+$", re.IGNORECASE)
 #: a locative preposition before a building's name ("arrived at the Kremlin")
-_LOCATIVE_THE = re.compile(r"\b(?:in|to|from|at|near|into|inside|outside|towards?|across|around)\s+(?:the\s+)?$",
+_LOCATIVE_THE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+(?:the\s+)?$",
                            re.IGNORECASE)
 #: the kinds of building whose name, said of anything but a visit, means the body seated there
 INSTITUTION_SEATS = frozenset({"government building", "palace"})

@@ -120,8 +120,8 @@ def decode_text(raw: bytes, name: str) -> str:
 def is_comment(line: str | bytes) -> bool:
     """A blank line or a ``#`` comment in JSONL input: skipped, not reported."""
     if isinstance(line, bytes):
-        stripped = line.removeprefix(b"\xef\xbb\xbf").strip()
-        return not stripped or stripped.startswith(b"#")
+        raw = line.removeprefix(b"\xef\xbb\xbf").strip()
+        return not raw or raw.startswith(b"#")
     stripped = line.removeprefix(_BOM).strip()
     return not stripped or stripped.startswith("#")
 

@@ -26,12 +26,11 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from storymap.gazetteer import (ABBREVIATION, ALTERNATE, PRIMARY, Gazetteer, GazetteerRecord, NameMatch, distance_km,
-                                name_key, spelled_out, within)
+from storymap.gazetteer import (ABBREVIATION, ALTERNATE, AREA_TYPES, DIVISION_TYPES, JURISDICTION_TYPES,
+                                POPULATED_TYPES, PRIMARY, Gazetteer, GazetteerRecord, NameMatch, PlaceType,
+                                distance_km, name_key, spelled_out, within)
+from storymap.lexicon import alternation, phrases
 from storymap.recognize import LIST_GAP, Mention
-
-POPULATED = frozenset({"city", "town", "village"})
-AREAS = frozenset({"continent", "country", "admin1", "admin2", "region"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,23 +60,23 @@ class Resolved:
 def _allowed(match: NameMatch, constraint: str | None) -> bool:
     kind = match.record.place_type
     if constraint == "admin":
-        return kind in AREAS
+        return kind in AREA_TYPES
     if constraint == "populated":
-        return kind in POPULATED
+        return kind in POPULATED_TYPES
     if constraint == "facility":
-        return kind not in POPULATED and kind not in AREAS
+        return kind not in POPULATED_TYPES and kind not in AREA_TYPES
     return True
 
 
 def prior(match: NameMatch) -> float:
     r = match.record
-    if r.place_type in ("country", "continent"):
+    if r.place_type in (PlaceType.COUNTRY, PlaceType.CONTINENT):
         score = 3.5
-    elif r.place_type == "admin1":
+    elif r.place_type == PlaceType.ADMIN1:
         score = 2.2
-    elif r.place_type in POPULATED:
+    elif r.place_type in POPULATED_TYPES:
         score = math.log10(r.population + 1) / 2
-    elif r.place_type == "admin2":  # a county: by its people (Cook County, Illinois before Georgia's)
+    elif r.place_type == PlaceType.ADMIN2:  # a county: by its people (Cook County, Illinois before Georgia's)
         score = 0.5 + math.log10(r.population + 1) / 2
     else:  # landmarks, facilities and named regions: curated, so specific
         score = 3.0
@@ -103,10 +102,7 @@ _HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\d?\.)?(?P<label>[a-z0-9-]+
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 #: words of newspaper and broadcaster names, which follow the home town run together in a
 #: web address ("dallasnews", "hulldailymail", "miamiherald")
-_MASTHEAD = re.compile(r"(?:-?(?:daily|evening|morning|sunday|weekly|news|times|tribune|post|herald|star|sun|"
-                       r"journal|globe|express|mail|telegraph|live|now|gazette|chronicle|examiner|observer|press|"
-                       r"record|register|courier|dispatch|bulletin|today|online|sentinel|standard|mirror|echo|"
-                       r"argus|leader|review|reporter|inquirer|enquirer|statesman|citizen|free|tv|radio|patch))+")
+_MASTHEAD = re.compile(r"(?:-?(?:" + alternation(phrases("masthead_words")) + r"))+")
 
 
 def outlet_home(gazetteer: Gazetteer, outlet: str | None, url: str | None) -> GazetteerRecord | None:
@@ -126,7 +122,7 @@ def outlet_home(gazetteer: Gazetteer, outlet: str | None, url: str | None) -> Ga
         names += [label[:k] for k in range(len(label), 3, -1) if k == len(label) or _MASTHEAD.fullmatch(label, k)]
     for name in names:
         towns = [h.record for h in gazetteer.lookup(name) if h.kind == PRIMARY and
-                 h.record.place_type in POPULATED and h.record.population >= HOME_MIN_POPULATION]
+                 h.record.place_type in POPULATED_TYPES and h.record.population >= HOME_MIN_POPULATION]
         if len({r.gazetteer_id for r in towns}) == 1:
             return towns[0]
         if towns:
@@ -154,11 +150,11 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     own: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for m, opts in zip(mentions, options, strict=True):
         given = own[(m.article, name_key(m.text))]
-        if len(opts) == 1 or opts[0].record.place_type == "country":
+        if len(opts) == 1 or opts[0].record.place_type == PlaceType.COUNTRY:
             countries[opts[0].record.country_code] += 1
             given[opts[0].record.country_code] += 1
         best = max(opts, key=prior)
-        if best.record.place_type == "country":
+        if best.record.place_type == PlaceType.COUNTRY:
             countries[best.record.country_code] += 1
             given[best.record.country_code] += 1
 
@@ -181,7 +177,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         margin = (prior(ranked[0]) + _country_bonus(ranked[0], countries)) - \
             (prior(rivals[0]) + _country_bonus(rivals[0], countries)) if rivals else 9.0
         # (a county is small enough to anchor its neighbours, as a town does)
-        if (ranked[0].record.place_type not in AREAS or ranked[0].record.place_type == "admin2") and \
+        if (ranked[0].record.place_type not in AREA_TYPES or ranked[0].record.place_type == PlaceType.ADMIN2) and \
                 (len(opts) <= 2 or margin >= 1.5):
             anchors.append((i, ranked[0].record))
 
@@ -193,12 +189,12 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
             filed[m.article] = i
     anchored = {k for k, _ in anchors}
     anchors += [(i, first[i].record) for i in sorted(filed.values())
-                if i not in anchored and first[i].record.place_type != "continent"]
+                if i not in anchored and first[i].record.place_type != PlaceType.CONTINENT]
 
     # Local focus: the first-level division the confident places of other names lie in
     # ("SALEM, Ore." and a story of Oregon towns): its places weigh more for an ambiguous name.
     divisions: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    named = [(k, f.record) for k, f in enumerate(first) if f.record.place_type == "admin1"]
+    named = [(k, f.record) for k, f in enumerate(first) if f.record.place_type == PlaceType.ADMIN1]
     homes: dict[tuple[str, str], tuple[str | None, set[str]]] = {}
     for k, (m, opts) in enumerate(zip(mentions, options, strict=True)):
         key = (m.article, name_key(m.text))
@@ -208,11 +204,12 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
             others = countries - own[key]
             home = max(sorted(others), key=lambda cc: others[cc], default=None)
             foreign = {c.record.country_code for c in opts
-                       if c.record.place_type == "country" and not others[c.record.country_code]}
+                       if c.record.place_type == PlaceType.COUNTRY and not others[c.record.country_code]}
             homes[key] = (home, foreign)
         home, foreign = homes[key]
-        if foreign and first[k].record.place_type == "country":
-            named += [(k, c.record) for c in opts if c.record.place_type == "admin1" and c.record.country_code == home]
+        if foreign and first[k].record.place_type == PlaceType.COUNTRY:
+            named += [(k, c.record) for c in opts
+                      if c.record.place_type == PlaceType.ADMIN1 and c.record.country_code == home]
     for k, r in [*anchors, *named]:
         if (d := _division(r)) is not None:
             divisions[d].add((mentions[k].article, name_key(mentions[k].text)))
@@ -236,7 +233,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         scored = []
         # "Mexico" is the country's own name and only an alternate name of Mexico City.
         # (Only countries and continents: "New York" is the city more often than the state.)
-        primary_area = any(c.kind == PRIMARY and c.record.place_type in ("country", "continent") for c in opts)
+        primary_area = any(c.kind == PRIMARY and c.record.place_type in (PlaceType.COUNTRY, PlaceType.CONTINENT)
+                           for c in opts)
         host = _host(mentions, options, i, texts or {})
         qualified = _qualified(mentions, options, i, texts or {})
         siblings = [first[k].record for k in _listed_with(mentions, i, texts or {})]
@@ -245,8 +243,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         context = contexts.get(key)
         if context is None:
             distinct: dict[str, GazetteerRecord] = {}
-            for (_, r), k in zip(anchors, anchor_keys, strict=True):
-                if k != key:
+            for (_, r), anchor_key in zip(anchors, anchor_keys, strict=True):
+                if anchor_key != key:
                     distinct.setdefault(r.gazetteer_id, r)
             context = contexts[key] = list(distinct.values()) + \
                 ([outlet_homes[m.article]] if m.article in outlet_homes else [])
@@ -254,25 +252,26 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         home, foreign = homes[key]
         # a town named like a country or state ("Florida, N.Y.", "Lebanon, Tenn.") is near the
         # story only when the story's places are its neighbours, not merely in its region
-        namesake_of_area = any(c.kind == PRIMARY and c.record.place_type in ("country", "admin1") for c in opts)
+        namesake_of_area = any(c.kind == PRIMARY and c.record.place_type in (PlaceType.COUNTRY, PlaceType.ADMIN1)
+                               for c in opts)
         for c in opts:
             near = coherence.get((key, c.record.gazetteer_id))
             if near is None:
-                scale = LOCAL_KM if namesake_of_area and c.record.place_type in POPULATED else REGION_KM
+                scale = LOCAL_KM if namesake_of_area and c.record.place_type in POPULATED_TYPES else REGION_KM
                 near = coherence[(key, c.record.gazetteer_id)] = _coherence(c.record, context, scale)
             s = prior(c) + _country_bonus(c, countries) + near
             if host is not None and _inside(c.record, host):
                 s += 3.0  # "Paris, Texas": the Paris in Texas
             if focus is not None and focus in (_division(c.record), c.record.gazetteer_id):
                 s += 1.0  # in the division the story is about
-            if foreign and c.record.place_type == "admin1" and c.record.country_code == home:
+            if foreign and c.record.place_type == PlaceType.ADMIN1 and c.record.country_code == home:
                 s += 1.0  # the state of the story's country, not a country the story never mentions
             if qualified is not None and any(within(q.record, c.record) for q in qualified):
                 s += 3.0  # "Suffolk County, New York": the state that holds the county
-            if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREAS:
+            if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREA_TYPES:
                 s -= 2.0
             if any(_kind(sib) == _kind(c.record) and sib.country_code == c.record.country_code for sib in siblings) \
-                    and not (namesake_of_area and c.record.place_type in POPULATED):
+                    and not (namesake_of_area and c.record.place_type in POPULATED_TYPES):
                 s += 1.0  # "states such as California or Washington": listed names are alike
             scored.append((s, c))
         scores.append(scored)
@@ -303,7 +302,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                                      for (s, c), p in zip(scored, conf, strict=True))))
     for i in range(1, len(out)):
         area = out[i].best.record
-        if area.place_type in ("country", "admin1", "admin2") and \
+        if area.place_type in JURISDICTION_TYPES and \
                 _comma_between(mentions[i - 1], mentions[i], texts or {}) and within(out[i - 1].best.record, area):
             out[i] = replace(out[i], qualifies=True)
     return out
@@ -311,7 +310,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
 
 def _listed_with(mentions: Sequence[Mention], i: int, texts: Mapping[str, str]) -> list[int]:
     """Mentions listed next to mention ``i`` ("A, B and C") in the same article's text."""
-    out = []
+    out: list[int] = []
     text = texts.get(mentions[i].article)
     if text is None:
         return out
@@ -339,7 +338,7 @@ def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i
     """The areas a name is qualified by, as in "Paris, Texas" or "Perth, Australia"."""
     if i + 1 >= len(mentions) or not _comma_between(mentions[i], mentions[i + 1], texts):
         return None
-    areas = [c for c in options[i + 1] if c.record.place_type in ("country", "admin1", "admin2")]
+    areas = [c for c in options[i + 1] if c.record.place_type in JURISDICTION_TYPES]
     return areas or None
 
 
@@ -353,12 +352,12 @@ def _qualified(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch
 
 def _kind(record: GazetteerRecord) -> str:
     """A place's kind for likeness in a list: a city and a village are both towns there."""
-    return "populated" if record.place_type in POPULATED else record.place_type
+    return "populated" if record.place_type in POPULATED_TYPES else record.place_type
 
 
 def _division(record: GazetteerRecord) -> str | None:
     """The gazetteer id of the first-level division a place records, if it records one."""
-    if record.place_type == "admin1":
+    if record.place_type == PlaceType.ADMIN1:
         return record.gazetteer_id
     return record.located_in if record.located_in.startswith("countrystatecity:") else None
 
@@ -369,7 +368,7 @@ def _inside(record: GazetteerRecord, host: Sequence[NameMatch]) -> bool:
 
 def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
     """Up to 1.0 for a place in a country the story talks about, by how much it does."""
-    if match.record.place_type == "country" or not countries:
+    if match.record.place_type == PlaceType.COUNTRY or not countries:
         return 0.0
     n = countries.get(match.record.country_code, 0)
     return 0.6 + 0.4 * n / max(countries.values()) if n else 0.0
@@ -381,7 +380,7 @@ REGION_KM, LOCAL_KM = 150.0, 25.0
 
 
 def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord], scale: float = REGION_KM) -> float:
-    if record.place_type in AREAS and record.place_type not in ("admin1", "admin2"):
+    if record.place_type in AREA_TYPES and record.place_type not in DIVISION_TYPES:
         return 0.0  # continents, countries and regions are too wide to be near anything
     # (a state or county is near the story's places when its point is: England's Kent beside
     # Maidstone, not Michigan's)

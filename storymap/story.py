@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from storymap.articles import Article, find_articles, read_article, sentence_at, unique_ids
 from storymap.errors import ArticleError, StoryError
-from storymap.gazetteer import Gazetteer, GazetteerRecord, within
-from storymap.itinerary import VIA_PREPS, MovementEvent
+from storymap.gazetteer import AREA_TYPES, Gazetteer, GazetteerRecord, PlaceType, within
+from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent
+from storymap.lexicon import alternation, phrases, words
 from storymap.pipeline import Progress, analyse
-from storymap.resolve import AREAS, Resolved
+from storymap.resolve import Resolved
 from storymap.storyfile import Story, slugify
 
 if TYPE_CHECKING:
@@ -41,8 +42,8 @@ class Place:
     role: str = "mention"
     stop: int | None = None
     date: dt.date | None = None
-    date_status: str | None = None
-    status: str | None = None
+    date_status: EventStatus | None = None
+    status: EventStatus | None = None
     part_of: str | None = None
     id: str = ""
     date_end: dt.date | None = None
@@ -175,8 +176,8 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
                            base=Path(base) if base else Path.cwd(), shown=articles)
     online_used = online is not None and not any(p.startswith("online geocoder:") for p in analysis.problems)
     reason = "found neither offline nor online" if online_used else "not in the offline gazetteer"
-    missing = sorted({f"{name} ({a.article.path.name}): {reason}" for a in analysis.articles
-                      for _, _, name in a.found.unknown})
+    missing = sorted({f"{u.name} ({a.article.path.name}): {reason}" for a in analysis.articles
+                      for u in a.unplaced})
     return BuildResult(story, problems, articles, places, missing)
 
 
@@ -209,9 +210,9 @@ def story_places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent]
         rec = r.best.record
         places.setdefault(rec.gazetteer_id, Place(rec)).mentions.append(r)
     for ev in evidence:
-        r = by_mention.get((ev.article, ev.mention[0]))
-        if r is not None and not r.qualifies:
-            places[r.best.record.gazetteer_id].evidence.append(ev)
+        hit = by_mention.get((ev.article, ev.mention[0]))
+        if hit is not None and not hit.qualifies:
+            places[hit.best.record.gazetteer_id].evidence.append(ev)
     return list(places.values())
 
 
@@ -235,27 +236,21 @@ def _closer(a: GazetteerRecord, b: GazetteerRecord, km: float) -> bool:
 
 #: the last words of named regions a traveller can be in: seas, straits, deserts... (not
 #: oceans: a point in mid-ocean says no more of where someone was than a continent's does)
-_FEATURE_HEAD = re.compile(r"\b(?:sea|gulf|bay|strait|straits|channel|sound|river|lake|canal|island|islands|"
-                           r"peninsula|desert|mountains|valley|basin|reef|archipelago|cape|coast)\b", re.IGNORECASE)
+_FEATURE_HEAD = re.compile(r"\b(?:" + alternation(phrases("feature_heads")) + r")\b", re.IGNORECASE)
 #: statuses that put the subject at a place; the others (cancelled, negated,
 #: hypothetical) are kept as evidence but make no stop
-STOP_STATUSES = ("reported", "expected")
+STOP_STATUSES = (EventStatus.REPORTED, EventStatus.EXPECTED)
 
 
 #: words of direction and of generic geography: a name made of them alone ("the Gulf", "West
 #: Coast", "Central") is a phrase of the text unless the story is in the country of that division
-GENERIC_WORDS = frozenset("""
-north south east west northern southern eastern western central northeast northwest southeast southwest
-northeastern northwestern southeastern southwestern upper lower middle mid far coast coastal gulf bay valley
-highlands lowlands plains lakes lake islands island mountains hills capital region territory interior delta
-river border frontier peninsula midlands
-""".split())
+GENERIC_WORDS = words("directions") | words("region_qualifiers") | words("generic_geography")
 
 
 def _generic_division(p: Place, places: Sequence[Place]) -> bool:
     """A division named in generic words ("Gulf", "West Coast") in a country no other place of
     the story is in: the words, not that division."""
-    if p.record.place_type not in ("admin1", "admin2", "region"):
+    if p.record.place_type not in (PlaceType.ADMIN1, PlaceType.ADMIN2, PlaceType.REGION):
         return False
     words = {w for m in p.mentions for w in re.split(r"[\s\-]+", m.mention.text.lower().removeprefix("the "))}
     if not words or not words <= GENERIC_WORDS:
@@ -263,19 +258,19 @@ def _generic_division(p: Place, places: Sequence[Place]) -> bool:
     return not any(q is not p and q.record.country_code == p.record.country_code for q in places)
 
 
-def _place_status(p: Place, order: dict[str, int]) -> str | None:
+def _place_status(p: Place, order: dict[str, int]) -> EventStatus | None:
     """A place's status from all its evidence: reported when any sentence reports it;
     else the latest article's word on it (a later report that cancels a plan drops it)."""
     live = [e for e in p.evidence if e.status in STOP_STATUSES]
-    if any(e.status == "reported" for e in live):
-        return "reported"
+    if any(e.status == EventStatus.REPORTED for e in live):
+        return EventStatus.REPORTED
     if not live:
         return None
     latest = max(order[e.article] for e in p.evidence)
     last_word = [e for e in p.evidence if order[e.article] == latest]
     if all(e.status not in STOP_STATUSES for e in last_word):
         return None
-    return "expected"
+    return EventStatus.EXPECTED
 
 
 def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
@@ -283,7 +278,7 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
     by_id = {p.record.gazetteer_id: p for p in places}
     for p in places:
         p.status = _place_status(p, article_order) if p.evidence else None
-        if p.record.place_type == "continent" or p.record.place_type == "region" and \
+        if p.record.place_type == PlaceType.CONTINENT or p.record.place_type == PlaceType.REGION and \
                 not _FEATURE_HEAD.search(p.record.name):
             # "Europe", "the Middle East", "the EU", an ocean: never a stop; seas and the like can be
             p.status = None
@@ -293,8 +288,8 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
     # A facility inside a visited town belongs to that town's stop.
     for p in visited:
         host = by_id.get(p.record.located_in)
-        if host is not None and host.status and host is not p and p.record.place_type not in AREAS \
-                and host.record.place_type not in AREAS:
+        if host is not None and host.status and host is not p and p.record.place_type not in AREA_TYPES \
+                and host.record.place_type not in AREA_TYPES:
             host.evidence += p.evidence
             host.status = _place_status(host, article_order)
             p.part_of = host.record.gazetteer_id
@@ -305,7 +300,7 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
             continue
         hosts = [q for q in visited if q is not p and q.part_of is None and
                  (q.record.population or 0, q.record.gazetteer_id) > (p.record.population or 0, p.record.gazetteer_id)
-                 and q.record.place_type not in AREAS and _closer(p.record, q.record, SAME_VISIT_KM)]
+                 and q.record.place_type not in AREA_TYPES and _closer(p.record, q.record, SAME_VISIT_KM)]
         if hosts:
             host = min(hosts, key=lambda q: _km(p.record, q.record))
             host.evidence += p.evidence
@@ -314,17 +309,18 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
     stops = [p for p in visited if p.part_of is None]
     # Countries and regions are containers when the story has a more specific stop
     # inside them ("a four-day tour of Germany" with stops in Berlin and Munich).
-    specific = [p for p in stops if p.record.place_type not in AREAS]
+    specific = [p for p in stops if p.record.place_type not in AREA_TYPES]
     for p in stops:
-        inside = [s for s in specific if s is not p and p.record.place_type in AREAS and within(s.record, p.record)]
+        inside = [s for s in specific
+                  if s is not p and p.record.place_type in AREA_TYPES and within(s.record, p.record)]
         if len(inside) == 1 and not any(e.date for e in inside[0].evidence):
             # "headed for his first visit to Vietnam on Sunday" and "in Hanoi": one visit
             inside[0].evidence += [e for e in p.evidence if e.status in STOP_STATUSES and e.date]
-    stops = [p for p in stops if p.record.place_type not in AREAS or
+    stops = [p for p in stops if p.record.place_type not in AREA_TYPES or
              not any(within(s.record, p.record) for s in specific if s is not p)]
     # a sea or other named region beside the story's towns is the area they lie in
     # ("a tour of the Baltic" with stops in Riga and Tallinn), not a stop of its own
-    stops = [p for p in stops if p.record.place_type != "region" or
+    stops = [p for p in stops if p.record.place_type != PlaceType.REGION or
              not any(_closer(p.record, s.record, REGION_KM) for s in specific)]
     for p in stops:
         p.role = "stop"
@@ -357,10 +353,11 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         # Dated stops by date; undated ones the text says came earlier (or that were left
         # for somewhere else) before them; planned stops after the reported ones.
         live = [e for e in p.evidence if e.status in STOP_STATUSES]
-        rank = 0 if any(e.kind == "origin" for e in live) else 1 if any(e.cue == "earlier" for e in live) else 2
-        if rank == 2 and p.status != "reported" and any(e.predicate.split()[-1] in VIA_PREPS for e in live):
+        rank = 0 if any(e.kind == EventKind.ORIGIN for e in live) else 1 if any(e.cue == "earlier" for e in live) \
+            else 2
+        if rank == 2 and p.status != EventStatus.REPORTED and any(e.predicate.split()[-1] in VIA_PREPS for e in live):
             rank = 1  # a plan passes through ("via Singapore", "through the Panama Canal") before it ends
-        if p.status == "reported":
+        if p.status == EventStatus.REPORTED:
             if p.date is None and rank < 2:
                 return (0, dt.date.min, rank, first_pos(p))
             return (0, p.date or dt.date.max, rank, first_pos(p))
@@ -445,7 +442,7 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
 
     features = []
     for p in stops + others:
-        mentions = []
+        mentions: list[dict[str, Any]] = []
         for r in sorted(p.mentions, key=lambda r: (r.mention.article, r.mention.start)):
             art = by_article[r.mention.article]
             start, end = art.file_span(r.mention.start, r.mention.end)
@@ -458,7 +455,8 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
                 "confidence": r.best.confidence,
             })
         if p.evidence:
-            first_ev = min(p.evidence, key=lambda e: (e.status != "reported", e.date is None, e.article, e.mention))
+            first_ev = min(p.evidence, key=lambda e: (e.status != EventStatus.REPORTED, e.date is None, e.article,
+                                                      e.mention))
             flat_excerpt = _excerpt(by_article[first_ev.article], first_ev.mention[0])
         else:
             flat_excerpt = mentions[0]["excerpt"]
@@ -467,7 +465,7 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
             t = by_article[m["article"]].title or by_article[m["article"]].id
             if t not in titles:
                 titles.append(t)
-        alternatives = []
+        alternatives: list[dict[str, Any]] = []
         seen = {p.record.gazetteer_id}
         for r in p.mentions:
             for c in r.candidates[1:]:

@@ -202,6 +202,9 @@ def _malformed(folder: Path, column: str, values: list, kind: str | None = None)
     ("gazetteer_id", [None, None], "string", "'gazetteer_id' is empty in 2 of the events"),
     ("sentence_end", [2_000_000_000, 126], "int32", "'sentence_end' holds 2000000000, not an offset"),
     ("mention_start", [-5, 116], "int32", "'mention_start' holds -5, not an offset"),
+    ("status", ["reported", "arrived"], "string", "'status' holds 'arrived', not one of reported, expected"),
+    ("kind", ["visit", "trip"], "string", "'kind' holds 'trip', not one of visit, origin, end"),
+    ("place_type", ["city", "hamlet"], "string", "'place_type' holds 'hamlet', not one of continent, country"),
 ])
 def test_a_malformed_event_table_is_named_with_its_column(tmp_path: Path, column, values, kind, problem) -> None:
     from storymap.events import EventTableError

@@ -69,6 +69,21 @@ def test_a_hamlet_the_gazetteer_lacks_is_placed_in_the_division_that_qualifies_i
     assert (got["Almo"].place_type, got["Almo"].lat, got["Almo"].lon) == ("nearby", kentucky.lat, kentucky.lon)
 
 
+def test_geoparse_and_build_report_the_same_names_as_unplaced(gp, tmp_path):
+    from storymap.story import build_story
+
+    # a town the context calls one but the gazetteer lacks, and a hamlet the entity model
+    # finds: geoparse puts both near the article's place, build lists both as not placed
+    text = ("Valley floods\n\nThe convoy left the town of Qorvath Springs for Lyon, while crews from "
+            "Almo, Ky., stayed behind.")
+    got = {t.name: t for t in gp.parse(text)}
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    unplaced = {u.split(" (")[0] for u in build_story([tmp_path / "a.txt"], gazetteer=gp.gazetteer).unplaced}
+    nearby = {name for name, t in got.items() if t.place_type == "nearby"}
+    assert nearby == unplaced == {"Qorvath Springs", "Almo"}
+    assert got["Almo"].lat == got["Ky."].lat
+
+
 def test_regions_and_seas(gp):
     got = places(gp, "Tensions rose in the Middle East and across the Mediterranean.")
     assert got["Middle East"] == ("region", "landmark:middle-east")

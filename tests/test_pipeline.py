@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -119,6 +120,16 @@ def test_trace_dates_an_undated_articles_events_from_the_other_articles_as_build
     traced = trace(tmp_path / "events", "Ana Lopes").story
     assert _route(built) == [("Athens", "2022-03-06", "reported"), ("Rome", "2022-03-08", "reported")]
     assert _route(traced) == _route(built)
+
+
+def test_a_ranged_trace_keeps_an_undated_articles_event_that_the_story_dates_within_the_range(
+        tmp_path: Path) -> None:
+    _, corpus = _write_trip(tmp_path / "trip", UNDATED_TRIP)
+    events_corpus(str(corpus), tmp_path / "events", scheduler="local")
+    # Athens has no date in the table (its article has none to count "March 6" from): the
+    # range applies once the story's other article has dated it, as build dates it
+    traced = trace(tmp_path / "events", "Ana Lopes", date_from=dt.date(2022, 3, 5), date_to=dt.date(2022, 3, 8))
+    assert _route(traced.story) == [("Athens", "2022-03-06", "reported"), ("Rome", "2022-03-08", "reported")]
 
 
 def test_no_module_of_the_package_imports_another_in_a_circle_or_takes_its_private_names() -> None:

@@ -1,0 +1,63 @@
+"""Benchmark the language core against spaCy alone: `build` on a story beside spaCy's own
+parse of the same texts.
+
+Run:  .venv/bin/python benchmarks/bench_pipeline.py [FOLDER] [--repeat 7]
+Default story: the seeds. In one process, with the model loaded and the gazetteer open
+before timing, prints the median of ``--repeat`` runs of
+- spaCy: the bare model (``spacy.load``, no storymap component) over each article's story
+  text (its blocks), in one ``nlp.pipe``;
+- storymap: :func:`storymap.story.build_story` on the same files (reading, the parse with
+  storymap's components, recognition, resolution, the itinerary, the story's assembly);
+and their ratio. Target: storymap within 1.2x of spaCy. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def median_seconds(run, repeat: int) -> float:  # noqa: ANN001 - a callable of no argument
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("folder", nargs="?", default=str(ROOT / "seeds"))
+    ap.add_argument("--repeat", type=int, default=7)
+    a = ap.parse_args()
+
+    import spacy
+
+    from storymap.gazetteer import Gazetteer
+    from storymap.ner import MODEL
+    from storymap.story import build_story, read_articles
+
+    paths = sorted(p for p in Path(a.folder).iterdir() if p.suffix in (".txt", ".md", ".html", ".htm"))
+    articles, _ = read_articles(paths)
+    texts = ["\n\n".join(article.text[b.start : b.end] for b in article.blocks) for article in articles]
+    nlp = spacy.load(MODEL, exclude=["senter"])
+    gazetteer = Gazetteer()
+    list(nlp.pipe(texts))
+    build_story(paths, gazetteer=gazetteer)  # loads storymap's own pipeline once
+
+    bare = median_seconds(lambda: list(nlp.pipe(texts)), a.repeat)
+    ours = median_seconds(lambda: build_story(paths, gazetteer=gazetteer), a.repeat)
+    chars = sum(len(t) for t in texts)
+    print(f"{len(articles)} articles, {chars:,} characters of story text, median of {a.repeat} runs")
+    print(f"spaCy alone (bare model): {bare * 1000:.0f} ms")
+    print(f"storymap build:           {ours * 1000:.0f} ms")
+    print(f"ratio: {ours / bare:.2f}x (target: at most 1.20x)")
+
+
+if __name__ == "__main__":
+    main()

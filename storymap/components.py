@@ -12,7 +12,7 @@ imported, each writing a ``Doc`` extension:
   places (the patterns in ``storymap/patterns/place_cues.json``: "the city of X"), as
   recognition reads them (:func:`storymap.recognize.cued_names`);
 - ``storymap_movements`` -> ``doc._.movements``: the movement-event candidates
-  (:class:`storymap.itinerary.Candidate`) of the doc's place spans (``doc._.mentions``),
+  (:class:`storymap.itinerary.MovementCandidate`) of the doc's place spans (``doc._.mentions``),
   read through the dependency tree by :func:`storymap.itinerary.candidates`.
 
 ``nlp = spacy.load(...)`` plus ``nlp.add_pipe(...)`` of the three (see
@@ -43,7 +43,7 @@ from spacy.tokens import Doc
 from storymap.articles import Article, Block
 from storymap.dateline import Dateline, opening_dateline, shift_dateline
 from storymap.document import Document, model_text
-from storymap.itinerary import Candidate, candidates
+from storymap.itinerary import MovementCandidate, candidates
 from storymap.ner import SpacyNER, split_text
 from storymap.recognize import cued_names
 
@@ -150,7 +150,7 @@ class MovementComponent:
         self.read(Document(article, (0,), (doc,)), doc._.mentions or [])
         return doc
 
-    def read(self, document: Document, mentions: Sequence[tuple[int, int]]) -> list[Candidate]:
+    def read(self, document: Document, mentions: Sequence[tuple[int, int]]) -> list[MovementCandidate]:
         """The candidates of an article's place ``mentions`` (offsets into the article's
         text); each piece's ``doc._.mentions`` and ``doc._.movements`` get those in it
         (the mentions' offsets into the piece's text, the candidates' into the article's)."""
@@ -220,12 +220,12 @@ def parse_articles(articles: Sequence[Article], ner: SpacyNER | None = None, *,
 
 
 def read_movements(documents: Iterable[Document], mentions: Iterable[Sequence[tuple[int, int]]],
-                   ner: SpacyNER | None = None) -> list[Candidate]:
+                   ner: SpacyNER | None = None) -> list[MovementCandidate]:
     """The movement-event candidates of each parsed article, with its place mentions, by
     the ``storymap_movements`` component (each piece's ``doc._.movements`` set)."""
     component = storymap_nlp(ner).get_pipe(MOVEMENTS)
     assert isinstance(component, MovementComponent)
-    out: list[Candidate] = []
+    out: list[MovementCandidate] = []
     for document, found in zip(documents, mentions, strict=True):
         out += component.read(document, found)
     return out

@@ -32,7 +32,6 @@ holds what it found there.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,7 @@ from storymap.dateline import Dateline, opening_dateline, shift_dateline
 from storymap.document import Document, model_text
 from storymap.itinerary import MovementCandidate, candidates
 from storymap.ner import SpacyNER, split_text
-from storymap.recognize import cued_names
+from storymap.recognize import cued_names, trim_entity
 
 DATELINE = "storymap_dateline"
 TOPONYMS = "storymap_toponyms"
@@ -81,9 +80,6 @@ def make_dateline(nlp: Language, name: str) -> DatelineComponent:
 
 # ---------------------------------------------------------------------------- toponyms
 
-_LEADING = re.compile(r"(?:the|The|THE)\s+")
-_TRAILING = re.compile(r"['’]s?$")
-
 
 class ToponymComponent:
     """Sets ``doc._.mentions`` to the sorted, disjoint (start, end) spans that may name
@@ -100,7 +96,7 @@ class ToponymComponent:
         found = []
         for ent in doc.ents:
             if ent.label_ in self.labels:
-                s, e = _trim(doc.text, ent.start_char, ent.end_char)
+                s, e = trim_entity(doc.text, ent.start_char, ent.end_char)
                 if e > s:
                     found.append((s, e))
         found += cued_names(doc)
@@ -114,17 +110,6 @@ class ToponymComponent:
         if doc._.mentions is None:  # spans already given (the gazetteer's, or a test's) are kept
             doc._.mentions = self.spans(doc)
         return doc
-
-
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    """An entity span without a leading "the" or a trailing possessive."""
-    m = _LEADING.match(text, s, e)
-    if m:
-        s = m.end()
-    m = _TRAILING.search(text[s:e])
-    if m:
-        e = s + m.start()
-    return s, e
 
 
 @Language.factory(TOPONYMS, assigns=["doc._.mentions"], requires=["doc.ents"],

@@ -609,7 +609,7 @@ class Recognizer:
                 continue  # "The White House said", "Kremlin spokesman": the institution, not the building
             whole = around(m, frozenset({"FAC", "ORG", "LOC"}))
             if whole and m.constraint != "facility":
-                ws, we = _trim(text, whole[0], whole[1])
+                ws, we = trim_entity(text, whole[0], whole[1])
                 head = text[ws:we].rsplit(None, 1)[-1].lower() if we > ws else ""
                 if ws <= m.start and m.end <= we and head in SITE_HEADS:
                     # "Florida Atlantic University": the site, placed at the place it is named for
@@ -622,7 +622,7 @@ class Recognizer:
         for s, e, label in ents:
             if label not in PLACE_LABELS or spans.overlapping(s, e):
                 continue
-            s, e = _trim(text, s, e)
+            s, e = trim_entity(text, s, e)
             if e <= s or not text[s].isupper():
                 continue
             surface = text[s:e]
@@ -743,7 +743,7 @@ _LEADING = re.compile(r"(?:the|The|THE)\s+")
 _TRAILING = re.compile(r"['’]s?$")
 
 
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+def trim_entity(text: str, s: int, e: int) -> tuple[int, int]:
     """An entity span without a leading "the" or a trailing possessive."""
     m = _LEADING.match(text, s, e)
     if m:

@@ -32,6 +32,7 @@ holds what it found there.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -140,10 +141,16 @@ class MovementComponent:
         text); each piece's ``doc._.mentions`` and ``doc._.movements`` get those in it
         (the mentions' offsets into the piece's text, the candidates' into the article's)."""
         found = candidates(document, mentions)
+        places = sorted(mentions)
+        place_starts = [s for s, _ in places]
+        by_sentence = sorted(found, key=lambda c: c.sentence[0])
+        sentence_starts = [c.sentence[0] for c in by_sentence]
         for off, doc in zip(document.offsets, document.docs, strict=True):
             end = off + len(doc.text)
-            doc._.mentions = [(s - off, e - off) for s, e in sorted(mentions) if off <= s < end]
-            doc._.movements = [c for c in found if off <= c.sentence[0] < end]
+            lo, hi = bisect.bisect_left(place_starts, off), bisect.bisect_left(place_starts, end)
+            doc._.mentions = [(s - off, e - off) for s, e in places[lo:hi]]
+            lo, hi = bisect.bisect_left(sentence_starts, off), bisect.bisect_left(sentence_starts, end)
+            doc._.movements = by_sentence[lo:hi]
         return found
 
 

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 from storymap.articles import Article
 from storymap.dates import article_anchor, find_dates
-from storymap.components import parse_articles, read_movements
 from storymap.document import Document
 from storymap.errors import OnlineGeocoderError
 from storymap.gazetteer import AREA_TYPES, JURISDICTION_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
@@ -148,6 +147,9 @@ def analyse(articles: Sequence[Article], *, recognizer: Recognizer | None = None
         progress("parsing", 0, len(articles))
     parsed = recognizer.ner is not None
     if parsed:
+        # spaCy is imported where a parse is made, not by every importer of the pipeline (trace)
+        from storymap.components import parse_articles
+
         documents = parse_articles(articles, entities_only=not movements)
     else:
         # STORYMAP_NER=off, or no model: places from the gazetteer alone, and no parse to read a route from
@@ -198,6 +200,8 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
     if not movements or not resolved:
         return story
     # the storymap_movements component, over each article with the places recognition found
+    from storymap.components import read_movements
+
     cands = read_movements(documents, [[(m.start, m.end) for m in a.mentions if not m.demonym] for a in found])
     main = find_subject(cands, documents, subject)
     if every_traveller and not subject:

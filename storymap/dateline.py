@@ -11,6 +11,7 @@ separator (a dash or a colon) before the story text.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -159,6 +160,47 @@ def find_run_in_dateline(text: str, start: int, end: int) -> Dateline | None:
         places.append((at, at + len(part)))
         at += len(part) + 1
     return Dateline(start, m.end(), tuple(places), qualifier, None, None)
+
+
+def opening_dateline(text: str, start: int, end: int) -> Dateline | None:
+    """The dateline opening the paragraph ``text[start:end]`` with story text after it:
+    :func:`find_dateline`, else :func:`find_run_in_dateline`. The one dateline reading,
+    for the parse (:mod:`storymap.document` cuts the dateline off the sentence it opens)
+    and the ``storymap_dateline`` component (:mod:`storymap.components`)."""
+    found = find_dateline(text, start, end) or find_run_in_dateline(text, start, end)
+    return found if found is not None and found.end < end else None
+
+
+def shift_dateline(dateline: Dateline, by: int) -> Dateline:
+    """The same dateline with every offset moved by ``by`` characters (from a piece of
+    text into the whole, or back)."""
+    date = dateline.date
+    if date is not None:
+        date = dataclasses.replace(date, start=date.start + by, end=date.end + by)
+    qualifier = dateline.qualifier
+    return Dateline(dateline.start + by, dateline.end + by, tuple((s + by, e + by) for s, e in dateline.places),
+                    None if qualifier is None else (qualifier[0] + by, qualifier[1] + by), dateline.agency, date)
+
+
+#: what follows the place of a dateline: a qualifier, the agency or the dash
+_DATELINE_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.' ]{1,20}?)?(?:,?[ \u00a0]*\([A-Za-z.' ]{2,30}\))?[ \u00a0]*[-–—:]")
+
+#: a wire agency after a dateline's place: "WASHINGTON (AP)", "SALEM, Ore. (AP)", "LAGOS (Reuters)"
+_AGENCY_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.']{1,10})?[ \u00a0]*\([A-Z][A-Za-z.&' ]{1,30}\)")
+
+
+def ends_dateline(text: str, end: int) -> bool:
+    """Whether what follows a name opening a paragraph is the rest of a dateline (a
+    qualifier, an agency, the dash or colon): looser than :func:`find_dateline`, for a
+    name the gazetteer already knows ("Moscow - ", "Salem, Ore. (AP) -")."""
+    return _DATELINE_AFTER.match(text, end) is not None
+
+
+def agency_follows(text: str, end: int) -> bool:
+    """Whether a wire agency follows a name, maybe after a qualifier: "WASHINGTON (AP)",
+    "SALEM, Ore. (AP)", as where a page has run an article's furniture into its first
+    paragraph ("... Press. WASHINGTON (AP) -")."""
+    return _AGENCY_AFTER.match(text, end) is not None
 
 
 def dateline_place_text(text: str, dateline: Dateline) -> list[str]:

@@ -13,6 +13,7 @@ matching alone.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -58,6 +59,7 @@ class SpacyNER:
     def __init__(self, model: str = MODEL) -> None:
         self.model = model
         self._nlp: Language | None = None
+        self._model_pipes: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     def _load(self) -> Language:
@@ -65,8 +67,22 @@ class SpacyNER:
             if self._nlp is None:
                 import spacy
 
-                self._nlp = spacy.load(self.model, exclude=["senter"])
+                nlp = spacy.load(self.model, exclude=["senter"])
+                self._model_pipes = tuple(nlp.pipe_names)
+                self._nlp = nlp
         return self._nlp
+
+    def nlp(self, components: Sequence[str] = ()) -> Language:
+        """The loaded pipeline, with the named components added after the model's own
+        (once: a component already there is not added again). The components' factories
+        must be registered (:mod:`storymap.components` registers storymap's)."""
+        nlp = self._nlp or self._load()
+        if any(name not in nlp.pipe_names for name in components):
+            with self._lock:
+                for name in components:
+                    if name not in nlp.pipe_names:
+                        nlp.add_pipe(name)
+        return nlp
 
     @classmethod
     def shared(cls) -> SpacyNER:
@@ -76,12 +92,13 @@ class SpacyNER:
             _SHARED = cls()
         return _SHARED
 
-    def parse(self, texts: Sequence[str], *, entities_only: bool = False) -> list:
+    def parse(self, texts: Sequence[str], *, entities_only: bool = False, skip: Sequence[str] = ()) -> list:
         """spaCy ``Doc`` objects of ``texts`` (each at most :data:`MAX_PIECE` characters),
         with sentences, lemmas, the dependency tree and entities; with ``entities_only``,
-        the entities alone."""
+        the entities alone; the pipes named in ``skip`` are not run."""
         nlp = self._nlp or self._load()
-        skip = self._entity_skip(nlp) if entities_only else []
+        names = getattr(nlp, "pipe_names", ())
+        skip = [p for p in (*(self._entity_skip(nlp) if entities_only else []), *skip) if p in names]
         out: list = []
         batch: list[str] = []
         size = 0
@@ -119,7 +136,9 @@ class SpacyNER:
                 owner.append((n, start))
                 pieces.append(blank_long_runs(text[start:end]))
         out: list[list[Entity]] = [[] for _ in texts]
-        skip = self._entity_skip(nlp)
+        # the entities alone: not the components added after the model's own pipes either
+        added = [p for p in getattr(nlp, "pipe_names", ()) if p not in self._model_pipes]
+        skip = self._entity_skip(nlp) + added
         for (n, offset), doc in zip(owner, nlp.pipe(pieces, batch_size=32, disable=skip), strict=True):
             out[n] += [Entity(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
         return out
@@ -169,6 +188,15 @@ def split_text(text: str, limit: int = MAX_PIECE) -> list[tuple[int, int]]:
 
 
 _SHARED: SpacyNER | None = None
+
+
+@functools.lru_cache(maxsize=1)
+def blank_tokenizer():  # noqa: ANN201 - spacy.tokenizer.Tokenizer, imported lazily
+    """spaCy's English tokenizer, which needs no model: the tokens of text read without a
+    parse (``STORYMAP_NER=off``), as the model's own tokenizer would cut them."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
 
 
 def available(model: str = MODEL) -> bool:

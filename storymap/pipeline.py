@@ -4,7 +4,7 @@
 story), ``storymap events`` (each article its own story, every traveller kept),
 ``storymap geoparse`` (each article its own story, places only) and, through the event
 table and :func:`storymap.story.assemble_story`, ``storymap trace``. Each step is done
-here once: the parse (:func:`storymap.document.parse_articles`), recognition, the
+here once: the parse (:func:`storymap.components.parse_articles`), recognition, the
 outlet's home town, resolution, the itinerary's candidates and dates, the namesake
 filter and the datelines' word on places.
 
@@ -26,11 +26,10 @@ from typing import TYPE_CHECKING
 
 from storymap.articles import Article
 from storymap.dates import article_anchor, find_dates
-from storymap.document import Document, parse_articles
+from storymap.document import Document
 from storymap.errors import OnlineGeocoderError
 from storymap.gazetteer import AREA_TYPES, JURISDICTION_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
-from storymap.itinerary import (EventKind, MovementEvent, Reference, Subject, candidates, find_subject, subject_events,
-                                travellers)
+from storymap.itinerary import EventKind, MovementEvent, Reference, Subject, find_subject, subject_events, travellers
 from storymap.recognize import Analysis, Mention, Recognizer
 from storymap.resolve import Resolved, outlet_home, resolve
 from storymap.storyfile import slugify
@@ -148,6 +147,9 @@ def analyse(articles: Sequence[Article], *, recognizer: Recognizer | None = None
         progress("parsing", 0, len(articles))
     parsed = recognizer.ner is not None
     if parsed:
+        # spaCy is imported where a parse is made, not by every importer of the pipeline (trace)
+        from storymap.components import parse_articles
+
         documents = parse_articles(articles, entities_only=not movements)
     else:
         # STORYMAP_NER=off, or no model: places from the gazetteer alone, and no parse to read a route from
@@ -197,9 +199,10 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
     story = StoryAnalysis(analysed, story_places, by_mention, [], anchors)
     if not movements or not resolved:
         return story
-    cands = []
-    for document, analysis in zip(documents, found, strict=True):
-        cands += candidates(document, [(m.start, m.end) for m in analysis.mentions if not m.demonym])
+    # the storymap_movements component, over each article with the places recognition found
+    from storymap.components import read_movements
+
+    cands = read_movements(documents, [[(m.start, m.end) for m in a.mentions if not m.demonym] for a in found])
     main = find_subject(cands, documents, subject)
     if every_traveller and not subject:
         who = travellers(cands, documents)

@@ -21,13 +21,16 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from storymap import patterns
 from storymap.articles import Article
-from storymap.document import Document
+from storymap.dateline import agency_follows, ends_dateline
+from storymap.document import Document, model_text
 from storymap.gazetteer import (ABBREVIATION, AREA_TYPES, DEMONYM, DIVISION_TYPES, EPONYM, FIRST_WORD_ABBREVIATIONS,
                                 JURISDICTION_TYPES, POPULATED_TYPES, Gazetteer, NameMatch, PlaceType, name_key)
 from storymap.lexicon import alternation, phrases, words
+from storymap.ner import blank_tokenizer
 
 if TYPE_CHECKING:
     from storymap.ner import EntityModel
@@ -53,7 +56,10 @@ LEADING_WORDS = words("sentence_openers") | DETERMINERS
 FACILITY_HEADS = phrases("facility_heads")
 
 
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
+#: the word part of spaCy's tokens: an acronym ("U.S."), or a letter and the letters and
+#: digits after it, with elisions ("d'Ivoire", "don't") but no possessive ("Kim's" -> "Kim");
+#: "St." -> "St", "a.m." -> "a" and "m", "Komsomolsk-on-Amur" -> three words
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:['’](?![sS]\b)\w+)*")
 _NAMED_AFTER = re.compile(
     r"\b(?P<head>(?:(?!(?:an?|the)\s)[a-z]+\s+){0,2}(?:" + alternation(FACILITY_HEADS) + r"))"
     r"\s+named\s+(?:after|for)\s+"
@@ -61,9 +67,6 @@ _NAMED_AFTER = re.compile(
 )
 #: nouns that call the name after their "of" a place ("the seaside resort of X")
 PLACE_NOUNS = phrases("place_nouns")
-_CUED_NAME = re.compile(
-    r"\b(?:" + alternation(PLACE_NOUNS) + r")\s+of\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})"
-)
 _PLACE_NOUN_OF = re.compile(r"\b(?:" + alternation(PLACE_NOUNS) + r")\s+of\s+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+$")
 
@@ -98,9 +101,73 @@ class Mention:
     dateline: bool = False
 
 
-def _tokens(text: str, start: int, end: int) -> list[Token]:
-    return [Token(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end)
+def _words(text: str, tokens: Iterable[tuple[int, int]]) -> list[Token]:
+    """The words recognition reads, from spaCy's tokens (their (start, end) in ``text``, in
+    order): each token's word part (see :data:`_WORD`; punctuation, numbers and spaces have
+    none), a token that goes on a word with no break ("do" "n't", "U.S" "..") joined to it."""
+    out: list[Token] = []
+    run_start = run_end = -1
+    for s, e in tokens:
+        if s == run_end and _inside_word(text, s):
+            run_end = e
+            continue
+        if run_end > run_start:
+            out += _run_words(text, run_start, run_end)
+        run_start, run_end = s, e
+    if run_end > run_start:
+        out += _run_words(text, run_start, run_end)
+    return out
+
+
+def _inside_word(text: str, pos: int) -> bool:
+    """Whether a token boundary at ``pos`` may cut a word: letters, digits, periods and
+    apostrophes on both sides ("do|n't", "U.S|..", "name|_")."""
+    return _WORD_CHAR.match(text, pos - 1) is not None and _WORD_CHAR.match(text, pos) is not None
+
+
+_WORD_CHAR = re.compile(r"[\w.'’]")
+
+
+def _run_words(text: str, start: int, end: int) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text, start, end)
             if not (m.group(0) in ("s", "S") and m.start() > 0 and text[m.start() - 1] in "'’")]
+
+
+def _parsed_blocks(article: Article, document: Document | None
+                   ) -> tuple[list[tuple[int, int, list[Token]]], list[tuple[int, Any]]]:
+    """(start, end, words) of each story block, and the spaCy docs they come from with
+    their offsets: the parse's (the document's), or with no parse, each block through
+    spaCy's English tokenizer, which needs no model."""
+    text = article.text
+    if document is not None and document.docs:
+        pieces = list(zip(document.offsets, document.docs, strict=True))
+    else:
+        tokenizer = blank_tokenizer()
+        pieces = [(b.start, tokenizer(model_text(text[b.start : b.end]))) for b in article.blocks]
+    spans = [(off + t.idx, off + t.idx + len(t)) for off, doc in pieces for t in doc if not t.is_space]
+    starts = [s for s, _ in spans]
+    out = []
+    for b in article.blocks:
+        lo, hi = bisect.bisect_left(starts, b.start), bisect.bisect_left(starts, b.end)
+        out.append((b.start, b.end, _words(text, spans[lo:hi])))
+    return out, pieces
+
+
+_CUE_MATCHERS: dict[int, tuple[Any, Any]] = {}
+
+
+def cued_names(doc: Any) -> list[tuple[int, int]]:
+    """(start, end) in ``doc.text`` of the names the words before them call places ("the
+    city of X", "the seaside resort of X"), by the patterns of
+    ``storymap/patterns/place_cues.json``, in text order."""
+    vocab = doc.vocab
+    found = _CUE_MATCHERS.get(id(vocab))
+    if found is None or found[0] is not vocab:
+        found = (vocab, patterns.matcher(vocab, "place_cues"))
+        _CUE_MATCHERS[id(vocab)] = found
+    # every pattern is a noun, "of" and the name
+    return sorted((doc[s + 2].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in found[1](doc))
+
 
 
 #: abbreviated first words of place names, written with a period: "St. Petersburg", "Ft. Worth"
@@ -213,7 +280,7 @@ class Recognizer:
         article's :class:`~storymap.document.Document` when given (parsed once for every
         stage), else from the entity model run here."""
         text = article.text
-        blocks = [(b.start, b.end, _tokens(text, b.start, b.end)) for b in article.blocks]
+        blocks, pieces = _parsed_blocks(article, document)
         people = self._people(text, blocks)
         keys: set[str] = set()
         for _, _, toks in blocks:
@@ -245,10 +312,10 @@ class Recognizer:
         # Names the context calls places ("the city of X") that the gazetteer does not know.
         unknown = []
         placed = _Spans((x.start, x.end) for x in mentions)
-        for bs, be, _ in blocks:
-            for m in _CUED_NAME.finditer(text, bs, be):
-                if not placed.holds(m.start("name")):
-                    unknown.append((m.start("name"), m.end("name"), m.group("name")))
+        for off, doc in pieces:
+            for s, e in cued_names(doc):
+                if not placed.holds(off + s):
+                    unknown.append((off + s, off + e, text[off + s : off + e]))
         return Analysis(sorted(mentions, key=lambda m: m.start), frozenset(people), tuple(unknown),
                         tuple(unlocated))
 
@@ -409,8 +476,8 @@ class Recognizer:
         # (without a parse, a block that opens "MILLEDGEVILLE, Ga. -" or "LAGOS (Reuters)" is a dateline)
         # (and anywhere, a name in capitals before a wire agency: "... Press. WASHINGTON (AP) -",
         # where a page has run an article's furniture into its first paragraph)
-        dateline = dateline or (i == 0 and _DATELINE_AFTER.match(text, end) is not None) or \
-            (surface.isupper() and len(surface) > 2 and _AGENCY_AFTER.match(text, end) is not None)
+        dateline = dateline or (i == 0 and ends_dateline(text, end)) or \
+            (surface.isupper() and len(surface) > 2 and agency_follows(text, end))
         if surface.isupper() and len(surface) > 1 and not dateline:
             hits = [h for h in hits if h.surface.replace(".", "") == surface.replace(".", "") or
                     (h.kind == ABBREVIATION and _same_abbreviation(surface, h.surface))]
@@ -527,7 +594,7 @@ class Recognizer:
             if not strong and labels and all(lab in NON_PLACE_LABELS for lab in labels) and \
                     not _LOCATIVE.search(text, max(0, m.start - 12), m.start) and \
                     not _PLACE_NOUN_OF.search(text, max(0, m.start - 20), m.start) and \
-                    not listed_with_place(m) and not (m.start in block_starts and _DATELINE_AFTER.match(text, m.end)):
+                    not listed_with_place(m) and not (m.start in block_starts and ends_dateline(text, m.end)):
                 if any(h.record.place_type in POPULATED_TYPES for h in m.candidates):
                     named_otherwise.append(m)
                 continue  # "Mary", "Congress": a person or body that shares a name with a town
@@ -542,7 +609,7 @@ class Recognizer:
                 continue  # "The White House said", "Kremlin spokesman": the institution, not the building
             whole = around(m, frozenset({"FAC", "ORG", "LOC"}))
             if whole and m.constraint != "facility":
-                ws, we = _trim(text, whole[0], whole[1])
+                ws, we = trim_entity(text, whole[0], whole[1])
                 head = text[ws:we].rsplit(None, 1)[-1].lower() if we > ws else ""
                 if ws <= m.start and m.end <= we and head in SITE_HEADS:
                     # "Florida Atlantic University": the site, placed at the place it is named for
@@ -555,7 +622,7 @@ class Recognizer:
         for s, e, label in ents:
             if label not in PLACE_LABELS or spans.overlapping(s, e):
                 continue
-            s, e = _trim(text, s, e)
+            s, e = trim_entity(text, s, e)
             if e <= s or not text[s].isupper():
                 continue
             surface = text[s:e]
@@ -639,12 +706,6 @@ class _Spans:
         return bool(self.overlapping(pos, pos + 1))
 
 
-#: what follows the place of a dateline: a qualifier, the agency or the dash
-_DATELINE_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.' ]{1,20}?)?(?:,?[ \u00a0]*\([A-Za-z.' ]{2,30}\))?[ \u00a0]*[-–—:]")
-
-#: a wire agency after a dateline's place: "WASHINGTON (AP)", "SALEM, Ore. (AP)", "LAGOS (Reuters)"
-_AGENCY_AFTER = re.compile(r"(?:,[ \u00a0]+[A-Z][\w.']{1,10})?[ \u00a0]*\([A-Z][A-Za-z.&' ]{1,30}\)")
-
 #: "Salem, " before a name: the name may be a qualifier of the one before it
 _QUALIFIER_AFTER = re.compile(r",[ \u00a0]+([A-Z][\w'’-]*(?:[ \u00a0][A-Z][\w'’-]*)?\.?)")
 _QUALIFIER_BEFORE = re.compile(r"[A-Z][\w.'’-]*,[ \u00a0]$")
@@ -682,7 +743,7 @@ _LEADING = re.compile(r"(?:the|The|THE)\s+")
 _TRAILING = re.compile(r"['’]s?$")
 
 
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+def trim_entity(text: str, s: int, e: int) -> tuple[int, int]:
     """An entity span without a leading "the" or a trailing possessive."""
     m = _LEADING.match(text, s, e)
     if m:

@@ -1,4 +1,12 @@
-"""The subject's itinerary: stops versus places only talked about, status and dates."""
+"""The subject's itinerary through ``build_story`` and the gazetteer: stops versus places
+only talked about, status and dates, as a whole story decides them.
+
+The rules that read one sentence (which word governs a place, who travels, the status,
+the kind, the order cue) are tested without the gazetteer in tests/test_components.py:
+``nlp("...")`` with storymap's components, the place spans given, and
+``doc._.movements`` checked; likewise ``doc._.dateline`` and ``doc._.mentions``. The
+tests here are for what needs the story: the subject, its stops among all travellers'
+events, dates counted from the articles' anchors, the order, resolution."""
 
 from __future__ import annotations
 

@@ -103,3 +103,21 @@ def test_a_name_opening_a_sentence_is_a_place_when_a_division_qualifies_it(tmp_p
     # a calendar: each line opens with a date and a colon, then the village and its county
     assert names(tmp_path, "12 May: Bampton, Devon. 9 June: Alston, Cumbria.") == [
         "Bampton", "Devon", "Alston", "Cumbria"]
+
+
+def test_names_are_read_from_spacys_tokens_alike_with_and_without_a_parse(tmp_path):
+    # spaCy cuts "Kim's", "didn't", "St." and the hyphens of "Stratford-upon-Avon" its own way;
+    # recognition reads the same names from the parse's tokens as from the tokenizer alone
+    from storymap import ner
+    from storymap.components import parse_articles
+
+    text = ("Kim's envoy flew from St. Petersburg to Stratford-upon-Avon and on to Cote d'Ivoire "
+            "and the U.S. on Monday; she didn't stop in Komsomolsk-on-Amur.")
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + text))
+    recognizer = Recognizer(gazetteer(), ner=None)
+    expected = ["St. Petersburg", "Stratford-upon-Avon", "Cote d'Ivoire", "U.S.", "Komsomolsk-on-Amur"]
+    alone = [m.text for m in recognizer.analyse(article).mentions]
+    assert [n for n in alone if n in expected] == expected and "Kim" not in alone
+    if ner.available():
+        parsed = [m.text for m in recognizer.analyse(article, parse_articles([article])[0]).mentions]
+        assert [n for n in parsed if n in expected] == expected

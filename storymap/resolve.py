@@ -14,6 +14,11 @@ Evidence, in the order a careful reader weighs it:
 6. local focus: the first-level division most of the other confidently placed names (and
    the outlet's home) lie in.
 
+That the story talks about a country is weak evidence for a small town there: a town abroad
+with a fifth of the people of its name's biggest town ("Washington" in a story about
+Britain, "Geneva" in one about the United States) wins only when the text anchors it (a
+qualifier, a place of the story near it, the division it is in).
+
 The scores become a confidence through a softmax over the candidates; the runners-up
 are kept for review.
 """
@@ -210,6 +215,10 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         if foreign and first[k].record.place_type == PlaceType.COUNTRY:
             named += [(k, c.record) for c in opts
                       if c.record.place_type == PlaceType.ADMIN1 and c.record.country_code == home]
+    # the first-level divisions the story names: a town in one, or near its point where the
+    # gazetteer does not record the town's division, is anchored by the text ("County Cavan
+    # ... Virginia": the Irish village, not the South African city)
+    states = {f.record.gazetteer_id: f.record for f in first if f.record.place_type == PlaceType.ADMIN1}
     for k, r in [*anchors, *named]:
         if (d := _division(r)) is not None:
             divisions[d].add((mentions[k].article, name_key(mentions[k].text)))
@@ -250,19 +259,35 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 ([outlet_homes[m.article]] if m.article in outlet_homes else [])
         focus = focus_of(key)
         home, foreign = homes[key]
-        # a town named like a country or state ("Florida, N.Y.", "Lebanon, Tenn.") is near the
-        # story only when the story's places are its neighbours, not merely in its region
-        namesake_of_area = any(c.kind == PRIMARY and c.record.place_type in (PlaceType.COUNTRY, PlaceType.ADMIN1)
-                               for c in opts)
+        # a town named like a country, state or region ("Florida, N.Y.", "Lebanon, Tenn.", a
+        # "Middle East" neighbourhood) is near the story only when the story's places are its
+        # neighbours, not merely in its region
+        namesake_of_area = any(c.kind == PRIMARY and c.record.place_type in NAMED_AREA_TYPES for c in opts)
+        # the most populous town of the name: a town abroad of a fifth its people is its namesake
+        towns = [c.record for c in opts if c.record.place_type in POPULATED_TYPES]
+        biggest = max(towns, key=lambda r: (r.population, r.gazetteer_id)) if towns else None
         for c in opts:
             near = coherence.get((key, c.record.gazetteer_id))
             if near is None:
                 scale = LOCAL_KM if namesake_of_area and c.record.place_type in POPULATED_TYPES else REGION_KM
                 near = coherence[(key, c.record.gazetteer_id)] = _coherence(c.record, context, scale)
-            s = prior(c) + _country_bonus(c, countries) + near
-            if host is not None and _inside(c.record, host):
+            hosted = host is not None and _inside(c.record, host)
+            focused = focus is not None and focus in (_division(c.record), c.record.gazetteer_id)
+            bonus = _country_bonus(c, countries)
+            local = hosted or focused or near >= LOCAL_ANCHOR or m.dateline or m.constraint == "populated" or \
+                _division(c.record) in states or \
+                any(distance_km(c.record.lat, c.record.lon, st.lat, st.lon) <= REGION_KM for st in states.values())
+            if biggest is not None and c.record.place_type in POPULATED_TYPES and \
+                    c.record.country_code != biggest.country_code and \
+                    c.record.population * NAMESAKE_RATIO <= biggest.population and not local:
+                # "Washington" in a story about Britain is still the capital, not the English
+                # town: that the story talks about a country does not anchor a small namesake
+                # there; the text must (a qualifier, the places around it, the story's division)
+                bonus = 0.0
+            s = prior(c) + bonus + near
+            if hosted:
                 s += 3.0  # "Paris, Texas": the Paris in Texas
-            if focus is not None and focus in (_division(c.record), c.record.gazetteer_id):
+            if focused:
                 s += 1.0  # in the division the story is about
             if foreign and c.record.place_type == PlaceType.ADMIN1 and c.record.country_code == home:
                 s += 1.0  # the state of the story's country, not a country the story never mentions
@@ -303,7 +328,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     for i in range(1, len(out)):
         area = out[i].best.record
         if area.place_type in JURISDICTION_TYPES and \
-                _comma_between(mentions[i - 1], mentions[i], texts or {}) and within(out[i - 1].best.record, area):
+                _comma_between(out[i - 1].mention, out[i].mention, texts or {}) and \
+                within(out[i - 1].best.record, area):
             out[i] = replace(out[i], qualifies=True)
     return out
 
@@ -377,6 +403,14 @@ def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
 #: how far a story's places pull a name's readings towards them: a region's reach, and a
 #: town's own surroundings (its neighbouring towns)
 REGION_KM, LOCAL_KM = 150.0, 25.0
+#: areas whose name a town may borrow: a country, a state, a named region
+NAMED_AREA_TYPES = frozenset({PlaceType.COUNTRY, PlaceType.ADMIN1, PlaceType.REGION, PlaceType.CONTINENT})
+#: a town with this many times fewer people than the biggest town of its name is a
+#: namesake ("Paris, Texas"), which needs more than the story's country to win
+NAMESAKE_RATIO = 5
+#: the coherence (see :func:`_coherence`) of a reading that the story's places anchor: one of
+#: them within about 120 km
+LOCAL_ANCHOR = 0.67
 
 
 def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord], scale: float = REGION_KM) -> float:

@@ -17,7 +17,9 @@ Evidence, in the order a careful reader weighs it:
 That the story talks about a country is weak evidence for a small town there: a town abroad
 with a fifth of the people of its name's biggest town ("Washington" in a story about
 Britain, "Geneva" in one about the United States) wins only when the text anchors it (a
-qualifier, a place of the story near it, the division it is in).
+qualifier, a place of the story near it, the division it is in). And "none of these" may
+win: a village in a country the story never mentions that nothing in the text anchors is
+a word or a name that happens to name a village ("the Pope"), and is left out.
 
 The scores become a confidence through a softmax over the candidates; the runners-up
 are kept for review.
@@ -137,7 +139,8 @@ def outlet_home(gazetteer: Gazetteer, outlet: str | None, url: str | None) -> Ga
 
 def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
             outlet_homes: Mapping[str, GazetteerRecord] | None = None) -> list[Resolved]:
-    """Resolve all mentions of a story together (coherence needs the whole story).
+    """Resolve all mentions of a story together (coherence needs the whole story), in
+    their order, leaving out the names that none of their readings fits (see below).
 
     ``texts`` maps article ids to their text, for evidence between mentions (lists);
     ``outlet_homes`` maps article ids to their outlet's home city (:func:`outlet_home`),
@@ -238,6 +241,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     contexts: dict[tuple[str, str], list[GazetteerRecord]] = {}
     coherence: dict[tuple[tuple[str, str], str], float] = {}
     scores: list[list[tuple[float, NameMatch]]] = []
+    #: (article, name) and reading pairs that the text anchors (see ``local`` below)
+    anchored_by_text: set[tuple[tuple[str, str], str]] = set()
     for i, (m, opts) in enumerate(zip(mentions, options, strict=True)):
         scored = []
         # "Mexico" is the country's own name and only an alternate name of Mexico City.
@@ -277,6 +282,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
             local = hosted or focused or near >= LOCAL_ANCHOR or m.dateline or m.constraint == "populated" or \
                 _division(c.record) in states or \
                 any(distance_km(c.record.lat, c.record.lon, st.lat, st.lon) <= REGION_KM for st in states.values())
+            if local:
+                anchored_by_text.add((key, c.record.gazetteer_id))
             if biggest is not None and c.record.place_type in POPULATED_TYPES and \
                     c.record.country_code != biggest.country_code and \
                     c.record.population * NAMESAKE_RATIO <= biggest.population and not local:
@@ -301,6 +308,17 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
             scored.append((s, c))
         scores.append(scored)
 
+    # the countries of the first readings of the story's names, and the names that put them there
+    picked: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for m, f in zip(mentions, first, strict=True):
+        picked[f.record.country_code].add((m.article, name_key(m.text)))
+
+    def unsupported(key: tuple[str, str], r: GazetteerRecord) -> bool:
+        """A village in a country the story neither names nor places another name in, far from
+        the story's places, that nothing in the text puts there."""
+        return r.place_type == PlaceType.VILLAGE and (key, r.gazetteer_id) not in anchored_by_text and \
+            not (countries[r.country_code] - own[key][r.country_code]) and not picked[r.country_code] - {key}
+
     # One sense per discourse: the same name in one article means the same place, so its
     # mentions share their evidence ("Parkland, Florida" ... "Parkland" is still in Florida).
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -322,6 +340,13 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 mean = means[gkey] = {gid: sum(v) / len(v) for gid, v in pooled.items()}
             scored = [(mean[c.record.gazetteer_id], c) for _, c in scored]
         scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
+        if unsupported(gkey, scored[0][1].record):
+            # is not what the name means: another reading is ("Delphi" after "Athens": the
+            # Greek village, not Indiana's), or none is, and the name is a word or a name that
+            # happens to name a village ("the Pope")
+            scored = [sc for sc in scored if not unsupported(gkey, sc[1].record)]
+            if not scored:
+                continue
         conf = _softmax([2.0 * s for s, _ in scored])
         out.append(Resolved(m, tuple(Candidate(c.record, round(s, 3), round(p, 3))
                                      for (s, c), p in zip(scored, conf, strict=True))))

@@ -101,6 +101,19 @@ def test_a_namesake_the_text_anchors_still_wins(tmp_path):
     assert got["Paris"].best.record.country_code == "US"
 
 
+def test_a_word_that_names_a_village_far_from_the_story_is_no_place(tmp_path):
+    got = resolved_in_text(tmp_path, "The Pope met refugees in Rome on Sunday.")
+    assert "Pope" not in got
+    assert got["Rome"].best.record.country_code == "IT"
+
+
+def test_a_village_is_read_in_the_country_of_the_story(tmp_path):
+    got = resolved_in_text(tmp_path, "The minister visited Athens on Thursday. On Friday he opened a school in Delphi.")
+    assert got["Delphi"].best.record.country_code == "GR"
+    got = resolved_in_text(tmp_path, "Refugees walked from Moria to Mytilene on Tuesday.")
+    assert got["Moria"].best.record.country_code == "GR"  # a village near the story's places stays
+
+
 def test_a_town_named_like_a_region_needs_neighbours_not_a_nearby_city(tmp_path):
     got = resolved_in_text(tmp_path, "The United States envoy flew from Annapolis to the Middle East on Monday.")
     assert got["Middle East"].best.record.place_type == "region"

@@ -87,11 +87,16 @@ def prior(match: NameMatch) -> float:
         score = 0.5 + math.log10(r.population + 1) / 2
     else:  # landmarks, facilities and named regions: curated, so specific
         score = 3.0
-    kind = match.kind
-    if kind == ALTERNATE and match.surface and spelled_out(match.surface) == spelled_out(r.name):
-        kind = PRIMARY  # "St Petersburg": GeoNames' "Saint Petersburg", written short
-    score += {PRIMARY: 1.0, ABBREVIATION: 1.0, ALTERNATE: 0.0}.get(kind, 0.0)
+    score += {PRIMARY: 1.0, ABBREVIATION: 1.0, ALTERNATE: 0.0}.get(_how_named(match), 0.0)
     return score
+
+
+def _how_named(match: NameMatch) -> int:
+    """How the name matched the place: an alternate name that only writes the primary name
+    short counts as the primary name ("St Petersburg": GeoNames' "Saint Petersburg")."""
+    if match.kind == ALTERNATE and match.surface and spelled_out(match.surface) == spelled_out(match.record.name):
+        return PRIMARY
+    return match.kind
 
 
 def _softmax(scores: Sequence[float]) -> list[float]:
@@ -268,8 +273,9 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         # "Middle East" neighbourhood) is near the story only when the story's places are its
         # neighbours, not merely in its region
         namesake_of_area = any(c.kind == PRIMARY and c.record.place_type in NAMED_AREA_TYPES for c in opts)
-        # the most populous town of the name: a town abroad of a fifth its people is its namesake
-        towns = [c.record for c in opts if c.record.place_type in POPULATED_TYPES]
+        # the most populous town of this name (its own name, not an old or foreign one): a town
+        # abroad of a fifth its people is its namesake
+        towns = [c.record for c in opts if c.record.place_type in POPULATED_TYPES and _how_named(c) != ALTERNATE]
         biggest = max(towns, key=lambda r: (r.population, r.gazetteer_id)) if towns else None
         for c in opts:
             near = coherence.get((key, c.record.gazetteer_id))
@@ -313,11 +319,11 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     for m, f in zip(mentions, first, strict=True):
         picked[f.record.country_code].add((m.article, name_key(m.text)))
 
-    def unsupported(key: tuple[str, str], r: GazetteerRecord) -> bool:
-        """A village in a country the story neither names nor places another name in, far from
-        the story's places, that nothing in the text puts there."""
-        return r.place_type == PlaceType.VILLAGE and (key, r.gazetteer_id) not in anchored_by_text and \
-            not (countries[r.country_code] - own[key][r.country_code]) and not picked[r.country_code] - {key}
+    def backed(key: tuple[str, str], r: GazetteerRecord) -> bool:
+        """Whether the text puts the name ``key`` at ``r``: it anchors it there, or names its
+        country or places another name in it."""
+        return (key, r.gazetteer_id) in anchored_by_text or \
+            countries[r.country_code] > own[key][r.country_code] or bool(picked[r.country_code] - {key})
 
     # One sense per discourse: the same name in one article means the same place, so its
     # mentions share their evidence ("Parkland, Florida" ... "Parkland" is still in Florida).
@@ -340,11 +346,13 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 mean = means[gkey] = {gid: sum(v) / len(v) for gid, v in pooled.items()}
             scored = [(mean[c.record.gazetteer_id], c) for _, c in scored]
         scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
-        if unsupported(gkey, scored[0][1].record):
-            # is not what the name means: another reading is ("Delphi" after "Athens": the
-            # Greek village, not Indiana's), or none is, and the name is a word or a name that
-            # happens to name a village ("the Pope")
-            scored = [sc for sc in scored if not unsupported(gkey, sc[1].record)]
+        if scored[0][1].record.place_type == PlaceType.VILLAGE and not backed(gkey, scored[0][1].record):
+            # a village in a country the story neither names nor places another name in, far
+            # from its places, that nothing in the text puts there, is not what the name means:
+            # a reading the text backs is ("Delphi" after "Athens": the Greek village, not
+            # Indiana's), or none is, and the name is a word or a name that happens to name a
+            # village ("the Pope")
+            scored = [sc for sc in scored if backed(gkey, sc[1].record)]
             if not scored:
                 continue
         conf = _softmax([2.0 * s for s, _ in scored])

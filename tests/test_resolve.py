@@ -96,6 +96,12 @@ def test_a_country_the_story_talks_about_does_not_make_its_small_namesake_win(tm
     assert got["Geneva"].best.record.country_code == "CH"
 
 
+def test_a_namesake_is_measured_against_towns_of_that_very_name(tmp_path):
+    # "Petersburg" is an old name of Saint Petersburg, not its name: the Virginian town is no namesake of it
+    got = resolved_in_text(tmp_path, "Officials in the United States said Petersburg was flooded on Monday.")
+    assert got["Petersburg"].best.record.country_code == "US"
+
+
 def test_a_namesake_the_text_anchors_still_wins(tmp_path):
     got = resolved_in_text(tmp_path, "Fire crews from Tyler and Longview in Texas drove to Paris on Monday.")
     assert got["Paris"].best.record.country_code == "US"
@@ -105,6 +111,12 @@ def test_a_word_that_names_a_village_far_from_the_story_is_no_place(tmp_path):
     got = resolved_in_text(tmp_path, "The Pope met refugees in Rome on Sunday.")
     assert "Pope" not in got
     assert got["Rome"].best.record.country_code == "IT"
+
+
+def test_no_reading_the_text_backs_is_no_place(tmp_path):
+    # a first name: a Greek village and an Indian town, and the story is about neither country
+    got = resolved_in_text(tmp_path, "Malia joined her father in Hawaii.")
+    assert "Malia" not in got and "Hawaii" in got
 
 
 def test_a_village_is_read_in_the_country_of_the_story(tmp_path):

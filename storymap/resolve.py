@@ -18,8 +18,10 @@ That the story talks about a country is weak evidence for a small town there: a 
 with a fifth of the people of its name's biggest town ("Washington" in a story about
 Britain, "Geneva" in one about the United States) wins only when the text anchors it (a
 qualifier, a place of the story near it, the division it is in). And "none of these" may
-win: a village in a country the story never mentions that nothing in the text anchors is
-a word or a name that happens to name a village ("the Pope"), and is left out.
+win: a village in a country the story neither names nor places another name in, that
+nothing in the text anchors, is not what its name means; another reading the text backs
+is ("Delphi" after "Athens"), or none is, and the name, a word or a name that happens to
+name a village ("the Pope", a first name), is left out.
 
 The scores become a confidence through a softmax over the candidates; the runners-up
 are kept for review.
@@ -442,7 +444,7 @@ NAMED_AREA_TYPES = frozenset({PlaceType.COUNTRY, PlaceType.ADMIN1, PlaceType.REG
 #: namesake ("Paris, Texas"), which needs more than the story's country to win
 NAMESAKE_RATIO = 5
 #: the coherence (see :func:`_coherence`) of a reading that the story's places anchor: one of
-#: them within about 120 km
+#: them within about 120 km (20 km of a town named like an area)
 LOCAL_ANCHOR = 0.67
 
 

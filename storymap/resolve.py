@@ -14,6 +14,15 @@ Evidence, in the order a careful reader weighs it:
 6. local focus: the first-level division most of the other confidently placed names (and
    the outlet's home) lie in.
 
+That the story talks about a country is weak evidence for a small town there: a town abroad
+with a fifth of the people of its name's biggest town ("Washington" in a story about
+Britain, "Geneva" in one about the United States) wins only when the text anchors it (a
+qualifier, a place of the story near it, the division it is in). And "none of these" may
+win: a village in a country the story neither names nor places another name in, that
+nothing in the text anchors, is not what its name means; another reading the text backs
+is ("Delphi" after "Athens"), or none is, and the name, a word or a name that happens to
+name a village ("the Pope", a first name), is left out.
+
 The scores become a confidence through a softmax over the candidates; the runners-up
 are kept for review.
 """
@@ -80,11 +89,16 @@ def prior(match: NameMatch) -> float:
         score = 0.5 + math.log10(r.population + 1) / 2
     else:  # landmarks, facilities and named regions: curated, so specific
         score = 3.0
-    kind = match.kind
-    if kind == ALTERNATE and match.surface and spelled_out(match.surface) == spelled_out(r.name):
-        kind = PRIMARY  # "St Petersburg": GeoNames' "Saint Petersburg", written short
-    score += {PRIMARY: 1.0, ABBREVIATION: 1.0, ALTERNATE: 0.0}.get(kind, 0.0)
+    score += {PRIMARY: 1.0, ABBREVIATION: 1.0, ALTERNATE: 0.0}.get(_how_named(match), 0.0)
     return score
+
+
+def _how_named(match: NameMatch) -> int:
+    """How the name matched the place: an alternate name that only writes the primary name
+    short counts as the primary name ("St Petersburg": GeoNames' "Saint Petersburg")."""
+    if match.kind == ALTERNATE and match.surface and spelled_out(match.surface) == spelled_out(match.record.name):
+        return PRIMARY
+    return match.kind
 
 
 def _softmax(scores: Sequence[float]) -> list[float]:
@@ -132,7 +146,8 @@ def outlet_home(gazetteer: Gazetteer, outlet: str | None, url: str | None) -> Ga
 
 def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
             outlet_homes: Mapping[str, GazetteerRecord] | None = None) -> list[Resolved]:
-    """Resolve all mentions of a story together (coherence needs the whole story).
+    """Resolve all mentions of a story together (coherence needs the whole story), in
+    their order, leaving out the names that none of their readings fits (see below).
 
     ``texts`` maps article ids to their text, for evidence between mentions (lists);
     ``outlet_homes`` maps article ids to their outlet's home city (:func:`outlet_home`),
@@ -210,6 +225,10 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         if foreign and first[k].record.place_type == PlaceType.COUNTRY:
             named += [(k, c.record) for c in opts
                       if c.record.place_type == PlaceType.ADMIN1 and c.record.country_code == home]
+    # the first-level divisions the story names: a town in one, or near its point where the
+    # gazetteer does not record the town's division, is anchored by the text ("County Cavan
+    # ... Virginia": the Irish village, not the South African city)
+    states = {f.record.gazetteer_id: f.record for f in first if f.record.place_type == PlaceType.ADMIN1}
     for k, r in [*anchors, *named]:
         if (d := _division(r)) is not None:
             divisions[d].add((mentions[k].article, name_key(mentions[k].text)))
@@ -229,6 +248,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     contexts: dict[tuple[str, str], list[GazetteerRecord]] = {}
     coherence: dict[tuple[tuple[str, str], str], float] = {}
     scores: list[list[tuple[float, NameMatch]]] = []
+    #: (article, name) and reading pairs that the text anchors (see ``local`` below)
+    anchored_by_text: set[tuple[tuple[str, str], str]] = set()
     for i, (m, opts) in enumerate(zip(mentions, options, strict=True)):
         scored = []
         # "Mexico" is the country's own name and only an alternate name of Mexico City.
@@ -250,19 +271,38 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 ([outlet_homes[m.article]] if m.article in outlet_homes else [])
         focus = focus_of(key)
         home, foreign = homes[key]
-        # a town named like a country or state ("Florida, N.Y.", "Lebanon, Tenn.") is near the
-        # story only when the story's places are its neighbours, not merely in its region
-        namesake_of_area = any(c.kind == PRIMARY and c.record.place_type in (PlaceType.COUNTRY, PlaceType.ADMIN1)
-                               for c in opts)
+        # a town named like a country, state or region ("Florida, N.Y.", "Lebanon, Tenn.", a
+        # "Middle East" neighbourhood) is near the story only when the story's places are its
+        # neighbours, not merely in its region
+        namesake_of_area = any(c.kind == PRIMARY and c.record.place_type in NAMED_AREA_TYPES for c in opts)
+        # the most populous town of this name (its own name, not an old or foreign one): a town
+        # abroad of a fifth its people is its namesake
+        towns = [c.record for c in opts if c.record.place_type in POPULATED_TYPES and _how_named(c) != ALTERNATE]
+        biggest = max(towns, key=lambda r: (r.population, r.gazetteer_id)) if towns else None
         for c in opts:
             near = coherence.get((key, c.record.gazetteer_id))
             if near is None:
                 scale = LOCAL_KM if namesake_of_area and c.record.place_type in POPULATED_TYPES else REGION_KM
                 near = coherence[(key, c.record.gazetteer_id)] = _coherence(c.record, context, scale)
-            s = prior(c) + _country_bonus(c, countries) + near
-            if host is not None and _inside(c.record, host):
+            hosted = host is not None and _inside(c.record, host)
+            focused = focus is not None and focus in (_division(c.record), c.record.gazetteer_id)
+            bonus = _country_bonus(c, countries)
+            local = hosted or focused or near >= LOCAL_ANCHOR or m.dateline or m.constraint == "populated" or \
+                _division(c.record) in states or \
+                any(distance_km(c.record.lat, c.record.lon, st.lat, st.lon) <= REGION_KM for st in states.values())
+            if local:
+                anchored_by_text.add((key, c.record.gazetteer_id))
+            if biggest is not None and c.record.place_type in POPULATED_TYPES and \
+                    c.record.country_code != biggest.country_code and \
+                    c.record.population * NAMESAKE_RATIO <= biggest.population and not local:
+                # "Washington" in a story about Britain is still the capital, not the English
+                # town: that the story talks about a country does not anchor a small namesake
+                # there; the text must (a qualifier, the places around it, the story's division)
+                bonus = 0.0
+            s = prior(c) + bonus + near
+            if hosted:
                 s += 3.0  # "Paris, Texas": the Paris in Texas
-            if focus is not None and focus in (_division(c.record), c.record.gazetteer_id):
+            if focused:
                 s += 1.0  # in the division the story is about
             if foreign and c.record.place_type == PlaceType.ADMIN1 and c.record.country_code == home:
                 s += 1.0  # the state of the story's country, not a country the story never mentions
@@ -275,6 +315,17 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 s += 1.0  # "states such as California or Washington": listed names are alike
             scored.append((s, c))
         scores.append(scored)
+
+    # the countries of the first readings of the story's names, and the names that put them there
+    picked: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for m, f in zip(mentions, first, strict=True):
+        picked[f.record.country_code].add((m.article, name_key(m.text)))
+
+    def backed(key: tuple[str, str], r: GazetteerRecord) -> bool:
+        """Whether the text puts the name ``key`` at ``r``: it anchors it there, or names its
+        country or places another name in it."""
+        return (key, r.gazetteer_id) in anchored_by_text or \
+            countries[r.country_code] > own[key][r.country_code] or bool(picked[r.country_code] - {key})
 
     # One sense per discourse: the same name in one article means the same place, so its
     # mentions share their evidence ("Parkland, Florida" ... "Parkland" is still in Florida).
@@ -297,13 +348,23 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 mean = means[gkey] = {gid: sum(v) / len(v) for gid, v in pooled.items()}
             scored = [(mean[c.record.gazetteer_id], c) for _, c in scored]
         scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
+        if scored[0][1].record.place_type == PlaceType.VILLAGE and not backed(gkey, scored[0][1].record):
+            # a village in a country the story neither names nor places another name in, far
+            # from its places, that nothing in the text puts there, is not what the name means:
+            # a reading the text backs is ("Delphi" after "Athens": the Greek village, not
+            # Indiana's), or none is, and the name is a word or a name that happens to name a
+            # village ("the Pope")
+            scored = [sc for sc in scored if backed(gkey, sc[1].record)]
+            if not scored:
+                continue
         conf = _softmax([2.0 * s for s, _ in scored])
         out.append(Resolved(m, tuple(Candidate(c.record, round(s, 3), round(p, 3))
                                      for (s, c), p in zip(scored, conf, strict=True))))
     for i in range(1, len(out)):
         area = out[i].best.record
         if area.place_type in JURISDICTION_TYPES and \
-                _comma_between(mentions[i - 1], mentions[i], texts or {}) and within(out[i - 1].best.record, area):
+                _comma_between(out[i - 1].mention, out[i].mention, texts or {}) and \
+                within(out[i - 1].best.record, area):
             out[i] = replace(out[i], qualifies=True)
     return out
 
@@ -377,6 +438,14 @@ def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
 #: how far a story's places pull a name's readings towards them: a region's reach, and a
 #: town's own surroundings (its neighbouring towns)
 REGION_KM, LOCAL_KM = 150.0, 25.0
+#: areas whose name a town may borrow: a country, a state, a named region
+NAMED_AREA_TYPES = frozenset({PlaceType.COUNTRY, PlaceType.ADMIN1, PlaceType.REGION, PlaceType.CONTINENT})
+#: a town with this many times fewer people than the biggest town of its name is a
+#: namesake ("Paris, Texas"), which needs more than the story's country to win
+NAMESAKE_RATIO = 5
+#: the coherence (see :func:`_coherence`) of a reading that the story's places anchor: one of
+#: them within about 120 km (20 km of a town named like an area)
+LOCAL_ANCHOR = 0.67
 
 
 def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord], scale: float = REGION_KM) -> float:

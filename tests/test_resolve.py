@@ -79,3 +79,53 @@ def test_english_scottish_and_welsh_point_at_their_nations(tmp_path):
     found = Recognizer(gazetteer()).find(article)
     assert [(m.text, m.demonym) for m in found] == [("English", True), ("Scottish", True), ("Welsh", True)]
     assert found[0].candidates[0].record.name == "England"
+
+
+def resolved_in_text(tmp_path, text: str) -> dict[str, object]:
+    """The mentions of ``text`` that resolution keeps, by their words (with the text, for lists)."""
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + text))
+    found = [m for m in Recognizer(gazetteer()).find(article) if not m.demonym]
+    return {r.mention.text: r for r in resolve(found, {article.id: article.text})}
+
+
+def test_a_country_the_story_talks_about_does_not_make_its_small_namesake_win(tmp_path):
+    got = resolved_in_text(tmp_path, "Britain's foreign minister met officials in London and Manchester before "
+                                     "he flew to Washington.")
+    assert got["Washington"].best.record.gazetteer_id == "geonames:4140963"  # the capital, not the English town
+    got = resolved_in_text(tmp_path, "Officials of the United States will meet in Geneva.")
+    assert got["Geneva"].best.record.country_code == "CH"
+
+
+def test_a_namesake_is_measured_against_towns_of_that_very_name(tmp_path):
+    # "Petersburg" is an old name of Saint Petersburg, not its name: the Virginian town is no namesake of it
+    got = resolved_in_text(tmp_path, "Officials in the United States said Petersburg was flooded on Monday.")
+    assert got["Petersburg"].best.record.country_code == "US"
+
+
+def test_a_namesake_the_text_anchors_still_wins(tmp_path):
+    got = resolved_in_text(tmp_path, "Fire crews from Tyler and Longview in Texas drove to Paris on Monday.")
+    assert got["Paris"].best.record.country_code == "US"
+
+
+def test_a_word_that_names_a_village_far_from_the_story_is_no_place(tmp_path):
+    got = resolved_in_text(tmp_path, "The Pope met refugees in Rome on Sunday.")
+    assert "Pope" not in got
+    assert got["Rome"].best.record.country_code == "IT"
+
+
+def test_no_reading_the_text_backs_is_no_place(tmp_path):
+    # a first name: a Greek village and an Indian town, and the story is about neither country
+    got = resolved_in_text(tmp_path, "Malia joined her father in Hawaii.")
+    assert "Malia" not in got and "Hawaii" in got
+
+
+def test_a_village_is_read_in_the_country_of_the_story(tmp_path):
+    got = resolved_in_text(tmp_path, "The minister visited Athens on Thursday. On Friday he opened a school in Delphi.")
+    assert got["Delphi"].best.record.country_code == "GR"
+    got = resolved_in_text(tmp_path, "Refugees walked from Moria to Mytilene on Tuesday.")
+    assert got["Moria"].best.record.country_code == "GR"  # a village near the story's places stays
+
+
+def test_a_town_named_like_a_region_needs_neighbours_not_a_nearby_city(tmp_path):
+    got = resolved_in_text(tmp_path, "The United States envoy flew from Annapolis to the Middle East on Monday.")
+    assert got["Middle East"].best.record.place_type == "region"

@@ -311,6 +311,8 @@ class _Scan:
     blocks: list[Block]
     header: list[str]
     furniture: list[str]
+    #: the outlet a web page's title names after the headline ("... – The Example Post")
+    outlet: str | None = None
 
 
 def _scan_plain(text: str, ranges: list[tuple[int, int]] | None = None) -> _Scan:
@@ -349,7 +351,36 @@ def _scan_plain(text: str, ranges: list[tuple[int, int]] | None = None) -> _Scan
         blocks = first + blocks
         header = []
     blocks, boxes = _boxes(text, blocks)
-    return _Scan(blocks, header + dates, furniture + boxes + dates)
+    outlet = None
+    if blocks and _headline_like(text[blocks[0].start : blocks[0].end]):
+        blocks[0], outlet = _title_outlet(text, blocks[0])
+    return _Scan(blocks, header + dates, furniture + boxes + dates, outlet)
+
+
+#: the last part of a web page's title, after a dash or a bar: perhaps the outlet's name
+_TITLE_TAIL = re.compile(r"\s+[-\u2013\u2014|]\s+(?P<name>(?:(?!\s[-\u2013\u2014|]\s).){2,50}?)\s*$")
+_DOMAIN = re.compile(r"(?:www\.)?[\w-]+(?:\.[a-z]{2,6}){1,2}", re.IGNORECASE)
+_MASTHEAD_WORDS = words("masthead_words")
+
+
+def _title_outlet(text: str, block: Block) -> tuple[Block, str | None]:
+    """A headline without the outlet's name a web page's title ends in ("Minister visits Leeds
+    – The Example Post", "... | example.com", "... - CNN"), and that name; the block as it is and
+    None when its last part names no outlet (a web address, capitals, a wire agency, or
+    capitalised words with a newspaper's word such as "Post" or "News")."""
+    line = text[block.start : block.end]
+    m = _TITLE_TAIL.search(line)
+    if m is None or m.start() < 10:
+        return block, None
+    name = m.group("name")
+    tokens = name.split()
+    if len(tokens) > 5:
+        return block, None
+    if (_DOMAIN.fullmatch(name) or re.fullmatch(r"[A-Z]{2,5}", name) or name.lower() in words("photo_agencies") or
+            all(t[:1].isupper() for t in tokens) and any(t.lower().strip(".,'\u2019") in _MASTHEAD_WORDS
+                                                         for t in tokens)):
+        return Block(block.start, block.start + m.start()), name
+    return block, None
 
 
 def _is_dateline(line: str) -> bool:
@@ -738,6 +769,7 @@ def _article(ident: str, path: Path, text: str, scan: _Scan, found: dict[str, st
         m = _ORIGINAL_SOURCE.match(line)
         if m and not original:
             original = m.group("name").strip()
+    source = source or scan.outlet
     published = None
     if found.get("published"):
         try:

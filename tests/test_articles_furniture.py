@@ -177,3 +177,9 @@ def test_a_masthead_in_the_title_gives_no_place(tmp_path):
     story = build_story([tmp_path], gazetteer=gazetteer(), base=tmp_path).story
     names = {f["properties"].get("name") for f in story["features"]}
     assert "Leeds" in names and "Chicago" not in names
+
+
+def test_a_paragraph_that_opens_with_the_story_stays_though_a_caption_of_an_old_picture_ends_it():
+    glued = ("The minister arrived in Leeds on Monday. This undated photo provided by the ministry shows her "
+             "visiting Bristol. (AP Photo/Jane Roe)")
+    assert body(HEADLINE, glued, MORE) == [HEADLINE, glued, MORE]

@@ -169,8 +169,10 @@ def _other_time_caption(block: str) -> bool:
     """Whether a paragraph is the caption of a picture from another time than the story's: a
     caption opens it or a photo credit ends it, and its first sentence says the picture is old
     (then its sentences all tell what the picture shows)."""
+    if not is_caption(block):
+        return False
     first = _split_sentences(block, [Block(0, len(block))])[0]
-    return is_caption(block) and bool(_OTHER_TIME.search(block, first.start, first.end))
+    return bool(_OTHER_TIME.search(block, first.start, first.end))
 
 
 #: A block longer than this is story text, whatever it starts or ends with: captions, credit

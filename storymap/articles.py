@@ -2,8 +2,10 @@
 
 An :class:`Article` keeps the whole decoded file text; its ``blocks`` are the character
 ranges of story text. Everything else (weather widgets, comment forms, "Related
-Articles", share buttons, HTML markup) is furniture: no place or excerpt may come from
-it, but the title, outlet and date may be read from it.
+Articles", share buttons, HTML markup; inside the text, boxes of links to other stories,
+captions of old pictures, credit lines, embedded posts, the outlet's name after a web
+page's title) is furniture: no place or excerpt may come from it, but the title, outlet
+and date may be read from it.
 """
 
 from __future__ import annotations
@@ -221,7 +223,7 @@ def _boxes(text: str, blocks: list[Block]) -> tuple[list[Block], list[str]]:
     apart), boxes of links to other stories (a "Related" or "Read more" line and the headlines under
     it), credit lines, embedded social media posts, pictures' file names, and the headlines of
     other stories or videos after the story's last paragraph. A first block that reads as a
-    headline is the article's and stays.
+    headline is the article's and stays; a text that is all furniture stays whole.
     """
     headline = bool(blocks) and _headline_like(text[blocks[0].start : blocks[0].end])
     kept: list[Block] = []
@@ -248,13 +250,16 @@ def _boxes(text: str, blocks: list[Block]) -> tuple[list[Block], list[str]]:
     first = 1 if headline else 0
     last = max((k for k in range(first, len(kept)) if not _headline_like(text[kept[k].start : kept[k].end])),
                default=None)
-    if last is not None:
+    if last is not None and not any(text[b.start : b.end].endswith(":") for b in kept[last + 1 :]):
+        # (a line ending in a colon leads in a list of the story's own: "The band plays these halls:")
         while len(kept) > last + 1:
             line = text[kept[-1].start : kept[-1].end]
             if len(line.split()) < 5 or line.isupper() or line[:1].isdigit() or find_dates(line):
                 break  # a sign-off ("REUTER"), a subhead in capitals, a dated list's line: no headline
             dropped.append(line)
             kept.pop()
+    if not kept:
+        return blocks, []  # nothing else to read: the text is what its reader gave, not a page's margin
     return kept, dropped
 
 

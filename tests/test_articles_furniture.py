@@ -112,6 +112,8 @@ def test_headlines_after_the_storys_last_paragraph_go():
     ["REUTER"],  # a wire sign-off
     ["Tour dates", "March 4 Leeds First Direct Arena", "March 6 Glasgow Hydro and the SSE Arena"],
     ["THE ROAD AHEAD"],
+    ["The minister will also visit these depots:", "The new tram depot in north Leeds",
+     "The old engine sheds on the York ring road"],
 ])
 def test_a_sign_off_and_a_dated_list_at_the_end_stay(tail):
     got = body(HEADLINE, LEDE, MORE, *tail)
@@ -183,3 +185,9 @@ def test_a_paragraph_that_opens_with_the_story_stays_though_a_caption_of_an_old_
     glued = ("The minister arrived in Leeds on Monday. This undated photo provided by the ministry shows her "
              "visiting Bristol. (AP Photo/Jane Roe)")
     assert body(HEADLINE, glued, MORE) == [HEADLINE, glued, MORE]
+
+
+def test_a_text_that_is_only_a_caption_is_still_read():
+    caption = "This undated photo provided by the museum shows a steam engine at the depot in Bristol."
+    assert body(caption) == [caption]
+    assert body(HEADLINE, LEDE, caption) == [HEADLINE, LEDE]

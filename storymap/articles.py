@@ -2,8 +2,10 @@
 
 An :class:`Article` keeps the whole decoded file text; its ``blocks`` are the character
 ranges of story text. Everything else (weather widgets, comment forms, "Related
-Articles", share buttons, HTML markup) is furniture: no place or excerpt may come from
-it, but the title, outlet and date may be read from it.
+Articles", share buttons, HTML markup; inside the text, boxes of links to other stories,
+captions of old pictures, credit lines, embedded posts, the outlet's name after a web
+page's title) is furniture: no place or excerpt may come from it, but the title, outlet
+and date may be read from it.
 """
 
 from __future__ import annotations
@@ -130,19 +132,135 @@ _ORIGINAL_SOURCE = re.compile(r"^\s*source\s*:\s*(?P<name>.{2,80}?)\s*$", re.IGN
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_AGENCIES = alternation(phrases("photo_agencies"))
+_PICTURE = r"(?:photos?|images?|pictures?|photographs?)(?![\w-])"
 #: a photo caption kept among the sentences: "This undated photo provided by ... shows",
-#: "In this photo taken Friday, ...", "(AP Photo/Jane Doe)", "(... via AP)"
+#: "In this photo taken Friday, ...", "FILE - In this Jan. 5, 2016, file photo, ...", "Photo: ...",
+#: "Image copyright ...", and a sentence that ends in a photo credit: "(AP Photo/Jane Doe)",
+#: "(... via AP)", "(Jane Doe/Getty Images)", "(Reuters/Jane Doe)", "(Photo: Jane Doe)"
 _CAPTION = re.compile(
     r"^\s*(?:In\s+)?(?:this|these)\s+(?:[\w-]+\s+){0,4}?(?:photos?|images?|pictures?|photographs?)\b"
     r"[^.]{0,80}?\b(?:shows?|showing|taken|provided|released|made|obtained)\b"
-    r"|\((?:" + alternation(phrases("photo_agencies")) + r")\s+Photo\s*/"
-    r"|\bvia\s+(?:" + alternation(phrases("photo_agencies")) + r")\)\s*$",
+    r"|^\s*In\s+this\s+(?:(?-i:[A-Z][a-z]{2,8})\.?\s+\d{1,2},?\s+(?:\d{4},?\s+)?)?"
+    r"(?:(?:undated|file|handout|aerial)\s+)*" + _PICTURE +
+    r"|^\s*(?:file|handout)(?:\s+photo)?\s*[-\u2013\u2014:]\s"
+    r"|^\s*(?:" + alternation(phrases("caption_labels")) + r")\s*:\s"
+    r"|^\s*(?:" + alternation(phrases("caption_openers")) + r")\b"
+    r"|\((?:" + _AGENCIES + r")\s+Photo\s*/"
+    r"|\bvia\s+(?:" + _AGENCIES + r")\)\s*$"
+    r"|/\s*(?:" + _AGENCIES + r")(?:\s+photo)?\s*\)\s*$"
+    r"|\((?:" + _AGENCIES + r")\s*/\s*[^()/]{1,60}\)\s*$"
+    r"|\((?:photos?|images?|pictures?)\s*(?::|by\b)[^()]{1,80}\)\s*$",
     re.IGNORECASE)
 
 
 def is_caption(text: str) -> bool:
     """Whether a sentence is a photo caption (what a picture shows, not what the story tells)."""
     return bool(_CAPTION.search(text))
+
+
+# --------------------------------------------------------------------------- boxes, captions, credits
+
+#: a caption of a picture taken at another time ("FILE - ...", "This undated photo ...", "In a 2012
+#: file photo, ..."): it tells of another event than the story's
+_OTHER_TIME = re.compile(r"^\s*file\b|\b(?:" + alternation(phrases("archive_words")) + r")\s+" +
+                         r"(?:photos?|images?|pictures?|photographs?|footage)\b", re.IGNORECASE)
+
+
+def _other_time_caption(block: str) -> bool:
+    """Whether a paragraph is the caption of a picture from another time than the story's: a
+    caption opens it or a photo credit ends it, and its first sentence says the picture is old
+    (then its sentences all tell what the picture shows)."""
+    if not is_caption(block):
+        return False
+    first = _split_sentences(block, [Block(0, len(block))])[0]
+    return bool(_OTHER_TIME.search(block, first.start, first.end))
+
+
+#: A block longer than this is story text, whatever it starts or ends with: captions, credit
+#: lines and link boxes are short.
+MAX_BOX_CHARS = 800
+_BOX_LABEL = alternation(phrases("link_box_labels"))
+#: "Related", "Read more:", "[See also]" alone on a line: a box of links to other stories follows
+_BOX_HEAD = re.compile(r"^[\s\[(]*(?:" + _BOX_LABEL + r")\s*[:|\u00bb\u203a>.\u2026\u2013\u2014-]*[\s\])]*$",
+                       re.IGNORECASE)
+#: "Related: Storm floods the coast", "READ MORE | Minister resigns": one link to another story
+_BOX_LINK = re.compile(r"^[\s\[(]*(?:" + _BOX_LABEL + r")\s*[:|\u00bb\u203a>\u2013\u2014-]\s*\S", re.IGNORECASE)
+#: "[Read the full text of the speech]": an editor's note or a link set in square brackets
+_BRACKETED = re.compile(r"^\s*\[[^\[\]]+\]\s*$")
+#: a picture's file name left in the text ("map.jpg")
+_IMAGE_FILE = re.compile(r"^\s*[\w.%~+-]+\.(?:jpe?g|png|gif|webp|svg|tiff?)\s*$", re.IGNORECASE)
+#: an embedded social media post: "... pic.twitter.com/abc", "- Jane Doe (@jdoe) May 1, 2016",
+#: "A post shared by Jane Doe (@jdoe) on ..."
+_EMBED = re.compile(r"\bpic\.twitter\.com/\w+|\(@\w{1,30}\)\s+\w+\.?\s+\d{1,2},?\s+\d{4}\s*$|"
+                    r"^\s*a post shared by\b", re.IGNORECASE)
+#: a word of a person's or a place's name: capitalised, or a particle ("al-Sayed", "van Dijk")
+_NAME_WORD = (r"(?-i:[A-Z][\w'\u2019.-]*|(?:al|el|bin|ibn|de|da|di|du|van|von|der|den|del|le|la|dos|das)"
+              r"(?:-[\w'\u2019.]+)?)")
+_NAMES = _NAME_WORD + r"(?:,?\s+(?:(?:and|in|from)\s+)?" + _NAME_WORD + r"){0,8}"
+_CREDIT_PART = r"(?:" + alternation(phrases("credit_words")) + r")\s+by\s+" + _NAMES
+#: a credit line: "(Reporting by Jane Doe in Lima; Editing by John Roe)", "Jane Doe in Lima
+#: contributed to this report.", "Doe reported from Lima."
+_CREDIT = re.compile(
+    r"^\s*\(\s*(?:" + alternation(phrases("credit_words")) + r")\s+by\b[^()]*\)\s*$"
+    r"|^\s*" + _CREDIT_PART + r"(?:\s*[;,]\s*(?:and\s+)?" + _CREDIT_PART + r")*\s*\.?\s*$"
+    r"|^[^.!?]{1,150}\bcontributed\s+(?:reporting\b|to\s+this\s+(?:report|story|article)\b)[^!?]{0,150}$"
+    r"|^\s*" + _NAMES + r"\s+reported\s+from\s+" + _NAMES + r"\.?\s*$",
+    re.IGNORECASE)
+#: the end of a sentence: a full stop, a question or exclamation mark, perhaps inside quotes or brackets
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
+
+
+def _headline_like(line: str) -> bool:
+    """A short line that ends without a sentence's end: a headline, a link's or a video's title."""
+    return len(line) <= 200 and not _SENTENCE_END.search(line)
+
+
+def _boxes(text: str, blocks: list[Block]) -> tuple[list[Block], list[str]]:
+    """The blocks of story text among ``blocks``, and the text of those that are a page's
+    furniture: the captions of pictures from another time (the whole paragraph; a caption of the
+    story's own event stays, as it may date a stop, and :func:`is_caption` tells its sentences
+    apart), boxes of links to other stories (a "Related" or "Read more" line and the headlines under
+    it), credit lines, embedded social media posts, pictures' file names, and the headlines of
+    other stories or videos after the story's last paragraph. A first block that reads as a
+    headline is the article's and stays; a text that is all furniture stays whole.
+    """
+    headline = bool(blocks) and _headline_like(text[blocks[0].start : blocks[0].end])
+    kept: list[Block] = []
+    dropped: list[str] = []
+    in_box = False
+    for i, b in enumerate(blocks):
+        line = text[b.start : b.end]
+        if headline and i == 0:
+            kept.append(b)
+            continue
+        if in_box and _headline_like(line):
+            dropped.append(line)
+            continue
+        in_box = False
+        if len(line) <= MAX_BOX_CHARS and _BOX_HEAD.match(line):
+            in_box = True
+        elif len(line) > MAX_BOX_CHARS or not (
+                _BOX_LINK.match(line) or _BRACKETED.match(line) or _IMAGE_FILE.match(line) or
+                _EMBED.search(line) or _CREDIT.match(line) or _other_time_caption(line)):
+            kept.append(b)
+            continue
+        dropped.append(line)
+    # after the story's last paragraph: the headlines of other stories and videos
+    first = 1 if headline else 0
+    last = max((k for k in range(first, len(kept)) if not _headline_like(text[kept[k].start : kept[k].end])),
+               default=None)
+    if last is not None and not any(text[b.start : b.end].endswith(":") for b in kept[last + 1 :]):
+        # (a line ending in a colon leads in a list of the story's own: "The band plays these halls:")
+        while len(kept) > last + 1:
+            line = text[kept[-1].start : kept[-1].end]
+            if len(line.split()) < 5 or line.isupper() or line[:1].isdigit() or find_dates(line):
+                break  # a sign-off ("REUTER"), a subhead in capitals, a dated list's line: no headline
+            dropped.append(line)
+            kept.pop()
+    if not kept:
+        return blocks, []  # nothing else to read: the text is what its reader gave, not a page's margin
+    return kept, dropped
 
 
 def _lines(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -202,6 +320,8 @@ class _Scan:
     blocks: list[Block]
     header: list[str]
     furniture: list[str]
+    #: the outlet a web page's title names after the headline ("... – The Example Post")
+    outlet: str | None = None
 
 
 def _scan_plain(text: str, ranges: list[tuple[int, int]] | None = None) -> _Scan:
@@ -220,7 +340,8 @@ def _scan_plain(text: str, ranges: list[tuple[int, int]] | None = None) -> _Scan
             if blocks or header:
                 in_header = False
             continue
-        if tail or _FURNITURE_RE.match(line) or _TAIL_RE.match(line):
+        # (a "Read more" line heads a box of links: :func:`_boxes` drops it with the links)
+        if tail or _TAIL_RE.match(line) or _FURNITURE_RE.match(line) and not _BOX_HEAD.match(line):
             tail = tail or bool(_TAIL_RE.match(line))
             furniture.append(line)
             continue
@@ -238,7 +359,37 @@ def _scan_plain(text: str, ranges: list[tuple[int, int]] | None = None) -> _Scan
         first = [b for b in _header_blocks(text, ranges, header)]
         blocks = first + blocks
         header = []
-    return _Scan(blocks, header + dates, furniture + dates)
+    blocks, boxes = _boxes(text, blocks)
+    outlet = None
+    if blocks and _headline_like(text[blocks[0].start : blocks[0].end]):
+        blocks[0], outlet = _title_outlet(text, blocks[0])
+    return _Scan(blocks, header + dates, furniture + boxes + dates, outlet)
+
+
+#: the last part of a web page's title, after a dash or a bar: perhaps the outlet's name
+_TITLE_TAIL = re.compile(r"\s+[-\u2013\u2014|]\s+(?P<name>(?:(?!\s[-\u2013\u2014|]\s).){2,50}?)\s*$")
+_DOMAIN = re.compile(r"(?:www\.)?[\w-]+(?:\.[a-z]{2,6}){1,2}", re.IGNORECASE)
+_MASTHEAD_WORDS = words("masthead_words")
+
+
+def _title_outlet(text: str, block: Block) -> tuple[Block, str | None]:
+    """A headline without the outlet's name a web page's title ends in ("Minister visits Leeds
+    – The Example Post", "... | example.com", "... - CNN"), and that name; the block as it is and
+    None when its last part names no outlet (a web address, capitals, a wire agency, or
+    capitalised words with a newspaper's word such as "Post" or "News")."""
+    line = text[block.start : block.end]
+    m = _TITLE_TAIL.search(line)
+    if m is None or m.start() < 10:
+        return block, None
+    name = m.group("name")
+    tokens = name.split()
+    if len(tokens) > 5:
+        return block, None
+    if (_DOMAIN.fullmatch(name) or re.fullmatch(r"[A-Z]{2,5}", name) or name.lower() in words("photo_agencies") or
+            all(t[:1].isupper() for t in tokens) and any(t.lower().strip(".,'\u2019") in _MASTHEAD_WORDS
+                                                         for t in tokens)):
+        return Block(block.start, block.start + m.start()), name
+    return block, None
 
 
 def _is_dateline(line: str) -> bool:
@@ -323,7 +474,8 @@ def _scan_html(raw: str, path: Path) -> tuple[_Scan, dict[str, str | None], tupl
         blocks.append(Block(i, i + len(para)))
         pos = i + len(para)
     meta["_text"] = flat
-    return _Scan(blocks, [], []), meta, tuple(flat_where)
+    blocks, boxes = _boxes(flat, blocks)
+    return _Scan(blocks, [], boxes), meta, tuple(flat_where)
 
 
 def _collapse(view: str, where: list[int]) -> tuple[str, list[int]]:
@@ -626,6 +778,7 @@ def _article(ident: str, path: Path, text: str, scan: _Scan, found: dict[str, st
         m = _ORIGINAL_SOURCE.match(line)
         if m and not original:
             original = m.group("name").strip()
+    source = source or scan.outlet
     published = None
     if found.get("published"):
         try:

@@ -442,7 +442,8 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
     story = assemble_story(ordered, order, name, title=title, gazetteer=gazetteer)
     stops = [p for p in ordered if p.role == "stop"]
     source_files = {row["article_id"]: row["source_file"] for row in rows}
-    # each article is a record of a corpus file, not a file of its own
+    # each article is a record of a corpus file, not a file of its own; the story was checked where it was
+    # assembled, and what is set here (no file, a corpus file, the range traced) is text the contract leaves open
     refs = tuple(update(a, file=None, sha256=None, corpus_file=source_files[a.id]) for a in story.articles)
     traced = {"events": str(source), "subject": subject, "from": date_from.isoformat() if date_from else None,
               "to": date_to.isoformat() if date_to else None}

@@ -34,7 +34,7 @@ from storymap import app_support as sup  # noqa: E402
 from storymap.edits import Edits, apply_edits, dumps_edits, edits_path, load_edits, unapplied  # noqa: E402
 from storymap.errors import GazetteerError, StorymapError  # noqa: E402
 from storymap.memory import release_memory  # noqa: E402
-from storymap.storyfile import Story, StoryData, as_story  # noqa: E402
+from storymap.storyfile import Story  # noqa: E402
 
 MAP_HEIGHT = 620
 
@@ -47,7 +47,7 @@ def gazetteer():  # noqa: ANN201 - storymap.gazetteer.Gazetteer, imported lazily
     return Gazetteer()
 
 
-def _build(paths: Sequence[Path]) -> Story | StoryData:
+def _build(paths: Sequence[Path]) -> Story:
     from storymap.story import build_story
 
     return build_story(list(paths), gazetteer=gazetteer(), base=sup.ROOT).story
@@ -823,7 +823,7 @@ def build_pending() -> None:
         return
     result, kept = result
     previous = ss.get("story_id") if mode == "add" else None
-    ss.base = as_story(result.story)
+    ss.base = result.story
     ss.origin = "session"
     ss.story_path = None
     if mode == "new":

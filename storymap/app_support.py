@@ -70,7 +70,7 @@ def story_is_stale(story_path: Path, seeds_dir: Path) -> bool:
 
 
 def ensure_story(story_path: Path, seeds_dir: Path, *,
-                 build: Callable[[Sequence[Path]], Story | StoryData]) -> Story:
+                 build: Callable[[Sequence[Path]], Story]) -> Story:
     """Load the story file, building it from ``seeds_dir`` first when missing or stale.
 
     The built story is written to ``story_path`` when the folder is writable; if it is
@@ -81,7 +81,7 @@ def ensure_story(story_path: Path, seeds_dir: Path, *,
             if story_path.exists():
                 return read_story(story_path)
             raise StoryError(f"{story_path}: no story file and no {seeds_dir.name}/ folder to build it from")
-        story = as_story(build([seeds_dir]))
+        story = build([seeds_dir])
         try:
             write_story(story, story_path)
         except OSError:

@@ -658,7 +658,7 @@ def stories_import(path: Path) -> None:
         saved = _library().import_file(path)
     except StorymapError as exc:
         _fail(exc)
-    click.echo(printable(f"Imported {path} as story {saved.id[:8]} ({saved.story['storymap'].get('title')!r})"),
+    click.echo(printable(f"Imported {path} as story {saved.id[:8]} ({saved.records.meta.title!r})"),
                err=True)
 
 
@@ -676,7 +676,7 @@ def stories_delete(story: str, yes: bool) -> None:
         if saved.access < Access.OWNER:  # refused before asking
             raise LibraryError(f"you ({lib.user}) may only {saved.access.label} story {story_id[:8]}: only its "
                                f"owner ({saved.owner}) may delete it")
-        title = saved.story["storymap"].get("title")
+        title = saved.records.meta.title
         if not yes:
             click.confirm(printable(f"Delete {title!r} ({story_id[:8]}) and all its revisions?"), abort=True,
                           err=True)

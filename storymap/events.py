@@ -21,7 +21,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from storymap.pipeline import analyse, article_anchors, shared_recognizer
 from storymap.recognize import Mention, Recognizer
 from storymap.records import MAX_TEXT_CHARS, GeoparseError, parse_record, record_article
 from storymap.resolve import Candidate, Resolved
-from storymap.storyfile import StoryData, validate_story
+from storymap.storyfile import Story, update
 from storymap.story import Place, assemble_story
 
 #: (column, pyarrow type name) of the movement-event table, in order; "geometry" is the
@@ -174,7 +174,7 @@ def same_traveller(query: str, name: str | None) -> bool:
 class TraceResult:
     """A traced story, the number of events it was built from, and what could not be used."""
 
-    story: StoryData
+    story: Story
     events: int
     articles: int
     problems: tuple[str, ...] = ()
@@ -442,16 +442,14 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
     story = assemble_story(ordered, order, name, title=title, gazetteer=gazetteer)
     stops = [p for p in ordered if p.role == "stop"]
     source_files = {row["article_id"]: row["source_file"] for row in rows}
-    for meta in story["storymap"]["articles"]:
-        # the article is a record of a corpus file, not a file of its own
-        meta["file"] = None
-        meta["sha256"] = None
-        meta["corpus_file"] = source_files[meta["id"]]
-    story["storymap"]["traced"] = {"events": str(source), "subject": subject,
-                                   "from": date_from.isoformat() if date_from else None,
-                                   "to": date_to.isoformat() if date_to else None}
+    # each article is a record of a corpus file, not a file of its own; the story was checked where it was
+    # assembled, and what is set here (no file, a corpus file, the range traced) is text the contract leaves open
+    refs = tuple(update(a, file=None, sha256=None, corpus_file=source_files[a.id]) for a in story.articles)
+    traced = {"events": str(source), "subject": subject, "from": date_from.isoformat() if date_from else None,
+              "to": date_to.isoformat() if date_to else None}
+    story = replace(story, meta=update(story.meta, articles=refs, traced=traced))
     problems = () if stops else (f"no stop: {subject!r} is only mentioned or planned elsewhere{span}",)
-    return TraceResult(validate_story(story, name="traced story"), len(rows), len(articles), problems)
+    return TraceResult(story, len(rows), len(articles), problems)
 
 
 def _dated(row: dict[str, Any], anchor: dt.date | None) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent
 from storymap.lexicon import alternation, phrases, words
 from storymap.pipeline import Progress, analyse
 from storymap.resolve import Resolved
-from storymap.storyfile import StoryData, slugify
+from storymap.storyfile import Story, StoryData, as_story, slugify
 
 if TYPE_CHECKING:
     from geopy.location import Location
@@ -55,7 +55,7 @@ class Place:
 class BuildResult:
     """A built story and what went wrong on the way (each problem names its file)."""
 
-    story: StoryData
+    story: Story
     problems: list[str]
     articles: list[Article]
     places: list[Place]
@@ -183,10 +183,11 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
 
 def assemble_story(places: list[Place], written: Sequence[Article], subject: str, *, title: str | None = None,
                    gazetteer: Gazetteer | None = None, base: Path | None = None,
-                   shown: Sequence[Article] | None = None) -> StoryData:
-    """The story file of a traveller's places and their evidence: which places are stops,
-    their statuses, dates and order (:func:`assign_roles`), the title (made from the subject
-    and the stops' country when not given) and the GeoJSON.
+                   shown: Sequence[Article] | None = None) -> Story:
+    """The story of a traveller's places and their evidence, as records checked against the
+    story file contract: which places are stops, their statuses, dates and order
+    (:func:`assign_roles`), the title (made from the subject and the stops' country when not
+    given) and the places' features (:func:`story_geojson`).
 
     ``written`` are the story's articles in the order they were written (a later article's
     word on a plan wins); ``shown`` (default ``written``) in the order the story file lists
@@ -196,8 +197,8 @@ def assemble_story(places: list[Place], written: Sequence[Article], subject: str
     assign_roles(places, {a.id: k for k, a in enumerate(written)})
     if title is None:
         title = story_title(subject, [p for p in places if p.role == "stop"], gazetteer)
-    return story_geojson(places, shown if shown is not None else written, subject, title,
-                         base if base is not None else Path.cwd())
+    return as_story(story_geojson(places, shown if shown is not None else written, subject, title,
+                                  base if base is not None else Path.cwd()), name="built story")
 
 
 def story_places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],

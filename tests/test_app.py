@@ -175,9 +175,9 @@ def test_stale_story_is_rebuilt_once(tmp_path: Path) -> None:
     calls = []
     built = {"type": "FeatureCollection", "storymap": {"articles": []}, "features": []}
 
-    def build(paths: list[Path]) -> dict:
+    def build(paths: list[Path]) -> Story:
         calls.append(paths)
-        return built
+        return Story.from_geojson(built)
 
     target = tmp_path / "data" / "places.geojson"
     assert sup.ensure_story(target, seeds, build=build).to_geojson() == built

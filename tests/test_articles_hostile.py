@@ -379,5 +379,5 @@ def test_a_paragraph_longer_than_a_model_piece_builds(tmp_path, monkeypatch):
                     for c in ("Madrid", "Seville", "Valencia") * 40)
     path = write(tmp_path, "a.txt", "Envoy in Iberia\n\n" + line + "\n")
     story = build_story([path], gazetteer=gazetteer(), base=tmp_path).story
-    names = {f["properties"]["name"] for f in story["features"]}
+    names = {f.name for f in story.places}
     assert {"Lisbon", "Porto", "Madrid"} <= names

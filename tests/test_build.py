@@ -24,7 +24,7 @@ REAL_SITES = {
 
 @pytest.fixture(scope="module")
 def seeds_story():
-    return build_story([SEEDS], gazetteer=gazetteer(), base=ROOT).story
+    return build_story([SEEDS], gazetteer=gazetteer(), base=ROOT).story.to_geojson()
 
 
 def test_seed_route_dates_and_statuses(seeds_story):
@@ -158,13 +158,13 @@ def test_html_articles_give_clean_excerpts_and_offsets_into_the_html_file(tmp_pa
     path = write(tmp_path, "page.html", html)
     story = build_story([path], gazetteer=gazetteer(), base=tmp_path).story
     raw = path.read_text(encoding="utf-8")
-    props = {f["properties"]["name"]: f["properties"] for f in story["features"]}
+    places = {f.name: f for f in story.places}
     for name in ("Tokyo", "Osaka"):
-        (m, *_) = props[name]["mentions"]
-        assert raw[m["start"] : m["end"]] == name
-        assert "<" not in m["excerpt"] and name in m["excerpt"]
-    assert any("trade & security" in m["excerpt"] for m in props["Tokyo"]["mentions"])
-    assert props["Tokyo"]["role"] == "stop" and props["Osaka"]["status"] == "expected"
+        (m, *_) = places[name].mentions or ()
+        assert m.start is not None and m.end is not None and raw[m.start : m.end] == name
+        assert m.excerpt and "<" not in m.excerpt and name in m.excerpt
+    assert any("trade & security" in (m.excerpt or "") for m in places["Tokyo"].mentions or ())
+    assert places["Tokyo"].role == "stop" and places["Osaka"].status == "expected"
 
 
 def test_rebuild_applies_the_edits_saved_beside_the_story(tmp_path, monkeypatch):

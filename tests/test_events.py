@@ -101,18 +101,20 @@ def table(tmp_path: Path) -> Path:
 def test_trace_merges_the_sources_and_keeps_their_evidence(table: Path) -> None:
     result = trace(table, "ferro", date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 3, 31))
     story = result.story
-    assert story["storymap"]["subject"] == "Ines Ferro"  # the name the table gives most often
-    got = {p["properties"]["name"]: p["properties"] for p in stops(story)}
-    assert [f["properties"]["name"] for f in sorted(stops(story), key=lambda f: f["properties"]["stop"])] == \
+    assert story.meta.subject == "Ines Ferro"  # the name the table gives most often
+    got = {p.name: p for p in story.stops}
+    assert [p.name for p in story.stops] == \
         ["Lisbon", "Porto"]  # Faro cancelled by a later article; Coimbra out of range; Braga someone else's
-    assert got["Lisbon"]["article_count"] == 2 and got["Lisbon"]["date"] == "2024-03-04"
-    assert got["Porto"]["status"] == "reported"  # a plan confirmed by a later report
-    assert {e["status"] for e in got["Porto"]["evidence"]} == {"expected", "reported"}
-    faro = next(f for f in story["features"] if f["properties"].get("name") == "Faro")["properties"]
-    assert faro["role"] == "mention" and {e["status"] for e in faro["evidence"]} == {"expected", "cancelled"}
-    lisbon = got["Lisbon"]["evidence"][0]
-    assert lisbon["excerpt"] == "Ines Ferro visited Lisbon." and (lisbon["start"], lisbon["end"]) == (100, 126)
-    assert {a["id"]: a["file"] for a in story["storymap"]["articles"]} == {"a": None, "b": None, "c": None}
+    assert got["Lisbon"].article_count == 2 and got["Lisbon"].date == "2024-03-04"
+    assert got["Porto"].status == "reported"  # a plan confirmed by a later report
+    assert {e.status for e in got["Porto"].evidence or ()} == {"expected", "reported"}
+    faro = next(p for p in story.places if p.name == "Faro")
+    assert faro.role == "mention" and {e.status for e in faro.evidence or ()} == {"expected", "cancelled"}
+    lisbon = (got["Lisbon"].evidence or ())[0]
+    assert lisbon.excerpt == "Ines Ferro visited Lisbon." and (lisbon.start, lisbon.end) == (100, 126)
+    assert {a.id: a.file for a in story.articles} == {"a": None, "b": None, "c": None}
+    assert {a.id: a.corpus_file for a in story.articles}.keys() == {"a", "b", "c"}
+    assert story.meta.traced == {"events": str(table), "subject": "ferro", "from": "2024-03-01", "to": "2024-03-31"}
     assert result.events == 6 and result.articles == 3
 
 
@@ -223,9 +225,9 @@ def test_a_table_of_other_integer_and_text_types_is_read(tmp_path: Path) -> None
     # pandas and DuckDB write int64 offsets and large strings: the same values
     folder = tmp_path / "events"
     _malformed(folder, "mention_start", [116, 116], "int64")
-    assert [f["properties"]["name"] for f in stops(trace(folder, "Ines Ferro").story)] == ["Lisbon", "Porto"]
+    assert [f.name for f in trace(folder, "Ines Ferro").story.stops] == ["Lisbon", "Porto"]
     _malformed(folder, "excerpt", ["Ines Ferro visited Lisbon.", "Ines Ferro visited Porto."], "large_string")
-    assert len(stops(trace(folder, "Ines Ferro").story)) == 2
+    assert len(trace(folder, "Ines Ferro").story.stops) == 2
 
 
 def test_a_name_of_several_travellers_lists_them_and_all_merges_them(tmp_path: Path) -> None:
@@ -246,8 +248,8 @@ def test_a_name_of_several_travellers_lists_them_and_all_merges_them(tmp_path: P
     assert "'Ana' names 2 different travellers: Ana Lopes (2 events); Ana Varga (1 event)" in str(caught.value)
     # a fuller name is one traveller: its own name, its first or last name alone, with a title
     one = trace(folder, "ana lopes").story
-    assert one["storymap"]["subject"] == "Ana Lopes"
-    assert sorted(f["properties"]["name"] for f in stops(one)) == ["Braga", "Evora", "Lisbon", "Porto"]
+    assert one.meta.subject == "Ana Lopes"
+    assert sorted(str(f.name) for f in one.stops) == ["Braga", "Evora", "Lisbon", "Porto"]
     out = tmp_path / "ana.geojson"
     run = CliRunner().invoke(main, ["trace", str(folder), "--subject", "Ana", "-o", str(out)])
     assert run.exit_code == 1 and "Ana Varga (1 event)" in run.output and "--all" in run.output

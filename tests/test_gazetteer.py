@@ -126,7 +126,7 @@ def test_airports_are_found_and_fold_into_the_town_they_serve(tmp_path):
     write(tmp_path, "b.txt", "Pilot home\n\nThe freed pilot Anna Berg landed at Boryspil airport on Wednesday, "
                              "May 4, 2022, and was driven to Kyiv, where she met the president the same day.")
     story = build_story([tmp_path / "b.txt"], gazetteer=gazetteer(), subject="Anna Berg").story
-    stops = [f["properties"]["name"] for f in story["features"] if f["properties"].get("role") == "stop"]
+    stops = [f.name for f in story.places if f.role == "stop"]
     assert stops == ["Kyiv"]
 
 

@@ -97,9 +97,9 @@ def test_build_asks_the_online_geocoder_only_for_names_the_gazetteer_lacks(tmp_p
     nominatim = Nominatim(user_agent="storymap-test", domain=local_nominatim, scheme="http")
     geocode = online_geocoder(nominatim, cache_dir=tmp_path / "cache", min_delay_seconds=0)
     result = build_story([tmp_path / "a.txt"], gazetteer=gazetteer(), online=geocode, online_name="nominatim")
-    props = {f["properties"]["name"]: f["properties"] for f in result.story["features"]}
-    assert props["Zzyzxville Heights"]["geocoder"] == "nominatim"
-    assert props["Paris"]["geocoder"] == "offline"
+    props = {f.name: f for f in result.story.places}
+    assert props["Zzyzxville Heights"].geocoder == "nominatim"
+    assert props["Paris"].geocoder == "offline"
     assert _Nominatim.calls == ["Zzyzxville Heights", "Nowhere"]
     assert any(u.startswith("Nowhere") for u in result.unplaced)
 
@@ -115,6 +115,6 @@ def test_an_unreachable_online_geocoder_is_one_warning_and_the_offline_build_goe
     result = build_story([tmp_path / "a.txt"], gazetteer=gazetteer(), online=geocode, online_name="nominatim")
     warnings = [p for p in result.problems if p.startswith("online geocoder")]
     assert len(warnings) == 1 and "offline gazetteer only" in warnings[0] and "\n" not in warnings[0]
-    props = {f["properties"]["name"]: f["properties"] for f in result.story["features"]}
-    assert props["Paris"]["geocoder"] == "offline"
+    props = {f.name: f for f in result.story.places}
+    assert props["Paris"].geocoder == "offline"
     assert any(u.startswith("Zzyzxville Heights") for u in result.unplaced)

@@ -22,14 +22,14 @@ def stops(tmp_path, body: str, *, published: str = "2023-09-15", subject: str | 
     (tmp_path / "in").mkdir(exist_ok=True)
     write(tmp_path / "in", "a.txt", "Headline of the story\n\n" + body)
     write(tmp_path / "in", "a.meta.json", f'{{"published": "{published}"}}')
-    return stop_props(build_story([tmp_path / "in"], gazetteer=gazetteer(), subject=subject).story)
+    return stop_props(build_story([tmp_path / "in"], gazetteer=gazetteer(), subject=subject).story.to_geojson())
 
 
 def build_one(tmp_path, name: str, text: str) -> dict:
     """The story of one article written to a fresh folder."""
     (tmp_path / "in").mkdir()
     write(tmp_path / "in", name, text)
-    return build_story([tmp_path / "in"], gazetteer=gazetteer()).story
+    return build_story([tmp_path / "in"], gazetteer=gazetteer()).story.to_geojson()
 
 
 def build_files(tmp_path, files: dict[str, str], subject: str | None = None) -> dict:
@@ -38,7 +38,7 @@ def build_files(tmp_path, files: dict[str, str], subject: str | None = None) -> 
     folder.mkdir()
     for name, text in files.items():
         write(folder, name, text)
-    return build_story([folder], gazetteer=gazetteer(), subject=subject).story
+    return build_story([folder], gazetteer=gazetteer(), subject=subject).story.to_geojson()
 
 
 def stop_props(story: dict) -> dict:

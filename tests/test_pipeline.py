@@ -14,7 +14,7 @@ from storymap.events import events_corpus, trace
 from storymap.pipeline import analyse
 from storymap.records import record_article
 from storymap.story import build_story
-from storymap.storyfile import stops
+from storymap.storyfile import Story
 
 # Two short wire reports of one invented trip, hard-wrapped at about 60 characters as the
 # wire wraps them, with a dateline; written for this test.
@@ -36,8 +36,8 @@ Madrid, officials said.
 ]
 
 
-def _route(story: dict) -> list[tuple[str, str | None, str | None]]:
-    return [(p["properties"]["name"], p["properties"]["date"], p["properties"]["status"]) for p in stops(story)]
+def _route(story: Story) -> list[tuple[str | None, str | None, str | None]]:
+    return [(p.name, p.date, p.status) for p in story.stops]
 
 
 def _write_trip(folder: Path, trip: list[tuple[str | None, str]]) -> tuple[Path, Path]:

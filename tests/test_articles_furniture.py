@@ -156,7 +156,7 @@ def test_no_place_of_the_furniture_reaches_the_story(tmp_path):
         HEADLINE, LEDE, MORE, "Read more:", "Floods hit Lisbon as the storm moves north",
         "(Reporting by Jane Roe in Bengaluru; Editing by John Doe)"]))
     story = build_story([tmp_path], gazetteer=gazetteer(), base=tmp_path).story
-    names = {f["properties"].get("name") for f in story["features"]}
+    names = {place.name for place in story.places}
     assert "Leeds" in names
     assert not names & {"Lisbon", "Bengaluru"}
 
@@ -177,7 +177,7 @@ def test_the_outlet_a_web_pages_title_ends_in_is_not_the_headline(first, title, 
 def test_a_masthead_in_the_title_gives_no_place(tmp_path):
     write(tmp_path, "a.txt", "\n\n".join([HEADLINE + " – Chicago Daily Times", LEDE, MORE]))
     story = build_story([tmp_path], gazetteer=gazetteer(), base=tmp_path).story
-    names = {f["properties"].get("name") for f in story["features"]}
+    names = {place.name for place in story.places}
     assert "Leeds" in names and "Chicago" not in names
 
 

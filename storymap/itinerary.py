@@ -84,6 +84,8 @@ PRONOUN_CLASS = {w: cls for cls in ("male", "female", "plural", "thing") for w i
 PRONOUNS = frozenset(PRONOUN_CLASS) | words("pronouns_speaker")
 #: relative pronouns: their antecedent is the noun the clause hangs on, never the last name
 RELATIVES = words("relative_pronouns")
+#: of those, the ones that can be their clause's subject ("the man who flew", not "whose")
+SUBJECT_RELATIVES = RELATIVES - {"whom", "whose"}
 #: units and words of distance: a place after them is a reference point
 DISTANCES = words("distance_words")
 #: nouns for anyone at all: never the thing a story follows
@@ -110,6 +112,37 @@ TERMINAL = words("terminal_verbs")
 INVITATIONS = words("invitation_nouns")
 EARLIER_WORDS = words("earlier_words")
 LATER_WORDS = words("later_words")
+#: prepositions that set the act they govern before ("after visiting") or after ("before
+#: returning") the one they go with
+EARLIER_PREPS = words("earlier_prepositions")
+LATER_PREPS = words("later_prepositions")
+#: conjunctions whose present-tense clause is still to come ("before he returns")
+PENDING_MARKS = words("pending_conjunctions")
+#: words that deny their act ("no visit", "never went")
+NEGATIVE_WORDS = words("negative_words")
+#: verbs that cancel with a particle: "called off", "ruled out"
+CANCEL_PARTICLE_VERBS = words("cancel_particle_verbs")
+CANCEL_PARTICLES = words("cancel_particles")
+#: "bound for", "took off for", "en route to": on the way, not there
+UNDER_WAY_WORDS = words("under_way_words")
+#: prepositions by which a thing that locates a place still places the traveller
+PLACING_PREPS = words("placing_prepositions")
+#: verbs whose object (or passive subject) is the place gone to
+TOURING_VERBS = words("touring_verbs")
+#: verbs whose object is a place the traveller is at or reaches ("the storm hit Manila")
+PLACE_OBJECT_VERBS = words("place_object_verbs")
+#: verbs besides those of movement and visit that take a destination ("welcomed to")
+DESTINATION_VERBS = words("destination_verbs")
+#: verbs besides those of movement and leaving whose "from" place the traveller was at
+FROM_VERBS = words("from_verbs")
+#: verbs of staying: as sure a presence as a journey ("spent three days in")
+STAY_VERBS = words("stay_verbs")
+#: prepositions that name where an arrival or a meeting took place ("landed at the airport")
+SCENE_PREPS = words("scene_prepositions")
+#: prepositions by which a travel noun names its own participants ("talks between X and Y")
+PARTICIPANT_PREPS = words("participant_prepositions")
+#: prepositions after which a verb's object goes to the travel noun ("urged the parties to talks")
+GOAL_PREPS = words("goal_prepositions")
 
 
 class EventStatus(enum.StrEnum):
@@ -230,7 +263,7 @@ class _Parse:
             passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children)
             if subj:
                 s = subj[0]
-                if s.lower_ in ("who", "that", "which") and v.dep_ == "relcl":
+                if s.lower_ in SUBJECT_RELATIVES and v.dep_ == "relcl":
                     return v.head, passive  # "the minister, who arrived in ..."
                 return s, passive
             if v.dep_ == "xcomp" and v.head.i != v.i:
@@ -282,18 +315,17 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
             (pred.dep_ == "ROOT" or pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("PROPN", "NOUN") and
              _headline(pred)):
         status = EventStatus.EXPECTED  # a headline's "Obama to visit London"
-    if any(t.tag_ in ("VBZ", "VBP") and any(c.dep_ == "mark" and c.lower_ in ("before", "until", "once", "when",
-                                                                            "after")
+    if any(t.tag_ in ("VBZ", "VBP") and any(c.dep_ == "mark" and c.lower_ in PENDING_MARKS
                                             for c in t.children) for t in words):
         status = EventStatus.EXPECTED  # "before Obama returns to Washington", "after it passes through the mountains"
     for t in words:
         lemma = t.lemma_.lower()
         kids = list(t.children)
-        if any(c.dep_ == "neg" for c in kids) or any(c.lower_ in ("no", "never") for c in kids if c.dep_ in
+        if any(c.dep_ == "neg" for c in kids) or any(c.lower_ in NEGATIVE_WORDS for c in kids if c.dep_ in
                                                         ("det", "neg", "advmod")):
             return EventStatus.NEGATED
         if lemma in CANCEL_VERBS and t.pos_ in ("VERB", "AUX") or \
-                (lemma in ("call", "put", "cut", "rule") and any(c.lower_ in ("off", "out") for c in kids)):
+                (lemma in CANCEL_PARTICLE_VERBS and any(c.lower_ in CANCEL_PARTICLES for c in kids)):
             return EventStatus.CANCELLED
         if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids):
             status = EventStatus.HYPOTHETICAL if status == EventStatus.REPORTED else status
@@ -310,7 +342,7 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
             # "is to visit", "was to travel"
             status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
     if status == EventStatus.REPORTED and rel == "dest" and any(
-            t.lemma_.lower() in DEPARTURES or t.lower_ in ("bound", "off", "en") for t in words[:3]):
+            t.lemma_.lower() in DEPARTURES or t.lower_ in UNDER_WAY_WORDS for t in words[:3]):
         # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
         status = EventStatus.EXPECTED
     if status == EventStatus.REPORTED and rel == "dest" and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and \
@@ -324,8 +356,10 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
 
 
 #: verbs of a journey, whose simple present in a story's body tells a plan
-JOURNEY_VERBS = (MOVE_VERBS | frozenset({"visit", "tour", "arrive", "land", "reach"})) - {"bring", "take", "carry",
-                                                                                          "send", "push"}
+#: (visiting, arriving, reaching: the verbs of a journey besides those of movement; less the
+#: movement verbs that tell of a thing moved: "brings", "sends")
+OTHER_JOURNEY_VERBS = words("journey_verbs")
+JOURNEY_VERBS = (MOVE_VERBS | OTHER_JOURNEY_VERBS) - words("conveying_verbs")
 
 
 def _headline(tok: Any) -> bool:
@@ -386,7 +420,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 tok = gov  # "heading to an aircraft plant in X": the plant's role places X
                 climbed = climbed or prep
                 continue
-            if climbed and prep not in ("in", "at", "to", "into", "inside", "via", "through", "from", "for"):
+            if climbed and prep not in PLACING_PREPS:
                 return None  # "talks that focused on the conflict in Syria": a topic, not a place
             if prep in TO_PREPS:
                 rel = "dest"
@@ -406,13 +440,14 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
         if dep == "poss" and head.pos_ in ("NOUN", "PROPN") and head.lemma_.lower() not in TRAVEL_NOUNS:
             tok = head  # "arrived at Amsterdam's central station": the station's role places Amsterdam
             continue
+        # (less the light verbs "be" and "make": their object, not they, tells the act)
         if dep in ("dobj", "obj") and head.pos_ in ("VERB", "AUX") and climbed and \
                 head.lemma_.lower() in VISIT_VERBS - {"be", "make"} and not _dest_ok(head, "obj"):
             return head, climbed, "at"  # "would tell buyers of palm oil in London": telling them there
         if dep in ("dobj", "obj") and head.pos_ in ("VERB", "AUX"):
             rel = "origin" if head.lemma_.lower() in ORIGIN_VERBS else "obj"
             return head, "", rel
-        if dep == "nsubjpass" and head.lemma_.lower() in ("visit", "tour", "reach"):
+        if dep == "nsubjpass" and head.lemma_.lower() in TOURING_VERBS:
             return head, "", "obj_passive"  # "Hanoi was visited by"
         if dep in ("compound", "nmod", "amod") and head.lemma_.lower() in TRAVEL_NOUNS:
             return head, "", "mod"  # "the Dallas trip", "his Asia tour"
@@ -430,14 +465,13 @@ def _dest_ok(pred: Any, rel: str) -> bool:
     if pred.pos_ not in ("VERB", "AUX"):
         return False
     if rel == "dest":
-        return lemma in MOVE_VERBS | VISIT_VERBS | {"welcome", "bind", "head"}
+        return lemma in MOVE_VERBS | VISIT_VERBS | DESTINATION_VERBS
     if rel in ("obj", "obj_passive"):
-        return lemma in {"visit", "tour", "reach", "hit", "strike", "lash", "pound", "batter", "slam", "sweep",
-                         "approach", "cross", "enter", "inspect", "attend", "make"}
+        return lemma in PLACE_OBJECT_VERBS
     if rel in ("at", "via"):
         return True  # any act of the traveller in or at a place puts them there
     if rel in ("from", "origin"):
-        return lemma in MOVE_VERBS | ORIGIN_VERBS | {"arrive", "return", "come", "fly"}
+        return lemma in MOVE_VERBS | ORIGIN_VERBS | FROM_VERBS
     return False
 
 
@@ -467,7 +501,7 @@ def _noun_traveller(noun: Any) -> tuple[Any | None, Any | None]:
         if verb.pos_ in ("VERB", "AUX"):
             # "during a visit to", "after talks in": the verb's subject; "urged the parties to
             # talks in Geneva": its object
-            obj = [c for c in verb.children if c.dep_ in ("dobj", "dative")] if head.lower_ in ("to", "for") else []
+            obj = [c for c in verb.children if c.dep_ in ("dobj", "dative")] if head.lower_ in GOAL_PREPS else []
             if obj:
                 return obj[0], verb
             subj, passive = _Parse.subject_of(verb)
@@ -508,14 +542,14 @@ def _cue(pred: Any) -> str | None:
     for t in _Parse.chain(pred):
         head = t.head
         if t.dep_ in ("pcomp", "pobj") and head.i != t.i:
-            if head.lower_ in ("after", "following", "since"):
+            if head.lower_ in EARLIER_PREPS:
                 return "earlier"
-            if head.lower_ in ("before", "ahead"):
+            if head.lower_ in LATER_PREPS:
                 return "later"
-        for c in t.children:
-            if c.dep_ in ("advmod", "npadvmod") and c.lower_ in EARLIER_WORDS - {"before"}:
+        for c in t.children:  # (a preposition of the other order is no cue here: "before returning" is later)
+            if c.dep_ in ("advmod", "npadvmod") and c.lower_ in EARLIER_WORDS - LATER_PREPS:
                 return "earlier"
-            if c.dep_ in ("advmod", "mark") and c.lower_ in LATER_WORDS - {"after"}:
+            if c.dep_ in ("advmod", "mark") and c.lower_ in LATER_WORDS - EARLIER_PREPS:
                 return "later"
         if t.pos_ in ("VERB", "AUX") and t.tag_ == "VBN" and \
                 any(c.dep_ == "aux" and c.lemma_ == "have" for c in t.children):
@@ -535,8 +569,7 @@ def _strength(pred: Any, rel: str, how: Reference) -> float:
     lemma = pred.lemma_.lower()
     if pred.pos_ in ("NOUN", "PROPN"):
         base = 0.8
-    elif rel in ("dest", "obj", "obj_passive", "via") or lemma in MOVE_VERBS | {"visit", "arrive", "land", "tour",
-                                                                                  "reach", "stay", "spend"}:
+    elif rel in ("dest", "obj", "obj_passive", "via") or lemma in MOVE_VERBS | OTHER_JOURNEY_VERBS | STAY_VERBS:
         base = 0.9
     elif lemma == "be":
         base = 0.75
@@ -696,7 +729,7 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
             word = f"{pred.lemma_.lower()} here"
         elif lemma in ARRIVAL_VERBS and tok.pos_ == "VERB" or \
                 (lemma in UNPLACED_NOUNS or tok.lower_ in UNPLACED_NOUNS) and tok.pos_ == "NOUN":
-            if any(c.dep_ == "prep" and c.lower_ in ("at", "in", "into", "to", "on") and
+            if any(c.dep_ == "prep" and c.lower_ in SCENE_PREPS and
                    any(g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME") and
                        g.lemma_.lower() not in TRAVEL_NOUNS for g in c.children)
                    for c in tok.children):
@@ -715,7 +748,7 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
 
 def _others(noun: Any) -> bool:
     """Whether a travel noun names its own participants ("talks between X and Y", "a visit by")."""
-    return any(c.dep_ in ("prep", "agent") and c.lower_ in ("between", "by", "among", "of", "with") and
+    return any(c.dep_ in ("prep", "agent") and c.lower_ in PARTICIPANT_PREPS and
                any(g.pos_ in ("PROPN", "NOUN", "PRON") for g in c.children) for c in noun.children)
 
 
@@ -724,7 +757,7 @@ TIMES_OF_DAY = words("times_of_day")
 #: verbs of saying: their date is when a plan was told, not when it is to happen
 SAY_VERBS = words("say_verbs")
 #: prepositions that set an act before or after another, which has its own time
-TIME_PREPS = words("time_prepositions")
+TIME_PREPS = EARLIER_PREPS | LATER_PREPS
 
 
 def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = False) -> tuple[DateMention, ...]:
@@ -755,7 +788,8 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = Fa
         lo, hi = off + act.left_edge.idx, off + act.right_edge.idx + len(act.right_edge)
         return tuple(d for d in dates if lo <= d.start < hi and _adverbial(act.doc, d, off) and
                      not _in_other_clause(act, d, off))
-    if clause.dep_ in ("pcomp", "advcl") and clause.head.lower_ in ("after", "before", "following", "since"):
+    # ("ahead of" governs through its "of")
+    if clause.dep_ in ("pcomp", "advcl") and clause.head.lower_ in TIME_PREPS - {"ahead"}:
         return ()  # "arrived on Sunday after attending a summit": the summit has its own time
     root = clause
     while root.head.i != root.i:

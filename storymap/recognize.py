@@ -41,6 +41,8 @@ TITLES = words("titles") | words("courtesy_titles")
 CONNECTORS = words("name_connectors") - {"and"}
 # joined by spaces inside a name ("Republic of Korea"); the others only by hyphens ("Komsomolsk-on-Amur")
 SPACED_CONNECTORS = CONNECTORS - words("hyphen_connectors")
+#: the small words a Title Case headline leaves in lower case: they say nothing of its capitals
+HEADLINE_SMALL_WORDS = CONNECTORS | words("headline_small_words")
 COUNTY_SUFFIXES = words("county_nouns")
 # "department" after a name is a body ("Police Department", "State Department"), before "of" a division
 ADMIN_SUFFIXES = words("division_nouns") - {"department"}
@@ -224,7 +226,7 @@ def _title_case_line(text: str, toks: list[Token]) -> bool:
     """A headline in Title Case, where capitals say nothing about names."""
     if not toks or text[toks[0].start : toks[-1].end + 2].rstrip().endswith((".", "!", "?", "”", '"')):
         return False
-    words = [t for t in toks if t.text.lower() not in CONNECTORS | {"to", "in", "at", "for", "a", "an", "and", "as"}]
+    words = [t for t in toks if t.text.lower() not in HEADLINE_SMALL_WORDS]
     return len(words) >= 3 and sum(t.cap for t in words) / len(words) > 0.75
 
 

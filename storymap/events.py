@@ -36,7 +36,7 @@ from storymap.pipeline import analyse, article_anchors, shared_recognizer
 from storymap.recognize import Mention, Recognizer
 from storymap.records import MAX_TEXT_CHARS, GeoparseError, parse_record, record_article
 from storymap.resolve import Candidate, Resolved
-from storymap.storyfile import Story, update
+from storymap.storyfile import Story, check_story, update
 from storymap.story import Place, assemble_story
 
 #: (column, pyarrow type name) of the movement-event table, in order; "geometry" is the
@@ -442,14 +442,13 @@ def trace(source: str | os.PathLike[str], subject: str, *, date_from: dt.date | 
     story = assemble_story(ordered, order, name, title=title, gazetteer=gazetteer)
     stops = [p for p in ordered if p.role == "stop"]
     source_files = {row["article_id"]: row["source_file"] for row in rows}
-    # each article is a record of a corpus file, not a file of its own; the story was checked where it was
-    # assembled, and what is set here (no file, a corpus file, the range traced) is text the contract leaves open
+    # each article is a record of a corpus file, not a file of its own
     refs = tuple(update(a, file=None, sha256=None, corpus_file=source_files[a.id]) for a in story.articles)
     traced = {"events": str(source), "subject": subject, "from": date_from.isoformat() if date_from else None,
               "to": date_to.isoformat() if date_to else None}
     story = replace(story, meta=update(story.meta, articles=refs, traced=traced))
     problems = () if stops else (f"no stop: {subject!r} is only mentioned or planned elsewhere{span}",)
-    return TraceResult(story, len(rows), len(articles), problems)
+    return TraceResult(check_story(story, name="traced story"), len(rows), len(articles), problems)
 
 
 def _dated(row: dict[str, Any], anchor: dt.date | None) -> dict[str, Any]:

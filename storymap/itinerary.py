@@ -442,7 +442,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             continue
         # (less the light verbs "be" and "make": their object, not they, tells the act)
         if dep in ("dobj", "obj") and head.pos_ in ("VERB", "AUX") and climbed and \
-                head.lemma_.lower() in VISIT_VERBS - {"be", "make"} and not _dest_ok(head, "obj"):
+                head.lemma_.lower() in _VISITS_NOT_BE and not _dest_ok(head, "obj"):
             return head, climbed, "at"  # "would tell buyers of palm oil in London": telling them there
         if dep in ("dobj", "obj") and head.pos_ in ("VERB", "AUX"):
             rel = "origin" if head.lemma_.lower() in ORIGIN_VERBS else "obj"
@@ -465,13 +465,13 @@ def _dest_ok(pred: Any, rel: str) -> bool:
     if pred.pos_ not in ("VERB", "AUX"):
         return False
     if rel == "dest":
-        return lemma in MOVE_VERBS | VISIT_VERBS | DESTINATION_VERBS
+        return lemma in _TO_PLACE_VERBS
     if rel in ("obj", "obj_passive"):
         return lemma in PLACE_OBJECT_VERBS
     if rel in ("at", "via"):
         return True  # any act of the traveller in or at a place puts them there
     if rel in ("from", "origin"):
-        return lemma in MOVE_VERBS | ORIGIN_VERBS | FROM_VERBS
+        return lemma in _FROM_PLACE_VERBS
     return False
 
 
@@ -547,9 +547,9 @@ def _cue(pred: Any) -> str | None:
             if head.lower_ in LATER_PREPS:
                 return "later"
         for c in t.children:  # (a preposition of the other order is no cue here: "before returning" is later)
-            if c.dep_ in ("advmod", "npadvmod") and c.lower_ in EARLIER_WORDS - LATER_PREPS:
+            if c.dep_ in ("advmod", "npadvmod") and c.lower_ in _EARLIER_ADVERBS:
                 return "earlier"
-            if c.dep_ in ("advmod", "mark") and c.lower_ in LATER_WORDS - EARLIER_PREPS:
+            if c.dep_ in ("advmod", "mark") and c.lower_ in _LATER_ADVERBS:
                 return "later"
         if t.pos_ in ("VERB", "AUX") and t.tag_ == "VBN" and \
                 any(c.dep_ == "aux" and c.lemma_ == "have" for c in t.children):
@@ -569,7 +569,7 @@ def _strength(pred: Any, rel: str, how: Reference) -> float:
     lemma = pred.lemma_.lower()
     if pred.pos_ in ("NOUN", "PROPN"):
         base = 0.8
-    elif rel in ("dest", "obj", "obj_passive", "via") or lemma in MOVE_VERBS | OTHER_JOURNEY_VERBS | STAY_VERBS:
+    elif rel in ("dest", "obj", "obj_passive", "via") or lemma in _STRONG_VERBS:
         base = 0.9
     elif lemma == "be":
         base = 0.75
@@ -638,7 +638,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Movem
                     frozenset(PRONOUN_CLASS[t.lower_] for t in (*previous, *sent) if t.lower_ in PRONOUN_CLASS)
             status = _status(pred, governor, rel)
             if status == EventStatus.EXPECTED and rel == "at" and pred.pos_ in ("VERB", "AUX") and \
-                    pred.lemma_.lower() not in MOVE_VERBS | VISIT_VERBS:
+                    pred.lemma_.lower() not in _MOVE_OR_VISIT_VERBS:
                 status = EventStatus.HYPOTHETICAL  # "aimed to raise money in Britain": an aim, not a trip
             kind = EventKind.ORIGIN if rel in ("from", "origin") else EventKind.VISIT
             own = _dates_in(pred, off, dates, plan=status == EventStatus.EXPECTED)
@@ -789,7 +789,7 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = Fa
         return tuple(d for d in dates if lo <= d.start < hi and _adverbial(act.doc, d, off) and
                      not _in_other_clause(act, d, off))
     # ("ahead of" governs through its "of")
-    if clause.dep_ in ("pcomp", "advcl") and clause.head.lower_ in TIME_PREPS - {"ahead"}:
+    if clause.dep_ in ("pcomp", "advcl") and clause.head.lower_ in _CLAUSE_TIME_PREPS:
         return ()  # "arrived on Sunday after attending a summit": the summit has its own time
     root = clause
     while root.head.i != root.i:
@@ -1022,7 +1022,7 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
             score[key] += (1.0 if c.how == Reference.NAME else 0.5) * (0.6 if c.kind == EventKind.ORIGIN else 1.0)
             events[key] += 1
         elif c.how == Reference.TITLE and c.noun and c.status != EventStatus.HYPOTHETICAL and c.noun not in TITLES and \
-                c.noun not in GROUP_NOUNS | ANYONE and c.traveller.split() and \
+                c.noun not in _NOBODY_IN_PARTICULAR and c.traveller.split() and \
                 c.traveller.split()[-1] in (c.noun, c.noun + "s", c.noun + "es") and \
                 re.search(rf"\b{re.escape(c.noun)}", lead_text, re.IGNORECASE):
             things[c.noun] += 1  # a thing or group named in the lead, written in lower case
@@ -1153,7 +1153,7 @@ def _kind_index(documents: Sequence[Any]) -> dict[str, frozenset[str]]:
                 while head.dep_ in ("compound", "flat") and head.head.i != head.i:
                     head = head.head
                 for t in head.subtree:
-                    if t.i < head.i and t.lower_.rstrip(".") in TITLES | ALL_KINDS:
+                    if t.i < head.i and t.lower_.rstrip(".") in _TITLES_AND_KINDS:
                         kinds.add(t.lower_.rstrip("."))
                     if t.dep_ == "appos" and t.head.i == head.i and t.pos_ == "NOUN":
                         kinds.add(t.lemma_.lower())
@@ -1268,3 +1268,16 @@ def _resolve_dates(dates: Sequence[DateMention], anchor: dt.date | None,
         if value is not None:
             return value, end, d.text
     return None, None, (dates[0].text if dates else None)
+
+
+# the unions and differences the rules read in their inner loops, made once
+_VISITS_NOT_BE = VISIT_VERBS - {"be", "make"}
+_TO_PLACE_VERBS = MOVE_VERBS | VISIT_VERBS | DESTINATION_VERBS
+_FROM_PLACE_VERBS = MOVE_VERBS | ORIGIN_VERBS | FROM_VERBS
+_EARLIER_ADVERBS = EARLIER_WORDS - LATER_PREPS
+_LATER_ADVERBS = LATER_WORDS - EARLIER_PREPS
+_STRONG_VERBS = MOVE_VERBS | OTHER_JOURNEY_VERBS | STAY_VERBS
+_MOVE_OR_VISIT_VERBS = MOVE_VERBS | VISIT_VERBS
+_CLAUSE_TIME_PREPS = TIME_PREPS - {"ahead"}
+_NOBODY_IN_PARTICULAR = GROUP_NOUNS | ANYONE
+_TITLES_AND_KINDS = TITLES | ALL_KINDS

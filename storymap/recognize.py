@@ -287,13 +287,13 @@ class Recognizer:
         keys: set[str] = set()
         for _, _, toks in blocks:
             for i, tok in enumerate(toks):
-                if not tok.cap or tok.text.lower() in DETERMINERS | CALENDAR:
+                if not tok.cap or tok.text.lower() in _NOT_NAME_STARTS:
                     continue
                 for j in range(i, min(i + 6, len(toks))):
                     if j > i and not _joinable(text, toks[j - 1], toks[j]):
                         break
                     keys.add(name_key(text[tok.start : toks[j].end]))
-                    if j > i and toks[j].text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
+                    if j > i and toks[j].text.lower() in _DIVISION_SUFFIXES:
                         keys.add(name_key(text[tok.start : toks[j - 1].end]))
         found = self.gazetteer.lookup_keys(keys)
         # a dateline writes its place in capitals ("HANOVER, Germany -"): read it as a name
@@ -400,7 +400,7 @@ class Recognizer:
         i = 0
         while i < len(toks):
             tok = toks[i]
-            if not tok.cap or tok.text.lower() in DETERMINERS | CALENDAR or any(s <= tok.start < e for s, e in taken):
+            if not tok.cap or tok.text.lower() in _NOT_NAME_STARTS or any(s <= tok.start < e for s, e in taken):
                 i += 1
                 continue
             best = None
@@ -416,7 +416,7 @@ class Recognizer:
                     hits = [h for h in found.get(name_key(text[toks[i + 1].start : last.end]), [])
                             if h.record.place_type in DIVISION_TYPES and h.kind != DEMONYM]
                     constraint = "admin" if hits else None
-                if j > i and last.text.lower() in ADMIN_SUFFIXES | COUNTY_SUFFIXES:
+                if j > i and last.text.lower() in _DIVISION_SUFFIXES:
                     named = found.get(name_key(text[tok.start : toks[j - 1].end]), [])
                     head = [h for h in named if h.record.place_type in AREA_TYPES and h.kind != DEMONYM]
                     if last.text == "State" and any(h.record.country_code == "US" for h in head) and \
@@ -754,3 +754,8 @@ def trim_entity(text: str, s: int, e: int) -> tuple[int, int]:
     if m:
         e = s + m.start()
     return s, e
+
+
+# the unions and differences the rules read in their inner loops, made once
+_NOT_NAME_STARTS = DETERMINERS | CALENDAR
+_DIVISION_SUFFIXES = ADMIN_SUFFIXES | COUNTY_SUFFIXES

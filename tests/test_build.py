@@ -86,6 +86,13 @@ def test_articles_carry_title_outlet_and_date(seeds_story):
     assert arts["000_ea784d2238370bf0"]["file"] == "seeds/000_ea784d2238370bf0.txt"
 
 
+def test_a_built_story_keeps_the_story_file_contract(seeds_story):
+    from storymap.storyfile import Story, check_story
+
+    story = Story.from_geojson(seeds_story)
+    assert check_story(story) == story  # the schema's checks and the loader's, as any file is read
+
+
 def test_committed_story_file_is_what_build_writes(seeds_story):
     committed = (ROOT / "data" / "places.geojson").read_text(encoding="utf-8")
     assert committed == dumps_story(seeds_story)

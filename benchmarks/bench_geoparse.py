@@ -3,7 +3,7 @@
 Run:  .venv/bin/python benchmarks/bench_geoparse.py [CORPUS.jsonl] [--jobs 2]
 Default corpus: ../shared/eval/dev/geowebnews.jsonl (200 articles). Runs
 `storymap geoparse` as a user would (imports, model loading and worker start included,
-gazetteer already built) and geotext in a fresh process, and prints wall time,
+gazetteer already built) and, when it is installed, geotext in a fresh process, and prints wall time,
 articles per second, peak memory (the process and its workers together) and the ratio
 of the two. Targets (2-core machine): under 10 s wall, under 1 GB. Asserts nothing.
 """
@@ -11,6 +11,7 @@ of the two. Targets (2-core machine): under 10 s wall, under 1 GB. Asserts nothi
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
@@ -58,13 +59,19 @@ def main() -> None:
         wall, peak = min(runs)
         total_peak = peak * (args.jobs + 1) if args.jobs > 1 else peak
         found = sum(len(json.loads(line)["toponyms"]) for line in out.open(encoding="utf-8"))
-        script = Path(tmp) / "geotext_run.py"
-        script.write_text(_GEOTEXT, encoding="utf-8")
-        gwall, gpeak = min(_run([sys.executable, str(script), str(args.corpus)]) for _ in range(3))
+        geotext = None
+        if importlib.util.find_spec("geotext") is not None:  # not a dependency: compared when installed
+            script = Path(tmp) / "geotext_run.py"
+            script.write_text(_GEOTEXT, encoding="utf-8")
+            geotext = min(_run([sys.executable, str(script), str(args.corpus)]) for _ in range(3))
     print(f"corpus: {args.corpus} ({n} articles)")
     print(f"storymap geoparse --jobs {args.jobs}: {wall:.2f} s wall (best of 3), {n / wall:.1f} articles/s, "
           f"peak {peak:.0f} MB per process (<= {total_peak:.0f} MB for the parent and {args.jobs} workers), "
           f"{found} toponyms")
+    if geotext is None:
+        print("geotext: not installed (`pip install geotext` to time it on the same corpus)")
+        return
+    gwall, gpeak = geotext
     print(f"geotext (same corpus, same run): {gwall:.2f} s wall, {n / gwall:.1f} articles/s, peak {gpeak:.0f} MB")
     print(f"ratio storymap/geotext wall time: {wall / gwall:.1f}x")
 

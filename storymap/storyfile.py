@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from storymap import jsontext
 from storymap.errors import StoryError
@@ -456,8 +456,24 @@ def drop(record: _R, *names: str) -> _R:
     return replace(record, absent=absent | set(names), **dict.fromkeys(names))  # type: ignore[type-var]
 
 
+class _Member:
+    """A record of one JSON object of the story file, read and written by its class's
+    ``codecs`` (member name -> codec): members it does not know kept in ``extra``, known
+    ones the object lacked named in ``absent``, so that writing gives the same bytes."""
+
+    __slots__ = ()
+    codecs: ClassVar[Mapping[str, _Codec]]
+
+    @classmethod
+    def from_geojson(cls, obj: Mapping[str, Any]) -> Self:
+        return _load(cls, obj, cls.codecs)
+
+    def to_geojson(self) -> dict[str, Any]:
+        return _dump(self, self.codecs)
+
+
 @dataclass(frozen=True, slots=True)
-class ArticleRef:
+class ArticleRef(_Member):
     """One article a story was built from (``storymap.articles[]``)."""
 
     id: str
@@ -474,21 +490,15 @@ class ArticleRef:
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
-    @classmethod
-    def from_geojson(cls, obj: Mapping[str, Any]) -> ArticleRef:
-        return _load(cls, obj, _ARTICLE)
-
-    def to_geojson(self) -> dict[str, Any]:
-        return _dump(self, _ARTICLE)
-
 
 _ARTICLE: dict[str, _Codec] = {"id": _REQUIRED_TEXT, **dict.fromkeys(
     ("file", "title", "source", "original_source", "published", "url", "sha256", "corpus_file"), _TEXT),
     "edited": (_boolean, _same)}
+ArticleRef.codecs = _ARTICLE
 
 
 @dataclass(frozen=True, slots=True)
-class Traveller:
+class Traveller(_Member):
     """Another person whose movements the texts report (``storymap.travellers[]``)."""
 
     name: str | None = None
@@ -496,19 +506,13 @@ class Traveller:
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
-    @classmethod
-    def from_geojson(cls, obj: Mapping[str, Any]) -> Traveller:
-        return _load(cls, obj, _TRAVELLER)
-
-    def to_geojson(self) -> dict[str, Any]:
-        return _dump(self, _TRAVELLER)
-
 
 _TRAVELLER: dict[str, _Codec] = {"name": _TEXT, "stops": _texts()}
+Traveller.codecs = _TRAVELLER
 
 
 @dataclass(frozen=True, slots=True)
-class Meta:
+class Meta(_Member):
     """The story's own member, ``storymap``: what it is about and what it was built from."""
 
     version: int | None = None
@@ -528,23 +532,17 @@ class Meta:
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
-    @classmethod
-    def from_geojson(cls, obj: Mapping[str, Any]) -> Meta:
-        return _load(cls, obj, _META)
-
-    def to_geojson(self) -> dict[str, Any]:
-        return _dump(self, _META)
-
 
 _META: dict[str, _Codec] = {
     "version": _INTEGER,
     **dict.fromkeys(("title", "subject", "headline", "dek", "byline", "intro", "attribution"), _TEXT),
     "articles": _records(ArticleRef), "travellers": _records(Traveller), "traced": _ANY, "edits": _INTEGER,
 }
+Meta.codecs = _META
 
 
 @dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(_Member):
     """One occurrence of a place's name: ``text[start:end]`` of the article file is ``text``."""
 
     article: str | None = None
@@ -556,20 +554,14 @@ class Mention:
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
-    @classmethod
-    def from_geojson(cls, obj: Mapping[str, Any]) -> Mention:
-        return _load(cls, obj, _MENTION)
-
-    def to_geojson(self) -> dict[str, Any]:
-        return _dump(self, _MENTION)
-
 
 _MENTION: dict[str, _Codec] = {"article": _TEXT, "start": _INTEGER, "end": _INTEGER, "text": _TEXT,
                                "excerpt": _TEXT, "confidence": _NUMBER}
+Mention.codecs = _MENTION
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(_Member):
     """A sentence that speaks of the subject at a stop (``start``/``end``: the sentence)."""
 
     article: str | None = None
@@ -586,22 +578,16 @@ class Evidence:
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
-    @classmethod
-    def from_geojson(cls, obj: Mapping[str, Any]) -> Evidence:
-        return _load(cls, obj, _EVIDENCE)
-
-    def to_geojson(self) -> dict[str, Any]:
-        return _dump(self, _EVIDENCE)
-
 
 _EVIDENCE: dict[str, _Codec] = {
     "article": _TEXT, "start": _INTEGER, "end": _INTEGER, "excerpt": _TEXT, "predicate": _TEXT, "traveller": _TEXT,
     "status": _enum(EventStatus), "date": _TEXT, "date_end": _TEXT, "date_text": _TEXT, "confidence": _NUMBER,
 }
+Evidence.codecs = _EVIDENCE
 
 
 @dataclass(frozen=True, slots=True)
-class Media:
+class Media(_Member):
     """An image of a stop: ``src`` is an inline raster image or an http(s) address (:data:`MEDIA_SRC`)."""
 
     src: str
@@ -611,15 +597,9 @@ class Media:
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
-    @classmethod
-    def from_geojson(cls, obj: Mapping[str, Any]) -> Media:
-        return _load(cls, obj, _MEDIA)
-
-    def to_geojson(self) -> dict[str, Any]:
-        return _dump(self, _MEDIA)
-
 
 _MEDIA: dict[str, _Codec] = {"src": _REQUIRED_TEXT, "caption": _TEXT, "credit": _TEXT, "alt": _TEXT}
+Media.codecs = _MEDIA
 
 
 @dataclass(frozen=True, slots=True)

@@ -256,11 +256,12 @@ def media_image(src: object) -> bytes | str | None:
 
 
 def highlight_html(text: str, words: Iterable[str]) -> str:
-    """``text`` escaped for Markdown with HTML, every occurrence of ``words`` wrapped in ``<mark>``."""
+    """``text`` escaped for Markdown with HTML, every occurrence of ``words`` as a whole word
+    (no letter or digit on either side: "US", not the "us" in "husband") wrapped in ``<mark>``."""
     words = sorted({w for w in words if w}, key=len, reverse=True)
     if not words:
         return md_text(text)
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(w) for w in words) + r")(?![^\W_])", re.IGNORECASE)
     out, pos = [], 0
     for m in pattern.finditer(text):
         out.append(md_text(text[pos:m.start()]))

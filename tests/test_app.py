@@ -428,6 +428,14 @@ def test_no_autolinks_from_article_text() -> None:
     assert "<mark>moscow</mark>" in marked and "press@" not in marked and "www." not in marked
 
 
+def test_names_are_highlighted_as_whole_words_only() -> None:
+    marked = sup.highlight_html("Her husband said the trip to the US was brief; the Busan leg, US-bound, was dropped.",
+                                {"US"})
+    assert marked.count("<mark>") == 2 and "<mark>US</mark> was" in marked and "<mark>US</mark>-bound" in marked
+    assert "husband" in marked and "Busan" in marked
+    assert sup.highlight_html("Kyiv's mayor and Kyivans", {"Kyiv"}).count("<mark>") == 1
+
+
 @pytest.mark.slow
 def test_first_click_builds_even_when_the_upload_arrives_with_it(app) -> None:  # noqa: ANN001
     """The inputs and the button are one form: one click, one message, one build."""

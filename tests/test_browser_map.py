@@ -459,10 +459,10 @@ def test_map_only_mode_fills_the_slot_with_a_caption(make_page: Any, offline_htm
     assert not page.locator(".sm-panel").is_visible()
     box = page.locator(".sm-map").bounding_box()
     assert box["width"] == 400 and box["height"] == 300
-    assert page.locator(".sm-caption").inner_text().startswith("2. Komsomolsk-on-Amur")
+    assert page.locator(".sm-map-caption").inner_text().startswith("2. Komsomolsk-on-Amur")
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => location.hash === '#map-step-3'")
-    assert "Vladivostok" in page.locator(".sm-caption").inner_text()
+    assert "Vladivostok" in page.locator(".sm-map-caption").inner_text()
     _assert_clean(watched)
 
 
@@ -548,3 +548,86 @@ def test_a_round_trip_passes_a_place_twice(offline_page: Watched, tmp_path: Path
     assert page.locator(".sm-steps li").count() == 4
     assert page.evaluate(LEG_POINTS) == [49, 49, 49]
     _assert_clean(offline_page)
+
+
+# --------------------------------------------------------------------------- the page (issue 25, item 5)
+#: six stops a day's drive apart, three of them close together (High Wycombe, Ellesborough and
+#: Aylesbury lie within 21 km), each with the author's text, a photo with a caption and a long excerpt
+CLOSE_STOPS = [("London", 51.5072, -0.1276, "city"), ("High Wycombe", 51.6287, -0.7482, "town"),
+               ("Ellesborough", 51.7470, -0.7900, "village"), ("Aylesbury", 51.8156, -0.8084, "town"),
+               ("Oxford", 51.7520, -1.2577, "city"), ("Birmingham", 52.4862, -1.8904, "city")]
+
+
+def _photo(width: int, height: int, colour: tuple[int, int, int]) -> str:
+    """A plain PNG photo as a data: address."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def _close_stops_story() -> dict[str, Any]:
+    """A story file (text written here) whose stops crowd each other on the map."""
+    features: list[dict[str, Any]] = []
+    for n, (name, lat, lon, kind) in enumerate(CLOSE_STOPS, 1):
+        excerpt = (f"On day {n} the minister drove to {name}, where her husband met us at the station; "
+                   "the visit, aides said, would be short. " * 3).strip()
+        features.append({
+            "type": "Feature", "id": f"p{n}", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"name": name, "role": "stop", "stop": n, "date": f"2025-06-{n + 10:02d}",
+                           "date_status": "reported", "place_type": kind, "gazetteer_id": "manual",
+                           "geocoder": "manual", "confidence": 0.9, "mention_count": 1,
+                           "author_text": f"The author's own words on **{name}**, stop {n} of the tour.",
+                           "media": [{"src": _photo(480, 300, (40 * n, 90, 160)), "caption": f"The square in {name}",
+                                      "credit": "Photo: A. Photographer", "alt": f"A square in {name}"}],
+                           "mentions": [{"article": "a1", "start": 0, "end": len(name), "text": name,
+                                         "excerpt": excerpt}]}})
+    features.append({"type": "Feature", "id": "route",
+                     "geometry": {"type": "LineString", "coordinates": [[lon, lat] for _, lat, lon, _ in CLOSE_STOPS]},
+                     "properties": {"role": "route", "name": "The minister's tour",
+                                    "stops": [f"p{n}" for n in range(1, len(CLOSE_STOPS) + 1)],
+                                    "dates": [f"2025-06-{n + 10:02d}" for n in range(1, len(CLOSE_STOPS) + 1)]}})
+    return {"type": "FeatureCollection",
+            "storymap": {"version": 1, "title": "The minister's tour", "subject": "The minister",
+                         "articles": [{"id": "a1", "file": "a1.txt", "title": "A week on the road",
+                                       "source": "The Example Courier", "published": "2025-06-20"}]},
+            "features": features}
+
+
+@pytest.fixture(scope="module")
+def close_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export_story(_close_stops_story(), tmp_path_factory.mktemp("export") / "close.html")
+
+
+CAPTION = """() => {
+  const box = n => { const r = n.getBoundingClientRect(); return {x: r.left, y: r.top, r: r.right, b: r.bottom}; };
+  const img = document.querySelector('.sm-card .sm-figure img');
+  return {img: box(img), caption: box(document.querySelector('.sm-card .sm-figure figcaption > :first-child')),
+          panel: box(document.querySelector('.sm-panel')), map: box(document.querySelector('.sm-map')),
+          loaded: img.complete && img.naturalWidth > 0};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (700, 600), (390, 844)])
+def test_the_photo_caption_sits_under_its_image_in_the_panel(make_page: Any, close_html: Path, tmp_path: Path,
+                                                             viewport: tuple[int, int]) -> None:
+    watched = make_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page = _open(watched, close_html, "#step-2")
+    page.wait_for_function("() => document.querySelector('.sm-card .sm-figure img').complete")
+    page.screenshot(path=tmp_path / f"caption-{viewport[0]}.png", full_page=True)
+    seen = page.evaluate(CAPTION)
+    img, caption, panel = seen["img"], seen["caption"], seen["panel"]
+    assert seen["loaded"] and img["b"] - img["y"] > 50
+    # directly below the image: under its bottom edge, within a few pixels, starting at its left edge
+    assert img["b"] - 0.5 <= caption["y"] <= img["b"] + 12, seen
+    assert abs(caption["x"] - img["x"]) <= 1, seen
+    assert page.locator(".sm-card figcaption").inner_text().startswith("The square in High Wycombe")
+    for box in (img, caption):
+        assert panel["x"] <= box["x"] and box["r"] <= panel["r"] + 0.5 and panel["y"] <= box["y"], (box, panel)
+    # and never over the map
+    assert _apart(caption, seen["map"]), seen
+    _assert_clean(watched)

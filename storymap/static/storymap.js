@@ -107,7 +107,7 @@
     fig.appendChild(img);
     if (media.caption || media.credit) {
       var cap = el("figcaption");
-      if (media.caption) { cap.appendChild(el("span", "sm-caption", media.caption)); }
+      if (media.caption) { cap.appendChild(el("span", "sm-photo-caption", media.caption)); }
       if (media.credit) {
         if (media.caption) { cap.appendChild(document.createTextNode(" ")); }
         cap.appendChild(el("span", "sm-photo-credit", media.credit));
@@ -176,7 +176,7 @@
     var caption = null;
     if (mapOnly) {
       document.documentElement.classList.add("sm-map-only");
-      caption = el("p", "sm-caption");
+      caption = el("p", "sm-map-caption");
       caption.setAttribute("aria-live", "polite");
       container.appendChild(caption);
       map.invalidateSize();

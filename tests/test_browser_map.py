@@ -631,3 +631,74 @@ def test_the_photo_caption_sits_under_its_image_in_the_panel(make_page: Any, clo
     # and never over the map
     assert _apart(caption, seen["map"]), seen
     _assert_clean(watched)
+
+
+IN_VIEW = """() => {
+  const panel = document.querySelector('.sm-panel'), bar = document.querySelector('.sm-controls');
+  const p = panel.getBoundingClientRect(), controls = bar.getBoundingClientRect();
+  const box = sel => { const n = document.querySelector(sel); if (!n) return null;
+                       const r = n.getBoundingClientRect(); return {y: r.top, b: r.bottom, h: r.height}; };
+  return {top: Math.max(p.top, 0, controls.bottom), bottom: Math.min(p.bottom, innerHeight),
+          heading: box('.sm-card .sm-place'), text: box('.sm-card .sm-stop-text'), image: box('.sm-card .sm-figure img'),
+          place: document.querySelector('.sm-card .sm-place').textContent, step: window.storymap.step(),
+          scrolled: panel.scrollTop};
+}"""
+
+
+def _in_view(seen: dict[str, Any], *keys: str) -> bool:
+    return all(seen[k] is not None and seen[k]["h"] > 0 and seen["top"] - 0.5 <= seen[k]["y"]
+               and seen[k]["b"] <= seen["bottom"] + 0.5 for k in keys)
+
+
+def test_a_framed_embed_brings_each_stop_into_view_in_its_panel_and_never_scrolls_the_host(
+        make_page: Any, close_html: Path, tmp_path: Path) -> None:
+    """The embed snippet's frame, 700 x 600 in an article with text above and below: choosing any
+    stop, from the itinerary down the panel or with the controls, shows its heading, text and photo
+    in the panel; the article around the frame stays where the reader left it."""
+    watched = make_page(viewport={"width": 1100, "height": 800})
+    page = watched.page
+    (tmp_path / "story.html").write_bytes(close_html.read_bytes())
+    text = "".join(f"<p>Paragraph {i} of the article.</p>" for i in range(30))
+    host = tmp_path / "article.html"
+    host.write_text(f"<!DOCTYPE html><html><body style='margin:0'>{text}<div style='width:700px'>"
+                    f"{embed_snippet('story.html', title='The tour', height=600)}</div>{text}</body></html>",
+                    encoding="utf-8")
+    page.goto(host.as_uri())
+    frame = page.frame_locator("iframe")
+    frame.locator(".sm-place").wait_for()
+    inner = next(f for f in page.frames if f.url.endswith("story.html"))
+    box = page.locator("iframe").bounding_box()
+    assert (box["width"], box["height"]) == (700, 600)
+    page.evaluate("() => window.scrollTo(0, document.querySelector('iframe').offsetTop - 100)")
+    page.wait_for_timeout(300)
+    host_y = page.evaluate("() => scrollY")
+    assert host_y > 0
+
+    def check(n: int, how: str) -> None:
+        inner.wait_for_function(f"() => window.storymap.step() === {n}")
+        # the panel may glide there: wait until it has
+        inner.wait_for_function(f"() => {{ const s = ({IN_VIEW})(); return s.heading.y >= s.top - 0.5 "
+                                "&& s.heading.b <= s.bottom + 0.5; }")
+        page.wait_for_timeout(100)
+        seen = inner.evaluate(IN_VIEW)
+        assert seen["place"] == CLOSE_STOPS[n - 1][0], (how, seen)
+        assert _in_view(seen, "heading", "text", "image"), (how, n, seen)
+        assert page.evaluate("() => scrollY") == host_y, (how, n)
+
+    for n in range(1, len(CLOSE_STOPS) + 1):
+        # the reader scrolls the panel down to the itinerary and chooses the stop there
+        inner.evaluate(f"""() => {{ const panel = document.querySelector('.sm-panel');
+            const item = document.querySelectorAll('.sm-steps .sm-step-btn')[{n - 1}];
+            panel.scrollTop = item.offsetTop - panel.clientHeight / 2;
+            item.click(); }}""")
+        check(n, "itinerary")
+    page.screenshot(path=tmp_path / "embed-700x600.png")
+    for n in range(len(CLOSE_STOPS) - 1, 0, -1):
+        # the controls stay at the panel's top, the excerpt read further down
+        inner.evaluate("() => { const p = document.querySelector('.sm-panel'); p.scrollTop = p.scrollHeight; }")
+        controls = inner.evaluate("() => { const r = document.querySelector('.sm-prev').getBoundingClientRect(); "
+                                  "return r.top >= 0 && r.bottom <= innerHeight; }")
+        assert controls, "the controls are in view"
+        frame.get_by_role("button", name="Previous stop").click()
+        check(n, "previous")
+    _assert_clean(watched)

@@ -437,7 +437,7 @@
           pause();
           if (!map.hasLayer(mentionLayer)) { map.addLayer(mentionLayer); }
           showMention(place);
-          card.focus();
+          card.focus({ preventScroll: true });
         });
         li.appendChild(b);
         alsoList.appendChild(li);
@@ -513,6 +513,30 @@
         back.addEventListener("click", function () { goTo(state.step, { animate: false, force: true }); });
         card.appendChild(back);
       }
+      revealCard();
+    }
+
+    /* Bring the card (its heading, the stop's text and image) into view where the panel scrolls
+       by itself (side by side, as in a framed embed): the panel's own scroll position changes,
+       never the page's nor the host page's around a frame (scrollIntoView would scroll those
+       too). The card's top goes under the controls when the card is not in view, or what it
+       opens with (heading, text, images) runs below the panel. */
+    function revealCard() {
+      var style = window.getComputedStyle(panel);
+      if ((style.overflowY !== "auto" && style.overflowY !== "scroll") || panel.scrollHeight <= panel.clientHeight + 1) {
+        return;
+      }
+      var frame = panel.getBoundingClientRect();
+      var stuck = window.getComputedStyle(bar).position === "sticky" ? parseFloat(style.paddingTop) + bar.offsetHeight : 0;
+      var top = frame.top + panel.clientTop + stuck, bottom = frame.top + panel.clientTop + panel.clientHeight;
+      var box = card.getBoundingClientRect();
+      var lead = card.querySelectorAll(".sm-place, .sm-stop-text, .sm-figure");
+      var end = lead.length ? lead[lead.length - 1].getBoundingClientRect().bottom : box.top;
+      if (box.top >= top - 1 && end <= bottom + 1) { return; }
+      var target = Math.max(0, Math.round(panel.scrollTop + box.top - top));
+      if (typeof panel.scrollTo === "function") {
+        panel.scrollTo({ top: target, behavior: reduced() ? "auto" : "smooth" });
+      } else { panel.scrollTop = target; }
     }
 
     /* Show a mentioned place in context (with the route) and open its label. */
@@ -541,6 +565,7 @@
       if (mentions.length) {
         card.appendChild(el("p", "sm-intro sm-muted", "Grey circles mark places the articles only mention; click one to read what they say."));
       }
+      revealCard();
     }
 
     /* ---------------------------------------------------------------- legend */

@@ -356,7 +356,7 @@ NAME_BOXES = """() => {
   return {frame: {x: frame.left, y: frame.top, r: frame.right, b: frame.bottom},
           names: [...document.querySelectorAll('.sm-name')].map(box),
           kinds: [...document.querySelectorAll('.sm-name')].map(n => n.className),
-          stops: [...document.querySelectorAll('.sm-stop-icon, .leaflet-tooltip.sm-label')].map(box)};
+          stops: [...document.querySelectorAll('.sm-stop-icon, .leaflet-tooltip.sm-label:not(.sm-label-hidden)')].map(box)};
 }"""
 
 
@@ -702,3 +702,65 @@ def test_a_framed_embed_brings_each_stop_into_view_in_its_panel_and_never_scroll
         frame.get_by_role("button", name="Previous stop").click()
         check(n, "previous")
     _assert_clean(watched)
+
+
+LABEL_BOXES = """() => {
+  const box = n => { const r = n.getBoundingClientRect(); return {x: r.left, y: r.top, r: r.right, b: r.bottom,
+                                                                text: n.textContent}; };
+  const visible = n => getComputedStyle(n).visibility !== 'hidden';
+  const labels = [...document.querySelectorAll('.leaflet-tooltip.sm-label')];
+  return {labels: labels.filter(visible).map(box), hidden: labels.filter(n => !visible(n)).map(n => n.textContent),
+          icons: [...document.querySelectorAll('.sm-stop-icon')].map(box),
+          current: (document.querySelector('.sm-stop-icon.sm-active') || {}).title || null};
+}"""
+
+
+def _labels_apart(seen: dict[str, Any]) -> None:
+    """No two shown stop labels overlap, and none but the current stop's (always shown, where
+    the stops crowd too close for it) covers another stop's marker."""
+    labels = seen["labels"]
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert _apart(a, b), (a, b)
+    names = [n for n, *_ in CLOSE_STOPS]
+    current = (seen["current"] or "").split(": ", 1)[-1]
+    for label in labels:
+        own = names.index(label["text"])
+        if label["text"] == current:
+            continue
+        for k, icon in enumerate(seen["icons"]):
+            if k != own:
+                assert _apart(label, icon), (label, icon)
+
+
+@pytest.mark.parametrize("fragment", ["", *(f"#step-{n}" for n in range(1, len(CLOSE_STOPS) + 1))])
+def test_stop_labels_never_overlap_each_other_or_other_stops(offline_page: Watched, close_html: Path,
+                                                             tmp_path: Path, fragment: str) -> None:
+    page = _open(offline_page, close_html, fragment)
+    page.wait_for_timeout(300)
+    page.screenshot(path=tmp_path / f"labels{fragment.replace('#', '-')}.png")
+    seen = page.evaluate(LABEL_BOXES)
+    _labels_apart(seen)
+    shown = [label["text"] for label in seen["labels"]]
+    if fragment:
+        # the current stop is always named
+        assert CLOSE_STOPS[int(fragment.rsplit("-", 1)[1]) - 1][0] in shown, seen
+    assert len(shown) >= 3, seen
+    # the same view places the same labels
+    again = _open(offline_page, close_html, fragment)
+    again.reload()
+    again.wait_for_function("() => window.storymap && document.querySelector('.sm-place')")
+    again.wait_for_timeout(300)
+    assert again.evaluate(LABEL_BOXES) == seen
+    _assert_clean(offline_page)
+
+
+def test_stop_labels_stay_apart_when_the_reader_zooms_out(offline_page: Watched, close_html: Path) -> None:
+    page = _open(offline_page, close_html, "#step-3")
+    for zoom in (9, 8, 7, 6):
+        page.evaluate(f"() => window.storymap.map.setZoom({zoom}, {{animate: false}})")
+        page.wait_for_timeout(150)
+        seen = page.evaluate(LABEL_BOXES)
+        _labels_apart(seen)
+        assert "Ellesborough" in [label["text"] for label in seen["labels"]]
+    _assert_clean(offline_page)

@@ -764,3 +764,17 @@ def test_stop_labels_stay_apart_when_the_reader_zooms_out(offline_page: Watched,
         _labels_apart(seen)
         assert "Ellesborough" in [label["text"] for label in seen["labels"]]
     _assert_clean(offline_page)
+
+
+def test_a_name_is_highlighted_as_a_whole_word_only(offline_page: Watched, tmp_path: Path) -> None:
+    story = _close_stops_story()
+    sentence = "Her husband said the trip to the US was brief; the Busan leg, US-bound, was dropped."
+    story["features"][0]["properties"]["mentions"].append(
+        {"article": "a1", "start": 29, "end": 31, "text": "US", "excerpt": sentence})
+    page = _open(offline_page, export_story(story, tmp_path / "us.html"), "#step-1")
+    quote = page.locator(".sm-quote", has_text="Busan")
+    assert quote.locator("mark").all_inner_texts() == ["US", "US"]
+    assert quote.inner_text() == sentence
+    # "us" in "met us" is no name of this place: the other excerpt marks London alone
+    assert set(page.locator(".sm-quote", has_text="met us").first.locator("mark").all_inner_texts()) == {"London"}
+    _assert_clean(offline_page)

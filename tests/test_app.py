@@ -154,6 +154,27 @@ def test_timeline_lists_dated_stops_in_order(story: Story) -> None:
     assert sup.undated_stops(story) == ["3. Vladivostok (planned)"]
 
 
+def test_the_timeline_chart_gives_each_event_a_row_and_a_label_that_stays_on_the_chart() -> None:
+    rows = [{"date": f"2025-07-{d:02d}", "event": f"Stop {d}: Town {d}", "kind": "reported", "source": None}
+            for d in range(1, 11)]
+    rows.insert(3, {"date": "2025-07-03", "event": "Published: A report", "kind": "article", "source": "Outlet"})
+    spec = sup.timeline_chart(rows)
+    values = spec["data"]["values"]
+    assert [v["order"] for v in values] == list(range(len(rows)))  # a row each, in date order
+    assert spec["encoding"]["y"] == {"field": "order", "type": "ordinal", "axis": None}
+    assert spec["encoding"]["x"]["field"] == "date" and spec["encoding"]["x"]["type"] == "temporal"
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert {t["mark"]["align"] for t in texts} == {"left", "right"}
+    assert all(t["encoding"]["text"] == {"field": "event"} and t["mark"]["fontSize"] >= 11 for t in texts)
+    # early dots are labelled after them, late ones before them
+    sides = {v["date"]: v["side"] for v in values}
+    assert sides["2025-07-01"] == "after" and sides["2025-07-10"] == "before"
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["reported", "article"]
+    json.dumps(spec)  # plain JSON for st.vega_lite_chart
+    one = sup.timeline_chart(rows[:1])["data"]["values"]
+    assert one[0]["side"] == "after"
+
+
 def test_upload_checks() -> None:
     ok = sup.Upload("a.txt", b"text")
     accepted, refused = sup.check_uploads([ok, sup.Upload("b.pdf", b"%PDF"),

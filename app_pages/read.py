@@ -68,18 +68,8 @@ def places(base: Story, shown: Story) -> None:
 def timeline(shown: Story) -> None:
     rows = sup.timeline_rows(shown)
     if rows:
-        # a timeline: the dates on an axis, stops and plans above the articles' publication
-        st.vega_lite_chart(
-            rows,
-            {"mark": {"type": "point", "filled": True, "size": 120, "tooltip": True},
-             "encoding": {"x": {"field": "date", "type": "temporal", "title": None},
-                          "y": {"field": "kind", "type": "nominal", "title": None,
-                                "sort": ["reported", "planned", "inferred", "stop", "article"]},
-                          "color": {"field": "kind", "type": "nominal", "legend": None},
-                          "tooltip": [{"field": "date", "type": "temporal"}, {"field": "event"},
-                                      {"field": "source"}]},
-             "height": 160},
-            width="stretch", key="timeline_chart")
+        # a timeline: the dates on an axis, each event on a row of its own, labelled
+        st.vega_lite_chart(spec=sup.timeline_chart(rows), width="stretch", key="timeline_chart")
         with st.expander("The events as a table", expanded=False):
             st.dataframe(sup.shown_cells(rows), hide_index=True, width="stretch", key="timeline_table",
                          column_config={"date": st.column_config.TextColumn("date", width="small"),

@@ -7,6 +7,7 @@ highlighted, the timeline, upload checks, downloads and the map page with its UR
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import json
@@ -262,11 +263,12 @@ def media_image(src: object) -> bytes | str | None:
 
 
 def highlight_html(text: str, words: Iterable[str]) -> str:
-    """``text`` escaped for Markdown with HTML, every occurrence of ``words`` wrapped in ``<mark>``."""
+    """``text`` escaped for Markdown with HTML, every occurrence of ``words`` as a whole word
+    (no letter or digit on either side: "US", not the "us" in "husband") wrapped in ``<mark>``."""
     words = sorted({w for w in words if w}, key=len, reverse=True)
     if not words:
         return md_text(text)
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(w) for w in words) + r")(?![^\W_])", re.IGNORECASE)
     out, pos = [], 0
     for m in pattern.finditer(text):
         out.append(md_text(text[pos:m.start()]))
@@ -344,6 +346,67 @@ def timeline_rows(story: Story | StoryData) -> list[dict[str, Any]]:
                          "kind": "article", "source": a.source})
     rows.sort(key=lambda r: (r["date"], r["kind"] == "article", r["event"]))
     return rows
+
+
+#: the timeline's kinds of event, in the legend's order, and their colours (the page's: the route's red)
+TIMELINE_KINDS = {"reported": "#b3202e", "planned": "#e07b86", "inferred": "#a07d2e", "stop": "#1d232a",
+                  "article": "#5f6f80"}
+#: each event has a row of its own this tall (px): no two labels share one, whatever the width
+TIMELINE_ROW_PX = 26
+#: a dot in the first part of the time span is labelled after it, one later than this before it,
+#: so that no label runs off the chart
+_TIMELINE_TURN = 0.6
+
+
+#: the time axis's ticks for a span of up to so many days: (days, interval, step, label format)
+_TIMELINE_TICKS = ((16, "day", 1, "%-d %b"), (70, "week", 1, "%-d %b"), (400, "month", 1, "%b %Y"),
+                   (1500, "month", 3, "%b %Y"))
+
+
+def _day(value: Any) -> int | None:
+    try:
+        return datetime.date.fromisoformat(str(value)[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def timeline_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The timeline as a Vega-Lite spec (its data inline): the events of :func:`timeline_rows`
+    in date order, one row each, a dot at its date coloured by its kind and labelled beside it
+    with the stop or the article (after the dot, or before it late in the span). Drawn as SVG."""
+    days = [_day(r.get("date")) for r in rows]
+    known = [d for d in days if d is not None]
+    first, last = (min(known), max(known)) if known else (0, 0)
+    turn = first + (last - first) * _TIMELINE_TURN
+    values = [{**r, "order": i, "side": "before" if d is not None and last > first and d > turn else "after"}
+              for i, (r, d) in enumerate(zip(rows, days))]
+    _, interval, step, label = next((t for t in _TIMELINE_TICKS if last - first <= t[0]), (0, "year", 1, "%Y"))
+    # the dates are days: read and shown in UTC, so that no reader's time zone moves them
+    axis = {"tickCount": {"interval": interval, "step": step}, "labelExpr": f"utcFormat(datum.value, '{label}')",
+            "labelOverlap": "greedy", "grid": True}
+    kinds = [k for k in TIMELINE_KINDS if any(r.get("kind") == k for r in rows)]
+    kinds += sorted({str(r.get("kind")) for r in rows} - set(kinds))
+    colours = [TIMELINE_KINDS.get(k, "#8a8273") for k in kinds]
+    text = {"type": "text", "fontSize": 12, "limit": 360, "baseline": "middle"}
+    return {
+        "data": {"values": values},
+        "height": {"step": TIMELINE_ROW_PX},
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+        "encoding": {"x": {"field": "date", "type": "temporal", "title": None, "scale": {"type": "utc", "padding": 24},
+                           "axis": axis},
+                     "y": {"field": "order", "type": "ordinal", "axis": None}},
+        "layer": [
+            {"mark": {"type": "point", "filled": True, "size": 120, "opacity": 1},
+             "encoding": {"color": {"field": "kind", "type": "nominal", "title": None, "scale": {"domain": kinds, "range": colours},
+                                    "legend": {"orient": "top"}},
+                          "tooltip": [{"field": "date", "type": "temporal", "format": "%-d %B %Y", "formatType": "utc"},
+                                      {"field": "event"}, {"field": "source"}]}},
+            {"transform": [{"filter": {"field": "side", "equal": "after"}}],
+             "mark": {**text, "align": "left", "dx": 10}, "encoding": {"text": {"field": "event"}}},
+            {"transform": [{"filter": {"field": "side", "equal": "before"}}],
+             "mark": {**text, "align": "right", "dx": -10}, "encoding": {"text": {"field": "event"}}},
+        ],
+    }
 
 
 def _visit_dates(story: Story | StoryData) -> list[tuple[str, str | None, str, int]]:

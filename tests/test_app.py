@@ -154,6 +154,27 @@ def test_timeline_lists_dated_stops_in_order(story: Story) -> None:
     assert sup.undated_stops(story) == ["3. Vladivostok (planned)"]
 
 
+def test_the_timeline_chart_gives_each_event_a_row_and_a_label_that_stays_on_the_chart() -> None:
+    rows = [{"date": f"2025-07-{d:02d}", "event": f"Stop {d}: Town {d}", "kind": "reported", "source": None}
+            for d in range(1, 11)]
+    rows.insert(3, {"date": "2025-07-03", "event": "Published: A report", "kind": "article", "source": "Outlet"})
+    spec = sup.timeline_chart(rows)
+    values = spec["data"]["values"]
+    assert [v["order"] for v in values] == list(range(len(rows)))  # a row each, in date order
+    assert spec["encoding"]["y"] == {"field": "order", "type": "ordinal", "axis": None}
+    assert spec["encoding"]["x"]["field"] == "date" and spec["encoding"]["x"]["type"] == "temporal"
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert {t["mark"]["align"] for t in texts} == {"left", "right"}
+    assert all(t["encoding"]["text"] == {"field": "event"} and t["mark"]["fontSize"] >= 11 for t in texts)
+    # early dots are labelled after them, late ones before them
+    sides = {v["date"]: v["side"] for v in values}
+    assert sides["2025-07-01"] == "after" and sides["2025-07-10"] == "before"
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["reported", "article"]
+    json.dumps(spec)  # plain JSON for st.vega_lite_chart
+    one = sup.timeline_chart(rows[:1])["data"]["values"]
+    assert one[0]["side"] == "after"
+
+
 def test_upload_checks() -> None:
     ok = sup.Upload("a.txt", b"text")
     accepted, refused = sup.check_uploads([ok, sup.Upload("b.pdf", b"%PDF"),
@@ -440,6 +461,14 @@ def test_no_autolinks_from_article_text() -> None:
     assert out.replace(sup.WORD_JOINER, "") == "see www.example.org, https://example.org/a, http://x.y and kim@kcna.kp"
     marked = sup.highlight_html("Reach us at press@moscow.ru or www.moscow.ru", {"Moscow"})
     assert "<mark>moscow</mark>" in marked and "press@" not in marked and "www." not in marked
+
+
+def test_names_are_highlighted_as_whole_words_only() -> None:
+    marked = sup.highlight_html("Her husband said the trip to the US was brief; the Busan leg, US-bound, was dropped.",
+                                {"US"})
+    assert marked.count("<mark>") == 2 and "<mark>US</mark> was" in marked and "<mark>US</mark>-bound" in marked
+    assert "husband" in marked and "Busan" in marked
+    assert sup.highlight_html("Kyiv's mayor and Kyivans", {"Kyiv"}).count("<mark>") == 1
 
 
 @pytest.mark.slow

@@ -479,3 +479,72 @@ def test_author_text_and_image_show_in_the_map_and_the_exported_page(app_page: A
     assert "Our " in html and "reporter" in html and "data:image/jpeg;base64," in html and "The gate" in html
     assert not page.outside, page.outside
     assert not page.errors, page.errors
+
+
+def _week_story() -> dict[str, Any]:
+    """A story (text written here) of eight stops on eight days running, reported in two articles."""
+    towns = [("Lyon", 45.76, 4.84), ("Grenoble", 45.19, 5.72), ("Chambery", 45.57, 5.92), ("Annecy", 45.90, 6.13),
+             ("Geneva", 46.20, 6.14), ("Lausanne", 46.52, 6.63), ("Montreux", 46.43, 6.91), ("Sion", 46.23, 7.36)]
+    features: list[dict[str, Any]] = [
+        {"type": "Feature", "id": f"s{n}", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+         "properties": {"name": name, "role": "stop", "stop": n, "date": f"2025-07-{n:02d}",
+                        "date_status": "reported", "place_type": "city", "gazetteer_id": "manual",
+                        "geocoder": "manual", "confidence": 0.9, "mention_count": 1,
+                        "mentions": [{"article": "a1", "start": 12, "end": 12 + len(name), "text": name,
+                                      "excerpt": f"The cyclists reached {name} on day {n}."}]}}
+        for n, (name, lat, lon) in enumerate(towns, 1)]
+    features.append({"type": "Feature", "id": "route",
+                     "geometry": {"type": "LineString", "coordinates": [[lon, lat] for _, lat, lon in towns]},
+                     "properties": {"role": "route", "name": "The cyclists' week",
+                                    "stops": [f"s{n}" for n in range(1, 9)],
+                                    "dates": [f"2025-07-{n:02d}" for n in range(1, 9)]}})
+    return {"type": "FeatureCollection",
+            "storymap": {"version": 1, "title": "The cyclists' week", "subject": "The cyclists",
+                         "articles": [{"id": "a1", "file": "a1.txt", "title": "Eight days in the Alps",
+                                       "source": "The Example Gazette", "published": "2025-07-04"},
+                                      {"id": "a2", "file": "a2.txt", "title": "The last climb",
+                                       "source": "The Example Gazette", "published": "2025-07-09"}]},
+            "features": features}
+
+
+TIMELINE_TEXT = """root => {
+  const svg = root.querySelector('svg').getBoundingClientRect();
+  return {svg: {x: svg.left, r: svg.right},
+          labels: [...root.querySelectorAll('g.mark-text.role-mark text')].map(t => { const b = t.getBoundingClientRect();
+            return {text: t.textContent, x: b.left, y: b.top, r: b.right, b: b.bottom,
+                    size: parseFloat(getComputedStyle(t).fontSize) || parseFloat(t.getAttribute('font-size'))}; }),
+          ticks: [...root.querySelectorAll('g.role-axis-label text')].map(t => t.textContent)};
+}"""
+
+
+def test_the_timeline_labels_every_dot_readably_without_overlaps_at_1440_px(chromium: Any, app_url: str,
+                                                                            shots: Path) -> None:
+    from storymap.library import Library
+
+    library = Library()
+    token = library.make_link(library.add(_week_story()).id)
+    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        open_map(page, f"{app_url}/?share={token}")
+        page.get_by_role("tab", name="Timeline").click()
+        chart = page.locator("[data-testid=stVegaLiteChart]").first
+        chart.locator("g.mark-text.role-mark text").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(500)
+        chart.screenshot(path=shots / "timeline-1440.png")
+        seen = chart.evaluate(TIMELINE_TEXT)
+    finally:
+        context.close()
+    labels = seen["labels"]
+    texts = [label["text"] for label in labels]
+    # every stop and every article has its label
+    for n, name in enumerate(["Lyon", "Grenoble", "Chambery", "Annecy", "Geneva", "Lausanne", "Montreux", "Sion"], 1):
+        assert f"Stop {n}: {name}" in texts, texts
+    assert any(t.startswith("Published: Eight days") for t in texts) and any("The last climb" in t for t in texts)
+    # the axis counts days
+    assert "4 Jul" in seen["ticks"] and not any(t.endswith(("AM", "PM")) for t in seen["ticks"]), seen["ticks"]
+    for i, a in enumerate(labels):
+        assert a["size"] >= 11, a
+        assert seen["svg"]["x"] <= a["x"] and a["r"] <= seen["svg"]["r"], a
+        for b in labels[i + 1:]:
+            assert a["r"] <= b["x"] or b["r"] <= a["x"] or a["b"] <= b["y"] or b["b"] <= a["y"], (a, b)

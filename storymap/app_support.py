@@ -24,7 +24,7 @@ from typing import Any
 from storymap.articles import find_articles
 from storymap.edits import Edits
 from storymap.errors import StoryError
-from storymap.storyfile import (ArticleRef, DateStatus, Story, StoryData, as_story, dumps_story, is_media_src,
+from storymap.storyfile import (ArticleRef, DateStatus, Story, StoryData, as_story, is_media_src,
                                 read_story, write_story)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,14 +91,10 @@ def ensure_story(story_path: Path, seeds_dir: Path, *,
     return read_story(story_path)
 
 
-def story_key(story: Story | StoryData) -> str:
-    """A stable text form of a story, used as a cache key."""
-    return dumps_story(story)
-
-
 def file_stem(story: Story | StoryData) -> str:
-    """A sensible download name from the story title: ``kim-jong-un-in-russia``."""
-    title = as_story(story).meta.title or "story-map"
+    """A download name from the author's headline, else the story's title: ``kim-jong-un-in-russia``."""
+    meta = as_story(story).meta
+    title = (meta.headline or "").strip() or meta.title or "story-map"
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower().replace("’", "").replace("'", "")).strip("-")
     return (slug or "story-map")[:60].strip("-")
 
@@ -186,6 +182,15 @@ def filter_rows(rows: Iterable[dict[str, Any]], *, roles: Iterable[str] | None =
             and (articles is None or articles.intersection(r["articles"]))]
 
 
+def shown_cells(rows: Iterable[dict[str, Any]], *, hidden: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Rows for a table on screen: the ``hidden`` columns left out, and an empty cell where
+    a value is missing (a table would show "None")."""
+    rows = [{k: v for k, v in r.items() if k not in set(hidden)} for r in rows]
+    gaps = {k for r in rows for k, v in r.items() if v is None}  # one type a column: their figures as text
+    return [{k: "" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v)) if k in gaps else v
+             for k, v in r.items()} for r in rows]
+
+
 # emphasis, code, links, tables and strikethrough; HTML is escaped separately
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 
@@ -213,9 +218,10 @@ _MARKDOWN_IMAGE = re.compile(r"!(?=\[)")
 
 
 def author_markdown(text: object) -> str:
-    """An author's Markdown (a stop's text, the intro) for ``st.markdown``, every image made a
-    link to its address, as the exported page shows it: nothing in it loads."""
-    return _MARKDOWN_IMAGE.sub("!" + WORD_JOINER, str(text or ""))
+    """An author's Markdown (a stop's text, the intro, the standfirst) for ``st.markdown``:
+    rendered, but every image made a link to its address, as the exported page shows it
+    (nothing in it loads), and HTML shown as text."""
+    return _MARKDOWN_IMAGE.sub("!" + WORD_JOINER, str(text or "").replace("<", "&lt;"))
 
 
 #: the most pixels an image that a story carries inline may have for the app to show it
@@ -507,17 +513,6 @@ def upload_folder() -> Path:
 
 
 # --------------------------------------------------------------------------- downloads
-@dataclass(frozen=True)
-class Download:
-    """One download button's content."""
-
-    fmt: str
-    label: str
-    file_name: str
-    mime: str
-    data: bytes
-
-
 def download_specs(story: Story | StoryData) -> list[tuple[str, str, str, str]]:
     """``(fmt, label, file_name, mime)`` of every download, without exporting anything."""
     stem = file_stem(story)
@@ -536,12 +531,6 @@ def export_bytes(story: Story | StoryData, fmt: str, *, tiles: bool = False) -> 
         path = export_story(story, target, fmt=fmt, tiles=OSM_TILES if tiles else None) if fmt == "html" \
             else export_story(story, target, fmt=fmt)
         return Path(path).read_bytes()
-
-
-def downloads(story: Story | StoryData, *, tiles: bool = False) -> list[Download]:
-    """The story in every export format, as bytes with file names made from its title."""
-    return [Download(fmt, label, name, mime, export_bytes(story, fmt, tiles=tiles))
-            for fmt, label, name, mime in download_specs(story)]
 
 
 # --------------------------------------------------------------------------- the map page

@@ -452,3 +452,99 @@ def unapplied(story: Story | StoryData, edits: Edits) -> list[str]:
 
 __all__ = ["Edits", "EditsError", "added_place", "apply_edits", "apply_saved_edits", "check_date", "check_latlon",
            "dumps_edits", "edits_path", "load_edits", "renumber", "save_edits", "unapplied"]
+
+
+# --------------------------------------------------------------------------- edit actions
+# What a reviewer does, each a new Edits naming the place it acts on by id (the app and any
+# other front end call these; none changes the Edits it is given).
+
+
+def changed(edits: Edits, **changes: Any) -> Edits:
+    """``edits`` with some of its members replaced, checked as a whole again."""
+    return Edits.from_dict({**edits.to_dict(), **changes})
+
+
+def accept(edits: Edits, place_id: str) -> Edits:
+    """The place confirmed (and no longer rejected)."""
+    return changed(edits, accepted=sorted({*edits.accepted, place_id}),
+                   rejected=[i for i in edits.rejected if i != place_id])
+
+
+def reject(edits: Edits, place_id: str) -> Edits:
+    """The place dropped from the story (and no longer accepted)."""
+    return changed(edits, rejected=sorted({*edits.rejected, place_id}),
+                   accepted=[i for i in edits.accepted if i != place_id])
+
+
+def forget(edits: Edits, place_id: str) -> Edits:
+    """Every correction of one place undone (its place in the order aside)."""
+    d = edits.to_dict()
+    for key in ("rejected", "accepted"):
+        d[key] = [i for i in d[key] if i != place_id]
+    for key in ("candidates", "coordinates", "dates", "roles", "added"):
+        d[key].pop(place_id, None)
+    return Edits.from_dict(d)
+
+
+def set_role(edits: Edits, place_id: str, role: str, *, date: str | None = None, status: str | None = None,
+             had_date: bool = False) -> Edits:
+    """The place's role; a stop's date and date status too, when a date is given or it had one."""
+    new = changed(edits, roles={**edits.roles, place_id: role})
+    if role == Role.STOP and (date is not None or had_date):
+        new = changed(new, dates={**new.dates, place_id: {"date": date, "status": status}})
+    return new
+
+
+def reorder(edits: Edits, order: list[str]) -> Edits:
+    """The route in this order (stop ids, a place once per visit)."""
+    return changed(edits, order=list(order))
+
+
+def move_stop(edits: Edits, route: list[str], place_id: str, position: int) -> Edits:
+    """The place's first visit moved to ``position`` (1-based) along ``route`` (its stop ids)."""
+    order = list(route)
+    order.remove(place_id)
+    order.insert(max(0, position - 1), place_id)
+    return reorder(edits, order)
+
+
+def visit_again(edits: Edits, route: list[str], place_id: str, after: int) -> Edits:
+    """A return visit to the place after stop number ``after`` of ``route``."""
+    order = list(route)
+    order.insert(after, place_id)
+    return reorder(edits, order)
+
+
+def drop_return_visit(edits: Edits, route: list[str], place_id: str) -> Edits:
+    """The place's last return visit taken out of ``route`` (nothing when it is visited once)."""
+    if route.count(place_id) < 2:
+        return edits
+    order = list(route)
+    del order[len(order) - 1 - order[::-1].index(place_id)]
+    return reorder(edits, order)
+
+
+def use_candidate(edits: Edits, place_id: str, gazetteer_id: str) -> Edits:
+    """The place read as another of its gazetteer candidates (coordinates set by hand dropped)."""
+    return changed(edits, candidates={**edits.candidates, place_id: gazetteer_id},
+                   coordinates={k: v for k, v in edits.coordinates.items() if k != place_id})
+
+
+def place_at(edits: Edits, place_id: str, lat: float, lon: float) -> Edits:
+    """The place put at ``lat``, ``lon`` by hand (a candidate chosen before dropped)."""
+    return changed(edits, coordinates={**edits.coordinates, place_id: [float(lat), float(lon)]},
+                   candidates={k: v for k, v in edits.candidates.items() if k != place_id})
+
+
+def add_place(edits: Edits, record: Any, role: str = "stop") -> Edits:
+    """A gazetteer record the pipeline missed added as a stop or a mention."""
+    place_id, place = added_place(record, role)
+    return changed(edits, added={**edits.added, place_id: place},
+                   rejected=[i for i in edits.rejected if i != place_id])
+
+
+def set_article(edits: Edits, article_id: str, *, source: str | None, published: str | None,
+                url: str | None) -> Edits:
+    """An article's outlet, publication date and web address (raises :class:`EditsError` on a bad one)."""
+    return changed(edits, articles={**edits.articles,
+                                    article_id: {"source": source, "published": published, "url": url}})

@@ -44,7 +44,7 @@ import enum
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -406,7 +406,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if prep == "of" and gov.lemma_.lower() in TRAVEL_NOUNS:
                 return gov, prep, "dest"  # "a tour of Asia"
             if prep in REFERENCE_PREPS:
-                return None  # "70 miles south of", "off the coast of", "near"
+                return _landfall_near(head)  # "70 miles south of", "off the coast of", "near"
             if prep in AT_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS and \
                     gov.dep_ in ("pobj", "dobj", "conj") and not any(c.dep_ == "poss" for c in gov.children):
                 if gov.dep_ == "pobj" and gov.head.lower_ == "with" and (
@@ -454,6 +454,52 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
         if dep == "npadvmod" and head.pos_ == "VERB":
             return head, "", "at"  # "flew home", rarely a place
         return None
+    return None
+
+
+#: words of reaching a coast: "near" a place after them places the traveller at it
+LANDFALL_WORDS = words("landfall_words")
+#: prepositions of nearness
+NEAR_PREPS = words("near_prepositions")
+
+
+def _landfall_near(prep: Any) -> tuple[Any, str, str] | None:
+    """A landfall near a place is at it ("made landfall near Port Ellis", "came ashore near
+    X", "landfall near X"): the predicate, the preposition and "at"; else None (a place
+    after a reference preposition is a reference point)."""
+    gov = prep.head
+    if prep.lower_ not in NEAR_PREPS or gov.i == prep.i:
+        return None
+    if gov.lemma_.lower() in LANDFALL_WORDS or gov.pos_ in ("VERB", "AUX") and \
+            any(c.dep_ in ("dobj", "advmod", "prt") and c.lemma_.lower() in LANDFALL_WORDS for c in gov.children):
+        return gov, prep.lower_, "at"
+    return None
+
+
+def _positions_apart(found: list[MovementCandidate], preds: Sequence[int], positions: Collection[tuple[int, int]]
+                     ) -> list[MovementCandidate]:
+    """A sentence's events less the positions whose predicate also places a named place:
+    there the position tells where that place is ("made landfall in X, about 200 miles south
+    of Y"), not another place. ``preds`` are the events' predicate tokens."""
+    named = {i for c, i in zip(found, preds, strict=True) if c.mention not in positions}
+    return [c for c, i in zip(found, preds, strict=True) if c.mention not in positions or i not in named]
+
+
+def _position_govern(tok: Any) -> tuple[Any, str, str] | None:
+    """The predicate a position expression hangs on, climbing from its head word ("was
+    centered 70 miles east of X", "was about 45 miles (70 km) northwest of X"): the verb
+    with "at"; a position in a prepositional phrase is read as a place is."""
+    for _ in range(4):
+        head = tok.head
+        if head.i == tok.i:
+            return None
+        if tok.dep_ == "pobj" and head.pos_ == "ADP":
+            return _govern(tok)
+        if head.pos_ in ("VERB", "AUX"):
+            return head, "", "at"
+        if tok.dep_ not in ("appos", "npadvmod", "advmod", "compound", "nummod", "amod", "prep"):
+            return None
+        tok = head
     return None
 
 
@@ -578,9 +624,12 @@ def _strength(pred: Any, rel: str, how: Reference) -> float:
     return base * _REFERENCE_WEIGHT[how]
 
 
-def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[MovementCandidate]:
+def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
+               positions: Collection[tuple[int, int]] = ()) -> list[MovementCandidate]:
     """Every movement event of any traveller in one parsed article, travellers unresolved
-    beyond pronouns (a pronoun takes the last clause subject that was a name)."""
+    beyond pronouns (a pronoun takes the last clause subject that was a name). Of the
+    ``mentions``, the ``positions`` are position expressions ("70 miles east of Bermuda",
+    :mod:`storymap.positions`), read by :func:`_position_govern`."""
     article = document.article
     text = article.text
     mentions = sorted(mentions)
@@ -611,12 +660,14 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Movem
         named = [(t.i, _name_words(t) if t.pos_ == "PROPN" else (t.text,)) for t in sent
                  if t.dep_ in ("nsubj", "nsubjpass") and _is_name(t, people) and
                  t.ent_type_ not in ("GPE", "LOC", "NORP", "FAC")]
+        first = len(out)
+        preds: list[int] = []  # the predicate token of each event of this sentence
         for ms, me in by_sentence.get(span, []):
             located = document.locate(ms, me)
             if located is None:
                 continue
             _, place = located
-            governed = _govern(place.root)
+            governed = _position_govern(place.root) if (ms, me) in positions else _govern(place.root)
             if governed is None:
                 continue
             pred, prep, rel = governed
@@ -647,12 +698,15 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Movem
                 status == EventStatus.REPORTED  # a plan is for later than the last told date
             if inferred and context is not None:
                 own = (context,)
+            preds.append(pred.i)
             under_way = pred.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
                                                    for c in pred.children)
             out.append(MovementCandidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
                                   _past_years(pred), inferred, under_way, nearby=nearby,
                                   simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
+        if positions and len(out) > first:
+            out[first:] = _positions_apart(out[first:], preds, positions)
         out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
         for tok in sent:
             if tok.lemma_.lower() in TERMINAL and tok.pos_ == "VERB" and \

@@ -451,6 +451,9 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             return head, "", "obj_passive"  # "Hanoi was visited by"
         if dep in ("compound", "nmod", "amod") and head.lemma_.lower() in TRAVEL_NOUNS:
             return head, "", "mod"  # "the Dallas trip", "his Asia tour"
+        if dep == "compound" and head.pos_ == "NOUN" and head.lemma_.lower() in PORT_NOUNS:
+            tok = head  # "landed at Norvik airport": the airport's role places Norvik
+            continue
         if dep == "npadvmod" and head.pos_ == "VERB":
             return head, "", "at"  # "flew home", rarely a place
         return None
@@ -461,6 +464,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
 LANDFALL_WORDS = words("landfall_words")
 #: prepositions of nearness
 NEAR_PREPS = words("near_prepositions")
+#: the places a journey starts or ends at that take their town's name ("Norvik airport")
+PORT_NOUNS = words("port_nouns")
 
 
 def _landfall_near(prep: Any) -> tuple[Any, str, str] | None:

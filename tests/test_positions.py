@@ -200,3 +200,35 @@ def test_a_computed_point_reads_back_and_exports(tmp_path) -> None:
     again = load_story(tmp_path / "out.geojson")
     kept = next(f for f in again["features"] if f["properties"].get("geocoder") == "computed")["properties"]
     assert kept["reference"] == "apalachicola" and kept["precision_km"] == point.precision_km
+
+
+# ---------------------------------------------------------------------------- flights and ships
+
+
+@needs_model
+@pytest.mark.parametrize(("text", "places", "expected"), [
+    ("The airliner was diverted to Norvik after a passenger fell ill.", ["Norvik"],
+     [("Norvik", "divert to", "airliner", "reported", "visit")]),
+    ("The hijacker diverted the plane to Norvik.", ["Norvik"],  # the plane goes, whoever diverts it
+     [("Norvik", "divert to", "plane", "reported", "visit")]),
+    ("The plane landed at Norvik airport on Monday.", ["Norvik"],  # the airport's role places its town
+     [("Norvik", "land at", "plane", "reported", "visit")]),
+    ("The jet lifted off from Castella on Monday.", ["Castella"],
+     [("Castella", "lift from", "jet", "reported", "origin")]),
+    ("He seized the aircraft minutes after takeoff from Castella.", ["Castella"],
+     [("Castella", "takeoff from", "He", "reported", "origin")]),
+    ("The flight took off from Castella and made an emergency landing in Norvik.", ["Castella", "Norvik"],
+     [("Castella", "take from", "flight", "reported", "origin"), ("Norvik", "make in", "flight", "reported", "visit")]),
+    ("The freighter sailed from Castella on Friday, bound for Norvik.", ["Castella", "Norvik"],
+     [("Castella", "sail from", "freighter", "reported", "origin"),
+      ("Norvik", "bind for", "freighter", "expected", "visit")]),
+    ("The cargo ship departed Castella for Norvik on Monday.", ["Castella", "Norvik"],
+     [("Castella", "depart", "cargo ship", "reported", "origin"),
+      ("Norvik", "depart for", "cargo ship", "expected", "visit")]),
+    ("The tanker, headed to Norvik, left Castella last week.", ["Norvik", "Castella"],
+     [("Norvik", "head to", "tanker", "reported", "visit"), ("Castella", "leave", "tanker", "reported", "origin")]),
+    ("The ferry arrived in Norvik on Sunday.", ["Norvik"], [("Norvik", "arrive in", "ferry", "reported", "visit")]),
+    ("Norvik airport officials said the runway was closed.", ["Norvik"], []),
+])
+def test_a_flights_origin_and_diversion_and_a_ships_ports(nlp, text, places, expected) -> None:
+    assert events(read(nlp, text, places)) == expected

@@ -464,6 +464,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
 LANDFALL_WORDS = words("landfall_words")
 #: prepositions of nearness
 NEAR_PREPS = words("near_prepositions")
+#: the part of a thing its position is told of ("the center of the storm")
+CENTRE_NOUNS = words("centre_nouns")
 #: the places a journey starts or ends at that take their town's name ("Norvik airport")
 PORT_NOUNS = words("port_nouns")
 
@@ -479,6 +481,16 @@ def _landfall_near(prep: Any) -> tuple[Any, str, str] | None:
             any(c.dep_ in ("dobj", "advmod", "prt") and c.lemma_.lower() in LANDFALL_WORDS for c in gov.children):
         return gov, prep.lower_, "at"
     return None
+
+
+def _whole_of(who: Any) -> Any:
+    """The thing a part of it stands for in a position ("the center of Hurricane Mira",
+    "the storm's eye" are where the storm is), else ``who``."""
+    if who is None or who.lemma_.lower() not in CENTRE_NOUNS:
+        return who
+    of = [g for c in who.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+    poss = [c for c in who.children if c.dep_ == "poss"]
+    return (of or poss or [who])[0]
 
 
 def _positions_apart(found: list[MovementCandidate], preds: Sequence[int], positions: Collection[tuple[int, int]]
@@ -679,6 +691,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             if not _dest_ok(pred, rel):
                 continue
             who, governor = _traveller(pred, rel)
+            if (ms, me) in positions:
+                who = _whole_of(who)
             if who is not None and who.ent_type_ not in ("PERSON", "ORG", "NORP") and \
                     _inside(off + who.idx, mentions):
                 continue  # a place as the subject ("Moscow said", "Cairo airport officials")

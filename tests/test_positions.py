@@ -124,6 +124,17 @@ def test_a_position_is_where_the_storm_is_and_its_reference_is_no_stop(nlp) -> N
 
 
 @needs_model
+@pytest.mark.parametrize(("text", "traveller"), [
+    ("The center of Hurricane Mira was about 45 miles northwest of Port Arden on Monday.", "Hurricane Mira"),
+    ("At 5 p.m., the eye of the storm was located 120 km east of Port Arden.", "storm"),
+    ("Hurricane Mira's center was 300 miles east of Port Arden.", "Hurricane Mira"),
+])
+def test_the_center_of_a_storm_is_where_the_storm_is(nlp, text, traveller) -> None:
+    [(_, _, who, _, _)] = events(read(nlp, text, ["Port Arden"]))
+    assert who == traveller
+
+
+@needs_model
 def test_a_position_that_tells_where_a_named_place_is_is_not_another_place(nlp) -> None:
     doc = read(nlp, "Hurricane Mira made landfall in Corvia on Tuesday, about 200 miles south of Port Arden.",
                ["Corvia", "Port Arden"])

@@ -13,7 +13,9 @@ word that is a movement or presence predicate governs it:
   ("began a visit to", "during a visit to").
 
 Distance references ("70 miles south of"), names ("the Bank of England") and topics
-("talks on the conflict in Syria") stop the climb. The traveller is the predicate's
+("talks on the conflict in Syria") stop the climb; a landfall near a town is at it. A
+position expression as a whole ("was centered 70 miles south of X", see
+:mod:`storymap.positions`) is a place of its own, read from the verb it hangs on. The traveller is the predicate's
 subject, climbing through infinitives ("expected to travel"), coordinated verbs and
 participles; the object of "urged X to go" or "took X to"; a passive's subject when
 it is the one received ("was welcomed in"); the antecedent of a relative pronoun; a
@@ -143,6 +145,14 @@ SCENE_PREPS = words("scene_prepositions")
 PARTICIPANT_PREPS = words("participant_prepositions")
 #: prepositions after which a verb's object goes to the travel noun ("urged the parties to talks")
 GOAL_PREPS = words("goal_prepositions")
+#: words of reaching a coast: "near" a place after them places the traveller at it
+LANDFALL_WORDS = words("landfall_words")
+#: prepositions of nearness
+NEAR_PREPS = words("near_prepositions")
+#: the part of a thing its position is told of ("the center of the storm")
+CENTRE_NOUNS = words("centre_nouns")
+#: the places a journey starts or ends at that take their town's name ("Norvik airport")
+PORT_NOUNS = words("port_nouns")
 
 
 class EventStatus(enum.StrEnum):
@@ -458,16 +468,6 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             return head, "", "at"  # "flew home", rarely a place
         return None
     return None
-
-
-#: words of reaching a coast: "near" a place after them places the traveller at it
-LANDFALL_WORDS = words("landfall_words")
-#: prepositions of nearness
-NEAR_PREPS = words("near_prepositions")
-#: the part of a thing its position is told of ("the center of the storm")
-CENTRE_NOUNS = words("centre_nouns")
-#: the places a journey starts or ends at that take their town's name ("Norvik airport")
-PORT_NOUNS = words("port_nouns")
 
 
 def _landfall_near(prep: Any) -> tuple[Any, str, str] | None:

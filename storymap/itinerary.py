@@ -145,8 +145,8 @@ SCENE_PREPS = words("scene_prepositions")
 PARTICIPANT_PREPS = words("participant_prepositions")
 #: prepositions after which a verb's object goes to the travel noun ("urged the parties to talks")
 GOAL_PREPS = words("goal_prepositions")
-#: words of reaching a coast: "near" a place after them places the traveller at it
-LANDFALL_WORDS = words("landfall_words")
+#: words after which "near" a place puts the traveller at it ("made landfall near", "centered near")
+NEAR_PLACING_WORDS = words("near_placing_words")
 #: prepositions of nearness
 NEAR_PREPS = words("near_prepositions")
 #: the part of a thing its position is told of ("the center of the storm")
@@ -416,7 +416,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if prep == "of" and gov.lemma_.lower() in TRAVEL_NOUNS:
                 return gov, prep, "dest"  # "a tour of Asia"
             if prep in REFERENCE_PREPS:
-                return _landfall_near(head)  # "70 miles south of", "off the coast of", "near"
+                return _placing_near(head)  # "70 miles south of", "off the coast of", "near"
             if prep in AT_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS and \
                     gov.dep_ in ("pobj", "dobj", "conj") and not any(c.dep_ == "poss" for c in gov.children):
                 if gov.dep_ == "pobj" and gov.head.lower_ == "with" and (
@@ -470,15 +470,16 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
     return None
 
 
-def _landfall_near(prep: Any) -> tuple[Any, str, str] | None:
+def _placing_near(prep: Any) -> tuple[Any, str, str] | None:
     """A landfall near a place is at it ("made landfall near Port Ellis", "came ashore near
-    X", "landfall near X"): the predicate, the preposition and "at"; else None (a place
-    after a reference preposition is a reference point)."""
+    X", "landfall near X"), as is a storm centred near it ("was centered near X"): the
+    predicate, the preposition and "at"; else None (a place after a reference preposition is
+    a reference point)."""
     gov = prep.head
     if prep.lower_ not in NEAR_PREPS or gov.i == prep.i:
         return None
-    if gov.lemma_.lower() in LANDFALL_WORDS or gov.pos_ in ("VERB", "AUX") and \
-            any(c.dep_ in ("dobj", "advmod", "prt") and c.lemma_.lower() in LANDFALL_WORDS for c in gov.children):
+    if gov.lemma_.lower() in NEAR_PLACING_WORDS or gov.pos_ in ("VERB", "AUX") and \
+            any(c.dep_ in ("dobj", "advmod", "prt") and c.lemma_.lower() in NEAR_PLACING_WORDS for c in gov.children):
         return gov, prep.lower_, "at"
     return None
 

@@ -145,8 +145,9 @@ def test_a_position_that_tells_where_a_named_place_is_is_not_another_place(nlp) 
 @pytest.mark.parametrize("text", [
     "Hurricane Mira made landfall near Port Arden on Tuesday.",
     "The storm came ashore near Port Arden late on Tuesday.",
+    "At 8 p.m. the storm was centered near Port Arden.",
 ])
-def test_a_landfall_near_a_town_is_at_the_town(nlp, text) -> None:
+def test_a_landfall_near_a_town_or_a_storm_centred_near_it_is_at_the_town(nlp, text) -> None:
     assert [place for place, *_ in events(read(nlp, text, ["Port Arden"]))] == ["Port Arden"]
 
 

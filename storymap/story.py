@@ -23,6 +23,7 @@ from storymap.gazetteer import AREA_TYPES, Gazetteer, GazetteerRecord, PlaceType
 from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent
 from storymap.lexicon import alternation, phrases, words
 from storymap.pipeline import Progress, analyse
+from storymap.positions import COMPUTED, id_precision_km, is_computed, reference_id
 from storymap.resolve import Resolved
 from storymap.storyfile import Story, StoryData, slugify
 
@@ -427,6 +428,14 @@ def story_title(subject: str, stops: Sequence[Place], gazetteer: Gazetteer | Non
     return subject or "Story map"
 
 
+def _geocoder(record: GazetteerRecord) -> str:
+    """What placed a record: an online geocoder, a computation from a position (the
+    ``computed`` points of :mod:`storymap.positions`) or the offline gazetteer."""
+    if record.source.startswith("online:"):
+        return record.source.removeprefix("online:")
+    return COMPUTED if is_computed(record.gazetteer_id) else "offline"
+
+
 def story_geojson(places: list[Place], articles: Sequence[Article], subject: str, title: str,
                   base: Path) -> StoryData:
     """The story file of places whose roles are assigned (:func:`assign_roles`); excerpts and
@@ -491,8 +500,7 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
             "country_code": p.record.country_code or None,
             "gazetteer_id": p.record.gazetteer_id,
             "geonameid": p.record.geonameid,
-            "geocoder": p.record.source.removeprefix("online:") if p.record.source.startswith("online:")
-            else "offline",
+            "geocoder": _geocoder(p.record),
             "confidence": confidence,
             "alternatives": alternatives,
             "mention_count": len(mentions),
@@ -501,6 +509,11 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
             "mentions": mentions,
             "part_of": id_of.get(p.part_of) if p.part_of else None,
         }
+        if is_computed(p.record.gazetteer_id):
+            # a point worked out from a distance and bearing: measured from which place, how exactly
+            reference = reference_id(p.record.gazetteer_id)
+            props["reference"] = id_of.get(reference) if reference else None
+            props["precision_km"] = id_precision_km(p.record.gazetteer_id)
         if p.role == "stop":
             props["date_end"] = p.date_end.isoformat() if p.date_end else None
             props["date_text"] = p.date_text

@@ -466,11 +466,66 @@ def _build_with_progress(paths: Sequence[Path], subject: str | None):  # noqa: A
     from storymap.story import build_story
 
     bar = st.progress(0.0, text="Loading the gazetteer...")
-    gaz = gazetteer()
+    result = build_story(list(paths), gazetteer=gazetteer(), subject=subject, base=sup.ROOT, progress=_progress(bar))
+    bar.empty()
+    return result
 
+
+def _progress(bar):  # noqa: ANN001, ANN202 - a st.progress bar; a storymap.pipeline.Progress
     def progress(msg: str, n: int, total: int) -> None:
         bar.progress(min(1.0, n / max(total, 1)), text=f"{msg} ({n}/{total})")
 
-    result = build_story(list(paths), gazetteer=gaz, subject=subject, base=sup.ROOT, progress=progress)
-    bar.empty()
-    return result
+    return progress
+
+
+def change_subject(subject: str) -> None:
+    """Build the story shown again for ``subject`` from its articles, keeping every correction
+    that still applies (:func:`storymap.story.rebuild_story`), and save it: a new revision, or
+    one's own copy of a story one may only read (or of the example). A notice lists the
+    corrections that no longer apply."""
+    from storymap.story import rebuild_story
+
+    s = state()
+    subject = " ".join(subject.split())
+    articles = current_articles()
+    if not subject or s.base is None:
+        return
+    if not articles:
+        notice("This story has no article texts (it was imported or traced), so it cannot be built again "
+               "for another subject.")
+        return
+    folder = sup.upload_folder()
+    try:
+        paths = sup.write_uploads([sup.Upload(a.name, a.text.encode("utf-8")) for a in articles], folder)
+        bar = st.progress(0.0, text="Loading the gazetteer...")
+        rebuilt = rebuild_story(paths, subject, s.edits, gazetteer=gazetteer(), base=sup.ROOT,
+                                progress=_progress(bar))
+        bar.empty()
+    except StorymapError as exc:
+        notice(f"The story was not built again for {subject}: {_unfold(str(exc), folder)}")
+        return
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    story, edits = rebuilt.result.story, rebuilt.edits
+    notes = [f"The route now follows {sup.md_text(story.meta.subject or subject)}."]
+    if rebuilt.dropped:
+        notes.append("These corrections no longer apply and were not kept: "
+                     + "; ".join(sup.md_text(d) for d in rebuilt.dropped) + ".")
+    s.base, s.edits, s.map_key = story, edits, None
+    st.query_params.pop("step", None)
+    lib = library()
+    note = f"built again for {story.meta.subject or subject}"
+    try:
+        if lib is None:
+            s.story_id, s.origin = None, "session"
+        elif can_edit():
+            assert s.story_id is not None and s.revision is not None
+            saved = lib.save(s.story_id, base_revision=s.revision, story=story, edits=edits.to_dict(), note=note)
+            open_saved(lib.get(saved.id))
+        else:  # the example story, or one this user may only read: their own copy
+            open_saved(lib.add(story, articles=articles, edits=edits.to_dict(), author=dict(s.author),
+                               note=f"{note}, in a copy"))
+    except StorymapError as exc:  # a refused save too: the story shown is the new one, unsaved
+        notes.append(f"Not saved: {exc}")
+    s.notices = [*s.notices, *notes]
+    release_memory()

@@ -163,3 +163,36 @@ def test_the_reviewers_actions_name_the_place_they_act_on():
     with pytest.raises(ed.EditsError):
         ed.set_article(Edits(), "x", source=None, published=None, url="javascript:alert(1)")
     assert json.loads(ed.dumps_edits(edits))["rejected"] == ["c"]
+
+
+def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections_that_apply(files):
+    from storymap.library import article_text
+    from storymap.storyfile import read_story
+
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    edits = ed.reject(ed.reject(Edits(), "komsomolsk-on-amur-aircraft-plant"), "atlantis")
+    saved = Library().add(read_story(ROOT / "data" / "places.geojson"),
+                          articles=[article_text(p.name, p.read_bytes()) for p in seeds], edits=edits.to_dict())
+    at = goto(run_app(saved.id), "review")
+    line = next(m.value for m in at.markdown if m.value.startswith("**The route follows**"))
+    assert line == ("**The route follows** Kim Jong Un (named 22 times) · **other travellers the texts name:** "
+                    "Vladimir Putin (13 times)")
+    at.selectbox(key="subject_pick").set_value("Vladimir Putin")
+    at.button(key="btn_subject").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Vladimir Putin in Russia"
+    notes = [w.value for w in at.warning]
+    assert "The route now follows Vladimir Putin." in notes
+    assert any(n.startswith("These corrections no longer apply and were not kept: 'atlantis' is not in this story")
+               for n in notes), notes
+    s = at.session_state["app"]
+    assert s.story_id == saved.id and s.edits.rejected == ["komsomolsk-on-amur-aircraft-plant"]
+    kept = Library().get(saved.id)
+    assert kept.records.meta.subject == "Vladimir Putin"
+    assert kept.edits["rejected"] == ["komsomolsk-on-amur-aircraft-plant"]
+    line = next(m.value for m in at.markdown if m.value.startswith("**The route follows**"))
+    assert line == ("**The route follows** Vladimir Putin (named 13 times) · **other travellers the texts name:** "
+                    "Kim Jong Un (22 times)")
+    goto(at, "read")
+    named = {files[b.proto.deferred_file_id] for b in at.download_button if b.proto.deferred_file_id}
+    assert "vladimir-putin-in-russia.geojson" in named

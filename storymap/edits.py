@@ -116,7 +116,7 @@ class Edits:
             order=_str_list(data.get("order", []), name, "order"),
             added={k: _added(v, f"{name}: added place '{k}'")
                    for k, v in _map(data.get("added", {}), name, "added").items()},
-            articles={k: _article_edit(v, f"{name}: article '{k}'")
+            articles={k: check_article(v, name=f"{name}: article '{k}'")
                       for k, v in _map(data.get("articles", {}), name, "articles").items()},
         )
         for place_id, role in edits.roles.items():
@@ -182,8 +182,9 @@ def _added(value: Any, name: str) -> dict[str, Any]:
     return {"name": value["name"].strip(), "lat": lat, "lon": lon, "role": role, **text}
 
 
-def _article_edit(value: Any, name: str) -> dict[str, str | None]:
-    """An article's corrected outlet, publication date and web address."""
+def check_article(value: Any, *, name: str = "article") -> dict[str, str | None]:
+    """An article's outlet (``source``), publication date and web address, checked: a date as
+    YYYY-MM-DD, an http(s) address; an empty value is None. :class:`EditsError` otherwise."""
     if not isinstance(value, dict) or not set(value) <= {"source", "published", "url"}:
         raise EditsError(f"{name}: expected an object with 'source', 'published' and/or 'url'")
     out: dict[str, str | None] = {}
@@ -468,8 +469,8 @@ def unapplied(story: Story | StoryData, edits: Edits) -> list[str]:
     return carry_edits(story, edits)[1]
 
 
-__all__ = ["Edits", "EditsError", "added_place", "apply_edits", "apply_saved_edits", "carry_edits", "check_date",
-           "check_latlon", "dumps_edits", "edits_path", "load_edits", "renumber", "save_edits", "unapplied"]
+__all__ = ["Edits", "EditsError", "added_place", "apply_edits", "apply_saved_edits", "carry_edits", "check_article",
+           "check_date", "check_latlon", "dumps_edits", "edits_path", "load_edits", "renumber", "save_edits", "unapplied"]
 
 
 # --------------------------------------------------------------------------- edit actions

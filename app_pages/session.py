@@ -11,19 +11,21 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from storymap import app_support as sup
-from storymap.edits import Edits, apply_edits, edits_path, load_edits
+from storymap.edits import Edits, EditsError, apply_edits, check_article, edits_path, load_edits
 from storymap.errors import GazetteerError, StorymapError
 from storymap.memory import release_memory
 from storymap.storyfile import Story
 
 STATE_KEY = "app"
+#: the details an article may be given on the new story page (storymap.edits.check_article)
+DETAILS = ("published", "source", "url")
 
 
 @dataclass
@@ -362,7 +364,8 @@ def build_pending() -> None:
     s.origin = "session"
     if mode == "new":
         s.edits, s.author = Edits(), {}
-    st.session_state.paste_text = st.session_state.paste_title = ""  # the inputs clear after a build
+    for key in ("paste_text", "paste_title", *(f"new_{k}" for k in DETAILS)):  # the inputs clear after a build
+        st.session_state[key] = ""
     s.notices = [f"Note: {p}" for p in built.problems] + [f"Not placed: {u}" for u in built.unplaced[:10]]
     st.query_params.pop("step", None)
     _keep_built(built.story, kept, previous)
@@ -405,10 +408,16 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
     files = ss.get("upload_files") or []
     pasted = ss.get("paste_text") or ""
     subject = (ss.get("subject") or "").strip() or None
-    uploads = [sup.Upload(f.name, f.getvalue()) for f in files]
+    try:
+        details = {k: v for k, v in check_article({k: ss.get(f"new_{k}") or None for k in DETAILS},
+                                                  name="The article's details").items() if v}
+    except EditsError as exc:
+        messages.append(("error", f"{sup.md_text(str(exc))}. Nothing was built."))
+        return None
+    uploads = [sup.Upload(f.name, f.getvalue(), details) for f in files]
     try:
         if pasted.strip():
-            uploads.append(sup.pasted_upload(pasted, ss.get("paste_title")))
+            uploads.append(replace(sup.pasted_upload(pasted, ss.get("paste_title")), meta=details))
         accepted, refused = sup.check_uploads(uploads)
         del uploads
         messages += [("warning", msg) for msg in refused]
@@ -418,7 +427,7 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
             return None
         from storymap.library import article_text
 
-        kept = [article_text(sup.safe_name(u.name), u.data) for u in accepted]
+        kept = [article_text(sup.safe_name(u.name), u.data, dict(u.meta)) for u in accepted]
         if mode == "add":
             have = current_articles()
             if not have:  # rebuilt from the new files alone, the story would lose every stop it has
@@ -437,7 +446,7 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
         # the articles are kept in the library; the files exist only while the story builds
         folder = sup.upload_folder()
         try:
-            paths = sup.write_uploads([sup.Upload(a.name, a.text.encode("utf-8")) for a in kept], folder)
+            paths = sup.write_uploads(uploads_of(kept), folder)
             result = _build_with_progress(paths, subject)
         except GazetteerError:
             raise
@@ -455,6 +464,34 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
     except StorymapError as exc:
         messages.append(("error", f"Could not build a story: {exc}"))
     return None
+
+
+def uploads_of(articles: Sequence) -> list[sup.Upload]:  # Sequence[storymap.library.ArticleText]
+    """The library's articles as files to build from, with the details given with them."""
+    from storymap.articles import META_KEYS
+
+    return [sup.Upload(a.name, a.text.encode("utf-8"),
+                       {k: v for k, v in a.meta.items() if k in META_KEYS and isinstance(v, str) and v})
+            for a in articles]
+
+
+def read_given_details() -> None:
+    """Fill the empty detail fields of the new story page with what the reader finds in the
+    pasted text (else the first file chosen)."""
+    ss = st.session_state
+    files = ss.get("upload_files") or []
+    pasted = ss.get("paste_text") or ""
+    try:
+        upload = sup.pasted_upload(pasted, ss.get("paste_title")) if pasted.strip() else \
+            sup.Upload(files[0].name, files[0].getvalue()) if files else None
+    except StorymapError:
+        upload = None
+    found = sup.read_details(upload) if upload is not None else {}
+    for key in DETAILS:
+        if not (ss.get(f"new_{key}") or "").strip():
+            ss[f"new_{key}"] = found.get(key, "")
+    state().build_messages = [] if found else [("warning", "No outlet, date or web address was found in the "
+                                                           "text: type them in.")]
 
 
 def _unfold(message: str, folder: Path) -> str:
@@ -496,7 +533,7 @@ def change_subject(subject: str) -> None:
         return
     folder = sup.upload_folder()
     try:
-        paths = sup.write_uploads([sup.Upload(a.name, a.text.encode("utf-8")) for a in articles], folder)
+        paths = sup.write_uploads(uploads_of(articles), folder)
         bar = st.progress(0.0, text="Loading the gazetteer...")
         rebuilt = rebuild_story(paths, subject, s.edits, gazetteer=gazetteer(), base=sup.ROOT,
                                 progress=_progress(bar))

@@ -207,8 +207,8 @@ def named_travellers(subject: Subject | None, others: Sequence[Subject],
                         counts[k] += 1
                         break
     named = list(zip((p.name for p in people), counts, strict=True))
-    return named[:1] + sorted(named[1:], key=lambda t: (-t[1], t[0])) if subject is not None \
-        else sorted(named, key=lambda t: (-t[1], t[0]))
+    first = 1 if subject is not None else 0
+    return named[:first] + sorted(named[first:], key=lambda t: (-t[1], t[0]))
 
 
 @dataclass

@@ -520,6 +520,7 @@ def change_subject(subject: str) -> None:
     that still applies (:func:`storymap.story.rebuild_story`), and save it: a new revision, or
     one's own copy of a story one may only read (or of the example). A notice lists the
     corrections that no longer apply."""
+    from storymap.library import ConflictError
     from storymap.story import rebuild_story
 
     s = state()
@@ -562,7 +563,9 @@ def change_subject(subject: str) -> None:
         else:  # the example story, or one this user may only read: their own copy
             open_saved(lib.add(story, articles=articles, edits=edits.to_dict(), author=dict(s.author),
                                note=f"{note}, in a copy"))
-    except StorymapError as exc:  # a refused save too: the story shown is the new one, unsaved
+    except ConflictError as exc:  # someone saved meanwhile: the new route is shown, not saved
+        s.conflict = str(exc)
+    except StorymapError as exc:
         notes.append(f"Not saved: {exc}")
     s.notices = [*s.notices, *notes]
     release_memory()

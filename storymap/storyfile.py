@@ -501,15 +501,17 @@ ArticleRef.codecs = _ARTICLE
 
 @dataclass(frozen=True, slots=True)
 class Traveller(_Member):
-    """Another person whose movements the texts report (``storymap.travellers[]``)."""
+    """A traveller the texts name on the move (``storymap.travellers[]``: the subject first),
+    and how many times they name it."""
 
     name: str | None = None
     stops: tuple[str | None, ...] | None = None
+    named: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
 
-_TRAVELLER: dict[str, _Codec] = {"name": _TEXT, "stops": _texts()}
+_TRAVELLER: dict[str, _Codec] = {"name": _TEXT, "stops": _texts(), "named": _INTEGER}
 Traveller.codecs = _TRAVELLER
 
 

@@ -110,6 +110,12 @@ NO_PLACE = (-1, -1)
 TERMINAL = words("terminal_verbs")
 #: nouns whose possessor asks someone else to travel
 INVITATIONS = words("invitation_nouns")
+#: parts of a journey an ordinal puts first or last ("the first leg", "its final stop")
+ITINERARY_PARTS = words("itinerary_part_nouns")
+#: adjectives that make such a part the journey's last
+FINAL_WORDS = words("final_words")
+#: verbs that end the journey that is their object ("ends the trip in")
+ENDING_VERBS = words("ending_verbs")
 EARLIER_WORDS = words("earlier_words")
 LATER_WORDS = words("later_words")
 #: prepositions that set the act they govern before ("after visiting") or after ("before
@@ -195,7 +201,7 @@ class MovementEvent:
     date: dt.date | None
     date_end: dt.date | None
     date_text: str | None
-    cue: str | None  # "earlier" or "later": the text's own order cue
+    cue: str | None  # "earlier", "later" or "final": the text's own order cue
     confidence: float
     #: the date is the traveller's last told date, the sentence naming none
     date_inferred: bool = False
@@ -537,9 +543,29 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
 
 def _cue(pred: Any) -> str | None:
     """The text's own order cue for a predicate: "earlier" ("after visiting Hanoi, he...",
-    "earlier, he toured", "flew in from"), "later" ("before returning to London", "then
-    travelled to") or none."""
+    "earlier, he toured", "flew in from", "the first leg"), "later" ("before returning to
+    London", "then travelled to"), "final" ("ends the trip in", "the last stop") or none."""
+    cue = _sequence_cue(pred)
+    if cue == "earlier":
+        return cue  # "after completing a tour of X": before the act it goes with
     for t in _Parse.chain(pred):
+        if t.lower_ in TIME_PREPS and t.pos_ in ("ADP", "SCONJ"):
+            break  # "a final stop in A before returning to B": B's act is the later one
+        if t.pos_ == "NOUN" and t.lemma_.lower() in ITINERARY_PARTS and \
+                any(c.dep_ == "amod" and c.lower_ in FINAL_WORDS for c in t.children):
+            return "final"  # "the last stop"
+        if t.dep_ == "dobj" and t.pos_ == "NOUN" and t.lemma_.lower() in TRAVEL_NOUNS and \
+                t.head.lemma_.lower() in ENDING_VERBS:
+            return "final"  # "ends the trip in Singapore", "will wrap up his tour in Lima"
+    return cue
+
+
+def _sequence_cue(pred: Any) -> str | None:
+    """"earlier", "later" or None: the cue of the words that govern a predicate (see :func:`_cue`)."""
+    for t in _Parse.chain(pred):
+        if t.pos_ == "NOUN" and t.lemma_.lower() in ITINERARY_PARTS and \
+                any(c.dep_ == "amod" and c.lower_ == "first" for c in t.children):
+            return "earlier"  # "the first leg"
         head = t.head
         if t.dep_ in ("pcomp", "pobj") and head.i != t.i:
             if head.lower_ in EARLIER_PREPS:
@@ -690,6 +716,8 @@ def _night_before(sent: Any, off: int) -> tuple[DateMention, ...]:
             first = tok.nbor(-1)
             out.append(DateMention(off + first.idx, off + tok.idx + len(tok), f"{first.text} {tok.text}",
                                    relative=-1))
+        elif tok.lower_ == "overnight" and tok.dep_ in ("advmod", "npadvmod"):
+            out.append(DateMention(off + tok.idx, off + tok.idx + len(tok), tok.text, relative=-1))
     return tuple(out)
 
 

@@ -114,8 +114,12 @@ INVITATIONS = words("invitation_nouns")
 ITINERARY_PARTS = words("itinerary_part_nouns")
 #: adjectives that make such a part the journey's last
 FINAL_WORDS = words("final_words")
-#: verbs that end the journey that is their object ("ends the trip in")
+#: verbs that end the journey that is their object ("ends the trip in"), and that begin it
 ENDING_VERBS = words("ending_verbs")
+STARTING_VERBS = words("starting_verbs")
+#: "the past days", "the previous week": a span of days before the act told next
+SPANS_OF_DAYS = words("spans_of_days")
+BYGONE_WORDS = words("bygone_words")
 EARLIER_WORDS = words("earlier_words")
 LATER_WORDS = words("later_words")
 #: prepositions that set the act they govern before ("after visiting") or after ("before
@@ -554,10 +558,19 @@ def _cue(pred: Any) -> str | None:
         if t.pos_ == "NOUN" and t.lemma_.lower() in ITINERARY_PARTS and \
                 any(c.dep_ == "amod" and c.lower_ in FINAL_WORDS for c in t.children):
             return "final"  # "the last stop"
-        if t.dep_ == "dobj" and t.pos_ == "NOUN" and t.lemma_.lower() in TRAVEL_NOUNS and \
-                t.head.lemma_.lower() in ENDING_VERBS:
+        if _journey_verb(t, ENDING_VERBS):
             return "final"  # "ends the trip in Singapore", "will wrap up his tour in Lima"
     return cue
+
+
+def _journey_verb(t: Any, verbs: frozenset[str]) -> bool:
+    """Whether ``t`` is one of ``verbs`` with a journey for its object ("ended his tour (in
+    Lima)"), or that journey ("ended his tour in Lima")."""
+    def journey(noun: Any) -> bool:
+        return noun.dep_ == "dobj" and noun.pos_ == "NOUN" and noun.lemma_.lower() in TRAVEL_NOUNS
+    if t.pos_ in ("VERB", "AUX"):
+        return t.lemma_.lower() in verbs and any(journey(c) for c in t.children)
+    return journey(t) and t.head.lemma_.lower() in verbs
 
 
 def _sequence_cue(pred: Any) -> str | None:
@@ -566,6 +579,11 @@ def _sequence_cue(pred: Any) -> str | None:
         if t.pos_ == "NOUN" and t.lemma_.lower() in ITINERARY_PARTS and \
                 any(c.dep_ == "amod" and c.lower_ == "first" for c in t.children):
             return "earlier"  # "the first leg"
+        if _journey_verb(t, STARTING_VERBS):
+            return "earlier"  # "started their tour in India"
+        if any(c.lower_ in SPANS_OF_DAYS and any(g.dep_ == "amod" and g.lower_ in BYGONE_WORDS for g in c.children)
+               for c in t.children):
+            return "earlier"  # "spent the past days in Bhutan"
         head = t.head
         if t.dep_ in ("pcomp", "pobj") and head.i != t.i:
             if head.lower_ in EARLIER_PREPS:

@@ -131,6 +131,10 @@ def test_the_toponym_component_keeps_spans_already_given(nlp) -> None:
      [("Accra", "stop in", "Ana Lopes", "name", "expected", "visit", "final")]),
     ("Ana Lopes began the first leg of her tour in Lagos.", ["Lagos"],
      [("Lagos", "leg in", "Ana Lopes", "name", "reported", "visit", "earlier")]),
+    ("Ana Lopes began her tour in Lagos.", ["Lagos"],
+     [("Lagos", "begin in", "Ana Lopes", "name", "reported", "visit", "earlier")]),
+    ("Ana Lopes spent the past days in Lagos.", ["Lagos"],
+     [("Lagos", "spend in", "Ana Lopes", "name", "reported", "visit", "earlier")]),
     # "her first visit" is a first ever, not a first stop
     ("Ana Lopes made her first visit to Accra.", ["Accra"],
      [("Accra", "visit to", "Ana Lopes", "pronoun", "reported", "visit", None)]),

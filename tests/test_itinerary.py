@@ -120,6 +120,9 @@ def order_of(got: dict) -> list[str]:
         # the last stop told first
         "Minister Ana Reyes will make the final stop of her tour in Singapore. "
         "She will first spend two days in Hanoi before flying to Jakarta.",
+        # the days before the day the article tells of
+        "Minister Ana Reyes arrived in Jakarta on Monday. She spent the previous days in Hanoi. "
+        "Reyes will fly on to Singapore.",
         # a plan after the report, a place passed through before the end
         "Minister Ana Reyes arrived in Hanoi on Monday. She will sail to Singapore via Jakarta.",
     ],

@@ -847,8 +847,10 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = Fa
         return ()  # "who had flown in from X, spoke on Saturday": the flight came before
     lo = off + root.left_edge.idx
     hi = off + root.right_edge.idx + len(root.right_edge)
+    # the dates of the clauses that hold the predicate ("the Times reported the tank began
+    # its journey on Sunday when crews pushed it into X"), not of those beside it
     return tuple(d for d in dates if lo <= d.start < hi and _adverbial(root.doc, d, off) and
-                 not _in_other_clause(root, d, off))
+                 not _in_other_clause(pred, d, off))
 
 
 def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
@@ -861,6 +863,9 @@ def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
     if any(t.lower_ in TIME_PREPS and t.pos_ in ("ADP", "SCONJ") and t.i not in holding and t.i != span.root.head.i
            and not any(c.lemma_.lower() in TIMES_OF_DAY for c in t.children) for t in span.root.ancestors):
         return True  # "in Rome before returning for a vote on Tuesday": the vote's time
+    if any(t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and t.i not in holding and
+           any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children) for t in span.root.ancestors):
+        return True  # "will travel to Quito, and she returns to Madrid on Friday": the return's time
     # a clause that speaks of the traveller ("Ottawa, where Trudeau welcomed him on
     # Friday") tells the time of the same visit
     return any(t.dep_ in ("relcl", "acl", "advcl", "ccomp") and t.i not in holding and

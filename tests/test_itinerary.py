@@ -488,6 +488,17 @@ def test_where_the_subject_had_come_from_is_not_dated_by_the_main_clause(tmp_pat
     assert got["Konya"]["date"] == "2016-07-15"  # left in the night before, not on Saturday
 
 
+def test_a_date_of_a_clause_that_holds_the_act_is_its_date_and_a_coordinated_clause_keeps_its_own(tmp_path):
+    got = stops(tmp_path, "Minister Ana Reyes began her tour on Sunday when she landed in Lisbon, the newspaper "
+                          "reported.", published="2016-04-11")
+    assert got["Lisbon"]["date"] == "2016-04-10"
+    (tmp_path / "b").mkdir()
+    got = stops(tmp_path / "b", "Minister Ana Reyes will visit Lima. From there she will travel to Quito, and she "
+                                "returns to Madrid on Friday.", published="2023-09-11")
+    assert [got[n]["date"] for n in ("Lima", "Quito", "Madrid")] == [None, None, "2023-09-15"]
+    assert order_of(got) == ["Lima", "Quito", "Madrid"]
+
+
 def test_being_somewhere_this_week_is_being_there_on_the_day_of_writing(tmp_path):
     got = stops(tmp_path, "Chief executive Lena Fischer is in Seoul this week, a spokesman said on Tuesday.",
                 published="2016-05-31")

@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import re
 import stat
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -387,9 +387,8 @@ def order_stops(stops: Sequence[Place], article_order: dict[str, int],
 
     1. dates the sentences tell;
     2. the cues of one sentence: a place left before the one reached ("left Paris for
-       Rome"), "after visiting A" before the act it goes with, "before flying to B", "then"
-       after it, and the end of the journey ("ends the trip in C") last;
-    3. a journey's end ("the final stop", "wraps up the tour in C") after every other stop;
+       Rome"), "after visiting A" before the act it goes with, "before flying to B" after it;
+    3. a journey's end ("ends the trip in C", "the final stop") after every other stop;
     4. what happened before what is still to come;
     5. dates carried over from an earlier sentence;
     6. the cues of one article: what it says came earlier ("a tour that has taken him to
@@ -415,66 +414,72 @@ def order_stops(stops: Sequence[Place], article_order: dict[str, int],
     firm = [p.date is not None and any(e.date == p.date and not e.date_inferred for e in ev)
             for p, ev in zip(stops, live, strict=True)]
     final = [any(e.cue == "final" and e.sentence[0] <= e.mention[0] < e.sentence[1] for e in ev) for ev in live]
+    ranks = [[_cue_rank(e, p) for e in ev] for p, ev in zip(stops, live, strict=True)]
+    earliest = [0 in r for r in ranks]
+    reported = [p.status == EventStatus.REPORTED for p in stops]
     levels: list[set[tuple[int, int]]] = [set() for _ in range(7)]
-    for i in range(n):
-        for j in range(n):
+    for i, a in enumerate(stops):
+        for j, b in enumerate(stops):
             if i == j:
                 continue
-            a, b = stops[i], stops[j]
             if a.date is not None and b.date is not None and a.date < b.date:
                 levels[0 if firm[i] and firm[j] else 4].add((i, j))
             if final[j] and not final[i]:
                 levels[2].add((i, j))
-            if a.status == EventStatus.REPORTED and b.status != EventStatus.REPORTED:
+            if reported[i] and not reported[j]:
                 levels[3].add((i, j))
-            day = about[i]
-            if a.date is None and day is not None and b.date is not None:
-                if a.status == EventStatus.REPORTED and b.date > day:
+            bound = about[i]
+            if a.date is None and bound is not None and b.date is not None:
+                if reported[i] and b.date > bound:
                     levels[6].add((i, j))
-                elif a.status != EventStatus.REPORTED and b.date < day:
+                elif not reported[i] and b.date < bound:
                     levels[6].add((j, i))
-            for ea in live[i]:
-                for eb in live[j]:
-                    if ea.article != eb.article:
-                        continue
-                    ra, rb = _cue_rank(ea, a), _cue_rank(eb, b)
-                    if ea.sentence == eb.sentence:
-                        if ra < rb:
-                            levels[1].add((i, j))
-                    elif ra == 0 and rb == 1 and not any(_cue_rank(e, b) == 0 for e in live[j]) and \
-                            not (b.date and (day := anchors.get(eb.article)) and b.date < day - dt.timedelta(days=1)):
-                        # said to have come earlier than the article's other stops (those of
-                        # its day: an act it dates days back is as far in the past)
-                        levels[5].add((i, j))
-                    elif rb == 2 and ea.sentence[0] < eb.sentence[0] and ra == 1:
-                        levels[5].add((i, j))  # "then": after what was told before it
-    after: list[set[int]] = [set() for _ in range(n)]  # after[i]: the stops that come after stop i
-
-    def reaches(a: int, b: int) -> bool:
-        seen, todo = {a}, [a]
-        while todo:
-            for k in after[todo.pop()]:
-                if k == b:
-                    return True
-                if k not in seen:
-                    seen.add(k)
-                    todo.append(k)
-        return False
-
+    # the cues of one article and of one sentence
+    by_article: dict[str, list[tuple[int, MovementEvent, int]]] = defaultdict(list)
+    for i, ev in enumerate(live):
+        for e, r in zip(ev, ranks[i], strict=True):
+            by_article[e.article].append((i, e, r))
+    for article, items in by_article.items():
+        anchor = anchors.get(article)
+        for i, ea, ra in items:
+            for j, eb, rb in items:
+                if i == j:
+                    continue
+                when = stops[j].date
+                if ea.sentence == eb.sentence:
+                    if ra < rb:
+                        levels[1].add((i, j))
+                elif ra == 0 and rb == 1 and not earliest[j] and \
+                        not (when and anchor and when < anchor - dt.timedelta(days=1)):
+                    # said to have come earlier than the article's other stops (those of
+                    # its day: an act it dates days back is as far in the past)
+                    levels[5].add((i, j))
+                elif rb == 2 and ra == 1 and ea.sentence[0] < eb.sentence[0]:
+                    levels[5].add((i, j))  # "then": after what was told before it
+    after: list[set[int]] = [set() for _ in range(n)]  # after[i]: the stops taken to come after stop i
+    reach = [0] * n  # bit k of reach[i]: stop k comes after stop i, directly or not
     for level in levels:
         for i, j in sorted(level):
-            if (j, i) not in level and not reaches(j, i):
-                after[i].add(j)
-    before = [sum(i in after[k] for k in range(n)) for i in range(n)]
-    free = [i for i in range(n) if not before[i]]
+            if (j, i) in level or reach[j] >> i & 1 or reach[i] >> j & 1:
+                continue  # contradicted, or already implied
+            after[i].add(j)
+            gained = 1 << j | reach[j]
+            for k in range(n):
+                if k == i or reach[k] >> i & 1:
+                    reach[k] |= gained
+    waiting = [0] * n  # how many stops still to be taken come before each
+    for later in after:
+        for j in later:
+            waiting[j] += 1
+    free = [i for i in range(n) if not waiting[i]]
     out: list[Place] = []
     while free:
         k = min(free, key=lambda i: (about[i] or dt.date.max, told[i]))
         free.remove(k)
         out.append(stops[k])
         for j in after[k]:
-            before[j] -= 1
-            if not before[j]:
+            waiting[j] -= 1
+            if not waiting[j]:
                 free.append(j)
     return out
 

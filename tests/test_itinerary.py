@@ -132,6 +132,12 @@ def test_undated_stops_follow_the_texts_own_sequence_cues(tmp_path, body):
     assert order_of(got) == ["Hanoi", "Jakarta", "Singapore"]
 
 
+def test_the_dates_the_sentences_tell_win_over_their_cues(tmp_path):
+    got = stops(tmp_path, "Minister Ana Reyes will first visit Lima on Friday. She will fly to Quito on Wednesday "
+                          "before ending the trip in Caracas.", published="2023-09-11", subject="Ana Reyes")
+    assert order_of(got) == ["Quito", "Lima", "Caracas"]
+
+
 def test_an_undated_stop_an_article_reports_comes_before_what_is_dated_after_that_article(tmp_path):
     got = build_files(tmp_path, {
         "a.txt": "Minister tours Europe\n\nFinance Minister Ana Reyes held talks in Paris, her office said. "

@@ -89,6 +89,7 @@ class PlaceType(enum.StrEnum):
     NAVAL_BASE = "naval base"
     GOVERNMENT_BUILDING = "government building"
     PALACE = "palace"
+    ISLAND = "island"  # an island no town or division of the same name stands for
     #: a place an online geocoder found, of no type the gazetteer knows
     PLACE = "place"
 

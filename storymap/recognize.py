@@ -12,7 +12,12 @@ followed by general rules that tell places from people and ordinary words:
   "Vostochny cosmodrome" the facility), and "<facility> named after <person>" finds a
   facility by its eponym;
 - weak matches are dropped: a capitalised word that opens a sentence and names only a
-  small place, or a name known only as an alternate spelling of a village.
+  small place, or a name known only as an alternate spelling of a village;
+- a site is placed at the place in its name ("Windsor Castle", "Florida Atlantic
+  University"), or at the place it is said to be in ("Trinity College in Dublin", a
+  shrine the gazetteer lacks "in Kyoto");
+- hard-wrapped text (wire copy) breaks lines inside names: a line break inside a
+  paragraph joins the words of a name as a space does ("West\nGermany").
 """
 
 from __future__ import annotations
@@ -629,9 +634,10 @@ class Recognizer:
                 continue  # "the Centre", "the Union": a common noun with a capital
             # "Florida Atlantic University", "Windsor Castle": a site named for the place in its
             # name (whatever the entity model calls it: it may read a castle as a person)
-            site = None if m.constraint == "facility" else around(m, frozenset({"FAC", "ORG", "LOC", "PERSON"}))
-            if site is not None:
-                ws, we = trim_entity(text, site[0], site[1])
+            holder = None if m.constraint == "facility" else around(m, frozenset({"FAC", "ORG", "LOC", "PERSON"}))
+            site: tuple[int, int] | None = None
+            if holder is not None:
+                ws, we = trim_entity(text, holder[0], holder[1])
                 head = text[ws:we].rsplit(None, 1)[-1].lower() if we > ws else ""
                 site = (ws, we) if ws <= m.start and m.end <= we and head in SITE_HEADS else None
             country = any(h.record.place_type == PlaceType.COUNTRY or h.kind == DEMONYM for h in m.candidates)

@@ -15,13 +15,17 @@ Evidence, in the order a careful reader weighs it:
    the outlet's home) lie in.
 
 That the story talks about a country is weak evidence for a small town there: a town abroad
-with a fifth of the people of its name's biggest town ("Washington" in a story about
-Britain, "Geneva" in one about the United States) wins only when the text anchors it (a
-qualifier, a place of the story near it, the division it is in). And "none of these" may
-win: a village in a country the story neither names nor places another name in, that
-nothing in the text anchors, is not what its name means; another reading the text backs
-is ("Delphi" after "Athens"), or none is, and the name, a word or a name that happens to
-name a village ("the Pope", a first name), is left out.
+far less renowned than its name's best known town (a fifth of the people, or far fewer
+names in the world's languages: "Washington" in a story about Britain, "Venice" in one
+about the United States), or one that bears the name only as an old or foreign name of it,
+wins only when the text anchors it (a qualifier, a place of the story near it, the division
+it is in). And "none of these" may win: a village in a country the story neither names nor
+places another name in, that nothing in the text anchors, is not what its name means;
+another reading the text backs is ("Delphi" after "Athens"), or none is, and the name, a
+word or a name that happens to name a village ("the Pope", a first name), is left out. So
+with a town the entity model reads as no place ("officials in Whitehall") in a story
+placed elsewhere; and a town named by a common English word ("Congress", "Post") or only
+by another spelling needs the text itself to put it there.
 
 The scores become a confidence through a softmax over the candidates; the runners-up
 are kept for review.

@@ -33,7 +33,7 @@ from storymap.articles import Article
 from storymap.dateline import agency_follows, ends_dateline
 from storymap.document import Document, model_text
 from storymap.gazetteer import (ABBREVIATION, AREA_TYPES, DEMONYM, DIVISION_TYPES, EPONYM, FIRST_WORD_ABBREVIATIONS,
-                                JURISDICTION_TYPES, POPULATED_TYPES, Gazetteer, NameMatch, PlaceType, name_key)
+                                JURISDICTION_TYPES, POPULATED_TYPES, PRIMARY, Gazetteer, NameMatch, PlaceType, name_key)
 from storymap.lexicon import alternation, phrases, words
 from storymap.ner import blank_tokenizer
 
@@ -652,7 +652,12 @@ class Recognizer:
                 if all(h.record.place_type in POPULATED_TYPES or h.record.place_type in AREA_TYPES
                        for h in m.candidates):
                     sites.add(m.start)  # (not a site the gazetteer has: "the Guiana Space Centre")
-            if not any(lab in PLACE_LABELS for lab in labels):
+            if not any(lab in PLACE_LABELS for lab in labels) and not (
+                    any(h.record.population >= 100_000 and h.kind == PRIMARY for h in m.candidates) and
+                    (_LOCATIVE.search(text, max(0, m.start - 12), m.start) or
+                     _BOUND_FOR.search(text, max(0, m.start - 12), m.start))):
+                # (a city the words before put someone in, at or bound for is a place whatever the
+                # model says: "a ship bound for Rotterdam")
                 m = replace(m, unconfirmed=True)
             kept.append(m)
         kept += _listed_with_kept(text, kept, named_otherwise)
@@ -811,6 +816,7 @@ def _site_host(text: str, end: int, kept: list[Mention]) -> Mention | None:
 NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
 #: a word someone is put in, at or near, not followed by more of a name ("in Wayne", not "in Wayne County")
 _PUT_IN = re.compile(r"\b(?:in|at|near)\s+([^\W\d_][\w'’-]*)(?![\w'’-]|[\s\u00a0]+[A-Z])")
+_BOUND_FOR = re.compile(r"\b(?:" + alternation(phrases("destination_prepositions")) + r")\s+$", re.IGNORECASE)
 _LOCATIVE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+$", re.IGNORECASE)
 #: a locative preposition before a building's name ("arrived at the Kremlin")
 _LOCATIVE_THE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+(?:the\s+)?$",

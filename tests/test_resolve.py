@@ -148,6 +148,9 @@ def test_a_town_the_model_reads_as_no_place_needs_the_story_in_its_country(tmp_p
     # a first name that a French city bears, in a story about America
     got = resolved_in_text(tmp_path, "Nancy said she would go to Chicago.")
     assert "Nancy" not in got and "Chicago" in got
+    # a city the words before it put someone bound for is a place, whatever the model says
+    got = resolved_in_text(tmp_path, "A freighter bound for Antwerp sailed from Singapore on Monday.")
+    assert got["Antwerp"].best.record.country_code == "BE"
 
 
 def test_a_town_named_by_a_common_word_needs_the_text_to_put_it_there(tmp_path):

@@ -21,7 +21,7 @@ from storymap.articles import Article, find_articles, read_article, sentence_at,
 from storymap.dates import vague_offset
 from storymap.edits import Edits, carry_edits
 from storymap.errors import ArticleError, StoryError
-from storymap.gazetteer import AREA_TYPES, Gazetteer, GazetteerRecord, PlaceType, within
+from storymap.gazetteer import AREA_TYPES, POPULATED_TYPES, Gazetteer, GazetteerRecord, PlaceType, within
 from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent, Subject
 from storymap.lexicon import alternation, phrases, words
 from storymap.pipeline import Progress, analyse
@@ -373,6 +373,20 @@ def assign_roles(places: list[Place], article_order: dict[str, int],
             host.status = _place_status(host, article_order)
             p.part_of = host.record.gazetteer_id
     stops = [p for p in visited if p.part_of is None]
+    # A country visited, and the one town in it that an article was filed from: the visit is
+    # told from there ("Funaro's tour of Switzerland" and "BERNE, March 4 - Funaro met ..."),
+    # so the town names where in the country the stop is.
+    for p in [p for p in stops if p.record.place_type == PlaceType.COUNTRY]:
+        if any(s is not p and s.record.place_type not in AREA_TYPES and within(s.record, p.record) for s in stops):
+            continue
+        filed = [q for q in places if q.status is None and q.part_of is None and q.record.place_type in POPULATED_TYPES
+                 and any(r.mention.dateline for r in q.mentions) and within(q.record, p.record)]
+        if len(filed) == 1:
+            town = filed[0]
+            town.evidence += p.evidence
+            town.status = _place_status(town, article_order)
+            if town.status:
+                stops.append(town)
     # Countries and regions are containers when the story has a more specific stop
     # inside them ("a four-day tour of Germany" with stops in Berlin and Munich).
     specific = [p for p in stops if p.record.place_type not in AREA_TYPES]

@@ -552,3 +552,16 @@ def test_a_trip_something_is_readied_for_is_ahead_and_passing_through_comes_befo
     assert got["Gdańsk"]["status"] == "expected" and got["Gdańsk"]["date"] is None
     assert [name for name, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == ["Bergen", "Copenhagen",
                                                                                       "Gdańsk"]
+
+
+def test_a_country_visited_is_the_town_in_it_an_article_was_filed_from(tmp_path):
+    got = build_files(tmp_path, {
+        "a.txt": "Minister on tour\n\nLISBON, Sept 11 - Finance Minister Ana Duarte met bankers in Lisbon on "
+                 "Monday. After Lisbon she will travel this week to Austria, the ministry said.\n",
+        "a.meta.json": '{"published": "2023-09-11"}',
+        "b.txt": "Minister meets Austrian officials\n\nVIENNA, Sept 13 - Finance Minister Ana Duarte met her Austrian "
+                 "counterpart on the second leg of a tour to discuss the budget.\n",
+        "b.meta.json": '{"published": "2023-09-13"}',
+    }, subject="Ana Duarte")
+    names = list(stop_props(got))
+    assert "Vienna" in names and "Austria" not in names

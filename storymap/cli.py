@@ -510,19 +510,26 @@ def gazetteer(rebuild: bool) -> None:
               help="Where the page will be published, for --embed (default: its file name).")
 @click.option("--size", type=click.Choice(["landscape", "square"]), default="landscape", show_default=True,
               help="Videos only: 1280x720, or 1080x1080 for social media.")
+@click.option("--style", "map_style", default=None, metavar="light|dark|muted",
+              help="The base map's style (all offline), kept in the story; default: the story's own, else light.")
+@click.option("--accent", default=None, metavar="#RRGGBB",
+              help="The accent colour of the route and the markers, kept in the story; default: the story's "
+                   "own, else the style's.")
 def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_attribution: str | None,
-           embed: bool, embed_url: str | None, size: str) -> None:
+           embed: bool, embed_url: str | None, size: str, map_style: str | None, accent: str | None) -> None:
     """Export a story file to HTML, GeoJSON, GeoPackage, CSV, KML, or a video of the route
     (MP4, WebM, GIF; recorded offline in headless Chromium).
 
     \b
     Example:
         storymap export data/places.geojson -o story.html
+        storymap export data/places.geojson -o story.html --style dark --accent "#f0a020"
         storymap export data/places.geojson -o places.gpkg
         storymap export data/places.geojson -o route.mp4 --size square
     """
     from storymap.export import VIDEO_FORMATS, export_format, export_story
     from storymap.files import output_target
+    from storymap.look import with_look
     from storymap.render import tiles_option
     from storymap.storyfile import load_story
 
@@ -534,7 +541,7 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
         if (embed or embed_url) and fmt != "html":
             msg = f"--embed makes sense for an HTML page, not {fmt}"
             raise StoryError(msg)
-        story = load_story(places)
+        story = with_look(load_story(places), style=map_style, accent=accent)
         snippet = None
         if embed or embed_url:
             from storymap.render import embed_snippet, page_title

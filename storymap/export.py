@@ -336,7 +336,8 @@ _TEXT_WRITERS: dict[str, Callable[[Story], str]] = {
 
 
 def export_story(story: Story | StoryData, out: str | os.PathLike[str], *, fmt: str | None = None,
-                 tiles: Tiles | None = None, size: str = "landscape") -> Path:
+                 tiles: Tiles | None = None, size: str = "landscape",
+                 progress: Callable[[str, int, int], None] | None = None) -> Path:
     """Write ``story`` to ``out`` in the format named by ``fmt`` or by the extension.
 
     Parameters
@@ -353,6 +354,8 @@ def export_story(story: Story | StoryData, out: str | os.PathLike[str], *, fmt: 
         none by default, so the page makes no outside request.
     size
         Videos only: ``"landscape"`` (1280x720) or ``"square"`` (1080x1080).
+    progress
+        Videos only: called as the video is recorded (:func:`storymap.video.export_video`).
 
     Returns
     -------
@@ -379,5 +382,5 @@ def export_story(story: Story | StoryData, out: str | os.PathLike[str], *, fmt: 
     if kind in VIDEO_FORMATS:
         from storymap.video import export_video
 
-        return export_video(story, out, size=size, fmt=kind).path
+        return export_video(story, out, size=size, fmt=kind, progress=progress).path
     return write_atomic(out, _TEXT_WRITERS[kind](story))

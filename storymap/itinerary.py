@@ -68,6 +68,8 @@ TRAVEL_NOUNS = words("travel_nouns")
 LIGHT_VERBS = words("light_verbs")
 CANCEL_VERBS = words("cancel_verbs")
 PLAN_WORDS = words("plan_words")
+#: verbs of wanting and hoping: what they govern is a wish ("hopes to visit"), not a plan
+WISH_VERBS = words("wish_verbs")
 HYPOTHETICAL = words("hypothetical_words")
 FUTURE_AUX = words("future_auxiliaries")
 #: prepositions that put the traveller at (or on the way to) the place
@@ -327,7 +329,8 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         if lemma in CANCEL_VERBS and t.pos_ in ("VERB", "AUX") or \
                 (lemma in CANCEL_PARTICLE_VERBS and any(c.lower_ in CANCEL_PARTICLES for c in kids)):
             return EventStatus.CANCELLED
-        if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids):
+        if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids) or \
+                lemma in WISH_VERBS and t.i != pred.i and t.pos_ in ("VERB", "AUX"):
             status = EventStatus.HYPOTHETICAL if status == EventStatus.REPORTED else status
         if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in kids) or lemma in PLAN_WORDS and t.i != pred.i:
             status = EventStatus.EXPECTED if status != EventStatus.HYPOTHETICAL else status

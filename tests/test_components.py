@@ -40,7 +40,7 @@ def events(doc) -> list[tuple]:
 def test_the_components_follow_the_models_own_pipes(nlp) -> None:
     from storymap.components import COMPONENTS
 
-    assert nlp.pipe_names[-3:] == list(COMPONENTS)
+    assert nlp.pipe_names[-4:] == list(COMPONENTS)
     assert nlp.get_pipe_meta("storymap_movements").assigns == ["doc._.movements"]
 
 

@@ -70,6 +70,10 @@ CANCEL_VERBS = words("cancel_verbs")
 PLAN_WORDS = words("plan_words")
 #: verbs of wanting and hoping: what they govern is a wish ("hopes to visit"), not a plan
 WISH_VERBS = words("wish_verbs")
+#: adjectives that make a travel noun a plan ("an upcoming visit"), besides the plan words' participles
+PLAN_MODIFIERS = words("plan_modifiers")
+#: verbs whose travel-noun object is a trip to come ("announced a tour")
+ANNOUNCE_VERBS = words("announce_verbs")
 HYPOTHETICAL = words("hypothetical_words")
 FUTURE_AUX = words("future_auxiliaries")
 #: prepositions that put the traveller at (or on the way to) the place
@@ -353,6 +357,18 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         status = EventStatus.EXPECTED  # "loaded onto a barge for a trip to Los Angeles": the trip is ahead
     if status == EventStatus.REPORTED and pred.lemma_.lower() == "approach":
         status = EventStatus.EXPECTED  # "approaching Australia": not there yet
+    if status == EventStatus.REPORTED and pred.pos_ == "NOUN" and any(
+            c.dep_ in ("amod", "compound") and (c.lower_ in PLAN_MODIFIERS or c.lemma_.lower() in PLAN_WORDS and
+                                                c.tag_ in ("VBN", "VBG", "JJ")) for c in pred.children):
+        status = EventStatus.EXPECTED  # "her planned trip to Washington", "an upcoming visit to Oslo"
+    if status == EventStatus.REPORTED and any(
+            t.pos_ == "NOUN" and t.lemma_.lower() in TRAVEL_NOUNS and t.dep_ == "dobj" and
+            t.head.lemma_.lower() in ANNOUNCE_VERBS for t in words):
+        status = EventStatus.EXPECTED  # "announced a tour with shows in Leeds"
+    top = words[-1] if words else pred
+    if top.dep_ in ("relcl", "acl") and top.head.pos_ == "NOUN" and top.head.lemma_.lower() in TRAVEL_NOUNS and \
+            top.head.i != pred.i and _status(top.head, None) == EventStatus.CANCELLED:
+        return EventStatus.CANCELLED  # "postponed the tour, which was to include shows in Leeds"
     if status == EventStatus.EXPECTED and any(t.lower_ == "instead" for t in pred.sent):
         return EventStatus.CANCELLED  # "was due to play in Hamburg but has instead returned home"
     return status
@@ -614,6 +630,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Movem
         named = [(t.i, _name_words(t) if t.pos_ == "PROPN" else (t.text,)) for t in sent
                  if t.dep_ in ("nsubj", "nsubjpass") and _is_name(t, people) and
                  t.ent_type_ not in ("GPE", "LOC", "NORP", "FAC")]
+        first = len(out)
         for ms, me in by_sentence.get(span, []):
             located = document.locate(ms, me)
             if located is None:
@@ -656,6 +673,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Movem
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
                                   _past_years(pred), inferred, under_way, nearby=nearby,
                                   simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
+        out[first:] = _lists(text, by_sentence.get(span, []), out[first:], dates)
         out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
         for tok in sent:
             if tok.lemma_.lower() in TERMINAL and tok.pos_ == "VERB" and \
@@ -682,6 +700,70 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Movem
                     tok.lemma_.lower() in TITLES and any(c.lower_ == "the" for c in tok.children):
                 last_name = (TITLE_MARK + tok.lemma_.lower(),)  # "The crown prince ... He": by that title
                 break
+    return out
+
+
+#: what may stand between two places of a list besides the separators and their dates
+#: ("Leeds on May 3, Glasgow on May 5 and Cardiff"): prepositions of time, brackets, dashes
+_LIST_GAP = re.compile(r"(?:[\s,;()\u2013\u2014-]|\b(?:on|at|from|in|the|and|or)\b)*", re.IGNORECASE)
+_LIST_END = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
+
+
+def _lists(text: str, places: Sequence[tuple[int, int]], found: list[MovementCandidate],
+           dates: Sequence[DateMention]) -> list[MovementCandidate]:
+    """A sentence's candidates with its lists of places read as lists: "shows in Leeds on
+    May 3, Glasgow on May 5 and Cardiff on May 8", whose members the parser often hangs
+    elsewhere than on the first (a date, the verb). A list is a run of places with only
+    commas, dates and time prepositions between them, its last gap an "and" or "or". Its
+    members share one role, that of the first the parse gave one ("shows in"); when every
+    member has a date of its own after it, each takes its own."""
+    if len(places) < 2:
+        return found
+    by_place: dict[tuple[int, int], list[MovementCandidate]] = defaultdict(list)
+    for c in found:
+        by_place[c.mention].append(c)
+    ordered = sorted(places)
+    runs: list[list[tuple[int, int]]] = [[ordered[0]]]
+    gaps: list[list[str]] = [[]]
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        gap = text[a[1]:b[0]]
+        for d in dates:
+            if a[1] <= d.start and d.end <= b[0]:
+                gap = gap.replace(text[d.start:d.end], " ")
+        if "," in gap or ";" in gap or _LIST_END.search(gap):
+            if _LIST_GAP.fullmatch(gap):
+                runs[-1].append(b)
+                gaps[-1].append(gap)
+                continue
+        runs.append([b])
+        gaps.append([])
+    out = list(found)
+    for run, between in zip(runs, gaps, strict=True):
+        # a list ends with "and"/"or": a run that does not is cut at its last conjunction
+        ends = [k for k, g in enumerate(between) if _LIST_END.search(g)]
+        if not ends:
+            continue
+        run = run[: ends[-1] + 2]
+        lead = next((m for m in run if by_place.get(m)), None)
+        if len(run) < 2 or lead is None:
+            continue
+        for m in run:
+            if m != lead and [c.predicate for c in by_place.get(m, ())] != [c.predicate for c in by_place[lead]]:
+                out = [c for c in out if c.mention != m]
+                made = [dataclasses.replace(c, mention=m) for c in by_place[lead]]
+                by_place[m] = made
+                out += made
+        own: list[tuple[DateMention, ...]] = []
+        # each member's own dates: those between it and the next member (the last's up to the sentence's next words)
+        for k, m in enumerate(run):
+            hi = run[k + 1][0] if k + 1 < len(run) else m[1] + 24
+            mine = tuple(d for d in dates if m[1] <= d.start < hi and _LIST_GAP.fullmatch(text[m[1]:d.start]))
+            own.append(mine)
+        if all(own) and len(own) == len(run):
+            for m, mine in zip(run, own, strict=True):
+                for c in by_place.get(m, ()):
+                    out[out.index(c)] = dataclasses.replace(c, dates=mine, inferred=False)
+    out.sort(key=lambda c: c.mention)
     return out
 
 

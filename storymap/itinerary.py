@@ -94,6 +94,8 @@ RELATIVES = words("relative_pronouns")
 SUBJECT_RELATIVES = RELATIVES - {"whom", "whose"}
 #: units and words of distance: a place after them is a reference point
 DISTANCES = words("distance_words")
+#: the air above a place: a traveller in it flies over the place ("the airspace of Tunisia")
+OVERFLOWN = words("overflown_nouns")
 #: nouns for anyone at all: never the thing a story follows
 ANYONE = words("anyone_nouns")
 #: nouns for people travelling together
@@ -415,8 +417,9 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if prep == "as" and gov.lower_ == "such":
                 tok = gov.head
                 continue
-            if prep == "of" and (gov.lemma_.lower() in DIRECTIONS or gov.lemma_.lower() in DISTANCES):
-                return None  # "840 kilometers west of Tashkent", "south of Miami": a reference point
+            if prep == "of" and (gov.lemma_.lower() in DIRECTIONS or gov.lemma_.lower() in DISTANCES or
+                                 gov.lemma_.lower() in OVERFLOWN):
+                return None  # "840 kilometers west of Tashkent", "south of Miami": a reference point; "the airspace of"
             if prep == "of" and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS:
                 if gov.pos_ == "PROPN":
                     return None  # "Bank of England", "University of Chicago": part of a name
@@ -456,6 +459,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if gov.pos_ == "ADV" and gov.head.i != gov.i:
                 gov = gov.head  # "home to", "en route to"
             return gov, prep, rel
+        if dep == "poss" and head.lemma_.lower() in OVERFLOWN:
+            return None  # "crossed Malta's airspace": flown over
         if dep == "poss" and head.pos_ in ("NOUN", "PROPN") and head.lemma_.lower() not in TRAVEL_NOUNS:
             tok = head  # "arrived at Amsterdam's central station": the station's role places Amsterdam
             continue

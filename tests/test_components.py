@@ -139,6 +139,8 @@ def test_the_toponym_component_keeps_spans_already_given(nlp) -> None:
     # a conveying verb's passive subject went there
     ("The nurses were transported to Accra on Sunday.", ["Accra"],
      [("Accra", "transport to", "", "title", "reported", "visit", None)]),
+    # the air above a place is flown over, not visited
+    ("The pilot crossed the airspace of Tunisia.", ["Tunisia"], []),
     # topics and names stop the climb: no event
     ("Ana Lopes held talks on the conflict in Syria.", ["Syria"], []),
     ("The Bank of England said rates would rise.", ["England"], []),
@@ -148,8 +150,8 @@ def test_the_movement_component_reads_one_sentence(nlp, text, places, expected) 
 
 
 def test_the_members_of_a_list_share_its_role_and_keep_their_own_dates(nlp) -> None:
-    doc = read(nlp, "The choir announced a tour with concerts in Leeds on May 3, Glasgow on May 5 and Cardiff on May 8.",
-               ["Leeds", "Glasgow", "Cardiff"])
+    doc = read(nlp, "The choir announced a tour with concerts in Leeds on May 3, Glasgow on May 5 and "
+               "Cardiff on May 8.", ["Leeds", "Glasgow", "Cardiff"])
     assert [(doc.text[c.mention[0] : c.mention[1]], c.predicate, c.status, [d.text for d in c.dates])
             for c in doc._.movements] == [("Leeds", "concert in", "expected", ["May 3"]),
                                           ("Glasgow", "concert in", "expected", ["May 5"]),

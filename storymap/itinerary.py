@@ -70,6 +70,8 @@ CANCEL_VERBS = words("cancel_verbs")
 PLAN_WORDS = words("plan_words")
 #: verbs of wanting and hoping: what they govern is a wish ("hopes to visit"), not a plan
 WISH_VERBS = words("wish_verbs")
+#: plan words whose own object is a listener ("told a news conference"), not a plan
+DIRECTIVE_VERBS = words("directive_verbs")
 #: adjectives that make a travel noun a plan ("an upcoming visit"), besides the plan words' participles
 PLAN_MODIFIERS = words("plan_modifiers")
 #: verbs whose travel-noun object is a trip to come ("announced a tour")
@@ -94,6 +96,8 @@ RELATIVES = words("relative_pronouns")
 SUBJECT_RELATIVES = RELATIVES - {"whom", "whose"}
 #: units and words of distance: a place after them is a reference point
 DISTANCES = words("distance_words")
+#: adverbs that put an act on an earlier occasion ("previously visited", "once lived in")
+PAST_TRIP_ADVERBS = words("past_trip_adverbs")
 #: the air above a place: a traveller in it flies over the place ("the airspace of Tunisia")
 OVERFLOWN = words("overflown_nouns")
 #: nouns for anyone at all: never the thing a story follows
@@ -338,7 +342,8 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids) or \
                 lemma in WISH_VERBS and t.i != pred.i and t.pos_ in ("VERB", "AUX"):
             status = EventStatus.HYPOTHETICAL if status == EventStatus.REPORTED else status
-        if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in kids) or lemma in PLAN_WORDS and t.i != pred.i:
+        if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in kids) or lemma in PLAN_WORDS and t.i != pred.i \
+                and not (lemma in DIRECTIVE_VERBS and pred.head.i == t.i and pred.dep_ in ("dobj", "dative")):
             status = EventStatus.EXPECTED if status != EventStatus.HYPOTHETICAL else status
         if t.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
                                    for c in kids) and lemma in JOURNEY_VERBS:
@@ -354,6 +359,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
             t.lemma_.lower() in DEPARTURES or t.lower_ in UNDER_WAY_WORDS for t in words[:3]):
         # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
         status = EventStatus.EXPECTED
+    if status == EventStatus.REPORTED and pred.tag_ in ("VBZ", "VBP") and pred.dep_ in ("relcl", "acl") and \
+            pred.head.lemma_.lower() in TRAVEL_NOUNS and not _headline(pred):
+        status = EventStatus.EXPECTED  # "a tour that takes him to Jakarta": the tour's course, still ahead
     if status == EventStatus.REPORTED and rel == "dest" and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and \
             pred.head.lower_ == "for":
         status = EventStatus.EXPECTED  # "loaded onto a barge for a trip to Los Angeles": the trip is ahead
@@ -404,11 +412,14 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
         if dep in ("conj", "appos"):
             tok = head  # "Lisbon and Porto": the first conjunct's role
             continue
-        if dep == "pobj" and head.pos_ == "ADP":
+        if dep == "pobj" and (head.pos_ == "ADP" or head.dep_ == "prep" and head.lower_ in LIST_PREPS):
+            # (a participle read as a preposition, "including", is one)
             if any(c.ent_type_ in ("DATE", "TIME") and c.i < tok.i for c in tok.children):
                 return None  # "said on Friday Washington and Moscow had...": no place phrase
             prep = head.lower_
             gov = head.head
+            if prep in LIST_PREPS and gov.lemma_.lower() in TRAVEL_NOUNS and gov.pos_ == "NOUN":
+                return gov, prep, "dest"  # "a tour of Asia, including Vietnam"
             if prep in LIST_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.i != head.i:
                 tok = gov  # "countries including Chile": the list's role
                 if gov.dep_ == "amod" or gov.lower_ == "such":
@@ -925,24 +936,48 @@ def _adverbial(doc: Any, date: DateMention, off: int) -> bool:
 
 
 def _past_years(pred: Any) -> tuple[int, ...]:
-    """Years the predicate's clause names ("in 2014", "last year" is read as -1): an act in
-    an earlier year than the article's is a past trip, not this story's."""
+    """Years the predicate's clause names ("in 2014", "the 1990s"; "last year", "ago" and the
+    adverbs of an earlier occasion, "previously", are read as -1): an act in an earlier
+    year than the article's is a past trip, not this story's. A clause that hangs on a year
+    takes it ("since 2009, when she toured Oslo"); the dates of the clauses inside it are
+    theirs ("who visited Oslo last year, arrived in Rome": the arrival is not last year's)."""
     clause = pred
     for t in _Parse.chain(pred):
         clause = t
         if t.pos_ in ("VERB", "AUX"):
             break
     out = []
+    if any(c.dep_ == "advmod" and c.lower_ in PAST_TRIP_ADVERBS for c in clause.children):
+        out.append(-1)  # "previously visited", "once lived in"
+    head = clause.head
+    if clause.dep_ in ("relcl", "advcl") and head.ent_type_ == "DATE" and _YEAR.fullmatch(head.text):
+        out.append(int(head.text))  # "since 2009, when she toured Oslo"
     for t in clause.subtree:
-        if t.ent_type_ != "DATE":
+        if t.ent_type_ != "DATE" or _in_subclause(t, clause):
             continue
-        if re.fullmatch(r"(?:1[89]|20)\d\d", t.text):
+        if _YEAR.fullmatch(t.text):
             out.append(int(t.text))
+        elif _DECADE.fullmatch(t.text):
+            out.append(int(t.text[:4]))  # "in the 1990s"
         elif t.lower_ == "year" and t.i > 0 and t.nbor(-1).lower_ == "last":
             out.append(-1)
         elif t.lower_ == "ago":
             out.append(-1)
     return tuple(out)
+
+
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_DECADE = re.compile(r"(?:1[89]|20)\d0'?s")
+
+
+def _in_subclause(tok: Any, clause: Any) -> bool:
+    """Whether ``tok`` is inside a relative, adverbial or reported clause of ``clause``'s."""
+    t = tok
+    while t.i != clause.i and t.head.i != t.i:
+        if t.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis") and t.pos_ in ("VERB", "AUX"):
+            return True
+        t = t.head
+    return False
 
 
 def _person_words(document: Any) -> frozenset[str]:

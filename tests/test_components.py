@@ -139,6 +139,17 @@ def test_the_toponym_component_keeps_spans_already_given(nlp) -> None:
     # a conveying verb's passive subject went there
     ("The nurses were transported to Accra on Sunday.", ["Accra"],
      [("Accra", "transport to", "", "title", "reported", "visit", None)]),
+    # a tour's course told in the present is still ahead; its list "including" places is its own
+    ("Ana Lopes began a tour that takes her to Hanoi and Jakarta.", ["Hanoi", "Jakarta"],
+     [("Hanoi", "take to", "Ana Lopes", "pronoun", "expected", "visit", None),
+      ("Jakarta", "take to", "Ana Lopes", "pronoun", "expected", "visit", None)]),
+    ("Ana Lopes is on a tour of Asia, including Hanoi and Jakarta.", ["Asia", "Hanoi", "Jakarta"],
+     [("Asia", "tour of", "Ana Lopes", "name", "reported", "visit", None),
+      ("Hanoi", "tour including", "Ana Lopes", "name", "reported", "visit", None),
+      ("Jakarta", "tour including", "Ana Lopes", "name", "reported", "visit", None)]),
+    # a listener told something is no plan: "told a news conference" is where she was
+    ("Ana Lopes told a news conference in Oslo that talks would resume.", ["Oslo"],
+     [("Oslo", "conference in", "", "context", "reported", "visit", None)]),
     # the air above a place is flown over, not visited
     ("The pilot crossed the airspace of Tunisia.", ["Tunisia"], []),
     # topics and names stop the climb: no event

@@ -96,6 +96,8 @@ RELATIVES = words("relative_pronouns")
 SUBJECT_RELATIVES = RELATIVES - {"whom", "whose"}
 #: units and words of distance: a place after them is a reference point
 DISTANCES = words("distance_words")
+#: verbs of meeting someone in person: a place's officeholder met is met at the place
+MEETING_VERBS = words("meeting_verbs")
 #: adverbs that put an act on an earlier occasion ("previously visited", "once lived in")
 PAST_TRIP_ADVERBS = words("past_trip_adverbs")
 #: the air above a place: a traveller in it flies over the place ("the airspace of Tunisia")
@@ -486,10 +488,32 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             return head, "", "obj_passive"  # "Hanoi was visited by"
         if dep in ("compound", "nmod", "amod") and head.lemma_.lower() in TRAVEL_NOUNS:
             return head, "", "mod"  # "the Dallas trip", "his Asia tour"
+        if dep == "compound" and head.lower_ in TITLES and tok.i == head.i - 1:
+            return _host(head)  # "will meet Philippines President Ana Reyes"
         if dep == "npadvmod" and head.pos_ == "VERB":
             return head, "", "at"  # "flew home", rarely a place
         return None
     return None
+
+
+def _host(title: Any) -> tuple[Any, str, str] | None:
+    """The verb by which a traveller meets a place's officeholder, named with the place before
+    the title ("met Philippines President Ana Reyes"), when the clause names no place of its
+    own: the meeting is at the officeholder's place."""
+    person = title
+    while person.dep_ in ("compound", "flat") and person.head.i != person.i:
+        person = person.head
+    verb = person.head
+    if person.dep_ not in ("dobj", "pobj") or person.ent_type_ not in ("PERSON", "ORG", ""):
+        return None
+    if person.dep_ == "pobj" and person.head.lower_ == "with":
+        verb = person.head.head  # "met with"
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in MEETING_VERBS:
+        return None
+    if any(c.dep_ == "prep" and c.lower_ in AT_PREPS and any(g.ent_type_ not in ("DATE", "TIME") for g in c.children)
+           for c in verb.subtree):
+        return None  # "met Japan's premier in Washington": the meeting's own place
+    return verb, "", "at"
 
 
 def _dest_ok(pred: Any, rel: str) -> bool:

@@ -150,6 +150,12 @@ def test_the_toponym_component_keeps_spans_already_given(nlp) -> None:
     # a listener told something is no plan: "told a news conference" is where she was
     ("Ana Lopes told a news conference in Oslo that talks would resume.", ["Oslo"],
      [("Oslo", "conference in", "", "context", "reported", "visit", None)]),
+    # meeting a place's officeholder is meeting at the place, unless the sentence names another
+    ("Ana Lopes will meet Texas Governor Jo Lee on Monday.", ["Texas"],
+     [("Texas", "meet", "Ana Lopes", "name", "expected", "visit", None)]),
+    ("Ana Lopes met Texas Governor Jo Lee in Oslo.", ["Texas", "Oslo"],
+     [("Oslo", "meet in", "Ana Lopes", "name", "reported", "visit", None)]),
+    ("Ana Lopes praised Texas Governor Jo Lee.", ["Texas"], []),
     # the air above a place is flown over, not visited
     ("The pilot crossed the airspace of Tunisia.", ["Tunisia"], []),
     # topics and names stop the climb: no event
@@ -179,6 +185,22 @@ def test_a_place_after_a_list_is_no_member(nlp) -> None:
 def test_the_lemma_component_mends_a_verb_cut_short(nlp, word, lemma) -> None:
     doc = nlp(f"She {word} there.")
     assert doc[1].lemma_ == lemma
+
+
+@pytest.mark.parametrize(("text", "years"), [
+    ("Ana Lopes previously visited Oslo as a student.", (-1,)),
+    ("Ana Lopes studied in Oslo in the 1990s.", (1990,)),
+    ("It is her first visit since 2009, when Ana Lopes toured Oslo.", (2009,)),
+    ("Ana Lopes visited Oslo on Monday.", ()),
+])
+def test_an_earlier_occasion_gives_the_act_a_past_year(nlp, text, years) -> None:
+    assert [c.years for c in read(nlp, text, ["Oslo"])._.movements] == [years]
+
+
+def test_a_relative_clauses_year_is_not_the_main_acts(nlp) -> None:
+    doc = read(nlp, "Ana Lopes, who visited Oslo last year, arrived in Rome on Monday.", ["Oslo", "Rome"])
+    assert [(doc.text[c.mention[0] : c.mention[1]], c.years) for c in doc._.movements] == \
+        [("Oslo", (-1,)), ("Rome", ())]
 
 
 def test_a_distance_is_no_visit_but_a_sinking_is_an_end(nlp) -> None:

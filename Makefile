@@ -1,5 +1,5 @@
 # Two entry points, both installing into .venv at the repository root:
-#   make app    set up and run the Streamlit app on the seeds' story
+#   make app    set up and run the Streamlit app on the example story
 #   make test   set up and run the test suite
 # and, for everyday work, make test-fast: the tests without a browser and without the slow ones
 VENV := .venv

@@ -118,7 +118,8 @@ async def one_session(browser, url: str, i: int, folder: Path) -> tuple[bool, fl
             state="attached", timeout=120_000)
         file = folder / f"envoy-{i}.txt"
         file.write_text(article(i), encoding="utf-8")
-        await page.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(file))
+        await page.get_by_test_id("stSidebarNav").get_by_role("link", name="New story").click()
+        await page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(file))
         await page.get_by_text(file.name).first.wait_for(timeout=120_000)  # what a reader sees before clicking
         t0 = time.monotonic()
         await page.get_by_role("button", name="Build new story").click()  # once, without waiting
@@ -229,8 +230,9 @@ def _upload_session(story_id: str, image: Path):  # noqa: ANN202 - AppTest
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.query_params["story"] = story_id
     at.run()
+    at.switch_page("app_pages/author.py").run()
     place = str(stops(Library().get(story_id).story)[0]["id"])
-    at.selectbox(key="edit_place").set_value(place).run()
+    at.selectbox(key="author_place").set_value(place).run()
     mime = "image/png" if image.suffix == ".png" else "image/jpeg"
     at.file_uploader(key=f"stop_image_{place}").set_value((image.name, image.read_bytes(), mime))
     at.button(key=f"FormSubmitter:form_stop_text_{place}-Save the text").click().run()

@@ -7,23 +7,25 @@ highlighted, the timeline, upload checks, downloads and the map page with its UR
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import json
 import math
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from storymap.articles import find_articles
+from storymap.articles import find_articles, read_article
 from storymap.edits import Edits
-from storymap.errors import StoryError
-from storymap.storyfile import (ArticleRef, DateStatus, Story, StoryData, as_story, dumps_story, is_media_src,
+from storymap.errors import StoryError, StorymapError
+from storymap.storyfile import (ArticleRef, DateStatus, Story, StoryData, as_story, is_media_src,
                                 read_story, write_story)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,14 +92,10 @@ def ensure_story(story_path: Path, seeds_dir: Path, *,
     return read_story(story_path)
 
 
-def story_key(story: Story | StoryData) -> str:
-    """A stable text form of a story, used as a cache key."""
-    return dumps_story(story)
-
-
 def file_stem(story: Story | StoryData) -> str:
-    """A sensible download name from the story title: ``kim-jong-un-in-russia``."""
-    title = as_story(story).meta.title or "story-map"
+    """A download name from the author's headline, else the story's title: ``kim-jong-un-in-russia``."""
+    meta = as_story(story).meta
+    title = (meta.headline or "").strip() or meta.title or "story-map"
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower().replace("’", "").replace("'", "")).strip("-")
     return (slug or "story-map")[:60].strip("-")
 
@@ -185,6 +183,15 @@ def filter_rows(rows: Iterable[dict[str, Any]], *, roles: Iterable[str] | None =
             and (articles is None or articles.intersection(r["articles"]))]
 
 
+def shown_cells(rows: Iterable[dict[str, Any]], *, hidden: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Rows for a table on screen: the ``hidden`` columns left out, and an empty cell where
+    a value is missing (a table would show "None")."""
+    rows = [{k: v for k, v in r.items() if k not in set(hidden)} for r in rows]
+    gaps = {k for r in rows for k, v in r.items() if v is None}  # one type a column: their figures as text
+    return [{k: "" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v)) if k in gaps else v
+             for k, v in r.items()} for r in rows]
+
+
 # emphasis, code, links, tables and strikethrough; HTML is escaped separately
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 
@@ -212,9 +219,10 @@ _MARKDOWN_IMAGE = re.compile(r"!(?=\[)")
 
 
 def author_markdown(text: object) -> str:
-    """An author's Markdown (a stop's text, the intro) for ``st.markdown``, every image made a
-    link to its address, as the exported page shows it: nothing in it loads."""
-    return _MARKDOWN_IMAGE.sub("!" + WORD_JOINER, str(text or ""))
+    """An author's Markdown (a stop's text, the intro, the standfirst) for ``st.markdown``:
+    rendered, but every image made a link to its address, as the exported page shows it
+    (nothing in it loads), and HTML shown as text."""
+    return _MARKDOWN_IMAGE.sub("!" + WORD_JOINER, str(text or "").replace("<", "&lt;"))
 
 
 #: the most pixels an image that a story carries inline may have for the app to show it
@@ -256,11 +264,12 @@ def media_image(src: object) -> bytes | str | None:
 
 
 def highlight_html(text: str, words: Iterable[str]) -> str:
-    """``text`` escaped for Markdown with HTML, every occurrence of ``words`` wrapped in ``<mark>``."""
+    """``text`` escaped for Markdown with HTML, every occurrence of ``words`` as a whole word
+    (no letter or digit on either side: "US", not the "us" in "husband") wrapped in ``<mark>``."""
     words = sorted({w for w in words if w}, key=len, reverse=True)
     if not words:
         return md_text(text)
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(w) for w in words) + r")(?![^\W_])", re.IGNORECASE)
     out, pos = [], 0
     for m in pattern.finditer(text):
         out.append(md_text(text[pos:m.start()]))
@@ -340,6 +349,67 @@ def timeline_rows(story: Story | StoryData) -> list[dict[str, Any]]:
     return rows
 
 
+#: the timeline's kinds of event, in the legend's order, and their colours (the page's: the route's red)
+TIMELINE_KINDS = {"reported": "#b3202e", "planned": "#e07b86", "inferred": "#a07d2e", "stop": "#1d232a",
+                  "article": "#5f6f80"}
+#: each event has a row of its own this tall (px): no two labels share one, whatever the width
+TIMELINE_ROW_PX = 26
+#: a dot in the first part of the time span is labelled after it, one later than this before it,
+#: so that no label runs off the chart
+_TIMELINE_TURN = 0.6
+
+
+#: the time axis's ticks for a span of up to so many days: (days, interval, step, label format)
+_TIMELINE_TICKS = ((16, "day", 1, "%-d %b"), (70, "week", 1, "%-d %b"), (400, "month", 1, "%b %Y"),
+                   (1500, "month", 3, "%b %Y"))
+
+
+def _day(value: Any) -> int | None:
+    try:
+        return datetime.date.fromisoformat(str(value)[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def timeline_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The timeline as a Vega-Lite spec (its data inline): the events of :func:`timeline_rows`
+    in date order, one row each, a dot at its date coloured by its kind and labelled beside it
+    with the stop or the article (after the dot, or before it late in the span). Drawn as SVG."""
+    days = [_day(r.get("date")) for r in rows]
+    known = [d for d in days if d is not None]
+    first, last = (min(known), max(known)) if known else (0, 0)
+    turn = first + (last - first) * _TIMELINE_TURN
+    values = [{**r, "order": i, "side": "before" if d is not None and last > first and d > turn else "after"}
+              for i, (r, d) in enumerate(zip(rows, days))]
+    _, interval, step, label = next((t for t in _TIMELINE_TICKS if last - first <= t[0]), (0, "year", 1, "%Y"))
+    # the dates are days: read and shown in UTC, so that no reader's time zone moves them
+    axis = {"tickCount": {"interval": interval, "step": step}, "labelExpr": f"utcFormat(datum.value, '{label}')",
+            "labelOverlap": "greedy", "grid": True}
+    kinds = [k for k in TIMELINE_KINDS if any(r.get("kind") == k for r in rows)]
+    kinds += sorted({str(r.get("kind")) for r in rows} - set(kinds))
+    colours = [TIMELINE_KINDS.get(k, "#8a8273") for k in kinds]
+    text = {"type": "text", "fontSize": 12, "limit": 360, "baseline": "middle"}
+    return {
+        "data": {"values": values},
+        "height": {"step": TIMELINE_ROW_PX},
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+        "encoding": {"x": {"field": "date", "type": "temporal", "title": None, "scale": {"type": "utc", "padding": 24},
+                           "axis": axis},
+                     "y": {"field": "order", "type": "ordinal", "axis": None}},
+        "layer": [
+            {"mark": {"type": "point", "filled": True, "size": 120, "opacity": 1},
+             "encoding": {"color": {"field": "kind", "type": "nominal", "title": None, "scale": {"domain": kinds, "range": colours},
+                                    "legend": {"orient": "top"}},
+                          "tooltip": [{"field": "date", "type": "temporal", "format": "%-d %B %Y", "formatType": "utc"},
+                                      {"field": "event"}, {"field": "source"}]}},
+            {"transform": [{"filter": {"field": "side", "equal": "after"}}],
+             "mark": {**text, "align": "left", "dx": 10}, "encoding": {"text": {"field": "event"}}},
+            {"transform": [{"filter": {"field": "side", "equal": "before"}}],
+             "mark": {**text, "align": "right", "dx": -10}, "encoding": {"text": {"field": "event"}}},
+        ],
+    }
+
+
 def _visit_dates(story: Story | StoryData) -> list[tuple[str, str | None, str, int]]:
     """(id, date, name, stop number) of every visit in route order; a return visit has no date
     of its own (the texts give one date per place)."""
@@ -377,10 +447,13 @@ def undated_stops(story: Story | StoryData) -> list[str]:
 # --------------------------------------------------------------------------- uploads
 @dataclass(frozen=True)
 class Upload:
-    """An article a reader brought: a file name and its bytes."""
+    """An article a reader brought: a file name, its bytes and the details given with it
+    (``source``, ``published``, ``url``: written beside it as ``NAME.meta.json``, which the
+    reader takes over what the text says)."""
 
     name: str
     data: bytes
+    meta: Mapping[str, str] = field(default_factory=dict)
 
 
 def safe_name(name: str) -> str:
@@ -434,8 +507,27 @@ def write_uploads(uploads: Sequence[Upload], folder: Path) -> list[Path]:
             target = folder / f"{Path(safe_name(u.name)).stem}-{n}{Path(u.name).suffix.lower()}"
             n += 1
         target.write_bytes(u.data)
+        if u.meta:
+            target.with_name(f"{target.stem}.meta.json").write_text(json.dumps(dict(u.meta), sort_keys=True),
+                                                                    encoding="utf-8")
         paths.append(target)
     return paths
+
+
+def read_details(upload: Upload) -> dict[str, str]:
+    """The outlet (``source``), publication date and web address the reader finds in an
+    article, as ``storymap build`` reads it (empty ones left out)."""
+    folder = upload_folder()
+    try:
+        [path] = write_uploads([upload], folder)
+        article, _ = read_article(path)
+    except StorymapError:
+        return {}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    found = {"source": article.source, "published": article.published.isoformat() if article.published else None,
+             "url": article.url}
+    return {k: v for k, v in found.items() if v}
 
 
 def upload_folder() -> Path:
@@ -444,17 +536,6 @@ def upload_folder() -> Path:
 
 
 # --------------------------------------------------------------------------- downloads
-@dataclass(frozen=True)
-class Download:
-    """One download button's content."""
-
-    fmt: str
-    label: str
-    file_name: str
-    mime: str
-    data: bytes
-
-
 def download_specs(story: Story | StoryData) -> list[tuple[str, str, str, str]]:
     """``(fmt, label, file_name, mime)`` of every download, without exporting anything."""
     stem = file_stem(story)
@@ -473,12 +554,6 @@ def export_bytes(story: Story | StoryData, fmt: str, *, tiles: bool = False) -> 
         path = export_story(story, target, fmt=fmt, tiles=OSM_TILES if tiles else None) if fmt == "html" \
             else export_story(story, target, fmt=fmt)
         return Path(path).read_bytes()
-
-
-def downloads(story: Story | StoryData, *, tiles: bool = False) -> list[Download]:
-    """The story in every export format, as bytes with file names made from its title."""
-    return [Download(fmt, label, name, mime, export_bytes(story, fmt, tiles=tiles))
-            for fmt, label, name, mime in download_specs(story)]
 
 
 # --------------------------------------------------------------------------- the map page

@@ -14,11 +14,15 @@ imported, the first mending the model's lemmas, the others each writing a ``Doc`
   leading "the" and a possessive trimmed) and the names the words around them call
   places (the patterns in ``storymap/patterns/place_cues.json``: "the city of X"), as
   recognition reads them (:func:`storymap.recognize.cued_names`);
+- ``storymap_positions`` -> ``doc._.positions``: the position expressions measured from
+  the doc's place spans ("70 miles south-southwest of Apalachicola"), each a
+  :class:`storymap.positions.Position` (:func:`storymap.positions.find_positions`);
 - ``storymap_movements`` -> ``doc._.movements``: the movement-event candidates
-  (:class:`storymap.itinerary.MovementCandidate`) of the doc's place spans (``doc._.mentions``),
-  read through the dependency tree by :func:`storymap.itinerary.candidates`.
+  (:class:`storymap.itinerary.MovementCandidate`) of the doc's place spans (``doc._.mentions``,
+  a position expression in place of the place it is measured from), read through the
+  dependency tree by :func:`storymap.itinerary.candidates`.
 
-``nlp = spacy.load(...)`` plus ``nlp.add_pipe(...)`` of the three (see
+``nlp = spacy.load(...)`` plus ``nlp.add_pipe(...)`` of the four (see
 :func:`storymap_nlp`) reads one sentence with no gazetteer: ``nlp("The minister flew to
 Lagos on Monday.")._.movements``. That is how every rule is tested
 (tests/test_components.py).
@@ -26,11 +30,11 @@ Lagos on Monday.")._.movements``. That is how every rule is tested
 Over articles (:func:`parse_articles`) the same components run at two moments. The
 dateline is read before the parse, because a paragraph's dateline is cut off the
 sentence it opens and parsed apart; each piece's ``doc._.dateline`` holds it. The
-movements wait for recognition: an article's place mentions come from the gazetteer
+positions and movements wait for recognition: an article's place mentions come from the gazetteer
 (:mod:`storymap.recognize`) and a pronoun in one paragraph takes a name from an earlier
-one, so :func:`read_movements` runs the movements component over the article's pieces
-together, with the mentions recognition found, and each piece's ``doc._.movements``
-holds what it found there.
+one, so :func:`read_positions` and :func:`read_movements` run the components over the
+article's pieces with the mentions recognition found, and each piece's ``doc._.positions``
+and ``doc._.movements`` hold what they found there.
 """
 
 from __future__ import annotations
@@ -48,16 +52,18 @@ from storymap.dateline import Dateline, opening_dateline, shift_dateline
 from storymap.document import Document, model_text
 from storymap.itinerary import MovementCandidate, candidates
 from storymap.ner import SpacyNER, split_text
+from storymap.positions import Position, find_positions, movement_spans
 from storymap.recognize import cued_names, trim_entity
 
 LEMMAS = "storymap_lemmas"
 DATELINE = "storymap_dateline"
 TOPONYMS = "storymap_toponyms"
+POSITIONS = "storymap_positions"
 MOVEMENTS = "storymap_movements"
 #: the components, in the order they are added after the model's own
-COMPONENTS = (LEMMAS, DATELINE, TOPONYMS, MOVEMENTS)
+COMPONENTS = (LEMMAS, DATELINE, TOPONYMS, POSITIONS, MOVEMENTS)
 
-for _name in ("dateline", "mentions", "movements"):
+for _name in ("dateline", "mentions", "positions", "movements"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -176,12 +182,49 @@ def make_toponyms(nlp: Language, name: str, labels: list[str]) -> ToponymCompone
     return ToponymComponent(nlp, name, labels)
 
 
+# ---------------------------------------------------------------------------- positions
+
+
+class PositionComponent:
+    """Sets ``doc._.positions`` to the position expressions measured from the doc's place
+    spans (``doc._.mentions``): offsets into its text.
+
+    :meth:`read` does the same over an article's pieces, with the article's mentions."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.positions is None:
+            doc._.positions = find_positions(doc, doc._.mentions or [])
+        return doc
+
+    def read(self, document: Document, mentions: Sequence[tuple[int, int]]) -> list[Position]:
+        """The positions of an article measured from its place ``mentions`` (offsets into
+        the article's text, as are the positions'); each piece's ``doc._.positions`` gets
+        those in it (offsets into the piece's text)."""
+        places = sorted(mentions)
+        starts = [s for s, _ in places]
+        out: list[Position] = []
+        for off, doc in zip(document.offsets, document.docs, strict=True):
+            lo, hi = bisect.bisect_left(starts, off), bisect.bisect_left(starts, off + len(doc.text))
+            doc._.positions = find_positions(doc, [(s - off, e - off) for s, e in places[lo:hi]])
+            out += [p.shifted(off) for p in doc._.positions]
+        return out
+
+
+@Language.factory(POSITIONS, assigns=["doc._.positions"], requires=["doc._.mentions"], default_config={})
+def make_positions(nlp: Language, name: str) -> PositionComponent:
+    return PositionComponent(nlp, name)
+
+
 # ---------------------------------------------------------------------------- movements
 
 
 class MovementComponent:
     """Sets ``doc._.movements`` to the movement-event candidates of the doc's place spans
-    (``doc._.mentions``), the doc read as one story: offsets into its text, article id "".
+    (``doc._.mentions``, each position of ``doc._.positions`` in place of its reference
+    place), the doc read as one story: offsets into its text, article id "".
 
     :meth:`read` does the same over an article's pieces, with the article's mentions."""
 
@@ -190,14 +233,16 @@ class MovementComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         article = Article("", Path(""), doc.text, (Block(0, len(doc.text)),))
-        self.read(Document(article, (0,), (doc,)), doc._.mentions or [])
+        self.read(Document(article, (0,), (doc,)), doc._.mentions or [], doc._.positions or [])
         return doc
 
-    def read(self, document: Document, mentions: Sequence[tuple[int, int]]) -> list[MovementCandidate]:
-        """The candidates of an article's place ``mentions`` (offsets into the article's
-        text); each piece's ``doc._.mentions`` and ``doc._.movements`` get those in it
-        (the mentions' offsets into the piece's text, the candidates' into the article's)."""
-        found = candidates(document, mentions)
+    def read(self, document: Document, mentions: Sequence[tuple[int, int]],
+             positions: Sequence[Position] = ()) -> list[MovementCandidate]:
+        """The candidates of an article's place ``mentions`` and ``positions`` (offsets into
+        the article's text); each piece's ``doc._.mentions`` and ``doc._.movements`` get those
+        in it (the mentions' offsets into the piece's text, the candidates' into the article's)."""
+        found = candidates(document, movement_spans(mentions, positions),
+                           positions=frozenset((p.start, p.end) for p in positions))
         places = sorted(mentions)
         place_starts = [s for s, _ in places]
         by_sentence = sorted(found, key=lambda c: c.sentence[0])
@@ -212,7 +257,7 @@ class MovementComponent:
 
 
 @Language.factory(MOVEMENTS, assigns=["doc._.movements"],
-                  requires=["doc._.mentions", "token.dep", "token.lemma", "token.pos", "token.tag", "doc.sents"],
+                  requires=["doc._.mentions", "doc._.positions", "token.dep", "token.lemma", "token.pos", "token.tag", "doc.sents"],
                   default_config={})
 def make_movements(nlp: Language, name: str) -> MovementComponent:
     return MovementComponent(nlp, name)
@@ -259,7 +304,7 @@ def parse_articles(articles: Sequence[Article], ner: SpacyNER | None = None, *,
     offsets: list[list[int]] = [[] for _ in articles]
     docs: list[list[Any]] = [[] for _ in articles]
     # the dateline is read above, before the cut; the movements need the article's places
-    skip = (DATELINE, TOPONYMS, MOVEMENTS)
+    skip = (DATELINE, TOPONYMS, POSITIONS, MOVEMENTS)
     for k, ((n, off), doc) in enumerate(zip(owner, ner.parse(pieces, entities_only=entities_only, skip=skip),
                                             strict=True)):
         doc._.dateline = datelines.get(k)
@@ -268,13 +313,25 @@ def parse_articles(articles: Sequence[Article], ner: SpacyNER | None = None, *,
     return [Document(a, tuple(o), tuple(d)) for a, o, d in zip(articles, offsets, docs, strict=True)]
 
 
+def read_positions(documents: Iterable[Document], mentions: Iterable[Sequence[tuple[int, int]]],
+                   ner: SpacyNER | None = None) -> list[list[Position]]:
+    """The position expressions of each parsed article, measured from its place mentions,
+    by the ``storymap_positions`` component (each piece's ``doc._.positions`` set)."""
+    component = storymap_nlp(ner).get_pipe(POSITIONS)
+    assert isinstance(component, PositionComponent)
+    return [component.read(document, found) for document, found in zip(documents, mentions, strict=True)]
+
+
 def read_movements(documents: Iterable[Document], mentions: Iterable[Sequence[tuple[int, int]]],
+                   positions: Iterable[Sequence[Position]] | None = None,
                    ner: SpacyNER | None = None) -> list[MovementCandidate]:
-    """The movement-event candidates of each parsed article, with its place mentions, by
-    the ``storymap_movements`` component (each piece's ``doc._.movements`` set)."""
+    """The movement-event candidates of each parsed article, with its place mentions and
+    positions (:func:`read_positions`), by the ``storymap_movements`` component (each
+    piece's ``doc._.movements`` set)."""
     component = storymap_nlp(ner).get_pipe(MOVEMENTS)
     assert isinstance(component, MovementComponent)
+    documents = list(documents)
     out: list[MovementCandidate] = []
-    for document, found in zip(documents, mentions, strict=True):
-        out += component.read(document, found)
+    for document, found, where in zip(documents, mentions, positions or [()] * len(documents), strict=True):
+        out += component.read(document, found, where)
     return out

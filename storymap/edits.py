@@ -116,7 +116,7 @@ class Edits:
             order=_str_list(data.get("order", []), name, "order"),
             added={k: _added(v, f"{name}: added place '{k}'")
                    for k, v in _map(data.get("added", {}), name, "added").items()},
-            articles={k: _article_edit(v, f"{name}: article '{k}'")
+            articles={k: check_article(v, name=f"{name}: article '{k}'")
                       for k, v in _map(data.get("articles", {}), name, "articles").items()},
         )
         for place_id, role in edits.roles.items():
@@ -182,8 +182,9 @@ def _added(value: Any, name: str) -> dict[str, Any]:
     return {"name": value["name"].strip(), "lat": lat, "lon": lon, "role": role, **text}
 
 
-def _article_edit(value: Any, name: str) -> dict[str, str | None]:
-    """An article's corrected outlet, publication date and web address."""
+def check_article(value: Any, *, name: str = "article") -> dict[str, str | None]:
+    """An article's outlet (``source``), publication date and web address, checked: a date as
+    YYYY-MM-DD, an http(s) address; an empty value is None. :class:`EditsError` otherwise."""
     if not isinstance(value, dict) or not set(value) <= {"source", "published", "url"}:
         raise EditsError(f"{name}: expected an object with 'source', 'published' and/or 'url'")
     out: dict[str, str | None] = {}
@@ -423,8 +424,11 @@ def apply_edits(story: Story | StoryData, edits: Edits) -> Story:
     return story
 
 
-def unapplied(story: Story | StoryData, edits: Edits) -> list[str]:
-    """Human-readable notes on edits that do not fit ``story`` (unknown ids or candidates)."""
+def carry_edits(story: Story | StoryData, edits: Edits) -> tuple[Edits, list[str]]:
+    """The corrections of ``edits`` that apply to ``story`` (a story built again, say for
+    another subject), and human-readable notes on the others: a place id the story does not
+    have, an article it does not have, a candidate the place does not offer. The places the
+    author added always apply."""
     story = as_story(story)
     ids: dict[str, Place | None] = {str(f.id): f for f in story.places}
     ids.update({place_id: None for place_id in edits.added if place_id not in ids})
@@ -442,13 +446,124 @@ def unapplied(story: Story | StoryData, edits: Edits) -> list[str]:
     articles = {a.id for a in story.articles}
     for article_id in sorted(set(edits.articles) - articles):
         notes.append(f"article '{article_id}' is not in this story")
+    candidates = {}
     for place_id, gid in sorted(edits.candidates.items()):
         f = ids.get(place_id)
         known = {a.get("gazetteer_id") for a in f.alternatives or ()} if f else set()
         if f is not None and gid != f.gazetteer_id and gid not in known:
             notes.append(f"'{place_id}' has no alternative candidate {gid}")
-    return notes
+        elif place_id in ids:
+            candidates[place_id] = gid
+    kept = Edits(
+        rejected=[i for i in edits.rejected if i in ids], accepted=[i for i in edits.accepted if i in ids],
+        candidates=candidates, coordinates={k: v for k, v in edits.coordinates.items() if k in ids},
+        dates={k: v for k, v in edits.dates.items() if k in ids},
+        roles={k: v for k, v in edits.roles.items() if k in ids},
+        order=[i for i in edits.order if i in ids], added=dict(edits.added),
+        articles={k: v for k, v in edits.articles.items() if k in articles})
+    return Edits.from_dict(kept.to_dict()), notes
 
 
-__all__ = ["Edits", "EditsError", "added_place", "apply_edits", "apply_saved_edits", "check_date", "check_latlon",
-           "dumps_edits", "edits_path", "load_edits", "renumber", "save_edits", "unapplied"]
+def unapplied(story: Story | StoryData, edits: Edits) -> list[str]:
+    """Human-readable notes on edits that do not fit ``story`` (unknown ids or candidates)."""
+    return carry_edits(story, edits)[1]
+
+
+__all__ = ["Edits", "EditsError", "added_place", "apply_edits", "apply_saved_edits", "carry_edits", "check_article",
+           "check_date", "check_latlon", "dumps_edits", "edits_path", "load_edits", "renumber", "save_edits", "unapplied"]
+
+
+# --------------------------------------------------------------------------- edit actions
+# What a reviewer does, each a new Edits naming the place it acts on by id (the app and any
+# other front end call these; none changes the Edits it is given).
+
+
+def changed(edits: Edits, **changes: Any) -> Edits:
+    """``edits`` with some of its members replaced, checked as a whole again."""
+    return Edits.from_dict({**edits.to_dict(), **changes})
+
+
+def accept(edits: Edits, place_id: str) -> Edits:
+    """The place confirmed (and no longer rejected)."""
+    return changed(edits, accepted=sorted({*edits.accepted, place_id}),
+                   rejected=[i for i in edits.rejected if i != place_id])
+
+
+def reject(edits: Edits, place_id: str) -> Edits:
+    """The place dropped from the story (and no longer accepted)."""
+    return changed(edits, rejected=sorted({*edits.rejected, place_id}),
+                   accepted=[i for i in edits.accepted if i != place_id])
+
+
+def forget(edits: Edits, place_id: str) -> Edits:
+    """Every correction of one place undone (its place in the order aside)."""
+    d = edits.to_dict()
+    for key in ("rejected", "accepted"):
+        d[key] = [i for i in d[key] if i != place_id]
+    for key in ("candidates", "coordinates", "dates", "roles", "added"):
+        d[key].pop(place_id, None)
+    return Edits.from_dict(d)
+
+
+def set_role(edits: Edits, place_id: str, role: str, *, date: str | None = None, status: str | None = None,
+             had_date: bool = False) -> Edits:
+    """The place's role; a stop's date and date status too, when a date is given or it had one."""
+    new = changed(edits, roles={**edits.roles, place_id: role})
+    if role == Role.STOP and (date is not None or had_date):
+        new = changed(new, dates={**new.dates, place_id: {"date": date, "status": status}})
+    return new
+
+
+def reorder(edits: Edits, order: list[str]) -> Edits:
+    """The route in this order (stop ids, a place once per visit)."""
+    return changed(edits, order=list(order))
+
+
+def move_stop(edits: Edits, route: list[str], place_id: str, position: int) -> Edits:
+    """The place's first visit moved to ``position`` (1-based) along ``route`` (its stop ids)."""
+    order = list(route)
+    order.remove(place_id)
+    order.insert(max(0, position - 1), place_id)
+    return reorder(edits, order)
+
+
+def visit_again(edits: Edits, route: list[str], place_id: str, after: int) -> Edits:
+    """A return visit to the place after stop number ``after`` of ``route``."""
+    order = list(route)
+    order.insert(after, place_id)
+    return reorder(edits, order)
+
+
+def drop_return_visit(edits: Edits, route: list[str], place_id: str) -> Edits:
+    """The place's last return visit taken out of ``route`` (nothing when it is visited once)."""
+    if route.count(place_id) < 2:
+        return edits
+    order = list(route)
+    del order[len(order) - 1 - order[::-1].index(place_id)]
+    return reorder(edits, order)
+
+
+def use_candidate(edits: Edits, place_id: str, gazetteer_id: str) -> Edits:
+    """The place read as another of its gazetteer candidates (coordinates set by hand dropped)."""
+    return changed(edits, candidates={**edits.candidates, place_id: gazetteer_id},
+                   coordinates={k: v for k, v in edits.coordinates.items() if k != place_id})
+
+
+def place_at(edits: Edits, place_id: str, lat: float, lon: float) -> Edits:
+    """The place put at ``lat``, ``lon`` by hand (a candidate chosen before dropped)."""
+    return changed(edits, coordinates={**edits.coordinates, place_id: [float(lat), float(lon)]},
+                   candidates={k: v for k, v in edits.candidates.items() if k != place_id})
+
+
+def add_place(edits: Edits, record: Any, role: str = "stop") -> Edits:
+    """A gazetteer record the pipeline missed added as a stop or a mention."""
+    place_id, place = added_place(record, role)
+    return changed(edits, added={**edits.added, place_id: place},
+                   rejected=[i for i in edits.rejected if i != place_id])
+
+
+def set_article(edits: Edits, article_id: str, *, source: str | None, published: str | None,
+                url: str | None) -> Edits:
+    """An article's outlet, publication date and web address (raises :class:`EditsError` on a bad one)."""
+    return changed(edits, articles={**edits.articles,
+                                    article_id: {"source": source, "published": published, "url": url}})

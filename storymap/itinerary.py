@@ -13,7 +13,9 @@ word that is a movement or presence predicate governs it:
   ("began a visit to", "during a visit to").
 
 Distance references ("70 miles south of"), names ("the Bank of England") and topics
-("talks on the conflict in Syria") stop the climb. The traveller is the predicate's
+("talks on the conflict in Syria") stop the climb; a landfall near a town is at it. A
+position expression as a whole ("was centered 70 miles south of X", see
+:mod:`storymap.positions`) is a place of its own, read from the verb it hangs on. The traveller is the predicate's
 subject, climbing through infinitives ("expected to travel"), coordinated verbs and
 participles; the object of "urged X to go" or "took X to"; a passive's subject when
 it is the one received ("was welcomed in"); the antecedent of a relative pronoun; a
@@ -44,7 +46,7 @@ import enum
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,6 +159,14 @@ SCENE_PREPS = words("scene_prepositions")
 PARTICIPANT_PREPS = words("participant_prepositions")
 #: prepositions after which a verb's object goes to the travel noun ("urged the parties to talks")
 GOAL_PREPS = words("goal_prepositions")
+#: words after which "near" a place puts the traveller at it ("made landfall near", "centered near")
+NEAR_PLACING_WORDS = words("near_placing_words")
+#: prepositions of nearness
+NEAR_PREPS = words("near_prepositions")
+#: the part of a thing its position is told of ("the center of the storm")
+CENTRE_NOUNS = words("centre_nouns")
+#: the places a journey starts or ends at that take their town's name ("Norvik airport")
+PORT_NOUNS = words("port_nouns")
 
 
 class EventStatus(enum.StrEnum):
@@ -441,7 +451,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if prep == "of" and gov.lemma_.lower() in TRAVEL_NOUNS:
                 return gov, prep, "dest"  # "a tour of Asia"
             if prep in REFERENCE_PREPS:
-                return None  # "70 miles south of", "off the coast of", "near"
+                return _placing_near(head)  # "70 miles south of", "off the coast of", "near"
             if prep in AT_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS and \
                     gov.dep_ in ("pobj", "dobj", "conj") and not any(c.dep_ == "poss" for c in gov.children):
                 if gov.dep_ == "pobj" and gov.head.lower_ == "with" and (
@@ -488,11 +498,65 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             return head, "", "obj_passive"  # "Hanoi was visited by"
         if dep in ("compound", "nmod", "amod") and head.lemma_.lower() in TRAVEL_NOUNS:
             return head, "", "mod"  # "the Dallas trip", "his Asia tour"
+        if dep == "compound" and head.pos_ == "NOUN" and head.lemma_.lower() in PORT_NOUNS:
+            tok = head  # "landed at Norvik airport": the airport's role places Norvik
+            continue
         if dep == "compound" and head.lower_ in TITLES and tok.i == head.i - 1:
             return _host(head)  # "will meet Philippines President Ana Reyes"
         if dep == "npadvmod" and head.pos_ == "VERB":
             return head, "", "at"  # "flew home", rarely a place
         return None
+    return None
+
+
+def _placing_near(prep: Any) -> tuple[Any, str, str] | None:
+    """A landfall near a place is at it ("made landfall near Port Ellis", "came ashore near
+    X", "landfall near X"), as is a storm centred near it ("was centered near X"): the
+    predicate, the preposition and "at"; else None (a place after a reference preposition is
+    a reference point)."""
+    gov = prep.head
+    if prep.lower_ not in NEAR_PREPS or gov.i == prep.i:
+        return None
+    if gov.lemma_.lower() in NEAR_PLACING_WORDS or gov.pos_ in ("VERB", "AUX") and \
+            any(c.dep_ in ("dobj", "advmod", "prt") and c.lemma_.lower() in NEAR_PLACING_WORDS for c in gov.children):
+        return gov, prep.lower_, "at"
+    return None
+
+
+def _whole_of(who: Any) -> Any:
+    """The thing a part of it stands for in a position ("the center of Hurricane Mira",
+    "the storm's eye" are where the storm is), else ``who``."""
+    if who is None or who.lemma_.lower() not in CENTRE_NOUNS:
+        return who
+    of = [g for c in who.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+    poss = [c for c in who.children if c.dep_ == "poss"]
+    return (of or poss or [who])[0]
+
+
+def _positions_apart(found: list[MovementCandidate], preds: Sequence[int], positions: Collection[tuple[int, int]]
+                     ) -> list[MovementCandidate]:
+    """A sentence's events less the positions whose predicate also places a named place:
+    there the position tells where that place is ("made landfall in X, about 200 miles south
+    of Y"), not another place. ``preds`` are the events' predicate tokens."""
+    named = {i for c, i in zip(found, preds, strict=True) if c.mention not in positions}
+    return [c for c, i in zip(found, preds, strict=True) if c.mention not in positions or i not in named]
+
+
+def _position_govern(tok: Any) -> tuple[Any, str, str] | None:
+    """The predicate a position expression hangs on, climbing from its head word ("was
+    centered 70 miles east of X", "was about 45 miles (70 km) northwest of X"): the verb
+    with "at"; a position in a prepositional phrase is read as a place is."""
+    for _ in range(4):
+        head = tok.head
+        if head.i == tok.i:
+            return None
+        if tok.dep_ == "pobj" and head.pos_ == "ADP":
+            return _govern(tok)
+        if head.pos_ in ("VERB", "AUX"):
+            return head, "", "at"
+        if tok.dep_ not in ("appos", "npadvmod", "advmod", "compound", "nummod", "amod", "prep"):
+            return None
+        tok = head
     return None
 
 
@@ -637,9 +701,12 @@ def _strength(pred: Any, rel: str, how: Reference) -> float:
     return base * _REFERENCE_WEIGHT[how]
 
 
-def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[MovementCandidate]:
+def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
+               positions: Collection[tuple[int, int]] = ()) -> list[MovementCandidate]:
     """Every movement event of any traveller in one parsed article, travellers unresolved
-    beyond pronouns (a pronoun takes the last clause subject that was a name)."""
+    beyond pronouns (a pronoun takes the last clause subject that was a name). Of the
+    ``mentions``, the ``positions`` are position expressions ("70 miles east of Bermuda",
+    :mod:`storymap.positions`), read by :func:`_position_govern`."""
     article = document.article
     text = article.text
     mentions = sorted(mentions)
@@ -671,18 +738,21 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Movem
                  if t.dep_ in ("nsubj", "nsubjpass") and _is_name(t, people) and
                  t.ent_type_ not in ("GPE", "LOC", "NORP", "FAC")]
         first = len(out)
+        preds: list[int] = []  # the predicate token of each event of this sentence
         for ms, me in by_sentence.get(span, []):
             located = document.locate(ms, me)
             if located is None:
                 continue
             _, place = located
-            governed = _govern(place.root)
+            governed = _position_govern(place.root) if (ms, me) in positions else _govern(place.root)
             if governed is None:
                 continue
             pred, prep, rel = governed
             if not _dest_ok(pred, rel):
                 continue
             who, governor = _traveller(pred, rel)
+            if (ms, me) in positions:
+                who = _whole_of(who)
             if who is not None and who.ent_type_ not in ("PERSON", "ORG", "NORP") and \
                     _inside(off + who.idx, mentions):
                 continue  # a place as the subject ("Moscow said", "Cairo airport officials")
@@ -707,13 +777,17 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]]) -> list[Movem
                 status == EventStatus.REPORTED  # a plan is for later than the last told date
             if inferred and context is not None:
                 own = (context,)
+            preds.append(pred.i)
             under_way = pred.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
                                                    for c in pred.children)
             out.append(MovementCandidate(article.id, (ms, me), span, pred.lemma_.lower() + (f" {prep}" if prep else ""),
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
                                   _past_years(pred), inferred, under_way, nearby=nearby,
                                   simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
-        out[first:] = _lists(text, by_sentence.get(span, []), out[first:], dates)
+        if positions and len(out) > first:
+            out[first:] = _positions_apart(out[first:], preds, positions)
+        # (a position is no member of a list of places)
+        out[first:] = _lists(text, [m for m in by_sentence.get(span, []) if m not in positions], out[first:], dates)
         out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
         for tok in sent:
             if tok.lemma_.lower() in TERMINAL and tok.pos_ == "VERB" and \

@@ -229,15 +229,29 @@ def _story_json(story: Story | StoryData) -> str:
     return _dumps(story.to_geojson() if isinstance(story, Story) else story)
 
 
-def _summary_fields(story: Story | StoryData) -> dict[str, Any]:
+def _summary_fields(story: Story | StoryData, edits: dict[str, Any] | None = None,
+                    author: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the library lists of a story: its title (the author's headline when one is set) and
+    subject, and its stops as shown (after the corrections)."""
     if not isinstance(story, Story):  # a story as stored: read as it is, never refused here
-        meta = story.get("storymap", {}) if isinstance(story, dict) else {}
-        stops = sum(1 for f in story.get("features", []) if (f.get("properties") or {}).get("role") == "stop")
-        title, subject = meta.get("title"), meta.get("subject")
-    else:
-        stops, title, subject = len(story.stops), story.meta.title, story.meta.subject
-    return {"title": str(title or "Untitled story"), "subject": str(subject or ""),
-            "stops": stops}
+        stored = story
+        try:
+            story = Story.from_geojson(stored)
+        except (StorymapError, TypeError, ValueError, KeyError, AttributeError):
+            meta = stored.get("storymap", {}) if isinstance(stored, dict) else {}
+            stops = sum(1 for f in stored.get("features", []) if (f.get("properties") or {}).get("role") == "stop")
+            return {"title": str(meta.get("title") or "Untitled story"), "subject": str(meta.get("subject") or ""),
+                    "stops": stops}
+    if edits or author:
+        from storymap.edits import Edits, apply_edits
+
+        try:
+            story = with_author(apply_edits(story, Edits.from_dict(edits or {})), author or {})
+        except StorymapError:  # edits that no longer apply are listed as the story is
+            pass
+    meta = story.meta
+    return {"title": str((meta.headline or "").strip() or meta.title or "Untitled story"),
+            "subject": str(meta.subject or ""), "stops": len(story.stops)}
 
 
 class Library:
@@ -373,7 +387,7 @@ class Library:
         now = _now()
         with self._tx() as con:
             con.execute(story_table.insert().values(id=story_id, revision=1, created_at=now, updated_at=now,
-                                                owner=self.user, **_summary_fields(story)))
+                                                owner=self.user, **_summary_fields(story, edits, author)))
             con.execute(revision_table.insert().values(story_id=story_id, number=1, story=_story_json(story),
                                                   edits=_dumps(edits or {}), author=_dumps(author or {}),
                                                   note=note, saved_at=now, saved_by=self.user))
@@ -419,7 +433,8 @@ class Library:
             # the compare-and-set that makes concurrent saves safe on SQLite and PostgreSQL alike
             moved = con.execute(story_table.update().where(story_table.c.id == story_id,
                                                        story_table.c.revision == base_revision)
-                                .values(revision=base_revision + 1, updated_at=now, **_summary_fields(story)))
+                                .values(revision=base_revision + 1, updated_at=now,
+                                        **_summary_fields(story, edits, author)))
             if moved.rowcount != 1:
                 latest = con.execute(sa.select(story_table.c.revision).where(story_table.c.id == story_id)).scalar_one()
                 raise ConflictError(story_id, base_revision, latest)

@@ -30,6 +30,7 @@ from storymap.document import Document
 from storymap.errors import OnlineGeocoderError
 from storymap.gazetteer import AREA_TYPES, JURISDICTION_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
 from storymap.itinerary import EventKind, MovementEvent, Reference, Subject, find_subject, subject_events, travellers
+from storymap.positions import computed_places
 from storymap.recognize import Analysis, Mention, Recognizer
 from storymap.resolve import Resolved, outlet_home, resolve
 from storymap.storyfile import slugify
@@ -97,6 +98,8 @@ class StoryAnalysis:
     #: each article's anchor date, by article id (see :func:`article_anchors`)
     anchors: dict[str, dt.date | None]
     problems: list[str] = field(default_factory=list)
+    #: every traveller the texts name on the move (:func:`storymap.itinerary.travellers`)
+    travellers: list[Subject] = field(default_factory=list)
 
     @property
     def subject(self) -> Trip | None:
@@ -199,13 +202,19 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
     story = StoryAnalysis(analysed, story_places, by_mention, [], anchors)
     if not movements or not resolved:
         return story
-    # the storymap_movements component, over each article with the places recognition found
-    from storymap.components import read_movements
+    # the storymap_positions and storymap_movements components, over each article with the
+    # places recognition found: a position's computed point is a place of the trips only
+    from storymap.components import read_movements, read_positions
 
-    cands = read_movements(documents, [[(m.start, m.end) for m in a.mentions if not m.demonym] for a in found])
+    spans = [[(m.start, m.end) for m in a.mentions if not m.demonym] for a in found]
+    positions = read_positions(documents, spans)
+    cands = read_movements(documents, spans, positions)
+    computed = computed_places([(a.id, p) for a, found_here in zip(articles, positions, strict=True)
+                                for p in found_here], by_mention, texts)
     main = find_subject(cands, documents, subject)
+    story.travellers = travellers(cands, documents)
     if every_traveller and not subject:
-        who = travellers(cands, documents)
+        who = story.travellers
     else:
         who = [main] if main else []
     undated = [a.id for a in articles if not a.published]
@@ -217,6 +226,9 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
         # "Kerry" is a county, but in a story about John Kerry it is the man
         own = [r for r in resolved if r.best.record.place_type == PlaceType.COUNTRY or
                not person.is_name(r.mention.text.removesuffix("'s").split())]
+        # a position is a place of the trip where the traveller is told to be there
+        told = {(e.article, e.mention[0]) for e in events}
+        own += [r for r in computed if (r.mention.article, r.mention.start) in told]
         own, events, mentions = place_events(own, documents, events)
         story.trips.append(Trip(person, is_subject, own, events, mentions))
     return story

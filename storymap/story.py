@@ -18,15 +18,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storymap.articles import Article, find_articles, read_article, sentence_at, unique_ids
+from storymap.edits import Edits, carry_edits
 from storymap.errors import ArticleError, StoryError
 from storymap.gazetteer import AREA_TYPES, Gazetteer, GazetteerRecord, PlaceType, within
-from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent
+from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent, Subject
 from storymap.lexicon import alternation, phrases, words
 from storymap.pipeline import Progress, analyse
+from storymap.positions import COMPUTED, id_precision_km, is_computed, reference_id
 from storymap.resolve import Resolved
 from storymap.storyfile import Story, StoryData, slugify
 
 if TYPE_CHECKING:
+    from storymap.document import Document
     from geopy.location import Location
 
 STORY_VERSION = 2
@@ -170,10 +173,12 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     else:
         places = story_places(analysis.places, [], analysis.by_mention)
         subject = subject or ""
+    who = named_travellers(trip.traveller if trip is not None else None, analysis.travellers,
+                           [a.document for a in analysis.articles])
     # the order articles were written in: by date where known, then as given
     written = sorted(range(len(articles)), key=lambda n: (analysis.anchors[articles[n].id] or dt.date.max, n))
     story = assemble_story(places, [articles[n] for n in written], subject, title=title, gazetteer=gazetteer,
-                           base=Path(base) if base else Path.cwd(), shown=articles)
+                           base=Path(base) if base else Path.cwd(), shown=articles, travellers=who)
     online_used = online is not None and not any(p.startswith("online geocoder:") for p in analysis.problems)
     reason = "found neither offline nor online" if online_used else "not in the offline gazetteer"
     missing = sorted({f"{u.name} ({a.article.path.name}): {reason}" for a in analysis.articles
@@ -181,9 +186,59 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     return BuildResult(story, problems, articles, places, missing)
 
 
+def named_travellers(subject: Subject | None, others: Sequence[Subject],
+                     documents: Sequence[Document]) -> list[tuple[str, int]]:
+    """The story's subject and the other travellers the texts name on the move, each with the
+    number of times the texts name it (a name of proper nouns within the traveller's name, or
+    holding all of it: "Kim" and "Kim Jong Un" both name Kim Jong Un): the subject first, then
+    the others, most named first (then by name). A name is counted for the first traveller it
+    fits; a traveller inside the subject's name is the subject."""
+    people = [subject] if subject is not None else []
+    people += [t for t in others if not any(t.words <= p.words for p in people)]
+    counts = [0] * len(people)
+    for doc in documents:
+        for d in doc.docs:
+            for ent in d.ents:
+                words = frozenset(w.text.rstrip(".").removesuffix("'s").removesuffix("’s") for w in ent
+                                  if w.pos_ == "PROPN")
+                if not words:
+                    continue
+                for k, p in enumerate(people):
+                    if words <= p.words or (p.words and p.words <= words):
+                        counts[k] += 1
+                        break
+    named = list(zip((p.name for p in people), counts, strict=True))
+    first = 1 if subject is not None else 0
+    return named[:first] + sorted(named[first:], key=lambda t: (-t[1], t[0]))
+
+
+@dataclass
+class Rebuilt:
+    """A story built again (for another subject) and the corrections it keeps."""
+
+    result: BuildResult
+    #: the corrections that still apply to the new story
+    edits: Edits
+    #: notes on those that no longer apply (:func:`storymap.edits.carry_edits`)
+    dropped: list[str]
+
+
+def rebuild_story(inputs: Sequence[str | os.PathLike[str]], subject: str | None, edits: Edits, *,
+                  gazetteer: Gazetteer | None = None, base: str | os.PathLike[str] | None = None,
+                  progress: Progress | None = None) -> Rebuilt:
+    """The story of ``inputs`` built again for ``subject`` (found from the text when None),
+    keeping every correction of ``edits`` that still applies to it (corrections name places
+    by id, so one on a place the new build also has applies again) and listing the others.
+    The title and the route's name follow the new subject. Raises as :func:`build_story`."""
+    result = build_story(inputs, gazetteer=gazetteer, subject=subject, base=base, progress=progress)
+    kept, dropped = carry_edits(result.story, edits)
+    return Rebuilt(result, kept, dropped)
+
+
 def assemble_story(places: list[Place], written: Sequence[Article], subject: str, *, title: str | None = None,
                    gazetteer: Gazetteer | None = None, base: Path | None = None,
-                   shown: Sequence[Article] | None = None) -> Story:
+                   shown: Sequence[Article] | None = None,
+                   travellers: Sequence[tuple[str, int]] = ()) -> Story:
     """The story of a traveller's places and their evidence, as records checked against the
     story file contract: which places are stops, their statuses, dates and order
     (:func:`assign_roles`), the title (made from the subject and the stops' country when not
@@ -191,7 +246,8 @@ def assemble_story(places: list[Place], written: Sequence[Article], subject: str
 
     ``written`` are the story's articles in the order they were written (a later article's
     word on a plan wins); ``shown`` (default ``written``) in the order the story file lists
-    them; their files are written relative to ``base`` (default: the working folder).
+    them; their files are written relative to ``base`` (default: the working folder);
+    ``travellers``: the travellers the texts name and how often (:func:`named_travellers`).
     ``storymap build`` and ``storymap trace`` both end here.
     """
     assign_roles(places, {a.id: k for k, a in enumerate(written)})
@@ -200,7 +256,7 @@ def assemble_story(places: list[Place], written: Sequence[Article], subject: str
     # the pipeline's own output: read into records as it is (the tests hold it to the story
     # file's contract; checking it on every build cost more than the rest of the assembly)
     return Story.from_geojson(story_geojson(places, shown if shown is not None else written, subject, title,
-                                            base if base is not None else Path.cwd()))
+                                            base if base is not None else Path.cwd(), travellers))
 
 
 def story_places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],
@@ -427,10 +483,19 @@ def story_title(subject: str, stops: Sequence[Place], gazetteer: Gazetteer | Non
     return subject or "Story map"
 
 
+def _geocoder(record: GazetteerRecord) -> str:
+    """What placed a record: an online geocoder, a computation from a position (the
+    ``computed`` points of :mod:`storymap.positions`) or the offline gazetteer."""
+    if record.source.startswith("online:"):
+        return record.source.removeprefix("online:")
+    return COMPUTED if is_computed(record.gazetteer_id) else "offline"
+
+
 def story_geojson(places: list[Place], articles: Sequence[Article], subject: str, title: str,
-                  base: Path) -> StoryData:
+                  base: Path, travellers: Sequence[tuple[str, int]] = ()) -> StoryData:
     """The story file of places whose roles are assigned (:func:`assign_roles`); excerpts and
-    offsets come from ``articles``, whose files are written relative to ``base``."""
+    offsets come from ``articles``, whose files are written relative to ``base``;
+    ``travellers``: (name, times named), the subject first."""
     by_article = {a.id: a for a in articles}
     stops = sorted((p for p in places if p.role == "stop"), key=lambda p: p.stop or 0)
     others = sorted((p for p in places if p.role != "stop"), key=lambda p: (p.record.name, p.record.gazetteer_id))
@@ -491,8 +556,7 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
             "country_code": p.record.country_code or None,
             "gazetteer_id": p.record.gazetteer_id,
             "geonameid": p.record.geonameid,
-            "geocoder": p.record.source.removeprefix("online:") if p.record.source.startswith("online:")
-            else "offline",
+            "geocoder": _geocoder(p.record),
             "confidence": confidence,
             "alternatives": alternatives,
             "mention_count": len(mentions),
@@ -501,6 +565,11 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
             "mentions": mentions,
             "part_of": id_of.get(p.part_of) if p.part_of else None,
         }
+        if is_computed(p.record.gazetteer_id):
+            # a point worked out from a distance and bearing: measured from which place, how exactly
+            reference = reference_id(p.record.gazetteer_id)
+            props["reference"] = id_of.get(reference) if reference else None
+            props["precision_km"] = id_precision_km(p.record.gazetteer_id)
         if p.role == "stop":
             props["date_end"] = p.date_end.isoformat() if p.date_end else None
             props["date_text"] = p.date_text
@@ -528,15 +597,14 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
                 "statuses": [p.status for p in stops],
             },
         })
-    return {
-        "type": "FeatureCollection",
-        "storymap": {
-            "version": STORY_VERSION,
-            "title": title,
-            "subject": subject or None,
-            "articles": [_article_meta(a, base) for a in articles],
-            "attribution": "Places: GeoNames (CC BY 4.0), Natural Earth (public domain), "
-                           "countries-states-cities-database (ODbL 1.0), storymap landmarks",
-        },
-        "features": features,
+    meta: dict[str, Any] = {
+        "version": STORY_VERSION,
+        "title": title,
+        "subject": subject or None,
+        "articles": [_article_meta(a, base) for a in articles],
+        "attribution": "Places: GeoNames (CC BY 4.0), Natural Earth (public domain), "
+                       "countries-states-cities-database (ODbL 1.0), storymap landmarks",
     }
+    if travellers:
+        meta["travellers"] = [{"name": name, "named": count} for name, count in travellers]
+    return {"type": "FeatureCollection", "storymap": meta, "features": features}

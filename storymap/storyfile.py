@@ -313,6 +313,8 @@ class Geocoder(StrEnum):
     NOMINATIM = "nominatim"
     MANUAL = "manual"
     AUTHOR = "author"
+    #: worked out from a distance and bearing from another place ("70 miles SSW of X")
+    COMPUTED = "computed"
 
 
 class Review(StrEnum):
@@ -499,15 +501,17 @@ ArticleRef.codecs = _ARTICLE
 
 @dataclass(frozen=True, slots=True)
 class Traveller(_Member):
-    """Another person whose movements the texts report (``storymap.travellers[]``)."""
+    """A traveller the texts name on the move (``storymap.travellers[]``: the subject first),
+    and how many times they name it."""
 
     name: str | None = None
     stops: tuple[str | None, ...] | None = None
+    named: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
 
-_TRAVELLER: dict[str, _Codec] = {"name": _TEXT, "stops": _texts()}
+_TRAVELLER: dict[str, _Codec] = {"name": _TEXT, "stops": _texts(), "named": _INTEGER}
 Traveller.codecs = _TRAVELLER
 
 
@@ -666,6 +670,10 @@ class Place:
     excerpt: str | None = None
     sources: str | None = None
     part_of: str | None = None
+    #: a computed point's reference place: the id of the place it is measured from
+    reference: str | None = None
+    #: a computed point's precision: how far (km) from the point the place may be
+    precision_km: float | None = None
     #: other places the name could have been (``gazetteer_id``, ``name``, ``lat``, ``lon``...)
     alternatives: tuple[Mapping[str, Any], ...] | None = None
     mentions: tuple[Mention, ...] | None = None
@@ -716,6 +724,7 @@ _PLACE: dict[str, _Codec] = {
     "status": _enum(EventStatus), "place_type": _TEXT, "gazetteer_id": _TEXT, "geonameid": _INTEGER,
     "country_code": _TEXT, "geocoder": _enum(Geocoder), "confidence": _NUMBER, "stop_confidence": _NUMBER,
     "article_count": _INTEGER, "mention_count": _INTEGER, "excerpt": _TEXT, "sources": _TEXT, "part_of": _TEXT,
+    "reference": _TEXT, "precision_km": _NUMBER,
     "alternatives": _mappings(), "mentions": _records(Mention), "evidence": _records(Evidence),
     "author_text": _TEXT, "media": _records(Media), "zoom": _NUMBER, "review": _enum(Review),
     "edited": _texts(),

@@ -154,6 +154,27 @@ def test_timeline_lists_dated_stops_in_order(story: Story) -> None:
     assert sup.undated_stops(story) == ["3. Vladivostok (planned)"]
 
 
+def test_the_timeline_chart_gives_each_event_a_row_and_a_label_that_stays_on_the_chart() -> None:
+    rows = [{"date": f"2025-07-{d:02d}", "event": f"Stop {d}: Town {d}", "kind": "reported", "source": None}
+            for d in range(1, 11)]
+    rows.insert(3, {"date": "2025-07-03", "event": "Published: A report", "kind": "article", "source": "Outlet"})
+    spec = sup.timeline_chart(rows)
+    values = spec["data"]["values"]
+    assert [v["order"] for v in values] == list(range(len(rows)))  # a row each, in date order
+    assert spec["encoding"]["y"] == {"field": "order", "type": "ordinal", "axis": None}
+    assert spec["encoding"]["x"]["field"] == "date" and spec["encoding"]["x"]["type"] == "temporal"
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert {t["mark"]["align"] for t in texts} == {"left", "right"}
+    assert all(t["encoding"]["text"] == {"field": "event"} and t["mark"]["fontSize"] >= 11 for t in texts)
+    # early dots are labelled after them, late ones before them
+    sides = {v["date"]: v["side"] for v in values}
+    assert sides["2025-07-01"] == "after" and sides["2025-07-10"] == "before"
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["reported", "article"]
+    json.dumps(spec)  # plain JSON for st.vega_lite_chart
+    one = sup.timeline_chart(rows[:1])["data"]["values"]
+    assert one[0]["side"] == "after"
+
+
 def test_upload_checks() -> None:
     ok = sup.Upload("a.txt", b"text")
     accepted, refused = sup.check_uploads([ok, sup.Upload("b.pdf", b"%PDF"),
@@ -232,6 +253,15 @@ def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     return files
 
 
+def goto(at, page: str):  # noqa: ANN001, ANN201 - AppTest
+    """The app on one of its pages (app_pages/<page>.py), run."""
+    at.switch_page(f"app_pages/{page}.py").run()
+    # AppTest asks for that page on every later run too; a browser stays where the app took it last
+    at._page_hash = ""
+    assert not at.exception, at.exception
+    return at
+
+
 def _outer_html(at) -> str:  # noqa: ANN001
     frames = at.get("iframe")
     assert len(frames) == 1
@@ -283,10 +313,11 @@ def test_filters_change_the_table(app) -> None:  # noqa: ANN001
 
 @pytest.mark.slow
 def test_reject_and_role_edits_change_the_map_and_downloads(app, media) -> None:  # noqa: ANN001
+    goto(app, "review")
     app.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
     app.button(key="btn_reject").click().run()
     assert not app.exception
-    assert app.session_state["edits"].rejected == ["komsomolsk-on-amur"]
+    assert app.session_state["app"].edits.rejected == ["komsomolsk-on-amur"]
     assert [s["id"] for s in _map_data(app)["stops"]] == ["vostochny-cosmodrome", "vladivostok"]
     app.selectbox(key="edit_place").set_value("khabarovsk").run()
     app.radio(key="edit_role_khabarovsk").set_value("stop")
@@ -328,12 +359,13 @@ def test_downloads_hold_valid_files(app, media, tmp_path: Path) -> None:  # noqa
 
 @pytest.mark.slow
 def test_upload_builds_a_new_story(app) -> None:  # noqa: ANN001
+    goto(app, "new_story")
     app.file_uploader(key="upload_files").set_value(("khabarovsk.txt", ARTICLE, "text/plain"))
     app.button(key="btn_build").click().run()
     assert not app.exception
     assert not app.error, [e.value for e in app.error]
-    assert app.session_state["origin"] == "session"
-    story = app.session_state["base"]
+    assert app.session_state["app"].origin == "session"
+    story = app.session_state["app"].base
     assert len(story.articles) == 1
     assert "Khabarovsk" in {f.name for f in story.places}
     assert "Khabarovsk" in _iframe_html(app)
@@ -341,18 +373,20 @@ def test_upload_builds_a_new_story(app) -> None:  # noqa: ANN001
 
 @pytest.mark.slow
 def test_add_articles_to_the_current_story(app) -> None:  # noqa: ANN001
+    goto(app, "new_story")
     app.text_area(key="paste_text").set_value(ARTICLE.decode())
     app.button(key="btn_add").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
-    assert len(app.session_state["base"].articles) == 3
+    assert len(app.session_state["app"].base.articles) == 3
 
 
 def test_bad_uploads_give_a_message_not_a_traceback(app) -> None:  # noqa: ANN001
+    goto(app, "new_story")
     app.file_uploader(key="upload_files").set_value(("notes.txt", b"Nothing to see here at all.\n", "text/plain"))
     app.button(key="btn_build").click().run()
     assert not app.exception
     assert app.error and "Could not build a story" in app.error[0].value
-    assert app.session_state["origin"] == "seeds"
+    assert app.session_state["app"].origin == "seeds"
     app.file_uploader(key="upload_files").set_value(None)
     app.button(key="btn_build").click().run()
     assert not app.exception and "No article to read" in app.error[0].value
@@ -360,20 +394,21 @@ def test_bad_uploads_give_a_message_not_a_traceback(app) -> None:  # noqa: ANN00
 
 @pytest.mark.slow
 def test_candidate_switch_and_stop_order_through_the_app(app, tmp_path: Path) -> None:  # noqa: ANN001
+    goto(app, "review")
     app.selectbox(key="edit_place").set_value("moscow").run()
     alt = app.selectbox(key="edit_candidate_moscow").options[-1]
     app.selectbox(key="edit_candidate_moscow").set_value(
-        next(a["gazetteer_id"] for a in place(app.session_state["base"], "moscow").alternatives or ()
+        next(a["gazetteer_id"] for a in place(app.session_state["app"].base, "moscow").alternatives or ()
              if alt.startswith(a["name"])))
     next(b for b in app.button if b.label == "Apply location").click().run()
     assert not app.exception
-    assert "moscow" in app.session_state["edits"].candidates
+    assert "moscow" in app.session_state["app"].edits.candidates
     app.selectbox(key="edit_place").set_value("vladivostok").run()
     app.number_input(key="edit_pos_vladivostok").set_value(1)
     next(b for b in app.button if b.label == "Move stop").click().run()
     assert not app.exception
     assert [s["id"] for s in _map_data(app)["stops"]][0] == "vladivostok"
-    assert app.session_state["edits"].order[0] == "vladivostok"
+    assert app.session_state["app"].edits.order[0] == "vladivostok"
 
 
 def test_staleness_follows_the_seed_contents_not_file_times(tmp_path: Path) -> None:
@@ -428,16 +463,25 @@ def test_no_autolinks_from_article_text() -> None:
     assert "<mark>moscow</mark>" in marked and "press@" not in marked and "www." not in marked
 
 
+def test_names_are_highlighted_as_whole_words_only() -> None:
+    marked = sup.highlight_html("Her husband said the trip to the US was brief; the Busan leg, US-bound, was dropped.",
+                                {"US"})
+    assert marked.count("<mark>") == 2 and "<mark>US</mark> was" in marked and "<mark>US</mark>-bound" in marked
+    assert "husband" in marked and "Busan" in marked
+    assert sup.highlight_html("Kyiv's mayor and Kyivans", {"Kyiv"}).count("<mark>") == 1
+
+
 @pytest.mark.slow
 def test_first_click_builds_even_when_the_upload_arrives_with_it(app) -> None:  # noqa: ANN001
     """The inputs and the button are one form: one click, one message, one build."""
-    assert app.session_state["origin"] == "seeds"
+    assert app.session_state["app"].origin == "seeds"
+    goto(app, "new_story")
     app.file_uploader(key="upload_files").set_value(("khabarovsk.txt", ARTICLE, "text/plain"))
     app.button(key="btn_build").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
-    assert app.session_state["origin"] == "session"
+    assert app.session_state["app"].origin == "session"
     assert "Khabarovsk" in _iframe_html(app)
-    assert "pending_build" not in app.session_state
+    assert app.session_state["app"].pending_build is None
 
 
 @pytest.mark.slow
@@ -447,33 +491,39 @@ def test_a_build_interrupted_by_a_rerun_happens_on_the_next_run(app, monkeypatch
     from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
     from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
     build, calls = storymap.story.build_story, []
 
     def interrupted_once(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         calls.append(1)
-        if len(calls) == 1:
-            raise RerunException(RerunData())
+        if len(calls) == 1:  # a browser's rerun names the page it shows
+            ctx = get_script_run_ctx()
+            raise RerunException(RerunData(page_script_hash=ctx.page_script_hash if ctx else ""))
         return build(*args, **kwargs)
 
     monkeypatch.setattr(storymap.story, "build_story", interrupted_once)
+    goto(app, "new_story")
     app.text_area(key="paste_text").set_value(ARTICLE.decode())
     app.button(key="btn_build").click().run()
     assert len(calls) == 2
     assert not app.exception and not app.error, [e.value for e in app.error]
-    assert app.session_state["origin"] == "session"
-    assert "Khabarovsk" in {f.name for f in app.session_state["base"].places}
+    assert app.session_state["app"].origin == "session"
+    assert "Khabarovsk" in {f.name for f in app.session_state["app"].base.places}
 
 
 @pytest.mark.slow
 def test_refused_upload_warnings_stay_after_the_build_until_the_next(app) -> None:  # noqa: ANN001
+    goto(app, "new_story")
     app.file_uploader(key="upload_files").set_value([("khabarovsk.txt", ARTICLE, "text/plain"),
                                                      ("empty.txt", b"   ", "text/plain")])
     app.button(key="btn_build").click().run()
     assert not app.exception
-    assert app.session_state["origin"] == "session"
+    assert app.session_state["app"].origin == "session"
     assert any("empty.txt: the file is empty" in w.value for w in app.warning)
     app.multiselect(key="f_roles").set_value(["stop"]).run()  # any other rerun
     assert any("empty.txt: the file is empty" in w.value for w in app.warning)
+    goto(app, "new_story")
     app.file_uploader(key="upload_files").set_value(("khabarovsk.txt", ARTICLE, "text/plain"))
     app.button(key="btn_build").click().run()
     assert not any("empty.txt" in w.value for w in app.warning)
@@ -483,6 +533,7 @@ def test_refused_upload_warnings_stay_after_the_build_until_the_next(app) -> Non
 def test_edits_stay_in_the_session_and_never_touch_the_shared_files(app, media) -> None:  # noqa: ANN001
     shared = [ROOT / "data" / "places.edits.json", ROOT / "data" / "places.geojson"]
     before = {p: (p.exists(), p.stat().st_mtime_ns if p.exists() else None) for p in shared}
+    goto(app, "review")
     assert not [b for b in app.button if b.key == "btn_save_edits"]
     app.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
     app.button(key="btn_reject").click().run()
@@ -492,18 +543,18 @@ def test_edits_stay_in_the_session_and_never_touch_the_shared_files(app, media) 
     assert "komsomolsk-on-amur" not in ids(edited.places)
     assert json.loads(_download(app, media, "dl_edits"))["rejected"] == ["komsomolsk-on-amur"]
     other = _fresh_app()  # another reader
-    assert other.session_state["edits"].is_empty()
+    assert other.session_state["app"].edits.is_empty()
     assert [s["id"] for s in _map_data(other)["stops"]] == ROUTE
 
 
 @pytest.mark.slow
 def test_session_keeps_no_large_text(app) -> None:  # noqa: ANN001
+    goto(app, "new_story")
     app.text_area(key="paste_text").set_value(ARTICLE.decode())
     app.button(key="btn_build").click().run()
-    assert app.session_state["origin"] == "session"
+    assert app.session_state["app"].origin == "session"
     for key in ("map_key", "build_messages", "notices", "pending_build", "map_step"):
-        if key in app.session_state:
-            assert len(repr(app.session_state[key])) < 2_000, key
+        assert len(repr(getattr(app.session_state["app"], key))) < 2_000, key
 
 
 @pytest.mark.slow
@@ -530,6 +581,7 @@ def test_map_page_escapes_the_story_out_of_the_wrapper() -> None:
 
 @pytest.mark.slow
 def test_web_addresses_in_articles_are_not_links(app) -> None:  # noqa: ANN001
+    goto(app, "new_story")
     app.text_area(key="paste_text").set_value(HOSTILE_WEB)
     app.text_input(key="paste_title").set_value("Visit to www.example-ministry.org")
     app.button(key="btn_build").click().run()
@@ -542,6 +594,7 @@ def test_web_addresses_in_articles_are_not_links(app) -> None:  # noqa: ANN001
 
 @pytest.mark.slow
 def test_template_syntax_in_an_article_stays_literal_in_the_map(app) -> None:  # noqa: ANN001
+    goto(app, "new_story")
     text = ("Minister Ana Sousa arrived in Vladivostok on Monday, September 11, 2023, under a banner that "
             "read {{ 7*7 }} and {% raw %}x{% endraw %}. She later travelled to Khabarovsk.\n")
     app.text_area(key="paste_text").set_value(text)

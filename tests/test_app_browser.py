@@ -122,15 +122,22 @@ def wait_idle(page: Any) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
 
 
+def nav(page: Any, name: str) -> None:
+    """Open one of the app's pages from the sidebar's navigation, as a reader does."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    wait_idle(page)
+
+
 def choose_article(page: Any, path: Path) -> None:
-    """Choose an article file in the sidebar, as a reader does: until it is listed.
+    """Choose an article file on the new story page, as a reader does: until it is listed.
 
     Streamlit lists a chosen file, and disables the form's buttons until it has arrived, only
     once the server has answered the browser's request for an upload address. A click before
     that finds the form empty, and the app says the file may still be uploading; a reader
     sees the file listed before reaching for the button, so the tests do too.
     """
-    uploader = page.get_by_test_id("stSidebar").get_by_test_id("stFileUploader")
+    nav(page, "New story")
+    uploader = page.get_by_test_id("stFileUploader")
     uploader.locator("input[type=file]").set_input_files(str(path))
     uploader.get_by_text(path.name).wait_for()
 
@@ -296,7 +303,8 @@ def test_a_built_story_survives_a_reload_and_opens_from_its_link(app_page: Any, 
     fresh browser (another reader with the link) open it again."""
     page = app_page
     open_map(page, app_url)
-    page.get_by_test_id("stSidebar").get_by_label("…or paste an article").fill(ARTICLE)
+    nav(page, "New story")
+    page.get_by_label("…or paste an article").fill(ARTICLE)
     page.get_by_role("button", name="Build new story").click()
     page.get_by_text("Built in this session").wait_for(timeout=60_000)
     map_frame(page).locator(".sm-step-name", has_text="Khabarovsk").wait_for(timeout=30_000)
@@ -345,8 +353,10 @@ def test_two_readers_editing_one_story_lose_no_edit(app_page: Any, app_url: str,
     refused with a message and a reload, and the first reader's correction stands."""
     page = app_page
     open_map(page, app_url)
-    page.get_by_test_id("stSidebar").get_by_label("…or paste an article").fill(ARTICLE)
+    nav(page, "New story")
+    page.get_by_label("…or paste an article").fill(ARTICLE)
     page.get_by_role("button", name="Build new story").click()
+    map_frame(page).locator(".sm-step-name", has_text="Khabarovsk").wait_for(timeout=60_000)  # the read page
     page.wait_for_function("() => new URL(location.href).searchParams.get('story')", timeout=60_000)
     wait_idle(page)
     link = page.url
@@ -356,8 +366,7 @@ def test_two_readers_editing_one_story_lose_no_edit(app_page: Any, app_url: str,
         second.goto(link)
         map_frame(second).locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
         for reader in (page, second):
-            reader.get_by_role("tab", name="Review & correct").click()
-            wait_idle(reader)
+            nav(reader, "Review")
         press(page, "Reject")
         page.get_by_text("This place is rejected").wait_for(timeout=30_000)
         press(second, "Accept")
@@ -370,13 +379,14 @@ def test_two_readers_editing_one_story_lose_no_edit(app_page: Any, app_url: str,
     assert not page.errors, page.errors
 
 
-def test_sidebar_buttons_show_their_whole_labels_at_1440_px(chromium: Any, app_url: str) -> None:
+def test_the_build_buttons_show_their_whole_labels_at_1440_px(chromium: Any, app_url: str) -> None:
     context = chromium.new_context(viewport={"width": 1440, "height": 900})
     try:
         page = context.new_page()
         open_map(page, app_url)
+        nav(page, "New story")
         for name in ("Build new story", "Add to this story"):
-            button = page.get_by_test_id("stSidebar").get_by_role("button", name=name)
+            button = page.get_by_role("button", name=name)
             clipped = button.evaluate("b => [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)")
             assert not clipped, name
     finally:
@@ -398,11 +408,11 @@ def click_a_town(chart: Any) -> str:
 
 
 def test_review_map_moves_a_place_to_a_town_clicked_on_it(app_page: Any, app_url: str, shots: Path) -> None:
-    """The review tab's small offline map: the place, its other readings and the towns around
+    """The review page's small offline map: the place, its other readings and the towns around
     it; clicking a town and confirming moves the place there (no coordinates typed)."""
     page = app_page
     open_map(page, app_url)
-    page.get_by_role("tab", name="Review & correct").click()
+    nav(page, "Review")
     chart = page.locator("[data-testid=stVegaLiteChart]:visible").first
     chart.wait_for(timeout=60_000)
     chart.scroll_into_view_if_needed()
@@ -420,8 +430,7 @@ def test_review_map_moves_a_place_to_a_town_clicked_on_it(app_page: Any, app_url
 def test_a_missed_place_is_added_by_clicking_a_town_on_the_map(app_page: Any, app_url: str, shots: Path) -> None:
     page = app_page
     open_map(page, app_url)
-    page.get_by_role("tab", name="Review & correct").click()
-    wait_idle(page)
+    nav(page, "Review")
     expand(page, "Add a place the pipeline missed")
     chart = page.locator("[data-testid=stExpander] [data-testid=stVegaLiteChart]:visible").first
     chart.wait_for(timeout=60_000)
@@ -441,23 +450,23 @@ def test_author_text_and_image_show_in_the_map_and_the_exported_page(app_page: A
 
     page = app_page
     open_map(page, app_url)
-    page.get_by_role("tab", name="Review & correct").click()
-    wait_idle(page)
-    expand(page, "Your text, image and zoom for this place")
+    nav(page, "Author")
     page.get_by_role("textbox", name="Text (Markdown)").fill("Our *reporter* waited at the gate.")
     image = tmp_path / "gate.png"
     Image.new("RGB", (300, 200), (40, 90, 160)).save(image)
     # the upload has reached the server before the form is sent, as a reader waits for it
     with page.expect_response(lambda r: "upload_file" in r.url and r.request.method == "PUT", timeout=30_000):
-        page.locator("[data-testid=stExpander] input[type=file]").last.set_input_files(str(image))
+        page.locator("[data-testid=stFileUploader] input[type=file]").last.set_input_files(str(image))
     page.get_by_text("gate.png").wait_for(timeout=30_000)
     page.get_by_role("textbox", name="Caption").fill("The gate")
     page.get_by_role("textbox", name="Credit").fill("Photo: A. Reporter")
-    press(page, "Save the text")
+    form = page.get_by_test_id("stForm").filter(has_text="Text (Markdown)")
+    form.get_by_role("button", name="Save the text").focus()
+    page.keyboard.press("Enter")
     page.wait_for_function("() => new URL(location.href).searchParams.get('story')", timeout=60_000)
     wait_idle(page)
-    url = page.url.split("&step=")[0]
-    frame = open_map(page, url + "&step=1")
+    story = page.evaluate("() => new URL(location.href).searchParams.get('story')")
+    frame = open_map(page, f"{app_url}/?story={story}&step=1")  # the read page, on the first stop
     frame.locator(".sm-stop-text em").wait_for(timeout=60_000)
     assert frame.locator(".sm-stop-text").inner_text().startswith("Our reporter waited")
     assert frame.locator(".sm-figure img").count() == 1
@@ -468,5 +477,108 @@ def test_author_text_and_image_show_in_the_map_and_the_exported_page(app_page: A
         page.get_by_test_id("stSidebar").get_by_role("button", name="Standalone HTML map").click()
     html = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Our " in html and "reporter" in html and "data:image/jpeg;base64," in html and "The gate" in html
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors
+
+
+def _week_story() -> dict[str, Any]:
+    """A story (text written here) of eight stops on eight days running, reported in two articles."""
+    towns = [("Lyon", 45.76, 4.84), ("Grenoble", 45.19, 5.72), ("Chambery", 45.57, 5.92), ("Annecy", 45.90, 6.13),
+             ("Geneva", 46.20, 6.14), ("Lausanne", 46.52, 6.63), ("Montreux", 46.43, 6.91), ("Sion", 46.23, 7.36)]
+    features: list[dict[str, Any]] = [
+        {"type": "Feature", "id": f"s{n}", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+         "properties": {"name": name, "role": "stop", "stop": n, "date": f"2025-07-{n:02d}",
+                        "date_status": "reported", "place_type": "city", "gazetteer_id": "manual",
+                        "geocoder": "manual", "confidence": 0.9, "mention_count": 1,
+                        "mentions": [{"article": "a1", "start": 12, "end": 12 + len(name), "text": name,
+                                      "excerpt": f"The cyclists reached {name} on day {n}."}]}}
+        for n, (name, lat, lon) in enumerate(towns, 1)]
+    features.append({"type": "Feature", "id": "route",
+                     "geometry": {"type": "LineString", "coordinates": [[lon, lat] for _, lat, lon in towns]},
+                     "properties": {"role": "route", "name": "The cyclists' week",
+                                    "stops": [f"s{n}" for n in range(1, 9)],
+                                    "dates": [f"2025-07-{n:02d}" for n in range(1, 9)]}})
+    return {"type": "FeatureCollection",
+            "storymap": {"version": 1, "title": "The cyclists' week", "subject": "The cyclists",
+                         "articles": [{"id": "a1", "file": "a1.txt", "title": "Eight days in the Alps",
+                                       "source": "The Example Gazette", "published": "2025-07-04"},
+                                      {"id": "a2", "file": "a2.txt", "title": "The last climb",
+                                       "source": "The Example Gazette", "published": "2025-07-09"}]},
+            "features": features}
+
+
+TIMELINE_TEXT = """root => {
+  const svg = root.querySelector('svg').getBoundingClientRect();
+  return {svg: {x: svg.left, r: svg.right},
+          labels: [...root.querySelectorAll('g.mark-text.role-mark text')].map(t => { const b = t.getBoundingClientRect();
+            return {text: t.textContent, x: b.left, y: b.top, r: b.right, b: b.bottom,
+                    size: parseFloat(getComputedStyle(t).fontSize) || parseFloat(t.getAttribute('font-size'))}; }),
+          ticks: [...root.querySelectorAll('g.role-axis-label text')].map(t => t.textContent)};
+}"""
+
+
+def test_the_timeline_labels_every_dot_readably_without_overlaps_at_1440_px(chromium: Any, app_url: str,
+                                                                            shots: Path) -> None:
+    from storymap.library import Library
+
+    library = Library()
+    token = library.make_link(library.add(_week_story()).id)
+    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        open_map(page, f"{app_url}/?share={token}")
+        page.get_by_role("tab", name="Timeline").click()
+        chart = page.locator("[data-testid=stVegaLiteChart]").first
+        chart.locator("g.mark-text.role-mark text").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(500)
+        chart.screenshot(path=shots / "timeline-1440.png")
+        seen = chart.evaluate(TIMELINE_TEXT)
+    finally:
+        context.close()
+    labels = seen["labels"]
+    texts = [label["text"] for label in labels]
+    # every stop and every article has its label
+    for n, name in enumerate(["Lyon", "Grenoble", "Chambery", "Annecy", "Geneva", "Lausanne", "Montreux", "Sion"], 1):
+        assert f"Stop {n}: {name}" in texts, texts
+    assert any(t.startswith("Published: Eight days") for t in texts) and any("The last climb" in t for t in texts)
+    # the axis counts days
+    assert "4 Jul" in seen["ticks"] and not any(t.endswith(("AM", "PM")) for t in seen["ticks"]), seen["ticks"]
+    for i, a in enumerate(labels):
+        assert a["size"] >= 11, a
+        assert seen["svg"]["x"] <= a["x"] and a["r"] <= seen["svg"]["r"], a
+        for b in labels[i + 1:]:
+            assert a["r"] <= b["x"] or b["r"] <= a["x"] or a["b"] <= b["y"] or b["b"] <= a["y"], (a, b)
+
+
+def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections(app_page: Any, app_url: str,
+                                                                     shots: Path) -> None:
+    """The review page names whom the route follows and the other travellers; choosing
+    another builds the route again for them, and a correction made before is kept."""
+    page = app_page
+    open_map(page, app_url)
+    nav(page, "Review")
+    page.get_by_text("The route follows Kim Jong Un (named 22 times)").wait_for(timeout=60_000)
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Place to review")
+    box.locator("input").click()
+    box.locator("input").fill("Moscow")
+    page.keyboard.press("Enter")
+    page.locator("strong", has_text="Moscow").first.wait_for(timeout=30_000)
+    wait_idle(page)
+    press(page, "Reject")
+    page.get_by_text("1 correction applied").wait_for(timeout=60_000)
+    wait_idle(page)
+    expand(page, "Change the subject")
+    pick = page.get_by_test_id("stSelectbox").filter(has_text="Another traveller the texts name")
+    pick.locator("input").click()
+    page.get_by_role("option", name="Vladimir Putin (named 13 times)").click()
+    wait_idle(page)
+    press(page, "Build the route for this subject")
+    page.get_by_text("The route now follows Vladimir Putin.").wait_for(timeout=120_000)
+    wait_idle(page)
+    assert page.locator("h1").first.inner_text() == "Vladimir Putin in Russia"
+    page.get_by_text("The route follows Vladimir Putin (named 13 times)").wait_for(timeout=30_000)
+    assert page.get_by_text("1 correction applied").count() == 1  # Moscow stays rejected
+    page.wait_for_function("() => new URL(location.href).searchParams.get('story')", timeout=30_000)
+    page.screenshot(path=str(shots / "app-new-subject.png"), full_page=True)
     assert not page.outside, page.outside
     assert not page.errors, page.errors

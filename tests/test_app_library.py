@@ -32,17 +32,26 @@ def run_app(story_id: str | None = None):  # noqa: ANN201 - AppTest
     return at
 
 
+def goto(at, page: str):  # noqa: ANN001, ANN201 - AppTest
+    """The app on one of its pages (app_pages/<page>.py), run."""
+    at.switch_page(f"app_pages/{page}.py").run()
+    # AppTest asks for that page on every later run too; a browser stays where the app took it last
+    at._page_hash = ""
+    assert not at.exception, at.exception
+    return at
+
+
 def names(story: Story | StoryData) -> set[str]:
     return {str(f.name) for f in as_story(story).places}
 
 
 @pytest.fixture
 def built():  # noqa: ANN201 - (AppTest, story id)
-    at = run_app()
+    at = goto(run_app(), "new_story")
     at.text_area(key="paste_text").set_value(ARTICLE)
     at.button(key="btn_build").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    return at, at.session_state["story_id"]
+    return at, at.session_state["app"].story_id
 
 
 @pytest.mark.slow
@@ -52,43 +61,45 @@ def test_a_built_story_is_kept_and_opens_again_from_its_link(built):
     saved = Library().get(story_id)
     assert [a.name for a in saved.articles] == ["pasted-article.txt"] and "Maria Sousa" in saved.articles[0].text
     again = run_app(story_id)  # a reload, or anyone with the link on this server
-    assert again.session_state["story_id"] == story_id
-    assert {"Porto", "Lisbon"} <= names(again.session_state["base"])
+    assert again.session_state["app"].story_id == story_id
+    assert {"Porto", "Lisbon"} <= names(again.session_state["app"].base)
     assert again.title[0].value == at.title[0].value
 
 
 @pytest.mark.slow
 def test_the_upload_folder_does_not_outlive_the_build():
     before = set(Path(tempfile.gettempdir()).glob("storymap-upload-*"))
-    at = run_app()
+    at = goto(run_app(), "new_story")
     at.file_uploader(key="upload_files").set_value(("tour.txt", ARTICLE.encode(), "text/plain"))
     at.button(key="btn_build").click().run()
-    assert not at.exception and at.session_state["story_id"]
+    assert not at.exception and at.session_state["app"].story_id
     assert set(Path(tempfile.gettempdir()).glob("storymap-upload-*")) == before
 
 
 @pytest.mark.slow
 def test_correcting_the_seeds_story_makes_the_readers_own_copy():
     at = run_app()
-    assert at.session_state["story_id"] is None and at.session_state["origin"] == "seeds"
+    assert at.session_state["app"].story_id is None and at.session_state["app"].origin == "seeds"
+    goto(at, "review")
     at.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
     at.button(key="btn_reject").click().run()
     assert not at.exception
-    copy_id = at.session_state["story_id"]
+    copy_id = at.session_state["app"].story_id
     assert copy_id and at.query_params["story"] == copy_id
     assert Library().get(copy_id).edits["rejected"] == ["komsomolsk-on-amur"]
     stranger = run_app()  # another reader: the seeds' story as it was
-    assert stranger.session_state["edits"].is_empty() and stranger.session_state["story_id"] is None
+    assert stranger.session_state["app"].edits.is_empty() and stranger.session_state["app"].story_id is None
     linked = run_app(copy_id)  # the same reader after a reload: the correction is there
-    assert "komsomolsk-on-amur" not in {str(f.id) for f in linked.session_state["base"].stops} or \
-        linked.session_state["edits"].rejected == ["komsomolsk-on-amur"]
+    assert "komsomolsk-on-amur" not in {str(f.id) for f in linked.session_state["app"].base.stops} or \
+        linked.session_state["app"].edits.rejected == ["komsomolsk-on-amur"]
 
 
 @pytest.mark.slow
 def test_two_readers_editing_one_story_lose_nothing(built):
     first, story_id = built
-    second = run_app(story_id)
-    place = second.session_state["base"].features[0].id
+    second = goto(run_app(story_id), "review")
+    place = second.session_state["app"].base.features[0].id
+    goto(first, "review")
     first.selectbox(key="edit_place").set_value(str(place)).run()
     first.button(key="btn_reject").click().run()
     second.selectbox(key="edit_place").set_value(str(place)).run()
@@ -97,34 +108,35 @@ def test_two_readers_editing_one_story_lose_nothing(built):
     assert second.error and "saved by someone else" in second.error[0].value
     assert Library().get(story_id).edits["rejected"] == [str(place)]  # the first save stands
     second.button(key="btn_reload").click().run()
-    assert second.session_state["edits"].rejected == [str(place)] and not second.session_state.get("conflict")
+    assert second.session_state["app"].edits.rejected == [str(place)] and not second.session_state["app"].conflict
 
 
 @pytest.mark.slow
 def test_a_save_can_be_undone(built):
     at, story_id = built
-    place = str(at.session_state["base"].features[0].id)
+    place = str(at.session_state["app"].base.features[0].id)
+    goto(at, "review")
     at.selectbox(key="edit_place").set_value(place).run()
     at.button(key="btn_reject").click().run()
     assert Library().get(story_id).edits["rejected"] == [place]
     at.button(key="btn_undo").click().run()
     assert not at.exception
-    assert Library().get(story_id).edits == {} and at.session_state["edits"].is_empty()
+    assert Library().get(story_id).edits == {} and at.session_state["app"].edits.is_empty()
 
 
 @pytest.mark.slow
 def test_the_library_lists_stories_and_opens_one(built):
     _, story_id = built
-    at = run_app()
+    at = goto(run_app(), "library")
     at.selectbox(key="library_pick").set_value(story_id).run()
     at.button(key="btn_open_story").click().run()
     assert not at.exception
-    assert at.session_state["story_id"] == story_id and at.query_params["story"] == story_id
+    assert at.session_state["app"].story_id == story_id and at.query_params["story"] == story_id
 
 
 def test_a_link_to_a_missing_story_says_so_and_shows_the_seeds():
     at = run_app("0123456789abcdef")
-    assert at.session_state["origin"] == "seeds"
+    assert at.session_state["app"].origin == "seeds"
     assert any("cannot be opened" in w.value for w in at.warning)
 
 
@@ -132,6 +144,7 @@ def test_a_link_to_a_missing_story_says_so_and_shows_the_seeds():
 def test_the_authors_headline_and_dek_are_saved_shown_and_exported(built, tmp_path):
     at, story_id = built
     generated = at.title[0].value
+    goto(at, "author")
     at.text_input(key="author_headline").set_value("Four days, two cities")
     at.text_input(key="author_dek").set_value("How the envoy's tour went <b>north</b> first")
     at.button(key="FormSubmitter:form_author-Save the text").click().run()
@@ -147,7 +160,7 @@ def test_the_authors_headline_and_dek_are_saved_shown_and_exported(built, tmp_pa
 
 
 def test_messages_never_show_the_temporary_folder():
-    at = run_app()
+    at = goto(run_app(), "new_story")
     at.file_uploader(key="upload_files").set_value(("notes.txt", b"Nothing to see here at all.\n", "text/plain"))
     at.button(key="btn_build").click().run()
     assert not at.exception and at.error
@@ -155,7 +168,7 @@ def test_messages_never_show_the_temporary_folder():
 
 
 def test_review_shows_the_evidence_and_doubtful_stops_first():
-    at = run_app()
+    at = goto(run_app(), "review")
     options = at.selectbox(key="edit_place").options
     assert "stop confidence" in options[0]
     at.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
@@ -166,7 +179,8 @@ def test_review_shows_the_evidence_and_doubtful_stops_first():
 @pytest.mark.slow
 def test_a_missed_place_is_added_by_searching_the_gazetteer(built):
     at, story_id = built
-    before = len(at.session_state["base"].stops)
+    before = len(at.session_state["app"].base.stops)
+    goto(at, "review")
     at.text_input(key="add_query").set_value("Coimbra").run()
     assert any("Coimbra" in o and "PT" in o for o in at.selectbox(key="add_pick").options)
     at.button(key="btn_add_place").click().run()
@@ -181,18 +195,19 @@ def test_a_missed_place_is_added_by_searching_the_gazetteer(built):
 
 @pytest.mark.slow
 def test_a_place_is_re_placed_by_searching_the_gazetteer():
-    at = run_app()
+    at = goto(run_app(), "review")
     at.selectbox(key="edit_place").set_value("vladivostok").run()
     at.text_input(key="replace_query_vladivostok").set_value("Nakhodka").run()
     at.button(key="btn_replace_place").click().run()
     assert not at.exception
-    lat, lon = at.session_state["edits"].coordinates["vladivostok"]
+    lat, lon = at.session_state["app"].edits.coordinates["vladivostok"]
     assert abs(lat - 42.8) < 0.3 and abs(lon - 132.9) < 0.3
 
 
 @pytest.mark.slow
 def test_adding_an_article_already_in_the_story_adds_nothing(built):
     at, story_id = built
+    goto(at, "new_story")
     assert at.text_area(key="paste_text").value == ""  # the inputs cleared after the build
     at.text_area(key="paste_text").set_value(ARTICLE)
     at.button(key="btn_add").click().run()
@@ -204,8 +219,9 @@ def test_adding_an_article_already_in_the_story_adds_nothing(built):
 @pytest.mark.slow
 def test_an_authors_text_and_zoom_for_a_stop_are_kept_and_exported(built, tmp_path):
     at, story_id = built
-    place = str(at.session_state["base"].stops[0].id)
-    at.selectbox(key="edit_place").set_value(place).run()
+    place = str(at.session_state["app"].base.stops[0].id)
+    goto(at, "author")
+    at.selectbox(key="author_place").set_value(place).run()
     at.text_area(key=f"stop_text_{place}").set_value("The envoy's **first** stop <script>x()</script>")
     at.number_input(key=f"stop_zoom_{place}").set_value(11)
     at.button(key=f"FormSubmitter:form_stop_text_{place}-Save the text").click().run()
@@ -215,19 +231,20 @@ def test_an_authors_text_and_zoom_for_a_stop_are_kept_and_exported(built, tmp_pa
     out = json.loads(Library().export_file(story_id, tmp_path / "s.geojson").read_text(encoding="utf-8"))
     props = next(f["properties"] for f in out["features"] if str(f.get("id")) == place)
     assert props["author_text"].startswith("The envoy's **first** stop") and props["zoom"] == 11
+    goto(at, "read")
     at.selectbox(key="pick_place").set_value(place).run()
     assert any("**first**" in m.value and not m.proto.allow_html for m in at.markdown)
 
 
 def test_a_date_that_breaks_the_route_order_warns_and_orders_by_date():
-    at = run_app()
+    at = goto(run_app(), "review")
     at.selectbox(key="edit_place").set_value("vostochny-cosmodrome").run()
     at.date_input(key="edit_date_vostochny-cosmodrome").set_value(dt.date(2023, 9, 20))
     at.button(key="FormSubmitter:form_role_date-Apply role and date").click().run()
     assert not at.exception
     assert any("disagrees with the dates" in w.value for w in at.warning)
     at.button(key="btn_order_by_date").click().run()
-    route = [str(f.id) for f in apply_edits(at.session_state["base"], at.session_state["edits"]).stops]
+    route = [str(f.id) for f in apply_edits(at.session_state["app"].base, at.session_state["app"].edits).stops]
     assert route[:2] == ["komsomolsk-on-amur", "vostochny-cosmodrome"]
     assert not any("disagrees with the dates" in w.value for w in at.warning)
 
@@ -235,7 +252,8 @@ def test_a_date_that_breaks_the_route_order_warns_and_orders_by_date():
 @pytest.mark.slow
 def test_an_articles_outlet_date_and_address_are_corrected(built, tmp_path):
     at, story_id = built
-    article_id = at.session_state["base"].articles[0].id
+    article_id = at.session_state["app"].base.articles[0].id
+    goto(at, "author")
     at.text_input(key=f"article_source_{article_id}").set_value("The Harbour Gazette")
     at.text_input(key=f"article_url_{article_id}").set_value("javascript:alert(1)")
     at.button(key=f"FormSubmitter:form_article_{article_id}-Save the article's details").click().run()
@@ -262,8 +280,9 @@ def _png(width: int, height: int) -> bytes:
 @pytest.mark.slow
 def test_a_stops_image_is_resized_kept_inlined_and_exported(built, tmp_path):
     at, story_id = built
-    place = str(at.session_state["base"].stops[0].id)
-    at.selectbox(key="edit_place").set_value(place).run()
+    place = str(at.session_state["app"].base.stops[0].id)
+    goto(at, "author")
+    at.selectbox(key="author_place").set_value(place).run()
     at.text_input(key=f"stop_image_url_{place}").set_value("javascript:alert(1)")
     at.button(key=f"FormSubmitter:form_stop_text_{place}-Save the text").click().run()
     assert any("http(s) address" in e.value for e in at.error)
@@ -307,8 +326,9 @@ def test_empty_text_cells_are_empty_not_none():
 @pytest.mark.slow
 def test_two_readers_correcting_different_places_are_merged(built):
     first, story_id = built
-    second = run_app(story_id)
-    one, two = [str(f.id) for f in second.session_state["base"].places][:2]
+    second = goto(run_app(story_id), "review")
+    one, two = [str(f.id) for f in second.session_state["app"].base.places][:2]
+    goto(first, "review")
     first.selectbox(key="edit_place").set_value(one).run()
     first.button(key="btn_reject").click().run()
     second.selectbox(key="edit_place").set_value(two).run()
@@ -317,11 +337,11 @@ def test_two_readers_correcting_different_places_are_merged(built):
     assert any("did not touch" in w.value for w in second.warning)
     edits = Library().get(story_id).edits
     assert edits["rejected"] == [one] and edits["accepted"] == [two]
-    assert second.session_state["edits"].rejected == [one]
+    assert second.session_state["app"].edits.rejected == [one]
 
 
 def test_the_review_tab_maps_the_place_its_readings_and_towns_around_it():
-    at = run_app()
+    at = goto(run_app(), "review")
     specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
     maps = [next(layer for layer in s["layer"] if layer.get("name") == "points")["data"]["values"]
             for s in specs if any(layer.get("name") == "points" for layer in s.get("layer", []))]
@@ -333,15 +353,15 @@ def test_the_review_tab_maps_the_place_its_readings_and_towns_around_it():
 
 @pytest.mark.slow
 def test_a_stop_can_be_visited_again_and_the_return_removed():
-    at = run_app()
+    at = goto(run_app(), "review")
     at.selectbox(key="edit_place").set_value("vostochny-cosmodrome").run()
     at.number_input(key="edit_visit_vostochny-cosmodrome").set_value(3).run()
     next(b for b in at.button if b.label == "Visit it again").click().run()
     assert not at.exception, at.exception
-    assert at.session_state["edits"].order == ["vostochny-cosmodrome", "komsomolsk-on-amur", "vladivostok",
+    assert at.session_state["app"].edits.order == ["vostochny-cosmodrome", "komsomolsk-on-amur", "vladivostok",
                                                "vostochny-cosmodrome"]
     next(b for b in at.button if b.label == "Remove its last return visit").click().run()
-    assert at.session_state["edits"].order == ["vostochny-cosmodrome", "komsomolsk-on-amur", "vladivostok"]
+    assert at.session_state["app"].edits.order == ["vostochny-cosmodrome", "komsomolsk-on-amur", "vladivostok"]
 
 
 def test_a_story_traced_from_an_event_table_opens_like_any_other(tmp_path):
@@ -358,16 +378,17 @@ def test_a_story_traced_from_an_event_table_opens_like_any_other(tmp_path):
     story_id = Library().add(story).id
     at = run_app(story_id)
     assert not at.error, [e.value for e in at.error]
-    shown = [f.name for f in sorted(at.session_state["base"].stops, key=lambda f: f.stop or 0)]
+    shown = [f.name for f in sorted(at.session_state["app"].base.stops, key=lambda f: f.stop or 0)]
     assert shown == ["Lisbon", "Porto"]
 
 
 @pytest.mark.slow
 def test_the_library_counts_its_stories_in_english(built):
-    at = run_app()
+    at = goto(run_app(), "new_story")
     at.text_area(key="paste_text").set_value(ARTICLE.replace("Lisbon", "Faro"))
     at.button(key="btn_build").click().run()
-    (label,) = [e.label for e in at.expander if e.label.startswith("Library (")]
+    goto(at, "library")
+    (label,) = [h.value for h in at.subheader if h.value.startswith("Library (")]
     count = int(label.removeprefix("Library (").split()[0])
     assert count >= 2 and label == f"Library ({count} stories)"
 
@@ -378,7 +399,8 @@ def test_adding_articles_to_a_story_without_article_texts_is_refused_and_changes
     # would be a story of the new article alone, put in place of the imported one
     saved = Library().import_file(ROOT / "tests" / "fixtures" / "story.geojson")
     at = run_app(saved.id)
-    assert not saved.articles and at.session_state["story_id"] == saved.id
+    assert not saved.articles and at.session_state["app"].story_id == saved.id
+    goto(at, "new_story")
     at.text_area(key="paste_text").set_value(ARTICLE)
     at.button(key="btn_add").click().run()
     assert not at.exception
@@ -386,4 +408,4 @@ def test_adding_articles_to_a_story_without_article_texts_is_refused_and_changes
         [e.value for e in at.error]
     again = Library().get(saved.id)
     assert again.revision == saved.revision and not again.articles
-    assert names(again.story) == names(saved.story) and at.session_state["story_id"] == saved.id
+    assert names(again.story) == names(saved.story) and at.session_state["app"].story_id == saved.id

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_browser import free_port, map_frame, press, stop_app, wait_healthy, wait_idle
+from test_app_browser import free_port, map_frame, nav, press, stop_app, wait_healthy
 
 from storymap.library import Access, Library
 
@@ -85,17 +85,15 @@ def _signed_in(browser: Any, url: str, user: str) -> Any:
 
 
 def _review(page: Any, address: str) -> None:
-    """Open ``address``, wait for its map, and go to the Review tab."""
+    """Open ``address``, wait for its map, and go to the Review page."""
     page.goto(address)
     map_frame(page).locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
-    page.get_by_role("tab", name="Review & correct").click()
-    wait_idle(page)
+    nav(page, "Review")
 
 
 def _library_entries(page: Any) -> str:
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.locator("summary", has_text="Library (").click()
-    return sidebar.locator("summary", has_text="Library (").inner_text()
+    nav(page, "Library")
+    return page.get_by_role("heading", name="Library (").inner_text()
 
 
 def test_two_people_on_one_server_keep_their_stories_apart(browser: Any, server: tuple[str, str]) -> None:
@@ -120,7 +118,7 @@ def test_two_people_on_one_server_keep_their_stories_apart(browser: Any, server:
         for wanted in (anas.id, anas.id[:1]):
             ben.goto(f"{url}/?story={wanted}")
             ben.get_by_text("cannot be opened").first.wait_for(timeout=60_000)
-        assert "seeds" in ben.get_by_test_id("stSidebar").inner_text()
+        assert "The example story" in ben.get_by_test_id("stSidebar").inner_text()
 
         # change, undo, delete: refused in the library whatever the page offers
         as_ben = Library(db, user=BEN)

@@ -356,7 +356,7 @@ NAME_BOXES = """() => {
   return {frame: {x: frame.left, y: frame.top, r: frame.right, b: frame.bottom},
           names: [...document.querySelectorAll('.sm-name')].map(box),
           kinds: [...document.querySelectorAll('.sm-name')].map(n => n.className),
-          stops: [...document.querySelectorAll('.sm-stop-icon, .leaflet-tooltip.sm-label')].map(box)};
+          stops: [...document.querySelectorAll('.sm-stop-icon, .leaflet-tooltip.sm-label:not(.sm-label-hidden)')].map(box)};
 }"""
 
 
@@ -459,10 +459,10 @@ def test_map_only_mode_fills_the_slot_with_a_caption(make_page: Any, offline_htm
     assert not page.locator(".sm-panel").is_visible()
     box = page.locator(".sm-map").bounding_box()
     assert box["width"] == 400 and box["height"] == 300
-    assert page.locator(".sm-caption").inner_text().startswith("2. Komsomolsk-on-Amur")
+    assert page.locator(".sm-map-caption").inner_text().startswith("2. Komsomolsk-on-Amur")
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => location.hash === '#map-step-3'")
-    assert "Vladivostok" in page.locator(".sm-caption").inner_text()
+    assert "Vladivostok" in page.locator(".sm-map-caption").inner_text()
     _assert_clean(watched)
 
 
@@ -547,4 +547,234 @@ def test_a_round_trip_passes_a_place_twice(offline_page: Watched, tmp_path: Path
     assert page.locator(".sm-badge", has_text="1\u00b74").count() == 1
     assert page.locator(".sm-steps li").count() == 4
     assert page.evaluate(LEG_POINTS) == [49, 49, 49]
+    _assert_clean(offline_page)
+
+
+# --------------------------------------------------------------------------- the page (issue 25, item 5)
+#: six stops a day's drive apart, three of them close together (High Wycombe, Ellesborough and
+#: Aylesbury lie within 21 km), each with the author's text, a photo with a caption and a long excerpt
+CLOSE_STOPS = [("London", 51.5072, -0.1276, "city"), ("High Wycombe", 51.6287, -0.7482, "town"),
+               ("Ellesborough", 51.7470, -0.7900, "village"), ("Aylesbury", 51.8156, -0.8084, "town"),
+               ("Oxford", 51.7520, -1.2577, "city"), ("Birmingham", 52.4862, -1.8904, "city")]
+
+
+def _photo(width: int, height: int, colour: tuple[int, int, int]) -> str:
+    """A plain PNG photo as a data: address."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def _close_stops_story() -> dict[str, Any]:
+    """A story file (text written here) whose stops crowd each other on the map."""
+    features: list[dict[str, Any]] = []
+    for n, (name, lat, lon, kind) in enumerate(CLOSE_STOPS, 1):
+        excerpt = (f"On day {n} the minister drove to {name}, where her husband met us at the station; "
+                   "the visit, aides said, would be short. " * 3).strip()
+        features.append({
+            "type": "Feature", "id": f"p{n}", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"name": name, "role": "stop", "stop": n, "date": f"2025-06-{n + 10:02d}",
+                           "date_status": "reported", "place_type": kind, "gazetteer_id": "manual",
+                           "geocoder": "manual", "confidence": 0.9, "mention_count": 1,
+                           "author_text": f"The author's own words on **{name}**, stop {n} of the tour.",
+                           "media": [{"src": _photo(480, 300, (40 * n, 90, 160)), "caption": f"The square in {name}",
+                                      "credit": "Photo: A. Photographer", "alt": f"A square in {name}"}],
+                           "mentions": [{"article": "a1", "start": 0, "end": len(name), "text": name,
+                                         "excerpt": excerpt}]}})
+    features.append({"type": "Feature", "id": "route",
+                     "geometry": {"type": "LineString", "coordinates": [[lon, lat] for _, lat, lon, _ in CLOSE_STOPS]},
+                     "properties": {"role": "route", "name": "The minister's tour",
+                                    "stops": [f"p{n}" for n in range(1, len(CLOSE_STOPS) + 1)],
+                                    "dates": [f"2025-06-{n + 10:02d}" for n in range(1, len(CLOSE_STOPS) + 1)]}})
+    return {"type": "FeatureCollection",
+            "storymap": {"version": 1, "title": "The minister's tour", "subject": "The minister",
+                         "articles": [{"id": "a1", "file": "a1.txt", "title": "A week on the road",
+                                       "source": "The Example Courier", "published": "2025-06-20"}]},
+            "features": features}
+
+
+@pytest.fixture(scope="module")
+def close_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export_story(_close_stops_story(), tmp_path_factory.mktemp("export") / "close.html")
+
+
+CAPTION = """() => {
+  const box = n => { const r = n.getBoundingClientRect(); return {x: r.left, y: r.top, r: r.right, b: r.bottom}; };
+  const img = document.querySelector('.sm-card .sm-figure img');
+  return {img: box(img), caption: box(document.querySelector('.sm-card .sm-figure figcaption > :first-child')),
+          panel: box(document.querySelector('.sm-panel')), map: box(document.querySelector('.sm-map')),
+          loaded: img.complete && img.naturalWidth > 0};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (700, 600), (390, 844)])
+def test_the_photo_caption_sits_under_its_image_in_the_panel(make_page: Any, close_html: Path, tmp_path: Path,
+                                                             viewport: tuple[int, int]) -> None:
+    watched = make_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page = _open(watched, close_html, "#step-2")
+    page.wait_for_function("() => document.querySelector('.sm-card .sm-figure img').complete")
+    page.screenshot(path=tmp_path / f"caption-{viewport[0]}.png", full_page=True)
+    seen = page.evaluate(CAPTION)
+    img, caption, panel = seen["img"], seen["caption"], seen["panel"]
+    assert seen["loaded"] and img["b"] - img["y"] > 50
+    # directly below the image: under its bottom edge, within a few pixels, starting at its left edge
+    assert img["b"] - 0.5 <= caption["y"] <= img["b"] + 12, seen
+    assert abs(caption["x"] - img["x"]) <= 1, seen
+    assert page.locator(".sm-card figcaption").inner_text().startswith("The square in High Wycombe")
+    for box in (img, caption):
+        assert panel["x"] <= box["x"] and box["r"] <= panel["r"] + 0.5 and panel["y"] <= box["y"], (box, panel)
+    # and never over the map
+    assert _apart(caption, seen["map"]), seen
+    _assert_clean(watched)
+
+
+IN_VIEW = """() => {
+  const panel = document.querySelector('.sm-panel'), bar = document.querySelector('.sm-controls');
+  const p = panel.getBoundingClientRect(), controls = bar.getBoundingClientRect();
+  const box = sel => { const n = document.querySelector(sel); if (!n) return null;
+                       const r = n.getBoundingClientRect(); return {y: r.top, b: r.bottom, h: r.height}; };
+  return {top: Math.max(p.top, 0, controls.bottom), bottom: Math.min(p.bottom, innerHeight),
+          heading: box('.sm-card .sm-place'), text: box('.sm-card .sm-stop-text'), image: box('.sm-card .sm-figure img'),
+          place: document.querySelector('.sm-card .sm-place').textContent, step: window.storymap.step(),
+          scrolled: panel.scrollTop};
+}"""
+
+
+def _in_view(seen: dict[str, Any], *keys: str) -> bool:
+    return all(seen[k] is not None and seen[k]["h"] > 0 and seen["top"] - 0.5 <= seen[k]["y"]
+               and seen[k]["b"] <= seen["bottom"] + 0.5 for k in keys)
+
+
+def test_a_framed_embed_brings_each_stop_into_view_in_its_panel_and_never_scrolls_the_host(
+        make_page: Any, close_html: Path, tmp_path: Path) -> None:
+    """The embed snippet's frame, 700 x 600 in an article with text above and below: choosing any
+    stop, from the itinerary down the panel or with the controls, shows its heading, text and photo
+    in the panel; the article around the frame stays where the reader left it."""
+    watched = make_page(viewport={"width": 1100, "height": 800})
+    page = watched.page
+    (tmp_path / "story.html").write_bytes(close_html.read_bytes())
+    text = "".join(f"<p>Paragraph {i} of the article.</p>" for i in range(30))
+    host = tmp_path / "article.html"
+    host.write_text(f"<!DOCTYPE html><html><body style='margin:0'>{text}<div style='width:700px'>"
+                    f"{embed_snippet('story.html', title='The tour', height=600)}</div>{text}</body></html>",
+                    encoding="utf-8")
+    page.goto(host.as_uri())
+    frame = page.frame_locator("iframe")
+    frame.locator(".sm-place").wait_for()
+    inner = next(f for f in page.frames if f.url.endswith("story.html"))
+    box = page.locator("iframe").bounding_box()
+    assert (box["width"], box["height"]) == (700, 600)
+    page.evaluate("() => window.scrollTo(0, document.querySelector('iframe').offsetTop - 100)")
+    page.wait_for_timeout(300)
+    host_y = page.evaluate("() => scrollY")
+    assert host_y > 0
+
+    def check(n: int, how: str) -> None:
+        inner.wait_for_function(f"() => window.storymap.step() === {n}")
+        # the panel may glide there: wait until it has
+        inner.wait_for_function(f"() => {{ const s = ({IN_VIEW})(); return s.heading.y >= s.top - 0.5 "
+                                "&& s.heading.b <= s.bottom + 0.5; }")
+        page.wait_for_timeout(100)
+        seen = inner.evaluate(IN_VIEW)
+        assert seen["place"] == CLOSE_STOPS[n - 1][0], (how, seen)
+        assert _in_view(seen, "heading", "text", "image"), (how, n, seen)
+        assert page.evaluate("() => scrollY") == host_y, (how, n)
+
+    for n in range(1, len(CLOSE_STOPS) + 1):
+        # the reader scrolls the panel down to the itinerary and chooses the stop there
+        inner.evaluate(f"""() => {{ const panel = document.querySelector('.sm-panel');
+            const item = document.querySelectorAll('.sm-steps .sm-step-btn')[{n - 1}];
+            panel.scrollTop = item.offsetTop - panel.clientHeight / 2;
+            item.click(); }}""")
+        check(n, "itinerary")
+    page.screenshot(path=tmp_path / "embed-700x600.png")
+    for n in range(len(CLOSE_STOPS) - 1, 0, -1):
+        # the controls stay at the panel's top, the excerpt read further down
+        inner.evaluate("() => { const p = document.querySelector('.sm-panel'); p.scrollTop = p.scrollHeight; }")
+        controls = inner.evaluate("() => { const r = document.querySelector('.sm-prev').getBoundingClientRect(); "
+                                  "return r.top >= 0 && r.bottom <= innerHeight; }")
+        assert controls, "the controls are in view"
+        frame.get_by_role("button", name="Previous stop").click()
+        check(n, "previous")
+    _assert_clean(watched)
+
+
+LABEL_BOXES = """() => {
+  const box = n => { const r = n.getBoundingClientRect(); return {x: r.left, y: r.top, r: r.right, b: r.bottom,
+                                                                text: n.textContent}; };
+  const visible = n => getComputedStyle(n).visibility !== 'hidden';
+  const labels = [...document.querySelectorAll('.leaflet-tooltip.sm-label')];
+  return {labels: labels.filter(visible).map(box), hidden: labels.filter(n => !visible(n)).map(n => n.textContent),
+          icons: [...document.querySelectorAll('.sm-stop-icon')].map(box),
+          current: (document.querySelector('.sm-stop-icon.sm-active') || {}).title || null};
+}"""
+
+
+def _labels_apart(seen: dict[str, Any]) -> None:
+    """No two shown stop labels overlap, and none but the current stop's (always shown, where
+    the stops crowd too close for it) covers another stop's marker."""
+    labels = seen["labels"]
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert _apart(a, b), (a, b)
+    names = [n for n, *_ in CLOSE_STOPS]
+    current = (seen["current"] or "").split(": ", 1)[-1]
+    for label in labels:
+        own = names.index(label["text"])
+        if label["text"] == current:
+            continue
+        for k, icon in enumerate(seen["icons"]):
+            if k != own:
+                assert _apart(label, icon), (label, icon)
+
+
+@pytest.mark.parametrize("fragment", ["", *(f"#step-{n}" for n in range(1, len(CLOSE_STOPS) + 1))])
+def test_stop_labels_never_overlap_each_other_or_other_stops(offline_page: Watched, close_html: Path,
+                                                             tmp_path: Path, fragment: str) -> None:
+    page = _open(offline_page, close_html, fragment)
+    page.wait_for_timeout(300)
+    page.screenshot(path=tmp_path / f"labels{fragment.replace('#', '-')}.png")
+    seen = page.evaluate(LABEL_BOXES)
+    _labels_apart(seen)
+    shown = [label["text"] for label in seen["labels"]]
+    if fragment:
+        # the current stop is always named
+        assert CLOSE_STOPS[int(fragment.rsplit("-", 1)[1]) - 1][0] in shown, seen
+    assert len(shown) >= 3, seen
+    # the same view places the same labels
+    again = _open(offline_page, close_html, fragment)
+    again.reload()
+    again.wait_for_function("() => window.storymap && document.querySelector('.sm-place')")
+    again.wait_for_timeout(300)
+    assert again.evaluate(LABEL_BOXES) == seen
+    _assert_clean(offline_page)
+
+
+def test_stop_labels_stay_apart_when_the_reader_zooms_out(offline_page: Watched, close_html: Path) -> None:
+    page = _open(offline_page, close_html, "#step-3")
+    for zoom in (9, 8, 7, 6):
+        page.evaluate(f"() => window.storymap.map.setZoom({zoom}, {{animate: false}})")
+        page.wait_for_timeout(150)
+        seen = page.evaluate(LABEL_BOXES)
+        _labels_apart(seen)
+        assert "Ellesborough" in [label["text"] for label in seen["labels"]]
+    _assert_clean(offline_page)
+
+
+def test_a_name_is_highlighted_as_a_whole_word_only(offline_page: Watched, tmp_path: Path) -> None:
+    story = _close_stops_story()
+    sentence = "Her husband said the trip to the US was brief; the Busan leg, US-bound, was dropped."
+    story["features"][0]["properties"]["mentions"].append(
+        {"article": "a1", "start": 29, "end": 31, "text": "US", "excerpt": sentence})
+    page = _open(offline_page, export_story(story, tmp_path / "us.html"), "#step-1")
+    quote = page.locator(".sm-quote", has_text="Busan")
+    assert quote.locator("mark").all_inner_texts() == ["US", "US"]
+    assert quote.inner_text() == sentence
+    # "us" in "met us" is no name of this place: the other excerpt marks London alone
+    assert set(page.locator(".sm-quote", has_text="met us").first.locator("mark").all_inner_texts()) == {"London"}
     _assert_clean(offline_page)

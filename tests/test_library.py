@@ -154,3 +154,18 @@ def test_one_place_rejected_by_one_reader_and_accepted_by_another_is_a_conflict(
     with pytest.raises(ConflictError):
         library.save_merging(saved.id, base_revision=1, edits={"accepted": ["p0"]}, author={})
     assert library.get(saved.id).edits == {"rejected": ["p0"]}
+
+
+def test_the_list_follows_the_authors_headline_and_the_route_as_corrected(library):
+    story = _story(stops=3)
+    for f in story["features"]:
+        f["id"] = f["properties"]["id"]  # ids the edits name
+    saved = library.add(story)
+    assert [(r.title, r.stops) for r in library.list()] == [("A trip", 3)]
+    library.save(saved.id, base_revision=1, edits=Edits(rejected=["p1"]).to_dict(),
+                 author={"headline": "Two towns in a day"})
+    [row] = library.list()
+    assert (row.title, row.stops) == ("Two towns in a day", 2)
+    library.save(saved.id, base_revision=2, edits={}, author={})  # the headline taken back: the title again
+    [row] = library.list()
+    assert (row.title, row.stops) == ("A trip", 3)

@@ -107,7 +107,7 @@
     fig.appendChild(img);
     if (media.caption || media.credit) {
       var cap = el("figcaption");
-      if (media.caption) { cap.appendChild(el("span", "sm-caption", media.caption)); }
+      if (media.caption) { cap.appendChild(el("span", "sm-photo-caption", media.caption)); }
       if (media.credit) {
         if (media.caption) { cap.appendChild(document.createTextNode(" ")); }
         cap.appendChild(el("span", "sm-photo-credit", media.credit));
@@ -176,7 +176,7 @@
     var caption = null;
     if (mapOnly) {
       document.documentElement.classList.add("sm-map-only");
-      caption = el("p", "sm-caption");
+      caption = el("p", "sm-map-caption");
       caption.setAttribute("aria-live", "polite");
       container.appendChild(caption);
       map.invalidateSize();
@@ -259,7 +259,7 @@
     function obstacles() {
       var frame = container.getBoundingClientRect();
       var rects = [];
-      var nodes = container.querySelectorAll(".sm-stop-icon, .leaflet-tooltip.sm-label, .leaflet-control, .sm-tile-note");
+      var nodes = container.querySelectorAll(".sm-stop-icon, .leaflet-tooltip.sm-label:not(.sm-label-hidden), .leaflet-control, .sm-tile-note");
       Array.prototype.forEach.call(nodes, function (node) {
         var r = node.getBoundingClientRect();
         if (r.width && r.height) {
@@ -274,6 +274,7 @@
     }
 
     function placeNames() {
+      placeLabels();
       namePane.textContent = "";
       namePane.classList.remove("sm-moving");
       if (tilesShown || !sized() || !map.hasLayer(baseLayer)) { return; }
@@ -339,14 +340,13 @@
       var badge = el("span", "sm-badge" + (visits.length > 1 ? " sm-badge-wide" : ""), visits.join("\u00b7"));
       var width = Math.max(28, 12 + 8 * badge.textContent.length);
       var icon = L.divIcon({ className: "sm-stop-icon" + (place.dateStatus === "expected" ? " sm-planned" : ""),
-        html: badge, iconSize: [width, 28], iconAnchor: [width / 2, 14], tooltipAnchor: [width / 2 - 2, 0] });
+        html: badge, iconSize: [width, 28], iconAnchor: [width / 2, 14], tooltipAnchor: [0, 0] });
       var marker = L.marker([place.lat, place.lon], { icon: icon, pane: "sm-stops", keyboard: true,
         title: (visits.length > 1 ? "Stops " : "Stop ") + visits.join(" and ") + ": " + place.name,
         alt: place.name, riseOnHover: true });
-      /* "auto": to the right of a stop in the map's left half, to the left in its right half,
-         so that a name near the edge stays on the map */
-      marker.bindTooltip(el("span", null, place.name), { className: "sm-label", direction: "auto",
-        permanent: true, pane: "sm-labels" });
+      /* placed by placeLabels: "center" with an offset puts the label's middle anywhere */
+      marker.bindTooltip(el("span", null, place.name), { className: "sm-label", direction: "center",
+        offset: [width / 2 + 2, 0], permanent: true, pane: "sm-labels", opacity: 1 });
       marker.on("click", function () {
         var next = visits.filter(function (n) { return n > state.step; })[0] || visits[0];
         goTo(next);
@@ -355,6 +355,64 @@
       return marker.addTo(map);
     });
     var markers = markerOf.filter(function (m, i) { return markerOf.indexOf(m) === i; });
+
+    /* ------------------------------------------------------------ stop labels
+       After every move each stop's label takes the first place around its marker (beside it
+       on the side away from the map's edge, then the other side, above, below, the corners)
+       that covers no other label and no stop, nor a control or the map's edge if it can; the
+       current stop goes first, then the route's order. A label with no such place is hidden
+       (the current stop's never: it keeps its first place). The same view gives the same labels. */
+    function labelBox(marker, tip, current) {
+      var node = tip.getElement();
+      var pt = map.latLngToContainerPoint(marker.getLatLng());
+      /* the current stop's badge is drawn larger (.sm-active) */
+      var half = marker.options.icon.options.iconSize[0] / 2 + (current ? 5 : 0);
+      var w = node.offsetWidth, h = node.offsetHeight, ih = 14, pad = 2;
+      var right = [half + pad, -h / 2], left = [-half - pad - w, -h / 2];
+      var sides = pt.x < map.getSize().x / 2 ? [right, left] : [left, right];
+      var around = sides.concat([[-w / 2, -ih - pad - h], [-w / 2, ih + pad],
+        [half - 4, -ih - h + 4], [half - 4, ih - 4], [-half + 4 - w, -ih - h + 4], [-half + 4 - w, ih - 4]]);
+      return around.map(function (d) {
+        return { x: pt.x + d[0], y: pt.y + d[1], w: w, h: h, dx: Math.round(d[0] + w / 2), dy: Math.round(d[1] + h / 2) };
+      });
+    }
+
+    function apart(a, b) { return a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y; }
+
+    function placeLabels() {
+      if (!markers || !sized()) { return; }
+      var size = map.getSize(), frame = container.getBoundingClientRect();
+      var icons = markers.map(function (m) {
+        var pt = map.latLngToContainerPoint(m.getLatLng()), s = m.options.icon.options.iconSize;
+        return { x: pt.x - s[0] / 2, y: pt.y - s[1] / 2, w: s[0], h: s[1], marker: m };
+      });
+      var controls = Array.prototype.map.call(container.querySelectorAll(".leaflet-control"), function (node) {
+        var r = node.getBoundingClientRect();
+        return { x: r.left - frame.left, y: r.top - frame.top, w: r.width, h: r.height };
+      });
+      var current = state.step > 0 ? markerOf[state.step - 1] : null;
+      var order = current ? [current].concat(markers.filter(function (m) { return m !== current; })) : markers;
+      var placed = [];
+      order.forEach(function (marker) {
+        var tip = marker.getTooltip();
+        if (!tip || !tip.getElement()) { return; }
+        var boxes = labelBox(marker, tip, marker === current);
+        var free = boxes.filter(function (box) {
+          return placed.every(function (p) { return apart(box, p); }) &&
+            icons.every(function (i) { return i.marker === marker || apart(box, i); });
+        });
+        var clear = free.filter(function (box) {
+          return box.x >= 0 && box.y >= 0 && box.x + box.w <= size.x && box.y + box.h <= size.y &&
+            controls.every(function (c) { return apart(box, c); });
+        });
+        var box = clear[0] || free[0] || (marker === current ? boxes[0] : null);
+        tip.getElement().classList.toggle("sm-label-hidden", !box);
+        if (!box) { return; }
+        placed.push(box);
+        tip.options.offset = [box.dx, box.dy];
+        tip.update();
+      });
+    }
 
     var overlays = {};
     overlays["Places mentioned"] = mentionLayer;
@@ -437,7 +495,7 @@
           pause();
           if (!map.hasLayer(mentionLayer)) { map.addLayer(mentionLayer); }
           showMention(place);
-          card.focus();
+          card.focus({ preventScroll: true });
         });
         li.appendChild(b);
         alsoList.appendChild(li);
@@ -513,6 +571,30 @@
         back.addEventListener("click", function () { goTo(state.step, { animate: false, force: true }); });
         card.appendChild(back);
       }
+      revealCard();
+    }
+
+    /* Bring the card (its heading, the stop's text and image) into view where the panel scrolls
+       by itself (side by side, as in a framed embed): the panel's own scroll position changes,
+       never the page's nor the host page's around a frame (scrollIntoView would scroll those
+       too). The card's top goes under the controls when the card is not in view, or what it
+       opens with (heading, text, images) runs below the panel. */
+    function revealCard() {
+      var style = window.getComputedStyle(panel);
+      if ((style.overflowY !== "auto" && style.overflowY !== "scroll") || panel.scrollHeight <= panel.clientHeight + 1) {
+        return;
+      }
+      var frame = panel.getBoundingClientRect();
+      var stuck = window.getComputedStyle(bar).position === "sticky" ? parseFloat(style.paddingTop) + bar.offsetHeight : 0;
+      var top = frame.top + panel.clientTop + stuck, bottom = frame.top + panel.clientTop + panel.clientHeight;
+      var box = card.getBoundingClientRect();
+      var lead = card.querySelectorAll(".sm-place, .sm-stop-text, .sm-figure");
+      var end = lead.length ? lead[lead.length - 1].getBoundingClientRect().bottom : box.top;
+      if (box.top >= top - 1 && end <= bottom + 1) { return; }
+      var target = Math.max(0, Math.round(panel.scrollTop + box.top - top));
+      if (typeof panel.scrollTo === "function") {
+        panel.scrollTo({ top: target, behavior: reduced() ? "auto" : "smooth" });
+      } else { panel.scrollTop = target; }
     }
 
     /* Show a mentioned place in context (with the route) and open its label. */
@@ -541,6 +623,7 @@
       if (mentions.length) {
         card.appendChild(el("p", "sm-intro sm-muted", "Grey circles mark places the articles only mention; click one to read what they say."));
       }
+      revealCard();
     }
 
     /* ---------------------------------------------------------------- legend */

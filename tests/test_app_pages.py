@@ -1,0 +1,256 @@
+"""The app's pages (AppTest): the first open explains the tool on the example story, every
+page is reached through the navigation, the author's Markdown is rendered in the header,
+tables show no "None", and the library, the downloads and the embed snippet follow the
+author's headline and the route as corrected."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storymap import edits as ed
+from storymap.edits import Edits
+from storymap.library import Library
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+PAGES = {"read": "Kim Jong Un in Russia", "review": "Kim Jong Un in Russia", "author": "Kim Jong Un in Russia",
+         "library": "Library", "new_story": "New story"}
+
+
+def run_app(story_id: str | None = None) -> Any:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    if story_id:
+        at.query_params["story"] = story_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def goto(at: Any, page: str) -> Any:
+    """The app on one of its pages (app_pages/<page>.py), run."""
+    at.switch_page(f"app_pages/{page}.py").run()
+    at._page_hash = ""  # AppTest asks for that page on every later run; a browser stays where the app took it
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def files(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The file name of every download button whose file is made on click, by its deferred file id."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    names: dict[str, str] = {}
+    add_deferred = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # noqa: ANN001, ANN202
+        file_id = add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        names[file_id] = file_name
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return names
+
+
+def test_the_first_open_explains_the_tool_on_the_example_story():
+    at = run_app()
+    [hello] = [i.value for i in at.info if "story map" in i.value]
+    assert "turns news articles into a story map" in hello and "New story" in hello
+    assert any("The example story" in c.value for c in at.caption)
+    texts = [e.value for kind in ("caption", "markdown", "info", "warning", "button", "title")
+             for e in getattr(at, kind) if isinstance(getattr(e, "value", None), str)]
+    texts += [b.label for b in at.button]
+    assert not any("seeds" in t for t in texts), [t for t in texts if "seeds" in t]
+    at.button(key="btn_intro_done").click().run()
+    assert not any("turns news articles" in i.value for i in at.info)
+    goto(at, "review")
+    assert not any("turns news articles" in i.value for i in at.info)  # put away for the session
+
+
+def test_every_page_is_reached_through_the_navigation():
+    at = run_app()
+    for page, title in PAGES.items():
+        goto(at, page)
+        assert at.title[0].value == title, page
+        assert not at.error, [e.value for e in at.error]
+    # the library lists, the review page reviews, the new story page takes articles
+    assert at.button(key="btn_build") and at.text_area(key="paste_text")
+    assert goto(at, "review").selectbox(key="edit_place").options
+    assert goto(at, "author").text_input(key="author_headline")
+
+
+def test_the_authors_markdown_is_rendered_in_the_header():
+    at = goto(run_app(), "author")
+    at.text_input(key="author_dek").set_value("A **week** in the <b>east</b>")
+    at.text_area(key="author_intro").set_value("The *first* visit since 2019.\n\n- a list item")
+    at.button(key="FormSubmitter:form_author-Save the text").click().run()
+    assert not at.exception
+    for page in ("author", "read"):
+        goto(at, page)
+        bodies = [m.value for m in at.markdown]
+        assert "*A **week** in the &lt;b>east&lt;/b>*" in bodies  # emphasis rendered, HTML as text
+        assert "The *first* visit since 2019.\n\n- a list item" in bodies
+        assert not any("\\*" in b for b in bodies if "week" in b or "visit" in b)
+
+
+def _cells(table: Any) -> list[Any]:
+    return [v for column in table.columns for v in table[column]]
+
+
+def test_table_cells_are_empty_where_nothing_is_known_never_none():
+    at = goto(run_app(), "review")
+    at.selectbox(key="edit_place").set_value("khabarovsk").run()
+    at.button(key="btn_reject").click().run()
+    goto(at, "read")
+    at.multiselect(key="f_roles").set_value(["stop", "mention", "rejected"]).run()
+    tables = {"places" if "review" in d.value.columns else "timeline": d.value for d in at.dataframe}
+    places = tables["places"]
+    assert "" in set(places["stop"]) and "" in set(places["date"])  # mentions and the rejected: no stop, no date
+    for key, table in tables.items():
+        for value in _cells(table):
+            assert value is not None and value != "None" and not (isinstance(value, float) and math.isnan(value)), key
+    goto(at, "library")
+    for value in _cells(next(d.value for d in at.dataframe if "story" in d.value.columns)):
+        assert value is not None and value != "None"
+
+
+def test_the_library_downloads_and_embed_follow_the_headline_and_the_route(files):
+    at = goto(run_app(), "review")
+    at.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
+    at.button(key="btn_reject").click().run()  # the reader's own copy, 2 stops
+    story_id = at.session_state["app"].story_id
+    goto(at, "author")
+    at.text_input(key="author_headline").set_value("Kim's week in the Far East")
+    at.button(key="FormSubmitter:form_author-Save the text").click().run()
+    assert not at.exception
+    [row] = [r for r in Library().list() if r.id == story_id]
+    assert (row.title, row.stops) == ("Kim's week in the Far East", 2)
+    goto(at, "library")
+    [label] = [o for o in at.selectbox(key="library_pick").options if story_id[:6] in o]
+    assert label.startswith("Kim's week in the Far East · 2 stops ·")
+    table = next(d.value for d in at.dataframe if "story" in d.value.columns)
+    assert ("Kim's week in the Far East", 2) in set(zip(table["story"], table["stops"]))
+    goto(at, "read")
+    named = {files[b.proto.deferred_file_id] for b in at.download_button if b.proto.deferred_file_id}
+    assert {"kims-week-in-the-far-east.html", "kims-week-in-the-far-east.geojson",
+            "kims-week-in-the-far-east.gpkg"} <= named
+    snippet = next(c.value for c in at.code if "<iframe" in c.value)
+    assert 'src="kims-week-in-the-far-east.html"' in snippet and "Kim&#x27;s week in the Far East" in snippet \
+        or "Kim's week in the Far East" in snippet
+
+
+def test_the_reviewers_actions_name_the_place_they_act_on():
+    route = ["a", "b", "c"]
+    edits = ed.reject(ed.accept(Edits(), "b"), "c")
+    assert (edits.accepted, edits.rejected) == (["b"], ["c"])
+    assert ed.accept(edits, "c").rejected == [] and ed.forget(edits, "b").accepted == []
+    assert ed.move_stop(Edits(), route, "c", 1).order == ["c", "a", "b"]
+    again = ed.visit_again(Edits(), route, "a", 3)
+    assert again.order == ["a", "b", "c", "a"]
+    assert ed.drop_return_visit(again, again.order, "a").order == route
+    assert ed.drop_return_visit(Edits(), route, "a") == Edits()  # visited once: nothing to drop
+    moved = ed.place_at(ed.use_candidate(Edits(), "b", "geonames:1"), "b", 1.5, 2.5)
+    assert (moved.candidates, moved.coordinates) == ({}, {"b": [1.5, 2.5]})
+    dated = ed.set_role(Edits(), "b", "stop", date="2023-09-13", status="reported")
+    assert dated.dates == {"b": {"date": "2023-09-13", "status": "reported"}} and dated.roles == {"b": "stop"}
+    assert ed.set_role(Edits(), "b", "mention").dates == {}
+    with pytest.raises(ed.EditsError):
+        ed.set_article(Edits(), "x", source=None, published=None, url="javascript:alert(1)")
+    assert json.loads(ed.dumps_edits(edits))["rejected"] == ["c"]
+
+
+def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections_that_apply(files):
+    from storymap.library import article_text
+    from storymap.storyfile import read_story
+
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    edits = ed.reject(ed.reject(Edits(), "komsomolsk-on-amur-aircraft-plant"), "atlantis")
+    saved = Library().add(read_story(ROOT / "data" / "places.geojson"),
+                          articles=[article_text(p.name, p.read_bytes()) for p in seeds], edits=edits.to_dict())
+    at = goto(run_app(saved.id), "review")
+    line = next(m.value for m in at.markdown if m.value.startswith("**The route follows**"))
+    assert line == ("**The route follows** Kim Jong Un (named 22 times) · **other travellers the texts name:** "
+                    "Vladimir Putin (13 times)")
+    at.selectbox(key="subject_pick").set_value("Vladimir Putin")
+    at.button(key="btn_subject").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Vladimir Putin in Russia"
+    notes = [w.value for w in at.warning]
+    assert "The route now follows Vladimir Putin." in notes
+    assert any(n.startswith("These corrections no longer apply and were not kept: 'atlantis' is not in this story")
+               for n in notes), notes
+    s = at.session_state["app"]
+    assert s.story_id == saved.id and s.edits.rejected == ["komsomolsk-on-amur-aircraft-plant"]
+    kept = Library().get(saved.id)
+    assert kept.records.meta.subject == "Vladimir Putin"
+    assert kept.edits["rejected"] == ["komsomolsk-on-amur-aircraft-plant"]
+    line = next(m.value for m in at.markdown if m.value.startswith("**The route follows**"))
+    assert line == ("**The route follows** Vladimir Putin (named 13 times) · **other travellers the texts name:** "
+                    "Kim Jong Un (22 times)")
+    goto(at, "read")
+    named = {files[b.proto.deferred_file_id] for b in at.download_button if b.proto.deferred_file_id}
+    assert "vladimir-putin-in-russia.geojson" in named
+
+
+PASTED = """Ana Lopes arrives in Porto
+
+Portuguese president Ana Lopes arrived in Porto on Monday for a two-day visit, her office said.
+
+Lopes met the city's mayor and visited the harbour. She flew back to Lisbon on Tuesday evening.
+"""
+
+
+def test_pasted_text_takes_a_date_an_outlet_and_an_address_before_the_build():
+    at = goto(run_app(), "new_story")
+    at.text_area(key="paste_text").set_value(PASTED)
+    at.text_input(key="new_published").set_value("12/03/2025")  # malformed: a message, nothing built
+    at.button(key="btn_build").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["The article's details: published: '12/03/2025' is not a date "
+                                           "(use YYYY-MM-DD). Nothing was built."]
+    assert at.session_state["app"].origin == "seeds"
+    at.text_input(key="new_published").set_value("2025-03-12")  # a Wednesday
+    at.text_input(key="new_url").set_value("javascript:alert(1)")
+    at.button(key="btn_build").click().run()
+    assert not at.exception and "url must be an http(s) address" in at.error[0].value
+    at.text_input(key="new_url").set_value("https://example.org/news/lopes-porto")
+    at.text_input(key="new_source").set_value("Example News")
+    at.button(key="btn_build").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    story = at.session_state["app"].base
+    [article] = story.articles
+    assert (article.published, article.source, article.url) == ("2025-03-12", "Example News",
+                                                                "https://example.org/news/lopes-porto")
+    porto = next(p for p in story.stops if p.name == "Porto")
+    assert porto.date == "2025-03-10"  # "on Monday" in an article of Wednesday 12 March
+    credits = [m.value for m in at.markdown if "example.org" in m.value]
+    assert credits and credits[0].startswith("- [Ana Lopes arrives in Porto](<https://example.org/news/lopes-porto>)")
+
+
+def test_the_details_are_filled_in_from_what_the_text_says():
+    at = goto(run_app(), "new_story")
+    at.text_area(key="paste_text").set_value("By Jo Ng, Reuters\nPublished 2025-03-12\n\n" + PASTED)
+    at.button(key="btn_read_details").click().run()
+    assert not at.exception
+    assert at.text_input(key="new_published").value == "2025-03-12"
+
+
+def test_an_uploads_details_are_written_beside_it_and_read_over_the_text(tmp_path):
+    from storymap import app_support as sup
+    from storymap.articles import read_article
+
+    details = ed.check_article({"published": "2025-03-12", "source": " Example News ", "url": ""})
+    assert details == {"published": "2025-03-12", "source": "Example News", "url": None}
+    upload = sup.Upload("porto.txt", PASTED.encode(), {k: v for k, v in details.items() if v})
+    [path] = sup.write_uploads([upload], tmp_path)
+    article, _ = read_article(path)
+    assert (article.published.isoformat(), article.source) == ("2025-03-12", "Example News")
+    assert sup.read_details(upload) == {"published": "2025-03-12", "source": "Example News"}
+    with pytest.raises(ed.EditsError, match="not a date"):
+        ed.check_article({"published": "Monday"})

@@ -1,6 +1,6 @@
 """storymap's spaCy pipeline components, and the parse that runs them over articles.
 
-Four factories, registered with :func:`spacy.Language.factory` when this module is
+Five factories, registered with :func:`spacy.Language.factory` when this module is
 imported, the first mending the model's lemmas, the others each writing a ``Doc`` extension:
 
 - ``storymap_lemmas``: a verb the rule lemmatizer cut to a shorter verb ("hopes",
@@ -22,7 +22,7 @@ imported, the first mending the model's lemmas, the others each writing a ``Doc`
   a position expression in place of the place it is measured from), read through the
   dependency tree by :func:`storymap.itinerary.candidates`.
 
-``nlp = spacy.load(...)`` plus ``nlp.add_pipe(...)`` of the four (see
+``nlp = spacy.load(...)`` plus ``nlp.add_pipe(...)`` of the five (see
 :func:`storymap_nlp`) reads one sentence with no gazetteer: ``nlp("The minister flew to
 Lagos on Monday.")._.movements``. That is how every rule is tested
 (tests/test_components.py).

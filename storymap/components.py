@@ -1,8 +1,11 @@
 """storymap's spaCy pipeline components, and the parse that runs them over articles.
 
-Three factories, registered with :func:`spacy.Language.factory` when this module is
-imported, each writing a ``Doc`` extension:
+Five factories, registered with :func:`spacy.Language.factory` when this module is
+imported, the first mending the model's lemmas, the others each writing a ``Doc`` extension:
 
+- ``storymap_lemmas``: a verb the rule lemmatizer cut to a shorter verb ("hopes",
+  "hoped", "hoping" -> "hop"; "rides" -> "rid") gets the verb it is
+  (:func:`mend_lemma`);
 - ``storymap_dateline`` -> ``doc._.dateline``: the dateline opening the text ("LAGOS,
   May 2 (Reuters) -"), a :class:`~storymap.dateline.Dateline` with offsets into the doc's
   text (:func:`~storymap.dateline.opening_dateline`);
@@ -19,7 +22,7 @@ imported, each writing a ``Doc`` extension:
   a position expression in place of the place it is measured from), read through the
   dependency tree by :func:`storymap.itinerary.candidates`.
 
-``nlp = spacy.load(...)`` plus ``nlp.add_pipe(...)`` of the four (see
+``nlp = spacy.load(...)`` plus ``nlp.add_pipe(...)`` of the five (see
 :func:`storymap_nlp`) reads one sentence with no gazetteer: ``nlp("The minister flew to
 Lagos on Monday.")._.movements``. That is how every rule is tested
 (tests/test_components.py).
@@ -52,16 +55,70 @@ from storymap.ner import SpacyNER, split_text
 from storymap.positions import Position, find_positions, movement_spans
 from storymap.recognize import cued_names, trim_entity
 
+LEMMAS = "storymap_lemmas"
 DATELINE = "storymap_dateline"
 TOPONYMS = "storymap_toponyms"
 POSITIONS = "storymap_positions"
 MOVEMENTS = "storymap_movements"
 #: the components, in the order they are added after the model's own
-COMPONENTS = (DATELINE, TOPONYMS, POSITIONS, MOVEMENTS)
+COMPONENTS = (LEMMAS, DATELINE, TOPONYMS, POSITIONS, MOVEMENTS)
 
 for _name in ("dateline", "mentions", "positions", "movements"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+
+# ---------------------------------------------------------------------------- lemmas
+
+#: the endings of a verb's inflected forms that drop a stem's final "e" ("hop-es", "hop-ed", "hop-ing")
+_E_DROPPING = ("es", "ed", "ing")
+_VOWELS = frozenset("aeiou")
+
+
+def mend_lemma(word: str, lemma: str, verbs: Iterable[str] | Any) -> str:
+    """The lemma of a verb form, mended where spaCy's rule lemmatizer took the shorter of
+    two verbs its rules both reach: "hopes", "hoped" and "hoping" give "hop", though "hop"
+    makes "hops", "hopped", "hopping". A stem ending in one vowel and one consonant
+    doubles that consonant before "-ed" and "-ing" and takes "-s", so a form that is the
+    stem plus "es", "ed" or "ing" undoubled is of the stem plus "e" when that is a verb
+    (``verbs``: the lemmatizer's index of verbs)."""
+    if len(lemma) < 3 or not word.startswith(lemma):
+        return lemma
+    rest = word[len(lemma):]
+    one_consonant = lemma[-1] not in _VOWELS and lemma[-1] not in "wxy" and lemma[-2] in _VOWELS and \
+        lemma[-3] not in _VOWELS
+    if rest in _E_DROPPING and one_consonant and lemma + "e" in verbs:
+        return lemma + "e"
+    return lemma
+
+
+class LemmaComponent:
+    """Mends the lemmas of verbs the model's rule lemmatizer cut short (:func:`mend_lemma`);
+    a doc with no lemmas (the entities alone were parsed) is left as it is."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        verbs: Any = ()
+        if "lemmatizer" in nlp.pipe_names:
+            lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+            if lookups is not None and lookups.has_table("lemma_index"):
+                verbs = lookups.get_table("lemma_index").get("verb", ())
+        self.verbs = verbs
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.verbs:
+            return doc
+        for tok in doc:
+            if tok.pos_ in ("VERB", "AUX") and tok.lemma_:
+                mended = mend_lemma(tok.lower_, tok.lemma_.lower(), self.verbs)
+                if mended != tok.lemma_.lower():
+                    tok.lemma_ = mended
+        return doc
+
+
+@Language.factory(LEMMAS, requires=["token.lemma", "token.pos"], assigns=["token.lemma"], default_config={})
+def make_lemmas(nlp: Language, name: str) -> LemmaComponent:
+    return LemmaComponent(nlp, name)
 
 
 # ---------------------------------------------------------------------------- dateline

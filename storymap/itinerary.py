@@ -70,6 +70,14 @@ TRAVEL_NOUNS = words("travel_nouns")
 LIGHT_VERBS = words("light_verbs")
 CANCEL_VERBS = words("cancel_verbs")
 PLAN_WORDS = words("plan_words")
+#: verbs of wanting and hoping: what they govern is a wish ("hopes to visit"), not a plan
+WISH_VERBS = words("wish_verbs")
+#: plan words whose own object is a listener ("told a news conference"), not a plan
+DIRECTIVE_VERBS = words("directive_verbs")
+#: adjectives that make a travel noun a plan ("an upcoming visit"), besides the plan words' participles
+PLAN_MODIFIERS = words("plan_modifiers")
+#: verbs whose travel-noun object is a trip to come ("announced a tour")
+ANNOUNCE_VERBS = words("announce_verbs")
 HYPOTHETICAL = words("hypothetical_words")
 FUTURE_AUX = words("future_auxiliaries")
 #: prepositions that put the traveller at (or on the way to) the place
@@ -90,6 +98,12 @@ RELATIVES = words("relative_pronouns")
 SUBJECT_RELATIVES = RELATIVES - {"whom", "whose"}
 #: units and words of distance: a place after them is a reference point
 DISTANCES = words("distance_words")
+#: verbs of meeting someone in person: a place's officeholder met is met at the place
+MEETING_VERBS = words("meeting_verbs")
+#: adverbs that put an act on an earlier occasion ("previously visited", "once lived in")
+PAST_TRIP_ADVERBS = words("past_trip_adverbs")
+#: the air above a place: a traveller in it flies over the place ("the airspace of Tunisia")
+OVERFLOWN = words("overflown_nouns")
 #: nouns for anyone at all: never the thing a story follows
 ANYONE = words("anyone_nouns")
 #: nouns for people travelling together
@@ -347,9 +361,11 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         if lemma in CANCEL_VERBS and t.pos_ in ("VERB", "AUX") or \
                 (lemma in CANCEL_PARTICLE_VERBS and any(c.lower_ in CANCEL_PARTICLES for c in kids)):
             return EventStatus.CANCELLED
-        if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids):
+        if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids) or \
+                lemma in WISH_VERBS and t.i != pred.i and t.pos_ in ("VERB", "AUX"):
             status = EventStatus.HYPOTHETICAL if status == EventStatus.REPORTED else status
-        if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in kids) or lemma in PLAN_WORDS and t.i != pred.i:
+        if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in kids) or lemma in PLAN_WORDS and t.i != pred.i \
+                and not (lemma in DIRECTIVE_VERBS and pred.head.i == t.i and pred.dep_ in ("dobj", "dative")):
             status = EventStatus.EXPECTED if status != EventStatus.HYPOTHETICAL else status
         if t.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP")
                                    for c in kids) and lemma in JOURNEY_VERBS:
@@ -365,11 +381,26 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
             t.lemma_.lower() in DEPARTURES or t.lower_ in UNDER_WAY_WORDS for t in words[:3]):
         # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
         status = EventStatus.EXPECTED
+    if status == EventStatus.REPORTED and pred.tag_ in ("VBZ", "VBP") and pred.dep_ in ("relcl", "acl") and \
+            pred.head.lemma_.lower() in TRAVEL_NOUNS and not _headline(pred):
+        status = EventStatus.EXPECTED  # "a tour that takes him to Jakarta": the tour's course, still ahead
     if status == EventStatus.REPORTED and rel == "dest" and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and \
             pred.head.lower_ == "for":
         status = EventStatus.EXPECTED  # "loaded onto a barge for a trip to Los Angeles": the trip is ahead
     if status == EventStatus.REPORTED and pred.lemma_.lower() == "approach":
         status = EventStatus.EXPECTED  # "approaching Australia": not there yet
+    if status == EventStatus.REPORTED and pred.pos_ == "NOUN" and any(
+            c.dep_ in ("amod", "compound") and (c.lower_ in PLAN_MODIFIERS or c.lemma_.lower() in PLAN_WORDS and
+                                                c.tag_ in ("VBN", "VBG", "JJ")) for c in pred.children):
+        status = EventStatus.EXPECTED  # "her planned trip to Washington", "an upcoming visit to Oslo"
+    if status == EventStatus.REPORTED and any(
+            t.pos_ == "NOUN" and t.lemma_.lower() in TRAVEL_NOUNS and t.dep_ == "dobj" and
+            t.head.lemma_.lower() in ANNOUNCE_VERBS for t in words):
+        status = EventStatus.EXPECTED  # "announced a tour with shows in Leeds"
+    top = words[-1] if words else pred
+    if top.dep_ in ("relcl", "acl") and top.head.pos_ == "NOUN" and top.head.lemma_.lower() in TRAVEL_NOUNS and \
+            top.head.i != pred.i and _status(top.head, None) == EventStatus.CANCELLED:
+        return EventStatus.CANCELLED  # "postponed the tour, which was to include shows in Leeds"
     if status == EventStatus.EXPECTED and any(t.lower_ == "instead" for t in pred.sent):
         return EventStatus.CANCELLED  # "was due to play in Hamburg but has instead returned home"
     return status
@@ -403,11 +434,14 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
         if dep in ("conj", "appos"):
             tok = head  # "Lisbon and Porto": the first conjunct's role
             continue
-        if dep == "pobj" and head.pos_ == "ADP":
+        if dep == "pobj" and (head.pos_ == "ADP" or head.dep_ == "prep" and head.lower_ in LIST_PREPS):
+            # (a participle read as a preposition, "including", is one)
             if any(c.ent_type_ in ("DATE", "TIME") and c.i < tok.i for c in tok.children):
                 return None  # "said on Friday Washington and Moscow had...": no place phrase
             prep = head.lower_
             gov = head.head
+            if prep in LIST_PREPS and gov.lemma_.lower() in TRAVEL_NOUNS and gov.pos_ == "NOUN":
+                return gov, prep, "dest"  # "a tour of Asia, including Vietnam"
             if prep in LIST_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.i != head.i:
                 tok = gov  # "countries including Chile": the list's role
                 if gov.dep_ == "amod" or gov.lower_ == "such":
@@ -416,8 +450,9 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if prep == "as" and gov.lower_ == "such":
                 tok = gov.head
                 continue
-            if prep == "of" and (gov.lemma_.lower() in DIRECTIONS or gov.lemma_.lower() in DISTANCES):
-                return None  # "840 kilometers west of Tashkent", "south of Miami": a reference point
+            if prep == "of" and (gov.lemma_.lower() in DIRECTIONS or gov.lemma_.lower() in DISTANCES or
+                                 gov.lemma_.lower() in OVERFLOWN):
+                return None  # "840 kilometers west of Tashkent", "south of Miami": a reference point; "the airspace of"
             if prep == "of" and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS:
                 if gov.pos_ == "PROPN":
                     return None  # "Bank of England", "University of Chicago": part of a name
@@ -457,6 +492,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if gov.pos_ == "ADV" and gov.head.i != gov.i:
                 gov = gov.head  # "home to", "en route to"
             return gov, prep, rel
+        if dep == "poss" and head.lemma_.lower() in OVERFLOWN:
+            return None  # "crossed Malta's airspace": flown over
         if dep == "poss" and head.pos_ in ("NOUN", "PROPN") and head.lemma_.lower() not in TRAVEL_NOUNS:
             tok = head  # "arrived at Amsterdam's central station": the station's role places Amsterdam
             continue
@@ -474,6 +511,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
         if dep == "compound" and head.pos_ == "NOUN" and head.lemma_.lower() in PORT_NOUNS:
             tok = head  # "landed at Norvik airport": the airport's role places Norvik
             continue
+        if dep == "compound" and head.lower_ in TITLES and tok.i == head.i - 1:
+            return _host(head)  # "will meet Philippines President Ana Reyes"
         if dep == "npadvmod" and head.pos_ == "VERB":
             return head, "", "at"  # "flew home", rarely a place
         return None
@@ -529,6 +568,26 @@ def _position_govern(tok: Any) -> tuple[Any, str, str] | None:
             return None
         tok = head
     return None
+
+
+def _host(title: Any) -> tuple[Any, str, str] | None:
+    """The verb by which a traveller meets a place's officeholder, named with the place before
+    the title ("met Philippines President Ana Reyes"), when the clause names no place of its
+    own: the meeting is at the officeholder's place."""
+    person = title
+    while person.dep_ in ("compound", "flat") and person.head.i != person.i:
+        person = person.head
+    verb = person.head
+    if person.dep_ not in ("dobj", "pobj") or person.ent_type_ not in ("PERSON", "ORG", ""):
+        return None
+    if person.dep_ == "pobj" and person.head.lower_ == "with":
+        verb = person.head.head  # "met with"
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in MEETING_VERBS:
+        return None
+    if any(c.dep_ == "prep" and c.lower_ in AT_PREPS and any(g.ent_type_ not in ("DATE", "TIME") for g in c.children)
+           for c in verb.subtree):
+        return None  # "met Japan's premier in Washington": the meeting's own place
+    return verb, "", "at"
 
 
 def _dest_ok(pred: Any, rel: str) -> bool:
@@ -771,6 +830,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                                   simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
         if positions and len(out) > first:
             out[first:] = _positions_apart(out[first:], preds, positions)
+        # (a position is no member of a list of places)
+        out[first:] = _lists(text, [m for m in by_sentence.get(span, []) if m not in positions], out[first:], dates)
         out += _unplaced_arrivals(document, sent, off, span, dates, mentions, last_name)
         for tok in sent:
             if tok.lemma_.lower() in TERMINAL and tok.pos_ == "VERB" and \
@@ -797,6 +858,70 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                     tok.lemma_.lower() in TITLES and any(c.lower_ == "the" for c in tok.children):
                 last_name = (TITLE_MARK + tok.lemma_.lower(),)  # "The crown prince ... He": by that title
                 break
+    return out
+
+
+#: what may stand between two places of a list besides the separators and their dates
+#: ("Leeds on May 3, Glasgow on May 5 and Cardiff"): prepositions of time, brackets, dashes
+_LIST_GAP = re.compile(r"(?:[\s,;()\u2013\u2014-]|\b(?:on|at|from|in|the|and|or)\b)*", re.IGNORECASE)
+_LIST_END = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
+
+
+def _lists(text: str, places: Sequence[tuple[int, int]], found: list[MovementCandidate],
+           dates: Sequence[DateMention]) -> list[MovementCandidate]:
+    """A sentence's candidates with its lists of places read as lists: "shows in Leeds on
+    May 3, Glasgow on May 5 and Cardiff on May 8", whose members the parser often hangs
+    elsewhere than on the first (a date, the verb). A list is a run of places with only
+    commas, dates and time prepositions between them, its last gap an "and" or "or". Its
+    members share one role, that of the first the parse gave one ("shows in"); when every
+    member has a date of its own after it, each takes its own."""
+    if len(places) < 2:
+        return found
+    by_place: dict[tuple[int, int], list[MovementCandidate]] = defaultdict(list)
+    for c in found:
+        by_place[c.mention].append(c)
+    ordered = sorted(places)
+    runs: list[list[tuple[int, int]]] = [[ordered[0]]]
+    gaps: list[list[str]] = [[]]
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        gap = text[a[1]:b[0]]
+        for d in dates:
+            if a[1] <= d.start and d.end <= b[0]:
+                gap = gap.replace(text[d.start:d.end], " ")
+        if "," in gap or ";" in gap or _LIST_END.search(gap):
+            if _LIST_GAP.fullmatch(gap):
+                runs[-1].append(b)
+                gaps[-1].append(gap)
+                continue
+        runs.append([b])
+        gaps.append([])
+    out = list(found)
+    for run, between in zip(runs, gaps, strict=True):
+        # a list ends with "and"/"or": a run that does not is cut at its last conjunction
+        ends = [k for k, g in enumerate(between) if _LIST_END.search(g)]
+        if not ends:
+            continue
+        run = run[: ends[-1] + 2]
+        lead = next((m for m in run if by_place.get(m)), None)
+        if len(run) < 2 or lead is None:
+            continue
+        for m in run:
+            if m != lead and [c.predicate for c in by_place.get(m, ())] != [c.predicate for c in by_place[lead]]:
+                out = [c for c in out if c.mention != m]
+                made = [dataclasses.replace(c, mention=m) for c in by_place[lead]]
+                by_place[m] = made
+                out += made
+        own: list[tuple[DateMention, ...]] = []
+        # each member's own dates: those between it and the next member (the last's up to the sentence's next words)
+        for k, m in enumerate(run):
+            hi = run[k + 1][0] if k + 1 < len(run) else m[1] + 24
+            mine = tuple(d for d in dates if m[1] <= d.start < hi and _LIST_GAP.fullmatch(text[m[1]:d.start]))
+            own.append(mine)
+        if all(own) and len(own) == len(run):
+            for m, mine in zip(run, own, strict=True):
+                for c in by_place.get(m, ()):
+                    out[out.index(c)] = dataclasses.replace(c, dates=mine, inferred=False)
+    out.sort(key=lambda c: c.mention)
     return out
 
 
@@ -960,24 +1085,48 @@ def _adverbial(doc: Any, date: DateMention, off: int) -> bool:
 
 
 def _past_years(pred: Any) -> tuple[int, ...]:
-    """Years the predicate's clause names ("in 2014", "last year" is read as -1): an act in
-    an earlier year than the article's is a past trip, not this story's."""
+    """Years the predicate's clause names ("in 2014", "the 1990s"; "last year", "ago" and the
+    adverbs of an earlier occasion, "previously", are read as -1): an act in an earlier
+    year than the article's is a past trip, not this story's. A clause that hangs on a year
+    takes it ("since 2009, when she toured Oslo"); the dates of the clauses inside it are
+    theirs ("who visited Oslo last year, arrived in Rome": the arrival is not last year's)."""
     clause = pred
     for t in _Parse.chain(pred):
         clause = t
         if t.pos_ in ("VERB", "AUX"):
             break
     out = []
+    if any(c.dep_ == "advmod" and c.lower_ in PAST_TRIP_ADVERBS for c in clause.children):
+        out.append(-1)  # "previously visited", "once lived in"
+    head = clause.head
+    if clause.dep_ in ("relcl", "advcl") and head.ent_type_ == "DATE" and _YEAR.fullmatch(head.text):
+        out.append(int(head.text))  # "since 2009, when she toured Oslo"
     for t in clause.subtree:
-        if t.ent_type_ != "DATE":
+        if t.ent_type_ != "DATE" or _in_subclause(t, clause):
             continue
-        if re.fullmatch(r"(?:1[89]|20)\d\d", t.text):
+        if _YEAR.fullmatch(t.text):
             out.append(int(t.text))
+        elif _DECADE.fullmatch(t.text):
+            out.append(int(t.text[:4]))  # "in the 1990s"
         elif t.lower_ == "year" and t.i > 0 and t.nbor(-1).lower_ == "last":
             out.append(-1)
         elif t.lower_ == "ago":
             out.append(-1)
     return tuple(out)
+
+
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_DECADE = re.compile(r"(?:1[89]|20)\d0'?s")
+
+
+def _in_subclause(tok: Any, clause: Any) -> bool:
+    """Whether ``tok`` is inside a relative, adverbial or reported clause of ``clause``'s."""
+    t = tok
+    while t.i != clause.i and t.head.i != t.i:
+        if t.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis") and t.pos_ in ("VERB", "AUX"):
+            return True
+        t = t.head
+    return False
 
 
 def _person_words(document: Any) -> frozenset[str]:

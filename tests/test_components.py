@@ -141,12 +141,81 @@ def test_the_toponym_component_keeps_spans_already_given(nlp) -> None:
     # a place as a subject ("Moscow said") is no traveller and no event
     ("Moscow said Ana Lopes flew to Accra.", ["Moscow", "Accra"],
      [("Accra", "fly to", "Ana Lopes", "name", "reported", "visit", None)]),
+    # a wish is no plan; a planned or upcoming trip is one; a trip a cancelled tour was to make is cancelled
+    ("Ana Lopes hopes to visit Accra next year.", ["Accra"],
+     [("Accra", "visit", "Ana Lopes", "name", "hypothetical", "visit", None)]),
+    ("Ana Lopes spoke about her planned trip to Accra.", ["Accra"],
+     [("Accra", "trip to", "Ana Lopes", "pronoun", "expected", "visit", None)]),
+    ("Ana Lopes announced an upcoming visit to Accra.", ["Accra"],
+     [("Accra", "visit to", "Ana Lopes", "name", "expected", "visit", None)]),
+    ("The choir postponed its tour, which was to include concerts in Leeds and Cardiff.", ["Leeds", "Cardiff"],
+     [("Leeds", "concert in", "", "context", "cancelled", "visit", None),
+      ("Cardiff", "concert in", "", "context", "cancelled", "visit", None)]),
+    # a conveying verb's passive subject went there
+    ("The nurses were transported to Accra on Sunday.", ["Accra"],
+     [("Accra", "transport to", "", "title", "reported", "visit", None)]),
+    # a tour's course told in the present is still ahead; its list "including" places is its own
+    ("Ana Lopes began a tour that takes her to Hanoi and Jakarta.", ["Hanoi", "Jakarta"],
+     [("Hanoi", "take to", "Ana Lopes", "pronoun", "expected", "visit", None),
+      ("Jakarta", "take to", "Ana Lopes", "pronoun", "expected", "visit", None)]),
+    ("Ana Lopes is on a tour of Asia, including Hanoi and Jakarta.", ["Asia", "Hanoi", "Jakarta"],
+     [("Asia", "tour of", "Ana Lopes", "name", "reported", "visit", None),
+      ("Hanoi", "tour including", "Ana Lopes", "name", "reported", "visit", None),
+      ("Jakarta", "tour including", "Ana Lopes", "name", "reported", "visit", None)]),
+    # a listener told something is no plan: "told a news conference" is where she was
+    ("Ana Lopes told a news conference in Oslo that talks would resume.", ["Oslo"],
+     [("Oslo", "conference in", "", "context", "reported", "visit", None)]),
+    # meeting a place's officeholder is meeting at the place, unless the sentence names another
+    ("Ana Lopes will meet Texas Governor Jo Lee on Monday.", ["Texas"],
+     [("Texas", "meet", "Ana Lopes", "name", "expected", "visit", None)]),
+    ("Ana Lopes met Texas Governor Jo Lee in Oslo.", ["Texas", "Oslo"],
+     [("Oslo", "meet in", "Ana Lopes", "name", "reported", "visit", None)]),
+    ("Ana Lopes praised Texas Governor Jo Lee.", ["Texas"], []),
+    # the air above a place is flown over, not visited
+    ("The pilot crossed the airspace of Tunisia.", ["Tunisia"], []),
     # topics and names stop the climb: no event
     ("Ana Lopes held talks on the conflict in Syria.", ["Syria"], []),
     ("The Bank of England said rates would rise.", ["England"], []),
 ])
 def test_the_movement_component_reads_one_sentence(nlp, text, places, expected) -> None:
     assert events(read(nlp, text, places)) == expected
+
+
+def test_the_members_of_a_list_share_its_role_and_keep_their_own_dates(nlp) -> None:
+    doc = read(nlp, "The choir announced a tour with concerts in Leeds on May 3, Glasgow on May 5 and "
+               "Cardiff on May 8.", ["Leeds", "Glasgow", "Cardiff"])
+    assert [(doc.text[c.mention[0] : c.mention[1]], c.predicate, c.status, [d.text for d in c.dates])
+            for c in doc._.movements] == [("Leeds", "concert in", "expected", ["May 3"]),
+                                          ("Glasgow", "concert in", "expected", ["May 5"]),
+                                          ("Cardiff", "concert in", "expected", ["May 8"])]
+
+
+def test_a_place_after_a_list_is_no_member(nlp) -> None:
+    doc = read(nlp, "Ana Lopes flew to Oslo on Monday, Bergen officials said.", ["Oslo", "Bergen"])
+    assert [doc.text[c.mention[0] : c.mention[1]] for c in doc._.movements] == ["Oslo"]
+
+
+@pytest.mark.parametrize(("word", "lemma"), [("hopes", "hope"), ("hoped", "hope"), ("hoping", "hope"),
+                                             ("rides", "ride"), ("hopped", "hop"), ("visited", "visit")])
+def test_the_lemma_component_mends_a_verb_cut_short(nlp, word, lemma) -> None:
+    doc = nlp(f"She {word} there.")
+    assert doc[1].lemma_ == lemma
+
+
+@pytest.mark.parametrize(("text", "years"), [
+    ("Ana Lopes previously visited Oslo as a student.", (-1,)),
+    ("Ana Lopes studied in Oslo in the 1990s.", (1990,)),
+    ("It is her first visit since 2009, when Ana Lopes toured Oslo.", (2009,)),
+    ("Ana Lopes visited Oslo on Monday.", ()),
+])
+def test_an_earlier_occasion_gives_the_act_a_past_year(nlp, text, years) -> None:
+    assert [c.years for c in read(nlp, text, ["Oslo"])._.movements] == [years]
+
+
+def test_a_relative_clauses_year_is_not_the_main_acts(nlp) -> None:
+    doc = read(nlp, "Ana Lopes, who visited Oslo last year, arrived in Rome on Monday.", ["Oslo", "Rome"])
+    assert [(doc.text[c.mention[0] : c.mention[1]], c.years) for c in doc._.movements] == \
+        [("Oslo", (-1,)), ("Rome", ())]
 
 
 def test_a_distance_is_no_visit_but_a_sinking_is_an_end(nlp) -> None:

@@ -427,14 +427,53 @@ def test_review_map_moves_a_place_to_a_town_clicked_on_it(app_page: Any, app_url
     assert not page.errors, page.errors
 
 
+def add_map(page: Any) -> Any:
+    """The map of the story's area that adds a place, opened as a reader does."""
+    expand(page, "Add a place the pipeline missed")
+    page.get_by_text("Click on the map", exact=True).click()
+    chart = page.locator("[data-testid=stExpander] [data-testid=stVegaLiteChart]:visible").first
+    chart.wait_for(timeout=60_000)
+    chart.scroll_into_view_if_needed()
+    chart.locator("g.points_marks path").first.wait_for(timeout=30_000)
+    return chart
+
+
+def test_a_place_of_the_authors_own_is_added_by_clicking_an_empty_spot(app_page: Any, app_url: str,
+                                                                       shots: Path) -> None:
+    """A click on no town, on the map of the story's area (over the Russian Far East, not the
+    ocean at 0, 0), picks that spot; named "Chequers", it is added there as the author's place."""
+    page = app_page
+    open_map(page, app_url)
+    nav(page, "Review")
+    chart = add_map(page)
+    labels = chart.locator("g.mark-text text").all_text_contents()
+    assert "Vladivostok" in labels and "Komsomolsk-on-Amur" in labels  # the story's area
+    # a spot where no point, label or legend is: the grid's cell under it is picked
+    spot = chart.evaluate("""root => { const svg = root.querySelector("svg"); const b = svg.getBoundingClientRect();
+        for (const [fx, fy] of [[0.3, 0.3], [0.6, 0.25], [0.45, 0.6], [0.2, 0.5], [0.7, 0.5], [0.4, 0.4]]) {
+            const x = b.x + b.width * fx, y = b.y + b.height * 0.85 * fy;
+            const hit = document.elementFromPoint(x, y);
+            if (hit && !hit.closest("g.points_marks") && !hit.closest("g.mark-text") && !hit.closest(".role-legend"))
+                return [x, y]; }
+        return null; }""")
+    assert spot, "an empty spot on the map"
+    page.mouse.click(spot[0], spot[1])
+    page.get_by_text("Picked the point").wait_for(timeout=60_000)
+    page.get_by_label("Its name").fill("Chequers")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Add Chequers").wait_for(timeout=30_000)
+    chart.screenshot(path=shots / "add-spot.png")
+    press(page, "Add Chequers")
+    page.get_by_text("1 correction applied").wait_for(timeout=30_000)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors
+
+
 def test_a_missed_place_is_added_by_clicking_a_town_on_the_map(app_page: Any, app_url: str, shots: Path) -> None:
     page = app_page
     open_map(page, app_url)
     nav(page, "Review")
-    expand(page, "Add a place the pipeline missed")
-    chart = page.locator("[data-testid=stExpander] [data-testid=stVegaLiteChart]:visible").first
-    chart.wait_for(timeout=60_000)
-    chart.scroll_into_view_if_needed()
+    chart = add_map(page)
     chart.screenshot(path=shots / "add-map.png")
     town = click_a_town(chart)
     page.get_by_role("button", name=f"Add {town}").wait_for(timeout=30_000)

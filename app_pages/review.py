@@ -39,6 +39,27 @@ def act(action, *args: Any) -> None:  # noqa: ANN001 - one of storymap.edits' ac
     set_edits(action(state().edits, *args))
 
 
+def visit(place_id: str, again: bool) -> None:
+    """The place's form of return visits, submitted (a callback, for the place it was drawn for)."""
+    _, shown = current()
+    route = [str(f.id) for f in shown.route_visits()]
+    if again:
+        act(ed.visit_again, route, place_id, int(st.session_state[f"edit_visit_{place_id}"]))
+    else:
+        act(ed.drop_return_visit, route, place_id)
+
+
+def locate(place_id: str, where: tuple[float, float]) -> None:
+    """The place's location form, submitted: another candidate, or the coordinates typed when
+    they differ from ``where`` (a callback, for the place it was drawn for)."""
+    choice = st.session_state[f"edit_candidate_{place_id}"]
+    lat, lon = st.session_state[f"edit_lat_{place_id}"], st.session_state[f"edit_lon_{place_id}"]
+    if choice != "(keep)":
+        act(ed.use_candidate, place_id, str(choice))
+    elif (round(lat, 5), round(lon, 5)) != where:
+        act(ed.place_at, place_id, lat, lon)
+
+
 def places_table(base: Story, shown: Story) -> None:
     """Every place in one table, its rows named by id: select several for one accept or
     reject, or change their role, stop number, date and review, then save them all at once."""
@@ -128,14 +149,11 @@ def correct(base: Story, shown: Story) -> None:
     if place_id in route:
         with st.form(f"form_visit_{place_id}", border=True):
             st.markdown("**A return visit** (a round trip passes the same place again)")
-            after = st.number_input("After stop number", min_value=1, max_value=len(route),
-                                    value=len(route), step=1, key=f"edit_visit_{place_id}")
-            again = st.form_submit_button("Visit it again")
-            drop = st.form_submit_button("Remove its last return visit", disabled=route.count(place_id) < 2)
-            if again:
-                save(ed.visit_again(edits, route, place_id, int(after)))
-            if drop:
-                save(ed.drop_return_visit(edits, route, place_id))
+            st.number_input("After stop number", min_value=1, max_value=len(route),
+                            value=len(route), step=1, key=f"edit_visit_{place_id}")
+            st.form_submit_button("Visit it again", on_click=visit, args=(place_id, True))
+            st.form_submit_button("Remove its last return visit", disabled=route.count(place_id) < 2,
+                                  on_click=visit, args=(place_id, False))
 
     alternatives = [dict(a) for a in props.alternatives or ()]
     review_map(place_id, row, alternatives)
@@ -144,18 +162,12 @@ def correct(base: Story, shown: Story) -> None:
         options = ["(keep)"] + [a["gazetteer_id"] for a in alternatives]
         labels = {a["gazetteer_id"]: f"{a.get('name')} · {a.get('place_type')} · {a.get('country_code') or ''} "
                                      f"({a.get('lat'):.3f}, {a.get('lon'):.3f})" for a in alternatives}
-        choice = st.selectbox("Switch to another candidate", options, key=f"edit_candidate_{place_id}",
-                              format_func=lambda g: labels.get(g, g),
-                              help="Other gazetteer entries with the same name.")
+        st.selectbox("Switch to another candidate", options, key=f"edit_candidate_{place_id}",
+                     format_func=lambda g: labels.get(g, g), help="Other gazetteer entries with the same name.")
         g1, g2 = st.columns(2)
-        lat = g1.number_input("Latitude", -90.0, 90.0, value=float(row["lat"]), format="%.5f", key=f"edit_lat_{place_id}")
-        lon = g2.number_input("Longitude", -180.0, 180.0, value=float(row["lon"]), format="%.5f", key=f"edit_lon_{place_id}")
-        if st.form_submit_button("Apply location"):
-            if choice != "(keep)":
-                save(ed.use_candidate(edits, place_id, str(choice)))
-            elif (round(lat, 5), round(lon, 5)) != (row["lat"], row["lon"]):
-                save(ed.place_at(edits, place_id, lat, lon))
-            st.rerun()
+        g1.number_input("Latitude", -90.0, 90.0, value=float(row["lat"]), format="%.5f", key=f"edit_lat_{place_id}")
+        g2.number_input("Longitude", -180.0, 180.0, value=float(row["lon"]), format="%.5f", key=f"edit_lon_{place_id}")
+        st.form_submit_button("Apply location", on_click=locate, args=(place_id, (row["lat"], row["lon"])))
     with st.expander("Re-place it by searching the gazetteer", expanded=False):
         record = gazetteer_pick("Search", f"replace_query_{place_id}", f"replace_pick_{place_id}", "a place name")
         if record is not None:
@@ -191,7 +203,7 @@ def review_map(place_id: str, row: dict, alternatives: list[dict]) -> None:
     if target is None:
         return
     st.caption(f"Picked: {sup.md_text(target['name'])} ({target['kind']}, {target['lat']:.4f}, {target['lon']:.4f})")
-    label = "Move it here" if target["kind"] == "spot" else f"Move it to {target['name']}"
+    label = "Move it here" if target["kind"] == "spot" else f"Move it to {sup.md_text(target['name'])}"
     move = (ed.use_candidate, place_id, target["gazetteer_id"]) if target["kind"] == "other reading" \
         else (ed.place_at, place_id, target["lat"], target["lon"])
     st.button(label, key=f"btn_move_picked_{place_id}", on_click=act, args=move)
@@ -209,13 +221,13 @@ def add_place_form(shown: Story) -> None:
         if way == ADD_WAYS[0]:
             record = gazetteer_pick("Search the offline gazetteer", "add_query", "add_pick", "e.g. Lisbon")
             if record is not None:
-                st.button(f"Add {record.name}", key="btn_add_place", on_click=act,
+                st.button(f"Add {sup.md_text(record.name)}", key="btn_add_place", on_click=act,
                           args=(ed.add_place, record, role))
             return
         if way == ADD_WAYS[1]:
             record, spot = map_pick(shown)
             if record is not None:
-                st.button(f"Add {record.name}", key="btn_add_place", on_click=act,
+                st.button(f"Add {sup.md_text(record.name)}", key="btn_add_place", on_click=act,
                           args=(ed.add_place, record, role))
                 return
             if spot is None:
@@ -231,7 +243,7 @@ def add_place_form(shown: Story) -> None:
         name = st.text_input("Its name", key="add_name", placeholder="e.g. Chequers").strip()
         if lat is None or lon is None or not name:
             return
-        st.button(f"Add {name}", key="btn_add_point", on_click=act,
+        st.button(f"Add {sup.md_text(name)}", key="btn_add_point", on_click=act,
                   args=(ed.add_point, name, float(lat), float(lon), role))
 
 

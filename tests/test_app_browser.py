@@ -448,6 +448,11 @@ def test_a_place_of_the_authors_own_is_added_by_clicking_an_empty_spot(app_page:
     chart = add_map(page)
     labels = chart.locator("g.mark-text text").all_text_contents()
     assert "Vladivostok" in labels and "Komsomolsk-on-Amur" in labels  # the story's area
+    inside = chart.evaluate("""root => { const b = root.querySelector("svg").getBoundingClientRect();
+        return [...root.querySelectorAll("g.mark-text text")].filter(t => t.textContent === "Vladivostok")
+            .map(t => t.getBoundingClientRect()).some(r => r.width > 0 && r.x >= b.x && r.right <= b.right
+                                                           && r.y >= b.y && r.bottom <= b.bottom); }""")
+    assert inside, "the map opens over the story's stops"
     # a spot where no point, label or legend is: the grid's cell under it is picked
     spot = chart.evaluate("""root => { const svg = root.querySelector("svg"); const b = svg.getBoundingClientRect();
         for (const [fx, fy] of [[0.3, 0.3], [0.6, 0.25], [0.45, 0.6], [0.2, 0.5], [0.7, 0.5], [0.4, 0.4]]) {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.session import request_build, state
+from app_pages.session import read_given_details, request_build, state
 from storymap import app_support as sup
 
 
@@ -24,6 +24,16 @@ def page() -> None:
         st.text_area("…or paste an article", key="paste_text", height=200,
                      placeholder="Paste the text of a news article here")
         st.text_input("Title of the pasted article (optional)", key="paste_title")
+        st.markdown("**Its details** (optional): the publication date dates the weekdays in the text "
+                    "(\"on Monday\" in an article of a Wednesday) and the credits link to the web address. "
+                    "They apply to the pasted text and the files; one left empty keeps what the text says.")
+        d1, d2, d3 = st.columns([1, 1, 2])
+        d1.text_input("Publication date", key="new_published", placeholder="YYYY-MM-DD")
+        d2.text_input("Outlet", key="new_source", placeholder="e.g. Reuters")
+        d3.text_input("Web address", key="new_url", placeholder="https://...")
+        st.form_submit_button("Fill in what the text says", key="btn_read_details", on_click=read_given_details,
+                              help="Read the outlet, date and address the pasted text (else the first file) "
+                                   "states into the empty fields, to check or change before building.")
         st.text_input("Subject (optional)", key="subject", help="Whose route to trace; found from the text if empty.")
         c1, c2 = st.columns(2)
         c1.form_submit_button("Build new story", type="primary", key="btn_build", width="stretch",

@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.session import can_edit, current, gazetteer, set_edits, state, undo
+from app_pages.session import can_edit, change_subject, current, gazetteer, set_edits, state, undo
 from app_pages.widgets import download_button, gazetteer_pick, header, map_view, n
 from storymap import app_support as sup
 from storymap import edits as ed
@@ -20,6 +20,38 @@ from storymap.storyfile import Story
 def save(edits: Edits) -> None:
     set_edits(edits)
     st.rerun()
+
+
+def subject_panel(shown: Story) -> None:
+    """The story's subject and the other travellers the texts name (how often each), and a new
+    subject to build the route again for, keeping the corrections that still apply."""
+    meta = shown.meta
+    named = [(t.name, t.named) for t in meta.travellers or () if t.name]
+    count = dict(named)
+    subject = meta.subject or ""
+    line = f"**The route follows** {sup.md_text(subject) if subject else 'no one (no subject found)'}"
+    times = count.get(subject)
+    if times is not None:
+        line += f" (named {n(times, 'time')})"
+    others = [(name, k) for name, k in named if name != subject]
+    if others:
+        line += " · **other travellers the texts name:** " + ", ".join(
+            f"{sup.md_text(name)} ({n(k, 'time') if k is not None else 'count unknown'})" for name, k in others)
+    st.markdown(line)
+    with st.expander("Change the subject", expanded=False):
+        st.caption("The route is built again from the story's articles for the new subject; every correction "
+                   "that still applies is kept, and those that no longer do are listed.")
+        with st.form("form_subject", border=False, enter_to_submit=False):
+            pick = st.selectbox("Another traveller the texts name", [name for name, _ in others], index=None,
+                                key="subject_pick", placeholder="Choose a traveller",
+                                format_func=lambda name: f"{name} (named {n(count.get(name) or 0, 'time')})")
+            typed = st.text_input("…or another name", key="subject_typed", placeholder="e.g. Vladimir Putin")
+            if st.form_submit_button("Build the route for this subject", key="btn_subject"):
+                wanted = (typed or "").strip() or pick
+                if wanted:
+                    change_subject(wanted)
+                    st.rerun()
+                st.warning("Choose a traveller or type a name first.")
 
 
 def order_check(shown: Story) -> None:
@@ -296,6 +328,7 @@ def edits_panel(base: Story, shown: Story) -> None:
 def page() -> None:
     base, shown = current()
     header(shown)
+    subject_panel(shown)
     map_view(shown, st.session_state.get("tiles", False))  # the map follows every correction
     order_check(shown)
     places_table(base, shown)

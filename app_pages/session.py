@@ -11,19 +11,21 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from storymap import app_support as sup
-from storymap.edits import Edits, apply_edits, edits_path, load_edits
+from storymap.edits import Edits, EditsError, apply_edits, check_article, edits_path, load_edits
 from storymap.errors import GazetteerError, StorymapError
 from storymap.memory import release_memory
 from storymap.storyfile import Story
 
 STATE_KEY = "app"
+#: the details an article may be given on the new story page (storymap.edits.check_article)
+DETAILS = ("published", "source", "url")
 
 
 @dataclass
@@ -362,7 +364,8 @@ def build_pending() -> None:
     s.origin = "session"
     if mode == "new":
         s.edits, s.author = Edits(), {}
-    st.session_state.paste_text = st.session_state.paste_title = ""  # the inputs clear after a build
+    for key in ("paste_text", "paste_title", *(f"new_{k}" for k in DETAILS)):  # the inputs clear after a build
+        st.session_state[key] = ""
     s.notices = [f"Note: {p}" for p in built.problems] + [f"Not placed: {u}" for u in built.unplaced[:10]]
     st.query_params.pop("step", None)
     _keep_built(built.story, kept, previous)
@@ -405,10 +408,16 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
     files = ss.get("upload_files") or []
     pasted = ss.get("paste_text") or ""
     subject = (ss.get("subject") or "").strip() or None
-    uploads = [sup.Upload(f.name, f.getvalue()) for f in files]
+    try:
+        details = {k: v for k, v in check_article({k: ss.get(f"new_{k}") or None for k in DETAILS},
+                                                  name="The article's details").items() if v}
+    except EditsError as exc:
+        messages.append(("error", f"{sup.md_text(str(exc))}. Nothing was built."))
+        return None
+    uploads = [sup.Upload(f.name, f.getvalue(), details) for f in files]
     try:
         if pasted.strip():
-            uploads.append(sup.pasted_upload(pasted, ss.get("paste_title")))
+            uploads.append(replace(sup.pasted_upload(pasted, ss.get("paste_title")), meta=details))
         accepted, refused = sup.check_uploads(uploads)
         del uploads
         messages += [("warning", msg) for msg in refused]
@@ -418,7 +427,7 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
             return None
         from storymap.library import article_text
 
-        kept = [article_text(sup.safe_name(u.name), u.data) for u in accepted]
+        kept = [article_text(sup.safe_name(u.name), u.data, dict(u.meta)) for u in accepted]
         if mode == "add":
             have = current_articles()
             if not have:  # rebuilt from the new files alone, the story would lose every stop it has
@@ -437,7 +446,7 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
         # the articles are kept in the library; the files exist only while the story builds
         folder = sup.upload_folder()
         try:
-            paths = sup.write_uploads([sup.Upload(a.name, a.text.encode("utf-8")) for a in kept], folder)
+            paths = sup.write_uploads(uploads_of(kept), folder)
             result = _build_with_progress(paths, subject)
         except GazetteerError:
             raise
@@ -457,6 +466,34 @@ def _build_from_inputs(mode: str, messages: list[tuple[str, str]]):  # noqa: ANN
     return None
 
 
+def uploads_of(articles: Sequence) -> list[sup.Upload]:  # Sequence[storymap.library.ArticleText]
+    """The library's articles as files to build from, with the details given with them."""
+    from storymap.articles import META_KEYS
+
+    return [sup.Upload(a.name, a.text.encode("utf-8"),
+                       {k: v for k, v in a.meta.items() if k in META_KEYS and isinstance(v, str) and v})
+            for a in articles]
+
+
+def read_given_details() -> None:
+    """Fill the empty detail fields of the new story page with what the reader finds in the
+    pasted text (else the first file chosen)."""
+    ss = st.session_state
+    files = ss.get("upload_files") or []
+    pasted = ss.get("paste_text") or ""
+    try:
+        upload = sup.pasted_upload(pasted, ss.get("paste_title")) if pasted.strip() else \
+            sup.Upload(files[0].name, files[0].getvalue()) if files else None
+    except StorymapError:
+        upload = None
+    found = sup.read_details(upload) if upload is not None else {}
+    for key in DETAILS:
+        if not (ss.get(f"new_{key}") or "").strip():
+            ss[f"new_{key}"] = found.get(key, "")
+    state().build_messages = [] if found else [("warning", "No outlet, date or web address was found in the "
+                                                           "text: type them in.")]
+
+
 def _unfold(message: str, folder: Path) -> str:
     """A message without the temporary folder an article was written to."""
     return message.replace(f"{folder}/", "").replace(str(folder), "the uploads")
@@ -466,11 +503,69 @@ def _build_with_progress(paths: Sequence[Path], subject: str | None):  # noqa: A
     from storymap.story import build_story
 
     bar = st.progress(0.0, text="Loading the gazetteer...")
-    gaz = gazetteer()
+    result = build_story(list(paths), gazetteer=gazetteer(), subject=subject, base=sup.ROOT, progress=_progress(bar))
+    bar.empty()
+    return result
 
+
+def _progress(bar):  # noqa: ANN001, ANN202 - a st.progress bar; a storymap.pipeline.Progress
     def progress(msg: str, n: int, total: int) -> None:
         bar.progress(min(1.0, n / max(total, 1)), text=f"{msg} ({n}/{total})")
 
-    result = build_story(list(paths), gazetteer=gaz, subject=subject, base=sup.ROOT, progress=progress)
-    bar.empty()
-    return result
+    return progress
+
+
+def change_subject(subject: str) -> None:
+    """Build the story shown again for ``subject`` from its articles, keeping every correction
+    that still applies (:func:`storymap.story.rebuild_story`), and save it: a new revision, or
+    one's own copy of a story one may only read (or of the example). A notice lists the
+    corrections that no longer apply."""
+    from storymap.library import ConflictError
+    from storymap.story import rebuild_story
+
+    s = state()
+    subject = " ".join(subject.split())
+    articles = current_articles()
+    if not subject or s.base is None:
+        return
+    if not articles:
+        notice("This story has no article texts (it was imported or traced), so it cannot be built again "
+               "for another subject.")
+        return
+    folder = sup.upload_folder()
+    try:
+        paths = sup.write_uploads(uploads_of(articles), folder)
+        bar = st.progress(0.0, text="Loading the gazetteer...")
+        rebuilt = rebuild_story(paths, subject, s.edits, gazetteer=gazetteer(), base=sup.ROOT,
+                                progress=_progress(bar))
+        bar.empty()
+    except StorymapError as exc:
+        notice(f"The story was not built again for {subject}: {_unfold(str(exc), folder)}")
+        return
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    story, edits = rebuilt.result.story, rebuilt.edits
+    notes = [f"The route now follows {sup.md_text(story.meta.subject or subject)}."]
+    if rebuilt.dropped:
+        notes.append("These corrections no longer apply and were not kept: "
+                     + "; ".join(sup.md_text(d) for d in rebuilt.dropped) + ".")
+    s.base, s.edits, s.map_key = story, edits, None
+    st.query_params.pop("step", None)
+    lib = library()
+    note = f"built again for {story.meta.subject or subject}"
+    try:
+        if lib is None:
+            s.story_id, s.origin = None, "session"
+        elif can_edit():
+            assert s.story_id is not None and s.revision is not None
+            saved = lib.save(s.story_id, base_revision=s.revision, story=story, edits=edits.to_dict(), note=note)
+            open_saved(lib.get(saved.id))
+        else:  # the example story, or one this user may only read: their own copy
+            open_saved(lib.add(story, articles=articles, edits=edits.to_dict(), author=dict(s.author),
+                               note=f"{note}, in a copy"))
+    except ConflictError as exc:  # someone saved meanwhile: the new route is shown, not saved
+        s.conflict = str(exc)
+    except StorymapError as exc:
+        notes.append(f"Not saved: {exc}")
+    s.notices = [*s.notices, *notes]
+    release_memory()

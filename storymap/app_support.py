@@ -14,16 +14,17 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from storymap.articles import find_articles
+from storymap.articles import find_articles, read_article
 from storymap.edits import Edits
-from storymap.errors import StoryError
+from storymap.errors import StoryError, StorymapError
 from storymap.storyfile import (ArticleRef, DateStatus, Story, StoryData, as_story, is_media_src,
                                 read_story, write_story)
 
@@ -500,10 +501,13 @@ def undated_stops(story: Story | StoryData) -> list[str]:
 # --------------------------------------------------------------------------- uploads
 @dataclass(frozen=True)
 class Upload:
-    """An article a reader brought: a file name and its bytes."""
+    """An article a reader brought: a file name, its bytes and the details given with it
+    (``source``, ``published``, ``url``: written beside it as ``NAME.meta.json``, which the
+    reader takes over what the text says)."""
 
     name: str
     data: bytes
+    meta: Mapping[str, str] = field(default_factory=dict)
 
 
 def safe_name(name: str) -> str:
@@ -557,8 +561,27 @@ def write_uploads(uploads: Sequence[Upload], folder: Path) -> list[Path]:
             target = folder / f"{Path(safe_name(u.name)).stem}-{n}{Path(u.name).suffix.lower()}"
             n += 1
         target.write_bytes(u.data)
+        if u.meta:
+            target.with_name(f"{target.stem}.meta.json").write_text(json.dumps(dict(u.meta), sort_keys=True),
+                                                                    encoding="utf-8")
         paths.append(target)
     return paths
+
+
+def read_details(upload: Upload) -> dict[str, str]:
+    """The outlet (``source``), publication date and web address the reader finds in an
+    article, as ``storymap build`` reads it (empty ones left out)."""
+    folder = upload_folder()
+    try:
+        [path] = write_uploads([upload], folder)
+        article, _ = read_article(path)
+    except StorymapError:
+        return {}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    found = {"source": article.source, "published": article.published.isoformat() if article.published else None,
+             "url": article.url}
+    return {k: v for k, v in found.items() if v}
 
 
 def upload_folder() -> Path:

@@ -8,6 +8,7 @@ outlines are kept fine; the rest of the world is kept coarse, so the page stays 
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import math
 import re
@@ -21,7 +22,8 @@ from shapely.geometry import MultiPolygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 
 from storymap.errors import StorymapError
-from storymap.gazetteer import POPULATED_TYPES, Gazetteer, PlaceType
+from storymap.files import write_atomic
+from storymap.gazetteer import POPULATED_TYPES, Gazetteer, PlaceType, default_path
 from storymap.lexicon import alternation, phrases
 from storymap.storyfile import StoryData, stops
 
@@ -160,9 +162,42 @@ def _land_and_borders(geoms: list[BaseGeometry], tolerance: float) -> tuple[Base
     return land, shapely.line_merge(coast), shapely.line_merge(borders)
 
 
+#: the coarse world is kept in the cache folder (beside the gazetteer) once made: it is the same
+#: for every story, and making it takes seconds (more than half of a page's making)
+COARSE_CACHE_VERSION = 1
+
+
+def _coarse_cache_path() -> Path:
+    """The coarse world's file, named by what it is made from (the source, the tolerances, GEOS)."""
+    source = Path(source_path().removeprefix("/vsizip/"))
+    stat = source.stat()
+    key = repr((COARSE_CACHE_VERSION, str(source), stat.st_size, stat.st_mtime_ns, COARSE_TOLERANCE,
+                COARSE_MIN_AREA, WORLD, shapely.geos_version_string))
+    return default_path().parent / f"basemap-coarse-{hashlib.sha256(key.encode()).hexdigest()[:12]}.wkb"
+
+
 @lru_cache(maxsize=1)
 def _coarse_world() -> tuple[BaseGeometry, BaseGeometry]:
-    """Land and borders of the whole world, coarse: the same for every story."""
+    """Land and borders of the whole world, coarse: the same for every story, read from the
+    cache folder when made before (WKB keeps every coordinate exactly, so the page is the same)."""
+    path = _coarse_cache_path()
+    try:
+        raw = path.read_bytes()
+        size = int.from_bytes(raw[:8], "big")
+        land, borders = shapely.from_wkb(raw[8:8 + size]), shapely.from_wkb(raw[8 + size:])
+        return land, borders
+    except (OSError, ValueError, shapely.errors.GEOSException):
+        pass  # not made yet, or damaged: made again
+    land, borders = _make_coarse_world()
+    first = shapely.to_wkb(land)
+    try:
+        write_atomic(path, len(first).to_bytes(8, "big") + first + shapely.to_wkb(borders))
+    except (OSError, StorymapError):
+        pass  # a cache folder that cannot be written: made again next time
+    return land, borders
+
+
+def _make_coarse_world() -> tuple[BaseGeometry, BaseGeometry]:
     coarse = []
     for country in _countries():
         simple = _coarse_parts(country)

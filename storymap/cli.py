@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -510,19 +511,26 @@ def gazetteer(rebuild: bool) -> None:
               help="Where the page will be published, for --embed (default: its file name).")
 @click.option("--size", type=click.Choice(["landscape", "square"]), default="landscape", show_default=True,
               help="Videos only: 1280x720, or 1080x1080 for social media.")
+@click.option("--style", "map_style", default=None, metavar="light|dark|muted",
+              help="The base map's style (all offline), kept in the story; default: the story's own, else light.")
+@click.option("--accent", default=None, metavar="#RRGGBB",
+              help="The accent colour of the route and the markers, kept in the story; default: the story's "
+                   "own, else the style's.")
 def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_attribution: str | None,
-           embed: bool, embed_url: str | None, size: str) -> None:
+           embed: bool, embed_url: str | None, size: str, map_style: str | None, accent: str | None) -> None:
     """Export a story file to HTML, GeoJSON, GeoPackage, CSV, KML, or a video of the route
     (MP4, WebM, GIF; recorded offline in headless Chromium).
 
     \b
     Example:
         storymap export data/places.geojson -o story.html
+        storymap export data/places.geojson -o story.html --style dark --accent "#f0a020"
         storymap export data/places.geojson -o places.gpkg
         storymap export data/places.geojson -o route.mp4 --size square
     """
     from storymap.export import VIDEO_FORMATS, export_format, export_story
     from storymap.files import output_target
+    from storymap.look import with_look
     from storymap.render import tiles_option
     from storymap.storyfile import load_story
 
@@ -534,7 +542,7 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
         if (embed or embed_url) and fmt != "html":
             msg = f"--embed makes sense for an HTML page, not {fmt}"
             raise StoryError(msg)
-        story = load_story(places)
+        story = with_look(load_story(places), style=map_style, accent=accent)
         snippet = None
         if embed or embed_url:
             from storymap.render import embed_snippet, page_title
@@ -547,7 +555,11 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
                 click.echo("Building the offline gazetteer for the base map's place names (once, about 30 s)...",
                            err=True)
                 Gazetteer()
-        export_story(story, target, fmt=fmt, tiles=layer, size=size)
+        if fmt in VIDEO_FORMATS:
+            with _VideoProgress(_console()) as progress:
+                export_story(story, target, fmt=fmt, size=size, progress=progress)
+        else:
+            export_story(story, target, fmt=fmt, tiles=layer, size=size)
     except StorymapError as exc:
         _fail(exc)
     click.echo(printable(f"Wrote {out}"), err=True)
@@ -555,6 +567,70 @@ def export(places: Path, out: Path, fmt: str | None, tiles: str | None, tiles_at
         click.echo(snippet, nl=False)
         if not embed_url:
             click.echo(printable(f"(Publish {out.name} and put its address in src, or pass --embed-url.)"), err=True)
+
+
+@main.command()
+@click.argument("places", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", default=Path("route.mp4"), show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Video to write: .mp4, .webm or .gif.")
+@click.option("--size", type=click.Choice(["landscape", "square"]), default="landscape", show_default=True,
+              help="1280x720, or 1080x1080 for social media.")
+@click.option("--style", "map_style", default=None, metavar="light|dark|muted",
+              help="The base map's style; default: the story's own, else light.")
+@click.option("--accent", default=None, metavar="#RRGGBB",
+              help="The accent colour of the route and the markers; default: the story's own, else the style's.")
+def video(places: Path, out: Path, size: str, map_style: str | None, accent: str | None) -> None:
+    """Record a video of the story's route (MP4, WebM or GIF), offline in headless Chromium:
+    a title card, each stop's name, date and a short excerpt beside the map, the whole route
+    at the end. Progress is shown as it records.
+
+    \b
+    Example:
+        storymap video data/places.geojson -o route.mp4
+        storymap video data/places.geojson -o route.gif --size square --style dark
+    """
+    from storymap.export import VIDEO_FORMATS, export_format
+
+    try:
+        if export_format(out) not in VIDEO_FORMATS:
+            raise StoryError(f"{out}: a video is .mp4, .webm or .gif")
+    except StorymapError as exc:
+        _fail(exc)
+    click.get_current_context().invoke(export, places=places, out=out, fmt=None, tiles=None, tiles_attribution=None,
+                                       embed=False, embed_url=None, size=size, map_style=map_style, accent=accent)
+
+
+class _VideoProgress:
+    """The progress of a video as it records: a bar on a terminal, else a line on standard
+    error for each part (the title card, each stop, the whole route, the encoding)."""
+
+    def __init__(self, console) -> None:  # noqa: ANN001
+        self.console = console
+        self.bar: Any = None
+        self.task: Any = None
+        self.message = ""
+
+    def __enter__(self) -> _VideoProgress:
+        if self.console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("frames"), TimeElapsedColumn(), console=self.console, transient=True)
+            self.bar.__enter__()
+            self.task = self.bar.add_task("Recording the video", total=None)
+        return self
+
+    def __call__(self, message: str, done: int, total: int) -> None:
+        text = printable(message, one_line=True)
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"Video: {text}", completed=done, total=total)
+        elif text != self.message:
+            self.console.print(_text(f"Video: {text} (frame {done} of {total})"))
+        self.message = text
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 @main.group()

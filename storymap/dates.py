@@ -93,7 +93,8 @@ _PATTERNS = [
     re.compile(r"(?P<body>\b(?P<month>" + _ABBR_MONTHS + r")\.?,?\s+" + _year("year") + r")"),
     # a weekday on its own ("Friday", "Wednesday's meeting")
     re.compile(r"\b" + _WEEKDAY + r"(?:['’]s)?\b"),
-    re.compile(r"\b(?P<relative>yesterday|today|tomorrow|tonight)\b", re.IGNORECASE),
+    re.compile(r"\b(?P<relative>yesterday|today|tomorrow|tonight|this\s+(?:morning|afternoon|evening))\b",
+               re.IGNORECASE),
     # a time the text gives only as a week or a month about the day it was written ("next
     # week", "this weekend"): a time of its own, with no calendar date
     re.compile(r"\b(?P<vague>(?:next|this|last|coming|past)\s+(?:week|weekend|month))\b", re.IGNORECASE),
@@ -218,7 +219,8 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
                 continue
             rel = None
             if g.get("relative"):
-                rel = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}[g["relative"].lower()]
+                word = g["relative"].lower()
+                rel = {"yesterday": -1, "tomorrow": 1}.get(word, 0)  # today, tonight, this morning
             found.append(DateMention(
                 start=s, end=e, text=text[s:e],
                 year=year, month=month, day=day, weekday=weekday, relative=rel,
@@ -229,14 +231,23 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMe
     return sorted(found, key=lambda d: d.start)
 
 
-def year_for(month: int, day: int, *, weekday: int | None, near: dt.date | None) -> int | None:
+#: a plan's month and day this many days before the anchor are next year's ("on January 5"
+#: in a December article); nearer, a plan told late or a schedule repeated after the day
+PLAN_BACK_DAYS = 60
+#: a report's month and day this many days after the anchor are last year's
+REPORT_AHEAD_DAYS = 90
+
+
+def year_for(month: int, day: int, *, weekday: int | None, near: dt.date | None, plan: bool = False) -> int | None:
     """The year for a month and day the text gives without one.
 
     With a weekday ("Friday, September 15"), the year must put that day on that weekday:
     of those, the one nearest ``near`` (another dated article). Without a weekday, the
-    year of ``near``, moved back a year when that would put the date months after it.
-    Without ``near`` there is no year: the clock never decides one, so the same text gives
-    the same story whenever it is built.
+    year of ``near``, moved back a year when that would put the date months after it, or
+    for a ``plan`` (what is still to come) moved on a year when that would put the date
+    months before it: "June 3" in a plan told in March is this June, in a report told in
+    March last June. Without ``near`` there is no year: the clock never decides one, so
+    the same text gives the same story whenever it is built.
     """
     if near is None:
         return None
@@ -250,7 +261,10 @@ def year_for(month: int, day: int, *, weekday: int | None, near: dt.date | None)
     if not _valid(near.year, month, day):
         return None
     guess = dt.date(near.year, month, day)
-    return near.year - 1 if (guess - near).days > 90 else near.year
+    if plan:
+        return near.year + 1 if (near - guess).days > PLAN_BACK_DAYS and _valid(near.year + 1, month, day) \
+            else near.year
+    return near.year - 1 if (guess - near).days > REPORT_AHEAD_DAYS else near.year
 
 
 def _valid(y: int, m: int, d: int) -> bool:
@@ -271,14 +285,15 @@ def resolve(mention: DateMention, anchor: dt.date | None, *, direction: Directio
     Weekdays resolve to the nearest such day on or before the anchor (``direction="past"``:
     news reports what happened by its publication date), on or after it (``"future"``:
     plans), or whichever is nearer (``"nearest"``: when the anchor is only a date the text
-    mentions, not the day it was written).
+    mentions, not the day it was written). A month and day without a year take the year
+    :func:`year_for` gives, a plan's (``"future"``) counted ahead of the anchor.
     """
     month_day = mention.month_day
     if month_day is not None:
         month, day = month_day
         year = mention.year or (anchor.year if anchor else None)
         if mention.year is None and anchor is not None:
-            year = year_for(month, day, weekday=mention.weekday, near=anchor)
+            year = year_for(month, day, weekday=mention.weekday, near=anchor, plan=direction == "future")
         if year is None or not _valid(year, month, day):
             return None
         return dt.date(year, month, day)
@@ -320,6 +335,23 @@ def resolve_range(mention: DateMention, anchor: dt.date | None, *,
     if mention.end_weekday is None:  # not reached: a range has an end day or an end weekday
         return first, None
     return first, first + dt.timedelta(days=(mention.end_weekday - first.weekday()) % 7)
+
+
+_VAGUE = re.compile(r"(?P<which>next|this|last|coming|past)\s+(?P<unit>week|weekend|month)", re.IGNORECASE)
+#: roughly how many days a week or a month told about the anchor lies from it
+_VAGUE_DAYS = {("next", "week"): 7, ("coming", "week"): 7, ("next", "weekend"): 7, ("coming", "weekend"): 7,
+               ("next", "month"): 30, ("coming", "month"): 30, ("last", "week"): -7, ("past", "week"): -4,
+               ("last", "weekend"): -7, ("past", "weekend"): -4, ("last", "month"): -30, ("past", "month"): -15}
+
+
+def vague_offset(text: str) -> int | None:
+    """About how many days from the anchor a time told only as a week or a month about it
+    lies ("next week" 7, "last month" -30, "this week" 0); None for any other text. Good
+    for putting an undated act before or after dated ones, never for a date of its own."""
+    m = _VAGUE.fullmatch(text.strip())
+    if m is None:
+        return None
+    return _VAGUE_DAYS.get((m["which"].lower(), m["unit"].lower()), 0)
 
 
 def article_anchor(mentions: list[DateMention], published: dt.date | None, near: dt.date | None) -> dt.date | None:

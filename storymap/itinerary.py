@@ -112,6 +112,16 @@ NO_PLACE = (-1, -1)
 TERMINAL = words("terminal_verbs")
 #: nouns whose possessor asks someone else to travel
 INVITATIONS = words("invitation_nouns")
+#: parts of a journey an ordinal puts first or last ("the first leg", "its final stop")
+ITINERARY_PARTS = words("itinerary_part_nouns")
+#: adjectives that make such a part the journey's last
+FINAL_WORDS = words("final_words")
+#: verbs that end the journey that is their object ("ends the trip in"), and that begin it
+ENDING_VERBS = words("ending_verbs")
+STARTING_VERBS = words("starting_verbs")
+#: "the past days", "the previous week": a span of days before the act told next
+SPANS_OF_DAYS = words("spans_of_days")
+BYGONE_WORDS = words("bygone_words")
 EARLIER_WORDS = words("earlier_words")
 LATER_WORDS = words("later_words")
 #: prepositions that set the act they govern before ("after visiting") or after ("before
@@ -205,7 +215,7 @@ class MovementEvent:
     date: dt.date | None
     date_end: dt.date | None
     date_text: str | None
-    cue: str | None  # "earlier" or "later": the text's own order cue
+    cue: str | None  # "earlier", "later" or "final": the text's own order cue
     confidence: float
     #: the date is the traveller's last told date, the sentence naming none
     date_inferred: bool = False
@@ -601,9 +611,43 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
 
 def _cue(pred: Any) -> str | None:
     """The text's own order cue for a predicate: "earlier" ("after visiting Hanoi, he...",
-    "earlier, he toured", "flew in from"), "later" ("before returning to London", "then
-    travelled to") or none."""
+    "earlier, he toured", "flew in from", "the first leg"), "later" ("before returning to
+    London", "then travelled to"), "final" ("ends the trip in", "the last stop") or none."""
+    cue = _sequence_cue(pred)
+    if cue == "earlier":
+        return cue  # "after completing a tour of X": before the act it goes with
     for t in _Parse.chain(pred):
+        if t.lower_ in TIME_PREPS and t.pos_ in ("ADP", "SCONJ"):
+            break  # "a final stop in A before returning to B": B's act is the later one
+        if t.pos_ == "NOUN" and t.lemma_.lower() in ITINERARY_PARTS and \
+                any(c.dep_ == "amod" and c.lower_ in FINAL_WORDS for c in t.children):
+            return "final"  # "the last stop"
+        if _journey_verb(t, ENDING_VERBS):
+            return "final"  # "ends the trip in Singapore", "will wrap up his tour in Lima"
+    return cue
+
+
+def _journey_verb(t: Any, verbs: frozenset[str]) -> bool:
+    """Whether ``t`` is one of ``verbs`` with a journey for its object ("ended his tour (in
+    Lima)"), or that journey ("ended his tour in Lima")."""
+    def journey(noun: Any) -> bool:
+        return noun.dep_ == "dobj" and noun.pos_ == "NOUN" and noun.lemma_.lower() in TRAVEL_NOUNS
+    if t.pos_ in ("VERB", "AUX"):
+        return t.lemma_.lower() in verbs and any(journey(c) for c in t.children)
+    return journey(t) and t.head.lemma_.lower() in verbs
+
+
+def _sequence_cue(pred: Any) -> str | None:
+    """"earlier", "later" or None: the cue of the words that govern a predicate (see :func:`_cue`)."""
+    for t in _Parse.chain(pred):
+        if t.pos_ == "NOUN" and t.lemma_.lower() in ITINERARY_PARTS and \
+                any(c.dep_ == "amod" and c.lower_ == "first" for c in t.children):
+            return "earlier"  # "the first leg"
+        if _journey_verb(t, STARTING_VERBS):
+            return "earlier"  # "started their tour in India"
+        if any(c.lower_ in SPANS_OF_DAYS and any(g.dep_ == "amod" and g.lower_ in BYGONE_WORDS for g in c.children)
+               for c in t.children):
+            return "earlier"  # "spent the past days in Bhutan"
         head = t.head
         if t.dep_ in ("pcomp", "pobj") and head.i != t.i:
             if head.lower_ in EARLIER_PREPS:
@@ -764,6 +808,8 @@ def _night_before(sent: Any, off: int) -> tuple[DateMention, ...]:
             first = tok.nbor(-1)
             out.append(DateMention(off + first.idx, off + tok.idx + len(tok), f"{first.text} {tok.text}",
                                    relative=-1))
+        elif tok.lower_ == "overnight" and tok.dep_ in ("advmod", "npadvmod"):
+            out.append(DateMention(off + tok.idx, off + tok.idx + len(tok), tok.text, relative=-1))
     return tuple(out)
 
 
@@ -875,8 +921,10 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = Fa
         return ()  # "who had flown in from X, spoke on Saturday": the flight came before
     lo = off + root.left_edge.idx
     hi = off + root.right_edge.idx + len(root.right_edge)
+    # the dates of the clauses that hold the predicate ("the Times reported the tank began
+    # its journey on Sunday when crews pushed it into X"), not of those beside it
     return tuple(d for d in dates if lo <= d.start < hi and _adverbial(root.doc, d, off) and
-                 not _in_other_clause(root, d, off))
+                 not _in_other_clause(pred, d, off))
 
 
 def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
@@ -889,6 +937,9 @@ def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
     if any(t.lower_ in TIME_PREPS and t.pos_ in ("ADP", "SCONJ") and t.i not in holding and t.i != span.root.head.i
            and not any(c.lemma_.lower() in TIMES_OF_DAY for c in t.children) for t in span.root.ancestors):
         return True  # "in Rome before returning for a vote on Tuesday": the vote's time
+    if any(t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and t.i not in holding and
+           any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children) for t in span.root.ancestors):
+        return True  # "will travel to Quito, and she returns to Madrid on Friday": the return's time
     # a clause that speaks of the traveller ("Ottawa, where Trudeau welcomed him on
     # Friday") tells the time of the same visit
     return any(t.dep_ in ("relcl", "acl", "advcl", "ccomp") and t.i not in holding and

@@ -44,7 +44,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from storymap.errors import StorymapError
+from storymap.errors import StoryError, StorymapError
 from storymap.memory import release_memory
 from storymap.storyfile import Media, Place, Story, StoryData, as_story, is_media_src, update
 
@@ -627,6 +627,8 @@ def _in_memory(url: str) -> bool:
 
 #: the author's fields of a story, written into the story file's ``storymap`` member
 AUTHOR_FIELDS = ("headline", "dek", "byline", "intro")
+#: the author's house style (the base map's style and the accent colour), also in ``storymap``
+LOOK_FIELDS = ("style", "accent")
 
 
 def with_author(story: Story | StoryData, author: dict[str, Any]) -> Story:
@@ -637,6 +639,7 @@ def with_author(story: Story | StoryData, author: dict[str, Any]) -> Story:
     story = as_story(story)
     fields = {k: str(author[k]).strip() for k in AUTHOR_FIELDS if str(author.get(k) or "").strip()}
     per_stop = author.get("stops") or {}
+    story = _with_author_look(story, author)
     if not fields and not per_stop:
         return story
     story = replace(story, meta=update(story.meta, **fields))
@@ -659,6 +662,22 @@ def with_author(story: Story | StoryData, author: dict[str, Any]) -> Story:
                 f = update(f, **changes)
             places.append(f)
         story = story.with_features(places)
+    return story
+
+
+def _with_author_look(story: Story, author: dict[str, Any]) -> Story:
+    """``story`` with the house style the author chose (``author["style"]``, ``author["accent"]``;
+    see :func:`storymap.look.with_look`); a value the story file would refuse (kept by an older
+    storymap, or by hand) is left out, so that every export loads back."""
+    from storymap.look import with_look
+
+    for key in LOOK_FIELDS:
+        value = author.get(key)
+        if isinstance(value, str) and value.strip():
+            try:
+                story = with_look(story, **{key: value})
+            except StoryError:
+                continue
     return story
 
 

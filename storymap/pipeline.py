@@ -98,6 +98,8 @@ class StoryAnalysis:
     #: each article's anchor date, by article id (see :func:`article_anchors`)
     anchors: dict[str, dt.date | None]
     problems: list[str] = field(default_factory=list)
+    #: every traveller the texts name on the move (:func:`storymap.itinerary.travellers`)
+    travellers: list[Subject] = field(default_factory=list)
 
     @property
     def subject(self) -> Trip | None:
@@ -210,8 +212,9 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
     computed = computed_places([(a.id, p) for a, found_here in zip(articles, positions, strict=True)
                                 for p in found_here], by_mention, texts)
     main = find_subject(cands, documents, subject)
+    story.travellers = travellers(cands, documents)
     if every_traveller and not subject:
-        who = travellers(cands, documents)
+        who = story.travellers
     else:
         who = [main] if main else []
     undated = [a.id for a in articles if not a.published]

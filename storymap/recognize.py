@@ -12,7 +12,12 @@ followed by general rules that tell places from people and ordinary words:
   "Vostochny cosmodrome" the facility), and "<facility> named after <person>" finds a
   facility by its eponym;
 - weak matches are dropped: a capitalised word that opens a sentence and names only a
-  small place, or a name known only as an alternate spelling of a village.
+  small place, or a name known only as an alternate spelling of a village;
+- a site is placed at the place in its name ("Windsor Castle", "Florida Atlantic
+  University"), or at the place it is said to be in ("Trinity College in Dublin", a
+  shrine the gazetteer lacks "in Kyoto");
+- hard-wrapped text (wire copy) breaks lines inside names: a line break inside a
+  paragraph joins the words of a name as a space does ("West\nGermany").
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from storymap import patterns
@@ -28,7 +33,7 @@ from storymap.articles import Article
 from storymap.dateline import agency_follows, ends_dateline
 from storymap.document import Document, model_text
 from storymap.gazetteer import (ABBREVIATION, AREA_TYPES, DEMONYM, DIVISION_TYPES, EPONYM, FIRST_WORD_ABBREVIATIONS,
-                                JURISDICTION_TYPES, POPULATED_TYPES, Gazetteer, NameMatch, PlaceType, name_key)
+                                JURISDICTION_TYPES, POPULATED_TYPES, PRIMARY, Gazetteer, NameMatch, PlaceType, name_key)
 from storymap.lexicon import alternation, phrases, words
 from storymap.ner import blank_tokenizer
 
@@ -101,6 +106,13 @@ class Mention:
     demonym: bool = False
     #: the name is in the article's dateline ("HANOVER, Germany -"): where it was filed
     dateline: bool = False
+    #: the name is one common English word ("Congress", "Post"): a town of that name needs the
+    #: text to put it there
+    word: bool = False
+    #: the entity model, run on the text, reads the name as no place: a person, a body, or
+    #: nothing ("Nancy said", "officials in Whitehall"): a town of that name needs the story to
+    #: be about its country
+    unconfirmed: bool = False
 
 
 def _words(text: str, tokens: Iterable[tuple[int, int]]) -> list[Token]:
@@ -176,6 +188,15 @@ def cued_names(doc: Any) -> list[tuple[int, int]]:
 NAME_ABBREVIATIONS = frozenset(FIRST_WORD_ABBREVIATIONS)
 
 
+#: what may separate the words of one name: a space, a hyphen, a line break of hard-wrapped text
+_CHUNK_GAPS = frozenset({" ", "-", "‐", "‑", "\u00a0", "\n", "\r\n"})
+
+
+def _as_space(gap: str) -> str:
+    """A gap between words, a line break read as the space it stands for."""
+    return " " if gap in ("\n", "\r\n") else gap
+
+
 def _joinable(text: str, a: Token, b: Token) -> bool:
     """Tokens that can sit inside one name: a space or hyphen between, a possessive, or the
     period of an abbreviated first word ("St. Petersburg")."""
@@ -197,12 +218,14 @@ def _chunks(text: str, toks: list[Token]) -> list[tuple[int, int]]:
         while j + 1 < len(toks):
             nxt = toks[j + 1]
             gap = text[toks[j].end : nxt.start]
-            if gap not in (" ", "-", "‐", "‑", "\u00a0"):
+            # (a line break inside a paragraph of hard-wrapped text is a space: "Helmut\nKohl")
+            if gap not in _CHUNK_GAPS:
                 break
             if nxt.cap:
                 j += 1
             elif nxt.text.lower() in CONNECTORS and j + 2 < len(toks) and toks[j + 2].cap and \
-                    text[nxt.end : toks[j + 2].start] == gap and (gap != " " or nxt.text.lower() in SPACED_CONNECTORS):
+                    _as_space(text[nxt.end : toks[j + 2].start]) == _as_space(gap) and \
+                    (_as_space(gap) != " " or nxt.text.lower() in SPACED_CONNECTORS):
                 j += 2
             else:
                 break
@@ -283,7 +306,17 @@ class Recognizer:
         stage), else from the entity model run here."""
         text = article.text
         blocks, pieces = _parsed_blocks(article, document)
-        people = self._people(text, blocks)
+        ents: list[tuple[int, int, str]] | None = None
+        if blocks and document is not None:
+            ents = [(e.start, e.end, e.label) for e in document.entities()]
+        elif blocks and self.ner is not None:
+            ents = [(bs + e.start, bs + e.end, e.label) for (bs, _be, _toks), found in
+                    zip(blocks, self.ner.entities([text[bs:be] for bs, be, _ in blocks]), strict=True)
+                    for e in found]
+        # a word the entity model reads alone as a place somewhere in the article ("the show in
+        # Glasgow") is no person's name there, whatever name it opens ("Glasgow Green")
+        places = {text[s:e] for s, e, label in ents or () if label in ("GPE", "LOC", "FAC")}
+        people = self._people(text, blocks) - places
         keys: set[str] = set()
         for _, _, toks in blocks:
             for i, tok in enumerate(toks):
@@ -302,15 +335,10 @@ class Recognizer:
         for bs, _, toks in blocks:
             mentions += self._block(article, bs, toks, found, people, datelined)
         unlocated: list[tuple[int, int, str]] = []
-        ents: list[tuple[int, int, str]] | None = None
-        if blocks and document is not None:
-            ents = [(e.start, e.end, e.label) for e in document.entities()]
-        elif blocks and self.ner is not None:
-            ents = [(bs + e.start, bs + e.end, e.label) for (bs, _be, _toks), found in
-                    zip(blocks, self.ner.entities([text[bs:be] for bs, be, _ in blocks]), strict=True)
-                    for e in found]
         if ents is not None:
             mentions, unlocated = self._combine(article, mentions, ents)
+        mentions = [replace(m, word=True) if _WORD.fullmatch(m.text) and self.gazetteer.common_word(m.text) else m
+                    for m in mentions]
         # Names the context calls places ("the city of X") that the gazetteer does not know.
         unknown = []
         placed = _Spans((x.start, x.end) for x in mentions)
@@ -581,6 +609,7 @@ class Recognizer:
 
         block_starts = {b.start for b in article.blocks}
         kept: list[Mention] = []
+        sites: set[int] = set()  # where the names of sites start (see below)
         # names the model reads only as people or bodies: places after all when listed with one
         # ("Chillicothe, Zanesville and Marietta"), decided once the other names are known
         named_otherwise: list[Mention] = []
@@ -603,31 +632,57 @@ class Recognizer:
             if " " not in m.text and not big and self.gazetteer.common_word(m.text) and \
                     re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 5) : m.start]):
                 continue  # "the Centre", "the Union": a common noun with a capital
+            # "Florida Atlantic University", "Windsor Castle": a site named for the place in its
+            # name (whatever the entity model calls it: it may read a castle as a person)
+            holder = None if m.constraint == "facility" else around(m, frozenset({"FAC", "ORG", "LOC", "PERSON"}))
+            site: tuple[int, int] | None = None
+            if holder is not None:
+                ws, we = trim_entity(text, holder[0], holder[1])
+                head = text[ws:we].rsplit(None, 1)[-1].lower() if we > ws else ""
+                site = (ws, we) if ws <= m.start and m.end <= we and head in SITE_HEADS else None
             country = any(h.record.place_type == PlaceType.COUNTRY or h.kind == DEMONYM for h in m.candidates)
-            if not country and around(m, frozenset({"PERSON"})):
+            if not country and site is None and around(m, frozenset({"PERSON"})):
                 continue  # "Paris Hilton", "Sam Gallagher": part of a person's name
             if any(h.record.place_type in INSTITUTION_SEATS for h in m.candidates) and \
                     not _LOCATIVE_THE.search(text, max(0, m.start - 16), m.start):
                 continue  # "The White House said", "Kremlin spokesman": the institution, not the building
-            whole = around(m, frozenset({"FAC", "ORG", "LOC"}))
-            if whole and m.constraint != "facility":
-                ws, we = trim_entity(text, whole[0], whole[1])
-                head = text[ws:we].rsplit(None, 1)[-1].lower() if we > ws else ""
-                if ws <= m.start and m.end <= we and head in SITE_HEADS:
-                    # "Florida Atlantic University": the site, placed at the place it is named for
-                    m = Mention(m.article, ws, we, text[ws:we], m.candidates, None, False)
+            if site is not None:
+                # the site, placed at the place it is named for
+                m = Mention(m.article, site[0], site[1], text[site[0] : site[1]], m.candidates, None, False)
+                if all(h.record.place_type in POPULATED_TYPES or h.record.place_type in AREA_TYPES
+                       for h in m.candidates):
+                    sites.add(m.start)  # (not a site the gazetteer has: "the Guiana Space Centre")
+            if not any(lab in PLACE_LABELS for lab in labels) and not (
+                    any(h.record.population >= 100_000 and h.kind == PRIMARY for h in m.candidates) and
+                    (_LOCATIVE.search(text, max(0, m.start - 12), m.start) or
+                     _BOUND_FOR.search(text, max(0, m.start - 12), m.start))):
+                # (a city the words before put someone in, at or bound for is a place whatever the
+                # model says: "a ship bound for Rotterdam")
+                m = replace(m, unconfirmed=True)
             kept.append(m)
         kept += _listed_with_kept(text, kept, named_otherwise)
+        kept.sort(key=lambda o: o.start)
+        # "Trinity College in Dublin", "an air base near Incirlik": a site said to be in a place is
+        # there, whatever its own name may name
+        kept = [replace(m, candidates=host.candidates, constraint=host.constraint)
+                if m.start in sites and (host := _site_host(text, m.end, kept)) is not None else m for m in kept]
 
         unlocated: list[tuple[int, int, str]] = []
         spans = _Spans((m.start, m.end) for m in kept)
         for s, e, label in ents:
-            if label not in PLACE_LABELS or spans.overlapping(s, e):
+            if spans.overlapping(s, e) or (label not in PLACE_LABELS and label not in _SITE_MISREAD):
                 continue
             s, e = trim_entity(text, s, e)
             if e <= s or not text[s].isupper():
                 continue
             surface = text[s:e]
+            if label not in PLACE_LABELS:
+                # a site the model reads as a body, a person or an event, said to be in a
+                # place: "the Gion Shrine in Kyoto"
+                if surface.rsplit(None, 1)[-1].lower() in SITE_HEADS and (host := _site_host(text, e, kept)):
+                    kept.append(Mention(article.id, s, e, surface, host.candidates, host.constraint))
+                    spans.add(s, e)
+                continue
             qualifier = _QUALIFIER_BEFORE.search(text, max(0, s - 40), s) is not None
             hits = [h for h in self.gazetteer.lookup(surface) if h.kind != EPONYM and
                     (h.kind != ABBREVIATION or (_same_abbreviation(surface, h.surface) and
@@ -640,6 +695,12 @@ class Recognizer:
                 if not demonym:
                     hits = [h for h in hits if h.kind != DEMONYM]
                 kept.append(Mention(article.id, s, e, surface, tuple(hits), None, demonym))
+                spans.add(s, e)
+            elif (label == "FAC" or surface.rsplit(None, 1)[-1].lower() in SITE_HEADS) and \
+                    (host := _site_host(text, e, kept)) is not None:
+                # a facility or site the gazetteer lacks, said to be in a place: "Naval Station
+                # Norfolk in Virginia"
+                kept.append(Mention(article.id, s, e, surface, host.candidates, host.constraint))
                 spans.add(s, e)
             elif label != "NORP" and not surface.isupper() and \
                     (label in ("FAC", "LOC") or surface.rsplit(None, 1)[-1].lower() in SITE_HEADS or
@@ -729,12 +790,33 @@ def _demonym_first(hits: list[NameMatch]) -> list[NameMatch]:
 
 #: last words of names of sites (buildings, streets, waters) that take a place's name
 SITE_HEADS = words("site_heads")
+#: the entity labels the model may give a site's name ("the Gion Shrine": an event)
+_SITE_MISREAD = frozenset({"ORG", "PERSON", "EVENT"})
+#: the words between a site and the place it is said to be in: "X College in Y", "X Air Base, Y"
+_SITE_IN = re.compile(r"(?:,|\s+(?:in|at|near|outside))\s+(?:the\s+)?")
+
+
+def _site_host(text: str, end: int, kept: list[Mention]) -> Mention | None:
+    """The place a site ending at ``end`` is said to be in ("... College in Dublin"), from
+    the mentions ``kept`` (in text order): a town or a jurisdiction, not another site."""
+    m = _SITE_IN.match(text, end)
+    if m is None:
+        return None
+    k = bisect.bisect_left([o.start for o in kept], m.end())
+    if k == len(kept) or kept[k].start != m.end():
+        return None
+    host = kept[k]
+    if host.demonym or host.text.rsplit(None, 1)[-1].lower() in SITE_HEADS or not any(
+            h.record.place_type in POPULATED_TYPES or h.record.place_type in JURISDICTION_TYPES for h in host.candidates):
+        return None
+    return host
 
 
 #: entity labels that are not places: a weak gazetteer match under only these is dropped
 NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
 #: a word someone is put in, at or near, not followed by more of a name ("in Wayne", not "in Wayne County")
 _PUT_IN = re.compile(r"\b(?:in|at|near)\s+([^\W\d_][\w'’-]*)(?![\w'’-]|[\s\u00a0]+[A-Z])")
+_BOUND_FOR = re.compile(r"\b(?:" + alternation(phrases("destination_prepositions")) + r")\s+$", re.IGNORECASE)
 _LOCATIVE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+$", re.IGNORECASE)
 #: a locative preposition before a building's name ("arrived at the Kremlin")
 _LOCATIVE_THE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+(?:the\s+)?$",

@@ -26,6 +26,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from storymap import basemap
+from storymap.look import look_css, look_of
 from storymap.errors import StoryError
 from storymap.gazetteer import distance_km
 from storymap.storyfile import Place, Story, StoryData, as_story, is_media_src
@@ -410,6 +411,7 @@ def story_data(story: Story | StoryData, *, tiles: Tiles | None = None, step: in
                      "path": geodesic_path((a["lat"], a["lon"]), (b["lat"], b["lon"]))})
     route_name = story.route.name if story.route else None
     subject = meta.subject
+    look = look_of(story)
     cover = {"headline": (meta.headline or "").strip(), "dek": (meta.dek or "").strip(),
              "byline": (meta.byline or "").strip()}
     return {
@@ -425,6 +427,8 @@ def story_data(story: Story | StoryData, *, tiles: Tiles | None = None, step: in
         "labels": names,
         "tiles": tiles is not None,
         "initialStep": step,
+        "style": str(look.style),
+        "accent": look.accent,
         "attribution": f"{GEONAMES_ATTRIBUTION} | {basemap.ATTRIBUTION}",
     }
 
@@ -461,6 +465,7 @@ class StoryControls(MacroElement):
         {% macro header(this, kwargs) %}
         <style>{{ this.leaflet_css }}</style>
         <style>{{ this.storymap_css }}</style>
+        <style>{{ this.look_css }}</style>
         <script>{{ this.leaflet_js }}</script>
         <script>{{ this.storymap_js }}</script>
         {% endmacro %}
@@ -475,10 +480,11 @@ class StoryControls(MacroElement):
         """
     )
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], look: str = "") -> None:
         super().__init__()
         self._name = "StoryControls"
         self.data_json = json_for_html(data)
+        self.look_css = _safe_raw(look, "style")
         self.leaflet_js, self.leaflet_css = leaflet_assets()
         self.storymap_js, self.storymap_css = storymap_assets()
 
@@ -595,7 +601,8 @@ def story_map(story: Story | StoryData, *, tiles: Tiles | None = None, step: int
     StoryError
         If the story has no places.
     """
-    data = story_data(_check_story(story), tiles=tiles, step=step)
+    records = _check_story(story)
+    data = story_data(records, tiles=tiles, step=step)
     lats = [p["lat"] for p in data["stops"] or data["mentions"]]
     lons = [p["lon"] for p in data["stops"] or data["mentions"]]
     center = [(min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2]
@@ -604,7 +611,7 @@ def story_map(story: Story | StoryData, *, tiles: Tiles | None = None, step: int
     if tiles is not None:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name="Streets (online)",
                          max_zoom=tiles.max_zoom).add_to(fmap)
-    StoryControls(data).add_to(fmap)
+    StoryControls(data, look_css(look_of(records))).add_to(fmap)
     StoryFigure(data["title"]).add_child(fmap)
     _stable_ids(fmap, [0])
     return fmap

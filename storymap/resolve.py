@@ -15,13 +15,17 @@ Evidence, in the order a careful reader weighs it:
    the outlet's home) lie in.
 
 That the story talks about a country is weak evidence for a small town there: a town abroad
-with a fifth of the people of its name's biggest town ("Washington" in a story about
-Britain, "Geneva" in one about the United States) wins only when the text anchors it (a
-qualifier, a place of the story near it, the division it is in). And "none of these" may
-win: a village in a country the story neither names nor places another name in, that
-nothing in the text anchors, is not what its name means; another reading the text backs
-is ("Delphi" after "Athens"), or none is, and the name, a word or a name that happens to
-name a village ("the Pope", a first name), is left out.
+far less renowned than its name's best known town (a fifth of the people, or far fewer
+names in the world's languages: "Washington" in a story about Britain, "Venice" in one
+about the United States), or one that bears the name only as an old or foreign name of it,
+wins only when the text anchors it (a qualifier, a place of the story near it, the division
+it is in). And "none of these" may win: a village in a country the story neither names nor
+places another name in, that nothing in the text anchors, is not what its name means;
+another reading the text backs is ("Delphi" after "Athens"), or none is, and the name, a
+word or a name that happens to name a village ("the Pope", a first name), is left out. So
+with a town the entity model reads as no place ("officials in Whitehall") in a story
+placed elsewhere; and a town named by a common English word ("Congress", "Post") or only
+by another spelling needs the text itself to put it there.
 
 The scores become a confidence through a softmax over the candidates; the runners-up
 are kept for review.
@@ -275,10 +279,11 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         # "Middle East" neighbourhood) is near the story only when the story's places are its
         # neighbours, not merely in its region
         namesake_of_area = any(c.kind == PRIMARY and c.record.place_type in NAMED_AREA_TYPES for c in opts)
-        # the most populous town of this name (its own name, not an old or foreign one): a town
-        # abroad of a fifth its people is its namesake
+        # the best known town of this name (its own name, not an old or foreign one): a town
+        # abroad that is much less known (a fifth of its people, or far fewer names in the
+        # world's languages: Venice, California beside Venice) is its namesake
         towns = [c.record for c in opts if c.record.place_type in POPULATED_TYPES and _how_named(c) != ALTERNATE]
-        biggest = max(towns, key=lambda r: (r.population, r.gazetteer_id)) if towns else None
+        biggest = max(towns, key=lambda r: (renown(r), r.gazetteer_id)) if towns else None
         for c in opts:
             near = coherence.get((key, c.record.gazetteer_id))
             if near is None:
@@ -292,12 +297,14 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 any(distance_km(c.record.lat, c.record.lon, st.lat, st.lon) <= REGION_KM for st in states.values())
             if local:
                 anchored_by_text.add((key, c.record.gazetteer_id))
-            if biggest is not None and c.record.place_type in POPULATED_TYPES and \
-                    c.record.country_code != biggest.country_code and \
-                    c.record.population * NAMESAKE_RATIO <= biggest.population and not local:
+            if biggest is not None and c.record.place_type in POPULATED_TYPES and not local and \
+                    ((c.record.country_code != biggest.country_code and
+                      renown(c.record) + NAMESAKE_GAP <= renown(biggest)) or _how_named(c) == ALTERNATE):
                 # "Washington" in a story about Britain is still the capital, not the English
                 # town: that the story talks about a country does not anchor a small namesake
-                # there; the text must (a qualifier, the places around it, the story's division)
+                # there; the text must (a qualifier, the places around it, the story's division).
+                # Nor does it make a town win by an old or foreign name of it ("Venice" for an
+                # American city) over a town whose own name it is.
                 bonus = 0.0
             s = prior(c) + bonus + near
             if hosted:
@@ -348,13 +355,33 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 mean = means[gkey] = {gid: sum(v) / len(v) for gid, v in pooled.items()}
             scored = [(mean[c.record.gazetteer_id], c) for _, c in scored]
         scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
-        if scored[0][1].record.place_type == PlaceType.VILLAGE and not backed(gkey, scored[0][1].record):
+
+        def fits(match: NameMatch, m: Mention = m, gkey: tuple[str, str] = gkey) -> bool:
+            """Whether the text can mean this reading of the name (see below)."""
+            r = match.record
+            if r.place_type not in POPULATED_TYPES:
+                return True
+            if (m.word and r.place_type != PlaceType.CITY) or \
+                    (r.place_type != PlaceType.CITY and _how_named(match) == ALTERNATE):
+                return (gkey, r.gazetteer_id) in anchored_by_text
+            if r.place_type == PlaceType.VILLAGE:
+                return backed(gkey, r)
+            if m.unconfirmed and r.population < UNCONFIRMED_MAX:
+                # (a story of that town alone says nothing against it: "Schools in Franklin closed")
+                return backed(gkey, r) or not any(keys - {gkey} for keys in picked.values())
+            return True
+
+        if not fits(scored[0][1]):
             # a village in a country the story neither names nor places another name in, far
             # from its places, that nothing in the text puts there, is not what the name means:
             # a reading the text backs is ("Delphi" after "Athens": the Greek village, not
             # Indiana's), or none is, and the name is a word or a name that happens to name a
-            # village ("the Pope")
-            scored = [sc for sc in scored if backed(gkey, sc[1].record)]
+            # village ("the Pope"). So with a town that the entity model reads as no place (a
+            # person, a body: "officials in Whitehall") in a story placed elsewhere; and a town named by a common English
+            # word ("Congress", "Post") or only by another spelling ("Nancy" for an American
+            # village) is that word or that name unless the text itself puts it there (a
+            # qualifier, its neighbours, a dateline)
+            scored = [sc for sc in scored if fits(sc[1])]
             if not scored:
                 continue
         conf = _softmax([2.0 * s for s, _ in scored])
@@ -435,14 +462,25 @@ def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
     return 0.6 + 0.4 * n / max(countries.values()) if n else 0.0
 
 
+#: a town or city the entity model reads as no place is a place only where the story is about
+#: its country, unless it has this many people (a world city is that city whatever the model says)
+UNCONFIRMED_MAX = 1_000_000
 #: how far a story's places pull a name's readings towards them: a region's reach, and a
 #: town's own surroundings (its neighbouring towns)
 REGION_KM, LOCAL_KM = 150.0, 25.0
 #: areas whose name a town may borrow: a country, a state, a named region
 NAMED_AREA_TYPES = frozenset({PlaceType.COUNTRY, PlaceType.ADMIN1, PlaceType.REGION, PlaceType.CONTINENT})
-#: a town with this many times fewer people than the biggest town of its name is a
-#: namesake ("Paris, Texas"), which needs more than the story's country to win
-NAMESAKE_RATIO = 5
+#: a town this much less renowned (see :func:`renown`) than the best known town of its name
+#: is a namesake ("Paris, Texas"), which needs more than the story's country to win: a fifth of
+#: the people, or (with as many people) a little under half the names
+NAMESAKE_GAP = math.log10(5)
+
+
+def renown(record: GazetteerRecord) -> float:
+    """How well known a place is: the logarithm of its people, and twice that of the names
+    it goes by in the world's languages (a place the world writes about is named in many):
+    equal for the city of 10,000 people and 100 names and the one of a million people and 10."""
+    return math.log10(record.population + 1) + 2 * math.log10(record.names + 1)
 #: the coherence (see :func:`_coherence`) of a reading that the story's places anchor: one of
 #: them within about 120 km (20 km of a town named like an area)
 LOCAL_ANCHOR = 0.67

@@ -11,16 +11,18 @@ import datetime as dt
 import os
 import re
 import stat
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storymap.articles import Article, find_articles, read_article, sentence_at, unique_ids
+from storymap.dates import vague_offset
+from storymap.edits import Edits, carry_edits
 from storymap.errors import ArticleError, StoryError
-from storymap.gazetteer import AREA_TYPES, Gazetteer, GazetteerRecord, PlaceType, within
-from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent
+from storymap.gazetteer import AREA_TYPES, POPULATED_TYPES, Gazetteer, GazetteerRecord, PlaceType, within
+from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent, Subject
 from storymap.lexicon import alternation, phrases, words
 from storymap.pipeline import Progress, analyse
 from storymap.positions import COMPUTED, id_precision_km, is_computed, reference_id
@@ -28,6 +30,7 @@ from storymap.resolve import Resolved
 from storymap.storyfile import Story, StoryData, slugify
 
 if TYPE_CHECKING:
+    from storymap.document import Document
     from geopy.location import Location
 
 STORY_VERSION = 2
@@ -171,10 +174,13 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     else:
         places = story_places(analysis.places, [], analysis.by_mention)
         subject = subject or ""
+    who = named_travellers(trip.traveller if trip is not None else None, analysis.travellers,
+                           [a.document for a in analysis.articles])
     # the order articles were written in: by date where known, then as given
     written = sorted(range(len(articles)), key=lambda n: (analysis.anchors[articles[n].id] or dt.date.max, n))
     story = assemble_story(places, [articles[n] for n in written], subject, title=title, gazetteer=gazetteer,
-                           base=Path(base) if base else Path.cwd(), shown=articles)
+                           base=Path(base) if base else Path.cwd(), shown=articles, travellers=who,
+                           anchors=analysis.anchors)
     online_used = online is not None and not any(p.startswith("online geocoder:") for p in analysis.problems)
     reason = "found neither offline nor online" if online_used else "not in the offline gazetteer"
     missing = sorted({f"{u.name} ({a.article.path.name}): {reason}" for a in analysis.articles
@@ -182,9 +188,59 @@ def build_story(inputs: Sequence[str | os.PathLike[str]], *, gazetteer: Gazettee
     return BuildResult(story, problems, articles, places, missing)
 
 
+def named_travellers(subject: Subject | None, others: Sequence[Subject],
+                     documents: Sequence[Document]) -> list[tuple[str, int]]:
+    """The story's subject and the other travellers the texts name on the move, each with the
+    number of times the texts name it (a name of proper nouns within the traveller's name, or
+    holding all of it: "Kim" and "Kim Jong Un" both name Kim Jong Un): the subject first, then
+    the others, most named first (then by name). A name is counted for the first traveller it
+    fits; a traveller inside the subject's name is the subject."""
+    people = [subject] if subject is not None else []
+    people += [t for t in others if not any(t.words <= p.words for p in people)]
+    counts = [0] * len(people)
+    for doc in documents:
+        for d in doc.docs:
+            for ent in d.ents:
+                words = frozenset(w.text.rstrip(".").removesuffix("'s").removesuffix("’s") for w in ent
+                                  if w.pos_ == "PROPN")
+                if not words:
+                    continue
+                for k, p in enumerate(people):
+                    if words <= p.words or (p.words and p.words <= words):
+                        counts[k] += 1
+                        break
+    named = list(zip((p.name for p in people), counts, strict=True))
+    first = 1 if subject is not None else 0
+    return named[:first] + sorted(named[first:], key=lambda t: (-t[1], t[0]))
+
+
+@dataclass
+class Rebuilt:
+    """A story built again (for another subject) and the corrections it keeps."""
+
+    result: BuildResult
+    #: the corrections that still apply to the new story
+    edits: Edits
+    #: notes on those that no longer apply (:func:`storymap.edits.carry_edits`)
+    dropped: list[str]
+
+
+def rebuild_story(inputs: Sequence[str | os.PathLike[str]], subject: str | None, edits: Edits, *,
+                  gazetteer: Gazetteer | None = None, base: str | os.PathLike[str] | None = None,
+                  progress: Progress | None = None) -> Rebuilt:
+    """The story of ``inputs`` built again for ``subject`` (found from the text when None),
+    keeping every correction of ``edits`` that still applies to it (corrections name places
+    by id, so one on a place the new build also has applies again) and listing the others.
+    The title and the route's name follow the new subject. Raises as :func:`build_story`."""
+    result = build_story(inputs, gazetteer=gazetteer, subject=subject, base=base, progress=progress)
+    kept, dropped = carry_edits(result.story, edits)
+    return Rebuilt(result, kept, dropped)
+
+
 def assemble_story(places: list[Place], written: Sequence[Article], subject: str, *, title: str | None = None,
                    gazetteer: Gazetteer | None = None, base: Path | None = None,
-                   shown: Sequence[Article] | None = None) -> Story:
+                   shown: Sequence[Article] | None = None, travellers: Sequence[tuple[str, int]] = (),
+                   anchors: dict[str, dt.date | None] | None = None) -> Story:
     """The story of a traveller's places and their evidence, as records checked against the
     story file contract: which places are stops, their statuses, dates and order
     (:func:`assign_roles`), the title (made from the subject and the stops' country when not
@@ -192,16 +248,20 @@ def assemble_story(places: list[Place], written: Sequence[Article], subject: str
 
     ``written`` are the story's articles in the order they were written (a later article's
     word on a plan wins); ``shown`` (default ``written``) in the order the story file lists
-    them; their files are written relative to ``base`` (default: the working folder).
+    them; their files are written relative to ``base`` (default: the working folder);
+    ``travellers``: the travellers the texts name and how often (:func:`named_travellers`);
+    ``anchors`` are the days the articles' dates count from (default: their publication
+    dates), which place undated stops among dated ones.
     ``storymap build`` and ``storymap trace`` both end here.
     """
-    assign_roles(places, {a.id: k for k, a in enumerate(written)})
+    assign_roles(places, {a.id: k for k, a in enumerate(written)},
+                 anchors if anchors is not None else {a.id: a.published for a in written})
     if title is None:
         title = story_title(subject, [p for p in places if p.role == "stop"], gazetteer)
     # the pipeline's own output: read into records as it is (the tests hold it to the story
     # file's contract; checking it on every build cost more than the rest of the assembly)
     return Story.from_geojson(story_geojson(places, shown if shown is not None else written, subject, title,
-                                            base if base is not None else Path.cwd()))
+                                            base if base is not None else Path.cwd(), travellers))
 
 
 def story_places(resolved: Sequence[Resolved], evidence: Sequence[MovementEvent],
@@ -277,8 +337,10 @@ def _place_status(p: Place, order: dict[str, int]) -> EventStatus | None:
     return EventStatus.EXPECTED
 
 
-def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
-    """Decide stops, fold facilities into their town, drop containers, order and date the stops."""
+def assign_roles(places: list[Place], article_order: dict[str, int],
+                 anchors: dict[str, dt.date | None] | None = None) -> None:
+    """Decide stops, fold facilities into their town, drop containers, order and date the stops
+    (:func:`order_stops`; ``anchors`` are the days the articles were written, where known)."""
     by_id = {p.record.gazetteer_id: p for p in places}
     for p in places:
         p.status = _place_status(p, article_order) if p.evidence else None
@@ -311,6 +373,20 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
             host.status = _place_status(host, article_order)
             p.part_of = host.record.gazetteer_id
     stops = [p for p in visited if p.part_of is None]
+    # A country visited, and the one town in it that an article was filed from: the visit is
+    # told from there ("Funaro's tour of Switzerland" and "BERNE, March 4 - Funaro met ..."),
+    # so the town names where in the country the stop is.
+    for p in [p for p in stops if p.record.place_type == PlaceType.COUNTRY]:
+        if any(s is not p and s.record.place_type not in AREA_TYPES and within(s.record, p.record) for s in stops):
+            continue
+        filed = [q for q in places if q.status is None and q.part_of is None and q.record.place_type in POPULATED_TYPES
+                 and any(r.mention.dateline for r in q.mentions) and within(q.record, p.record)]
+        if len(filed) == 1:
+            town = filed[0]
+            town.evidence += p.evidence
+            town.status = _place_status(town, article_order)
+            if town.status:
+                stops.append(town)
     # Countries and regions are containers when the story has a more specific stop
     # inside them ("a four-day tour of Germany" with stops in Berlin and Munich).
     specific = [p for p in stops if p.record.place_type not in AREA_TYPES]
@@ -350,25 +426,133 @@ def assign_roles(places: list[Place], article_order: dict[str, int]) -> None:
         if p.role != "stop":
             p.status = None
 
-    def first_pos(p: Place) -> tuple[int, int]:
-        return min((article_order[e.article], e.mention[0]) for e in p.evidence if e.status in STOP_STATUSES)
-
-    def order(p: Place) -> tuple:
-        # Dated stops by date; undated ones the text says came earlier (or that were left
-        # for somewhere else) before them; planned stops after the reported ones.
-        live = [e for e in p.evidence if e.status in STOP_STATUSES]
-        rank = 0 if any(e.kind == EventKind.ORIGIN for e in live) else 1 if any(e.cue == "earlier" for e in live) \
-            else 2
-        if rank == 2 and p.status != EventStatus.REPORTED and any(e.predicate.split()[-1] in VIA_PREPS for e in live):
-            rank = 1  # a plan passes through ("via Singapore", "through the Panama Canal") before it ends
-        if p.status == EventStatus.REPORTED:
-            if p.date is None and rank < 2:
-                return (0, dt.date.min, rank, first_pos(p))
-            return (0, p.date or dt.date.max, rank, first_pos(p))
-        return (1, p.date or dt.date.max, rank, first_pos(p))
-
-    for n, p in enumerate(sorted(stops, key=order), 1):
+    for n, p in enumerate(order_stops(stops, article_order, anchors or {}), 1):
         p.stop = n
+
+
+#: the rank of an event's order cue within its sentence: what it says came first comes first
+#: (a journey's end is the act of its sentence: "a final stop in A before returning to B")
+_CUE_RANK = {"earlier": 0, None: 1, "final": 1, "later": 2}
+
+
+def _cue_rank(e: MovementEvent, p: Place) -> int:
+    """Where an event's own words put it among the acts of its sentence: a place left or
+    passed through on the way to a planned one ("via Singapore") first, then as its cue
+    says; a place the sentence does not name (a dateline's) has no cue there."""
+    if not e.sentence[0] <= e.mention[0] < e.sentence[1]:
+        return 1
+    if e.kind == EventKind.ORIGIN or e.cue is None and p.status != EventStatus.REPORTED and \
+            e.predicate.split()[-1] in VIA_PREPS:
+        return 0
+    return _CUE_RANK.get(e.cue, 1)
+
+
+def order_stops(stops: Sequence[Place], article_order: dict[str, int],
+                anchors: dict[str, dt.date | None]) -> list[Place]:
+    """The stops in the order the traveller made them, from the calendar and the text's own
+    sequence cues read together.
+
+    Each source of order gives relations "A came before B"; they are taken strongest first,
+    and a relation that contradicts those already taken is dropped (as are two of one
+    strength that contradict each other):
+
+    1. dates the sentences tell;
+    2. the cues of one sentence: a place left before the one reached ("left Paris for
+       Rome"), "after visiting A" before the act it goes with, "before flying to B" after it;
+    3. a journey's end ("ends the trip in C", "the final stop") after every other stop;
+    4. what happened before what is still to come;
+    5. dates carried over from an earlier sentence;
+    6. the cues of one article: what it says came earlier ("a tour that has taken him to
+       A", "flew in from A") before its other stops, "then" after those told before it;
+    7. the day an article was written: what it reports happened by then, what it plans
+       comes after, about a week on for "next week".
+
+    The stops are then taken in that partial order, of those free to come next the one
+    the calendar (its date, else the day its article puts it at) and then the telling
+    (article, then place in the text) put first.
+    """
+    n = len(stops)
+    live = [[e for e in p.evidence if e.status in STOP_STATUSES] for p in stops]
+    told = [min((article_order[e.article], e.mention[0]) for e in ev) for ev in live]
+    about: list[dt.date | None] = []  # the day the texts put an undated stop at, roughly
+    for p, ev in zip(stops, live, strict=True):
+        if p.date is not None:
+            about.append(p.date)
+            continue
+        days = [day + dt.timedelta(days=vague_offset(e.date_text or "") or 0) for e in ev
+                if (day := anchors.get(e.article)) is not None]
+        about.append(None if not days else min(days) if p.status == EventStatus.REPORTED else max(days))
+    firm = [p.date is not None and any(e.date == p.date and not e.date_inferred for e in ev)
+            for p, ev in zip(stops, live, strict=True)]
+    final = [any(e.cue == "final" and e.sentence[0] <= e.mention[0] < e.sentence[1] for e in ev) for ev in live]
+    ranks = [[_cue_rank(e, p) for e in ev] for p, ev in zip(stops, live, strict=True)]
+    earliest = [0 in r for r in ranks]
+    reported = [p.status == EventStatus.REPORTED for p in stops]
+    levels: list[set[tuple[int, int]]] = [set() for _ in range(7)]
+    for i, a in enumerate(stops):
+        for j, b in enumerate(stops):
+            if i == j:
+                continue
+            if a.date is not None and b.date is not None and a.date < b.date:
+                levels[0 if firm[i] and firm[j] else 4].add((i, j))
+            if final[j] and not final[i]:
+                levels[2].add((i, j))
+            if reported[i] and not reported[j]:
+                levels[3].add((i, j))
+            bound = about[i]
+            if a.date is None and bound is not None and b.date is not None:
+                if reported[i] and b.date > bound:
+                    levels[6].add((i, j))
+                elif not reported[i] and b.date < bound:
+                    levels[6].add((j, i))
+    # the cues of one article and of one sentence
+    by_article: dict[str, list[tuple[int, MovementEvent, int]]] = defaultdict(list)
+    for i, ev in enumerate(live):
+        for e, r in zip(ev, ranks[i], strict=True):
+            by_article[e.article].append((i, e, r))
+    for article, items in by_article.items():
+        anchor = anchors.get(article)
+        for i, ea, ra in items:
+            for j, eb, rb in items:
+                if i == j:
+                    continue
+                when = stops[j].date
+                if ea.sentence == eb.sentence:
+                    if ra < rb:
+                        levels[1].add((i, j))
+                elif ra == 0 and rb == 1 and not earliest[j] and \
+                        not (when and anchor and when < anchor - dt.timedelta(days=1)):
+                    # said to have come earlier than the article's other stops (those of
+                    # its day: an act it dates days back is as far in the past)
+                    levels[5].add((i, j))
+                elif rb == 2 and ra == 1 and ea.sentence[0] < eb.sentence[0]:
+                    levels[5].add((i, j))  # "then": after what was told before it
+    after: list[set[int]] = [set() for _ in range(n)]  # after[i]: the stops taken to come after stop i
+    reach = [0] * n  # bit k of reach[i]: stop k comes after stop i, directly or not
+    for level in levels:
+        for i, j in sorted(level):
+            if (j, i) in level or reach[j] >> i & 1 or reach[i] >> j & 1:
+                continue  # contradicted, or already implied
+            after[i].add(j)
+            gained = 1 << j | reach[j]
+            for k in range(n):
+                if k == i or reach[k] >> i & 1:
+                    reach[k] |= gained
+    waiting = [0] * n  # how many stops still to be taken come before each
+    for later in after:
+        for j in later:
+            waiting[j] += 1
+    free = [i for i in range(n) if not waiting[i]]
+    out: list[Place] = []
+    while free:
+        k = min(free, key=lambda i: (about[i] or dt.date.max, told[i]))
+        free.remove(k)
+        out.append(stops[k])
+        for j in after[k]:
+            waiting[j] -= 1
+            if not waiting[j]:
+                free.append(j)
+    return out
 
 
 # --------------------------------------------------------------------------- GeoJSON
@@ -437,9 +621,10 @@ def _geocoder(record: GazetteerRecord) -> str:
 
 
 def story_geojson(places: list[Place], articles: Sequence[Article], subject: str, title: str,
-                  base: Path) -> StoryData:
+                  base: Path, travellers: Sequence[tuple[str, int]] = ()) -> StoryData:
     """The story file of places whose roles are assigned (:func:`assign_roles`); excerpts and
-    offsets come from ``articles``, whose files are written relative to ``base``."""
+    offsets come from ``articles``, whose files are written relative to ``base``;
+    ``travellers``: (name, times named), the subject first."""
     by_article = {a.id: a for a in articles}
     stops = sorted((p for p in places if p.role == "stop"), key=lambda p: p.stop or 0)
     others = sorted((p for p in places if p.role != "stop"), key=lambda p: (p.record.name, p.record.gazetteer_id))
@@ -541,15 +726,14 @@ def story_geojson(places: list[Place], articles: Sequence[Article], subject: str
                 "statuses": [p.status for p in stops],
             },
         })
-    return {
-        "type": "FeatureCollection",
-        "storymap": {
-            "version": STORY_VERSION,
-            "title": title,
-            "subject": subject or None,
-            "articles": [_article_meta(a, base) for a in articles],
-            "attribution": "Places: GeoNames (CC BY 4.0), Natural Earth (public domain), "
-                           "countries-states-cities-database (ODbL 1.0), storymap landmarks",
-        },
-        "features": features,
+    meta: dict[str, Any] = {
+        "version": STORY_VERSION,
+        "title": title,
+        "subject": subject or None,
+        "articles": [_article_meta(a, base) for a in articles],
+        "attribution": "Places: GeoNames (CC BY 4.0), Natural Earth (public domain), "
+                       "countries-states-cities-database (ODbL 1.0), storymap landmarks",
     }
+    if travellers:
+        meta["travellers"] = [{"name": name, "named": count} for name, count in travellers]
+    return {"type": "FeatureCollection", "storymap": meta, "features": features}

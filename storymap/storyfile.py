@@ -100,7 +100,7 @@ def _problem(error: Any) -> str:
     if kind == "const":
         return f"{value} should be {error.validator_value!r}"
     if kind == "enum":
-        return f"{value} should be one of {', '.join(map(repr, error.validator_value))}"
+        return f"{value} should be one of {', '.join(map(repr, (v for v in error.validator_value if v is not None)))}"
     if kind == "required":
         return error.message
     if kind in ("minimum", "maximum"):
@@ -110,6 +110,8 @@ def _problem(error: Any) -> str:
         return f"{value} has too {'few' if kind == 'minItems' else 'many'} items"
     if kind == "pattern" and "data:image" in str(error.validator_value):
         return f"{value} {_NOT_MEDIA}"
+    if kind == "pattern" and str(error.validator_value).startswith("^#"):
+        return f"{value} is not a colour: an accent is #rrggbb, such as '#b3202e'"
     if kind == "pattern":
         return f"{value} is not an ISO date (YYYY-MM-DD)"
     return reprlib.repr(error.message)
@@ -324,6 +326,19 @@ class Review(StrEnum):
     ACCEPTED = "accepted"
 
 
+class MapStyle(StrEnum):
+    """The base map's style (``storymap.style``): each one offline (see :mod:`storymap.look`)."""
+
+    LIGHT = "light"
+    DARK = "dark"
+    MUTED = "muted"
+
+
+#: the accent colour of a story's route and markers (``storymap.accent``): ``#rrggbb``. The same
+#: pattern is in the JSON Schema (``$defs/meta/properties/accent``).
+ACCENT = re.compile(r"#[0-9a-fA-F]{6}")
+
+
 # the story file's vocabulary that the language core defines, EventStatus (a stop's and its
 # evidence's status), is the itinerary's
 
@@ -501,15 +516,17 @@ ArticleRef.codecs = _ARTICLE
 
 @dataclass(frozen=True, slots=True)
 class Traveller(_Member):
-    """Another person whose movements the texts report (``storymap.travellers[]``)."""
+    """A traveller the texts name on the move (``storymap.travellers[]``: the subject first),
+    and how many times they name it."""
 
     name: str | None = None
     stops: tuple[str | None, ...] | None = None
+    named: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
 
-_TRAVELLER: dict[str, _Codec] = {"name": _TEXT, "stops": _texts()}
+_TRAVELLER: dict[str, _Codec] = {"name": _TEXT, "stops": _texts(), "named": _INTEGER}
 Traveller.codecs = _TRAVELLER
 
 
@@ -531,6 +548,9 @@ class Meta(_Member):
     traced: Mapping[str, Any] | None = None
     #: how many corrections the author made (a story with edits applied)
     edits: int | None = None
+    #: the house style: the base map's style and the accent colour of the route and markers
+    style: MapStyle | None = None
+    accent: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
 
@@ -539,6 +559,7 @@ _META: dict[str, _Codec] = {
     "version": _INTEGER,
     **dict.fromkeys(("title", "subject", "headline", "dek", "byline", "intro", "attribution"), _TEXT),
     "articles": _records(ArticleRef), "travellers": _records(Traveller), "traced": _ANY, "edits": _INTEGER,
+    "style": _enum(MapStyle), "accent": _TEXT,
 }
 Meta.codecs = _META
 

@@ -1,11 +1,14 @@
 """A video of a story's route: the exported page played in headless Chromium, frame by frame.
 
-The page is the one :func:`storymap.render.story_html` writes, shown as a reader sees it
-(the cover first, then each stop, then the whole route). Time in the page is virtual: a
+The page is the one :func:`storymap.render.story_html` writes, in its presentation mode
+(``#present``: no controls; a title card, then each stop's name, date and a short excerpt beside
+the map, then the whole route), in the story's house style. Time in the page is virtual: a
 script loaded before the page's own replaces its clock, timers and animation frames, and
 the recorder advances that clock one frame at a time and takes a screenshot after each
 step. The video therefore has every frame however slow the machine, and the same story
-gives the same frames. The frames go to the ffmpeg that the ``imageio-ffmpeg`` package
+gives the same frames. While nothing moves (a stop held, the title card) the clock jumps to
+the next change in one step and the last picture is repeated, without asking the browser.
+Progress goes to a callback, ``progress(message, frames_done, frames_total)``. The frames go to the ffmpeg that the ``imageio-ffmpeg`` package
 ships, which encodes MP4 (H.264), WebM (VP9) or an animated GIF.
 
 Nothing is fetched: the page is written to a temporary folder and any outside request
@@ -15,13 +18,16 @@ Nothing is fetched: the page is written to a temporary folder and any outside re
 from __future__ import annotations
 
 import base64
+import math
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from storymap.errors import StorymapError
 from storymap.files import atomic_path
@@ -32,13 +38,16 @@ from storymap.storyfile import Story, StoryData
 SIZES = {"landscape": (1280, 720), "square": (1080, 1080)}
 FPS = 25
 #: how long the cover shows before play, each stop once reached, and the closing view (ms)
-COVER_MS, DWELL_MS, CLOSING_MS = 3000, 3200, 2500
+COVER_MS, DWELL_MS, CLOSING_MS = 3000, 3200, 3500
 #: a story never plays longer than this (a guard against a page that never ends)
 MAX_MS = 15 * 60 * 1000
 GIF_FPS, GIF_WIDTH = 12, 640
 #: after a change, this many more pictures are taken before a still page's last one is reused
 STILL_SHOTS = 2
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+
+#: what a video calls as it records: a message ("Stop 2 of 5: Vladivostok"), frames done, frames in all
+Progress = Callable[[str, int, int], None]
 
 #: Loaded before the page's scripts: a virtual clock the recorder advances (``__smClock``).
 #: Date, performance.now, timers and animation frames all read it, so Leaflet's flights and
@@ -69,6 +78,8 @@ VIRTUAL_TIME = r"""
   window.requestAnimationFrame = function (fn) { frames.push({ id: ++seq, fn: fn }); return seq; };
   window.cancelAnimationFrame = function (id) { frames = frames.filter(function (f) { return f.id !== id; }); };
   window.__smClock = {
+    /* advance by ms; [callbacks run, ms until the next timer when no frame is pending (-1: none
+       pending at all), the page's step, whether play has ended] */
     advance: function (ms) {
       var end = now + ms, ran = 0;
       for (;;) {
@@ -83,9 +94,15 @@ VIRTUAL_TIME = r"""
       var due = frames;
       frames = [];
       due.forEach(function (f) { f.fn(now); ran += 1; });
-      return ran;
+      var idle = frames.length ? 0 : -1;
+      if (!frames.length && timers.length) {
+        idle = Math.min.apply(null, timers.map(function (t) { return t.at; })) - now;
+      }
+      return [ran, idle, window.__smStep, window.__smEnded !== undefined];
     }
   };
+  window.__smStep = 0;
+  window.addEventListener("storymap:step", function (e) { window.__smStep = e.detail.step; });
   window.__smArrived = [];
   window.addEventListener("storymap:arrive", function (e) { window.__smArrived.push([e.detail.step, now]); });
   window.addEventListener("storymap:end", function () { window.__smEnded = now; });
@@ -161,13 +178,13 @@ VIDEO_SUFFIXES = (".mp4", ".webm", ".gif")
 
 
 def export_video(story: Story | StoryData, out: str | os.PathLike[str], *, size: str = "landscape",
-                 fmt: str | None = None, fps: int = FPS) -> VideoInfo:
+                 fmt: str | None = None, fps: int = FPS, progress: Progress | None = None) -> VideoInfo:
     """Record the story's route as a video: MP4, WebM or an animated GIF.
 
     Parameters
     ----------
     story
-        A story, or its parsed file.
+        A story, or its parsed file; shown in its house style (``storymap.style``, ``accent``).
     out
         The video file; written under a temporary name and renamed when complete.
     size
@@ -176,6 +193,11 @@ def export_video(story: Story | StoryData, out: str | os.PathLike[str], *, size:
         ``"mp4"``, ``"webm"`` or ``"gif"``; None to use ``out``'s extension.
     fps
         Frames per second (a GIF keeps :data:`GIF_FPS` of them).
+    progress
+        Called as the video is recorded: ``progress(message, frames_done, frames_total)``, the
+        message naming the part recorded ("Title card", "Stop 2 of 5: Vladivostok", "The whole
+        route"), the total estimated from the story before recording (the last call has
+        ``frames_done == frames_total``).
 
     Returns
     -------
@@ -195,6 +217,7 @@ def export_video(story: Story | StoryData, out: str | os.PathLike[str], *, size:
     width, height = SIZES[size]
     browser_exe, ffmpeg = chromium_path(), _ffmpeg()
     page_html = story_html(story)
+    report = progress or (lambda message, done, total: None)
     with tempfile.TemporaryDirectory(prefix="storymap-video-") as tmp:
         page_file = Path(tmp) / "story.html"
         page_file.write_text(page_html, encoding="utf-8")
@@ -203,7 +226,7 @@ def export_video(story: Story | StoryData, out: str | os.PathLike[str], *, size:
             # already runs an event loop (a notebook, a server, another Playwright session)
             with ThreadPoolExecutor(max_workers=1) as pool:
                 frames, held = pool.submit(_record, page_file, Path(part), browser_exe, ffmpeg, suffix,
-                                           width, height, fps).result()
+                                           width, height, fps, report).result()
     rate = GIF_FPS if suffix == ".gif" else fps
     return VideoInfo(out, *(_gif_size(width, height) if suffix == ".gif" else (width, height)),
                      frames=frames if suffix != ".gif" else round(frames * GIF_FPS / fps),
@@ -217,9 +240,9 @@ def _gif_size(width: int, height: int) -> tuple[int, int]:
 
 
 def _record(page_file: Path, out: Path, browser_exe: str, ffmpeg: str, suffix: str,
-            width: int, height: int, fps: int) -> tuple[int, list[float]]:
-    """Play the page on virtual time and pipe one screenshot per frame to ffmpeg; the frame
-    count, and the time (ms of video) in the middle of each stop's hold."""
+            width: int, height: int, fps: int, report: Progress) -> tuple[int, list[float]]:
+    """Play the page's presentation mode on virtual time and pipe one screenshot per frame to
+    ffmpeg; the frame count, and the time (ms of video) in the middle of each stop's hold."""
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
@@ -229,6 +252,7 @@ def _record(page_file: Path, out: Path, browser_exe: str, ffmpeg: str, suffix: s
     encoder = subprocess.Popen([ffmpeg, *_encoder(suffix, out, fps, width)], stdin=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     count = 0
+    report("Starting Chromium", 0, 1)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=browser_exe, args=["--no-sandbox", "--disable-gpu"])
@@ -237,40 +261,72 @@ def _record(page_file: Path, out: Path, browser_exe: str, ffmpeg: str, suffix: s
                 page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
                            else r.abort())
                 page.add_init_script(VIRTUAL_TIME)
-                page.goto(page_file.as_uri())
+                page.goto(page_file.as_uri() + "#present")
                 page.wait_for_function("() => window.storymap && window.__smClock")
+                names = [s["name"] for s in page.evaluate("() => window.storymap.stops()")]
+                play_ms = page.evaluate(f"() => window.storymap.playTime({DWELL_MS})")
+                total = math.ceil((COVER_MS + play_ms + CLOSING_MS) / step)
 
                 cdp = page.context.new_cdp_session(page)
                 last = b""
                 still = 0
+                state: dict[str, Any] = {"step": 0, "ended": False, "idle": -1.0}
 
-                def frame() -> None:
-                    # nothing ran on this step (a stop held, the cover): the page has not
-                    # changed, so the last picture stands (taken twice after each change, to
-                    # let the browser finish painting it)
-                    nonlocal count, last, still
-                    ran = page.evaluate(f"() => window.__smClock.advance({step})")
+                def write(times: int) -> None:
+                    nonlocal count
+                    assert encoder.stdin is not None
+                    for _ in range(times):
+                        encoder.stdin.write(last)
+                    count += times
+                    at = state["step"]
+                    message = ("The whole route" if state["ended"] else f"Stop {at} of {len(names)}: {names[at - 1]}"
+                               if at else "Title card")
+                    report(message, min(count, total - 1), total)
+
+                def frame() -> float:
+                    # nothing ran on this step: the page has not changed, so the last picture
+                    # stands (taken twice after each change, to let the browser finish painting it)
+                    nonlocal last, still
+                    ran, state["idle"], state["step"], state["ended"] = page.evaluate(
+                        f"() => window.__smClock.advance({step})")
                     still = still + 1 if ran == 0 else 0
                     if still <= STILL_SHOTS or not last:
-                        shot = cdp.send("Page.captureScreenshot", {"format": "jpeg", "quality": 92})
+                        shot = cdp.send("Page.captureScreenshot", {"format": "jpeg", "quality": 90,
+                                                                   "optimizeForSpeed": True})
                         last = base64.b64decode(shot["data"])
-                    assert encoder.stdin is not None
-                    encoder.stdin.write(last)
-                    count += 1
+                    write(1)
+                    return step
+
+                def hold(elapsed: float, until: float) -> float:
+                    # a still page with no timer due before ``until`` (ms of video): the clock
+                    # jumps there at once and the last picture fills the frames in between
+                    idle = state["idle"]
+                    if still < STILL_SHOTS or not last or idle == 0:
+                        return 0.0
+                    reach = until - elapsed if idle < 0 else min(idle, until - elapsed)
+                    frames = math.floor((reach - 0.001) / step)
+                    if frames < 1:
+                        return 0.0
+                    page.evaluate(f"() => window.__smClock.advance({frames * step})")
+                    if idle > 0:
+                        state["idle"] = idle - frames * step
+                    write(frames)
+                    return frames * step
+
+                def tick(elapsed: float, until: float) -> float:
+                    return hold(elapsed, until) or frame()
 
                 elapsed = 0.0
-                while elapsed < COVER_MS:  # the cover: headline, dek and the whole route
-                    frame()
-                    elapsed += step
-                # a story of mentions alone has no route to play: the cover is the video
-                route = page.evaluate("() => window.storymap.stops().length") > 0
-                if route:
+                while elapsed < COVER_MS:  # the title card over the whole route
+                    elapsed += tick(elapsed, COVER_MS)
+                # a story of mentions alone has no route to play: the title card is the video
+                if names:
                     page.evaluate(f"() => window.storymap.play({{dwell: {DWELL_MS}}})")
-                ended = None if route else elapsed
+                    state["idle"] = 0  # play has begun: the next step runs it
+                ended = None if names else elapsed
                 while elapsed < MAX_MS:
-                    frame()
-                    elapsed += step
-                    if ended is None and page.evaluate("() => window.__smEnded !== undefined"):
+                    elapsed += tick(elapsed, MAX_MS if ended is None else ended + CLOSING_MS)
+                    if ended is None and state["ended"]:
                         ended = elapsed
                     if ended is not None and elapsed - ended >= CLOSING_MS:
                         break
@@ -285,6 +341,7 @@ def _record(page_file: Path, out: Path, browser_exe: str, ffmpeg: str, suffix: s
         encoder.kill()
         encoder.wait()
         raise VideoError(f"recording the video failed: {exc}") from exc
+    report("Encoding", count, count)
     assert encoder.stdin is not None
     encoder.stdin.close()
     problem = encoder.stderr.read().decode("utf-8", "replace") if encoder.stderr else ""
@@ -293,4 +350,4 @@ def _record(page_file: Path, out: Path, browser_exe: str, ffmpeg: str, suffix: s
     return count, [held[k] - step for k in sorted(held)]
 
 
-__all__ = ["SIZES", "VIDEO_SUFFIXES", "VideoError", "VideoInfo", "chromium_path", "export_video"]
+__all__ = ["SIZES", "VIDEO_SUFFIXES", "Progress", "VideoError", "VideoInfo", "chromium_path", "export_video"]

@@ -592,3 +592,37 @@ def test_the_timeline_labels_every_dot_readably_without_overlaps_at_1440_px(chro
         assert seen["svg"]["x"] <= a["x"] and a["r"] <= seen["svg"]["r"], a
         for b in labels[i + 1:]:
             assert a["r"] <= b["x"] or b["r"] <= a["x"] or a["b"] <= b["y"] or b["b"] <= a["y"], (a, b)
+
+
+def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections(app_page: Any, app_url: str,
+                                                                     shots: Path) -> None:
+    """The review page names whom the route follows and the other travellers; choosing
+    another builds the route again for them, and a correction made before is kept."""
+    page = app_page
+    open_map(page, app_url)
+    nav(page, "Review")
+    page.get_by_text("The route follows Kim Jong Un (named 22 times)").wait_for(timeout=60_000)
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Place to review")
+    box.locator("input").click()
+    box.locator("input").fill("Moscow")
+    page.keyboard.press("Enter")
+    page.locator("strong", has_text="Moscow").first.wait_for(timeout=30_000)
+    wait_idle(page)
+    press(page, "Reject")
+    page.get_by_text("1 correction applied").wait_for(timeout=60_000)
+    wait_idle(page)
+    expand(page, "Change the subject")
+    pick = page.get_by_test_id("stSelectbox").filter(has_text="Another traveller the texts name")
+    pick.locator("input").click()
+    page.get_by_role("option", name="Vladimir Putin (named 13 times)").click()
+    wait_idle(page)
+    press(page, "Build the route for this subject")
+    page.get_by_text("The route now follows Vladimir Putin.").wait_for(timeout=120_000)
+    wait_idle(page)
+    assert page.locator("h1").first.inner_text() == "Vladimir Putin in Russia"
+    page.get_by_text("The route follows Vladimir Putin (named 13 times)").wait_for(timeout=30_000)
+    assert page.get_by_text("1 correction applied").count() == 1  # Moscow stays rejected
+    page.wait_for_function("() => new URL(location.href).searchParams.get('story')", timeout=30_000)
+    page.screenshot(path=str(shots / "app-new-subject.png"), full_page=True)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors

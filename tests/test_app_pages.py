@@ -165,6 +165,97 @@ def test_the_reviewers_actions_name_the_place_they_act_on():
     assert json.loads(ed.dumps_edits(edits))["rejected"] == ["c"]
 
 
+def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections_that_apply(files):
+    from storymap.library import article_text
+    from storymap.storyfile import read_story
+
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    edits = ed.reject(ed.reject(Edits(), "komsomolsk-on-amur-aircraft-plant"), "atlantis")
+    saved = Library().add(read_story(ROOT / "data" / "places.geojson"),
+                          articles=[article_text(p.name, p.read_bytes()) for p in seeds], edits=edits.to_dict())
+    at = goto(run_app(saved.id), "review")
+    line = next(m.value for m in at.markdown if m.value.startswith("**The route follows**"))
+    assert line == ("**The route follows** Kim Jong Un (named 22 times) · **other travellers the texts name:** "
+                    "Vladimir Putin (13 times)")
+    at.selectbox(key="subject_pick").set_value("Vladimir Putin")
+    at.button(key="btn_subject").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Vladimir Putin in Russia"
+    notes = [w.value for w in at.warning]
+    assert "The route now follows Vladimir Putin." in notes
+    assert any(n.startswith("These corrections no longer apply and were not kept: 'atlantis' is not in this story")
+               for n in notes), notes
+    s = at.session_state["app"]
+    assert s.story_id == saved.id and s.edits.rejected == ["komsomolsk-on-amur-aircraft-plant"]
+    kept = Library().get(saved.id)
+    assert kept.records.meta.subject == "Vladimir Putin"
+    assert kept.edits["rejected"] == ["komsomolsk-on-amur-aircraft-plant"]
+    line = next(m.value for m in at.markdown if m.value.startswith("**The route follows**"))
+    assert line == ("**The route follows** Vladimir Putin (named 13 times) · **other travellers the texts name:** "
+                    "Kim Jong Un (22 times)")
+    goto(at, "read")
+    named = {files[b.proto.deferred_file_id] for b in at.download_button if b.proto.deferred_file_id}
+    assert "vladimir-putin-in-russia.geojson" in named
+
+
+PASTED = """Ana Lopes arrives in Porto
+
+Portuguese president Ana Lopes arrived in Porto on Monday for a two-day visit, her office said.
+
+Lopes met the city's mayor and visited the harbour. She flew back to Lisbon on Tuesday evening.
+"""
+
+
+def test_pasted_text_takes_a_date_an_outlet_and_an_address_before_the_build():
+    at = goto(run_app(), "new_story")
+    at.text_area(key="paste_text").set_value(PASTED)
+    at.text_input(key="new_published").set_value("12/03/2025")  # malformed: a message, nothing built
+    at.button(key="btn_build").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["The article's details: published: '12/03/2025' is not a date "
+                                           "(use YYYY-MM-DD). Nothing was built."]
+    assert at.session_state["app"].origin == "seeds"
+    at.text_input(key="new_published").set_value("2025-03-12")  # a Wednesday
+    at.text_input(key="new_url").set_value("javascript:alert(1)")
+    at.button(key="btn_build").click().run()
+    assert not at.exception and "url must be an http(s) address" in at.error[0].value
+    at.text_input(key="new_url").set_value("https://example.org/news/lopes-porto")
+    at.text_input(key="new_source").set_value("Example News")
+    at.button(key="btn_build").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    story = at.session_state["app"].base
+    [article] = story.articles
+    assert (article.published, article.source, article.url) == ("2025-03-12", "Example News",
+                                                                "https://example.org/news/lopes-porto")
+    porto = next(p for p in story.stops if p.name == "Porto")
+    assert porto.date == "2025-03-10"  # "on Monday" in an article of Wednesday 12 March
+    credits = [m.value for m in at.markdown if "example.org" in m.value]
+    assert credits and credits[0].startswith("- [Ana Lopes arrives in Porto](<https://example.org/news/lopes-porto>)")
+
+
+def test_the_details_are_filled_in_from_what_the_text_says():
+    at = goto(run_app(), "new_story")
+    at.text_area(key="paste_text").set_value("By Jo Ng, Reuters\nPublished 2025-03-12\n\n" + PASTED)
+    at.button(key="btn_read_details").click().run()
+    assert not at.exception
+    assert at.text_input(key="new_published").value == "2025-03-12"
+
+
+def test_an_uploads_details_are_written_beside_it_and_read_over_the_text(tmp_path):
+    from storymap import app_support as sup
+    from storymap.articles import read_article
+
+    details = ed.check_article({"published": "2025-03-12", "source": " Example News ", "url": ""})
+    assert details == {"published": "2025-03-12", "source": "Example News", "url": None}
+    upload = sup.Upload("porto.txt", PASTED.encode(), {k: v for k, v in details.items() if v})
+    [path] = sup.write_uploads([upload], tmp_path)
+    article, _ = read_article(path)
+    assert (article.published.isoformat(), article.source) == ("2025-03-12", "Example News")
+    assert sup.read_details(upload) == {"published": "2025-03-12", "source": "Example News"}
+    with pytest.raises(ed.EditsError, match="not a date"):
+        ed.check_article({"published": "Monday"})
+
+
 # --------------------------------------------------------------------------- fast review, any place
 def _stops_story(count: int) -> str:
     """A story of ``count`` stops along the Portuguese coast, in the library: its id."""

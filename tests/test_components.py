@@ -123,6 +123,21 @@ def test_the_toponym_component_keeps_spans_already_given(nlp) -> None:
     # a pronoun takes the last named clause subject; "then" orders it later
     ("Ana Lopes met the president. She then flew to Accra.", ["Accra"],
      [("Accra", "fly to", "Ana Lopes", "pronoun", "reported", "visit", "later")]),
+    # the end of a journey: "ends the trip in", "the last stop"; a first leg came earlier
+    ("Ana Lopes will fly to Lagos before ending the trip in Accra.", ["Lagos", "Accra"],
+     [("Lagos", "fly to", "Ana Lopes", "name", "expected", "visit", None),
+      ("Accra", "trip in", "Ana Lopes", "name", "expected", "visit", "final")]),
+    ("Ana Lopes will make the last stop of her tour in Accra.", ["Accra"],
+     [("Accra", "stop in", "Ana Lopes", "name", "expected", "visit", "final")]),
+    ("Ana Lopes began the first leg of her tour in Lagos.", ["Lagos"],
+     [("Lagos", "leg in", "Ana Lopes", "name", "reported", "visit", "earlier")]),
+    ("Ana Lopes began her tour in Lagos.", ["Lagos"],
+     [("Lagos", "begin in", "Ana Lopes", "name", "reported", "visit", "earlier")]),
+    ("Ana Lopes spent the past days in Lagos.", ["Lagos"],
+     [("Lagos", "spend in", "Ana Lopes", "name", "reported", "visit", "earlier")]),
+    # "her first visit" is a first ever, not a first stop
+    ("Ana Lopes made her first visit to Accra.", ["Accra"],
+     [("Accra", "visit to", "Ana Lopes", "pronoun", "reported", "visit", None)]),
     # a place as a subject ("Moscow said") is no traveller and no event
     ("Moscow said Ana Lopes flew to Accra.", ["Moscow", "Accra"],
      [("Accra", "fly to", "Ana Lopes", "name", "reported", "visit", None)]),

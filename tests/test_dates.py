@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from storymap.dates import article_anchor, find_dates, resolve, resolve_range, year_for
+from storymap.dates import article_anchor, find_dates, resolve, resolve_range, vague_offset, year_for
 
 
 def test_finds_explicit_dates_and_weekdays_with_offsets():
@@ -27,6 +27,26 @@ def test_year_left_out_is_the_one_where_the_weekday_fits():
 def test_year_without_weekday_is_the_anchor_year_unless_that_is_months_ahead():
     assert year_for(3, 1, weekday=None, near=dt.date(2024, 3, 10)) == 2024
     assert year_for(12, 20, weekday=None, near=dt.date(2024, 1, 5)) == 2023
+
+
+def test_a_plans_month_and_day_are_in_the_months_ahead_of_the_anchor():
+    march = dt.date(1999, 3, 4)
+    assert year_for(6, 3, weekday=None, near=march) == 1998  # a report of "June 3" told in March: last June
+    assert year_for(6, 3, weekday=None, near=march, plan=True) == 1999  # a plan for "June 3": this June
+    assert year_for(1, 12, weekday=None, near=dt.date(1999, 12, 20), plan=True) == 2000
+    assert year_for(2, 20, weekday=None, near=march, plan=True) == 1999  # a plan told a little late
+    june = find_dates("will be in Oslo from June 3 to 6")[0]
+    assert resolve_range(june, march, direction="future") == (dt.date(1999, 6, 3), dt.date(1999, 6, 6))
+    assert resolve(june, march) == dt.date(1998, 6, 3)
+
+
+def test_a_time_of_day_about_the_anchor_is_that_day():
+    found = find_dates("She met the mayor this morning and leaves this evening.")
+    assert [(d.text, d.relative) for d in found] == [("this morning", 0), ("this evening", 0)]
+
+
+def test_a_week_or_a_month_about_the_anchor_is_roughly_so_many_days_from_it():
+    assert [vague_offset(t) for t in ("next week", "Last month", "this week", "Friday")] == [7, -30, 0, None]
 
 
 def test_weekdays_resolve_back_from_the_anchor_for_reports_and_forward_for_plans():

@@ -322,3 +322,17 @@ def test_irish_and_british_counties_put_the_word_county_first(tmp_path):
                                 "Durham on Monday."))
     assert division(ids["County Cork"]) == "IE-CO" and division(ids["County Durham"]) == "GB-DUR"
     assert gazetteer().get(ids["Durham"]).country_code == "GB"  # the county's town, not North Carolina's
+
+
+def test_large_islands_no_town_is_named_for_are_a_class_of_places(tmp_path):
+    got = dict(placed(tmp_path, "Ferries from Piraeus reached Lesvos on Monday and Majorca on Tuesday."))
+    lesvos, majorca = gazetteer().get(got["Lesvos"]), gazetteer().get(got["Majorca"])
+    assert (lesvos.place_type, lesvos.country_code) == ("island", "GR")
+    assert (majorca.place_type, majorca.country_code) == ("island", "ES")
+
+
+def test_a_place_counts_the_names_it_goes_by():
+    # the well-known city goes by many more names in the world's languages than its namesakes
+    venice = {h.record.country_code: h.record.names for h in gazetteer().lookup("Venice")
+              if h.kind == gz.PRIMARY and h.record.place_type in gz.POPULATED_TYPES}
+    assert venice["IT"] > 3 * venice["US"]

@@ -107,6 +107,55 @@ def test_stops_are_ordered_by_date_then_expected_last(tmp_path):
     assert order == ["Blagoveshchensk", "Khabarovsk", "Vladivostok"]
 
 
+def order_of(got: dict) -> list[str]:
+    return sorted(got, key=lambda n: got[n]["stop"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # "first", "before flying", "ends the trip in": the text's order, whatever the dates say
+        "Minister Ana Reyes will first spend two days in Hanoi before flying to Jakarta. "
+        "She ends the trip in Singapore on Monday.",
+        # the last stop told first
+        "Minister Ana Reyes will make the final stop of her tour in Singapore. "
+        "She will first spend two days in Hanoi before flying to Jakarta.",
+        # the days before the day the article tells of
+        "Minister Ana Reyes arrived in Jakarta on Monday. She spent the previous days in Hanoi. "
+        "Reyes will fly on to Singapore.",
+        # a plan after the report, a place passed through before the end
+        "Minister Ana Reyes arrived in Hanoi on Monday. She will sail to Singapore via Jakarta.",
+    ],
+)
+def test_undated_stops_follow_the_texts_own_sequence_cues(tmp_path, body):
+    got = stops(tmp_path, body, published="2023-09-11", subject="Ana Reyes")
+    assert order_of(got) == ["Hanoi", "Jakarta", "Singapore"]
+
+
+def test_the_dates_the_sentences_tell_win_over_their_cues(tmp_path):
+    got = stops(tmp_path, "Minister Ana Reyes will first visit Lima on Friday. She will fly to Quito on Wednesday "
+                          "before ending the trip in Caracas.", published="2023-09-11", subject="Ana Reyes")
+    assert order_of(got) == ["Quito", "Lima", "Caracas"]
+
+
+def test_an_undated_stop_an_article_reports_comes_before_what_is_dated_after_that_article(tmp_path):
+    got = build_files(tmp_path, {
+        "a.txt": "Minister tours Europe\n\nFinance Minister Ana Reyes held talks in Paris, her office said. "
+                 "Reyes visited Berlin on Thursday.",
+        "a.meta.json": '{"published": "2023-09-12"}',
+        "b.txt": "Minister in Rome\n\nFinance Minister Ana Reyes met bankers in Rome on Thursday.",
+        "b.meta.json": '{"published": "2023-09-15"}',
+    }, subject="Ana Reyes")
+    # Paris is undated but reported on the 12th: before Rome on the 14th, after Berlin on the 7th
+    assert route_of(got)["stops"] == ["berlin", "paris", "rome"]
+
+
+def test_a_plan_for_next_week_comes_after_the_stops_of_this_week(tmp_path):
+    got = stops(tmp_path, "Minister Ana Reyes will go on to Ottawa next week. She will fly to Lima on "
+                          "Thursday. Reyes will visit Quito on Friday.", published="2023-09-11", subject="Ana Reyes")
+    assert order_of(got) == ["Lima", "Quito", "Ottawa"]
+
+
 def test_subject_is_found_from_the_text_and_can_be_given(tmp_path):
     body = ("Pope Francis arrived in Lisbon on Wednesday. Francis will travel to Fatima. "
             "Prime Minister Antonio Costa flew to Porto.")
@@ -442,7 +491,18 @@ def test_where_the_subject_had_come_from_is_not_dated_by_the_main_clause(tmp_pat
     got = stops(tmp_path, "Governor Ali Kaya, who had driven overnight from Konya, addressed reporters on "
                           "Saturday in Ankara.", published="2016-07-16")
     assert got["Ankara"]["date"] == "2016-07-16"
-    assert got["Konya"]["date"] is None
+    assert got["Konya"]["date"] == "2016-07-15"  # left in the night before, not on Saturday
+
+
+def test_a_date_of_a_clause_that_holds_the_act_is_its_date_and_a_coordinated_clause_keeps_its_own(tmp_path):
+    got = stops(tmp_path, "Minister Ana Reyes began her tour on Sunday when she landed in Lisbon, the newspaper "
+                          "reported.", published="2016-04-11")
+    assert got["Lisbon"]["date"] == "2016-04-10"
+    (tmp_path / "b").mkdir()
+    got = stops(tmp_path / "b", "Minister Ana Reyes will visit Lima. From there she will travel to Quito, and she "
+                                "returns to Madrid on Friday.", published="2023-09-11")
+    assert [got[n]["date"] for n in ("Lima", "Quito", "Madrid")] == [None, None, "2023-09-15"]
+    assert order_of(got) == ["Lima", "Quito", "Madrid"]
 
 
 def test_being_somewhere_this_week_is_being_there_on_the_day_of_writing(tmp_path):
@@ -492,3 +552,16 @@ def test_a_trip_something_is_readied_for_is_ahead_and_passing_through_comes_befo
     assert got["Gdańsk"]["status"] == "expected" and got["Gdańsk"]["date"] is None
     assert [name for name, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == ["Bergen", "Copenhagen",
                                                                                       "Gdańsk"]
+
+
+def test_a_country_visited_is_the_town_in_it_an_article_was_filed_from(tmp_path):
+    got = build_files(tmp_path, {
+        "a.txt": "Minister on tour\n\nLISBON, Sept 11 - Finance Minister Ana Duarte met bankers in Lisbon on "
+                 "Monday. After Lisbon she will travel this week to Austria, the ministry said.\n",
+        "a.meta.json": '{"published": "2023-09-11"}',
+        "b.txt": "Minister meets Austrian officials\n\nVIENNA, Sept 13 - Finance Minister Ana Duarte met her Austrian "
+                 "counterpart on the second leg of a tour to discuss the budget.\n",
+        "b.meta.json": '{"published": "2023-09-13"}',
+    }, subject="Ana Duarte")
+    names = list(stop_props(got))
+    assert "Vienna" in names and "Austria" not in names

@@ -121,3 +121,34 @@ def test_names_are_read_from_spacys_tokens_alike_with_and_without_a_parse(tmp_pa
     if ner.available():
         parsed = [m.text for m in recognizer.analyse(article, parse_articles([article])[0]).mentions]
         assert [n for n in parsed if n in expected] == expected
+
+
+WRAPPED = ("Headline\n\n"
+           "    The minister said on Monday that he would fly to West\n"
+           "Germany next week for talks with Chancellor Helmut\n"
+           "Kohl, and would then travel on to Paris and to London\n"
+           "before he returned home at the end of the month.\n")
+
+
+def test_a_name_broken_across_the_lines_of_wrapped_text_is_one_name(tmp_path):
+    article, _ = read_article(write(tmp_path, "a.txt", WRAPPED))
+    found = Recognizer(gazetteer()).find(article)
+    assert [m.text.replace("\n", " ") for m in found if not m.demonym] == ["West Germany", "Paris", "London"]
+    assert found[0].candidates[0].record.gazetteer_id == "naturalearth:DE"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "site", "town"),
+    [
+        # a site said to be in a town is there, not at what its own name may name
+        ("She studied at Trinity College in Dublin for two years.", "Trinity College", "Dublin"),
+        ("The ship docked at Naval Station Norfolk in Virginia on Friday.", "Naval Station Norfolk", "Virginia"),
+        ("He prayed at the Heian Shrine in Kyoto on Sunday.", "Heian Shrine", "Kyoto"),
+        # the entity model may read a castle as a person: it is still at the town it is named for
+        ("The queen visited Edinburgh Castle on Monday.", "Edinburgh Castle", "Edinburgh"),
+    ],
+)
+def test_a_site_is_placed_at_its_town(tmp_path, sentence, site, town):
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + sentence))
+    found = {m.text: m for m in Recognizer(gazetteer()).find(article)}
+    assert town in {c.record.name for c in found[site].candidates}

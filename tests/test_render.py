@@ -253,3 +253,25 @@ def test_base_map_names_countries_cities_and_each_stops_neighbours_but_not_the_s
     from storymap.gazetteer import distance_km
     for stop in story_data(story)["stops"]:
         assert any(distance_km(stop["lat"], stop["lon"], n["lat"], n["lon"]) < 60 for n in names if n["kind"] == "town")
+
+
+def test_the_coarse_world_kept_in_the_cache_gives_the_same_base_map(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    story = load_story(FIXTURE)
+    kept = tmp_path / "coarse.wkb"
+    monkeypatch.setattr(basemap, "_coarse_cache_path", lambda: kept)
+
+    def fresh() -> str:
+        basemap._coarse_world.cache_clear()
+        basemap._basemap.cache_clear()
+        return json.dumps(basemap.basemap_geojson(story), sort_keys=True)
+
+    try:
+        made = fresh()  # made, and kept
+        assert kept.is_file()
+        assert fresh() == made  # read back from the cache folder
+        kept.write_bytes(b"damaged")
+        assert fresh() == made  # made again
+    finally:
+        basemap._coarse_world.cache_clear()
+        basemap._basemap.cache_clear()

@@ -129,3 +129,32 @@ def test_a_village_is_read_in_the_country_of_the_story(tmp_path):
 def test_a_town_named_like_a_region_needs_neighbours_not_a_nearby_city(tmp_path):
     got = resolved_in_text(tmp_path, "The United States envoy flew from Annapolis to the Middle East on Monday.")
     assert got["Middle East"].best.record.place_type == "region"
+
+
+def test_a_famous_town_beats_a_namesake_of_as_many_people_in_the_story_country(tmp_path):
+    # Venice, California has nearly the people of Venice, Italy, but a small part of its renown;
+    # nor is an American city that once bore the name a reading of it
+    got = resolved_in_text(tmp_path, "Officials of the United States said the summit in Venice would open on Monday.")
+    assert got["Venice"].best.record.country_code == "IT"
+    # the text still anchors the namesake: its neighbours are the story's places
+    got = resolved_in_text(tmp_path, "Surfers drove from Santa Monica and Culver City to Venice on Monday.")
+    assert got["Venice"].best.record.country_code == "US"
+
+
+def test_a_town_the_model_reads_as_no_place_needs_the_story_in_its_country(tmp_path):
+    # a seat of government known by its street, which names American towns
+    got = resolved_in_text(tmp_path, "Officials in Whitehall said the prime minister would visit Edinburgh.")
+    assert "Whitehall" not in got and "Edinburgh" in got
+    # a first name that a French city bears, in a story about America
+    got = resolved_in_text(tmp_path, "Nancy said she would go to Chicago.")
+    assert "Nancy" not in got and "Chicago" in got
+    # a city the words before it put someone bound for is a place, whatever the model says
+    got = resolved_in_text(tmp_path, "A freighter bound for Antwerp sailed from Singapore on Monday.")
+    assert got["Antwerp"].best.record.country_code == "BE"
+
+
+def test_a_town_named_by_a_common_word_needs_the_text_to_put_it_there(tmp_path):
+    got = resolved_in_text(tmp_path, "The senator said he would move to Post after the vote in Washington.")
+    assert "Post" not in got and "Washington" in got
+    got = resolved_in_text(tmp_path, "Ranchers drove from Lubbock to Post, Texas, on Monday.")
+    assert got["Post"].best.record.country_code == "US"

@@ -26,7 +26,7 @@ from storymap.edits import Edits, apply_edits
 from storymap.errors import StoryError
 from storymap.events import EVENT_COLUMNS
 from storymap.export import FLAT_FIELDS, geojson_text
-from storymap.storyfile import Media, Story, dumps_story, load_story, parse_story, read_story, stops
+from storymap.storyfile import MapStyle, Media, Story, dumps_story, load_story, parse_story, read_story, stops
 
 FIXTURE = Path(__file__).parent / "fixtures" / "story.geojson"
 READ_FORMATS = ("html", "geojson", "gpkg", "csv", "kml")
@@ -46,7 +46,8 @@ def rich_story() -> Story:
     story = read_story(FIXTURE)
     ids = [str(f.id) for f in story.stops]
     story = apply_edits(story, Edits(order=[*ids, ids[0]]))
-    story = story.with_meta(headline="The envoy's loop", intro="Where the *train* went.")
+    story = story.with_meta(headline="The envoy's loop", intro="Where the *train* went.", style=MapStyle.DARK,
+                            accent="#0a7f5a")
     first = story.place(ids[0])
     assert first is not None
     media = (Media(_png(), "A square of blue", "Test", "blue"),

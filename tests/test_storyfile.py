@@ -22,6 +22,7 @@ EVERY_FIELD = {
     "storymap": {
         "version": 2, "title": "Ada in Ruritania", "subject": "Ada", "headline": "Ada's tour", "dek": "A dek",
         "byline": "By me", "intro": "*Intro*", "attribution": "Places: somewhere",
+        "style": "muted", "accent": "#35688a",
         "articles": [
             {"id": "a1", "file": "a1.txt", "title": "First", "source": "Outlet", "original_source": None,
              "published": "2024-05-01", "url": "https://example.org/a1", "sha256": "00", "shelf": 3},

@@ -6,10 +6,15 @@
  * textContent and DOM nodes, never as HTML.
  *
  * Public API for embedders: window.storymap.goTo(n) (n = 1-based stop, 0 = overview),
- * .play({dwell: ms}), .pause(), .next(), .prev(), .restart(), .step(); a "storymap:step" event on
+ * .play({dwell: ms}), .pause(), .next(), .prev(), .restart(), .step(), .playTime(dwell) (how long
+ * play takes, ms, from the overview to the closing view); a "storymap:step" event on
  * window with detail {step, id, name, date, status} when a step begins, "storymap:arrive"
  * {step} when its view is reached, and "storymap:end" when play has shown the last stop
  * and closed on the whole route.
+ *
+ * #present (or #present-step-N) is the presentation mode a video records: no controls at all,
+ * a title card on the overview, each stop's name, date and a short excerpt in a column of the
+ * frame (under the map in a square or tall frame), and the whole route at the end.
  */
 (function () {
   "use strict";
@@ -140,6 +145,23 @@
     return svg;
   }
 
+  /* Plain text of the author's Markdown tree (render.markdown_blocks). */
+  function blocksText(blocks) {
+    function walk(nodes) {
+      return (nodes || []).map(function (n) { return typeof n === "string" ? n : walk(n.children); }).join("");
+    }
+    return (blocks || []).map(function (b) { return b.items.map(walk).join(" "); }).join(" ");
+  }
+
+  /* At most max characters, cut at a word and ended with an ellipsis. */
+  function shorten(text, max) {
+    text = String(text || "").replace(/\s+/g, " ").trim();
+    if (text.length <= max) { return text; }
+    var cut = text.slice(0, max);
+    var space = cut.lastIndexOf(" ");
+    return (space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.\u2014-]+$/, "") + "\u2026";
+  }
+
   function statusText(place) {
     var date = fmtDate(place.date);
     var status = STATUS[place.dateStatus] || null;
@@ -173,6 +195,9 @@
     document.documentElement.classList.add("sm-ready");
     /* #map (or #map-step-N): the map alone, for small slots, with a caption for the stop */
     var mapOnly = /^#map(?:-|$)/.test(window.location.hash || "");
+    /* #present (or #present-step-N): the presentation mode a video records */
+    var present = /^#present(?:-|$)/.test(window.location.hash || "");
+    if (present) { document.documentElement.classList.add("sm-present"); map.invalidateSize(); }
     var caption = null;
     if (mapOnly) {
       document.documentElement.classList.add("sm-map-only");
@@ -658,7 +683,8 @@
     }
 
     function setHash(step) {
-      var hash = (mapOnly ? "#map" : "") + (step > 0 ? (mapOnly ? "-" : "#") + "step-" + step : "");
+      var mode = mapOnly ? "#map" : present ? "#present" : "";
+      var hash = mode + (step > 0 ? (mode ? "-" : "#") + "step-" + step : "");
       if (window.location.hash === hash || (!hash && !window.location.hash)) { return; }
       try {
         window.history.replaceState(null, "", hash || (window.location.pathname + window.location.search));
@@ -681,6 +707,7 @@
       prevBtn.disabled = step <= 0;
       nextBtn.disabled = step >= stops.length;
       if (step > 0) { showPlace(place, true, step); } else { showOverview(); }
+      if (present) { presentStep(step); }
       if (caption) {
         caption.textContent = "";
         caption.appendChild(document.createTextNode(step > 0 ? step + ". " + place.name + " " : data.routeName));
@@ -812,6 +839,7 @@
     function close() {
       setPlaying(false);
       view(0, !reduced());
+      if (present) { presentEnd(); }
       emit("storymap:end", { step: state.step });
     }
 
@@ -822,6 +850,101 @@
       if (state.step >= stops.length) { goTo(0, { animate: false }); }
       setPlaying(true);
       advance();
+    }
+
+    /* How long play takes (ms), to "storymap:end", with each stop held for dwell ms: the first
+       stop is flown to from the overview, each later one reached along its leg (the flight
+       over it, the drawing, the arrival). */
+    function playTime(dwell) {
+      var hold = typeof dwell === "number" && dwell > 0 ? dwell : TIMING.dwell;
+      if (!stops.length) { return 0; }
+      var arrive = TIMING.arrive + 50;
+      return arrive + hold + (stops.length - 1) * (TIMING.fly + 50 + TIMING.draw + arrive + hold);
+    }
+
+    /* ------------------------------------------------------------ presentation mode */
+    var stage = null, titleCard = null;
+    function presentation() {
+      stage = el("section", "sm-stage");
+      stage.setAttribute("aria-live", "polite");
+      panel.appendChild(stage);
+      titleCard = el("div", "sm-title-card");
+      var inner = el("div", "sm-title-inner");
+      var cover = data.cover || {};
+      inner.appendChild(el("p", "sm-kicker", data.routeName));
+      inner.appendChild(el("h1", "sm-title-head", data.title));
+      if (cover.dek) { inner.appendChild(el("p", "sm-title-dek", shorten(cover.dek, 220))); }
+      var first = stops[0], last = stops[stops.length - 1];
+      var facts = [];
+      if (first) { facts.push(stops.length === 1 ? first.name : "From " + first.name + " to " + last.name); }
+      if (stops.length) { facts.push(stops.length + (stops.length === 1 ? " stop" : " stops")); }
+      var span = dateSpan();
+      if (span) { facts.push(span); }
+      if (facts.length) { inner.appendChild(el("p", "sm-title-facts", facts.join(" \u00b7 "))); }
+      if (cover.byline) { inner.appendChild(el("p", "sm-byline", cover.byline)); }
+      titleCard.appendChild(inner);
+      document.body.appendChild(titleCard);
+      /* the credits stay, as plain text: a video has no links */
+      var credit = el("p", "sm-present-credit", (container.querySelector(".leaflet-control-attribution") || {}).textContent || "");
+      container.appendChild(credit);
+    }
+
+    function dateSpan() {
+      var dates = stops.map(function (p) { return p.date; }).filter(function (d) { return /^\d{4}-\d{2}-\d{2}$/.test(d || ""); }).sort();
+      if (!dates.length) { return null; }
+      var a = fmtDate(dates[0]), b = fmtDate(dates[dates.length - 1]);
+      return a === b ? a : a + " \u2013 " + b;
+    }
+
+    /* the stop's words: the author's own text, else the first excerpt, with its credit */
+    function stopWords(place) {
+      var own = blocksText(place.authorText);
+      if (own) { return { text: shorten(own, 230), marks: [], article: null }; }
+      var ex = (place.excerpts || [])[0];
+      return ex ? { text: shorten(ex.text, 230), marks: ex.marks, article: articles[ex.article] || null } : null;
+    }
+
+    function presentStep(step) {
+      if (!stage) { return; }
+      titleCard.classList.toggle("sm-shown", step === 0);
+      stage.textContent = "";
+      if (step === 0) { return; }
+      var place = stops[step - 1];
+      stage.appendChild(el("p", "sm-kicker", "Stop " + step + " of " + stops.length));
+      stage.appendChild(el("h2", "sm-stage-name", place.name));
+      stage.appendChild(el("p", "sm-stage-date", statusText(place)));
+      var words = stopWords(place);
+      if (words) {
+        var quote = el("blockquote", "sm-stage-quote");
+        highlight(quote, words.text, words.marks);
+        stage.appendChild(quote);
+        if (words.article) {
+          var a = words.article;
+          stage.appendChild(el("p", "sm-stage-credit", [a.source, fmtDate(a.published)].filter(Boolean).join(", ")));
+        }
+      }
+      stage.appendChild(progressDots(step));
+    }
+
+    function progressDots(step) {
+      var dots = el("p", "sm-stage-dots");
+      dots.setAttribute("aria-hidden", "true");
+      stops.forEach(function (p, i) { dots.appendChild(el("span", "sm-dot" + (i < step ? " sm-dot-done" : ""))); });
+      return dots;
+    }
+
+    /* the end: the whole route, its stops in order */
+    function presentEnd() {
+      if (!stage) { return; }
+      stage.textContent = "";
+      stage.appendChild(el("p", "sm-kicker", "The whole route"));
+      stage.appendChild(el("h2", "sm-stage-name", data.routeName));
+      var span = dateSpan();
+      stage.appendChild(el("p", "sm-stage-date", stops.length + (stops.length === 1 ? " stop" : " stops") + (span ? " \u00b7 " + span : "")));
+      var list = el("ol", "sm-stage-list");
+      stops.forEach(function (p) { list.appendChild(el("li", null, p.name)); });
+      stage.appendChild(list);
+      stage.appendChild(progressDots(stops.length));
     }
 
     function pause() {
@@ -839,7 +962,7 @@
     }
 
     function stepFromHash() {
-      var m = /^#(?:map-)?step-(\d+)$/.exec(window.location.hash || "");
+      var m = /^#(?:map-|present-)?step-(\d+)$/.exec(window.location.hash || "");
       return m ? parseInt(m[1], 10) : null;
     }
 
@@ -877,6 +1000,7 @@
     window.addEventListener("load", reportHeight);
     panel.addEventListener("load", reportHeight, true);  /* an image in the panel changes its height */
 
+    if (present) { presentation(); }
     var initial = stepFromHash();
     if (initial === null && data.initialStep !== null && data.initialStep !== undefined) { initial = data.initialStep; }
     goTo(initial === null ? 0 : initial, { animate: false, force: true });
@@ -889,6 +1013,7 @@
       prev: function () { pause(); return prev(); },
       restart: restart,
       step: function () { return state.step; },
+      playTime: playTime,
       stops: function () { return stops.map(function (p) { return { id: p.id, name: p.name, date: p.date, status: p.dateStatus }; }); },
       map: map
     };

@@ -98,8 +98,8 @@ def places_table(base: Story, shown: Story) -> None:
     edits = state().edits
     rows = sup.table_rows(base, sup.place_rows(base, shown, edits))
     route = [str(f.id) for f in shown.route_visits()]
-    # a new table after every save: edits still in an old one never land on rows that moved
-    key = f"places_table_{sup.digest(dumps_edits(edits))[:12]}"
+    # a new table after every save or new subject: edits still in an old one never land on rows that moved
+    key = f"places_table_{sup.digest(dumps_edits(edits) + ' '.join(r['id'] for r in rows))[:12]}"
     shown_rows = [{**r, "date": dt.date.fromisoformat(r["date"]) if r["date"] else None} for r in rows]
     st.markdown("**Places** · select rows for one action, or change the cells and save")
     table = st.data_editor(

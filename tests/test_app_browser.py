@@ -626,3 +626,35 @@ def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections(app_page: An
     page.screenshot(path=str(shots / "app-new-subject.png"), full_page=True)
     assert not page.outside, page.outside
     assert not page.errors, page.errors
+
+
+def test_five_stops_are_rejected_in_one_save_from_the_table(app_page: Any, app_url: str, shots: Path) -> None:
+    """The review page's table: five rows ticked, one Reject selected, one save; the story keeps
+    its other two stops."""
+    from app_table import stops_story
+
+    from storymap.library import Library, shown
+
+    story_id = stops_story(7)
+    page = app_page
+    page.goto(f"{app_url}/?story={story_id}")
+    map_frame(page).locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
+    nav(page, "Review")
+    grid = page.get_by_test_id("stDataFrame").filter(has_text="").first
+    grid.wait_for(timeout=60_000)
+    grid.scroll_into_view_if_needed()
+    wait_idle(page)
+    box = grid.bounding_box()
+    row = 35  # the table's header and rows, Streamlit's default height
+    for n in range(2, 7):  # stops 2 to 6: the rows after the first
+        page.mouse.click(box["x"] + 41, box["y"] + row * n + row / 2)  # the checkbox, mid-column
+        wait_idle(page)
+    grid.screenshot(path=shots / "review-table.png")
+    page.get_by_role("button", name="Reject selected (5)").wait_for(timeout=30_000)
+    press(page, "Reject selected (5)")
+    page.get_by_text("5 corrections applied").wait_for(timeout=60_000)
+    [mine] = [s for s in Library().list() if s.stops == 2]
+    saved = Library().get(mine.id)
+    assert len(shown(saved).stops) == 2 and len(saved.edits["rejected"]) == 5
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors

@@ -257,25 +257,6 @@ def test_an_uploads_details_are_written_beside_it_and_read_over_the_text(tmp_pat
 
 
 # --------------------------------------------------------------------------- fast review, any place
-def _stops_story(count: int) -> str:
-    """A story of ``count`` stops along the Portuguese coast, in the library: its id."""
-    import datetime as dt
-
-    from pipeline_support import event_row
-
-    from storymap.corpus import write_geoparquet
-    from storymap.events import EVENT_COLUMNS, trace
-
-    towns = [("Faro", -7.93, 37.02), ("Lagos", -8.67, 37.10), ("Sines", -8.87, 37.96), ("Setubal", -8.89, 38.52),
-             ("Lisbon", -9.14, 38.72), ("Peniche", -9.38, 39.36), ("Aveiro", -8.65, 40.64), ("Porto", -8.61, 41.15)]
-    import tempfile
-    folder = Path(tempfile.mkdtemp())
-    write_geoparquet(str(folder / "part-00000.parquet"), [
-        event_row(f"a{i}", name, f"t:{name.lower()}", lon, lat, date=dt.date(2024, 3, 1 + i))
-        for i, (name, lon, lat) in enumerate(towns[:count])], EVENT_COLUMNS)
-    return Library().add(trace(folder, "Ines Ferro").story).id
-
-
 def test_apply_table_and_add_point_name_their_places_by_id():
     route = ["a", "b", "c", "d", "e"]
     edits = ed.apply_table(Edits(), route, {"b": {"review": "rejected"}, "c": {"review": "accepted"},
@@ -301,9 +282,9 @@ def test_apply_table_and_add_point_name_their_places_by_id():
 
 @pytest.mark.slow
 def test_five_stops_are_rejected_in_one_save():
-    from app_table import edit_table, table
+    from app_table import edit_table, stops_story, table
 
-    story_id = _stops_story(7)
+    story_id = stops_story(7)
     before = Library().get(story_id).revision
     at = goto(run_app(story_id), "review")
     assert len(at.session_state["app"].base.stops) == 7

@@ -1,6 +1,8 @@
-"""The review page: the pipeline's decisions, doubtful ones first, each place's evidence, and
-the corrections (accept, reject, role, date, order, location, added places). Every action is
-one of storymap.edits' functions, naming the place it acts on by id; the page only saves it."""
+"""The review page: the subject, every place in one table (accepted or rejected several at once,
+role, stop number, date and review changed and saved at once), then one place in detail,
+doubtful ones first (its evidence, location, return visits), and places added (from the
+gazetteer, a town or any spot on the map, typed coordinates). Every action is one of
+storymap.edits' functions, naming the place it acts on by id; the page only saves it."""
 
 from __future__ import annotations
 

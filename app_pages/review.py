@@ -1,10 +1,13 @@
-"""The review page: the pipeline's decisions, doubtful ones first, each place's evidence, and
-the corrections (accept, reject, role, date, order, location, added places). Every action is
-one of storymap.edits' functions, naming the place it acts on by id; the page only saves it."""
+"""The review page: the subject, every place in one table (accepted or rejected several at once,
+role, stop number, date and review changed and saved at once), then one place in detail,
+doubtful ones first (its evidence, location, return visits), and places added (from the
+gazetteer, a town or any spot on the map, typed coordinates). Every action is one of
+storymap.edits' functions, naming the place it acts on by id; the page only saves it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import streamlit as st
 
@@ -63,15 +66,88 @@ def order_check(shown: Story) -> None:
         save(ed.reorder(state().edits, sup.order_by_date(shown)))
 
 
+def act(action, *args: Any) -> None:  # noqa: ANN001 - one of storymap.edits' actions
+    """A button's action, a callback: on the place it was drawn for (its id bound when drawn, so
+    a rerun or another selection meanwhile cannot move it to another place), applied to the
+    edits as they are when it is clicked."""
+    set_edits(action(state().edits, *args))
+
+
+def visit(place_id: str, again: bool) -> None:
+    """The place's form of return visits, submitted (a callback, for the place it was drawn for)."""
+    _, shown = current()
+    route = [str(f.id) for f in shown.route_visits()]
+    if again:
+        act(ed.visit_again, route, place_id, int(st.session_state[f"edit_visit_{place_id}"]))
+    else:
+        act(ed.drop_return_visit, route, place_id)
+
+
+def locate(place_id: str, where: tuple[float, float]) -> None:
+    """The place's location form, submitted: another candidate, or the coordinates typed when
+    they differ from ``where`` (a callback, for the place it was drawn for)."""
+    choice = st.session_state[f"edit_candidate_{place_id}"]
+    lat, lon = st.session_state[f"edit_lat_{place_id}"], st.session_state[f"edit_lon_{place_id}"]
+    if choice != "(keep)":
+        act(ed.use_candidate, place_id, str(choice))
+    elif (round(lat, 5), round(lon, 5)) != where:
+        act(ed.place_at, place_id, lat, lon)
+
+
+def places_table(base: Story, shown: Story) -> None:
+    """Every place in one table, its rows named by id: select several for one accept or
+    reject, or change their role, stop number, date and review, then save them all at once."""
+    edits = state().edits
+    rows = sup.table_rows(base, sup.place_rows(base, shown, edits))
+    route = [str(f.id) for f in shown.route_visits()]
+    # a new table after every save or new subject: edits still in an old one never land on rows that moved
+    key = f"places_table_{sup.digest(dumps_edits(edits) + ' '.join(r['id'] for r in rows))[:12]}"
+    shown_rows = [{**r, "date": dt.date.fromisoformat(r["date"]) if r["date"] else None} for r in rows]
+    st.markdown("**Places** · select rows for one action, or change the cells and save")
+    table = st.data_editor(
+        shown_rows, key=key, hide_index=True, width="stretch", num_rows="fixed",
+        column_order=["select", "name", "role", "order", "date", "status", "review", "confidence", "id"],
+        column_config={
+            "select": st.column_config.CheckboxColumn("✓", help="Select for Accept or Reject selected"),
+            "name": st.column_config.TextColumn("Place", disabled=True),
+            "role": st.column_config.SelectboxColumn("Role", options=["stop", "mention"], required=True),
+            "order": st.column_config.NumberColumn("Stop", min_value=1, max_value=max(1, len(route)), step=1,
+                                                   help="Its number along the route: type another to move it"),
+            "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "status": st.column_config.SelectboxColumn("Date status", options=["reported", "expected", "inferred"]),
+            "review": st.column_config.SelectboxColumn("Review", options=list(sup.REVIEWS), required=True),
+            "confidence": st.column_config.NumberColumn("Confidence", format="%.2f", disabled=True),
+            "id": st.column_config.TextColumn("Id", disabled=True),
+        })
+    after = table.to_dict("records") if hasattr(table, "to_dict") else list(table)
+    changes = sup.table_changes(rows, after)
+    chosen = [r["id"] for r in after if r.get("select")]
+    c1, c2, c3 = st.columns(3)
+    bulk = None
+    if c1.button(f"Accept selected ({len(chosen)})", key="btn_bulk_accept", disabled=not chosen, width="stretch"):
+        bulk = "accepted"
+    if c2.button(f"Reject selected ({len(chosen)})", key="btn_bulk_reject", disabled=not chosen, width="stretch"):
+        bulk = "rejected"
+    if c3.button(f"Save the table ({n(len(changes), 'change')})", key="btn_table_save", disabled=not changes,
+                 type="primary", width="stretch"):
+        bulk = ""
+    if bulk is None:
+        return
+    for place_id in chosen if bulk else ():
+        changes.setdefault(place_id, {})["review"] = bulk
+    save(ed.apply_table(edits, route, changes))  # one save, one revision
+
+
 def correct(base: Story, shown: Story) -> None:
     edits = state().edits
     rows = sup.review_order(sup.place_rows(base, shown, edits))
     names = {r["id"]: f"{r['name']} ({r['role']}{', stop ' + str(r['stop']) if r['stop'] else ''}, {r['review']}"
                       f"{', stop confidence %.2f' % r['stop_confidence'] if r.get('stop_confidence') is not None else ''})"
              for r in rows}
+    add_place_form(shown)
+    st.markdown("**One place in detail**: its evidence, other readings and location")
     st.caption("Doubtful decisions first: the stops the pipeline is least sure of, then the other places.")
     place_id = st.selectbox("Place to review", list(names), format_func=lambda i: names[i], key="edit_place")
-    add_place_form(shown)
     if place_id is None:
         return
     row = next(r for r in rows if r["id"] == place_id)
@@ -92,125 +168,136 @@ def correct(base: Story, shown: Story) -> None:
                         unsafe_allow_html=True)
 
     c1, c2, c3 = st.columns(3)
-    if c1.button("Accept", key="btn_accept", disabled=row["review"] == "accepted", width="stretch"):
-        save(ed.accept(edits, place_id))
-    if c2.button("Reject", key="btn_reject", disabled=row["review"] == "rejected", width="stretch"):
-        save(ed.reject(edits, place_id))
-    if c3.button("Undo all edits of this place", key="btn_restore", width="stretch"):
-        save(ed.forget(edits, place_id))
+    c1.button("Accept", key=f"btn_accept_{place_id}", disabled=row["review"] == "accepted", width="stretch",
+              on_click=act, args=(ed.accept, place_id))
+    c2.button("Reject", key=f"btn_reject_{place_id}", disabled=row["review"] == "rejected", width="stretch",
+              on_click=act, args=(ed.reject, place_id))
+    c3.button("Undo all edits of this place", key=f"btn_restore_{place_id}", width="stretch",
+              on_click=act, args=(ed.forget, place_id))
     if row["review"] == "rejected":
         st.info("This place is rejected: it is not on the map nor in the downloads.")
         return
 
-    with st.form("form_role_date", border=True):
-        st.markdown("**Role and date**")
-        f1, f2, f3 = st.columns(3)
-        role = f1.radio("Role", ["stop", "mention"], index=0 if props.role == "stop" else 1,
-                        horizontal=True, key=f"edit_role_{place_id}")
-        date = f2.date_input("Date", value=dt.date.fromisoformat(props.date) if props.date else None,
-                             key=f"edit_date_{place_id}", format="YYYY-MM-DD")
-        statuses = ["reported", "expected", "inferred"]
-        status = f3.selectbox("Date status", statuses, key=f"edit_status_{place_id}",
-                              index=statuses.index(props.date_status) if props.date_status in statuses else 0)
-        if st.form_submit_button("Apply role and date"):
-            save(ed.set_role(edits, place_id, role, date=date.isoformat() if date else None, status=status,
-                             had_date=bool(props.date)))
-
+    st.caption("Its role, stop number, date and review are in the table above.")
     route = [str(f.id) for f in shown.route_visits()]  # a place once per visit
-    if place_id in route and len(route) > 1:
-        with st.form("form_order", border=True):
-            st.markdown("**Order along the route**")
-            pos = st.number_input("Stop number", min_value=1, max_value=len(route),
-                                  value=route.index(place_id) + 1, step=1, key=f"edit_pos_{place_id}")
-            if st.form_submit_button("Move stop"):  # its first visit
-                save(ed.move_stop(edits, route, place_id, int(pos)))
     if place_id in route:
-        with st.form("form_visit", border=True):
+        with st.form(f"form_visit_{place_id}", border=True):
             st.markdown("**A return visit** (a round trip passes the same place again)")
-            after = st.number_input("After stop number", min_value=1, max_value=len(route),
-                                    value=len(route), step=1, key=f"edit_visit_{place_id}")
-            again = st.form_submit_button("Visit it again")
-            drop = st.form_submit_button("Remove its last return visit", disabled=route.count(place_id) < 2)
-            if again:
-                save(ed.visit_again(edits, route, place_id, int(after)))
-            if drop:
-                save(ed.drop_return_visit(edits, route, place_id))
+            st.number_input("After stop number", min_value=1, max_value=len(route),
+                            value=len(route), step=1, key=f"edit_visit_{place_id}")
+            st.form_submit_button("Visit it again", on_click=visit, args=(place_id, True))
+            st.form_submit_button("Remove its last return visit", disabled=route.count(place_id) < 2,
+                                  on_click=visit, args=(place_id, False))
 
     alternatives = [dict(a) for a in props.alternatives or ()]
     review_map(place_id, row, alternatives)
-    with st.form("form_place", border=True):
+    with st.form(f"form_place_{place_id}", border=True):
         st.markdown("**Location**")
         options = ["(keep)"] + [a["gazetteer_id"] for a in alternatives]
         labels = {a["gazetteer_id"]: f"{a.get('name')} · {a.get('place_type')} · {a.get('country_code') or ''} "
                                      f"({a.get('lat'):.3f}, {a.get('lon'):.3f})" for a in alternatives}
-        choice = st.selectbox("Switch to another candidate", options, key=f"edit_candidate_{place_id}",
-                              format_func=lambda g: labels.get(g, g),
-                              help="Other gazetteer entries with the same name.")
+        st.selectbox("Switch to another candidate", options, key=f"edit_candidate_{place_id}",
+                     format_func=lambda g: labels.get(g, g), help="Other gazetteer entries with the same name.")
         g1, g2 = st.columns(2)
-        lat = g1.number_input("Latitude", -90.0, 90.0, value=float(row["lat"]), format="%.5f", key=f"edit_lat_{place_id}")
-        lon = g2.number_input("Longitude", -180.0, 180.0, value=float(row["lon"]), format="%.5f", key=f"edit_lon_{place_id}")
-        if st.form_submit_button("Apply location"):
-            if choice != "(keep)":
-                save(ed.use_candidate(edits, place_id, str(choice)))
-            elif (round(lat, 5), round(lon, 5)) != (row["lat"], row["lon"]):
-                save(ed.place_at(edits, place_id, lat, lon))
-            st.rerun()
+        g1.number_input("Latitude", -90.0, 90.0, value=float(row["lat"]), format="%.5f", key=f"edit_lat_{place_id}")
+        g2.number_input("Longitude", -180.0, 180.0, value=float(row["lon"]), format="%.5f", key=f"edit_lon_{place_id}")
+        st.form_submit_button("Apply location", on_click=locate, args=(place_id, (row["lat"], row["lon"])))
     with st.expander("Re-place it by searching the gazetteer", expanded=False):
         record = gazetteer_pick("Search", f"replace_query_{place_id}", f"replace_pick_{place_id}", "a place name")
-        if record is not None and st.button("Move it there", key="btn_replace_place"):
-            save(ed.place_at(edits, place_id, record.lat, record.lon))
+        if record is not None:
+            st.button("Move it there", key=f"btn_replace_place_{place_id}", on_click=act,
+                      args=(ed.place_at, place_id, record.lat, record.lon))
+
+
+def picked(event, points: list[dict]) -> dict | None:  # noqa: ANN001 - a chart's selection event
+    """What a click on a review map picked: one of its points (a gazetteer record's or a
+    story place's, with its ``kind``), or a spot anywhere else (``kind`` "spot", its lat, lon)."""
+    selection = event.selection if event else {}
+    pick = next((p for p in selection.get("pick") or [] if p.get("gazetteer_id")), None)
+    if pick is not None:
+        return next((p for p in points if p["gazetteer_id"] == pick["gazetteer_id"]), None)
+    spot = next((p for p in selection.get("spot") or [] if "lat" in p and "lon" in p), None)
+    return None if spot is None else {"kind": "spot", "lat": float(spot["lat"]), "lon": float(spot["lon"]),
+                                      "name": f"{float(spot['lat']):.4f}, {float(spot['lon']):.4f}"}
 
 
 def review_map(place_id: str, row: dict, alternatives: list[dict]) -> None:
     """The place, the other readings of its name and the towns around it on a small offline
-    map; clicking one of them offers to move the place there (another reading keeps its
-    gazetteer entry, a town nearby gives its coordinates)."""
+    map; clicking one of them, or any spot, offers to move the place there (another reading
+    keeps its gazetteer entry, a town or a spot gives its coordinates)."""
     from storymap.gazetteer import POPULATED_TYPES
 
     lat, lon = float(row["lat"]), float(row["lon"])
     nearby = gazetteer().places_in((lon - 0.6, lat - 0.6, lon + 0.6, lat + 0.6), POPULATED_TYPES, limit=12)
     points = sup.review_map_points(row, alternatives, nearby)
-    st.markdown("**On the map** · click a point to move the place there")
-    event = st.vega_lite_chart(sup.review_map_spec(points), on_select="rerun", selection_mode="pick",
+    st.markdown("**On the map** · click a point, or anywhere, to move the place there")
+    event = st.vega_lite_chart(sup.review_map_spec(points), on_select="rerun", selection_mode=["pick", "spot"],
                                key=f"review_map_{place_id}", width="stretch")
-    picked = next((p for p in (event.selection.get("pick") if event else None) or []
-                   if p.get("gazetteer_id")), None)
-    target = next((p for p in points if picked and p["gazetteer_id"] == picked["gazetteer_id"]), None)
+    target = picked(event, points)
     if target is None:
         return
-    st.caption(f"Picked: {sup.md_text(target['name'])} ({target['kind']}, {target['lat']:.3f}, {target['lon']:.3f})")
-    if st.button(f"Move it to {target['name']}", key="btn_move_picked"):
-        edits = state().edits
-        save(ed.use_candidate(edits, place_id, target["gazetteer_id"]) if target["kind"] == "other reading"
-             else ed.place_at(edits, place_id, target["lat"], target["lon"]))
+    st.caption(f"Picked: {sup.md_text(target['name'])} ({target['kind']}, {target['lat']:.4f}, {target['lon']:.4f})")
+    label = "Move it here" if target["kind"] == "spot" else f"Move it to {sup.md_text(target['name'])}"
+    move = (ed.use_candidate, place_id, target["gazetteer_id"]) if target["kind"] == "other reading" \
+        else (ed.place_at, place_id, target["lat"], target["lon"])
+    st.button(label, key=f"btn_move_picked_{place_id}", on_click=act, args=move)
+
+
+ADD_WAYS = ("Search the gazetteer", "Click on the map", "Type its coordinates")
 
 
 def add_place_form(shown: Story) -> None:
-    """Add a place the pipeline missed, found by name in the offline gazetteer or clicked on a map."""
+    """Add a place the pipeline missed: found by name in the offline gazetteer, a town or any
+    spot clicked on a map of the story's area, or typed coordinates, under any name."""
     with st.expander("Add a place the pipeline missed", expanded=False):
-        record = gazetteer_pick("Search the offline gazetteer", "add_query", "add_pick", "e.g. Lisbon")
-        if record is None:
-            record = _map_pick(shown)
-        if record is None:
-            return
+        way = st.radio("Find it by", ADD_WAYS, horizontal=True, key="add_way")
         role = st.radio("As", ["stop", "mention"], horizontal=True, key="add_role")
-        if st.button(f"Add {record.name}", key="btn_add_place"):
-            save(ed.add_place(state().edits, record, role))
+        if way == ADD_WAYS[0]:
+            record = gazetteer_pick("Search the offline gazetteer", "add_query", "add_pick", "e.g. Lisbon")
+            if record is not None:
+                st.button(f"Add {sup.md_text(record.name)}", key="btn_add_place", on_click=act,
+                          args=(ed.add_place, record, role))
+            return
+        if way == ADD_WAYS[1]:
+            record, spot = map_pick(shown)
+            if record is not None:
+                st.button(f"Add {sup.md_text(record.name)}", key="btn_add_place", on_click=act,
+                          args=(ed.add_place, record, role))
+                return
+            if spot is None:
+                return
+            lat, lon = spot
+            st.caption(f"Picked the point {lat:.4f}, {lon:.4f}: name it.")
+        else:
+            c1, c2 = st.columns(2)
+            lat = c1.number_input("Latitude", -90.0, 90.0, value=None, format="%.5f", key="add_lat",
+                                  placeholder="e.g. 51.71640")
+            lon = c2.number_input("Longitude", -180.0, 180.0, value=None, format="%.5f", key="add_lon",
+                                  placeholder="e.g. -0.80390")
+        name = st.text_input("Its name", key="add_name", placeholder="e.g. Chequers").strip()
+        if lat is None or lon is None or not name:
+            return
+        st.button(f"Add {sup.md_text(name)}", key="btn_add_point", on_click=act,
+                  args=(ed.add_point, name, float(lat), float(lon), role))
 
 
-def _map_pick(shown: Story):  # noqa: ANN202
-    """...or a town clicked on a small offline map of the story's area: the chosen gazetteer
-    record, or None."""
+def map_pick(shown: Story) -> tuple:
+    """A town or any spot clicked on a small offline map of the story's area: (the town's
+    gazetteer record or None, (lat, lon) of the spot or None)."""
     from storymap.basemap import spread_towns, story_extent
 
     area = story_extent(shown.to_geojson(), margin=0.2, minimum=0.5)
     towns = spread_towns(gazetteer(), area, grid=5, per_cell=3)
     points = sup.story_map_points(shown, towns, area)
-    st.caption("…or click a town on the map of the story's area:")
-    event = st.vega_lite_chart(sup.review_map_spec(points), on_select="rerun", selection_mode="pick",
+    st.caption("Click a town, or any point, on the map of the story's area:")
+    event = st.vega_lite_chart(sup.review_map_spec(points), on_select="rerun", selection_mode=["pick", "spot"],
                                key="add_map", width="stretch")
-    picked = next((p for p in (event.selection.get("pick") if event else None) or [] if p.get("gazetteer_id")), None)
-    return next((r for r in towns if picked and r.gazetteer_id == picked["gazetteer_id"]), None)
+    target = picked(event, points)
+    if target is None:
+        return None, None
+    if target["kind"] == "spot":
+        return None, (target["lat"], target["lon"])
+    return next((r for r in towns if r.gazetteer_id == target["gazetteer_id"]), None), None
 
 
 def edits_panel(base: Story, shown: Story) -> None:
@@ -246,6 +333,7 @@ def page() -> None:
     subject_panel(shown)
     map_view(shown, st.session_state.get("tiles", False))  # the map follows every correction
     order_check(shown)
+    places_table(base, shown)
     correct(base, shown)
     st.divider()
     edits_panel(base, shown)

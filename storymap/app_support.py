@@ -174,6 +174,60 @@ def place_rows(original: Story | StoryData, shown: Story | StoryData, edits: Edi
     return rows
 
 
+#: what a reviewer says of a place in the table of places
+REVIEWS = ("to review", "accepted", "rejected")
+#: the table's columns a reviewer changes
+TABLE_EDITABLE = ("review", "role", "order", "date", "status")
+
+
+def table_rows(original: Story | StoryData, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The review table's rows (from :func:`place_rows`), each carrying its place's id: a
+    checkbox to select it, its name, role, stop number, date, date status, review, the
+    pipeline's confidence."""
+    roles = {str(f.id): _plain(f.role) for f in as_story(original).places}
+    out = []
+    for r in rows:
+        out.append({"select": False, "name": r["name"] or "",
+                    "role": roles.get(r["id"]) or "stop" if r["role"] == "rejected" else r["role"],
+                    "order": r["stop"], "date": r["date"], "status": r["status"],
+                    "review": r["review"] if r["review"] in REVIEWS else "to review",
+                    "confidence": r["stop_confidence"] if r["stop_confidence"] is not None else r["confidence"],
+                    "id": r["id"]})
+    return out
+
+
+def _cell(value: Any) -> Any:
+    """A table cell as plain Python: a missing value (None, NaN, NaT) None, a date ISO text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("NaT", "nan", "<NA>"):
+        return None
+    if isinstance(value, datetime.date):
+        return value.isoformat()[:10]
+    if isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\dT", value):  # a date as a time of day
+        return value[:10]
+    return value
+
+
+def table_changes(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``{place_id: {column: new value}}`` for the rows of ``after`` (the table as edited)
+    that differ from ``before`` (as shown), matched by id, never by position; a changed
+    role, date or status brings the three along with ``had_date``."""
+    shown = {r["id"]: r for r in before}
+    changes: dict[str, dict[str, Any]] = {}
+    for row in after:
+        old = shown.get(row["id"])
+        if old is None:
+            continue
+        change = {k: _cell(row.get(k)) for k in TABLE_EDITABLE if _cell(row.get(k)) != _cell(old.get(k))}
+        if "order" in change and change["order"] is not None:
+            change["order"] = int(change["order"])
+        if {"role", "date", "status"} & set(change):
+            change.update(role=_cell(row.get("role")) or old["role"], date=_cell(row.get("date")),
+                          status=_cell(row.get("status")), had_date=bool(old.get("date")))
+        if change:
+            changes[row["id"]] = change
+    return changes
+
+
 def filter_rows(rows: Iterable[dict[str, Any]], *, roles: Iterable[str] | None = None,
                 articles: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Rows whose role is in ``roles`` and that are mentioned in one of ``articles`` (None = all)."""
@@ -718,9 +772,24 @@ def story_map_points(story: Story | StoryData, towns: list[Any],
     return points
 
 
+#: the click-anywhere grid of a review map: this many points across and down
+SPOT_GRID = (96, 32)
+
+
+def spot_grid(extent: tuple[float, float, float, float]) -> list[dict[str, float]]:
+    """Evenly spread points over ``extent`` (west, south, east, north), rounded to 4 decimals."""
+    west, south, east, north = extent
+    across, down = SPOT_GRID
+    return [{"lat": round(south + (north - south) * (j + 0.5) / down, 4),
+             "lon": round(west + (east - west) * (i + 0.5) / across, 4)}
+            for j in range(down) for i in range(across)]
+
+
 def review_map_spec(points: list[dict[str, Any]], *, height: int = 300) -> dict[str, Any]:
     """A small offline map (Vega-Lite: Natural Earth land, then the points, labelled) on which
-    a click picks a point (selection ``pick``, by ``gazetteer_id``)."""
+    a click picks a point (selection ``pick``, by ``gazetteer_id``) and a click anywhere else
+    picks the spot (selection ``spot``: the ``lat`` and ``lon`` of the nearest of a fine grid
+    of invisible points over the map)."""
     from storymap.basemap import outlines
 
     lats = [p["lat"] for p in points]
@@ -750,13 +819,21 @@ def review_map_spec(points: list[dict[str, Any]], *, height: int = 300) -> dict[
         "height": height,
         "width": "container",
         "projection": {"type": "mercator", "fit": frame},
-        "params": [{"name": "pick", "select": {"type": "point", "fields": ["gazetteer_id"]}, "views": ["points"]}],
+        "params": [{"name": "pick", "select": {"type": "point", "fields": ["gazetteer_id"]}, "views": ["points"]},
+                   {"name": "spot", "select": {"type": "point", "fields": ["lat", "lon"], "nearest": True},
+                    "views": ["grid"]}],
         "layer": [
             {"data": {"values": [frame]}, "mark": {"type": "geoshape", "fill": "#d4e2ea", "stroke": None}},
             {"data": {"values": [f for f in shapes if f["properties"]["kind"] == "land"]},
              "mark": {"type": "geoshape", "fill": "#f4f1e8", "stroke": "#f4f1e8"}},
             {"data": {"values": [f for f in shapes if f["properties"]["kind"] != "land"]},
              "mark": {"type": "geoshape", "filled": False, "stroke": "#a9a195", "strokeWidth": 0.6}},
+            {"name": "grid", "data": {"values": spot_grid(extent)},
+             # invisible but the spot picked, a cross
+             "mark": {"type": "point", "shape": "cross", "filled": True, "size": 140, "color": "#b3202e",
+                      "cursor": "crosshair"},
+             "encoding": {**where, "opacity": {"condition": {"param": "spot", "empty": False, "value": 1},
+                                               "value": 0}}},
             {"name": "points", "data": {"values": points},
              "mark": {"type": "point", "filled": True, "cursor": "pointer", "stroke": "#fff", "strokeWidth": 1.5,
                       "opacity": 1},

@@ -485,14 +485,12 @@ def changed(edits: Edits, **changes: Any) -> Edits:
 
 def accept(edits: Edits, place_id: str) -> Edits:
     """The place confirmed (and no longer rejected)."""
-    return changed(edits, accepted=sorted({*edits.accepted, place_id}),
-                   rejected=[i for i in edits.rejected if i != place_id])
+    return review_all(edits, [place_id], "accepted")
 
 
 def reject(edits: Edits, place_id: str) -> Edits:
     """The place dropped from the story (and no longer accepted)."""
-    return changed(edits, rejected=sorted({*edits.rejected, place_id}),
-                   accepted=[i for i in edits.accepted if i != place_id])
+    return review_all(edits, [place_id], "rejected")
 
 
 def forget(edits: Edits, place_id: str) -> Edits:
@@ -558,8 +556,40 @@ def place_at(edits: Edits, place_id: str, lat: float, lon: float) -> Edits:
 def add_place(edits: Edits, record: Any, role: str = "stop") -> Edits:
     """A gazetteer record the pipeline missed added as a stop or a mention."""
     place_id, place = added_place(record, role)
+    return _with_added(edits, place_id, place)
+
+
+def add_point(edits: Edits, name: str, lat: float, lon: float, role: str = "stop") -> Edits:
+    """A place of the author's own, named by them, at a point clicked on a map or typed
+    ("Chequers" at 51.7164, -0.8039): no gazetteer entry (``gazetteer_id: "manual"``). Its id
+    follows the name (``added-chequers``, ``added-chequers-2`` for a second point so named)."""
+    lat, lon = check_latlon([lat, lon], name=f"the point of {name!r}")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-") or "place"
+    taken = set(edits.added) | set(edits.rejected)
+    place_id = next(i for i in (f"added-{slug}" + (f"-{k}" if k > 1 else "") for k in range(1, len(taken) + 2))
+                    if i not in taken)
+    return _with_added(edits, place_id, {"name": name, "lat": lat, "lon": lon, "role": role,
+                                         "gazetteer_id": MANUAL})
+
+
+def _with_added(edits: Edits, place_id: str, place: dict[str, Any]) -> Edits:
     return changed(edits, added={**edits.added, place_id: place},
                    rejected=[i for i in edits.rejected if i != place_id])
+
+
+def review_all(edits: Edits, place_ids: list[str], review: str) -> Edits:
+    """Several places accepted (``review`` "accepted"), rejected ("rejected") or left to the
+    pipeline again ("to review": neither accepted nor rejected), each named by id."""
+    ids = set(place_ids)
+    accepted = set(edits.accepted) - ids
+    rejected = set(edits.rejected) - ids
+    if review == "accepted":
+        accepted |= ids
+    elif review == "rejected":
+        rejected |= ids
+    elif review != "to review":
+        raise EditsError(f"a review is 'accepted', 'rejected' or 'to review', not {review!r}")
+    return changed(edits, accepted=sorted(accepted), rejected=sorted(rejected))
 
 
 def set_article(edits: Edits, article_id: str, *, source: str | None, published: str | None,
@@ -567,3 +597,27 @@ def set_article(edits: Edits, article_id: str, *, source: str | None, published:
     """An article's outlet, publication date and web address (raises :class:`EditsError` on a bad one)."""
     return changed(edits, articles={**edits.articles,
                                     article_id: {"source": source, "published": published, "url": url}})
+
+
+def apply_table(edits: Edits, route: list[str], changes: dict[str, dict[str, Any]]) -> Edits:
+    """Every change a reviewer made in the table of places, as one new Edits.
+
+    ``changes`` is ``{place_id: {column: new value}}`` with only the columns that changed:
+    ``review`` ("accepted", "rejected", "to review"), ``role``, ``date`` (ISO or None) with
+    ``status`` and ``had_date`` (whether it had a date), and ``order`` (the stop's new number
+    along ``route``, its stop ids, a place once per visit). Stops given a number are moved in
+    the order of their new numbers, so "5 to 2" and "3 to 4" both hold.
+    """
+    for place_id, change in sorted(changes.items()):
+        if "review" in change:
+            edits = review_all(edits, [place_id], str(change["review"]))
+        if {"role", "date", "status"} & set(change):
+            edits = set_role(edits, place_id, str(change["role"]), date=check_date(change.get("date")),
+                             status=change.get("status"), had_date=bool(change.get("had_date")))
+    moves = sorted((int(change["order"]), place_id) for place_id, change in changes.items()
+                   if change.get("order") is not None and place_id in route)
+    route = list(route)
+    for position, place_id in moves:
+        edits = move_stop(edits, route, place_id, position)
+        route = list(edits.order)
+    return edits

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from app_table import edit_table
 
 from storymap import app_support as sup
 from storymap.edits import Edits, EditsError, apply_edits, edits_path, load_edits, save_edits, unapplied
@@ -315,13 +316,12 @@ def test_filters_change_the_table(app) -> None:  # noqa: ANN001
 def test_reject_and_role_edits_change_the_map_and_downloads(app, media) -> None:  # noqa: ANN001
     goto(app, "review")
     app.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
-    app.button(key="btn_reject").click().run()
+    app.button(key="btn_reject_komsomolsk-on-amur").click().run()
     assert not app.exception
     assert app.session_state["app"].edits.rejected == ["komsomolsk-on-amur"]
     assert [s["id"] for s in _map_data(app)["stops"]] == ["vostochny-cosmodrome", "vladivostok"]
-    app.selectbox(key="edit_place").set_value("khabarovsk").run()
-    app.radio(key="edit_role_khabarovsk").set_value("stop")
-    next(b for b in app.button if b.label == "Apply role and date").click().run()
+    edit_table(app, {"khabarovsk": {"role": "stop"}}).run()
+    app.button(key="btn_table_save").click().run()
     assert not app.exception
     geojson = _download(app, media, "dl_geojson")
     story = as_story(json.loads(geojson))
@@ -403,9 +403,8 @@ def test_candidate_switch_and_stop_order_through_the_app(app, tmp_path: Path) ->
     next(b for b in app.button if b.label == "Apply location").click().run()
     assert not app.exception
     assert "moscow" in app.session_state["app"].edits.candidates
-    app.selectbox(key="edit_place").set_value("vladivostok").run()
-    app.number_input(key="edit_pos_vladivostok").set_value(1)
-    next(b for b in app.button if b.label == "Move stop").click().run()
+    edit_table(app, {"vladivostok": {"order": 1}}).run()
+    app.button(key="btn_table_save").click().run()
     assert not app.exception
     assert [s["id"] for s in _map_data(app)["stops"]][0] == "vladivostok"
     assert app.session_state["app"].edits.order[0] == "vladivostok"
@@ -536,7 +535,7 @@ def test_edits_stay_in_the_session_and_never_touch_the_shared_files(app, media) 
     goto(app, "review")
     assert not [b for b in app.button if b.key == "btn_save_edits"]
     app.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
-    app.button(key="btn_reject").click().run()
+    app.button(key="btn_reject_komsomolsk-on-amur").click().run()
     assert not app.exception
     assert {p: (p.exists(), p.stat().st_mtime_ns if p.exists() else None) for p in shared} == before
     edited = as_story(json.loads(_download(app, media, "dl_story_edited")))
@@ -636,6 +635,16 @@ def test_review_map_shows_the_place_its_readings_and_towns_on_clockwise_land() -
     assert [p["kind"] for p in points] == ["placed here", "other reading", "town nearby"]
     spec = sup.review_map_spec(points)
     assert spec["params"][0]["select"]["fields"] == ["gazetteer_id"]
+    # a click anywhere picks the nearest of a fine grid of invisible points over the whole map
+    [spot] = [p for p in spec["params"] if p["name"] == "spot"]
+    assert spot["select"]["fields"] == ["lat", "lon"] and spot["select"]["nearest"] and spot["views"] == ["grid"]
+    [grid] = [layer for layer in spec["layer"] if layer.get("name") == "grid"]
+    cells = grid["data"]["values"]
+    assert len(cells) == sup.SPOT_GRID[0] * sup.SPOT_GRID[1] and grid["encoding"]["opacity"]["value"] == 0
+    assert min(c["lat"] for c in cells) < 39.8 < max(c["lat"] for c in cells)
+    assert min(c["lon"] for c in cells) < -89.65 < max(c["lon"] for c in cells)
+    names = [layer.get("name") for layer in spec["layer"]]
+    assert names.index("grid") < names.index("points")  # a town's point is clicked above the grid
     land = [f for layer in spec["layer"] for f in layer["data"]["values"]
             if isinstance(f, dict) and f.get("type") == "Feature" and f["properties"].get("kind") == "land"]
     assert land, "the map has land"

@@ -98,7 +98,7 @@ def test_a_read_only_link_opens_read_only_and_a_correction_makes_ones_own_copy(s
     assert ben.session_state["app"].story_id == anas.id and ben.session_state["app"].access == Access.READ
     assert ben.query_params["share"] == [token] or ben.query_params["share"] == token
     place = goto(ben, "review").selectbox(key="edit_place").value
-    next(b for b in ben.button if b.key == "btn_reject").click().run()
+    next(b for b in ben.button if b.key == f"btn_reject_{place}").click().run()
     assert not ben.exception
     assert ben.session_state["app"].story_id != anas.id  # Ben's own copy
     assert Library(user=BEN).get(ben.session_state["app"].story_id).edits["rejected"] == [place]
@@ -115,7 +115,7 @@ def test_an_edit_grant_lets_a_colleague_save_and_undo_only_their_own_save(shared
     ben = run_as(BEN, story=anas.id)
     assert any(anas.id[:6] in label and f"edit, from {ANA}" in label for label in _library_labels(ben))
     place = goto(ben, "review").selectbox(key="edit_place").value
-    next(b for b in ben.button if b.key == "btn_reject").click().run()
+    next(b for b in ben.button if b.key == f"btn_reject_{place}").click().run()
     assert ben.session_state["app"].story_id == anas.id
     saved = lib.get(anas.id)
     assert (saved.revision, saved.saved_by, saved.edits["rejected"]) == (2, BEN, [place])

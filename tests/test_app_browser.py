@@ -427,14 +427,58 @@ def test_review_map_moves_a_place_to_a_town_clicked_on_it(app_page: Any, app_url
     assert not page.errors, page.errors
 
 
+def add_map(page: Any) -> Any:
+    """The map of the story's area that adds a place, opened as a reader does."""
+    expand(page, "Add a place the pipeline missed")
+    page.get_by_text("Click on the map", exact=True).click()
+    chart = page.locator("[data-testid=stExpander] [data-testid=stVegaLiteChart]:visible").first
+    chart.wait_for(timeout=60_000)
+    chart.scroll_into_view_if_needed()
+    chart.locator("g.points_marks path").first.wait_for(timeout=30_000)
+    return chart
+
+
+def test_a_place_of_the_authors_own_is_added_by_clicking_an_empty_spot(app_page: Any, app_url: str,
+                                                                       shots: Path) -> None:
+    """A click on no town, on the map of the story's area (over the Russian Far East, not the
+    ocean at 0, 0), picks that spot; named "Chequers", it is added there as the author's place."""
+    page = app_page
+    open_map(page, app_url)
+    nav(page, "Review")
+    chart = add_map(page)
+    labels = chart.locator("g.mark-text text").all_text_contents()
+    assert "Vladivostok" in labels and "Komsomolsk-on-Amur" in labels  # the story's area
+    inside = chart.evaluate("""root => { const b = root.querySelector("svg").getBoundingClientRect();
+        return [...root.querySelectorAll("g.mark-text text")].filter(t => t.textContent === "Vladivostok")
+            .map(t => t.getBoundingClientRect()).some(r => r.width > 0 && r.x >= b.x && r.right <= b.right
+                                                           && r.y >= b.y && r.bottom <= b.bottom); }""")
+    assert inside, "the map opens over the story's stops"
+    # a spot where no point, label or legend is: the grid's cell under it is picked
+    spot = chart.evaluate("""root => { const svg = root.querySelector("svg"); const b = svg.getBoundingClientRect();
+        for (const [fx, fy] of [[0.3, 0.3], [0.6, 0.25], [0.45, 0.6], [0.2, 0.5], [0.7, 0.5], [0.4, 0.4]]) {
+            const x = b.x + b.width * fx, y = b.y + b.height * 0.85 * fy;
+            const hit = document.elementFromPoint(x, y);
+            if (hit && !hit.closest("g.points_marks") && !hit.closest("g.mark-text") && !hit.closest(".role-legend"))
+                return [x, y]; }
+        return null; }""")
+    assert spot, "an empty spot on the map"
+    page.mouse.click(spot[0], spot[1])
+    page.get_by_text("Picked the point").wait_for(timeout=60_000)
+    page.get_by_label("Its name").fill("Chequers")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Add Chequers").wait_for(timeout=30_000)
+    chart.screenshot(path=shots / "add-spot.png")
+    press(page, "Add Chequers")
+    page.get_by_text("1 correction applied").wait_for(timeout=30_000)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors
+
+
 def test_a_missed_place_is_added_by_clicking_a_town_on_the_map(app_page: Any, app_url: str, shots: Path) -> None:
     page = app_page
     open_map(page, app_url)
     nav(page, "Review")
-    expand(page, "Add a place the pipeline missed")
-    chart = page.locator("[data-testid=stExpander] [data-testid=stVegaLiteChart]:visible").first
-    chart.wait_for(timeout=60_000)
-    chart.scroll_into_view_if_needed()
+    chart = add_map(page)
     chart.screenshot(path=shots / "add-map.png")
     town = click_a_town(chart)
     page.get_by_role("button", name=f"Add {town}").wait_for(timeout=30_000)
@@ -580,5 +624,37 @@ def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections(app_page: An
     assert page.get_by_text("1 correction applied").count() == 1  # Moscow stays rejected
     page.wait_for_function("() => new URL(location.href).searchParams.get('story')", timeout=30_000)
     page.screenshot(path=str(shots / "app-new-subject.png"), full_page=True)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors
+
+
+def test_five_stops_are_rejected_in_one_save_from_the_table(app_page: Any, app_url: str, shots: Path) -> None:
+    """The review page's table: five rows ticked, one Reject selected, one save; the story keeps
+    its other two stops."""
+    from app_table import stops_story
+
+    from storymap.library import Library, shown
+
+    story_id = stops_story(7)
+    page = app_page
+    page.goto(f"{app_url}/?story={story_id}")
+    map_frame(page).locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
+    nav(page, "Review")
+    grid = page.get_by_test_id("stDataFrame").filter(has_text="").first
+    grid.wait_for(timeout=60_000)
+    grid.scroll_into_view_if_needed()
+    wait_idle(page)
+    box = grid.bounding_box()
+    row = 35  # the table's header and rows, Streamlit's default height
+    for n in range(2, 7):  # stops 2 to 6: the rows after the first
+        page.mouse.click(box["x"] + 41, box["y"] + row * n + row / 2)  # the checkbox, mid-column
+        wait_idle(page)
+    grid.screenshot(path=shots / "review-table.png")
+    page.get_by_role("button", name="Reject selected (5)").wait_for(timeout=30_000)
+    press(page, "Reject selected (5)")
+    page.get_by_text("5 corrections applied").wait_for(timeout=60_000)
+    [mine] = [s for s in Library().list() if s.stops == 2]
+    saved = Library().get(mine.id)
+    assert len(shown(saved).stops) == 2 and len(saved.edits["rejected"]) == 5
     assert not page.outside, page.outside
     assert not page.errors, page.errors

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from app_table import edit_table
 
 from storymap.edits import apply_edits
 from storymap.library import Library
@@ -82,7 +83,7 @@ def test_correcting_the_seeds_story_makes_the_readers_own_copy():
     assert at.session_state["app"].story_id is None and at.session_state["app"].origin == "seeds"
     goto(at, "review")
     at.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
-    at.button(key="btn_reject").click().run()
+    at.button(key="btn_reject_komsomolsk-on-amur").click().run()
     assert not at.exception
     copy_id = at.session_state["app"].story_id
     assert copy_id and at.query_params["story"] == copy_id
@@ -101,9 +102,9 @@ def test_two_readers_editing_one_story_lose_nothing(built):
     place = second.session_state["app"].base.features[0].id
     goto(first, "review")
     first.selectbox(key="edit_place").set_value(str(place)).run()
-    first.button(key="btn_reject").click().run()
+    first.button(key=f"btn_reject_{place}").click().run()
     second.selectbox(key="edit_place").set_value(str(place)).run()
-    second.button(key="btn_accept").click().run()
+    second.button(key=f"btn_accept_{place}").click().run()
     assert not second.exception
     assert second.error and "saved by someone else" in second.error[0].value
     assert Library().get(story_id).edits["rejected"] == [str(place)]  # the first save stands
@@ -117,7 +118,7 @@ def test_a_save_can_be_undone(built):
     place = str(at.session_state["app"].base.features[0].id)
     goto(at, "review")
     at.selectbox(key="edit_place").set_value(place).run()
-    at.button(key="btn_reject").click().run()
+    at.button(key=f"btn_reject_{place}").click().run()
     assert Library().get(story_id).edits["rejected"] == [place]
     at.button(key="btn_undo").click().run()
     assert not at.exception
@@ -198,7 +199,7 @@ def test_a_place_is_re_placed_by_searching_the_gazetteer():
     at = goto(run_app(), "review")
     at.selectbox(key="edit_place").set_value("vladivostok").run()
     at.text_input(key="replace_query_vladivostok").set_value("Nakhodka").run()
-    at.button(key="btn_replace_place").click().run()
+    at.button(key="btn_replace_place_vladivostok").click().run()
     assert not at.exception
     lat, lon = at.session_state["app"].edits.coordinates["vladivostok"]
     assert abs(lat - 42.8) < 0.3 and abs(lon - 132.9) < 0.3
@@ -238,9 +239,8 @@ def test_an_authors_text_and_zoom_for_a_stop_are_kept_and_exported(built, tmp_pa
 
 def test_a_date_that_breaks_the_route_order_warns_and_orders_by_date():
     at = goto(run_app(), "review")
-    at.selectbox(key="edit_place").set_value("vostochny-cosmodrome").run()
-    at.date_input(key="edit_date_vostochny-cosmodrome").set_value(dt.date(2023, 9, 20))
-    at.button(key="FormSubmitter:form_role_date-Apply role and date").click().run()
+    edit_table(at, {"vostochny-cosmodrome": {"date": "2023-09-20"}}).run()
+    at.button(key="btn_table_save").click().run()
     assert not at.exception
     assert any("disagrees with the dates" in w.value for w in at.warning)
     at.button(key="btn_order_by_date").click().run()
@@ -330,9 +330,9 @@ def test_two_readers_correcting_different_places_are_merged(built):
     one, two = [str(f.id) for f in second.session_state["app"].base.places][:2]
     goto(first, "review")
     first.selectbox(key="edit_place").set_value(one).run()
-    first.button(key="btn_reject").click().run()
+    first.button(key=f"btn_reject_{one}").click().run()
     second.selectbox(key="edit_place").set_value(two).run()
-    second.button(key="btn_accept").click().run()
+    second.button(key=f"btn_accept_{two}").click().run()
     assert not second.exception and not second.error
     assert any("did not touch" in w.value for w in second.warning)
     edits = Library().get(story_id).edits
@@ -342,6 +342,7 @@ def test_two_readers_correcting_different_places_are_merged(built):
 
 def test_the_review_tab_maps_the_place_its_readings_and_towns_around_it():
     at = goto(run_app(), "review")
+    at.radio(key="add_way").set_value("Click on the map").run()
     specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
     maps = [next(layer for layer in s["layer"] if layer.get("name") == "points")["data"]["values"]
             for s in specs if any(layer.get("name") == "points" for layer in s.get("layer", []))]

@@ -106,7 +106,7 @@ def _cells(table: Any) -> list[Any]:
 def test_table_cells_are_empty_where_nothing_is_known_never_none():
     at = goto(run_app(), "review")
     at.selectbox(key="edit_place").set_value("khabarovsk").run()
-    at.button(key="btn_reject").click().run()
+    at.button(key="btn_reject_khabarovsk").click().run()
     goto(at, "read")
     at.multiselect(key="f_roles").set_value(["stop", "mention", "rejected"]).run()
     tables = {"places" if "review" in d.value.columns else "timeline": d.value for d in at.dataframe}
@@ -123,7 +123,7 @@ def test_table_cells_are_empty_where_nothing_is_known_never_none():
 def test_the_library_downloads_and_embed_follow_the_headline_and_the_route(files):
     at = goto(run_app(), "review")
     at.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
-    at.button(key="btn_reject").click().run()  # the reader's own copy, 2 stops
+    at.button(key="btn_reject_komsomolsk-on-amur").click().run()  # the reader's own copy, 2 stops
     story_id = at.session_state["app"].story_id
     goto(at, "author")
     at.text_input(key="author_headline").set_value("Kim's week in the Far East")
@@ -254,3 +254,99 @@ def test_an_uploads_details_are_written_beside_it_and_read_over_the_text(tmp_pat
     assert sup.read_details(upload) == {"published": "2025-03-12", "source": "Example News"}
     with pytest.raises(ed.EditsError, match="not a date"):
         ed.check_article({"published": "Monday"})
+
+
+# --------------------------------------------------------------------------- fast review, any place
+def test_apply_table_and_add_point_name_their_places_by_id():
+    route = ["a", "b", "c", "d", "e"]
+    edits = ed.apply_table(Edits(), route, {"b": {"review": "rejected"}, "c": {"review": "accepted"},
+                                            "e": {"order": 2}, "d": {"role": "mention", "date": None,
+                                                                     "status": None, "had_date": True}})
+    assert (edits.rejected, edits.accepted, edits.roles) == (["b"], ["c"], {"d": "mention"})
+    assert edits.order == ["a", "e", "b", "c", "d"]
+    assert ed.review_all(edits, ["b", "c"], "to review").rejected == []
+    chequers = ed.add_point(Edits(), "Chequers", 51.7164, -0.8039)
+    again = ed.add_point(chequers, "Chequers", 51.72, -0.80, "mention")
+    assert set(again.added) == {"added-chequers", "added-chequers-2"}
+    assert chequers.added["added-chequers"] == {"name": "Chequers", "lat": 51.7164, "lon": -0.8039, "role": "stop",
+                                                "gazetteer_id": "manual"}
+    with pytest.raises(ed.EditsError):
+        ed.add_point(Edits(), "Nowhere", 91.0, 0.0)
+    # the table's rows are matched by id: a row that moved is still its place
+    before = [{"id": "a", "review": "to review", "role": "stop", "order": 1, "date": "2024-03-01", "status": None},
+              {"id": "b", "review": "to review", "role": "stop", "order": 2, "date": None, "status": None}]
+    after = [dict(before[1], review="rejected"), dict(before[0], date=__import__("datetime").date(2024, 3, 1))]
+    from storymap import app_support as sup
+    assert sup.table_changes(before, after) == {"b": {"review": "rejected"}}
+
+
+@pytest.mark.slow
+def test_five_stops_are_rejected_in_one_save():
+    from app_table import edit_table, stops_story, table
+
+    story_id = stops_story(7)
+    before = Library().get(story_id).revision
+    at = goto(run_app(story_id), "review")
+    assert len(at.session_state["app"].base.stops) == 7
+    ids = [i for i, role in zip(table(at).value["id"], table(at).value["role"]) if role == "stop"]
+    edit_table(at, {i: {"select": True} for i in ids[1:6]}).run()
+    assert at.button(key="btn_bulk_reject").label == "Reject selected (5)"
+    at.button(key="btn_bulk_reject").click().run()
+    assert not at.exception, at.exception
+    s = at.session_state["app"]
+    saved = Library().get(s.story_id)
+    from storymap.library import shown
+    assert sorted(saved.edits["rejected"]) == sorted(ids[1:6])
+    assert [str(f.id) for f in shown(saved).stops] == [ids[0], ids[6]]
+    # one save: one new revision (the story's, or the first of the reader's own copy)
+    assert saved.revision == (before + 1 if s.story_id == story_id else 1)
+    assert not any(table(at).value["select"])  # a fresh table after the save
+
+
+@pytest.mark.slow
+def test_an_action_names_its_place_through_a_rerun_with_another_selection():
+    from app_table import edit_table
+
+    at = goto(run_app(), "review")
+    at.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
+    # the Reject drawn for Komsomolsk is clicked as the next place is picked, in one rerun
+    at.selectbox(key="edit_place").set_value("vladivostok")
+    at.button(key="btn_reject_komsomolsk-on-amur").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["app"].edits.rejected == ["komsomolsk-on-amur"]
+    assert at.selectbox(key="edit_place").value == "vladivostok"
+    # rows selected in the table stay theirs while another place is picked below it
+    edit_table(at, {"khabarovsk": {"select": True}, "moscow": {"select": True}}).run()
+    at.selectbox(key="edit_place").set_value("pyongyang").run()
+    at.button(key="btn_bulk_accept").click().run()
+    assert at.session_state["app"].edits.accepted == ["khabarovsk", "moscow"]
+    assert at.session_state["app"].edits.rejected == ["komsomolsk-on-amur"]
+
+
+@pytest.mark.slow
+def test_a_place_the_gazetteer_lacks_is_added_by_its_coordinates_and_name(tmp_path):
+    from storymap.storyfile import Geocoder, Review, as_story, dumps_story, load_story
+
+    at = goto(run_app(), "review")
+    at.radio(key="add_way").set_value("Type its coordinates").run()
+    at.number_input(key="add_lat").set_value(51.7164)
+    at.number_input(key="add_lon").set_value(-0.8039)
+    at.text_input(key="add_name").set_value("Chequers").run()
+    at.button(key="btn_add_point").click().run()
+    assert not at.exception, at.exception
+    s = at.session_state["app"]
+    assert s.edits.added == {"added-chequers": {"name": "Chequers", "lat": 51.7164, "lon": -0.8039,
+                                                "role": "stop", "gazetteer_id": "manual"}}
+    from storymap.library import shown
+    story = shown(Library().get(s.story_id))
+    chequers = story.place("added-chequers")
+    assert chequers is not None and chequers.name == "Chequers" and chequers.stop == len(story.stops)
+    assert (chequers.review, chequers.geocoder, chequers.gazetteer_id) == (Review.ADDED, Geocoder.AUTHOR, "manual")
+    assert (round(chequers.lat, 4), round(chequers.lon, 4)) == (51.7164, -0.8039)
+    # the story file records the author's place and reads it back
+    path = tmp_path / "s.geojson"
+    path.write_text(dumps_story(story), encoding="utf-8")
+    back = as_story(load_story(path)).place("added-chequers")
+    assert back is not None and (back.name, back.review, back.geocoder) == ("Chequers", Review.ADDED, Geocoder.AUTHOR)
+    from app_table import table
+    assert "Chequers" in list(table(at).value["name"])  # a row of the table, to review like any other

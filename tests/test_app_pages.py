@@ -350,3 +350,50 @@ def test_a_place_the_gazetteer_lacks_is_added_by_its_coordinates_and_name(tmp_pa
     assert back is not None and (back.name, back.review, back.geocoder) == ("Chequers", Review.ADDED, Geocoder.AUTHOR)
     from app_table import table
     assert "Chequers" in list(table(at).value["name"])  # a row of the table, to review like any other
+
+
+def test_the_house_style_is_chosen_on_the_author_page_and_kept_with_the_story(monkeypatch):
+    """Dark and an accent chosen and saved: the author's fields, the story as the library shows
+    it, and the page the HTML download makes all carry them."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from storymap.library import shown
+    from storymap.look import look_of
+    from storymap.storyfile import MapStyle
+
+    makers: dict[str, Any] = {}
+    add_deferred = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # noqa: ANN001, ANN202
+        file_id = add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        makers[str(file_name)] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    at = goto(run_app(), "author")
+    assert at.radio(key="author_style").value == "light"
+    at.radio(key="author_style").set_value("dark")
+    at.color_picker(key="author_accent").set_value("#1A7F5A")
+    at.button(key="FormSubmitter:form_look-Save the style").click().run()
+    assert not at.exception, at.exception
+    s = at.session_state["app"]
+    assert (s.author["style"], s.author["accent"]) == ("dark", "#1a7f5a")
+    assert (at.radio(key="author_style").value, at.color_picker(key="author_accent").value.lower()) == ("dark", "#1a7f5a")
+    saved = Library().get(s.story_id)
+    story = shown(saved)
+    assert (story.meta.style, story.meta.accent) == (MapStyle.DARK, "#1a7f5a")
+    assert look_of(story).style == MapStyle.DARK
+    goto(at, "read")
+    page = next(make for name, make in makers.items() if name.endswith(".html"))()
+    text = page.decode() if isinstance(page, bytes) else str(page)
+    assert "--sm-route: #1a7f5a;" in text and "color-scheme: dark;" in text
+    geo = json.loads(next(make for name, make in makers.items() if name.endswith(".geojson"))())
+    assert (geo["storymap"]["style"], geo["storymap"]["accent"]) == ("dark", "#1a7f5a")
+
+
+def test_choosing_only_a_style_keeps_the_styles_own_accent():
+    at = goto(run_app(), "author")
+    at.radio(key="author_style").set_value("muted")
+    at.button(key="FormSubmitter:form_look-Save the style").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["app"].author.get("style") == "muted" and "accent" not in at.session_state["app"].author

@@ -503,12 +503,14 @@ def _build_with_progress(paths: Sequence[Path], subject: str | None):  # noqa: A
     from storymap.story import build_story
 
     bar = st.progress(0.0, text="Loading the gazetteer...")
-    result = build_story(list(paths), gazetteer=gazetteer(), subject=subject, base=sup.ROOT, progress=_progress(bar))
+    result = build_story(list(paths), gazetteer=gazetteer(), subject=subject, base=sup.ROOT, progress=progress_bar(bar))
     bar.empty()
     return result
 
 
-def _progress(bar):  # noqa: ANN001, ANN202 - a st.progress bar; a storymap.pipeline.Progress
+def progress_bar(bar):  # noqa: ANN001, ANN202 - a st.progress bar; a storymap.pipeline.Progress
+    """A progress callback, ``progress(message, done, total)``, that moves ``bar`` (the
+    pipeline's build and the video's frames report alike)."""
     def progress(msg: str, n: int, total: int) -> None:
         bar.progress(min(1.0, n / max(total, 1)), text=f"{msg} ({n}/{total})")
 
@@ -537,7 +539,7 @@ def change_subject(subject: str) -> None:
         paths = sup.write_uploads(uploads_of(articles), folder)
         bar = st.progress(0.0, text="Loading the gazetteer...")
         rebuilt = rebuild_story(paths, subject, s.edits, gazetteer=gazetteer(), base=sup.ROOT,
-                                progress=_progress(bar))
+                                progress=progress_bar(bar))
         bar.empty()
     except StorymapError as exc:
         notice(f"The story was not built again for {subject}: {_unfold(str(exc), folder)}")

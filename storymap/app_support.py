@@ -43,6 +43,8 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "csv": ("CSV table", ".csv", "text/csv"),
     "kml": ("KML (Google Earth)", ".kml", "application/vnd.google-earth.kml+xml"),
 }
+#: the video, recorded on request (it takes tens of seconds): fmt: (label, extension, mime)
+VIDEOS: dict[str, tuple[str, str, str]] = {"mp4": ("Video (MP4)", ".mp4", "video/mp4")}
 
 
 # --------------------------------------------------------------------------- the story file
@@ -596,16 +598,19 @@ def download_specs(story: Story | StoryData) -> list[tuple[str, str, str, str]]:
     return [(fmt, label, f"{stem}{ext}", mime) for fmt, (label, ext, mime) in FORMATS.items()]
 
 
-def export_bytes(story: Story | StoryData, fmt: str, *, tiles: bool = False) -> bytes:
-    """The story exported as ``fmt`` (a key of :data:`FORMATS`), as bytes; ``tiles``: the
-    HTML page draws OpenStreetMap tiles over its offline base map."""
+def export_bytes(story: Story | StoryData, fmt: str, *, tiles: bool = False,
+                 progress: Callable[[str, int, int], None] | None = None) -> bytes:
+    """The story exported as ``fmt`` (a key of :data:`FORMATS` or of :data:`VIDEOS`), as bytes;
+    ``tiles``: the HTML page draws OpenStreetMap tiles over its offline base map; ``progress``:
+    told of a video's frames, ``progress(message, frames_done, frames_total)``."""
     from storymap.export import export_story
     from storymap.render import OSM_TILES
 
-    label, ext, mime = FORMATS[fmt]
+    label, ext, mime = {**FORMATS, **VIDEOS}[fmt]
     with tempfile.TemporaryDirectory(prefix="storymap-export-") as tmp:
         target = Path(tmp) / f"{file_stem(story)}{ext}"
         path = export_story(story, target, fmt=fmt, tiles=OSM_TILES if tiles else None) if fmt == "html" \
+            else export_story(story, target, fmt=fmt, progress=progress) if fmt in VIDEOS \
             else export_story(story, target, fmt=fmt)
         return Path(path).read_bytes()
 

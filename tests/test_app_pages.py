@@ -378,7 +378,8 @@ def test_the_house_style_is_chosen_on_the_author_page_and_kept_with_the_story(mo
     assert not at.exception, at.exception
     s = at.session_state["app"]
     assert (s.author["style"], s.author["accent"]) == ("dark", "#1a7f5a")
-    assert (at.radio(key="author_style").value, at.color_picker(key="author_accent").value.lower()) == ("dark", "#1a7f5a")
+    assert at.radio(key="author_style").value == "dark"
+    assert at.color_picker(key="author_accent").value.lower() == "#1a7f5a"
     saved = Library().get(s.story_id)
     story = shown(saved)
     assert (story.meta.style, story.meta.accent) == (MapStyle.DARK, "#1a7f5a")
@@ -397,3 +398,46 @@ def test_choosing_only_a_style_keeps_the_styles_own_accent():
     at.button(key="FormSubmitter:form_look-Save the style").click().run()
     assert not at.exception, at.exception
     assert at.session_state["app"].author.get("style") == "muted" and "accent" not in at.session_state["app"].author
+
+
+def test_the_video_is_made_on_request_with_a_progress_bar_fed_by_its_frames(monkeypatch):
+    """The recording (faked here: the real one is tests/test_video.py's) reports its frames to
+    the bar, and its bytes become the download, named after the story."""
+    import storymap.export
+
+    told: list[tuple[str, int, int]] = []
+
+    def recording(story, out, *, fmt=None, progress=None, **kwargs):  # noqa: ANN001, ANN202
+        assert fmt == "mp4" and progress is not None
+        for done in (0, 60, 120):
+            told.append(("Recording frames", done, 120))
+            progress("Recording frames", done, 120)
+        Path(out).write_bytes(b"\x00\x00\x00\x18ftypmp42 fake video")
+        return Path(out)
+
+    monkeypatch.setattr(storymap.export, "export_story", recording)
+    at = goto(run_app(), "read")
+    assert not [b for b in at.download_button if b.key == "dl_video"]  # nothing recorded until asked
+    at.button(key="btn_video").click().run()
+    assert not at.exception, at.exception
+    assert [d for _m, d, _t in told] == [0, 60, 120]
+    [bar] = at.get("progress")
+    assert bar.proto.value == 100 and "ready" in bar.proto.text
+    [video] = [b for b in at.download_button if b.key == "dl_video"]
+    assert video.proto.label.startswith("Download the video") and video.proto.url
+
+
+def test_the_progress_callback_moves_the_bar_within_its_bounds():
+    from app_pages.session import progress_bar
+
+    moves: list[tuple[float, str]] = []
+
+    class Bar:
+        def progress(self, value: float, text: str) -> None:
+            moves.append((value, text))
+
+    report = progress_bar(Bar())
+    for done, total in ((0, 0), (30, 120), (120, 120), (130, 120)):
+        report("Recording frames", done, total)
+    assert [v for v, _t in moves] == [0.0, 0.25, 1.0, 1.0]
+    assert moves[1][1] == "Recording frames (30/120)"

@@ -661,3 +661,33 @@ def test_five_stops_are_rejected_in_one_save_from_the_table(app_page: Any, app_u
     assert len(shown(saved).stops) == 2 and len(saved.edits["rejected"]) == 5
     assert not page.outside, page.outside
     assert not page.errors, page.errors
+
+
+WEEKDAYS = ("Maria Santos tours the north\n\n"
+            "Brazilian minister Maria Santos arrived in Porto on Monday for talks on the new harbour, her "
+            "ministry said.\n\n"
+            "She travelled on to Braga on Thursday and met the city's mayor.\n")
+
+
+def test_a_pasted_texts_weekdays_are_dated_by_the_publication_date_set_before_the_build(
+        app_page: Any, app_url: str, shots: Path) -> None:
+    """Pasted text, a publication date (Friday 14 March 2025) typed on the New story page: the
+    stops of "on Monday" and "on Thursday" are dated in that week on the built map."""
+    page = app_page
+    open_map(page, app_url)
+    nav(page, "New story")
+    page.get_by_label("…or paste an article").fill(WEEKDAYS)
+    page.get_by_label("Publication date").fill("2025-03-14")
+    page.get_by_label("Outlet").fill("Example News")
+    wait_idle(page)
+    page.get_by_role("button", name="Build new story").click()
+    page.get_by_text("Built in this session").wait_for(timeout=90_000)
+    frame = map_frame(page)
+    porto = frame.locator(".sm-step-btn", has_text="Porto")
+    porto.wait_for(timeout=60_000)
+    assert "10 March 2025" in porto.locator(".sm-step-date").inner_text()  # Monday of that week
+    braga = frame.locator(".sm-step-btn", has_text="Braga")
+    assert "13 March 2025" in braga.locator(".sm-step-date").inner_text()  # Thursday
+    page.screenshot(path=str(shots / "app-pasted-weekdays.png"), full_page=True)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors

@@ -691,3 +691,40 @@ def test_a_pasted_texts_weekdays_are_dated_by_the_publication_date_set_before_th
     page.screenshot(path=str(shots / "app-pasted-weekdays.png"), full_page=True)
     assert not page.outside, page.outside
     assert not page.errors, page.errors
+
+
+def test_on_a_phone_the_apps_map_frame_grows_with_its_text_and_the_map_follows_the_step(
+        chromium: Any, app_url: str, shots: Path) -> None:
+    """At 390 px the page stacks its map over its text: the app's frame grows to the page's
+    height, so each stop's text ends inside the frame (bounding boxes), and the map shows the
+    stop the reader chose."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        frame = open_map(page, app_url)
+        outer = page.locator(MAP)
+        n = frame.locator(".sm-step-btn").count()
+        assert n >= 2
+        for step in range(1, n + 1):
+            frame.locator(".sm-step-btn").nth(step - 1).dispatch_event("click")  # under the app's header at times
+            page.wait_for_timeout(1500)  # the flight to the stop, and the frame's growth
+            inner = page.frame_locator(MAP).locator(INNER)
+            box, inner_box = outer.bounding_box(), inner.bounding_box()
+            text = frame.locator(".sm-card").first.bounding_box() or frame.locator(".sm-panel").bounding_box()
+            assert box and inner_box and text
+            assert box["height"] > 620, box  # grown past the app's 620 px
+            assert abs(inner_box["height"] - box["height"]) < 2, (inner_box, box)
+            assert text["y"] + text["height"] <= box["y"] + box["height"] + 1, (step, text, box)
+            assert frame.locator("body").evaluate("() => window.storymap.step()") == step
+            icon = frame.locator(f".sm-stop-icon[title^='Stop {step}:']").first.bounding_box()
+            area = frame.locator(".folium-map").first.bounding_box()
+            assert icon and area
+            cx, cy = icon["x"] + icon["width"] / 2, icon["y"] + icon["height"] / 2
+            assert area["x"] + 10 < cx < area["x"] + area["width"] - 10, (step, icon, area)  # the stop in view
+            assert area["y"] + 10 < cy < area["y"] + area["height"] - 10, (step, icon, area)
+        page.screenshot(path=str(shots / "app-390-grown.png"), full_page=True)
+        assert not errors, errors
+    finally:
+        context.close()

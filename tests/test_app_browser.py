@@ -728,3 +728,26 @@ def test_on_a_phone_the_apps_map_frame_grows_with_its_text_and_the_map_follows_t
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_the_apps_map_keeps_showing_the_step_when_its_frame_changes_size(chromium: Any, app_url: str) -> None:
+    """A stop chosen in a wide window, then the window narrowed to a phone's (the frame laid out
+    again): the map shows that stop, not whatever its old centre and zoom now cover."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        frame = open_map(page, app_url)
+        n = frame.locator(".sm-step-btn").count()
+        frame.locator(".sm-step-btn").nth(n - 1).dispatch_event("click")
+        page.wait_for_timeout(2500)  # the flight to the last stop
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(1500)
+        assert frame.locator("body").evaluate("() => window.storymap.step()") == n
+        icon = frame.locator(f".sm-stop-icon[title^='Stop {n}:']").first.bounding_box()
+        area = frame.locator(".folium-map").first.bounding_box()
+        assert icon and area
+        cx, cy = icon["x"] + icon["width"] / 2, icon["y"] + icon["height"] / 2
+        assert abs(cx - (area["x"] + area["width"] / 2)) < area["width"] / 4, (icon, area)
+        assert abs(cy - (area["y"] + area["height"] / 2)) < area["height"] / 3, (icon, area)
+    finally:
+        context.close()

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.session import gazetteer, map_html, progress_bar, state
+from app_pages.session import gazetteer, map_html, run_with_progress, state
 from storymap import app_support as sup
 from storymap.errors import StorymapError
 from storymap.storyfile import Story
@@ -120,7 +120,7 @@ def video_download(shown: Story) -> None:
         return
     bar = st.progress(0.0, text="Recording the video...")
     try:
-        data = sup.export_bytes(shown, "mp4", progress=progress_bar(bar))
+        data = run_with_progress(bar, lambda progress: sup.export_bytes(shown, "mp4", progress=progress))
     except StorymapError as exc:
         bar.empty()
         st.error(f"The video cannot be made: {exc}")

@@ -441,3 +441,53 @@ def test_the_progress_callback_moves_the_bar_within_its_bounds():
         report("Recording frames", done, total)
     assert [v for v, _t in moves] == [0.0, 0.25, 1.0, 1.0]
     assert moves[1][1] == "Recording frames (30/120)"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_real_video_reports_its_frames_to_the_bar(monkeypatch):
+    """The real recording (Chromium, ffmpeg) of the example story: its frames reach the bar, and
+    the download is an MP4."""
+    import storymap.export
+
+    seen: list[tuple[int, int]] = []
+    export_story = storymap.export.export_story
+
+    def watching(story, out, *, progress=None, **kwargs):  # noqa: ANN001, ANN202
+        def report(msg: str, done: int, total: int) -> None:
+            seen.append((done, total))
+            if progress:
+                progress(msg, done, total)
+        return export_story(story, out, progress=report, **kwargs)
+
+    monkeypatch.setattr(storymap.export, "export_story", watching)
+    at = goto(run_app(), "read")
+    at.button(key="btn_video").click().run(timeout=600)
+    assert not at.exception, "\n".join(at.exception[0].stack_trace)
+    assert [e.value for e in at.error] == []
+    assert len(seen) > 2 and seen[-1][0] == seen[-1][1] > 0
+    [bar] = at.get("progress")
+    assert bar.proto.value == 100
+    assert [b for b in at.download_button if b.key == "dl_video"]
+
+
+def test_progress_reported_from_other_threads_moves_the_bar_on_the_callers_thread():
+    import threading
+
+    from app_pages.session import run_with_progress
+
+    caller = threading.get_ident()
+    moved: list[tuple[float, int]] = []
+
+    class Bar:
+        def progress(self, value: float, text: str) -> None:
+            moved.append((value, threading.get_ident()))
+
+    def work(progress):  # noqa: ANN001, ANN202 - reports from a thread of its own, as a recording does
+        t = threading.Thread(target=lambda: [progress("frames", n, 4) for n in range(5)])
+        t.start()
+        t.join()
+        return "done"
+
+    assert run_with_progress(Bar(), work) == "done"
+    assert moved and moved[-1][0] == 1.0 and {ident for _v, ident in moved} == {caller}

@@ -1,5 +1,6 @@
-"""The author's page: the headline, standfirst, byline and intro, each stop's own text, image
-and zoom, and the articles' outlet, date and web address, previewed in the header above."""
+"""The author's page: the headline, standfirst, byline and intro, the house style (base map and
+accent colour), each stop's own text, image and zoom, and the articles' outlet, date and web
+address, previewed in the header above."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from app_pages.session import current, set_author, set_edits, state
 from app_pages.widgets import header
 from storymap import edits as ed
 from storymap.errors import StorymapError
+from storymap.look import STYLES, check_accent, check_style, look_of
 from storymap.storyfile import Story
 
 AUTHOR_FIELDS = ("headline", "dek", "byline", "intro")
+LOOK_FIELDS = ("style", "accent")
 
 
 def author_form(base: Story) -> None:
@@ -31,6 +34,31 @@ def author_form(base: Story) -> None:
             new = {k: v.strip() for k, v in zip(AUTHOR_FIELDS, (headline, dek, byline, intro)) if v and v.strip()}
             if new != {k: v for k, v in author.items() if k in AUTHOR_FIELDS}:
                 set_author({**{k: v for k, v in author.items() if k not in AUTHOR_FIELDS}, **new})
+                st.rerun()
+
+
+def look_form(shown: Story) -> None:
+    """The house style: the base map's style and the accent colour of the route and markers,
+    kept with the author's fields (the preview, the downloads and the video follow them)."""
+    author = dict(state().author)
+    look = look_of(shown)
+    with st.form("form_look", border=True):
+        st.markdown("**House style**")
+        style = st.radio("Base map", STYLES, index=STYLES.index(str(look.style)), key="author_style",
+                         horizontal=True, format_func=str.capitalize)
+        accent = st.color_picker("Accent colour (route and markers)", value=look.accent, key="author_accent")
+        st.caption("The style's own accent is kept until you choose another; every style is offline.")
+        if st.form_submit_button("Save the style"):
+            try:
+                chosen = {"style": str(check_style(style))}
+                picked = check_accent(accent)
+                if picked != look.accent or author.get("accent"):  # chosen here, or before
+                    chosen["accent"] = picked
+            except StorymapError as exc:
+                st.error(f"Not saved: {exc}")
+                return
+            if chosen != {k: v for k, v in author.items() if k in LOOK_FIELDS}:
+                set_author({**{k: v for k, v in author.items() if k not in LOOK_FIELDS}, **chosen})
                 st.rerun()
 
 
@@ -110,6 +138,7 @@ def page() -> None:
     base, shown = current()
     header(shown)  # the text as readers will see it
     author_form(base)
+    look_form(shown)
     st.subheader("Each place's text, image and zoom")
     stop_text_form(shown)
     st.subheader("Articles: outlet, date and web address")

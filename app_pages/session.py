@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -23,6 +24,7 @@ from storymap.errors import GazetteerError, StorymapError
 from storymap.memory import release_memory
 from storymap.storyfile import Story
 
+T = TypeVar("T")
 STATE_KEY = "app"
 #: the details an article may be given on the new story page (storymap.edits.check_article)
 DETAILS = ("published", "source", "url")
@@ -503,16 +505,36 @@ def _build_with_progress(paths: Sequence[Path], subject: str | None):  # noqa: A
     from storymap.story import build_story
 
     bar = st.progress(0.0, text="Loading the gazetteer...")
-    result = build_story(list(paths), gazetteer=gazetteer(), subject=subject, base=sup.ROOT, progress=_progress(bar))
+    result = build_story(list(paths), gazetteer=gazetteer(), subject=subject, base=sup.ROOT, progress=progress_bar(bar))
     bar.empty()
     return result
 
 
-def _progress(bar):  # noqa: ANN001, ANN202 - a st.progress bar; a storymap.pipeline.Progress
+def progress_bar(bar):  # noqa: ANN001, ANN202 - a st.progress bar; a storymap.pipeline.Progress
+    """A progress callback, ``progress(message, done, total)``, that moves ``bar`` (the
+    pipeline's build and the video's frames report alike)."""
     def progress(msg: str, n: int, total: int) -> None:
         bar.progress(min(1.0, n / max(total, 1)), text=f"{msg} ({n}/{total})")
 
     return progress
+
+
+def run_with_progress(bar, work: Callable[[Callable[[str, int, int], None]], T]) -> T:  # noqa: ANN001 - st.progress
+    """``work(progress)`` run in a worker thread while this script's thread moves ``bar`` to
+    the latest ``progress(message, done, total)`` it reported: a recording reports from threads
+    of its own, and only the script's thread may draw on the page (elsewhere Streamlit has no
+    session to draw in, NoSessionContext)."""
+    reported: list[tuple[str, int, int]] = []
+    move, shown = progress_bar(bar), None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="storymap-work") as pool:
+        job = pool.submit(work, lambda msg, done, total: reported.append((msg, done, total)))
+        while True:
+            wait([job], timeout=0.25)
+            if reported and reported[-1] != shown:
+                shown = reported[-1]
+                move(*shown)
+            if job.done():
+                return job.result()
 
 
 def change_subject(subject: str) -> None:
@@ -537,7 +559,7 @@ def change_subject(subject: str) -> None:
         paths = sup.write_uploads(uploads_of(articles), folder)
         bar = st.progress(0.0, text="Loading the gazetteer...")
         rebuilt = rebuild_story(paths, subject, s.edits, gazetteer=gazetteer(), base=sup.ROOT,
-                                progress=_progress(bar))
+                                progress=progress_bar(bar))
         bar.empty()
     except StorymapError as exc:
         notice(f"The story was not built again for {subject}: {_unfold(str(exc), folder)}")

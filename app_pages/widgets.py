@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.session import gazetteer, map_html, state
+from app_pages.session import gazetteer, map_html, run_with_progress, state
 from storymap import app_support as sup
 from storymap.errors import StorymapError
 from storymap.storyfile import Story
@@ -103,11 +103,31 @@ def downloads(shown: Story) -> None:
     specs = sup.download_specs(shown)
     for fmt, label, _name, _mime in specs:
         download_button(st, shown, fmt, label, key=f"dl_{fmt}")
+    video_download(shown)
     page_name = next(name for fmt, _label, name, _mime in specs if fmt == "html")
     with st.expander("Embed in an article"):
         st.caption("Publish the HTML page, put its address in `src`, and paste this where the map goes: "
                    "the frame fits the article's column and grows to the page's height.")
         st.code(embed_snippet(page_name, title=page_title(shown)), language="html", wrap_lines=True)
+
+
+def video_download(shown: Story) -> None:
+    """The route as a video: recorded when asked (tens of seconds), a progress bar fed by the
+    recording's frames, then its download (made again after any other change of the page)."""
+    _label, ext, mime = sup.VIDEOS["mp4"]
+    if not st.button("Make the video (MP4)", key="btn_video", width="stretch", icon=":material/movie:",
+                     help="Records the route in the page's presentation mode; about half a minute."):
+        return
+    bar = st.progress(0.0, text="Recording the video...")
+    try:
+        data = run_with_progress(bar, lambda progress: sup.export_bytes(shown, "mp4", progress=progress))
+    except StorymapError as exc:
+        bar.empty()
+        st.error(f"The video cannot be made: {exc}")
+        return
+    bar.progress(1.0, text="The video is ready.")
+    st.download_button(f"Download the video ({len(data) / 1e6:.1f} MB)", data, file_name=f"{sup.file_stem(shown)}{ext}",
+                       mime=mime, key="dl_video", width="stretch", on_click="ignore", icon=":material/download:")
 
 
 def gazetteer_pick(label: str, query_key: str, pick_key: str, placeholder: str):  # noqa: ANN201

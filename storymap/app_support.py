@@ -43,6 +43,8 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "csv": ("CSV table", ".csv", "text/csv"),
     "kml": ("KML (Google Earth)", ".kml", "application/vnd.google-earth.kml+xml"),
 }
+#: the video, recorded on request (it takes tens of seconds): fmt: (label, extension, mime)
+VIDEOS: dict[str, tuple[str, str, str]] = {"mp4": ("Video (MP4)", ".mp4", "video/mp4")}
 
 
 # --------------------------------------------------------------------------- the story file
@@ -596,16 +598,19 @@ def download_specs(story: Story | StoryData) -> list[tuple[str, str, str, str]]:
     return [(fmt, label, f"{stem}{ext}", mime) for fmt, (label, ext, mime) in FORMATS.items()]
 
 
-def export_bytes(story: Story | StoryData, fmt: str, *, tiles: bool = False) -> bytes:
-    """The story exported as ``fmt`` (a key of :data:`FORMATS`), as bytes; ``tiles``: the
-    HTML page draws OpenStreetMap tiles over its offline base map."""
+def export_bytes(story: Story | StoryData, fmt: str, *, tiles: bool = False,
+                 progress: Callable[[str, int, int], None] | None = None) -> bytes:
+    """The story exported as ``fmt`` (a key of :data:`FORMATS` or of :data:`VIDEOS`), as bytes;
+    ``tiles``: the HTML page draws OpenStreetMap tiles over its offline base map; ``progress``:
+    told of a video's frames, ``progress(message, frames_done, frames_total)``."""
     from storymap.export import export_story
     from storymap.render import OSM_TILES
 
-    label, ext, mime = FORMATS[fmt]
+    label, ext, mime = {**FORMATS, **VIDEOS}[fmt]
     with tempfile.TemporaryDirectory(prefix="storymap-export-") as tmp:
         target = Path(tmp) / f"{file_stem(story)}{ext}"
         path = export_story(story, target, fmt=fmt, tiles=OSM_TILES if tiles else None) if fmt == "html" \
+            else export_story(story, target, fmt=fmt, progress=progress) if fmt in VIDEOS \
             else export_story(story, target, fmt=fmt)
         return Path(path).read_bytes()
 
@@ -618,7 +623,8 @@ def export_bytes(story: Story | StoryData, fmt: str, *, tiles: bool = False) -> 
 # trusted wrapper below, which holds no article text as markup, runs with it.)
 # The map tells the wrapper each step with postMessage; the wrapper checks where the
 # message comes from and writes ?step=N into the app's address without reloading, so the
-# view can be shared.
+# view can be shared. The map also reports its height ("storymap:height", as to an embed):
+# the wrapper grows its frame to it, so a phone's stacked map and text are never cut off.
 INNER_SANDBOX = "allow-scripts"
 
 _BRIDGE = """<script>
@@ -643,8 +649,20 @@ iframe {{ display: block; border: 0; width: 100%; height: 100%; }}</style></head
 (function () {{
   "use strict";
   var inner = document.getElementById("storymap-frame");
+  var least = window.innerHeight;  /* the height the app gave the frame: it grows, never shrinks below */
+  function grow(height) {{
+    /* the page stacks its map over its text in a narrow frame (a phone) and reports its height:
+       the app's frame grows to it, so the stop's text is never cut off */
+    if (typeof height !== "number" || !isFinite(height) || height < 100 || height > 50000) {{ return; }}
+    var h = Math.max(least, Math.ceil(height));
+    inner.style.height = h + "px";
+    document.documentElement.style.height = document.body.style.height = h + "px";
+    try {{ if (window.frameElement) {{ window.frameElement.style.height = h + "px"; }} }}
+    catch (err) {{ /* a parent we may not touch: the page scrolls inside its frame instead */ }}
+  }}
   window.addEventListener("message", function (e) {{
     if (e.source !== inner.contentWindow || !e.data || typeof e.data !== "object") {{ return; }}
+    if (e.data.type === "storymap:height") {{ grow(e.data.height); return; }}
     var step = e.data.storymapStep;
     if (typeof step !== "number" || !isFinite(step) || step < 0 || step > 10000 || step % 1 !== 0) {{ return; }}
     try {{

@@ -661,3 +661,105 @@ def test_five_stops_are_rejected_in_one_save_from_the_table(app_page: Any, app_u
     assert len(shown(saved).stops) == 2 and len(saved.edits["rejected"]) == 5
     assert not page.outside, page.outside
     assert not page.errors, page.errors
+
+
+WEEKDAYS = ("Maria Santos tours the north\n\n"
+            "Brazilian minister Maria Santos arrived in Porto on Monday for talks on the new harbour, her "
+            "ministry said.\n\n"
+            "She travelled on to Braga on Thursday and met the city's mayor.\n")
+
+
+def test_a_pasted_texts_weekdays_are_dated_by_the_publication_date_set_before_the_build(
+        app_page: Any, app_url: str, shots: Path) -> None:
+    """Pasted text, a publication date (Friday 14 March 2025) typed on the New story page: the
+    stops of "on Monday" and "on Thursday" are dated in that week on the built map."""
+    page = app_page
+    open_map(page, app_url)
+    nav(page, "New story")
+    page.get_by_label("…or paste an article").fill(WEEKDAYS)
+    page.get_by_label("Publication date").fill("2025-03-14")
+    page.get_by_label("Outlet").fill("Example News")
+    wait_idle(page)
+    page.get_by_role("button", name="Build new story").click()
+    page.get_by_text("Built in this session").wait_for(timeout=90_000)
+    frame = map_frame(page)
+    porto = frame.locator(".sm-step-btn", has_text="Porto")
+    porto.wait_for(timeout=60_000)
+    assert "10 March 2025" in porto.locator(".sm-step-date").inner_text()  # Monday of that week
+    braga = frame.locator(".sm-step-btn", has_text="Braga")
+    assert "13 March 2025" in braga.locator(".sm-step-date").inner_text()  # Thursday
+    page.screenshot(path=str(shots / "app-pasted-weekdays.png"), full_page=True)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors
+
+
+def stop_in_view(frame: Any, step: int, timeout: float = 15) -> bool:
+    """Whether stop ``step``'s marker comes into the map's view within ``timeout`` seconds (the
+    flight to it takes longer on a busy machine)."""
+    end = time.monotonic() + timeout
+    while True:
+        icon = frame.locator(f".sm-stop-icon[title^='Stop {step}:']").first.bounding_box()
+        area = frame.locator(".folium-map").first.bounding_box()
+        if icon and area:
+            cx, cy = icon["x"] + icon["width"] / 2, icon["y"] + icon["height"] / 2
+            if area["x"] + 10 < cx < area["x"] + area["width"] - 10 and \
+                    area["y"] + 10 < cy < area["y"] + area["height"] - 10:
+                return True
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.25)
+
+
+def test_on_a_phone_the_apps_map_frame_grows_with_its_text_and_the_map_follows_the_step(
+        chromium: Any, app_url: str, shots: Path) -> None:
+    """At 390 px the page stacks its map over its text: the app's frame grows to the page's
+    height, so each stop's text ends inside the frame (bounding boxes), and the map shows the
+    stop the reader chose."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        frame = open_map(page, app_url)
+        outer = page.locator(MAP)
+        n = frame.locator(".sm-step-btn").count()
+        assert n >= 2
+        for step in range(1, n + 1):
+            frame.locator(".sm-step-btn").nth(step - 1).dispatch_event("click")  # under the app's header at times
+            page.wait_for_timeout(1500)  # the flight to the stop, and the frame's growth
+            inner = page.frame_locator(MAP).locator(INNER)
+            box, inner_box = outer.bounding_box(), inner.bounding_box()
+            text = frame.locator(".sm-card").first.bounding_box() or frame.locator(".sm-panel").bounding_box()
+            assert box and inner_box and text
+            assert box["height"] > 620, box  # grown past the app's 620 px
+            assert abs(inner_box["height"] - box["height"]) < 2, (inner_box, box)
+            assert text["y"] + text["height"] <= box["y"] + box["height"] + 1, (step, text, box)
+            assert frame.locator("body").evaluate("() => window.storymap.step()") == step
+            assert stop_in_view(frame, step), step
+        page.screenshot(path=str(shots / "app-390-grown.png"), full_page=True)
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_the_apps_map_keeps_showing_the_step_when_its_frame_changes_size(chromium: Any, app_url: str) -> None:
+    """A stop chosen in a wide window, then the window narrowed to a phone's (the frame laid out
+    again): the map shows that stop, not whatever its old centre and zoom now cover."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        frame = open_map(page, app_url)
+        n = frame.locator(".sm-step-btn").count()
+        frame.locator(".sm-step-btn").nth(n - 1).dispatch_event("click")
+        page.wait_for_timeout(2500)  # the flight to the last stop
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(1500)
+        assert frame.locator("body").evaluate("() => window.storymap.step()") == n
+        icon = frame.locator(f".sm-stop-icon[title^='Stop {n}:']").first.bounding_box()
+        area = frame.locator(".folium-map").first.bounding_box()
+        assert icon and area
+        cx, cy = icon["x"] + icon["width"] / 2, icon["y"] + icon["height"] / 2
+        assert abs(cx - (area["x"] + area["width"] / 2)) < area["width"] / 4, (icon, area)
+        assert abs(cy - (area["y"] + area["height"] / 2)) < area["height"] / 3, (icon, area)
+    finally:
+        context.close()

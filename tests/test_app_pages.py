@@ -350,3 +350,144 @@ def test_a_place_the_gazetteer_lacks_is_added_by_its_coordinates_and_name(tmp_pa
     assert back is not None and (back.name, back.review, back.geocoder) == ("Chequers", Review.ADDED, Geocoder.AUTHOR)
     from app_table import table
     assert "Chequers" in list(table(at).value["name"])  # a row of the table, to review like any other
+
+
+def test_the_house_style_is_chosen_on_the_author_page_and_kept_with_the_story(monkeypatch):
+    """Dark and an accent chosen and saved: the author's fields, the story as the library shows
+    it, and the page the HTML download makes all carry them."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from storymap.library import shown
+    from storymap.look import look_of
+    from storymap.storyfile import MapStyle
+
+    makers: dict[str, Any] = {}
+    add_deferred = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # noqa: ANN001, ANN202
+        file_id = add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        makers[str(file_name)] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    at = goto(run_app(), "author")
+    assert at.radio(key="author_style").value == "light"
+    at.radio(key="author_style").set_value("dark")
+    at.color_picker(key="author_accent").set_value("#1A7F5A")
+    at.button(key="FormSubmitter:form_look-Save the style").click().run()
+    assert not at.exception, at.exception
+    s = at.session_state["app"]
+    assert (s.author["style"], s.author["accent"]) == ("dark", "#1a7f5a")
+    assert at.radio(key="author_style").value == "dark"
+    assert at.color_picker(key="author_accent").value.lower() == "#1a7f5a"
+    saved = Library().get(s.story_id)
+    story = shown(saved)
+    assert (story.meta.style, story.meta.accent) == (MapStyle.DARK, "#1a7f5a")
+    assert look_of(story).style == MapStyle.DARK
+    goto(at, "read")
+    page = next(make for name, make in makers.items() if name.endswith(".html"))()
+    text = page.decode() if isinstance(page, bytes) else str(page)
+    assert "--sm-route: #1a7f5a;" in text and "color-scheme: dark;" in text
+    geo = json.loads(next(make for name, make in makers.items() if name.endswith(".geojson"))())
+    assert (geo["storymap"]["style"], geo["storymap"]["accent"]) == ("dark", "#1a7f5a")
+
+
+def test_choosing_only_a_style_keeps_the_styles_own_accent():
+    at = goto(run_app(), "author")
+    at.radio(key="author_style").set_value("muted")
+    at.button(key="FormSubmitter:form_look-Save the style").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["app"].author.get("style") == "muted" and "accent" not in at.session_state["app"].author
+
+
+def test_the_video_is_made_on_request_with_a_progress_bar_fed_by_its_frames(monkeypatch):
+    """The recording (faked here: the real one is tests/test_video.py's) reports its frames to
+    the bar, and its bytes become the download, named after the story."""
+    import storymap.export
+
+    told: list[tuple[str, int, int]] = []
+
+    def recording(story, out, *, fmt=None, progress=None, **kwargs):  # noqa: ANN001, ANN202
+        assert fmt == "mp4" and progress is not None
+        for done in (0, 60, 120):
+            told.append(("Recording frames", done, 120))
+            progress("Recording frames", done, 120)
+        Path(out).write_bytes(b"\x00\x00\x00\x18ftypmp42 fake video")
+        return Path(out)
+
+    monkeypatch.setattr(storymap.export, "export_story", recording)
+    at = goto(run_app(), "read")
+    assert not [b for b in at.download_button if b.key == "dl_video"]  # nothing recorded until asked
+    at.button(key="btn_video").click().run()
+    assert not at.exception, at.exception
+    assert [d for _m, d, _t in told] == [0, 60, 120]
+    [bar] = at.get("progress")
+    assert bar.proto.value == 100 and "ready" in bar.proto.text
+    [video] = [b for b in at.download_button if b.key == "dl_video"]
+    assert video.proto.label.startswith("Download the video") and video.proto.url
+
+
+def test_the_progress_callback_moves_the_bar_within_its_bounds():
+    from app_pages.session import progress_bar
+
+    moves: list[tuple[float, str]] = []
+
+    class Bar:
+        def progress(self, value: float, text: str) -> None:
+            moves.append((value, text))
+
+    report = progress_bar(Bar())
+    for done, total in ((0, 0), (30, 120), (120, 120), (130, 120)):
+        report("Recording frames", done, total)
+    assert [v for v, _t in moves] == [0.0, 0.25, 1.0, 1.0]
+    assert moves[1][1] == "Recording frames (30/120)"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_real_video_reports_its_frames_to_the_bar(monkeypatch):
+    """The real recording (Chromium, ffmpeg) of the example story: its frames reach the bar, and
+    the download is an MP4."""
+    import storymap.export
+
+    seen: list[tuple[int, int]] = []
+    export_story = storymap.export.export_story
+
+    def watching(story, out, *, progress=None, **kwargs):  # noqa: ANN001, ANN202
+        def report(msg: str, done: int, total: int) -> None:
+            seen.append((done, total))
+            if progress:
+                progress(msg, done, total)
+        return export_story(story, out, progress=report, **kwargs)
+
+    monkeypatch.setattr(storymap.export, "export_story", watching)
+    at = goto(run_app(), "read")
+    at.button(key="btn_video").click().run(timeout=600)
+    assert not at.exception, "\n".join(at.exception[0].stack_trace)
+    assert [e.value for e in at.error] == []
+    assert len(seen) > 2 and seen[-1][0] == seen[-1][1] > 0
+    [bar] = at.get("progress")
+    assert bar.proto.value == 100
+    assert [b for b in at.download_button if b.key == "dl_video"]
+
+
+def test_progress_reported_from_other_threads_moves_the_bar_on_the_callers_thread():
+    import threading
+
+    from app_pages.session import run_with_progress
+
+    caller = threading.get_ident()
+    moved: list[tuple[float, int]] = []
+
+    class Bar:
+        def progress(self, value: float, text: str) -> None:
+            moved.append((value, threading.get_ident()))
+
+    def work(progress):  # noqa: ANN001, ANN202 - reports from a thread of its own, as a recording does
+        t = threading.Thread(target=lambda: [progress("frames", n, 4) for n in range(5)])
+        t.start()
+        t.join()
+        return "done"
+
+    assert run_with_progress(Bar(), work) == "done"
+    assert moved and moved[-1][0] == 1.0 and {ident for _v, ident in moved} == {caller}

@@ -189,7 +189,10 @@
     var pendingView = null;
     function sized() { var s = map.getSize(); return s.x > 0 && s.y > 0; }
     map.on("resize", function () {
-      if (pendingView !== null && sized()) { var step = pendingView; pendingView = null; view(step, false); }
+      if (pendingView !== null && sized()) { var step = pendingView; pendingView = null; view(step, false); return; }
+      /* a frame that changes size (laid out again, grown to its content, turned) keeps showing
+         the current step, not whatever its old centre and zoom now show */
+      if (sized() && state.step >= 0 && !state.playing && !flying) { view(state.step, false); }
     });
 
     document.documentElement.classList.add("sm-ready");

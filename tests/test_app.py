@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from app_table import edit_table
+from apptest_helpers import edit_table, goto
 
 from storymap import app_support as sup
 from storymap.edits import Edits, EditsError, apply_edits, edits_path, load_edits, save_edits, unapplied
@@ -253,14 +253,6 @@ def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     monkeypatch.setattr(MediaFileManager, "add_deferred", recording_add_deferred)
     return files
 
-
-def goto(at, page: str):  # noqa: ANN001, ANN201 - AppTest
-    """The app on one of its pages (app_pages/<page>.py), run."""
-    at.switch_page(f"app_pages/{page}.py").run()
-    # AppTest asks for that page on every later run too; a browser stays where the app took it last
-    at._page_hash = ""
-    assert not at.exception, at.exception
-    return at
 
 
 def _outer_html(at) -> str:  # noqa: ANN001

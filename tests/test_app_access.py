@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from apptest_helpers import goto
 from storymap.library import Access, Library
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,14 +45,6 @@ def run_as(user: str | None, *, story: str | None = None, share: str | None = No
     assert not at.exception, at.exception
     return at
 
-
-def goto(at, page: str):  # noqa: ANN001, ANN201 - AppTest
-    """The app on one of its pages (app_pages/<page>.py), run."""
-    at.switch_page(f"app_pages/{page}.py").run()
-    # AppTest asks for that page on every later run too; a browser stays where the app took it last
-    at._page_hash = ""
-    assert not at.exception, at.exception
-    return at
 
 
 def _library_labels(at) -> list[str]:  # noqa: ANN001

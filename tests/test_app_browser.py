@@ -631,7 +631,7 @@ def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections(app_page: An
 def test_five_stops_are_rejected_in_one_save_from_the_table(app_page: Any, app_url: str, shots: Path) -> None:
     """The review page's table: five rows ticked, one Reject selected, one save; the story keeps
     its other two stops."""
-    from app_table import stops_story
+    from apptest_helpers import stops_story
 
     from storymap.library import Library, shown
 

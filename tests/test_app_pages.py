@@ -12,33 +12,16 @@ from typing import Any
 
 import pytest
 
+from apptest_helpers import goto, run_app
 from storymap import edits as ed
 from storymap.edits import Edits
 from storymap.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "app.py"
 PAGES = {"read": "Kim Jong Un in Russia", "review": "Kim Jong Un in Russia", "author": "Kim Jong Un in Russia",
          "library": "Library", "new_story": "New story"}
 
 
-def run_app(story_id: str | None = None) -> Any:
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    if story_id:
-        at.query_params["story"] = story_id
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def goto(at: Any, page: str) -> Any:
-    """The app on one of its pages (app_pages/<page>.py), run."""
-    at.switch_page(f"app_pages/{page}.py").run()
-    at._page_hash = ""  # AppTest asks for that page on every later run; a browser stays where the app took it
-    assert not at.exception, at.exception
-    return at
 
 
 @pytest.fixture
@@ -282,7 +265,7 @@ def test_apply_table_and_add_point_name_their_places_by_id():
 
 @pytest.mark.slow
 def test_five_stops_are_rejected_in_one_save():
-    from app_table import edit_table, stops_story, table
+    from apptest_helpers import edit_table, stops_story, table
 
     story_id = stops_story(7)
     before = Library().get(story_id).revision
@@ -305,7 +288,7 @@ def test_five_stops_are_rejected_in_one_save():
 
 @pytest.mark.slow
 def test_an_action_names_its_place_through_a_rerun_with_another_selection():
-    from app_table import edit_table
+    from apptest_helpers import edit_table
 
     at = goto(run_app(), "review")
     at.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
@@ -348,7 +331,7 @@ def test_a_place_the_gazetteer_lacks_is_added_by_its_coordinates_and_name(tmp_pa
     path.write_text(dumps_story(story), encoding="utf-8")
     back = as_story(load_story(path)).place("added-chequers")
     assert back is not None and (back.name, back.review, back.geocoder) == ("Chequers", Review.ADDED, Geocoder.AUTHOR)
-    from app_table import table
+    from apptest_helpers import table
     assert "Chequers" in list(table(at).value["name"])  # a row of the table, to review like any other
 
 

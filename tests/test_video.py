@@ -116,25 +116,26 @@ def test_without_chromium_the_message_says_what_to_install(tmp_path: Path, monke
     assert not (tmp_path / "x.mp4").exists()
 
 
-def test_a_story_without_a_route_gives_a_short_video_of_its_cover(tmp_path: Path) -> None:
+def routeless_story() -> dict[str, Any]:
+    """The fixture's story with its stops made mentions: a story with no route."""
     story = load_story(FIXTURE)
     for f in story["features"]:
         if f["properties"].get("role") == "stop":
             f["properties"].update({"role": "mention", "stop": None, "status": None})
     story["features"] = [f for f in story["features"] if f["geometry"]["type"] == "Point"]
     story["storymap"]["stops"] = []
+    return story
+
+
+def test_a_story_without_a_route_gives_a_short_video_of_its_cover(tmp_path: Path) -> None:
+    story = routeless_story()
     info = export_video(story, tmp_path / "cover.gif")
     assert info.stop_frames == ()
     assert 4 < info.seconds < 8  # the cover, then the closing hold: never the 15-minute guard
 
 
 def test_storymap_video_shows_its_progress_part_by_part(tmp_path: Path) -> None:
-    story = load_story(FIXTURE)
-    for f in story["features"]:
-        if f["properties"].get("role") == "stop":
-            f["properties"].update({"role": "mention", "stop": None, "status": None})
-    story["features"] = [f for f in story["features"] if f["geometry"]["type"] == "Point"]
-    story["storymap"]["stops"] = []
+    story = routeless_story()
     src = tmp_path / "cover.geojson"
     src.write_text(json.dumps(story), encoding="utf-8")
     result = CliRunner().invoke(main, ["video", str(src), "-o", str(tmp_path / "cover.webm"), "--style", "dark"])

@@ -1,6 +1,6 @@
-"""The review page's table of places in AppTest: cells changed and rows selected as a reader
-does in the browser, named by place id (AppTest seeds a data editor's edit state); a story of
-several stops to review."""
+"""The app in AppTest: run it (on a story), go to one of its pages, and the review page's
+table of places, its cells changed and rows selected as a reader does in the browser, named by
+place id (AppTest seeds a data editor's edit state); a story of several stops to review."""
 
 from __future__ import annotations
 
@@ -8,6 +8,29 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def run_app(story_id: str | None = None) -> Any:
+    """The app in AppTest, run once (on the library story ``story_id``, as a link opens it)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    if story_id:
+        at.query_params["story"] = story_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def goto(at: Any, page: str) -> Any:
+    """The app on one of its pages (app_pages/<page>.py), run."""
+    at.switch_page(f"app_pages/{page}.py").run()
+    # AppTest asks for that page on every later run too; a browser stays where the app took it last
+    at._page_hash = ""
+    assert not at.exception, at.exception
+    return at
 
 
 def table(at: Any) -> Any:

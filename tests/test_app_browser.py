@@ -693,7 +693,7 @@ def test_a_pasted_texts_weekdays_are_dated_by_the_publication_date_set_before_th
     assert not page.errors, page.errors
 
 
-def stop_in_view(frame: Any, step: int, timeout: float = 15) -> bool:
+def stop_in_view(frame: Any, step: int, timeout: float = 30) -> bool:
     """Whether stop ``step``'s marker comes into the map's view within ``timeout`` seconds (the
     flight to it takes longer on a busy machine)."""
     end = time.monotonic() + timeout

@@ -91,7 +91,10 @@ LIST_PREPS = words("list_prepositions")  # "such as": the "as" of it
 REFERENCE_PREPS = words("reference_prepositions") | DIRECTIONS
 #: what a pronoun can refer to: a man, a woman, a group (or a plural), a thing
 PRONOUN_CLASS = {w: cls for cls in ("male", "female", "plural", "thing") for w in phrases(f"pronouns_{cls}")}
-PRONOUNS = frozenset(PRONOUN_CLASS) | words("pronouns_speaker")
+SPEAKERS = words("pronouns_speaker")
+PRONOUNS = frozenset(PRONOUN_CLASS) | SPEAKERS
+#: verbs whose object is what the subject acts with: "used its engines to travel to X" moves the subject
+INSTRUMENT_VERBS = words("instrument_verbs")
 #: relative pronouns: their antecedent is the noun the clause hangs on, never the last name
 RELATIVES = words("relative_pronouns")
 #: of those, the ones that can be their clause's subject ("the man who flew", not "whose")
@@ -300,7 +303,7 @@ class _Parse:
                 if s.lower_ in SUBJECT_RELATIVES and v.dep_ == "relcl":
                     return v.head, passive  # "the minister, who arrived in ..."
                 return s, passive
-            if v.dep_ == "xcomp" and v.head.i != v.i:
+            if v.dep_ == "xcomp" and v.head.i != v.i and v.head.lemma_.lower() not in INSTRUMENT_VERBS:
                 obj = [c for c in v.head.children if c.dep_ in ("dobj", "dative")]
                 if obj:
                     return obj[0], False  # "urged Britons to stay", "invited him to visit"
@@ -1167,6 +1170,8 @@ def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str
     label = " ".join(who.doc[first : who.i + 1].text.split())[-80:]
     if who.lower_ in RELATIVES:
         return None, None, Reference.NONE, who.text
+    if who.lower_ in SPEAKERS:
+        return None, None, Reference.NONE, who.text  # "I", "we": a speaker quoted, not the one told of
     if who.pos_ == "PRON" or who.lower_ in PRONOUNS:
         if last_name is None and PRONOUN_CLASS.get(who.lower_) == "thing":
             return None, "thing", Reference.IT, who.text  # "it landed": a thing, if the story follows one

@@ -565,3 +565,16 @@ def test_a_country_visited_is_the_town_in_it_an_article_was_filed_from(tmp_path)
     }, subject="Ana Duarte")
     names = list(stop_props(got))
     assert "Vienna" in names and "Austria" not in names
+
+
+def test_a_speaker_quoted_in_the_first_person_is_not_the_traveller(tmp_path):
+    got = stops(tmp_path, "Finance Minister Ana Duarte arrived in Lisbon on Monday. \"We will go on to Madrid "
+                          "if the talks fail,\" an aide to the banks' negotiator said. \"I flew in from Paris "
+                          "last night,\" the negotiator said.")
+    assert list(got) == ["Lisbon"]
+
+
+@pytest.mark.parametrize("verb", ["chartered a plane", "used a borrowed jet", "hired a boat"])
+def test_what_a_traveller_travels_with_does_not_take_the_trip_from_them(tmp_path, verb):
+    got = stops(tmp_path, f"Finance Minister Ana Duarte {verb} to travel to Madrid on Tuesday for the talks.")
+    assert list(got) == ["Madrid"]

@@ -514,8 +514,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
         if dep == "compound" and head.pos_ == "NOUN" and head.lemma_.lower() in PORT_NOUNS:
             tok = head  # "landed at Norvik airport": the airport's role places Norvik
             continue
-        if dep == "compound" and head.lower_ in TITLES and tok.i == head.i - 1:
-            return _host(head)  # "will meet Philippines President Ana Reyes"
+        if dep in ("compound", "amod") and head.lower_ in TITLES and tok.i == head.i - 1:
+            return _host(head)  # "will meet Philippines President Ana Reyes", "South Korean President"
         if dep == "npadvmod" and head.pos_ == "VERB":
             return head, "", "at"  # "flew home", rarely a place
         return None

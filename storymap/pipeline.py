@@ -31,7 +31,7 @@ from storymap.errors import OnlineGeocoderError
 from storymap.gazetteer import AREA_TYPES, JURISDICTION_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
 from storymap.itinerary import EventKind, MovementEvent, Reference, Subject, find_subject, subject_events, travellers
 from storymap.positions import computed_places
-from storymap.recognize import Analysis, Mention, Recognizer
+from storymap.recognize import TITLES, Analysis, Mention, Recognizer
 from storymap.resolve import Resolved, outlet_home, resolve
 from storymap.storyfile import slugify
 
@@ -206,7 +206,11 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
     # places recognition found: a position's computed point is a place of the trips only
     from storymap.components import read_movements, read_positions
 
-    spans = [[(m.start, m.end) for m in a.mentions if not m.demonym] for a in found]
+    # "will meet South Korean President Lee": a country named by the demonym before an
+    # officeholder's title is where the officeholder is met, when the traveller meets them
+    titled = [m for a in found for m in a.mentions if m.demonym and _before_title(texts[m.article], m.end)]
+    hosts = resolve(titled, texts, homes) if titled else []
+    spans = [[(m.start, m.end) for m in a.mentions if not m.demonym or m in titled] for a in found]
     positions = read_positions(documents, spans)
     cands = read_movements(documents, spans, positions)
     computed = computed_places([(a.id, p) for a, found_here in zip(articles, positions, strict=True)
@@ -228,10 +232,19 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
                not person.is_name(r.mention.text.removesuffix("'s").split())]
         # a position is a place of the trip where the traveller is told to be there
         told = {(e.article, e.mention[0]) for e in events}
-        own += [r for r in computed if (r.mention.article, r.mention.start) in told]
+        own += [r for r in (*computed, *hosts) if (r.mention.article, r.mention.start) in told]
         own, events, mentions = place_events(own, documents, events)
         story.trips.append(Trip(person, is_subject, own, events, mentions))
     return story
+
+
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
+
+
+def _before_title(text: str, end: int) -> bool:
+    """Whether an officeholder's title follows a name directly ("South Korean President")."""
+    m = _NEXT_WORD.match(text, end)
+    return m is not None and m.group(1)[0].isupper() and m.group(1).lower() in TITLES
 
 
 def article_anchors(articles: Sequence[Article]) -> dict[str, dt.date | None]:

@@ -578,3 +578,17 @@ def test_a_speaker_quoted_in_the_first_person_is_not_the_traveller(tmp_path):
 def test_what_a_traveller_travels_with_does_not_take_the_trip_from_them(tmp_path, verb):
     got = stops(tmp_path, f"Finance Minister Ana Duarte {verb} to travel to Madrid on Tuesday for the talks.")
     assert list(got) == ["Madrid"]
+
+
+def test_an_officeholder_met_under_a_demonym_is_met_in_that_country(tmp_path):
+    got = stops(tmp_path, "Finance Minister Ana Duarte told reporters in Lisbon on Friday she leaves on Saturday for "
+                          "a week of talks. She will meet "
+                          "South Korean President Lee Min-ho on Monday. French President Paul Martin said "
+                          "the talks matter.", published="2023-09-15")
+    assert got["South Korea"]["date"] == "2023-09-18" and "France" not in got
+
+
+def test_a_demonym_before_a_title_met_in_a_named_place_is_no_stop(tmp_path):
+    got = stops(tmp_path, "Finance Minister Ana Duarte met South Korean President Lee Min-ho in Lisbon on "
+                          "Monday.", published="2023-09-15")
+    assert list(got) == ["Lisbon"]

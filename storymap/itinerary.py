@@ -820,8 +820,10 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             kind = EventKind.ORIGIN if rel in ("from", "origin") else EventKind.VISIT
             own = _dates_in(pred, off, dates, plan=status == EventStatus.EXPECTED)
             cue = _cue(pred)
+            # a plan is for later than the last told date, and a relative clause tells of its noun's
+            # own past ("the journey, which began in X"), not of the last told day
             inferred = not own and rel not in ("from", "origin") and cue is None and context is not None and \
-                status == EventStatus.REPORTED  # a plan is for later than the last told date
+                status == EventStatus.REPORTED and not _relative(pred)
             if inferred and context is not None:
                 own = (context,)
             preds.append(pred.i)
@@ -926,6 +928,14 @@ def _lists(text: str, places: Sequence[tuple[int, int]], found: list[MovementCan
                     out[out.index(c)] = dataclasses.replace(c, dates=mine, inferred=False)
     out.sort(key=lambda c: c.mention)
     return out
+
+
+def _relative(pred: Any) -> bool:
+    """Whether a predicate is that of a relative clause, or joined to one ("which began in X
+    and ended in Y")."""
+    while pred.dep_ == "conj" and pred.head.i != pred.i:
+        pred = pred.head
+    return pred.dep_ == "relcl"
 
 
 def _night_before(sent: Any, off: int) -> tuple[DateMention, ...]:

@@ -592,3 +592,9 @@ def test_a_demonym_before_a_title_met_in_a_named_place_is_no_stop(tmp_path):
     got = stops(tmp_path, "Finance Minister Ana Duarte met South Korean President Lee Min-ho in Lisbon on "
                           "Monday.", published="2023-09-15")
     assert list(got) == ["Lisbon"]
+
+
+def test_a_relative_clause_about_the_journey_takes_no_date_from_the_sentence_before(tmp_path):
+    got = stops(tmp_path, "The Sunbird glider landed in Lisbon on Monday. Its voyage, which began in Madrid, "
+                          "has been flown in turns by two pilots.", published="2023-09-15")
+    assert got["Lisbon"]["date"] == "2023-09-11" and got["Madrid"]["date"] is None

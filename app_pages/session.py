@@ -57,6 +57,8 @@ class AppState:
     build_messages: list[tuple[str, str]] = field(default_factory=list)
     built: bool = False  #: a story was just built: show it
     intro_seen: bool = False  #: the first-contact explanation was put away
+    #: the rows of the review table ticked when their stops were moved: ticked again in the new table
+    ticked: tuple[str, ...] = ()
 
 
 def state() -> AppState:

@@ -174,7 +174,12 @@ def correct(base: Story, shown: Story) -> None:
     add_place_form(shown)
     st.markdown("**One place in detail**: its evidence, other readings and location")
     st.caption("Doubtful decisions first: the stops the pipeline is least sure of, then the other places.")
+    picked_before = st.session_state.get("edit_place")
+    if picked_before in names and names[picked_before] != state().place_label:
+        # its label changed (renamed, moved, reviewed): set again, the box shows it as it is now
+        st.session_state["edit_place"] = picked_before
     place_id = st.selectbox("Place to review", list(names), format_func=lambda i: names[i], key="edit_place")
+    state().place_label = names.get(place_id) if place_id is not None else None
     if place_id is None:
         return
     row = next(r for r in rows if r["id"] == place_id)

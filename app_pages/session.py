@@ -59,6 +59,7 @@ class AppState:
     intro_seen: bool = False  #: the first-contact explanation was put away
     #: the rows of the review table ticked when their stops were moved: ticked again in the new table
     ticked: tuple[str, ...] = ()
+    place_label: str | None = None  #: the label of the place to review as last drawn
 
 
 def state() -> AppState:

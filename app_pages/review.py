@@ -150,7 +150,8 @@ def places_table(base: Story, shown: Story) -> None:
                                          (c4, 1, "Move down", ":material/arrow_downward:", "last")):
         stuck = ed.shifted(route, stops, by) == route
         why = "Save the table's changes first" if changes else "Tick the stops to move" if not stops \
-            else f"Already the {end} stop" if stuck else f"The ticked stops one place {'earlier' if by < 0 else 'later'}"
+            else f"Already the {end} stop" if stuck \
+            else f"The ticked stops one place {'earlier' if by < 0 else 'later'} along the route"
         if column.button(f"{label} ({len(stops)})", key=f"btn_move_{'up' if by < 0 else 'down'}", icon=icon,
                          disabled=bool(changes) or stuck, width="stretch", help=why):
             save(ed.shift_stops(edits, route, stops, by))

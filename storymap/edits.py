@@ -2,10 +2,10 @@
 
 An :class:`Edits` record says what a person changed after the pipeline decided: places
 rejected or accepted, a place switched to one of its alternative candidates, coordinates
-set by hand, stop dates, stop order, roles and the names places are shown by. :func:`apply_edits` turns a story plus
-edits into a new story (the input is never modified), so the same edits can be applied
-again after a rebuild. Edits are saved beside the story as a small JSON file
-(``data/places.edits.json`` for ``data/places.geojson``).
+set by hand, stop dates, stop order, roles and the names places are shown by.
+:func:`apply_edits` turns a story plus edits into a new story (the input is never modified),
+so the same edits can be applied again after a rebuild. Edits are saved beside the story as
+a small JSON file (``data/places.edits.json`` for ``data/places.geojson``).
 
 This module is pure: no Streamlit, no I/O except :func:`load_edits` / :func:`save_edits`.
 """

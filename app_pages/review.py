@@ -1,7 +1,8 @@
 """The review page: the subject, every place in one table (accepted or rejected several at once,
-role, stop number, date and review changed and saved at once), then one place in detail,
-doubtful ones first (its evidence, location, return visits), and places added (from the
-gazetteer, a town or any spot on the map, typed coordinates). Every action is one of
+moved up or down the route, role, stop number, date and review changed and saved at once), then
+one place in detail, doubtful ones first (its evidence, the name shown, its place in the route,
+location, return visits), and places added (from the gazetteer, a town or any spot on the map,
+typed coordinates). Every action is one of
 storymap.edits' functions, naming the place it acts on by id; the page only saves it."""
 
 from __future__ import annotations
@@ -83,6 +84,18 @@ def visit(place_id: str, again: bool) -> None:
         act(ed.drop_return_visit, route, place_id)
 
 
+def shift(place_id: str, by: int) -> None:
+    """The place's Move up or Move down, clicked (a callback, for the place it was drawn for):
+    moved along the route as it is when clicked."""
+    _, shown = current()
+    act(ed.shift_stops, [str(f.id) for f in shown.route_visits()], [place_id], by)
+
+
+def rename(place_id: str, key: str, own: str | None) -> None:
+    """The place's name form, submitted (a callback, for the place it was drawn for)."""
+    act(ed.rename, place_id, str(st.session_state[key] or ""), own)
+
+
 def locate(place_id: str, where: tuple[float, float]) -> None:
     """The place's location form, submitted: another candidate, or the coordinates typed when
     they differ from ``where`` (a callback, for the place it was drawn for)."""
@@ -102,7 +115,9 @@ def places_table(base: Story, shown: Story) -> None:
     route = [str(f.id) for f in shown.route_visits()]
     # a new table after every save or new subject: edits still in an old one never land on rows that moved
     key = f"places_table_{sup.digest(dumps_edits(edits) + ' '.join(r['id'] for r in rows))[:12]}"
-    shown_rows = [{**r, "date": dt.date.fromisoformat(r["date"]) if r["date"] else None} for r in rows]
+    ticked = set(state().ticked)  # rows ticked stay ticked through a move or another place's action
+    shown_rows = [{**r, "select": r["id"] in ticked, "date": dt.date.fromisoformat(r["date"]) if r["date"] else None}
+                  for r in rows]
     st.markdown("**Places** · select rows for one action, or change the cells and save")
     table = st.data_editor(
         shown_rows, key=key, hide_index=True, width="stretch", num_rows="fixed",
@@ -122,19 +137,32 @@ def places_table(base: Story, shown: Story) -> None:
     after = table.to_dict("records") if hasattr(table, "to_dict") else list(table)
     changes = sup.table_changes(rows, after)
     chosen = [r["id"] for r in after if r.get("select")]
-    c1, c2, c3 = st.columns(3)
+    state().ticked = tuple(chosen)
+    stops = [i for i in chosen if i in route]
+    c1, c2, c3, c4, c5 = st.columns(5)
     bulk = None
     if c1.button(f"Accept selected ({len(chosen)})", key="btn_bulk_accept", disabled=not chosen, width="stretch"):
         bulk = "accepted"
     if c2.button(f"Reject selected ({len(chosen)})", key="btn_bulk_reject", disabled=not chosen, width="stretch"):
         bulk = "rejected"
-    if c3.button(f"Save the table ({n(len(changes), 'change')})", key="btn_table_save", disabled=not changes,
+    # the stops ticked, one place along the route (each click a save); not over unsaved changes
+    for column, by, label, icon, end in ((c3, -1, "Move up", ":material/arrow_upward:", "first"),
+                                         (c4, 1, "Move down", ":material/arrow_downward:", "last")):
+        stuck = ed.shifted(route, stops, by) == route
+        why = "Save the table's changes first" if changes else "Tick the stops to move" if not stops \
+            else f"Already the {end} stop" if stuck \
+            else f"The ticked stops one place {'earlier' if by < 0 else 'later'} along the route"
+        if column.button(f"{label} ({len(stops)})", key=f"btn_move_{'up' if by < 0 else 'down'}", icon=icon,
+                         disabled=bool(changes) or stuck, width="stretch", help=why):
+            save(ed.shift_stops(edits, route, stops, by))
+    if c5.button(f"Save the table ({n(len(changes), 'change')})", key="btn_table_save", disabled=not changes,
                  type="primary", width="stretch"):
         bulk = ""
     if bulk is None:
         return
     for place_id in chosen if bulk else ():
         changes.setdefault(place_id, {})["review"] = bulk
+    state().ticked = ()
     save(ed.apply_table(edits, route, changes))  # one save, one revision
 
 
@@ -147,7 +175,12 @@ def correct(base: Story, shown: Story) -> None:
     add_place_form(shown)
     st.markdown("**One place in detail**: its evidence, other readings and location")
     st.caption("Doubtful decisions first: the stops the pipeline is least sure of, then the other places.")
+    picked_before = st.session_state.get("edit_place")
+    if picked_before in names and names[picked_before] != state().place_label:
+        # its label changed (renamed, moved, reviewed): set again, the box shows it as it is now
+        st.session_state["edit_place"] = picked_before
     place_id = st.selectbox("Place to review", list(names), format_func=lambda i: names[i], key="edit_place")
+    state().place_label = names.get(place_id) if place_id is not None else None
     if place_id is None:
         return
     row = next(r for r in rows if r["id"] == place_id)
@@ -178,9 +211,17 @@ def correct(base: Story, shown: Story) -> None:
         st.info("This place is rejected: it is not on the map nor in the downloads.")
         return
 
+    name_form(place_id, row["name"] or "", props.gazetteer_name or props.name)
     st.caption("Its role, stop number, date and review are in the table above.")
     route = [str(f.id) for f in shown.route_visits()]  # a place once per visit
     if place_id in route:
+        m1, m2 = st.columns(2)
+        m1.button("Move up", key=f"btn_up_{place_id}", icon=":material/arrow_upward:", width="stretch",
+                  disabled=ed.shifted(route, [place_id], -1) == route, on_click=shift, args=(place_id, -1),
+                  help="One place earlier along the route (already the first stop when greyed)")
+        m2.button("Move down", key=f"btn_down_{place_id}", icon=":material/arrow_downward:", width="stretch",
+                  disabled=ed.shifted(route, [place_id], 1) == route, on_click=shift, args=(place_id, 1),
+                  help="One place later along the route (already the last stop when greyed)")
         with st.form(f"form_visit_{place_id}", border=True):
             st.markdown("**A return visit** (a round trip passes the same place again)")
             st.number_input("After stop number", min_value=1, max_value=len(route),
@@ -207,6 +248,18 @@ def correct(base: Story, shown: Story) -> None:
         if record is not None:
             st.button("Move it there", key=f"btn_replace_place_{place_id}", on_click=act,
                       args=(ed.place_at, place_id, record.lat, record.lon))
+
+
+def name_form(place_id: str, name: str, own: str | None) -> None:
+    """The name the place is shown by on the map, the page and the downloads: the author's own
+    spelling or name; emptied, the gazetteer's (``own``) again."""
+    key = f"edit_name_{place_id}_{sup.digest(name)[:8]}"  # a new field once the name changed (or was undone)
+    with st.form(f"form_name_{place_id}", border=True, enter_to_submit=True):
+        st.text_input("Name shown on the map", value=name, key=key, max_chars=120,
+                      help="Your own spelling or name for this place; leave it empty for the gazetteer's.")
+        if own and own != name:
+            st.caption(f"The gazetteer's name: {sup.md_text(own)}")
+        st.form_submit_button("Rename", on_click=rename, args=(place_id, key, own))
 
 
 def picked(event, points: list[dict]) -> dict | None:  # noqa: ANN001 - a chart's selection event

@@ -57,6 +57,10 @@ class AppState:
     build_messages: list[tuple[str, str]] = field(default_factory=list)
     built: bool = False  #: a story was just built: show it
     intro_seen: bool = False  #: the first-contact explanation was put away
+    #: the review table's ticked rows (place ids), ticked again in the table drawn after a move or
+    #: another save; accepting, rejecting or saving the table clears them
+    ticked: tuple[str, ...] = ()
+    place_label: str | None = None  #: the label of the place to review as last drawn
 
 
 def state() -> AppState:

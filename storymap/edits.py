@@ -2,10 +2,10 @@
 
 An :class:`Edits` record says what a person changed after the pipeline decided: places
 rejected or accepted, a place switched to one of its alternative candidates, coordinates
-set by hand, stop dates, stop order and roles. :func:`apply_edits` turns a story plus
-edits into a new story (the input is never modified), so the same edits can be applied
-again after a rebuild. Edits are saved beside the story as a small JSON file
-(``data/places.edits.json`` for ``data/places.geojson``).
+set by hand, stop dates, stop order, roles and the names places are shown by.
+:func:`apply_edits` turns a story plus edits into a new story (the input is never modified),
+so the same edits can be applied again after a rebuild. Edits are saved beside the story as
+a small JSON file (``data/places.edits.json`` for ``data/places.geojson``).
 
 This module is pure: no Streamlit, no I/O except :func:`load_edits` / :func:`save_edits`.
 """
@@ -61,6 +61,9 @@ class Edits:
     articles
         ``{article_id: {"source": outlet, "published": "YYYY-MM-DD", "url": "https://..."}}``:
         an article's metadata corrected by hand (an empty value clears it).
+    names
+        ``{place_id: name}``: the name the author gives a place, shown on the map, the page and in
+        every download (the place keeps the gazetteer's as ``gazetteer_name``).
     """
 
     rejected: list[str] = field(default_factory=list)
@@ -72,6 +75,7 @@ class Edits:
     order: list[str] = field(default_factory=list)
     added: dict[str, dict[str, Any]] = field(default_factory=dict)
     articles: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         """True when there is nothing to apply."""
@@ -94,6 +98,7 @@ class Edits:
             "order": list(self.order),
             "added": {k: dict(sorted(v.items())) for k, v in sorted(self.added.items())},
             "articles": {k: dict(sorted(v.items())) for k, v in sorted(self.articles.items())},
+            "names": dict(sorted(self.names.items())),
         }
 
     @classmethod
@@ -118,7 +123,11 @@ class Edits:
                    for k, v in _map(data.get("added", {}), name, "added").items()},
             articles={k: check_article(v, name=f"{name}: article '{k}'")
                       for k, v in _map(data.get("articles", {}), name, "articles").items()},
+            names={k: v.strip() for k, v in _str_map(data.get("names", {}), name, "names").items()},
         )
+        for place_id, shown in edits.names.items():
+            if not shown:
+                raise EditsError(f"{name}: the name of '{place_id}' is blank")
         for place_id, role in edits.roles.items():
             if role not in ROLES:
                 raise EditsError(f"{name}: role of '{place_id}' must be 'stop' or 'mention', not {role!r}")
@@ -319,6 +328,16 @@ def _set_date(place: Place, change: dict[str, str | None]) -> Place:
     return _mark(place, "date")
 
 
+def _rename(place: Place, name: str) -> Place:
+    """The place shown by the author's ``name``; the name it had (the gazetteer's) kept as
+    ``gazetteer_name``, unless the place is a point of the author's own, which has no other."""
+    if name == place.name:
+        return place
+    if place.review == Review.ADDED and place.gazetteer_id == MANUAL:
+        return update(place, name=name)
+    return _mark(update(place, name=name, gazetteer_name=place.gazetteer_name or place.name), "name")
+
+
 def renumber(story: Story | StoryData, order: list[str] | None = None) -> Story:
     """Number the stops 1..n (``order`` first, then previous stop number, date, id) and redo the route.
 
@@ -397,6 +416,8 @@ def apply_edits(story: Story | StoryData, edits: Edits) -> Story:
             feature = _set_role(feature, edits.roles[place_id])
         if place_id in edits.dates:
             feature = _set_date(feature, edits.dates[place_id])
+        if place_id in edits.names:
+            feature = _rename(feature, edits.names[place_id])
         if place_id in accepted:
             feature = update(feature, review=Review.ACCEPTED)
         kept.append(feature)
@@ -415,6 +436,8 @@ def apply_edits(story: Story | StoryData, edits: Edits) -> Story:
             place = _set_date(place, edits.dates[place_id])
         if place_id in edits.roles:
             place = _set_role(place, edits.roles[place_id])
+        if place_id in edits.names:
+            place = _rename(place, edits.names[place_id])
         kept.append(place)
     articles = tuple(update(a, **edits.articles[a.id], edited=True) if edits.articles.get(a.id) else a
                      for a in story.articles)
@@ -437,7 +460,7 @@ def carry_edits(story: Story | StoryData, edits: Edits) -> tuple[Edits, list[str
     for attr in ("rejected", "accepted", "order"):
         for place_id in getattr(edits, attr):
             named.setdefault(place_id, []).append(attr)
-    for attr in ("candidates", "coordinates", "dates", "roles"):
+    for attr in ("candidates", "coordinates", "dates", "roles", "names"):
         for place_id in getattr(edits, attr):
             named.setdefault(place_id, []).append(attr)
     for place_id, what in sorted(named.items()):
@@ -459,6 +482,7 @@ def carry_edits(story: Story | StoryData, edits: Edits) -> tuple[Edits, list[str
         candidates=candidates, coordinates={k: v for k, v in edits.coordinates.items() if k in ids},
         dates={k: v for k, v in edits.dates.items() if k in ids},
         roles={k: v for k, v in edits.roles.items() if k in ids},
+        names={k: v for k, v in edits.names.items() if k in ids},
         order=[i for i in edits.order if i in ids], added=dict(edits.added),
         articles={k: v for k, v in edits.articles.items() if k in articles})
     return Edits.from_dict(kept.to_dict()), notes
@@ -498,7 +522,7 @@ def forget(edits: Edits, place_id: str) -> Edits:
     d = edits.to_dict()
     for key in ("rejected", "accepted"):
         d[key] = [i for i in d[key] if i != place_id]
-    for key in ("candidates", "coordinates", "dates", "roles", "added"):
+    for key in ("candidates", "coordinates", "dates", "roles", "names", "added"):
         d[key].pop(place_id, None)
     return Edits.from_dict(d)
 
@@ -523,6 +547,31 @@ def move_stop(edits: Edits, route: list[str], place_id: str, position: int) -> E
     order.remove(place_id)
     order.insert(max(0, position - 1), place_id)
     return reorder(edits, order)
+
+
+def shifted(route: list[str], place_ids: list[str], by: int) -> list[str]:
+    """``route`` (stop ids, a place once per visit) with every visit of the places ``place_ids``
+    moved ``by`` places along it: -1 one place earlier, 1 one place later. Places moved together
+    keep their order among themselves; a stop that is already first (moving earlier) or last
+    (moving later) stays, and the others move past it only where there is room. Ids that are
+    not on the route are left aside."""
+    order = list(route)
+    chosen = set(place_ids)
+    step = -1 if by < 0 else 1
+    for _ in range(abs(by)):
+        # the visit nearest the end it moves to first: one that cannot move holds those behind it
+        for i in range(len(order)) if step < 0 else range(len(order) - 1, -1, -1):
+            j = i + step
+            if order[i] in chosen and 0 <= j < len(order) and order[j] not in chosen:
+                order[i], order[j] = order[j], order[i]
+    return order
+
+
+def shift_stops(edits: Edits, route: list[str], place_ids: list[str], by: int) -> Edits:
+    """The stops ``place_ids`` (ids, never positions) moved ``by`` places along ``route``, the
+    route's stop ids as it is now (see :func:`shifted`); ``edits`` itself when none can move."""
+    order = shifted(route, place_ids, by)
+    return edits if order == list(route) else reorder(edits, order)
 
 
 def visit_again(edits: Edits, route: list[str], place_id: str, after: int) -> Edits:
@@ -575,6 +624,16 @@ def add_point(edits: Edits, name: str, lat: float, lon: float, role: str = "stop
 def _with_added(edits: Edits, place_id: str, place: dict[str, Any]) -> Edits:
     return changed(edits, added={**edits.added, place_id: place},
                    rejected=[i for i in edits.rejected if i != place_id])
+
+
+def rename(edits: Edits, place_id: str, name: str, own: str | None = None) -> Edits:
+    """The place shown by ``name`` (the author's spelling, or a name of their own); an empty
+    name, or its own name ``own`` (the gazetteer's), takes the author's name back."""
+    name = " ".join(name.split())
+    names = {k: v for k, v in edits.names.items() if k != place_id}
+    if name and name != own:
+        names[place_id] = name
+    return changed(edits, names=names)
 
 
 def review_all(edits: Edits, place_ids: list[str], review: str) -> Edits:

@@ -269,10 +269,10 @@ def _excerpts(place: Place) -> list[dict[str, Any]]:
     if not found and place.excerpt:
         found[("", place.excerpt)] = {"article": "", "text": place.excerpt, "marks": [],
                                       "sources": place.sources or ""}
-    name = place.name or ""
-    for entry in found.values():
-        if name and name not in entry["marks"]:
-            entry["marks"].append(name)
+    for name in (place.name, place.gazetteer_name):  # a renamed place: the text has the gazetteer's name
+        for entry in found.values():
+            if name and name not in entry["marks"]:
+                entry["marks"].append(name)
     return list(found.values())
 
 

@@ -668,6 +668,8 @@ class Place:
     coordinates: tuple[float, ...]
     role: Role
     name: str | None = None
+    #: the gazetteer's name of a place the author renamed (``name`` is then the author's)
+    gazetteer_name: str | None = None
     stop: int | None = None
     visits: tuple[int, ...] | None = None
     date: str | None = None
@@ -701,7 +703,7 @@ class Place:
     media: tuple[Media, ...] | None = None
     zoom: float | None = None
     review: Review | None = None
-    #: what the author's edits changed (``candidate``, ``coordinates``, ``date``, ``role``), sorted
+    #: what the author's edits changed (``candidate``, ``coordinates``, ``date``, ``name``, ``role``), sorted
     edited: tuple[str, ...] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
@@ -738,7 +740,7 @@ class Place:
 
 
 _PLACE: dict[str, _Codec] = {
-    "role": _enum(Role), "name": _TEXT, "stop": _INTEGER, "visits": _integers(),
+    "role": _enum(Role), "name": _TEXT, "gazetteer_name": _TEXT, "stop": _INTEGER, "visits": _integers(),
     "date": _TEXT, "date_end": _TEXT, "date_text": _TEXT, "date_status": _enum(DateStatus),
     "status": _enum(EventStatus), "place_type": _TEXT, "gazetteer_id": _TEXT, "geonameid": _INTEGER,
     "country_code": _TEXT, "geocoder": _enum(Geocoder), "confidence": _NUMBER, "stop_confidence": _NUMBER,

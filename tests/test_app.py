@@ -132,6 +132,85 @@ def test_edits_round_trip_and_malformed_files(tmp_path: Path, story: Story) -> N
         "'atlantis' is not in this story (edits: rejected)", "'moscow' has no alternative candidate geonames:1"]
 
 
+def test_stops_move_up_and_down_the_route_by_id() -> None:
+    from storymap import edits as ed
+
+    route = ["a", "b", "c", "d", "e"]
+    assert ed.shifted(route, ["c"], -1) == ["a", "c", "b", "d", "e"]
+    assert ed.shifted(route, ["c"], 1) == ["a", "b", "d", "c", "e"]
+    assert ed.shifted(route, ["b", "d"], -1) == ["b", "a", "d", "c", "e"]  # each one place, in their order
+    assert ed.shifted(route, ["b", "c"], 1) == ["a", "d", "b", "c", "e"]  # together, as a block
+    assert ed.shifted(route, ["c"], -2) == ["c", "a", "b", "d", "e"]
+    # the first cannot go up nor the last down: they stay, and those behind them do not pass them
+    assert ed.shifted(route, ["a"], -1) == route and ed.shifted(route, ["e"], 1) == route
+    assert ed.shifted(route, ["a", "b", "d"], -1) == ["a", "b", "d", "c", "e"]
+    assert ed.shifted(route, ["x"], 1) == route and ed.shifted(route, [], -1) == route  # not a stop: nothing
+    # a return visit moves with the place: every visit one place along
+    assert ed.shifted(["a", "b", "c", "a"], ["c"], 1) == ["a", "b", "a", "c"]
+    edits = ed.shift_stops(Edits(rejected=["z"]), route, ["d"], -1)
+    assert edits.order == ["a", "b", "d", "c", "e"] and edits.rejected == ["z"]
+    assert ed.shift_stops(edits, edits.order, ["a"], -1) is edits  # nothing moves: the same edits, no save
+
+
+def test_a_stop_moved_up_is_renumbered_on_the_route(story: Story) -> None:
+    from storymap import edits as ed
+
+    route = ids(story.route_visits())
+    out = apply_edits(story, ed.shift_stops(Edits(), route, [route[-1]], -1))
+    assert ids(out.route_visits()) == [route[0], route[2], route[1]]
+    assert place(out, route[2]).stop == 2 and (line(out).stops or ())[1] == route[2]
+
+
+def test_a_renamed_place_shows_the_authors_name_and_keeps_the_gazetteers(story: Story, tmp_path: Path) -> None:
+    from storymap import edits as ed
+    from storymap.export import csv_text, export_story, geojson_text, kml_text
+    from storymap.render import story_data
+
+    edits = ed.rename(Edits(), "komsomolsk-on-amur", "  Komsomolsk  na Amure ")
+    assert edits.names == {"komsomolsk-on-amur": "Komsomolsk na Amure"} and edits.count() == 1
+    assert ed.rename(edits, "komsomolsk-on-amur", "").names == {}  # emptied: the gazetteer's name again
+    assert ed.rename(edits, "komsomolsk-on-amur", "Komsomolsk-on-Amur", own="Komsomolsk-on-Amur").names == {}
+    assert ed.forget(edits, "komsomolsk-on-amur").is_empty()
+    out = apply_edits(story, edits)
+    k = place(out, "komsomolsk-on-amur")
+    assert (k.name, k.gazetteer_name, k.edited) == ("Komsomolsk na Amure", "Komsomolsk-on-Amur", ("name",))
+    assert k.stop == place(story, "komsomolsk-on-amur").stop and k.lat == place(story, "komsomolsk-on-amur").lat
+    # the story file: written, checked against its schema and read back the same
+    path = tmp_path / "renamed.geojson"
+    path.write_text(dumps_story(out), encoding="utf-8")
+    back = as_story(load_story(path))
+    assert back == out and place(back, "komsomolsk-on-amur").gazetteer_name == "Komsomolsk-on-Amur"
+    assert "gazetteer_name" not in dumps_story(story)  # only a renamed place has one
+    # the edits file round trip, and a blank name refused
+    saved = save_edits(edits, tmp_path / "renamed.edits.json")
+    assert load_edits(saved) == edits and apply_edits(story, load_edits(saved)) == out
+    with pytest.raises(EditsError, match="names"):
+        Edits.from_dict({"names": {"vladivostok": ""}})
+    # the page, the map and every download use the author's name
+    data = story_data(out)
+    [shown] = [p for p in data["stops"] if p["id"] == "komsomolsk-on-amur"]
+    assert shown["name"] == "Komsomolsk na Amure"
+    assert shown["excerpts"] and all("Komsomolsk-on-Amur" in e["marks"] for e in shown["excerpts"])
+    assert '"name": "Komsomolsk na Amure"' in geojson_text(out)
+    assert "Komsomolsk na Amure" in csv_text(out) and "Komsomolsk na Amure" in kml_text(out)
+    gpkg = export_story(out, tmp_path / "renamed.gpkg")
+    import pyogrio
+    names = set(pyogrio.read_dataframe(gpkg, layer=pyogrio.list_layers(gpkg)[0][0])["name"])
+    assert "Komsomolsk na Amure" in names and "Komsomolsk-on-Amur" not in names
+    # carried to a story built again; noted where the place is gone
+    assert ed.carry_edits(story, edits) == (edits, [])
+    assert unapplied(story, Edits(names={"atlantis": "Atlantis"})) == [
+        "'atlantis' is not in this story (edits: names)"]
+
+
+def test_a_point_of_the_authors_own_is_renamed_without_a_second_name(story: Story) -> None:
+    from storymap import edits as ed
+
+    edits = ed.rename(ed.add_point(Edits(), "Chequers", 51.7164, -0.8039), "added-chequers", "Chequers Court")
+    chequers = place(apply_edits(story, edits), "added-chequers")
+    assert (chequers.name, chequers.gazetteer_name, chequers.review) == ("Chequers Court", None, Review.ADDED)
+
+
 # --------------------------------------------------------------------------- helpers
 def test_place_rows_filters_and_excerpts(story: Story) -> None:
     edits = Edits(rejected=["ukraine"])

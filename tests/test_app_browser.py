@@ -680,6 +680,93 @@ def test_five_stops_are_rejected_in_one_save_from_the_table(app_page: Any, app_u
     assert not page.errors, page.errors
 
 
+def test_a_ticked_stop_moves_up_the_route_and_a_place_is_renamed_on_the_map(app_page: Any, app_url: str,
+                                                                            shots: Path) -> None:
+    """The review page: a stop ticked in the table goes up the route by Move up, one save a
+    click, staying ticked for the next; the first stop cannot go higher; a place given a name
+    of the author's own in "One place in detail" shows it on the map, in its new order."""
+    from apptest_helpers import stops_story
+
+    from storymap.library import Library, shown
+
+    story_id = stops_story(5)  # Faro, Lagos, Sines, Setubal, Lisbon
+    page = app_page
+    page.goto(f"{app_url}/?story={story_id}")
+    map_frame(page).locator(".sm-stop-icon").first.wait_for(state="attached", timeout=60_000)
+    nav(page, "Review")
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.wait_for(timeout=60_000)
+    grid.scroll_into_view_if_needed()
+    wait_idle(page)
+    box = grid.bounding_box()
+    row = 35  # the table's header and rows, Streamlit's default height
+    page.mouse.click(box["x"] + 41, box["y"] + row * 4 + row / 2)  # Setubal's checkbox: stop 4
+    wait_idle(page)
+    for stops in ("Faro, Lagos, Setubal, Sines, Lisbon", "Faro, Setubal, Lagos, Sines, Lisbon"):
+        button = page.get_by_role("button", name="Move up (1)")
+        button.wait_for(timeout=30_000)
+        button.focus()
+        page.keyboard.press("Enter")
+        assert step_names(page, stops) == stops
+        wait_idle(page)
+    page.get_by_text("1 correction applied").wait_for(timeout=30_000)  # the route's order: one correction
+    shown_id = page.evaluate("() => new URL(location.href).searchParams.get('story')")
+    saved = Library().get(shown_id)
+    assert [p.name for p in shown(saved).route_visits()] == ["Faro", "Setubal", "Lagos", "Sines", "Lisbon"]
+    grid.screenshot(path=shots / "review-moved.png")
+    # one place in detail: Faro is first, so it cannot go up; Setubal is renamed
+    pick_place(page, "Faro")
+    assert page.get_by_role("button", name="Move up", exact=True).is_disabled()
+    pick_place(page, "Setubal")
+    field = page.get_by_role("textbox", name="Name shown on the map")
+    field.fill("Setúbal")
+    press(page, "Rename")
+    want = "Faro, Setúbal, Lagos, Sines, Lisbon"
+    assert step_names(page, want) == want
+    page.get_by_text("The gazetteer's name: Setubal").wait_for(timeout=30_000)
+    wait_idle(page)
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Place to review")
+    assert box.locator("input").input_value().startswith("Setúbal (stop, stop 2,")  # its label as it is now
+    page.screenshot(path=str(shots / "review-renamed.png"), full_page=True)
+    assert not page.outside, page.outside
+    assert not page.errors, page.errors
+
+
+def step_names(page: Any, want: str | None = None, timeout: float = 60) -> str:
+    """The map's stops in order ("Faro, Lagos, ..."), once they are ``want`` (the map page is
+    made again after a save), else as they are at ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    names = ""
+    while time.monotonic() < end:
+        try:
+            names = ", ".join(map_frame(page).locator(".sm-step-name").all_text_contents())
+        except Exception:  # the frame was being replaced
+            names = ""
+        if names == want or (want is None and names):
+            break
+        time.sleep(0.5)
+    return names
+
+
+def pick_place(page: Any, name: str) -> None:
+    """Choose the place ``name`` in "Place to review" from the keyboard (its option's label
+    starts with the name and goes on with its role, stop and review), trying again as select does."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Place to review")
+    for _ in range(3):
+        box.locator("input").focus()
+        box.locator("input").fill(name)
+        try:
+            page.get_by_role("option", name=f"{name} (").first.wait_for(timeout=10_000)
+        except Exception:  # the list did not open or was redrawn: type again
+            wait_idle(page)
+            continue
+        page.keyboard.press("Enter")
+        wait_idle(page)
+        if box.locator("input").input_value().startswith(f"{name} ("):
+            return
+    raise AssertionError(f"could not choose {name!r} in 'Place to review'")
+
+
 WEEKDAYS = ("Maria Santos tours the north\n\n"
             "Brazilian minister Maria Santos arrived in Porto on Monday for talks on the new harbour, her "
             "ministry said.\n\n"

@@ -335,6 +335,74 @@ def test_a_place_the_gazetteer_lacks_is_added_by_its_coordinates_and_name(tmp_pa
     assert "Chequers" in list(table(at).value["name"])  # a row of the table, to review like any other
 
 
+@pytest.mark.slow
+def test_ticked_stops_move_up_and_down_the_route_one_save_a_click_and_undo_takes_it_back():
+    from apptest_helpers import edit_table, stops_story, table
+    from storymap.library import shown
+
+    story_id = stops_story(5)
+    at = goto(run_app(story_id), "review")
+    route = [str(f.id) for f in at.session_state["app"].base.route_visits()]
+    assert at.button(key="btn_move_up").disabled and at.button(key="btn_move_down").disabled  # nothing ticked
+    edit_table(at, {route[2]: {"select": True}, route[3]: {"select": True}}).run()
+    assert at.button(key="btn_move_up").label == "Move up (2)"
+    at.button(key="btn_move_up").click().run()
+    assert not at.exception, at.exception
+    s = at.session_state["app"]
+    moved = [route[0], route[2], route[3], route[1], route[4]]
+    assert s.edits.order == moved
+    saved = Library().get(s.story_id)
+    revision = saved.revision
+    assert [str(f.id) for f in shown(saved).route_visits()] == moved  # saved
+    values = table(at).value
+    assert [i for i, tick in zip(values["id"], values["select"]) if tick] == [route[2], route[3]]  # still ticked
+    at.button(key="btn_move_up").click().run()  # again: they reach the top
+    assert at.session_state["app"].edits.order == [route[2], route[3], route[0], route[1], route[4]]
+    assert Library().get(s.story_id).revision == revision + 1  # one save a click
+    assert at.button(key="btn_move_up").disabled  # already first: no further up
+    assert not at.button(key="btn_move_down").disabled
+    # one place in detail moves by its own buttons; the last stop cannot go down
+    at.selectbox(key="edit_place").set_value(route[4]).run()
+    assert at.button(key=f"btn_down_{route[4]}").disabled
+    at.button(key=f"btn_up_{route[4]}").click().run()
+    assert at.session_state["app"].edits.order == [route[2], route[3], route[0], route[4], route[1]]
+    at.button(key="btn_undo").click().run()
+    assert at.session_state["app"].edits.order == [route[2], route[3], route[0], route[1], route[4]]
+
+
+@pytest.mark.slow
+def test_a_place_is_given_the_name_shown_on_the_map_and_the_story_file_keeps_both(tmp_path):
+    from apptest_helpers import table
+    from storymap.library import shown
+    from storymap.storyfile import as_story, dumps_story, load_story
+
+    at = goto(run_app(), "review")
+    at.selectbox(key="edit_place").set_value("komsomolsk-on-amur").run()
+    [field] = [t for t in at.text_input if (t.key or "").startswith("edit_name_komsomolsk-on-amur_")]
+    assert (field.label, field.value) == ("Name shown on the map", "Komsomolsk-on-Amur")
+    field.set_value("Komsomolsk na Amure")
+    at.button(key="FormSubmitter:form_name_komsomolsk-on-amur-Rename").click().run()
+    assert not at.exception, at.exception
+    s = at.session_state["app"]
+    assert s.edits.names == {"komsomolsk-on-amur": "Komsomolsk na Amure"}
+    story = shown(Library().get(s.story_id))
+    place = story.place("komsomolsk-on-amur")
+    assert place is not None and (place.name, place.gazetteer_name) == ("Komsomolsk na Amure", "Komsomolsk-on-Amur")
+    assert "Komsomolsk na Amure" in list(table(at).value["name"])
+    assert "The gazetteer's name: Komsomolsk-on-Amur" in [c.value for c in at.caption]
+    [field] = [t for t in at.text_input if (t.key or "").startswith("edit_name_komsomolsk-on-amur_")]
+    assert field.value == "Komsomolsk na Amure"
+    path = tmp_path / "renamed.geojson"  # the story file keeps both names and reads them back
+    path.write_text(dumps_story(story), encoding="utf-8")
+    back = as_story(load_story(path)).place("komsomolsk-on-amur")
+    assert back is not None and (back.name, back.gazetteer_name) == ("Komsomolsk na Amure", "Komsomolsk-on-Amur")
+    # emptied, the gazetteer's name is shown again
+    field.set_value("")
+    at.button(key="FormSubmitter:form_name_komsomolsk-on-amur-Rename").click().run()
+    assert at.session_state["app"].edits.names == {}
+    assert "Komsomolsk-on-Amur" in list(table(at).value["name"])
+
+
 def test_the_house_style_is_chosen_on_the_author_page_and_kept_with_the_story(monkeypatch):
     """Dark and an accent chosen and saved: the author's fields, the story as the library shows
     it, and the page the HTML download makes all carry them."""

@@ -232,7 +232,7 @@ class MovementEvent:
     date: dt.date | None
     date_end: dt.date | None
     date_text: str | None
-    cue: str | None  # "earlier", "later" or "final": the text's own order cue
+    cue: str | None  # "first", "earlier", "later" or "final": the text's own order cue
     confidence: float
     #: the date is the traveller's last told date, the sentence naming none
     date_inferred: bool = False
@@ -672,11 +672,12 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
 
 
 def _cue(pred: Any) -> str | None:
-    """The text's own order cue for a predicate: "earlier" ("after visiting Hanoi, he...",
-    "earlier, he toured", "flew in from", "the first leg"), "later" ("before returning to
-    London", "then travelled to"), "final" ("ends the trip in", "the last stop") or none."""
+    """The text's own order cue for a predicate: "first" ("started the tour in", "the
+    journey, which began in"), "earlier" ("after visiting Hanoi, he...", "earlier, he
+    toured", "flew in from", "the first leg"), "later" ("before returning to London", "then
+    travelled to"), "final" ("ends the trip in", "the last stop") or none."""
     cue = _sequence_cue(pred)
-    if cue == "earlier":
+    if cue in ("first", "earlier"):
         return cue  # "after completing a tour of X": before the act it goes with
     for t in _Parse.chain(pred):
         if t.lower_ in TIME_PREPS and t.pos_ in ("ADP", "SCONJ"):
@@ -690,23 +691,25 @@ def _cue(pred: Any) -> str | None:
 
 
 def _journey_verb(t: Any, verbs: frozenset[str]) -> bool:
-    """Whether ``t`` is one of ``verbs`` with a journey for its object ("ended his tour (in
-    Lima)"), or that journey ("ended his tour in Lima")."""
-    def journey(noun: Any) -> bool:
-        return noun.dep_ == "dobj" and noun.pos_ == "NOUN" and noun.lemma_.lower() in TRAVEL_NOUNS
+    """Whether ``t`` is one of ``verbs`` said of a journey: its object ("ended his tour (in
+    Lima)"), its subject ("the tour began in Hanoi") or the noun its relative clause tells of
+    ("the journey, which began in Abu Dhabi"); or that journey ("ended his tour in Lima")."""
+    def journey(noun: Any, deps: tuple[str, ...] = ("dobj",)) -> bool:
+        return noun.dep_ in deps and noun.pos_ == "NOUN" and noun.lemma_.lower() in TRAVEL_NOUNS
     if t.pos_ in ("VERB", "AUX"):
-        return t.lemma_.lower() in verbs and any(journey(c) for c in t.children)
+        return t.lemma_.lower() in verbs and (any(journey(c, ("dobj", "nsubj")) for c in t.children) or
+                                              t.dep_ == "relcl" and journey(t.head, (t.head.dep_,)))
     return journey(t) and t.head.lemma_.lower() in verbs
 
 
 def _sequence_cue(pred: Any) -> str | None:
-    """"earlier", "later" or None: the cue of the words that govern a predicate (see :func:`_cue`)."""
+    """"first", "earlier", "later" or None: the cue of the words that govern a predicate (see :func:`_cue`)."""
     for t in _Parse.chain(pred):
         if t.pos_ == "NOUN" and t.lemma_.lower() in ITINERARY_PARTS and \
                 any(c.dep_ == "amod" and c.lower_ == "first" for c in t.children):
             return "earlier"  # "the first leg"
         if _journey_verb(t, STARTING_VERBS):
-            return "earlier"  # "started their tour in India"
+            return "first"  # "started their tour in India": before every other stop
         if any(c.lower_ in SPANS_OF_DAYS and any(g.dep_ == "amod" and g.lower_ in BYGONE_WORDS for g in c.children)
                for c in t.children):
             return "earlier"  # "spent the past days in Bhutan"

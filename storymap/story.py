@@ -432,7 +432,7 @@ def assign_roles(places: list[Place], article_order: dict[str, int],
 
 #: the rank of an event's order cue within its sentence: what it says came first comes first
 #: (a journey's end is the act of its sentence: "a final stop in A before returning to B")
-_CUE_RANK = {"earlier": 0, None: 1, "final": 1, "later": 2}
+_CUE_RANK = {"first": 0, "earlier": 0, None: 1, "final": 1, "later": 2}
 
 
 def _cue_rank(e: MovementEvent, p: Place) -> int:
@@ -459,7 +459,8 @@ def order_stops(stops: Sequence[Place], article_order: dict[str, int],
     1. dates the sentences tell;
     2. the cues of one sentence: a place left before the one reached ("left Paris for
        Rome"), "after visiting A" before the act it goes with, "before flying to B" after it;
-    3. a journey's end ("ends the trip in C", "the final stop") after every other stop;
+    3. a journey's start ("started the tour in A", "the journey, which began in A") before
+       every other stop, its end ("ends the trip in C", "the final stop") after;
     4. what happened before what is still to come;
     5. dates carried over from an earlier sentence;
     6. the cues of one article: what it says came earlier ("a tour that has taken him to
@@ -484,7 +485,8 @@ def order_stops(stops: Sequence[Place], article_order: dict[str, int],
         about.append(None if not days else min(days) if p.status == EventStatus.REPORTED else max(days))
     firm = [p.date is not None and any(e.date == p.date and not e.date_inferred for e in ev)
             for p, ev in zip(stops, live, strict=True)]
-    final = [any(e.cue == "final" and e.sentence[0] <= e.mention[0] < e.sentence[1] for e in ev) for ev in live]
+    final, first = ([any(e.cue == cue and e.sentence[0] <= e.mention[0] < e.sentence[1] for e in ev) for ev in live]
+                    for cue in ("final", "first"))
     ranks = [[_cue_rank(e, p) for e in ev] for p, ev in zip(stops, live, strict=True)]
     earliest = [0 in r for r in ranks]
     reported = [p.status == EventStatus.REPORTED for p in stops]
@@ -495,7 +497,7 @@ def order_stops(stops: Sequence[Place], article_order: dict[str, int],
                 continue
             if a.date is not None and b.date is not None and a.date < b.date:
                 levels[0 if firm[i] and firm[j] else 4].add((i, j))
-            if final[j] and not final[i]:
+            if final[j] and not final[i] or first[i] and not first[j]:
                 levels[2].add((i, j))
             if reported[i] and not reported[j]:
                 levels[3].add((i, j))

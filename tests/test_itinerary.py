@@ -598,3 +598,11 @@ def test_a_relative_clause_about_the_journey_takes_no_date_from_the_sentence_bef
     got = stops(tmp_path, "The Sunbird glider landed in Lisbon on Monday. Its voyage, which began in Madrid, "
                           "has been flown in turns by two pilots.", published="2023-09-15")
     assert got["Lisbon"]["date"] == "2023-09-11" and got["Madrid"]["date"] is None
+
+
+@pytest.mark.parametrize("start", ["Its voyage, which began in Madrid, has been flown in turns by two pilots.",
+                                   "The glider's voyage began in Madrid."])
+def test_where_a_journey_began_comes_before_every_other_stop(tmp_path, start):
+    got = stops(tmp_path, f"The Sunbird glider took off from Lisbon at dawn on a leg to Porto. {start}",
+                published="2023-09-15")
+    assert [name for name, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])][0] == "Madrid"

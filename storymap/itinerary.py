@@ -1334,7 +1334,7 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
             if k == 0:
                 first_named.append(key)
     if not score:
-        return None
+        return _titled_traveller(cands, lead_text)
     index = _kind_index(documents)
     titled = Counter(c.noun for c in cands
                      if c.how == Reference.TITLE and c.noun and c.status != EventStatus.HYPOTHETICAL)
@@ -1353,6 +1353,34 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
     words = frozenset(best)
     return Subject(" ".join(best), words, _kinds(words, index), _pronoun_of(words, documents),
                    _in_group(words, documents))
+
+
+def _titled_traveller(cands: Sequence[MovementCandidate], lead_text: str) -> Subject | None:
+    """Someone the texts call only by title ("The envoy arrived in Lisbon ... She travelled
+    to Porto"), when no named traveller moves: the title of the lead with the most events
+    told by it or by a pronoun after it, at least two, and the pronoun used for it."""
+    told: defaultdict[str, set[tuple[str, tuple[int, int]]]] = defaultdict(set)
+    labels: defaultdict[str, list[str]] = defaultdict(list)
+    pronouns: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for c in cands:
+        if c.kind == EventKind.END or c.status == EventStatus.HYPOTHETICAL:
+            continue
+        if c.how == Reference.TITLE and c.noun in TITLES and c.traveller.split() and \
+                c.traveller.split()[-1].lower() == c.noun:
+            told[c.noun].add((c.article, c.sentence))
+            labels[c.noun].append(c.traveller)
+        elif c.how == Reference.PRONOUN and c.name and c.name[0].startswith(TITLE_MARK) and c.noun:
+            noun = c.name[0].removeprefix(TITLE_MARK)
+            told[noun].add((c.article, c.sentence))
+            pronouns[noun][c.noun] += 1
+    able = [n for n in sorted(told) if labels[n] and n not in COURTESY and len(told[n]) >= 2 and
+            re.search(rf"\b{re.escape(n)}\b", lead_text, re.IGNORECASE)]
+    if not able:
+        return None
+    best = max(able, key=lambda n: len(told[n]))
+    label = max(labels[best], key=lambda t: (len(t.split()), t))
+    pronoun = pronouns[best].most_common(1)[0][0] if pronouns[best] else None
+    return Subject(label, frozenset(), frozenset({best}), pronoun, False)
 
 
 def travellers(cands: Sequence[MovementCandidate], documents: Sequence[Any]) -> list[Subject]:

@@ -606,3 +606,10 @@ def test_where_a_journey_began_comes_before_every_other_stop(tmp_path, start):
     got = stops(tmp_path, f"The Sunbird glider took off from Lisbon at dawn on a leg to Porto. {start}",
                 published="2023-09-15")
     assert [name for name, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])][0] == "Madrid"
+
+
+def test_someone_called_only_by_title_is_followed_by_the_title_and_the_pronoun_after_it(tmp_path):
+    got = stops(tmp_path, "The envoy arrived in Lisbon on Monday for talks on fishing rights. She travelled to "
+                          "Porto on Tuesday.", published="2023-09-15")
+    assert {name: p["date"] for name, p in got.items()} == {"Lisbon": "2023-09-11", "Porto": "2023-09-12"}
+

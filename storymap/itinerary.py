@@ -1247,8 +1247,11 @@ class _Names:
     fullest name that holds some words, and how many names share a word with them, each
     in time that does not grow with the number of names."""
 
-    def __init__(self, names: Sequence[tuple[str, ...]]) -> None:
+    def __init__(self, names: Sequence[tuple[str, ...]],
+                 apart: Iterable[tuple[tuple[str, ...], tuple[str, ...]]] = ()) -> None:
         self.names = list(names)
+        #: (a name, a fuller name that is someone else): "Reagan and Nancy Reagan"
+        self._apart = frozenset(apart)
         self._holding: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         self._ids: dict[str, set[int]] = defaultdict(set)
         for k, n in enumerate(self.names):
@@ -1267,7 +1270,7 @@ class _Names:
             ws = set(words)
             pool = self._holding.get(min(ws), []) if ws else list(dict.fromkeys(
                 n for n in self.names if not {w.lower() for w in n} & TRAVEL_NOUNS))
-            fuller = [n for n in pool if ws <= set(n)]
+            fuller = [n for n in pool if ws <= set(n) and (words, n) not in self._apart]
             got = self._fullest[words] = max(fuller, key=lambda n: (len(n), n)) if fuller else words
         return got
 
@@ -1279,16 +1282,25 @@ class _Names:
 def _full_names(documents: Sequence[Any]) -> _Names:
     """Multi-word names of people and things in the texts (entities of the model)."""
     names: list[tuple[str, ...]] = []
+    apart: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     for doc in documents:
         for off, d in zip(doc.offsets, doc.docs, strict=True):
+            last: tuple[Any, tuple[str, ...]] | None = None
             for ent in d.ents:
                 if ent.label_ not in ("PERSON", "ORG", "PRODUCT", "NORP", "EVENT", "FAC", "WORK_OF_ART"):
                     continue
                 words = tuple(w.text.rstrip(".").removesuffix("'s").removesuffix("’s") for w in ent
                               if w.pos_ == "PROPN" and w.lower_.rstrip(".") not in TITLES)
-                if words:
-                    names.append(words)
-    return _Names(names)
+                if not words:
+                    continue
+                names.append(words)
+                if last is not None and last[0].end + 1 == ent.start and d[last[0].end].pos_ == "CCONJ":
+                    # "Reagan and Nancy Reagan", "Nancy Reagan and Reagan": the fuller name is someone else
+                    short, full = sorted((last[1], words), key=len)
+                    if set(short) < set(full):
+                        apart.append((short, full))
+                last = (ent, words)
+    return _Names(names, apart)
 
 
 def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],

@@ -613,3 +613,10 @@ def test_someone_called_only_by_title_is_followed_by_the_title_and_the_pronoun_a
                           "Porto on Tuesday.", published="2023-09-15")
     assert {name: p["date"] for name, p in got.items()} == {"Lisbon": "2023-09-11", "Porto": "2023-09-12"}
 
+
+
+def test_a_name_and_a_fuller_one_coordinated_with_it_are_two_people(tmp_path):
+    story = build_one(tmp_path, "r.txt", "Reyes to visit Lisbon\n\nPresident Ana Reyes will visit Lisbon in June. "
+                      "The announcement said Reyes and Carlos Reyes would be in Porto on June 3.")
+    assert "Carlos" not in story["storymap"]["subject"]
+    assert set(stop_props(story)) == {"Lisbon", "Porto"}

@@ -319,6 +319,8 @@ class _Parse:
                 poss = [c for c in v.head.children if c.dep_ == "poss"]
                 if poss and v.head.pos_ == "NOUN":
                     return poss[0], passive  # "Kim's plans to visit"
+                if v.dep_ == "acl" and v.head.pos_ == "NOUN" and v.head.lemma_.lower() in TRAVEL_NOUNS:
+                    return _noun_traveller(v.head)[0], passive  # "during a trip to attend": the trip's traveller
                 return v.head, passive  # "the ship, bound for", "a plane carrying"
             return None, passive
         return None, False
@@ -346,6 +348,12 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
     for t in _Parse.chain(pred) + ([] if governor is None else _Parse.chain(governor)):
         if all(t.i != w.i for w in words):
             words.append(t)
+    top = words[-1]
+    if top.dep_ in ("advcl", "acl") and top.tag_ == "VB" and \
+            any(c.dep_ == "aux" and c.lower_ == "to" for c in top.children):
+        # "will travel to Europe to attend the Venice summit", "during a trip to attend": a purpose
+        # is as the act it is for
+        words += [t for t in _Parse.chain(top.head) if all(t.i != w.i for w in words)]
     status = EventStatus.REPORTED
     kids = list(pred.children)
     if pred.pos_ == "VERB" and pred.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in kids) and \
@@ -776,6 +784,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
     # the story's last told date, for sentences that name none
     context: DateMention | None = None
     previous: Any = ()
+    dated = _dated_events(text, sents, dateline)
     for off, sent in sents:
         if is_caption(sent.text):
             continue  # a photo caption tells what a picture shows, not the trip
@@ -822,6 +831,11 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                 status = EventStatus.HYPOTHETICAL  # "aimed to raise money in Britain": an aim, not a trip
             kind = EventKind.ORIGIN if rel in ("from", "origin") else EventKind.VISIT
             own = _dates_in(pred, off, dates, plan=status == EventStatus.EXPECTED)
+            if not own and pred.pos_ == "NOUN":
+                # "to attend the Venice summit (meeting) ... After the June 8-10 summit": the one summit's dates
+                known = [dated[t.lemma_.lower()] for t in (pred, *pred.children)
+                         if (t.i == pred.i or t.dep_ == "compound") and len(dated.get(t.lemma_.lower(), ())) == 1]
+                own = known[0][0] if known else own
             cue = _cue(pred)
             # a plan is for later than the last told date, and a relative clause tells of its noun's
             # own past ("the journey, which began in X"), not of the last told day
@@ -930,6 +944,26 @@ def _lists(text: str, places: Sequence[tuple[int, int]], found: list[MovementCan
                 for c in by_place.get(m, ()):
                     out[out.index(c)] = dataclasses.replace(c, dates=mine, inferred=False)
     out.sort(key=lambda c: c.mention)
+    return out
+
+
+def _dated_events(text: str, sents: Sequence[tuple[int, Any]],
+                  dateline: Any) -> dict[str, list[tuple[DateMention, ...]]]:
+    """The travel nouns an article dates by a definite mention ("the June 8-10 summit", "the
+    Monday meeting"), by lemma: each distinct set of dates it gives that noun."""
+    out: defaultdict[str, list[tuple[DateMention, ...]]] = defaultdict(list)
+    for off, sent in sents:
+        nouns = [t for t in sent if t.pos_ == "NOUN" and t.lemma_.lower() in TRAVEL_NOUNS and
+                 any(c.dep_ == "det" and c.lower_ == "the" for c in t.children)]
+        if not nouns:
+            continue
+        dates = [d for d in find_dates(text, off + sent.start_char, off + sent.end_char)
+                 if dateline is None or not dateline.start <= d.start < dateline.end]
+        for t in nouns:
+            mine = tuple(d for d in dates if off + t.left_edge.idx <= d.start and d.end <= off + t.idx)
+            seen = [[(d.start, d.end) for d in m] for m in out[t.lemma_.lower()]]
+            if mine and [(d.start, d.end) for d in mine] not in seen:
+                out[t.lemma_.lower()].append(mine)
     return out
 
 

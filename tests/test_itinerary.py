@@ -620,3 +620,22 @@ def test_a_name_and_a_fuller_one_coordinated_with_it_are_two_people(tmp_path):
                       "The announcement said Reyes and Carlos Reyes would be in Porto on June 3.")
     assert "Carlos" not in story["storymap"]["subject"]
     assert set(stop_props(story)) == {"Lisbon", "Porto"}
+
+
+def test_a_purpose_is_as_the_act_it_is_for(tmp_path):
+    got = stops(tmp_path, "President Ana Reyes will travel to Spain in June to attend the Madrid summit of "
+                          "fishing nations.", published="2023-03-15")
+    assert got["Madrid"]["status"] == "expected"
+
+
+def test_the_traveller_of_a_trip_attends_what_the_trip_is_for(tmp_path):
+    got = stops(tmp_path, "President Ana Reyes will visit Porto during a trip to Europe in June to attend the "
+                          "Madrid summit meeting of fishing nations.", published="2023-03-15")
+    assert set(got) == {"Porto", "Madrid"}
+
+
+def test_an_event_takes_the_dates_a_definite_mention_of_it_gives(tmp_path):
+    got = stops(tmp_path, "President Ana Reyes will visit Porto on June 3. She will also attend the Madrid summit. "
+                          "After the June 8-10 summit, Reyes will fly to Paris on June 12.", published="2023-03-15")
+    assert [(n, p["date"]) for n, p in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == [
+        ("Porto", "2023-06-03"), ("Madrid", "2023-06-08"), ("Paris", "2023-06-12")]

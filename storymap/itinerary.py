@@ -412,8 +412,10 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
     if top.dep_ in ("relcl", "acl") and top.head.pos_ == "NOUN" and top.head.lemma_.lower() in TRAVEL_NOUNS and \
             top.head.i != pred.i and _status(top.head, None) == EventStatus.CANCELLED:
         return EventStatus.CANCELLED  # "postponed the tour, which was to include shows in Leeds"
-    if status == EventStatus.EXPECTED and any(t.lower_ == "instead" for t in pred.sent):
-        return EventStatus.CANCELLED  # "was due to play in Hamburg but has instead returned home"
+    if status == EventStatus.EXPECTED and any(t.lower_ == "instead" for t in pred.sent) and \
+            not any(c.lower_ == "instead" for t in words for c in t.children):
+        # "was due to play in Hamburg but has instead returned home"; not "will instead fly to Oslo"
+        return EventStatus.CANCELLED
     return status
 
 

@@ -639,3 +639,9 @@ def test_an_event_takes_the_dates_a_definite_mention_of_it_gives(tmp_path):
                           "After the June 8-10 summit, Reyes will fly to Paris on June 12.", published="2023-03-15")
     assert [(n, p["date"]) for n, p in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == [
         ("Porto", "2023-06-03"), ("Madrid", "2023-06-08"), ("Paris", "2023-06-12")]
+
+
+def test_the_plan_told_with_instead_stands_and_the_one_it_replaces_is_cancelled(tmp_path):
+    got = stops(tmp_path, "Ana Reyes was due to speak in Porto but will instead travel to Madrid on Monday.",
+                published="2023-09-15")
+    assert list(got) == ["Madrid"] and got["Madrid"]["status"] == "expected"

@@ -7,19 +7,24 @@ the machine aborted) and does what a journalist does, with no time to think or r
   open       the app, until its map is painted
   paste      "New story": the article (written here: a minister's five-city tour, with two
              places of her past and a planned return to the capital that the pipeline takes
-             for stops), its publication date, outlet and web address
+             for stops, a town in a quote, and one of the five stops in a clause that it
+             reads as a mere mention), its publication date, outlet and web address
   build      "Build new story", until the new story's map shows its first stop
-  review     "Review": tick, in the table of places, every stop that is not one of the five
-             the tour made, "Reject selected" once (one save)
+  review     "Review", in the table of places: tick every stop that is not one of the five the
+             tour made; make a stop of each of the five the pipeline took for a mere mention
+             (its role and its date, typed in the table's cells from the keyboard); "Reject
+             selected" once (one save, the cells' changes with it); then, if the route's order
+             disagrees with its dates, "Order the stops by date"
   author     "Author": a headline, saved
   publish    the standalone HTML page downloaded from the sidebar
 
-and counts what the journalist does: clicks (a button, a link, a checkbox, each a click or an
-Enter on it) and fields typed (a paste or a typed value, each one action), and the wall
-seconds of each phase (the app's work included, the journalist's reading excluded). The end
+and counts what the journalist does: clicks (a button, a link, a checkbox, a table cell, each a
+click or an Enter on it), keys (a key that moves in the table or opens or closes a cell's
+editor) and fields typed (a paste or a typed value, each one action), and the wall seconds of
+each phase (the app's work included, the journalist's reading and thinking excluded). The end
 state is checked: the downloaded page, and the story in the library, have exactly the five
-intended stops in order and the headline; the script exits with status 1, saying what is
-wrong, when they do not.
+intended stops in order, with their dates, and the headline; the script exits with status 1,
+saying what is wrong, when they do not.
 
 Usage: STORYMAP_CACHE_DIR=/tmp/smcache .venv/bin/python benchmarks/bench_journalist.py [--runs 3]
        [--shots DIR]   (a screenshot of each phase's end)
@@ -31,6 +36,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -53,9 +59,10 @@ MAP = "iframe[title='Animated story map']"
 INNER = "iframe#storymap-frame"
 
 # ---------------------------------------------------------------------------- the article
-#: the tour's stops, in order, with the weekday the article gives each
-TOUR = [("Leipzig", "Monday"), ("Dresden", "Tuesday"), ("Chemnitz", "Wednesday"), ("Erfurt", "Thursday"),
-        ("Magdeburg", "Friday")]
+#: the tour's stops, in order, with the weekday the article gives each and its date
+TOUR = [("Leipzig", "Monday", "2025-03-10"), ("Dresden", "Tuesday", "2025-03-11"),
+        ("Chemnitz", "Wednesday", "2025-03-12"), ("Erfurt", "Thursday", "2025-03-13"),
+        ("Magdeburg", "Friday", "2025-03-14")]
 #: the places the article names that are no stop of this tour: her past, a quote, her ministry
 ELSEWHERE = ("Rostock", "Hamburg", "Wolfsburg", "Berlin")
 PUBLISHED = "2025-03-15"  # the Saturday after the tour
@@ -66,7 +73,7 @@ HEADLINE = "Five cities in five days: Weiss takes her energy plan east"
 
 def article() -> str:
     """A made-up news article of a minister's five-city tour (written for this benchmark)."""
-    (a, d1), (b, d2), (c, d3), (d, d4), (e, d5) = TOUR
+    (a, d1, _), (b, d2, _), (c, d3, _), (d, d4, _), (e, d5, _) = TOUR
     rostock, hamburg, wolfsburg, berlin = ELSEWHERE
     return (
         "Minister Weiss takes her energy plan on a five-city tour of the east\n\n"
@@ -77,8 +84,8 @@ def article() -> str:
         "the east for her first tour since taking office in the spring.\n\n"
         f"On {d2} Weiss travelled to {b}, meeting chipmakers at a plant on the edge of the city. \"What "
         f"happened in {wolfsburg} twenty years ago must not happen here,\" she told reporters after the visit.\n\n"
-        f"She arrived in {c} on {d3} for talks with the city's mayor about the new rail link. On {d4} Weiss "
-        f"drove to {d}, where she spoke to the state parliament.\n\n"
+        f"She arrived in {c} on {d3} for talks with the city's mayor about the new rail link, then drove to "
+        f"{d} on {d4}, where she spoke to the state parliament.\n\n"
         f"Weiss ended the tour in {e} on {d5}, visiting a steelworks that is switching to hydrogen. She will "
         f"fly back to {berlin} for a cabinet meeting next week.\n")
 
@@ -137,6 +144,7 @@ def map_frame(page: Any) -> Any:
 class Phase:
     name: str
     clicks: int = 0
+    keys: int = 0
     fields: int = 0
     seconds: float = 0.0
 
@@ -154,6 +162,9 @@ class Journalist:
         t0 = time.monotonic()
         try:
             yield
+        except Exception as exc:  # a step that never came: a timeout, a control not found
+            raise SystemExit(f"bench_journalist: the journalist got stuck in the {name} phase: "
+                             f"{str(exc).splitlines()[0]}") from exc
         finally:
             self.phases[-1].seconds = time.monotonic() - t0
 
@@ -173,6 +184,11 @@ class Journalist:
         self.phases[-1].fields += 1
         locator.fill(text)
 
+    def key(self, name: str) -> None:
+        """A key pressed: one that moves in the table, opens or closes a cell's editor."""
+        self.phases[-1].keys += 1
+        self.page.keyboard.press(name)
+
     def nav(self, name: str) -> None:
         self.click(self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=name))
         wait_idle(self.page)
@@ -181,9 +197,42 @@ class Journalist:
         """The checkbox of the table's ``row`` (1: the first after the header), mid-column."""
         self.phases[-1].clicks += 1
         box = grid.bounding_box()
-        height = 35  # the header's and each row's, Streamlit's default
-        self.page.mouse.click(box["x"] + 41, box["y"] + height * row + height / 2)
+        self.page.mouse.click(box["x"] + 41, box["y"] + ROW * row + ROW / 2)
         wait_idle(self.page)
+
+    def make_stop(self, grid: Any, row: int, date: str) -> None:
+        """Make the table's ``row`` a stop on ``date``, from the keyboard: its Place cell chosen,
+        then the Role cell's editor (the next column: "stop"), then the Date cell's (three
+        columns on from the Place cell)."""
+        self.cell(grid, row, 1)
+        self.phases[-1].fields += 1
+        self.page.keyboard.type("stop")
+        self.key("Enter")
+        wait_idle(self.page)
+        self.cell(grid, row, 3)
+        self.type(self.page.get_by_test_id("date-picker-cell"), date)
+        self.key("Enter")
+        wait_idle(self.page)
+
+    def cell(self, grid: Any, row: int, right: int) -> None:
+        """Open the editor of the cell ``right`` columns after the Place cell of ``row``: the
+        Place cell clicked, the arrow key, Enter (again, once, if a rerun took the focus)."""
+        box = grid.bounding_box()
+        for _ in range(2):
+            self.phases[-1].clicks += 1
+            self.page.mouse.click(box["x"] + 110, box["y"] + ROW * row + ROW / 2)  # the Place cell
+            for _ in range(right):
+                self.key("ArrowRight")
+            self.key("Enter")
+            try:
+                self.page.locator("#portal .gdg-clip-region").first.wait_for(timeout=5_000)
+                return
+            except Exception:  # noqa: BLE001 - a rerun redrew the table meanwhile
+                wait_idle(self.page)
+        raise SystemExit(f"bench_journalist: the editor of row {row}'s cell did not open")
+
+
+ROW = 35  # the height of the review table's header and of each row, Streamlit's default
 
 
 def table_rows(grid: Any) -> list[list[str]]:
@@ -241,23 +290,36 @@ def run_once(browser: Any, shots: Path | None) -> tuple[list[Phase], str]:
             page.wait_for_function("() => new URL(location.href).searchParams.get('story')", timeout=60_000)
             wait_idle(page)
         shot("build")
-        intended = [name for name, _ in TOUR]
+        intended = [name for name, _, _ in TOUR]
         with j.phase("review"):
             j.nav("Review")
             grid = page.get_by_test_id("stDataFrame").first
             grid.wait_for(timeout=60_000)
             grid.scroll_into_view_if_needed()
             wait_idle(page)
-            rows = table_rows(grid)  # what the journalist reads: Place, Role, ...
+            rows = table_rows(grid)  # what the journalist reads: ✓, Place, Role, Stop, Date, ...
+            names = [cells[1] for cells in rows]
+            absent = [name for name in intended if name not in names]
+            if absent:
+                raise SystemExit(f"bench_journalist: the pipeline found no place {absent} at all (the table lists "
+                                 f"{names}); this journalist only rejects stops and makes stops of mentions")
             wrong = [n for n, cells in enumerate(rows, 1) if cells[2] == "stop" and cells[1] not in intended]
+            missed = [(n, date) for n, cells in enumerate(rows, 1) for name, _, date in TOUR
+                      if cells[1] == name and cells[2] != "stop"]
             for n in wrong:
                 j.tick(grid, n)
-            if wrong:
-                label = f"Reject selected ({len(wrong)})"
+            for n, date in missed:
+                j.make_stop(grid, n, date)
+            if wrong or missed:
+                label = f"Reject selected ({len(wrong)})" if wrong else \
+                    f"Save the table ({len(missed)} change{'s' if len(missed) > 1 else ''})"
                 page.get_by_role("button", name=label).wait_for(timeout=60_000)
-                j.press(label)
-                page.get_by_text(f"{len(wrong)} corrections applied" if len(wrong) > 1
-                                 else "1 correction applied").wait_for(timeout=120_000)
+                j.press(label)  # one save: the rejects and the cells' changes
+                page.get_by_role("button", name="Save the table (0 changes)").wait_for(timeout=120_000)  # a new table
+                wait_idle(page)
+            if page.get_by_role("button", name="Order the stops by date").count():
+                j.press("Order the stops by date")
+                page.get_by_role("button", name="Order the stops by date").wait_for(state="detached", timeout=120_000)
             wait_idle(page)
         shot("review")
         with j.phase("author"):
@@ -277,7 +339,7 @@ def run_once(browser: Any, shots: Path | None) -> tuple[list[Phase], str]:
             info.value.save_as(download)
         name = info.value.suggested_filename
         story_id = page.evaluate("() => new URL(location.href).searchParams.get('story')")
-        problems = check_end(download.read_text(encoding="utf-8"), story_id, intended)
+        problems = check_end(download.read_text(encoding="utf-8"), story_id)
         problems += [f"a request left the machine: {u}" for u in outside[:3]]
         problems += [f"the page raised: {e}" for e in errors[:3]]
         if problems:
@@ -289,18 +351,20 @@ def run_once(browser: Any, shots: Path | None) -> tuple[list[Phase], str]:
         if context is not None:
             context.close()
         stop_app(proc)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def check_end(html: str, story_id: str | None, intended: list[str]) -> list[str]:
+def check_end(html: str, story_id: str | None) -> list[str]:
     """What is wrong with the published page and the library's story (nothing: [])."""
     from storymap.library import Library, shown
 
+    intended = [(name, date) for name, _, date in TOUR]
     problems = []
     found = re.search(r'<script type="application/json" id="storymap-data">(.*?)</script>', html, re.S)
     if found is None:
         return ["the downloaded page carries no story data"]
     data = json.loads(found.group(1))
-    stops = [s["name"] for s in data["stops"]]
+    stops = [(s["name"], s["date"]) for s in data["stops"]]
     if stops != intended:
         problems.append(f"the page's stops are {stops}, not {intended}")
     if data.get("title") != HEADLINE:
@@ -308,7 +372,7 @@ def check_end(html: str, story_id: str | None, intended: list[str]) -> list[str]
     if not story_id:
         return problems + ["the app's address names no story of the library"]
     story = shown(Library().get(story_id))
-    kept = [str(p.name) for p in story.route_visits()]
+    kept = [(str(p.name), p.date) for p in story.route_visits()]
     if kept != intended:
         problems.append(f"the library's story has the stops {kept}, not {intended}")
     if story.meta.headline != HEADLINE:
@@ -316,15 +380,18 @@ def check_end(html: str, story_id: str | None, intended: list[str]) -> list[str]
     return problems
 
 
+def actions(p: Phase) -> int:
+    return p.clicks + p.keys + p.fields
+
+
 def table(phases: list[Phase]) -> str:
-    lines = [f"{'phase':<9} {'actions':>7} {'clicks':>6} {'fields':>6} {'seconds':>8}"]
-    for p in phases:
-        lines.append(f"{p.name:<9} {p.clicks + p.fields:>7} {p.clicks:>6} {p.fields:>6} {p.seconds:>8.1f}")
-    clicks, fields = sum(p.clicks for p in phases), sum(p.fields for p in phases)
-    lines.append(f"{'total':<9} {clicks + fields:>7} {clicks:>6} {fields:>6} {sum(p.seconds for p in phases):>8.1f}")
+    lines = [f"{'phase':<9} {'actions':>7} {'clicks':>6} {'keys':>4} {'fields':>6} {'seconds':>8}"]
+    total = Phase("total", sum(p.clicks for p in phases), sum(p.keys for p in phases), sum(p.fields for p in phases),
+                  sum(p.seconds for p in phases))
+    for p in [*phases, total]:
+        lines.append(f"{p.name:<9} {actions(p):>7} {p.clicks:>6} {p.keys:>4} {p.fields:>6} {p.seconds:>8.1f}")
     work = [p for p in phases if p.name != "open"]
-    lines.append(f"paste to published: {sum(p.clicks + p.fields for p in work)} actions, "
-                 f"{sum(p.seconds for p in work):.1f} s")
+    lines.append(f"paste to published: {sum(actions(p) for p in work)} actions, {sum(p.seconds for p in work):.1f} s")
     return "\n".join(lines)
 
 

@@ -348,6 +348,36 @@ def test_each_stop_opens_at_its_own_zoom(offline_page: Watched, offline_html: Pa
     assert zooms == expected
 
 
+STOP_AT_CENTRE = """n => {
+  const icon = document.querySelector(`.sm-stop-icon[title^='Stop ${n}:']`).getBoundingClientRect();
+  const map = document.querySelector('.sm-map').getBoundingClientRect();
+  return Math.abs(icon.x + icon.width / 2 - (map.x + map.width / 2)) < map.width / 4
+      && Math.abs(icon.y + icon.height / 2 - (map.y + map.height / 2)) < map.height / 4;
+}"""
+
+
+def test_a_map_laid_out_after_it_was_made_shows_the_route_and_follows_the_steps(offline_page: Watched,
+                                                                               offline_html: Path) -> None:
+    """The app's map sometimes stayed on empty sea and ignored stop clicks until a reload
+    (issue 25): made while its page was not yet laid out (its frame not yet shown) it measured
+    0 x 0, and no resize of the window came when the page was laid out at the size the window
+    already had. Here the map's box is hidden until the page has loaded, the window unchanged."""
+    page = offline_page.page
+    page.add_init_script("""(() => { const sheet = new CSSStyleSheet();
+        sheet.replaceSync('.folium-map.sm-map { display: none !important; }');
+        document.adoptedStyleSheets = [sheet]; window.__unhide = () => { document.adoptedStyleSheets = []; }; })()""")
+    _open(offline_page, offline_html)
+    assert page.evaluate("() => window.storymap.map.getSize().x") == 0  # made with no box
+    page.evaluate("() => window.__unhide()")
+    page.wait_for_function(ALL_STOPS_IN_VIEW, timeout=5_000)  # the whole route, not the sea at its first view
+    size = page.evaluate("() => { const s = window.storymap.map.getSize(); return [s.x, s.y]; }")
+    box = page.locator(".sm-map").bounding_box()
+    assert size == [round(box["width"]), round(box["height"])], (size, box)
+    page.locator(".sm-step-btn").nth(1).click()  # a stop chosen in the itinerary is flown to
+    page.wait_for_function(STOP_AT_CENTRE, arg=2, timeout=10_000)
+    _assert_clean(offline_page)
+
+
 # --------------------------------------------------------------------------- place names
 NAME_BOXES = """() => {
   const frame = document.querySelector('.sm-map').getBoundingClientRect();

@@ -194,6 +194,14 @@
          the current step, not whatever its old centre and zoom now show */
       if (sized() && state.step >= 0 && !state.playing && !flying) { view(state.step, false); }
     });
+    /* Leaflet measures its container again only when the window is resized. A map made before
+       its page was laid out (in the app, a frame not yet shown) measures 0 x 0, and when the
+       page is laid out at the window's size it already had, no resize comes: the map stayed on
+       its first view (empty sea) and held every step asked for until a reload. Watching the
+       container itself measures it again whenever its box changes. */
+    if (typeof window.ResizeObserver === "function") {
+      new window.ResizeObserver(function () { map.invalidateSize({ debounceMoveend: true }); }).observe(container);
+    }
 
     document.documentElement.classList.add("sm-ready");
     /* #map (or #map-step-N): the map alone, for small slots, with a caption for the stop */

@@ -120,7 +120,7 @@ def places_table(base: Story, shown: Story) -> None:
                   for r in rows]
     st.markdown("**Places** · select rows for one action, or change the cells and save")
     table = st.data_editor(
-        shown_rows, key=key, hide_index=True, width="stretch", num_rows="fixed",
+        shown_rows, key=key, hide_index=True, width="stretch", num_rows="fixed", placeholder="",
         column_order=["select", "name", "role", "order", "date", "status", "review", "confidence", "id"],
         column_config={
             "select": st.column_config.CheckboxColumn("✓", help="Select for Accept or Reject selected"),

@@ -23,8 +23,8 @@ def n(count: int, noun: str, plural: str | None = None) -> str:
 def first_contact() -> None:
     """What the tool is and what to do, until the reader puts it away."""
     s = state()
-    if s.intro_seen:
-        return
+    if s.intro_seen or s.origin != "seeds":
+        return  # put away, or the reader has moved on to a story of their own
     with st.container(key="first_contact"):
         st.info(
             "**storymap turns news articles into a story map**: it reads the articles, finds the places a "

@@ -56,6 +56,16 @@ def test_the_first_open_explains_the_tool_on_the_example_story():
     assert not any("turns news articles" in i.value for i in at.info)  # put away for the session
 
 
+def test_the_explanation_is_put_away_once_the_reader_builds_a_story_of_their_own():
+    at = goto(run_app(), "new_story")
+    at.text_area(key="paste_text").set_value(PASTED)
+    at.text_input(key="new_published").set_value("2025-03-12")
+    at.button(key="btn_build").click().run()
+    assert not at.exception and at.session_state["app"].origin != "seeds"
+    goto(at, "read")
+    assert not any("turns news articles" in i.value for i in at.info)
+
+
 def test_every_page_is_reached_through_the_navigation():
     at = run_app()
     for page, title in PAGES.items():

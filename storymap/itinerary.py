@@ -342,10 +342,19 @@ class _Parse:
 DEPARTURES = words("departure_verbs")
 
 
+def _own_clause(chain: list[Any]) -> list[Any]:
+    """A chain of governing words cut at a conjoined verb with an auxiliary of its own: "cancelled
+    a trip to Kiev and will instead stay in Vienna" tells the stay by its own "will"."""
+    for k, t in enumerate(chain):
+        if t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and any(c.dep_ in ("aux", "auxpass") for c in t.children):
+            return chain[: k + 1]
+    return chain
+
+
 def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
     """Reported, expected, cancelled, negated or hypothetical, from the words governing the predicate."""
     words: list[Any] = [pred.head] if pred.dep_ == "acl" and pred.head.pos_ == "NOUN" else []  # "plans to visit"
-    for t in _Parse.chain(pred) + ([] if governor is None else _Parse.chain(governor)):
+    for t in _own_clause(_Parse.chain(pred)) + ([] if governor is None else _own_clause(_Parse.chain(governor))):
         if all(t.i != w.i for w in words):
             words.append(t)
     top = words[-1]

@@ -645,3 +645,13 @@ def test_the_plan_told_with_instead_stands_and_the_one_it_replaces_is_cancelled(
     got = stops(tmp_path, "Ana Reyes was due to speak in Porto but will instead travel to Madrid on Monday.",
                 published="2023-09-15")
     assert list(got) == ["Madrid"] and got["Madrid"]["status"] == "expected"
+
+
+@pytest.mark.parametrize(("sentence", "kept"), [
+    ("Ana Reyes cancelled a planned trip to Porto and will instead stay in Madrid.", ["Madrid"]),
+    ("Ana Reyes will not visit Porto and will travel to Madrid on Monday.", ["Madrid"]),
+    ("Ana Reyes did not visit Porto or travel to Madrid.", []),
+])
+def test_a_conjoined_verb_with_an_auxiliary_of_its_own_keeps_its_own_status(tmp_path, sentence, kept):
+    got = stops(tmp_path, "Ana Reyes spoke in Lisbon on Friday. " + sentence, published="2023-09-15")
+    assert [n for n in got if n != "Lisbon"] == kept

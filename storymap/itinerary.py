@@ -733,6 +733,8 @@ def _sequence_cue(pred: Any) -> str | None:
                for c in t.children):
             return "earlier"  # "spent the past days in Bhutan"
         head = t.head
+        if t.dep_ == "pobj" and head.lower_ in FROM_PREPS and t.pos_ == "NOUN" and t.lemma_.lower() in TRAVEL_NOUNS:
+            return "earlier"  # "returned on Sunday from a trip to Angola": the trip came first
         if t.dep_ in ("pcomp", "pobj") and head.i != t.i:
             if head.lower_ in EARLIER_PREPS:
                 return "earlier"

@@ -655,3 +655,9 @@ def test_the_plan_told_with_instead_stands_and_the_one_it_replaces_is_cancelled(
 def test_a_conjoined_verb_with_an_auxiliary_of_its_own_keeps_its_own_status(tmp_path, sentence, kept):
     got = stops(tmp_path, "Ana Reyes spoke in Lisbon on Friday. " + sentence, published="2023-09-15")
     assert [n for n in got if n != "Lisbon"] == kept
+
+
+def test_the_places_of_a_trip_returned_from_come_before_the_return(tmp_path):
+    got = stops(tmp_path, "Ana Reyes returned to Lisbon on Sunday from a week-long trip to Angola and Mozambique.",
+                published="2023-09-15")
+    assert [n for n, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == ["Angola", "Mozambique", "Lisbon"]

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storymap.articles import is_caption
-from storymap.dates import DateMention, Direction, find_dates, resolve_range
+from storymap.dates import DateMention, Direction, find_dates, resolve_range, vague_offset
 from storymap.lexicon import phrases, words
 from storymap.recognize import DIRECTIONS, TITLES
 
@@ -1623,6 +1623,9 @@ def date_event(dates: Sequence[DateMention], anchor: dt.date | None, status: Eve
     elif date is not None and status == EventStatus.REPORTED and anchor and not undated and date > anchor and \
             kind != EventKind.ORIGIN:
         status = EventStatus.EXPECTED  # a reported verb with a date after publication: a plan
+    elif date is None and status == EventStatus.REPORTED and kind != EventKind.ORIGIN and \
+            any((vague_offset(d.text) or 0) > 0 for d in dates):
+        status = EventStatus.EXPECTED  # "when he is in Washington next week": a plan
     return date, date_end, date_text, status
 
 

@@ -661,3 +661,10 @@ def test_the_places_of_a_trip_returned_from_come_before_the_return(tmp_path):
     got = stops(tmp_path, "Ana Reyes returned to Lisbon on Sunday from a week-long trip to Angola and Mozambique.",
                 published="2023-09-15")
     assert [n for n, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == ["Angola", "Mozambique", "Lisbon"]
+
+
+@pytest.mark.parametrize("when", ["next week", "next month"])
+def test_a_stay_told_in_the_present_for_a_time_to_come_is_a_plan(tmp_path, when):
+    got = stops(tmp_path, f"Ana Reyes spoke in Lisbon on Friday. She is in Madrid {when} for talks.",
+                published="2023-09-15")
+    assert got["Madrid"]["status"] == "expected" and got["Lisbon"]["status"] == "reported"

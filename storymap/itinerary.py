@@ -651,6 +651,11 @@ def _noun_traveller(noun: Any) -> tuple[Any | None, Any | None]:
             (head.lemma_.lower() in LIGHT_VERBS or head.lemma_.lower() in CANCEL_VERBS):
         subj, passive = _Parse.subject_of(head)
         return (None if passive else subj), head
+    if noun.dep_ == "dobj" and head.pos_ == "VERB" and head.lemma_.lower() in SAY_VERBS:
+        # "the bank's chief told a conference in X": who speaks to an event is at it
+        subj, passive = _Parse.subject_of(head)
+        if subj is not None and not passive:
+            return subj, head
     if noun.dep_ == "pobj" and head.pos_ == "ADP":
         verb = head.head
         if verb.pos_ in ("VERB", "AUX"):

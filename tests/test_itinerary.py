@@ -668,3 +668,9 @@ def test_a_stay_told_in_the_present_for_a_time_to_come_is_a_plan(tmp_path, when)
     got = stops(tmp_path, f"Ana Reyes spoke in Lisbon on Friday. She is in Madrid {when} for talks.",
                 published="2023-09-15")
     assert got["Madrid"]["status"] == "expected" and got["Lisbon"]["status"] == "reported"
+
+
+def test_who_tells_a_conference_is_at_it_not_the_story_subject(tmp_path):
+    got = stops(tmp_path, "Finance Minister Ana Reyes arrived in Bonn on Monday. The central bank chief told a "
+                          "conference in Frankfurt that rates would stay.", published="2023-09-15")
+    assert list(got) == ["Bonn"]

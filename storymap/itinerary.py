@@ -497,6 +497,10 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 tok = gov  # "heading to an aircraft plant in X": the plant's role places X
                 climbed = climbed or prep
                 continue
+            if prep in ("on", "upon") and gov.pos_ == "VERB" and any(
+                    c.dep_ in ("advcl", "xcomp") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+                    for c in gov.children):
+                return None  # "called on Bonn to cut rates": a government appealed to, not a place visited
             if climbed and prep not in PLACING_PREPS:
                 return None  # "talks that focused on the conflict in Syria": a topic, not a place
             if prep in TO_PREPS:

@@ -674,3 +674,9 @@ def test_who_tells_a_conference_is_at_it_not_the_story_subject(tmp_path):
     got = stops(tmp_path, "Finance Minister Ana Reyes arrived in Bonn on Monday. The central bank chief told a "
                           "conference in Frankfurt that rates would stay.", published="2023-09-15")
     assert list(got) == ["Bonn"]
+
+
+def test_a_government_appealed_to_by_its_capital_is_no_stop(tmp_path):
+    got = stops(tmp_path, "Finance Minister Ana Reyes, speaking in Lisbon on Monday, called on Madrid to cut "
+                          "its rates.", published="2023-09-15")
+    assert list(got) == ["Lisbon"]

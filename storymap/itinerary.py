@@ -834,13 +834,18 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             who, governor = _traveller(pred, rel)
             if (ms, me) in positions:
                 who = _whole_of(who)
+            journey = who is not None and who.pos_ == "NOUN" and who.lemma_.lower() in TRAVEL_NOUNS and \
+                who.dep_ in ("nsubj", "nsubjpass")
+            if journey:
+                # "the tour ends in Glasgow", "her visit takes her to Rome": the journey's traveller
+                who = next((c for c in who.children if c.dep_ == "poss"), None)
             if who is not None and who.ent_type_ not in ("PERSON", "ORG", "NORP") and \
                     _inside(off + who.idx, mentions):
                 continue  # a place as the subject ("Moscow said", "Cairo airport officials")
             before = [n for i, n in named if who is not None and i < who.i and n]
             name, noun, how, label = _describe(who, before[-1] if before else last_name, people)
             nearby: frozenset[str] = frozenset()
-            if who is None and pred.pos_ == "NOUN" and not _others(pred):
+            if who is None and (pred.pos_ == "NOUN" and not _others(pred) or journey):
                 # "Wednesday's meeting at X", "the visit to X is the first...": the story's
                 # current traveller, unless the noun names others ("talks between ...")
                 name, how, label = None, Reference.CONTEXT, ""

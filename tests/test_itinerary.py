@@ -680,3 +680,11 @@ def test_a_government_appealed_to_by_its_capital_is_no_stop(tmp_path):
     got = stops(tmp_path, "Finance Minister Ana Reyes, speaking in Lisbon on Monday, called on Madrid to cut "
                           "its rates.", published="2023-09-15")
     assert list(got) == ["Lisbon"]
+
+
+@pytest.mark.parametrize("journey", ["Her tour", "The tour"])
+def test_a_journey_told_as_the_subject_is_its_travellers(tmp_path, journey):
+    got = stops(tmp_path, f"Ana Reyes spoke in Lisbon on Friday. {journey} ends in Madrid on September 30.",
+                published="2023-09-15")
+    assert [n for n, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == ["Lisbon", "Madrid"]
+    assert got["Madrid"]["date"] == "2023-09-30"

@@ -836,7 +836,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                 who = _whole_of(who)
             journey = who is not None and who.pos_ == "NOUN" and who.lemma_.lower() in TRAVEL_NOUNS and \
                 who.dep_ in ("nsubj", "nsubjpass")
-            if journey:
+            if journey and who is not None:
                 # "the tour ends in Glasgow", "her visit takes her to Rome": the journey's traveller
                 who = next((c for c in who.children if c.dep_ == "poss"), None)
             if who is not None and who.ent_type_ not in ("PERSON", "ORG", "NORP") and \

@@ -164,7 +164,7 @@ def test_the_toponym_component_keeps_spans_already_given(nlp) -> None:
       ("Jakarta", "tour including", "Ana Lopes", "name", "reported", "visit", None)]),
     # a listener told something is no plan: "told a news conference" is where she was
     ("Ana Lopes told a news conference in Oslo that talks would resume.", ["Oslo"],
-     [("Oslo", "conference in", "", "context", "reported", "visit", None)]),
+     [("Oslo", "conference in", "Ana Lopes", "name", "reported", "visit", None)]),
     # meeting a place's officeholder is meeting at the place, unless the sentence names another
     ("Ana Lopes will meet Texas Governor Jo Lee on Monday.", ["Texas"],
      [("Texas", "meet", "Ana Lopes", "name", "expected", "visit", None)]),

@@ -834,8 +834,9 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             who, governor = _traveller(pred, rel)
             if (ms, me) in positions:
                 who = _whole_of(who)
+            # (not a journey that is itself the traveller: "the flight took off")
             journey = who is not None and who.pos_ == "NOUN" and who.lemma_.lower() in TRAVEL_NOUNS and \
-                who.dep_ in ("nsubj", "nsubjpass")
+                who.lemma_.lower() not in ALL_KINDS and who.dep_ in ("nsubj", "nsubjpass")
             if journey and who is not None:
                 # "the tour ends in Glasgow", "her visit takes her to Rome": the journey's traveller
                 who = next((c for c in who.children if c.dep_ == "poss"), None)

@@ -37,13 +37,10 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +48,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from app_server import free_port, start_app, stop_app, wait_healthy  # noqa: E402 - the tests' one way to serve the app
+
 CHROMIUM = "/usr/bin/chromium"  # as the browser tests (tests/conftest.py)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -88,45 +88,6 @@ def article() -> str:
         f"{d} on {d4}, where she spoke to the state parliament.\n\n"
         f"Weiss ended the tour in {e} on {d5}, visiting a steelworks that is switching to hydrogen. She will "
         f"fly back to {berlin} for a cabinet meeting next week.\n")
-
-
-# ---------------------------------------------------------------------------- the app (as tests/test_app_browser.py)
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_app(port: int, data_dir: str) -> subprocess.Popen:
-    """``streamlit run app.py`` on ``port``, its library in ``data_dir`` (the caller stops it)."""
-    env = dict(os.environ, STORYMAP_DATA_DIR=data_dir)
-    env.pop("STORYMAP_DATABASE_URL", None)
-    env.setdefault("STORYMAP_CACHE_DIR", str(Path(tempfile.gettempdir()) / "storymap-cache"))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not become healthy in {timeout} s")
-
-
-def stop_app(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def wait_idle(page: Any) -> None:
@@ -245,7 +206,7 @@ def run_once(browser: Any, shots: Path | None) -> tuple[list[Phase], str]:
     data_dir = tempfile.mkdtemp(prefix="storymap-bench-journalist-")
     os.environ["STORYMAP_DATA_DIR"] = data_dir  # this process reads the same library at the end
     port = free_port()
-    proc = start_app(port, data_dir)
+    proc = start_app(port, {"STORYMAP_DATA_DIR": data_dir, "STORYMAP_DATABASE_URL": ""})
     url = f"http://127.0.0.1:{port}"
     context = None
     try:

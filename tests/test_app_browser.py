@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from app_server import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP = "iframe[title='Animated story map']"
@@ -32,53 +29,10 @@ ARTICLE = ("Kim Jong Un arrives in Khabarovsk\n\n"
 pytestmark = pytest.mark.browser  # every test here drives Chromium against `streamlit run`
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not become healthy in {timeout} s")
-
-
-def start_app(port: int) -> subprocess.Popen:
-    """``streamlit run app.py`` on ``port`` (the caller stops it)."""
-    env = dict(os.environ)
-    env.setdefault("STORYMAP_CACHE_DIR", str(Path(tempfile.gettempdir()) / "storymap-cache"))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def stop_app(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    port = free_port()
-    proc = start_app(port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
+    with serving() as url:
         yield url
-    finally:
-        stop_app(proc)
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,14 @@ read-only; an edit grant lets the colleague's correction be saved."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_browser import free_port, map_frame, nav, press, stop_app, wait_healthy
+from app_server import free_port, start_app, stop_app, wait_healthy
+from test_app_browser import map_frame, nav, press
 
 from storymap.library import Access, Library
 
@@ -53,13 +50,8 @@ def server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         'client_id = "storymap"\n'
         'client_secret = "storymap-test-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
-    env = {**os.environ, "STORYMAP_SHARED": "1", "STORYMAP_DATA_DIR": str(folder)}
-    env.setdefault("STORYMAP_CACHE_DIR", str(Path(tempfile.gettempdir()) / "storymap-cache"))
-    env.pop("STORYMAP_DATABASE_URL", None)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "localhost", "--browser.gatherUsageStats", "false",
-           "--secrets.files", str(secrets_file)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {"STORYMAP_SHARED": "1", "STORYMAP_DATA_DIR": str(folder), "STORYMAP_DATABASE_URL": ""}
+    proc = start_app(port, env, host="localhost", args=["--secrets.files", str(secrets_file)])
     try:
         wait_healthy(url, proc)
         yield url, f"sqlite:///{folder / 'library.sqlite'}"

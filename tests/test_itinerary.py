@@ -47,6 +47,11 @@ def stop_props(story: dict) -> dict:
             if f["properties"].get("role") == "stop"}
 
 
+def in_order(got: dict) -> list[str]:
+    """The names of stops (by name, as :func:`stops` gives them) in route order."""
+    return [name for name, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])]
+
+
 def route_of(story: dict) -> dict:
     """The properties of a story's route feature."""
     return next(f for f in story["features"] if f["id"] == "route")["properties"]
@@ -550,8 +555,7 @@ def test_a_trip_something_is_readied_for_is_ahead_and_passing_through_comes_befo
     got = stops(tmp_path, "The old ferry Aurora was towed into Bergen on Monday for a trip to Gdansk. "
                           "The ferry will sail via Copenhagen, towing crews said.", published="2016-05-10")
     assert got["Gdańsk"]["status"] == "expected" and got["Gdańsk"]["date"] is None
-    assert [name for name, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == ["Bergen", "Copenhagen",
-                                                                                      "Gdańsk"]
+    assert in_order(got) == ["Bergen", "Copenhagen", "Gdańsk"]
 
 
 def test_a_country_visited_is_the_town_in_it_an_article_was_filed_from(tmp_path):
@@ -605,7 +609,7 @@ def test_a_relative_clause_about_the_journey_takes_no_date_from_the_sentence_bef
 def test_where_a_journey_began_comes_before_every_other_stop(tmp_path, start):
     got = stops(tmp_path, f"The Sunbird glider took off from Lisbon at dawn on a leg to Porto. {start}",
                 published="2023-09-15")
-    assert [name for name, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])][0] == "Madrid"
+    assert in_order(got)[0] == "Madrid"
 
 
 def test_someone_called_only_by_title_is_followed_by_the_title_and_the_pronoun_after_it(tmp_path):
@@ -637,7 +641,7 @@ def test_the_traveller_of_a_trip_attends_what_the_trip_is_for(tmp_path):
 def test_an_event_takes_the_dates_a_definite_mention_of_it_gives(tmp_path):
     got = stops(tmp_path, "President Ana Reyes will visit Porto on June 3. She will also attend the Madrid summit. "
                           "After the June 8-10 summit, Reyes will fly to Paris on June 12.", published="2023-03-15")
-    assert [(n, p["date"]) for n, p in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == [
+    assert [(n, got[n]["date"]) for n in in_order(got)] == [
         ("Porto", "2023-06-03"), ("Madrid", "2023-06-08"), ("Paris", "2023-06-12")]
 
 
@@ -660,7 +664,7 @@ def test_a_conjoined_verb_with_an_auxiliary_of_its_own_keeps_its_own_status(tmp_
 def test_the_places_of_a_trip_returned_from_come_before_the_return(tmp_path):
     got = stops(tmp_path, "Ana Reyes returned to Lisbon on Sunday from a week-long trip to Angola and Mozambique.",
                 published="2023-09-15")
-    assert [n for n, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == ["Angola", "Mozambique", "Lisbon"]
+    assert in_order(got) == ["Angola", "Mozambique", "Lisbon"]
 
 
 @pytest.mark.parametrize("when", ["next week", "next month"])
@@ -686,5 +690,5 @@ def test_a_government_appealed_to_by_its_capital_is_no_stop(tmp_path):
 def test_a_journey_told_as_the_subject_is_its_travellers(tmp_path, journey):
     got = stops(tmp_path, f"Ana Reyes spoke in Lisbon on Friday. {journey} ends in Madrid on September 30.",
                 published="2023-09-15")
-    assert [n for n, _ in sorted(got.items(), key=lambda kv: kv[1]["stop"])] == ["Lisbon", "Madrid"]
+    assert in_order(got) == ["Lisbon", "Madrid"]
     assert got["Madrid"]["date"] == "2023-09-30"

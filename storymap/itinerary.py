@@ -1137,7 +1137,9 @@ def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
     if span is None or not len(span):
         return True
     holding = {t.i for t in pred.ancestors} | {pred.i}
-    if any(t.lower_ in TIME_PREPS and t.pos_ in ("ADP", "SCONJ") and t.i not in holding and t.i != span.root.head.i
+    # (an adverb heading a phrase as a preposition does: "ahead of the June 11 election")
+    if any(t.lower_ in TIME_PREPS and (t.pos_ in ("ADP", "SCONJ") or t.pos_ == "ADV" and any(
+            c.dep_ == "prep" for c in t.children)) and t.i not in holding and t.i != span.root.head.i
            and not any(c.lemma_.lower() in TIMES_OF_DAY for c in t.children) for t in span.root.ancestors):
         return True  # "in Rome before returning for a vote on Tuesday": the vote's time
     if any(t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and t.i not in holding and

@@ -692,3 +692,9 @@ def test_a_journey_told_as_the_subject_is_its_travellers(tmp_path, journey):
                 published="2023-09-15")
     assert in_order(got) == ["Lisbon", "Madrid"]
     assert got["Madrid"]["date"] == "2023-09-30"
+
+
+def test_the_time_of_what_a_stay_is_ahead_of_is_not_the_stays(tmp_path):
+    got = stops(tmp_path, "Finance Minister Ana Reyes is campaigning in Madrid ahead of the June 11 election.",
+                published="2023-06-02")
+    assert got["Madrid"]["date"] != "2023-06-11" and got["Madrid"]["status"] == "reported"

@@ -722,12 +722,12 @@ def _journey_verb(t: Any, verbs: frozenset[str]) -> bool:
     """Whether ``t`` is one of ``verbs`` said of a journey: its object ("ended his tour (in
     Lima)"), its subject ("the tour began in Hanoi") or the noun its relative clause tells of
     ("the journey, which began in Abu Dhabi"); or that journey ("ended his tour in Lima")."""
-    def journey(noun: Any, deps: tuple[str, ...] = ("dobj",)) -> bool:
-        return noun.dep_ in deps and noun.pos_ == "NOUN" and noun.lemma_.lower() in TRAVEL_NOUNS
+    def journey(noun: Any) -> bool:
+        return noun.pos_ == "NOUN" and noun.lemma_.lower() in TRAVEL_NOUNS
     if t.pos_ in ("VERB", "AUX"):
-        return t.lemma_.lower() in verbs and (any(journey(c, ("dobj", "nsubj")) for c in t.children) or
-                                              t.dep_ == "relcl" and journey(t.head, (t.head.dep_,)))
-    return journey(t) and t.head.lemma_.lower() in verbs
+        return t.lemma_.lower() in verbs and (any(c.dep_ in ("dobj", "nsubj") and journey(c) for c in t.children) or
+                                              t.dep_ == "relcl" and journey(t.head))
+    return t.dep_ == "dobj" and journey(t) and t.head.lemma_.lower() in verbs
 
 
 def _sequence_cue(pred: Any) -> str | None:
@@ -806,13 +806,14 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
     # the story's last told date, for sentences that name none
     context: DateMention | None = None
     previous: Any = ()
-    dated = _dated_events(text, sents, dateline)
-    for off, sent in sents:
+    # each sentence's dates, found once (a dateline's date is the filing date)
+    sent_dates = [tuple(d for d in find_dates(text, off + sent.start_char, off + sent.end_char)
+                        if dateline is None or not dateline.start <= d.start < dateline.end) for off, sent in sents]
+    dated = _dated_events(sents, sent_dates)
+    for (off, sent), dates in zip(sents, sent_dates, strict=True):
         if is_caption(sent.text):
             continue  # a photo caption tells what a picture shows, not the trip
         span = (off + sent.start_char, off + sent.end_char)
-        dates = tuple(d for d in find_dates(text, span[0], span[1]) if dateline is None or
-                      not dateline.start <= d.start < dateline.end)  # a dateline's date is the filing date
         dates += _night_before(sent, off)
         # names that are clause subjects in this sentence: a later pronoun's antecedent
         named = [(t.i, _name_words(t) if t.pos_ == "PROPN" else (t.text,)) for t in sent
@@ -834,11 +835,12 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             who, governor = _traveller(pred, rel)
             if (ms, me) in positions:
                 who = _whole_of(who)
+            journey = False
             # (not a journey that is itself the traveller: "the flight took off")
-            journey = who is not None and who.pos_ == "NOUN" and who.lemma_.lower() in TRAVEL_NOUNS and \
-                who.lemma_.lower() not in ALL_KINDS and who.dep_ in ("nsubj", "nsubjpass")
-            if journey and who is not None:
+            if who is not None and who.pos_ == "NOUN" and who.lemma_.lower() in TRAVEL_NOUNS and \
+                    who.lemma_.lower() not in ALL_KINDS and who.dep_ in ("nsubj", "nsubjpass"):
                 # "the tour ends in Glasgow", "her visit takes her to Rome": the journey's traveller
+                journey = True
                 who = next((c for c in who.children if c.dep_ == "poss"), None)
             if who is not None and who.ent_type_ not in ("PERSON", "ORG", "NORP") and \
                     _inside(off + who.idx, mentions):
@@ -975,18 +977,14 @@ def _lists(text: str, places: Sequence[tuple[int, int]], found: list[MovementCan
     return out
 
 
-def _dated_events(text: str, sents: Sequence[tuple[int, Any]],
-                  dateline: Any) -> dict[str, list[tuple[DateMention, ...]]]:
+def _dated_events(sents: Sequence[tuple[int, Any]],
+                  sent_dates: Sequence[tuple[DateMention, ...]]) -> dict[str, list[tuple[DateMention, ...]]]:
     """The travel nouns an article dates by a definite mention ("the June 8-10 summit", "the
     Monday meeting"), by lemma: each distinct set of dates it gives that noun."""
     out: defaultdict[str, list[tuple[DateMention, ...]]] = defaultdict(list)
-    for off, sent in sents:
+    for (off, sent), dates in zip(sents, sent_dates, strict=True):
         nouns = [t for t in sent if t.pos_ == "NOUN" and t.lemma_.lower() in TRAVEL_NOUNS and
                  any(c.dep_ == "det" and c.lower_ == "the" for c in t.children)]
-        if not nouns:
-            continue
-        dates = [d for d in find_dates(text, off + sent.start_char, off + sent.end_char)
-                 if dateline is None or not dateline.start <= d.start < dateline.end]
         for t in nouns:
             mine = tuple(d for d in dates if off + t.left_edge.idx <= d.start and d.end <= off + t.idx)
             seen = [[(d.start, d.end) for d in m] for m in out[t.lemma_.lower()]]

@@ -343,11 +343,14 @@ DEPARTURES = words("departure_verbs")
 
 
 def _own_clause(chain: list[Any]) -> list[Any]:
-    """A chain of governing words cut at a conjoined verb with an auxiliary of its own: "cancelled
+    """A chain of governing words cut at a conjoined verb with an auxiliary or a tense of its own: "cancelled
     a trip to Kiev and will instead stay in Vienna" tells the stay by its own "will"."""
     for k, t in enumerate(chain):
         if t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and any(c.dep_ in ("aux", "auxpass") for c in t.children):
             return chain[: k + 1]
+        if t.dep_ == "conj" and t.tag_ in ("VBD", "VBZ", "VBP") and \
+                any(c.dep_ in ("aux", "auxpass") for c in t.head.children):
+            return chain[: k + 1]  # "did not go to Kiev but stayed in Vienna": a tense of its own
     return chain
 
 

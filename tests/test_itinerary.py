@@ -698,3 +698,12 @@ def test_the_time_of_what_a_stay_is_ahead_of_is_not_the_stays(tmp_path):
     got = stops(tmp_path, "Finance Minister Ana Reyes is campaigning in Madrid ahead of the June 11 election.",
                 published="2023-06-02")
     assert got["Madrid"]["date"] != "2023-06-11" and got["Madrid"]["status"] == "reported"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ana Reyes did not go to Kyiv, as had been rumoured, but stayed in Warsaw on Sunday.",
+    "Ana Reyes has not visited Kyiv and spent Sunday in Warsaw instead.",
+])
+def test_a_conjoined_verb_with_a_tense_of_its_own_is_not_negated_with_its_head(tmp_path, sentence):
+    got = stops(tmp_path, sentence, published="2024-03-11")
+    assert list(got) == ["Warsaw"] and got["Warsaw"]["status"] == "reported"

@@ -64,6 +64,8 @@ VISIT_VERBS = words("visit_verbs")
 ORIGIN_VERBS = words("origin_verbs")
 #: passive verbs whose grammatical subject is the one who travelled ("was welcomed in")
 RECEIVED_VERBS = words("received_verbs")
+#: verbs of a host receiving a guest at a place: the guest came ("welcomed Reyes in Nairobi")
+HOSTING_VERBS = words("hosting_verbs")
 #: nouns of travel and presence: "a visit to", "the tour of", "a stopover in"
 TRAVEL_NOUNS = words("travel_nouns")
 #: verbs that carry a travel noun for their subject ("made a visit", "began a tour")
@@ -493,8 +495,12 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                         gov.head.head.pos_ in ("VERB", "AUX") or gov.head.head.lemma_.lower() in TRAVEL_NOUNS):
                     return gov.head.head, prep, "at"  # "met with Gulf leaders in Riyadh", "talks with Putin at"
                 if gov.dep_ == "dobj" and gov.head.pos_ in ("VERB", "AUX") and \
-                        (gov.ent_type_ == "PERSON" or gov.lemma_.lower() in TITLES):
-                    return gov.head, prep, "at"  # "will meet King Abdullah in Jordan"
+                        (gov.ent_type_ == "PERSON" or gov.lemma_.lower() in TITLES or
+                         gov.head.lemma_.lower() in MEETING_VERBS | HOSTING_VERBS and
+                         gov.ent_type_ not in ("GPE", "LOC", "FAC")):
+                    # "will meet King Abdullah in Jordan", "welcomed Reyes in Nairobi" (a name the
+                    # parser took for a body's: whom one meets or hosts is someone)
+                    return gov.head, prep, "at"
                 if gov.pos_ == "PROPN":
                     return None  # "the Endeavour Fund in Britain": a name's place, not the traveller's
                 tok = gov  # "heading to an aircraft plant in X": the plant's role places X
@@ -697,6 +703,11 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
             (subj.ent_type_ == "PERSON" or subj.lower_ in PRONOUN_CLASS)
         if obj and not goes_along:
             return obj[0], None  # "a tour that took Herrington to Iraq", "flew him to Punta Arenas"
+    if pred.lemma_.lower() in HOSTING_VERBS and rel == "at" and not passive:
+        guest = [c for c in pred.children if c.dep_ == "dobj" and
+                 (c.pos_ == "PROPN" or c.lower_ in PRONOUN_CLASS or c.lemma_.lower() in TITLES)]
+        if guest:
+            return guest[0], None  # "Otieno welcomed Reyes in Nairobi": Reyes came to Nairobi
     if passive and pred.lemma_.lower() not in RECEIVED_VERBS and rel in ("obj",):
         return None, None
     return subj, None

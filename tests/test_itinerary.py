@@ -707,3 +707,10 @@ def test_the_time_of_what_a_stay_is_ahead_of_is_not_the_stays(tmp_path):
 def test_a_conjoined_verb_with_a_tense_of_its_own_is_not_negated_with_its_head(tmp_path, sentence):
     got = stops(tmp_path, sentence, published="2024-03-11")
     assert list(got) == ["Warsaw"] and got["Warsaw"]["status"] == "reported"
+
+
+@pytest.mark.parametrize("welcome", ["welcomed Ana Reyes in Nairobi", "hosted Ana Reyes in Nairobi"])
+def test_a_guest_welcomed_at_a_place_came_to_it(tmp_path, welcome):
+    got = stops(tmp_path, f"President David Otieno {welcome} on Sunday. Ana Reyes flew on to Kampala on "
+                          "Monday.", published="2024-03-12", subject="Ana Reyes")
+    assert in_order(got) == ["Nairobi", "Kampala"]

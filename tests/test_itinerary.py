@@ -714,3 +714,9 @@ def test_a_guest_welcomed_at_a_place_came_to_it(tmp_path, welcome):
     got = stops(tmp_path, f"President David Otieno {welcome} on Sunday. Ana Reyes flew on to Kampala on "
                           "Monday.", published="2024-03-12", subject="Ana Reyes")
     assert in_order(got) == ["Nairobi", "Kampala"]
+
+
+@pytest.mark.parametrize("act", ["give a speech", "deliver a lecture", "stage a rally"])
+def test_who_gives_a_speech_or_stages_a_rally_in_a_place_will_be_there(tmp_path, act):
+    got = stops(tmp_path, f"Ana Reyes is due to {act} in Chicago on Friday, her office said.", published="2024-03-11")
+    assert got["Chicago"]["status"] == "expected" and got["Chicago"]["date"] == "2024-03-15"

@@ -64,6 +64,8 @@ VISIT_VERBS = words("visit_verbs")
 ORIGIN_VERBS = words("origin_verbs")
 #: passive verbs whose grammatical subject is the one who travelled ("was welcomed in")
 RECEIVED_VERBS = words("received_verbs")
+#: verbs that send a journey somewhere else than where it was bound ("was diverted to Halifax")
+DIVERSION_VERBS = words("diversion_verbs")
 #: verbs of a host receiving a guest at a place: the guest came ("welcomed Reyes in Nairobi")
 HOSTING_VERBS = words("hosting_verbs")
 #: nouns of travel and presence: "a visit to", "the tour of", "a stopover in"
@@ -554,6 +556,33 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
     return None
 
 
+def _diverted(pred: Any) -> bool:
+    """Whether a predicate tells a journey sent elsewhere than where it was bound: "was
+    diverted to Halifax", "was forced to land in Guayaquil", "made an emergency landing in"."""
+    lemma = pred.lemma_.lower()
+    if lemma in DIVERSION_VERBS:
+        return True
+    if lemma == "land" and pred.dep_ == "xcomp" and pred.head.lemma_.lower() == "force":
+        return True
+    return lemma == "landing" and any(c.dep_ in ("amod", "compound") and c.lower_ == "emergency"
+                                      for c in pred.children)
+
+
+def _not_reached(found: list[MovementCandidate], preds: Sequence[Any]) -> list[MovementCandidate]:
+    """A sentence's events with the destinations of a diverted journey not reached: "a flight
+    from Frankfurt to New York was diverted to Halifax", "her plane, bound for Quito, was
+    forced to land" never came to New York or Quito (the destination told with the journey
+    diverted, not one it went on to later: "which landed in X has resumed its flight to Y")."""
+    bound: set[int] = set()
+    for p in preds:
+        if _diverted(p):
+            subj, _ = _Parse.subject_of(p.head if p.pos_ == "NOUN" else p)
+            bound |= {t.i for t in subj.subtree} if subj is not None else set()
+    return [dataclasses.replace(c, status=EventStatus.CANCELLED)
+            if c.kind == EventKind.VISIT and p.i in bound and c.predicate.endswith((" to", " for"))
+            else c for c, p in zip(found, preds, strict=True)]
+
+
 def _placing_near(prep: Any) -> tuple[Any, str, str] | None:
     """A landfall near a place is at it ("made landfall near Port Ellis", "came ashore near
     X", "landfall near X"), as is a storm centred near it ("was centered near X"): the
@@ -768,9 +797,11 @@ def _sequence_cue(pred: Any) -> str | None:
                 return "earlier"
             if c.dep_ in ("advmod", "mark") and c.lower_ in _LATER_ADVERBS:
                 return "later"
-        if t.pos_ in ("VERB", "AUX") and t.tag_ == "VBN" and \
+        if t.pos_ in ("VERB", "AUX") and t.tag_ == "VBN" and t.lemma_.lower() not in DEPARTURES and \
                 any(c.dep_ == "aux" and c.lemma_ == "have" for c in t.children):
-            return "earlier"  # "a tour that has taken him to Iraq", "had visited Hanoi"
+            # "a tour that has taken him to Iraq", "had visited Hanoi"; not "has left for Oslo",
+            # "has resumed its flight to Quito", whose end is still ahead
+            return "earlier"
         if t.pos_ in ("VERB", "AUX") and t.i != pred.i:
             break  # the clause that holds the predicate decides
     return None
@@ -856,6 +887,14 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                 # "the tour ends in Glasgow", "her visit takes her to Rome": the journey's traveller
                 journey = True
                 who = next((c for c in who.children if c.dep_ == "poss"), None)
+            if who is not None and who.pos_ == "NOUN" and who.lemma_.lower() in ALL_KINDS:
+                # "Reyes's plane was forced to land", "a flight carrying Reyes": the craft carries its
+                # owner or the one it is said to carry
+                who = next((c for c in (*who.children, *(g for a in who.children if a.dep_ == "acl" and
+                                                         a.lemma_.lower() in CARRY_VERBS for g in a.children))
+                            if c.dep_ in ("poss", "dobj") and
+                            (c.ent_type_ == "PERSON" or c.text in people or c.lower_ in PRONOUN_CLASS and
+                             PRONOUN_CLASS[c.lower_] in ("male", "female"))), who)
             if who is not None and who.ent_type_ not in ("PERSON", "ORG", "NORP") and \
                     _inside(off + who.idx, mentions):
                 continue  # a place as the subject ("Moscow said", "Cairo airport officials")
@@ -894,6 +933,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
                                   _past_years(pred), inferred, under_way, nearby=nearby,
                                   simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
+        if any(_diverted(sent.doc[i]) for i in preds):
+            out[first:] = _not_reached(out[first:], [sent.doc[i] for i in preds])
         if positions and len(out) > first:
             out[first:] = _positions_apart(out[first:], preds, positions)
         # (a position is no member of a list of places)

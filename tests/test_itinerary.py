@@ -720,3 +720,20 @@ def test_a_guest_welcomed_at_a_place_came_to_it(tmp_path, welcome):
 def test_who_gives_a_speech_or_stages_a_rally_in_a_place_will_be_there(tmp_path, act):
     got = stops(tmp_path, f"Ana Reyes is due to {act} in Chicago on Friday, her office said.", published="2024-03-11")
     assert got["Chicago"]["status"] == "expected" and got["Chicago"]["date"] == "2024-03-15"
+
+
+@pytest.mark.parametrize("diverted", [
+    "A flight carrying President Ana Reyes from Lima to Quito was diverted to Guayaquil on Sunday because of fog.",
+    "Ana Reyes left Lima on Sunday. Her plane, bound for Quito, was forced to land in Guayaquil because of fog.",
+    "President Ana Reyes's plane, bound for Quito, made an emergency landing in Guayaquil on Sunday.",
+])
+def test_where_a_diverted_journey_was_bound_is_not_reached(tmp_path, diverted):
+    got = stops(tmp_path, diverted, published="2024-03-11")
+    assert "Quito" not in got and got["Guayaquil"]["status"] == "reported"
+
+
+def test_a_journey_resumed_after_a_diversion_still_goes_on(tmp_path):
+    got = stops(tmp_path, "The Air Nova airliner that made an emergency landing in Guayaquil on Sunday has resumed "
+                          "its flight to Quito, the airline said. The airliner was carrying 200 passengers.",
+                published="2024-03-11")
+    assert in_order(got) == ["Guayaquil", "Quito"]

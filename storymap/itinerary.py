@@ -149,6 +149,8 @@ LATER_WORDS = words("later_words")
 #: returning") the one they go with
 EARLIER_PREPS = words("earlier_prepositions")
 LATER_PREPS = words("later_prepositions")
+#: words that stand for a time told before ("before that", "after this")
+BACK_REFERENCES = words("back_references")
 #: conjunctions whose present-tense clause is still to come ("before he returns")
 PENDING_MARKS = words("pending_conjunctions")
 #: words that deny their act ("no visit", "never went")
@@ -465,6 +467,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             continue
         if dep == "pobj" and (head.pos_ == "ADP" or head.dep_ == "prep" and head.lower_ in LIST_PREPS):
             # (a participle read as a preposition, "including", is one)
+            if climbed and head.lower_ in TIME_PREPS and tok.lemma_.lower() in SPANS_OF_DAYS:
+                return tok, climbed, "at"  # "arrived after two days in Hanoi": the days were spent there
             if any(c.ent_type_ in ("DATE", "TIME") and c.i < tok.i for c in tok.children):
                 return None  # "said on Friday Washington and Moscow had...": no place phrase
             prep = head.lower_
@@ -658,7 +662,7 @@ def _dest_ok(pred: Any, rel: str) -> bool:
     """Whether a predicate and relation put the traveller at the place."""
     lemma = pred.lemma_.lower()
     if pred.pos_ in ("NOUN", "PROPN"):
-        return lemma in TRAVEL_NOUNS
+        return lemma in TRAVEL_NOUNS or rel == "at" and lemma in SPANS_OF_DAYS
     if pred.pos_ not in ("VERB", "AUX"):
         return False
     if rel == "dest":
@@ -795,6 +799,10 @@ def _sequence_cue(pred: Any) -> str | None:
         for c in t.children:  # (a preposition of the other order is no cue here: "before returning" is later)
             if c.dep_ in ("advmod", "npadvmod") and c.lower_ in _EARLIER_ADVERBS:
                 return "earlier"
+            if c.dep_ == "prep" and c.lower_ in TIME_PREPS and any(g.dep_ == "pobj" and g.lower_ in BACK_REFERENCES
+                                                                    for g in c.children):
+                # "Before that, she spent three days in Quito", "after that": the time of the act told before
+                return "earlier" if c.lower_ in LATER_PREPS else "later"
             if c.dep_ in ("advmod", "mark") and c.lower_ in _LATER_ADVERBS:
                 return "later"
         if t.pos_ in ("VERB", "AUX") and t.tag_ == "VBN" and t.lemma_.lower() not in DEPARTURES and \

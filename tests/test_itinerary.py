@@ -737,3 +737,13 @@ def test_a_journey_resumed_after_a_diversion_still_goes_on(tmp_path):
                           "its flight to Quito, the airline said. The airliner was carrying 200 passengers.",
                 published="2024-03-11")
     assert in_order(got) == ["Guayaquil", "Quito"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ana Reyes arrived in Jakarta on Sunday after two days in Hanoi.",
+    "Ana Reyes is in Jakarta this week. Before that she spent three days in Hanoi.",
+    "Ana Reyes spent three days in Hanoi. After that she flew to Jakarta.",
+])
+def test_days_spent_before_and_a_time_told_before_order_the_stops(tmp_path, sentence):
+    got = stops(tmp_path, sentence, published="2024-03-11")
+    assert in_order(got) == ["Hanoi", "Jakarta"]

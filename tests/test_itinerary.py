@@ -747,3 +747,10 @@ def test_a_journey_resumed_after_a_diversion_still_goes_on(tmp_path):
 def test_days_spent_before_and_a_time_told_before_order_the_stops(tmp_path, sentence):
     got = stops(tmp_path, sentence, published="2024-03-11")
     assert in_order(got) == ["Hanoi", "Jakarta"]
+
+
+def test_a_port_a_ship_left_is_its_first_stop_whatever_the_entity_model_reads_it_as(tmp_path):
+    # (the small English model reads "Rotterdam" here as a person)
+    got = stops(tmp_path, "The ship left Rotterdam on Monday bound for Singapore.", published="2024-03-11")
+    assert in_order(got) == ["Rotterdam", "Singapore"]
+    assert got["Rotterdam"]["status"] == "reported" and got["Singapore"]["status"] == "expected"

@@ -398,6 +398,8 @@ class Recognizer:
                 continue  # acronyms make organisations: "UN General Assembly"
             if not titled and all(self.gazetteer.common_word(w.text) for w in words):
                 continue  # "Great Hall", "Supreme Court": words, not a name
+            if not titled and words[-1].text.lower() in SITE_HEADS:
+                continue  # "Windsor Castle", "Balliol College": a site, not a person
             people.update(w.text for w in words)
         # a word the article puts a person in, at or near ("in Wayne") names a place there,
         # whatever chunk it also opens ("Wayne Gulf Express", a gas station)
@@ -524,6 +526,8 @@ class Recognizer:
             head = toks[ci : i]
             if ci == i and any(_is_strong(h) for h in hits):
                 pass  # "US National Security Advisor", "Russian President"
+            elif ci == i and cj == j + 1 and toks[cj].text.lower() in SEAT_NAMED_HEADS:
+                pass  # "Windsor Castle": a site named for its town, placed there (see below)
             elif cj == j and ADMIN_CUES.fullmatch(text[toks[ci].start : start]):
                 constraint = "admin"  # "the Province of Santa Fe", "the State of Oaxaca"
             elif cj == j and head and all(t.text.lower() in DIRECTIONS for t in head):
@@ -792,6 +796,8 @@ def _demonym_first(hits: list[NameMatch]) -> list[NameMatch]:
 
 #: last words of names of sites (buildings, streets, waters) that take a place's name
 SITE_HEADS = words("site_heads")
+#: last words of sites named for the town they stand in ("Windsor Castle")
+SEAT_NAMED_HEADS = words("seat_named_heads")
 #: the entity labels the model may give a site's name ("the Gion Shrine": an event)
 _SITE_MISREAD = frozenset({"ORG", "PERSON", "EVENT"})
 #: the words between a site and the place it is said to be in: "X College in Y", "X Air Base, Y"

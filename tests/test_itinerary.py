@@ -754,3 +754,9 @@ def test_a_port_a_ship_left_is_its_first_stop_whatever_the_entity_model_reads_it
     got = stops(tmp_path, "The ship left Rotterdam on Monday bound for Singapore.", published="2024-03-11")
     assert in_order(got) == ["Rotterdam", "Singapore"]
     assert got["Rotterdam"]["status"] == "reported" and got["Singapore"]["status"] == "expected"
+
+
+@pytest.mark.parametrize("site, town", [("Stirling Castle", "Stirling"), ("Canterbury Cathedral", "Canterbury")])
+def test_a_site_named_for_its_town_is_a_stop_at_that_town(tmp_path, site, town):
+    got = stops(tmp_path, f"Ana Reyes had lunch at {site} on Sunday.", published="2024-03-11")
+    assert list(got) == [town] and got[town]["date"] == "2024-03-10"

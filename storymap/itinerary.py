@@ -378,9 +378,11 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
             (pred.dep_ == "ROOT" or pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("PROPN", "NOUN") and
              _headline(pred)):
         status = EventStatus.EXPECTED  # a headline's "Obama to visit London"
-    if any(t.tag_ in ("VBZ", "VBP") and any(c.dep_ == "mark" and c.lower_ in PENDING_MARKS
+    if any(t.tag_ in ("VBZ", "VBP") and any(c.dep_ in ("mark", "advmod") and c.lower_ in PENDING_MARKS
                                             for c in t.children) for t in words):
-        status = EventStatus.EXPECTED  # "before Obama returns to Washington", "after it passes through the mountains"
+        # "before Obama returns to Washington", "after it passes through the mountains", "when
+        # they meet in Washington" (the parser hangs "when" as an adverb)
+        status = EventStatus.EXPECTED
     for t in words:
         lemma = t.lemma_.lower()
         kids = list(t.children)

@@ -760,3 +760,9 @@ def test_a_port_a_ship_left_is_its_first_stop_whatever_the_entity_model_reads_it
 def test_a_site_named_for_its_town_is_a_stop_at_that_town(tmp_path, site, town):
     got = stops(tmp_path, f"Ana Reyes had lunch at {site} on Sunday.", published="2024-03-11")
     assert list(got) == [town] and got[town]["date"] == "2024-03-10"
+
+
+def test_a_meeting_told_with_when_and_the_present_is_still_ahead(tmp_path):
+    got = stops(tmp_path, "Finance Minister Ana Reyes and her Spanish counterpart will discuss the euro when they "
+                          "meet in Madrid on Friday.", published="2024-03-11")
+    assert got["Madrid"]["status"] == "expected" and got["Madrid"]["date"] == "2024-03-15"

@@ -64,6 +64,8 @@ VISIT_VERBS = words("visit_verbs")
 ORIGIN_VERBS = words("origin_verbs")
 #: passive verbs whose grammatical subject is the one who travelled ("was welcomed in")
 RECEIVED_VERBS = words("received_verbs")
+#: verbs of a view held of someone: in the passive, the holders are at the place, not the one held
+ATTITUDE_VERBS = words("attitude_verbs")
 #: verbs that send a journey somewhere else than where it was bound ("was diverted to Halifax")
 DIVERSION_VERBS = words("diversion_verbs")
 #: verbs of a host receiving a guest at a place: the guest came ("welcomed Reyes in Nairobi")
@@ -743,6 +745,8 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
                  (c.pos_ == "PROPN" or c.lower_ in PRONOUN_CLASS or c.lemma_.lower() in TITLES)]
         if guest:
             return guest[0], None  # "Otieno welcomed Reyes in Nairobi": Reyes came to Nairobi
+    if passive and pred.lemma_.lower() in ATTITUDE_VERBS:
+        return None, None  # "is admired in Tokyo", "was considered here to be": those who hold the view are there
     if passive and pred.lemma_.lower() not in RECEIVED_VERBS and rel in ("obj",):
         return None, None
     return subj, None

@@ -766,3 +766,10 @@ def test_a_meeting_told_with_when_and_the_present_is_still_ahead(tmp_path):
     got = stops(tmp_path, "Finance Minister Ana Reyes and her Spanish counterpart will discuss the euro when they "
                           "meet in Madrid on Friday.", published="2024-03-11")
     assert got["Madrid"]["status"] == "expected" and got["Madrid"]["date"] == "2024-03-15"
+
+
+@pytest.mark.parametrize("view", ["who is widely admired in Tokyo", "who was long respected in Tokyo"])
+def test_where_someone_is_admired_is_not_where_they_are(tmp_path, view):
+    got = stops(tmp_path, f"Finance Minister Ana Reyes, {view}, told bankers in Lima on Tuesday that debts must "
+                          "be cut.", published="2024-03-13")
+    assert list(got) == ["Lima"]

@@ -315,6 +315,12 @@ class _Parse:
                 obj = [c for c in v.head.children if c.dep_ in ("dobj", "dative")]
                 if obj:
                     return obj[0], False  # "urged Britons to stay", "invited him to visit"
+            if v.dep_ in ("xcomp", "advcl") and v.head.i != v.i:
+                to = [c for c in v.children if c.dep_ == "aux" and c.lower_ == "to"]
+                named = [g for c in v.head.children if c.dep_ == "prep" and c.lower_ == "for" and c.i < v.i
+                         for g in c.children if g.dep_ == "pobj" and to and g.right_edge.i + 1 == to[0].i]
+                if named:
+                    return named[0], False  # "is providing for family members to fly home": they fly
             if v.dep_ in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "acomp") and v.head.i != v.i:
                 # "expected to travel", "arrived and met", "heading to", "after arriving"
                 v = v.head

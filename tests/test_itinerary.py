@@ -773,3 +773,10 @@ def test_where_someone_is_admired_is_not_where_they_are(tmp_path, view):
     got = stops(tmp_path, f"Finance Minister Ana Reyes, {view}, told bankers in Lima on Tuesday that debts must "
                           "be cut.", published="2024-03-13")
     assert list(got) == ["Lima"]
+
+
+def test_whom_a_traveller_provides_for_to_fly_is_who_flies(tmp_path):
+    got = stops(tmp_path, "Defence Minister Ana Reyes arrived in Lisbon on Monday. She is also providing for some "
+                          "relatives of her soldiers to fly home from Germany, Japan and Italy.",
+                published="2024-03-12", subject="Ana Reyes")
+    assert list(got) == ["Lisbon"]

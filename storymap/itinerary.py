@@ -703,6 +703,11 @@ def _noun_traveller(noun: Any) -> tuple[Any | None, Any | None]:
     if comp:
         return comp[-1], None
     head = noun.head
+    if noun.dep_ in ("dobj", "attr") and head.pos_ in ("VERB", "AUX"):
+        journey = [c for c in head.children if c.dep_ == "nsubj" and c.pos_ == "NOUN" and c.i != noun.i and
+                   c.lemma_.lower() in TRAVEL_NOUNS]
+        if journey:
+            return _noun_traveller(journey[0])[0], head  # "her trip includes stops in Lima": the trip's traveller
     if noun.dep_ in ("dobj", "attr", "oprd") and head.pos_ in ("VERB", "AUX") and \
             (head.lemma_.lower() in LIGHT_VERBS or head.lemma_.lower() in CANCEL_VERBS):
         subj, passive = _Parse.subject_of(head)

@@ -780,3 +780,9 @@ def test_whom_a_traveller_provides_for_to_fly_is_who_flies(tmp_path):
                           "relatives of her soldiers to fly home from Germany, Japan and Italy.",
                 published="2024-03-12", subject="Ana Reyes")
     assert list(got) == ["Lisbon"]
+
+
+def test_the_stops_a_trip_includes_are_its_travellers(tmp_path):
+    got = stops(tmp_path, "Ana Reyes's week-long Andean trip included stops in Quito, Lima and La Paz.",
+                published="2024-03-13")
+    assert in_order(got) == ["Quito", "Lima", "La Paz"]

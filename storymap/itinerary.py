@@ -566,6 +566,11 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             return _host(head)  # "will meet Philippines President Ana Reyes", "South Korean President"
         if dep == "npadvmod" and head.pos_ == "VERB":
             return head, "", "at"  # "flew home", rarely a place
+        if dep == "attr" and head.lemma_ == "be":
+            stop = [c for c in head.children if c.dep_ == "nsubj" and c.pos_ == "NOUN" and
+                    c.lemma_.lower() in ITINERARY_PARTS | TRAVEL_NOUNS]
+            if stop:
+                return stop[0], "", "dest"  # "her next stop is Manila", "the first leg was Hanoi"
         return None
     return None
 

@@ -786,3 +786,11 @@ def test_the_stops_a_trip_includes_are_its_travellers(tmp_path):
     got = stops(tmp_path, "Ana Reyes's week-long Andean trip included stops in Quito, Lima and La Paz.",
                 published="2024-03-13")
     assert in_order(got) == ["Quito", "Lima", "La Paz"]
+
+
+@pytest.mark.parametrize("stop", ["Her next stop is Manila, where she arrives on Thursday.",
+                                  "Her next destination is Manila, where she arrives on Thursday."])
+def test_a_stop_named_as_what_the_next_stop_is_is_a_plan(tmp_path, stop):
+    got = stops(tmp_path, f"Ana Reyes was in Jakarta on Tuesday. {stop}", published="2024-03-13")
+    assert in_order(got) == ["Jakarta", "Manila"]
+    assert got["Manila"]["status"] == "expected" and got["Manila"]["date"] == "2024-03-14"

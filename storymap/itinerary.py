@@ -677,7 +677,8 @@ def _dest_ok(pred: Any, rel: str) -> bool:
     """Whether a predicate and relation put the traveller at the place."""
     lemma = pred.lemma_.lower()
     if pred.pos_ in ("NOUN", "PROPN"):
-        return lemma in TRAVEL_NOUNS or rel == "at" and lemma in SPANS_OF_DAYS
+        return lemma in TRAVEL_NOUNS or rel == "at" and lemma in SPANS_OF_DAYS or \
+            rel == "dest" and lemma in ITINERARY_PARTS  # "her next destination is Manila"
     if pred.pos_ not in ("VERB", "AUX"):
         return False
     if rel == "dest":

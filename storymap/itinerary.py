@@ -702,6 +702,11 @@ def _noun_traveller(noun: Any) -> tuple[Any | None, Any | None]:
         else:
             break
     poss = [c for c in noun.children if c.dep_ == "poss" and c.ent_type_ not in ("DATE", "TIME")]
+    if poss and poss[0].lower_ in PRONOUN_CLASS and noun.dep_ == "dobj" and noun.head.pos_ in ("VERB", "AUX"):
+        subj, passive = _Parse.subject_of(noun.head)
+        if subj is not None and not passive and subj.pos_ in ("NOUN", "PROPN") and \
+                PRONOUN_CLASS[poss[0].lower_] in ("thing", "plural") and subj.lemma_.lower() not in TRAVEL_NOUNS:
+            return subj, noun.head  # "the band kicked off its tour in Boston": the band's
     if poss:
         return poss[0], noun.head if noun.head.i != noun.i else None
     comp = [c for c in noun.children if c.dep_ == "compound" and c.ent_type_ in ("PERSON", "ORG", "NORP")

@@ -794,3 +794,11 @@ def test_a_stop_named_as_what_the_next_stop_is_is_a_plan(tmp_path, stop):
     got = stops(tmp_path, f"Ana Reyes was in Jakarta on Tuesday. {stop}", published="2024-03-13")
     assert in_order(got) == ["Jakarta", "Manila"]
     assert got["Manila"]["status"] == "expected" and got["Manila"]["date"] == "2024-03-14"
+
+
+@pytest.mark.parametrize("opening", ["The band Blue Harbour kicked off its tour in Boston on Tuesday.",
+                                     "The Irish band Blue Harbour began their tour in Boston on Tuesday."])
+def test_a_band_that_begins_its_tour_somewhere_is_followed_through_the_tour(tmp_path, opening):
+    got = stops(tmp_path, f"{opening} The tour continues in Chicago on Friday and ends in Denver on March 30.",
+                published="2024-03-13")
+    assert in_order(got) == ["Boston", "Chicago", "Denver"]

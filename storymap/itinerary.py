@@ -64,6 +64,8 @@ VISIT_VERBS = words("visit_verbs")
 ORIGIN_VERBS = words("origin_verbs")
 #: passive verbs whose grammatical subject is the one who travelled ("was welcomed in")
 RECEIVED_VERBS = words("received_verbs")
+#: adjectives that deny the act they govern ("is unlikely to travel")
+NEGATIVE_ADJECTIVES = words("negative_adjectives")
 #: verbs of a view held of someone: in the passive, the holders are at the place, not the one held
 ATTITUDE_VERBS = words("attitude_verbs")
 #: verbs that send a journey somewhere else than where it was bound ("was diverted to Halifax")
@@ -395,8 +397,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         lemma = t.lemma_.lower()
         kids = list(t.children)
         if any(c.dep_ == "neg" for c in kids) or any(c.lower_ in NEGATIVE_WORDS for c in kids if c.dep_ in
-                                                        ("det", "neg", "advmod")):
-            return EventStatus.NEGATED
+                                                        ("det", "neg", "advmod")) or \
+                t.pos_ == "ADJ" and lemma in NEGATIVE_ADJECTIVES:
+            return EventStatus.NEGATED  # "did not go", "is unlikely to travel"
         if lemma in CANCEL_VERBS and t.pos_ in ("VERB", "AUX") or \
                 (lemma in CANCEL_PARTICLE_VERBS and any(c.lower_ in CANCEL_PARTICLES for c in kids)):
             return EventStatus.CANCELLED

@@ -802,3 +802,10 @@ def test_a_band_that_begins_its_tour_somewhere_is_followed_through_the_tour(tmp_
     got = stops(tmp_path, f"{opening} The tour continues in Chicago on Friday and ends in Denver on March 30.",
                 published="2024-03-13")
     assert in_order(got) == ["Boston", "Chicago", "Denver"]
+
+
+@pytest.mark.parametrize("denied", ["is unlikely to travel to Havana this year", "was unable to reach Havana"])
+def test_a_trip_one_is_unlikely_or_unable_to_make_is_no_stop(tmp_path, denied):
+    got = stops(tmp_path, f"Ana Reyes arrived in Lima on Tuesday. She {denied}, officials said.",
+                published="2024-03-13")
+    assert list(got) == ["Lima"]

@@ -1663,6 +1663,7 @@ def subject_events(cands: Sequence[MovementCandidate], subject: Subject, anchors
     publication date, the anchor is a date in the text) a weekday is the nearest one."""
     undated = set(undated)
     out: list[MovementEvent] = []
+    last_planned: dict[tuple[str, tuple[int, int]], dt.date] = {}  # a sentence's last planned date
     for c in cands:
         if c.how == Reference.IT:
             mine = subject.pronoun == "thing" and not subject.words
@@ -1694,6 +1695,15 @@ def subject_events(cands: Sequence[MovementCandidate], subject: Subject, anchors
         date, date_end, date_text, status = date_event(dates, anchors.get(c.article), c.status,
                                                        undated=c.article in undated, years=c.years,
                                                        simple_present=c.simple_present, kind=c.kind)
+        told = last_planned.get((c.article, c.sentence))
+        if status == EventStatus.EXPECTED and date is not None and told is not None and date < told and \
+                len(dates) == 1 and dates[0].weekday is not None and dates[0].day is None:
+            # "will visit Bogota on Monday, Lima on Wednesday and Santiago on Friday": a plan's
+            # weekdays told in turn follow one another
+            date += dt.timedelta(days=7 * math.ceil((told - date).days / 7))
+            date_end = None
+        if status == EventStatus.EXPECTED and date is not None:
+            last_planned[(c.article, c.sentence)] = date
         out.append(MovementEvent(c.article, c.mention, c.sentence, c.predicate, c.traveller,
                                  status, c.kind, date, date_end, date_text, c.cue, c.strength,
                                  c.inferred))

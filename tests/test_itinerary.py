@@ -809,3 +809,11 @@ def test_a_trip_one_is_unlikely_or_unable_to_make_is_no_stop(tmp_path, denied):
     got = stops(tmp_path, f"Ana Reyes arrived in Lima on Tuesday. She {denied}, officials said.",
                 published="2024-03-13")
     assert list(got) == ["Lima"]
+
+
+def test_a_plans_weekdays_told_in_turn_follow_one_another(tmp_path):
+    # published on a Wednesday: "Monday" is next week's, so Wednesday and Friday follow it
+    got = stops(tmp_path, "Ana Reyes will visit Quito on Monday, Lima on Wednesday and La Paz on Friday.",
+                published="2024-03-13")
+    assert in_order(got) == ["Quito", "Lima", "La Paz"]
+    assert [got[n]["date"] for n in in_order(got)] == ["2024-03-18", "2024-03-20", "2024-03-22"]

@@ -1,11 +1,13 @@
 """storymap's spaCy pipeline components, and the parse that runs them over articles.
 
 Five factories, registered with :func:`spacy.Language.factory` when this module is
-imported, the first mending the model's lemmas, the others each writing a ``Doc`` extension:
+imported, the first mending the model's reading of verbs, the others each writing a
+``Doc`` extension:
 
 - ``storymap_lemmas``: a verb the rule lemmatizer cut to a shorter verb ("hopes",
   "hoped", "hoping" -> "hop"; "rides" -> "rid") gets the verb it is
-  (:func:`mend_lemma`);
+  (:func:`mend_lemma`), and a verb of movement the tagger read as a noun after a name
+  ("Ana Reyes heads to Beijing") is the verb, with the name its subject (:func:`mend_verb`);
 - ``storymap_dateline`` -> ``doc._.dateline``: the dateline opening the text ("LAGOS,
   May 2 (Reuters) -"), a :class:`~storymap.dateline.Dateline` with offsets into the doc's
   text (:func:`~storymap.dateline.opening_dateline`);
@@ -50,7 +52,7 @@ from spacy.tokens import Doc
 from storymap.articles import Article, Block
 from storymap.dateline import Dateline, opening_dateline, shift_dateline
 from storymap.document import Document, model_text
-from storymap.itinerary import MovementCandidate, candidates
+from storymap.itinerary import MOVE_VERBS, MovementCandidate, candidates
 from storymap.ner import SpacyNER, split_text
 from storymap.positions import Position, find_positions, movement_spans
 from storymap.recognize import cued_names, trim_entity
@@ -92,9 +94,24 @@ def mend_lemma(word: str, lemma: str, verbs: Iterable[str] | Any) -> str:
     return lemma
 
 
+def mend_verb(tok: Any) -> None:
+    """A verb of movement the tagger read as a plural noun after a name ("Ana Reyes heads to
+    Beijing", parsed as the noun "heads" with the name as its compound) is made the verb it
+    is, and the name its subject."""
+    if tok.dep_ != "ROOT" or tok.tag_ != "NNS" or tok.lemma_.lower() not in MOVE_VERBS or tok.i == 0 or \
+            not any(c.dep_ == "prep" and c.i > tok.i for c in tok.children):
+        return
+    name = tok.doc[tok.i - 1]
+    if name.dep_ != "compound" or name.head.i != tok.i or name.pos_ != "PROPN":
+        return
+    tok.pos_, tok.tag_ = "VERB", "VBZ"
+    name.dep_ = "nsubj"
+
+
 class LemmaComponent:
-    """Mends the lemmas of verbs the model's rule lemmatizer cut short (:func:`mend_lemma`);
-    a doc with no lemmas (the entities alone were parsed) is left as it is."""
+    """Mends the model's reading of verbs: a verb of movement read as a noun after a name
+    (:func:`mend_verb`), and the lemmas of verbs the rule lemmatizer cut short
+    (:func:`mend_lemma`; a doc with no lemmas, the entities alone parsed, keeps its own)."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
@@ -106,6 +123,8 @@ class LemmaComponent:
         self.verbs = verbs
 
     def __call__(self, doc: Doc) -> Doc:
+        for tok in doc:
+            mend_verb(tok)
         if not self.verbs:
             return doc
         for tok in doc:

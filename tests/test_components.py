@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from storymap import ner
+from storymap.itinerary import EventKind, EventStatus, Reference
 
 pytestmark = pytest.mark.skipif(not ner.available(), reason="spaCy's model is not installed")
 
@@ -200,6 +201,14 @@ def test_a_place_after_a_list_is_no_member(nlp) -> None:
 def test_the_lemma_component_mends_a_verb_cut_short(nlp, word, lemma) -> None:
     doc = nlp(f"She {word} there.")
     assert doc[1].lemma_ == lemma
+
+
+def test_the_lemma_component_mends_a_verb_of_movement_read_as_a_noun(nlp) -> None:
+    # (the small English model reads "heads" here as a plural noun with the name its compound)
+    doc = read(nlp, "Ana Reyes heads to Beijing on Thursday.", ["Beijing"])
+    assert doc[2].pos_ == "VERB" and doc[1].dep_ == "nsubj"
+    assert events(doc) == [("Beijing", "head to", "Reyes", Reference.NAME, EventStatus.EXPECTED,
+                            EventKind.VISIT, None)]
 
 
 @pytest.mark.parametrize(("text", "years"), [

@@ -1496,8 +1496,11 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
         return Subject(label, frozenset(), frozenset({best_thing}), "plural" if plural else "thing", False)
     first_named: list[tuple[str, ...]] = []
     for doc in documents:
-        for k, name in enumerate(_lead_names(doc)):
-            key = names.canonical(name)
+        # (a name the entity model did not call a person's counts when the texts move it: the
+        # model reads many a person as an organisation, "Ana Reyes arrived")
+        keys = [(names.canonical(name), person) for name, person in _lead_names(doc)]
+        led = [key for key, person in keys if person or key in events]
+        for k, key in enumerate(led):
             score[key] += 0.0
             if k == 0:
                 first_named.append(key)
@@ -1604,18 +1607,19 @@ def _pronoun_of(words: frozenset[str], documents: Sequence[Any]) -> str | None:
     return best if not rest or n > rest[0][1] else None
 
 
-def _lead_names(document: Any) -> list[tuple[str, ...]]:
-    """Names of people who are main-clause subjects in an article's first three sentences."""
+def _lead_names(document: Any) -> list[tuple[tuple[str, ...], bool]]:
+    """Names that are main-clause subjects in an article's first three sentences, each with
+    whether the entity model calls it a person's (else it called it an organisation's or nothing)."""
     out = []
     for n, (_, sent) in enumerate(document.sentences()):
         if n >= 3:
             break
         for tok in sent:
-            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN" and tok.ent_type_ == "PERSON" and \
-                    tok.head.dep_ == "ROOT":
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN" and \
+                    tok.ent_type_ in ("PERSON", "ORG", "") and tok.head.dep_ == "ROOT":
                 words = _name_words(tok)
                 if words:
-                    out.append(words)
+                    out.append((words, tok.ent_type_ == "PERSON"))
     return out
 
 

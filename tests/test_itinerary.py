@@ -817,3 +817,12 @@ def test_a_plans_weekdays_told_in_turn_follow_one_another(tmp_path):
                 published="2024-03-13")
     assert in_order(got) == ["Quito", "Lima", "La Paz"]
     assert [got[n]["date"] for n in in_order(got)] == ["2024-03-18", "2024-03-20", "2024-03-22"]
+
+
+@pytest.mark.parametrize("second", ["Canadian Prime Minister Mark Dunn will visit Lisbon in May.",
+                                    "Canadian Prime Minister Mark Dunn visited Lisbon in 2022.",
+                                    "Her husband, Jorge, flew to Marrakesh to attend a conference."])
+def test_the_lede_subject_is_followed_though_the_entity_model_reads_the_name_as_a_bodys(tmp_path, second):
+    # (the small English model reads "Ana Reyes" in the first sentence as an organisation)
+    got = stops(tmp_path, f"Ana Reyes arrived in Ottawa on Tuesday. {second}", published="2024-03-13")
+    assert list(got) == ["Ottawa"]

@@ -64,6 +64,8 @@ VISIT_VERBS = words("visit_verbs")
 ORIGIN_VERBS = words("origin_verbs")
 #: passive verbs whose grammatical subject is the one who travelled ("was welcomed in")
 RECEIVED_VERBS = words("received_verbs")
+#: verbs of leading a group ("a delegation led by Reyes"): the leader travels with it
+LEADING_VERBS = words("leading_verbs")
 #: adjectives that deny the act they govern ("is unlikely to travel")
 NEGATIVE_ADJECTIVES = words("negative_adjectives")
 #: verbs of a view held of someone: in the passive, the holders are at the place, not the one held
@@ -328,6 +330,8 @@ class _Parse:
                 v = v.head
                 if v.pos_ == "ADP" and v.head.i != v.i:
                     v = v.head  # "before heading to": the verb the preposition hangs on
+                    if v.pos_ == "NOUN" and v.dep_ == "npadvmod" and v.head.i != v.i:
+                        v = v.head  # "visited Jordan a day after meeting": the verb the span measures from
                 continue
             if v.dep_ in ("acl", "relcl") and v.head.lemma_.lower() in INVITATIONS:
                 return None, passive  # "Kim's invitation to visit": the invitee is someone else
@@ -584,6 +588,8 @@ def _diverted(pred: Any) -> bool:
     lemma = pred.lemma_.lower()
     if lemma in DIVERSION_VERBS:
         return True
+    if lemma == "turn" and any(c.lower_ == "back" for c in pred.children):
+        return True  # "turned back to Sydney"
     if lemma == "land" and pred.dep_ == "xcomp" and pred.head.lemma_.lower() == "force":
         return True
     return lemma == "landing" and any(c.dep_ in ("amod", "compound") and c.lower_ == "emergency"
@@ -926,6 +932,10 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                 # "the tour ends in Glasgow", "her visit takes her to Rome": the journey's traveller
                 journey = True
                 who = next((c for c in who.children if c.dep_ == "poss"), None)
+            if who is not None and who.pos_ == "NOUN":
+                # "a delegation led by Reyes arrived": the one who leads it
+                who = next((g for a in who.children if a.dep_ == "acl" and a.lemma_.lower() in LEADING_VERBS
+                            for b in a.children if b.dep_ == "agent" for g in b.children if g.dep_ == "pobj"), who)
             if who is not None and who.pos_ == "NOUN" and who.lemma_.lower() in ALL_KINDS:
                 # "Reyes's plane was forced to land", "a flight carrying Reyes": the craft carries its
                 # owner or the one it is said to carry
@@ -1276,6 +1286,8 @@ def _past_years(pred: Any) -> tuple[int, ...]:
     for t in clause.subtree:
         if t.ent_type_ != "DATE" or _in_subclause(t, clause):
             continue
+        if t.dep_ == "pobj" and t.head.lower_ == "since":
+            continue  # "the first visit since 2019": the time between, not this act's year
         if _YEAR.fullmatch(t.text):
             out.append(int(t.text))
         elif _DECADE.fullmatch(t.text):

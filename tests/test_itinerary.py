@@ -826,3 +826,27 @@ def test_the_lede_subject_is_followed_though_the_entity_model_reads_the_name_as_
     # (the small English model reads "Ana Reyes" in the first sentence as an organisation)
     got = stops(tmp_path, f"Ana Reyes arrived in Ottawa on Tuesday. {second}", published="2024-03-13")
     assert list(got) == ["Ottawa"]
+
+
+def test_a_delegation_led_by_someone_carries_its_leader(tmp_path):
+    got = stops(tmp_path, "A delegation led by Ana Reyes arrived in Rabat on Tuesday.", published="2024-03-13",
+                subject="Ana Reyes")
+    assert list(got) == ["Rabat"] and got["Rabat"]["date"] == "2024-03-12"
+
+
+def test_the_first_visit_since_a_year_is_no_visit_of_that_year(tmp_path):
+    got = stops(tmp_path, "Ana Reyes arrived in Rabat on Tuesday, the first visit by a Portuguese leader since 2019.",
+                published="2024-03-13")
+    assert list(got) == ["Rabat"] and got["Rabat"]["status"] == "reported"
+
+
+def test_an_act_a_day_before_another_is_the_travellers(tmp_path):
+    got = stops(tmp_path, "Ana Reyes visited Zarqa on Tuesday, a day after meeting King Hamad in Amman.",
+                published="2024-03-13")
+    assert in_order(got) == ["Amman", "Zarqa"]
+
+
+def test_a_flight_turned_back_never_reached_where_it_was_bound(tmp_path):
+    got = stops(tmp_path, "President Ana Reyes's flight from Sydney to Los Angeles turned back to Sydney on "
+                          "Tuesday after an engine problem.", published="2024-03-13")
+    assert "Los Angeles" not in got

@@ -66,6 +66,8 @@ ORIGIN_VERBS = words("origin_verbs")
 RECEIVED_VERBS = words("received_verbs")
 #: verbs of leading a group ("a delegation led by Reyes"): the leader travels with it
 LEADING_VERBS = words("leading_verbs")
+#: means and adverbs of taking part from afar ("by video link", "virtually")
+REMOTE_MEANS = words("remote_means")
 #: adjectives that deny the act they govern ("is unlikely to travel")
 NEGATIVE_ADJECTIVES = words("negative_adjectives")
 #: verbs of a view held of someone: in the passive, the holders are at the place, not the one held
@@ -404,6 +406,11 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
                                                         ("det", "neg", "advmod")) or \
                 t.pos_ == "ADJ" and lemma in NEGATIVE_ADJECTIVES:
             return EventStatus.NEGATED  # "did not go", "is unlikely to travel"
+        if any(c.dep_ == "advmod" and c.lower_ in REMOTE_MEANS or c.dep_ == "prep" and c.lower_ in ("by", "via", "over")
+               and any(g.dep_ == "pobj" and (g.lower_ in REMOTE_MEANS or any(
+                   h.dep_ == "compound" and h.lower_ in REMOTE_MEANS for h in g.children)) for g in c.children)
+               for c in kids):
+            return EventStatus.NEGATED  # "addressed the summit in Nairobi by video link": not there
         if lemma in CANCEL_VERBS and t.pos_ in ("VERB", "AUX") or \
                 (lemma in CANCEL_PARTICLE_VERBS and any(c.lower_ in CANCEL_PARTICLES for c in kids)):
             return EventStatus.CANCELLED

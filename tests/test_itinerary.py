@@ -850,3 +850,10 @@ def test_a_flight_turned_back_never_reached_where_it_was_bound(tmp_path):
     got = stops(tmp_path, "President Ana Reyes's flight from Sydney to Los Angeles turned back to Sydney on "
                           "Tuesday after an engine problem.", published="2024-03-13")
     assert "Los Angeles" not in got
+
+
+@pytest.mark.parametrize("remote", ["addressed the summit in Nairobi by video link",
+                                    "spoke to the conference in Nairobi by telephone"])
+def test_one_who_takes_part_from_afar_is_not_there(tmp_path, remote):
+    got = stops(tmp_path, f"Ana Reyes arrived in Lima on Monday. She {remote} on Tuesday.", published="2024-03-13")
+    assert list(got) == ["Lima"]

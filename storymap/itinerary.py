@@ -521,6 +521,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 return _placing_near(head)  # "70 miles south of", "off the coast of", "near"
             if prep in AT_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS and \
                     gov.dep_ in ("pobj", "dobj", "conj") and not any(c.dep_ == "poss" for c in gov.children):
+                if gov.dep_ == "pobj" and gov.head.dep_ == "agent" and gov.head.head.pos_ == "VERB":
+                    return gov.head.head, prep, "at"  # "was seized by Iranian forces in the Strait": seized there
                 if gov.dep_ == "pobj" and gov.head.lower_ == "with" and (
                         gov.head.head.pos_ in ("VERB", "AUX") or gov.head.head.lemma_.lower() in TRAVEL_NOUNS):
                     return gov.head.head, prep, "at"  # "met with Gulf leaders in Riyadh", "talks with Putin at"
@@ -620,13 +622,14 @@ def _not_reached(found: list[MovementCandidate], preds: Sequence[Any]) -> list[M
 
 def _placing_near(prep: Any) -> tuple[Any, str, str] | None:
     """A landfall near a place is at it ("made landfall near Port Ellis", "came ashore near
-    X", "landfall near X"), as is a storm centred near it ("was centered near X"): the
+    X", "landfall near X"), as is a storm centred near it ("was centered near X") and an end
+    near it ("crashed near Pokhara", "sank near X"): the
     predicate, the preposition and "at"; else None (a place after a reference preposition is
     a reference point)."""
     gov = prep.head
     if prep.lower_ not in NEAR_PREPS or gov.i == prep.i:
         return None
-    if gov.lemma_.lower() in NEAR_PLACING_WORDS or gov.pos_ in ("VERB", "AUX") and \
+    if gov.lemma_.lower() in NEAR_PLACING_WORDS | TERMINAL or gov.pos_ in ("VERB", "AUX") and \
             any(c.dep_ in ("dobj", "advmod", "prt") and c.lemma_.lower() in NEAR_PLACING_WORDS for c in gov.children):
         return gov, prep.lower_, "at"
     return None

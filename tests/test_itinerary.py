@@ -857,3 +857,15 @@ def test_a_flight_turned_back_never_reached_where_it_was_bound(tmp_path):
 def test_one_who_takes_part_from_afar_is_not_there(tmp_path, remote):
     got = stops(tmp_path, f"Ana Reyes arrived in Lima on Monday. She {remote} on Tuesday.", published="2024-03-13")
     assert list(got) == ["Lima"]
+
+
+def test_an_end_near_a_place_is_at_it(tmp_path):
+    got = stops(tmp_path, "The Sea Falcon left Bergen on Monday. The Sea Falcon sank near Alesund on Tuesday.",
+                published="2024-03-13")
+    assert in_order(got) == ["Bergen", "Ålesund"]
+
+
+def test_a_place_told_of_the_agent_of_a_passive_is_where_it_happened(tmp_path):
+    got = stops(tmp_path, "The tanker Sea Falcon left Bergen on Monday. The Sea Falcon was seized by armed men in "
+                          "Stavanger on Tuesday.", published="2024-03-13")
+    assert in_order(got) == ["Bergen", "Stavanger"]

@@ -689,6 +689,8 @@ def _host(title: Any) -> tuple[Any, str, str] | None:
     if any(c.dep_ == "prep" and c.lower_ in AT_PREPS and any(g.ent_type_ not in ("DATE", "TIME") for g in c.children)
            for c in verb.subtree):
         return None  # "met Japan's premier in Washington": the meeting's own place
+    if any(c.dep_ in ("relcl", "acl") for c in person.children):
+        return None  # "met Ukraine's president, who was visiting Lisbon": where he is, the clause tells
     return verb, "", "at"
 
 
@@ -932,6 +934,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             pred, prep, rel = governed
             if not _dest_ok(pred, rel):
                 continue
+            if prep == "for" and pred.pos_ in ("VERB", "AUX") and pred.lemma_.lower() not in _FOR_PLACE_VERBS:
+                continue  # "For Taiwan, Yeutter said": whom it is for, not where one goes ("left for Paris")
             who, governor = _traveller(pred, rel)
             if (ms, me) in positions:
                 who = _whole_of(who)
@@ -1801,6 +1805,8 @@ def _resolve_dates(dates: Sequence[DateMention], anchor: dt.date | None,
 _VISITS_NOT_BE = VISIT_VERBS - {"be", "make"}
 _TO_PLACE_VERBS = MOVE_VERBS | VISIT_VERBS | DESTINATION_VERBS
 _FROM_PLACE_VERBS = MOVE_VERBS | ORIGIN_VERBS | FROM_VERBS
+#: verbs whose "for" tells where one is going ("left for Paris", "bound for Rome"), not whom an act is for
+_FOR_PLACE_VERBS = MOVE_VERBS | DESTINATION_VERBS | DEPARTURES
 _EARLIER_ADVERBS = EARLIER_WORDS - LATER_PREPS
 _LATER_ADVERBS = LATER_WORDS - EARLIER_PREPS
 _STRONG_VERBS = MOVE_VERBS | OTHER_JOURNEY_VERBS | STAY_VERBS

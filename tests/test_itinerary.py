@@ -869,3 +869,15 @@ def test_a_place_told_of_the_agent_of_a_passive_is_where_it_happened(tmp_path):
     got = stops(tmp_path, "The tanker Sea Falcon left Bergen on Monday. The Sea Falcon was seized by armed men in "
                           "Stavanger on Tuesday.", published="2024-03-13")
     assert in_order(got) == ["Bergen", "Stavanger"]
+
+
+def test_whom_an_act_is_for_is_no_destination(tmp_path):
+    got = stops(tmp_path, "Ana Reyes arrived in Lima on Monday. For Chile, Reyes said that the new tariffs would be hard.",
+                published="2024-03-13")
+    assert list(got) == ["Lima"]
+
+
+def test_an_officeholder_met_where_a_clause_says_they_are_is_not_met_at_home(tmp_path):
+    got = stops(tmp_path, "Ana Reyes arrived in Lisbon on Monday. On Tuesday she met Ukrainian President Oleh "
+                          "Marchenko, who was visiting Lisbon.", published="2024-03-13")
+    assert list(got) == ["Lisbon"]

@@ -872,7 +872,8 @@ def test_a_place_told_of_the_agent_of_a_passive_is_where_it_happened(tmp_path):
 
 
 def test_whom_an_act_is_for_is_no_destination(tmp_path):
-    got = stops(tmp_path, "Ana Reyes arrived in Lima on Monday. For Chile, Reyes said that the new tariffs would be hard.",
+    got = stops(tmp_path, "Ana Reyes arrived in Lima on Monday. For Chile, Reyes said that the new tariffs would "
+                          "be hard.",
                 published="2024-03-13")
     assert list(got) == ["Lima"]
 

@@ -68,6 +68,8 @@ RECEIVED_VERBS = words("received_verbs")
 LEADING_VERBS = words("leading_verbs")
 #: means and adverbs of taking part from afar ("by video link", "virtually")
 REMOTE_MEANS = words("remote_means")
+#: nouns of feeling, whose "at" tells a cause ("satisfaction at the rescheduling")
+FEELING_NOUNS = words("feeling_nouns")
 #: adjectives that deny the act they govern ("is unlikely to travel")
 NEGATIVE_ADJECTIVES = words("negative_adjectives")
 #: verbs of a view held of someone: in the passive, the holders are at the place, not the one held
@@ -519,6 +521,9 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 return gov, prep, "dest"  # "a tour of Asia"
             if prep in REFERENCE_PREPS:
                 return _placing_near(head)  # "70 miles south of", "off the coast of", "near"
+            if prep in AT_PREPS and (gov.lemma_.lower() in FEELING_NOUNS or head.i > 0 and
+                                     head.nbor(-1).lemma_.lower() in FEELING_NOUNS):
+                return None  # "expressed satisfaction at the rescheduling of Peru's debt": a cause, not a place
             if prep in AT_PREPS and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS and \
                     gov.dep_ in ("pobj", "dobj", "conj") and not any(c.dep_ == "poss" for c in gov.children):
                 if gov.dep_ == "pobj" and gov.head.dep_ == "agent" and gov.head.head.pos_ == "VERB":

@@ -1166,6 +1166,8 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
             pred = tok.head  # "told reporters here", "Velayati, here on a visit"
             if pred.pos_ in ("VERB", "AUX"):
                 who, _ = _traveller(pred, "at")
+            elif pred.pos_ == "NOUN" and pred.lemma_.lower() in TRAVEL_NOUNS:
+                who = _noun_traveller(pred)[0]  # "expressed satisfaction during a meeting here": who met
             elif pred.pos_ in ("NOUN", "PROPN"):
                 who = pred
             else:

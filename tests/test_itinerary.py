@@ -882,3 +882,9 @@ def test_an_officeholder_met_where_a_clause_says_they_are_is_not_met_at_home(tmp
     got = stops(tmp_path, "Ana Reyes arrived in Lisbon on Monday. On Tuesday she met Ukrainian President Oleh "
                           "Marchenko, who was visiting Lisbon.", published="2024-03-13")
     assert list(got) == ["Lisbon"]
+
+
+def test_a_meeting_here_is_its_travellers_at_the_dateline_and_a_feelings_cause_is_no_place(tmp_path):
+    got = stops(tmp_path, "OSAKA, April 27 - Finance Minister Ana Reyes expressed satisfaction at the rescheduling "
+                          "of Peru's foreign debt during a meeting here yesterday.", published="1987-04-27")
+    assert list(got) == ["Osaka"] and got["Osaka"]["date"] == "1987-04-26"

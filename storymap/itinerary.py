@@ -1554,9 +1554,16 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
         mentions = names.sharing(key)
         score[key] += min(mentions, 10) * 0.1
     best = max(sorted(score), key=lambda k: score[k])
-    words = frozenset(best)
-    return Subject(" ".join(best), words, _kinds(words, index), _pronoun_of(words, documents),
-                   _in_group(words, documents))
+    return _named(best, index, documents)
+
+
+def _named(key: tuple[str, ...], index: dict[str, frozenset[str]], documents: Sequence[Any]) -> Subject:
+    """The subject a name's words make, with the nouns and the pronoun the texts use for it."""
+    words = frozenset(key)
+    kinds, pronoun, group = _kinds(words, index), _pronoun_of(words, documents), _in_group(words, documents)
+    if pronoun == "plural" and not group and kinds & TITLES:
+        pronoun = None  # one officeholder is no "they": those were others ("the pact they struck")
+    return Subject(" ".join(key), words, kinds, pronoun, group)
 
 
 def _titled_traveller(cands: Sequence[MovementCandidate], lead_text: str) -> Subject | None:
@@ -1600,11 +1607,9 @@ def travellers(cands: Sequence[MovementCandidate], documents: Sequence[Any]) -> 
         if c.how != Reference.NAME or not c.name or c.name[0].startswith(TITLE_MARK) or c.kind == EventKind.END:
             continue
         key = names.canonical(c.name)
-        words = frozenset(key)
-        if any(words <= s.words for s in out):
+        if any(frozenset(key) <= s.words for s in out):
             continue
-        out.append(Subject(" ".join(key), words, _kinds(words, index), _pronoun_of(words, documents),
-                           _in_group(words, documents)))
+        out.append(_named(key, index, documents))
     return out
 
 
@@ -1620,8 +1625,8 @@ def _in_group(words: frozenset[str], documents: Sequence[Any]) -> bool:
 
 
 def _pronoun_of(words: frozenset[str], documents: Sequence[Any]) -> str | None:
-    """The pronoun class the texts use for the subject: the clause-subject pronouns of the
-    sentence after one whose subject is the name, and possessives after the name in its own."""
+    """The pronoun class the texts use for the subject: the clause-subject pronoun of the
+    sentence after one whose subject is the name, and the first pronoun after the name in its own."""
     votes: Counter[str] = Counter()
     for doc in documents:
         previous_is_subject = False
@@ -1630,7 +1635,10 @@ def _pronoun_of(words: frozenset[str], documents: Sequence[Any]) -> str | None:
                      t.text.rstrip(".").removesuffix("'s") in words]
             prons = [t for t in sent if t.lower_ in PRONOUN_CLASS and t.dep_ in ("nsubj", "nsubjpass", "poss")]
             if named:
-                votes.update(PRONOUN_CLASS[t.lower_] for t in prons if t.i > named[0].i)
+                # the first pronoun after the name: later ones may be others' ("she expects nations to
+                # reaffirm the pact they struck")
+                after = [t for t in prons if t.i > named[0].i]
+                votes.update(PRONOUN_CLASS[t.lower_] for t in after[:1])
             elif previous_is_subject and prons and prons[0].dep_ != "poss":
                 votes[PRONOUN_CLASS[prons[0].lower_]] += 1
             previous_is_subject = bool(named)
@@ -1713,6 +1721,9 @@ def subject_events(cands: Sequence[MovementCandidate], subject: Subject, anchors
         elif c.how == Reference.PRONOUN and subject.pronoun and c.noun and c.noun != subject.pronoun and \
                 not (c.noun == "plural" and subject.pronoun in ("male", "female") and subject.group):
             mine = False  # "his trip" in a story about a woman: someone else's
+        elif c.how == Reference.PRONOUN and c.noun == "plural" and not subject.pronoun and not subject.group and \
+                subject.kinds & TITLES:
+            mine = False  # "they" is not one officeholder travelling alone ("the pact they struck in Paris")
         elif c.how in (Reference.NAME, Reference.PRONOUN):
             mine = subject.is_name(c.name)
         elif c.how == Reference.TITLE:

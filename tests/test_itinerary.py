@@ -888,3 +888,11 @@ def test_a_meeting_here_is_its_travellers_at_the_dateline_and_a_feelings_cause_i
     got = stops(tmp_path, "OSAKA, April 27 - Finance Minister Ana Reyes expressed satisfaction at the rescheduling "
                           "of Peru's foreign debt during a meeting here yesterday.", published="1987-04-27")
     assert list(got) == ["Osaka"] and got["Osaka"]["date"] == "1987-04-26"
+
+
+@pytest.mark.parametrize("told", ["she expects major nations to reaffirm", "major nations would reaffirm"])
+def test_they_are_not_one_officeholder(tmp_path, told):
+    got = stops(tmp_path, f"TOKYO, April 6 - Finance Minister Ana Reyes told a parliamentary committee {told} the "
+                          "currency pact they struck in Paris when they meet this week in Washington.",
+                published="1987-04-06")
+    assert "Paris" not in got and "Washington" not in got

@@ -70,6 +70,8 @@ LEADING_VERBS = words("leading_verbs")
 REMOTE_MEANS = words("remote_means")
 #: nouns of feeling, whose "at" tells a cause ("satisfaction at the rescheduling")
 FEELING_NOUNS = words("feeling_nouns")
+#: verbs whose agent comes after or before the act they tell of ("followed by a visit to X")
+SUCCESSION_VERBS = words("succession_verbs")
 #: adjectives that deny the act they govern ("is unlikely to travel")
 NEGATIVE_ADJECTIVES = words("negative_adjectives")
 #: verbs of a view held of someone: in the passive, the holders are at the place, not the one held
@@ -391,6 +393,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         # is as the act it is for
         words += [t for t in _Parse.chain(top.head) if all(t.i != w.i for w in words)]
     status = EventStatus.REPORTED
+    if any(t.lemma_.lower() in SUCCESSION_VERBS and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+           for t in words):
+        status = EventStatus.EXPECTED  # "to be followed by a visit to Nicaragua": still to come
     kids = list(pred.children)
     if pred.pos_ == "VERB" and pred.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in kids) and \
             (pred.dep_ == "ROOT" or pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("PROPN", "NOUN") and
@@ -754,6 +759,14 @@ def _noun_traveller(noun: Any) -> tuple[Any | None, Any | None]:
         subj, passive = _Parse.subject_of(head)
         if subj is not None and not passive:
             return subj, head
+    if noun.dep_ == "pobj" and head.dep_ == "agent" and head.head.lemma_.lower() in SUCCESSION_VERBS:
+        # "the trip, to be followed by a visit to Nicaragua": the trip's traveller, else the one at hand
+        follow = head.head
+        first = next((c for c in follow.children if c.dep_ == "nsubjpass"),
+                     follow.head if follow.dep_ in ("acl", "relcl") and follow.head.i != follow.i else None)
+        if first is not None and first.pos_ == "NOUN" and first.lemma_.lower() in TRAVEL_NOUNS:
+            return _noun_traveller(first)[0], follow
+        return first, follow
     if noun.dep_ == "pobj" and head.pos_ == "ADP":
         verb = head.head
         if verb.pos_ in ("VERB", "AUX"):
@@ -845,6 +858,9 @@ def _sequence_cue(pred: Any) -> str | None:
         head = t.head
         if t.dep_ == "pobj" and head.lower_ in FROM_PREPS and t.pos_ == "NOUN" and t.lemma_.lower() in TRAVEL_NOUNS:
             return "earlier"  # "returned on Sunday from a trip to Angola": the trip came first
+        if t.dep_ == "pobj" and head.dep_ == "agent" and head.head.lemma_.lower() in SUCCESSION_VERBS:
+            # "arrived in Cuba, to be followed by a visit to Nicaragua"; "preceded by a stop in Dubai"
+            return "later" if head.head.lemma_.lower() == "follow" else "earlier"
         if t.dep_ in ("pcomp", "pobj") and head.i != t.i:
             if head.lower_ in EARLIER_PREPS:
                 return "earlier"
@@ -1234,6 +1250,8 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = Fa
         lo, hi = off + act.left_edge.idx, off + act.right_edge.idx + len(act.right_edge)
         return tuple(d for d in dates if lo <= d.start < hi and _adverbial(act.doc, d, off) and
                      not _in_other_clause(act, d, off))
+    if clause.dep_ in ("advcl", "acl") and clause.lemma_.lower() in SUCCESSION_VERBS:
+        return ()  # "arrived on Monday, to be followed by a visit to Nicaragua": not Monday's
     # ("ahead of" governs through its "of")
     if clause.dep_ in ("pcomp", "advcl") and clause.head.lower_ in _CLAUSE_TIME_PREPS:
         return ()  # "arrived on Sunday after attending a summit": the summit has its own time

@@ -896,3 +896,14 @@ def test_they_are_not_one_officeholder(tmp_path, told):
                           "currency pact they struck in Paris when they meet this week in Washington.",
                 published="1987-04-06")
     assert "Paris" not in got and "Washington" not in got
+
+
+@pytest.mark.parametrize("text", [
+    "Ana Reyes met officials in Havana on Monday. She arrived in Cuba on Sunday, to be followed by a visit to "
+    "Nicaragua.",
+    "Ana Reyes met officials in Havana on Monday. Her trip, to be followed by a visit to Nicaragua, is her first.",
+])
+def test_a_visit_to_follow_comes_after_and_is_still_to_come(tmp_path, text):
+    got = stops(tmp_path, text, published="2024-03-12")
+    assert in_order(got)[-1] == "Nicaragua" and got["Nicaragua"]["status"] == "expected"
+    assert got["Nicaragua"]["date"] is None

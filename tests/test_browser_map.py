@@ -5,7 +5,6 @@ Screenshots of each state are saved in the test's temporary folder.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from pathlib import Path

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from storymap.ner import EntityModel
 
 TITLES = words("titles") | words("courtesy_titles")
+#: a storm's kind and its name ("Hurricane Nadia", "Tropical Storm Nadia"): a name, not a place
+_STORM_NAME = re.compile(r"\b(?:" + alternation([w.capitalize() for w in sorted(words("kinds_storm")) if w != "system"]) +
+                         r")\s+([A-Z][a-z]+)\b")
 # in prose "and" joins two names far more often than it makes one ("Chillicothe and Zanesville");
 # a dateline's place takes it ("TRINIDAD AND TOBAGO")
 CONNECTORS = words("name_connectors") - {"and"}
@@ -316,7 +319,10 @@ class Recognizer:
         # a word the entity model reads alone as a place somewhere in the article ("the show in
         # Glasgow") is no person's name there, whatever name it opens ("Glasgow Green")
         places = {text[s:e] for s, e, label in ents or () if label in ("GPE", "LOC", "FAC")}
-        people = self._people(text, blocks) - places
+        # (but "Hurricane Nadia", "Tropical Storm Nadia": a storm's name, wherever else the model
+        # reads it as a place)
+        storms = {m.group(1) for m in _STORM_NAME.finditer(text)}
+        people = self._people(text, blocks) - places | storms
         keys: set[str] = set()
         for _, _, toks in blocks:
             for i, tok in enumerate(toks):
@@ -336,7 +342,7 @@ class Recognizer:
             mentions += self._block(article, bs, toks, found, people, datelined)
         unlocated: list[tuple[int, int, str]] = []
         if ents is not None:
-            mentions, unlocated = self._combine(article, mentions, ents)
+            mentions, unlocated = self._combine(article, mentions, ents, storms)
         mentions = [replace(m, word=True) if _WORD.fullmatch(m.text) and self.gazetteer.common_word(m.text) else m
                     for m in mentions]
         # Names the context calls places ("the city of X") that the gazetteer does not know.
@@ -567,8 +573,8 @@ class Recognizer:
 
     # ------------------------------------------------------------------ with an entity model
 
-    def _combine(self, article: Article, mentions: list[Mention],
-                 ents: list[tuple[int, int, str]]) -> tuple[list[Mention], list[tuple[int, int, str]]]:
+    def _combine(self, article: Article, mentions: list[Mention], ents: list[tuple[int, int, str]],
+                 names: Collection[str] = ()) -> tuple[list[Mention], list[tuple[int, int, str]]]:
         """Weigh gazetteer matches against the entity model's spans, and add the places it alone found.
 
         - a weak gazetteer match (no country, division, demonym or curated facility) that the
@@ -578,7 +584,8 @@ class Recognizer:
         - a seat of government ("White House", "Kremlin") is a place only where someone goes or
           is ("at the Kremlin"); otherwise it names the body it houses ("the Kremlin said");
         - a place entity with no gazetteer match over it is added when the gazetteer knows its
-          name; otherwise it is *unlocated* (streets, buildings: placed by context later).
+          name and it is none of ``names`` (a storm's: "Hurricane Nadia ... Nadia was");
+          otherwise it is *unlocated* (streets, buildings: placed by context later).
         """
         from storymap.ner import PLACE_LABELS
 
@@ -682,6 +689,8 @@ class Recognizer:
             if e <= s or not text[s].isupper():
                 continue
             surface = text[s:e]
+            if surface in names:
+                continue  # "Nadia was 200 miles south of Galveston" after "Tropical Storm Nadia"
             if label not in PLACE_LABELS:
                 # a site the model reads as a body, a person or an event, said to be in a
                 # place: "the Gion Shrine in Kyoto"

@@ -907,3 +907,10 @@ def test_a_visit_to_follow_comes_after_and_is_still_to_come(tmp_path, text):
     got = stops(tmp_path, text, published="2024-03-12")
     assert in_order(got)[-1] == "Nicaragua" and got["Nicaragua"]["status"] == "expected"
     assert got["Nicaragua"]["date"] is None
+
+
+def test_a_storm_named_like_a_place_is_followed_by_its_name(tmp_path):
+    # "Nadia" is also a district of India; after "Tropical Storm Nadia" it is the storm
+    got = stops(tmp_path, "Tropical Storm Nadia formed over the western Gulf on Sunday. On Monday, Nadia was about "
+                          "250 miles southeast of Galveston, moving northwest.", published="2024-08-12")
+    assert "250 miles SE of Galveston" in got and "Nadia" not in got

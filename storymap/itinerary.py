@@ -72,6 +72,8 @@ REMOTE_MEANS = words("remote_means")
 FEELING_NOUNS = words("feeling_nouns")
 #: verbs whose agent comes after or before the act they tell of ("followed by a visit to X")
 SUCCESSION_VERBS = words("succession_verbs")
+#: verbs of a storm or a blow striking a place ("slammed into the Philippines")
+IMPACT_VERBS = words("impact_verbs")
 #: adjectives that deny the act they govern ("is unlikely to travel")
 NEGATIVE_ADJECTIVES = words("negative_adjectives")
 #: verbs of a view held of someone: in the passive, the holders are at the place, not the one held
@@ -632,14 +634,14 @@ def _not_reached(found: list[MovementCandidate], preds: Sequence[Any]) -> list[M
 
 def _placing_near(prep: Any) -> tuple[Any, str, str] | None:
     """A landfall near a place is at it ("made landfall near Port Ellis", "came ashore near
-    X", "landfall near X"), as is a storm centred near it ("was centered near X") and an end
-    near it ("crashed near Pokhara", "sank near X"): the
+    X", "landfall near X"), as is a storm centred near it ("was centered near X"), a blow near
+    it ("hit Vietnam near Hue") and an end near it ("crashed near Pokhara"): the
     predicate, the preposition and "at"; else None (a place after a reference preposition is
     a reference point)."""
     gov = prep.head
     if prep.lower_ not in NEAR_PREPS or gov.i == prep.i:
         return None
-    if gov.lemma_.lower() in NEAR_PLACING_WORDS | TERMINAL or gov.pos_ in ("VERB", "AUX") and \
+    if gov.lemma_.lower() in NEAR_PLACING_WORDS | TERMINAL | IMPACT_VERBS or gov.pos_ in ("VERB", "AUX") and \
             any(c.dep_ in ("dobj", "advmod", "prt") and c.lemma_.lower() in NEAR_PLACING_WORDS for c in gov.children):
         return gov, prep.lower_, "at"
     return None

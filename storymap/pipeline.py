@@ -29,7 +29,8 @@ from storymap.dates import article_anchor, find_dates
 from storymap.document import Document
 from storymap.errors import OnlineGeocoderError
 from storymap.gazetteer import AREA_TYPES, JURISDICTION_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
-from storymap.itinerary import EventKind, MovementEvent, Reference, Subject, find_subject, subject_events, travellers
+from storymap.itinerary import (IMPACT_VERBS, EventKind, MovementEvent, Reference, Subject, find_subject,
+                                subject_events, travellers)
 from storymap.positions import computed_places
 from storymap.recognize import TITLES, Analysis, Mention, Recognizer
 from storymap.resolve import Resolved, outlet_home, resolve
@@ -382,7 +383,8 @@ def _datelined(evidence: Sequence[MovementEvent], documents: Sequence[Document],
         r = by_mention.get((ev.article, ev.mention[0]))
         host = town.get(ev.article)
         if r is not None and host is not None and r.best.record.place_type == PlaceType.COUNTRY and \
-                ev.kind == EventKind.VISIT and host.best.record.country_code == r.best.record.country_code:
+                ev.kind == EventKind.VISIT and host.best.record.country_code == r.best.record.country_code and \
+                ev.predicate.split()[0] not in IMPACT_VERBS:  # (a storm that "slammed into" the country: not there)
             ev = dataclasses.replace(ev, mention=(host.mention.start, host.mention.end))
         out.append(ev)
     return out

@@ -914,3 +914,10 @@ def test_a_storm_named_like_a_place_is_followed_by_its_name(tmp_path):
     got = stops(tmp_path, "Tropical Storm Nadia formed over the western Gulf on Sunday. On Monday, Nadia was about "
                           "250 miles southeast of Galveston, moving northwest.", published="2024-08-12")
     assert "250 miles SE of Galveston" in got and "Nadia" not in got
+
+
+def test_a_storm_that_hits_a_country_near_a_town_is_at_the_town_not_the_dateline(tmp_path):
+    got = stops(tmp_path, "MANILA (AP) - Typhoon Koto slammed into the Philippines on Tuesday, officials said. "
+                          "Typhoon Koto is expected to hit central Vietnam near Hue on Thursday.",
+                published="2024-10-22")
+    assert "Manila" not in got and got["Huế"]["status"] == "expected" and got["Huế"]["date"] == "2024-10-24"

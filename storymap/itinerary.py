@@ -72,6 +72,12 @@ REMOTE_MEANS = words("remote_means")
 FEELING_NOUNS = words("feeling_nouns")
 #: verbs whose agent comes after or before the act they tell of ("followed by a visit to X")
 SUCCESSION_VERBS = words("succession_verbs")
+#: verbs of what a storm does where it is ("moved inland over Houston")
+WEATHER_VERBS = words("weather_verbs")
+#: a direction, not an arrival ("moving toward Brownsville")
+TOWARD_PREPS = words("heading_prepositions")
+#: the coast of a place ("the Texas coast") is at the place
+COAST_NOUNS = words("coast_nouns")
 #: verbs of a storm or a blow striking a place ("slammed into the Philippines")
 IMPACT_VERBS = words("impact_verbs")
 #: adjectives that deny the act they govern ("is unlikely to travel")
@@ -449,6 +455,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
     if status == EventStatus.REPORTED and rel == "dest" and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and \
             pred.head.lower_ == "for":
         status = EventStatus.EXPECTED  # "loaded onto a barge for a trip to Los Angeles": the trip is ahead
+    if status == EventStatus.REPORTED and rel == "dest" and any(
+            c.dep_ == "prep" and c.lower_ in TOWARD_PREPS for c in pred.children):
+        status = EventStatus.EXPECTED  # "was moving toward Brownsville": not there yet
     if status == EventStatus.REPORTED and pred.lemma_.lower() == "approach":
         status = EventStatus.EXPECTED  # "approaching Australia": not there yet
     if status == EventStatus.REPORTED and pred.pos_ == "NOUN" and any(
@@ -526,6 +535,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 continue
             if prep == "of" and gov.lemma_.lower() in TRAVEL_NOUNS:
                 return gov, prep, "dest"  # "a tour of Asia"
+            if prep == "over" and gov.lemma_.lower() in WEATHER_VERBS | IMPACT_VERBS:
+                return gov, prep, "at"  # "moved inland over Houston": the storm is there
             if prep in REFERENCE_PREPS:
                 return _placing_near(head)  # "70 miles south of", "off the coast of", "near"
             if prep in AT_PREPS and (gov.lemma_.lower() in FEELING_NOUNS or head.i > 0 and
@@ -587,8 +598,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             return head, "", "obj_passive"  # "Hanoi was visited by"
         if dep in ("compound", "nmod", "amod") and head.lemma_.lower() in TRAVEL_NOUNS:
             return head, "", "mod"  # "the Dallas trip", "his Asia tour"
-        if dep == "compound" and head.pos_ == "NOUN" and head.lemma_.lower() in PORT_NOUNS:
-            tok = head  # "landed at Norvik airport": the airport's role places Norvik
+        if dep == "compound" and head.pos_ == "NOUN" and head.lemma_.lower() in PORT_NOUNS | COAST_NOUNS:
+            tok = head  # "landed at Norvik airport", "reached the Texas coast": their role places the town
             continue
         if dep in ("compound", "amod") and head.lower_ in TITLES and tok.i == head.i - 1:
             return _host(head)  # "will meet Philippines President Ana Reyes", "South Korean President"
@@ -641,7 +652,8 @@ def _placing_near(prep: Any) -> tuple[Any, str, str] | None:
     gov = prep.head
     if prep.lower_ not in NEAR_PREPS or gov.i == prep.i:
         return None
-    if gov.lemma_.lower() in NEAR_PLACING_WORDS | TERMINAL | IMPACT_VERBS or gov.pos_ in ("VERB", "AUX") and \
+    if gov.lemma_.lower() in NEAR_PLACING_WORDS | TERMINAL | IMPACT_VERBS | WEATHER_VERBS or \
+            gov.pos_ in ("VERB", "AUX") and \
             any(c.dep_ in ("dobj", "advmod", "prt") and c.lemma_.lower() in NEAR_PLACING_WORDS for c in gov.children):
         return gov, prep.lower_, "at"
     return None
@@ -717,7 +729,7 @@ def _dest_ok(pred: Any, rel: str) -> bool:
     if rel == "dest":
         return lemma in _TO_PLACE_VERBS
     if rel in ("obj", "obj_passive"):
-        return lemma in PLACE_OBJECT_VERBS
+        return lemma in PLACE_OBJECT_VERBS | IMPACT_VERBS
     if rel in ("at", "via"):
         return True  # any act of the traveller in or at a place puts them there
     if rel in ("from", "origin"):

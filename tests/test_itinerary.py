@@ -921,3 +921,14 @@ def test_a_storm_that_hits_a_country_near_a_town_is_at_the_town_not_the_dateline
                           "Typhoon Koto is expected to hit central Vietnam near Hue on Thursday.",
                 published="2024-10-22")
     assert "Manila" not in got and got["Huế"]["status"] == "expected" and got["Huế"]["date"] == "2024-10-24"
+
+
+@pytest.mark.parametrize("course, place, status", [
+    ("Nadia is forecast to pass near Brownsville on Wednesday.", "Brownsville", "expected"),
+    ("Nadia was moving toward Brownsville on Tuesday.", "Brownsville", "expected"),
+    ("Nadia brushed Brownsville on Tuesday before turning north.", "Brownsville", "reported"),
+    ("Nadia will move inland over Houston on Wednesday.", "Houston", "expected"),
+])
+def test_a_storms_course_is_read_in_its_own_words(tmp_path, course, place, status):
+    got = stops(tmp_path, f"Tropical Storm Nadia formed over the Gulf on Monday. {course}", published="2024-08-13")
+    assert got[place]["status"] == status

@@ -414,9 +414,11 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         # "before Obama returns to Washington", "after it passes through the mountains", "when
         # they meet in Washington" (the parser hangs "when" as an adverb)
         status = EventStatus.EXPECTED
+    timed = False  # past a "before" or "after" that the predicate's clause hangs on
     for t in words:
         lemma = t.lemma_.lower()
         kids = list(t.children)
+        timed = timed or t.i != pred.i and t.pos_ == "ADP" and t.lower_ in TIME_PREPS
         if any(c.dep_ == "neg" for c in kids) or any(c.lower_ in NEGATIVE_WORDS for c in kids if c.dep_ in
                                                         ("det", "neg", "advmod")) or \
                 t.pos_ == "ADJ" and lemma in NEGATIVE_ADJECTIVES:
@@ -431,7 +433,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
             return EventStatus.CANCELLED
         if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids) or \
                 lemma in WISH_VERBS and t.i != pred.i and t.pos_ in ("VERB", "AUX"):
-            status = EventStatus.HYPOTHETICAL if status == EventStatus.REPORTED else status
+            # "could become a major hurricane before reaching Jamaica": the reaching is taken as given
+            hedged = EventStatus.EXPECTED if timed else EventStatus.HYPOTHETICAL
+            status = hedged if status == EventStatus.REPORTED else status
         if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in kids) or lemma in PLAN_WORDS and t.i != pred.i \
                 and not (lemma in DIRECTIVE_VERBS and pred.head.i == t.i and pred.dep_ in ("dobj", "dative")):
             status = EventStatus.EXPECTED if status != EventStatus.HYPOTHETICAL else status
@@ -535,6 +539,9 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 continue
             if prep == "of" and gov.lemma_.lower() in TRAVEL_NOUNS:
                 return gov, prep, "dest"  # "a tour of Asia"
+            if prep == "over" and gov.pos_ == "NOUN" and gov.dep_ == "pobj" and \
+                    gov.head.head.lemma_.lower() in WEATHER_VERBS:
+                gov = gov.head.head  # "weakened to a tropical storm over Florida": weakened there
             if prep == "over" and gov.lemma_.lower() in WEATHER_VERBS | IMPACT_VERBS:
                 return gov, prep, "at"  # "moved inland over Houston": the storm is there
             if prep in REFERENCE_PREPS:
@@ -598,7 +605,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             return head, "", "obj_passive"  # "Hanoi was visited by"
         if dep in ("compound", "nmod", "amod") and head.lemma_.lower() in TRAVEL_NOUNS:
             return head, "", "mod"  # "the Dallas trip", "his Asia tour"
-        if dep == "compound" and head.pos_ == "NOUN" and head.lemma_.lower() in PORT_NOUNS | COAST_NOUNS:
+        if dep == "compound" and (head.pos_ == "NOUN" and head.lemma_.lower() in PORT_NOUNS | COAST_NOUNS or
+                                  head.pos_ == "PROPN" and head.lower_ in COAST_NOUNS):
             tok = head  # "landed at Norvik airport", "reached the Texas coast": their role places the town
             continue
         if dep in ("compound", "amod") and head.lower_ in TITLES and tok.i == head.i - 1:
@@ -972,8 +980,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             if prep == "for" and pred.pos_ in ("VERB", "AUX") and pred.lemma_.lower() not in _FOR_PLACE_VERBS:
                 continue  # "For Taiwan, Yeutter said": whom it is for, not where one goes ("left for Paris")
             who, governor = _traveller(pred, rel)
-            if (ms, me) in positions:
-                who = _whole_of(who)
+            who = _whole_of(who)  # "the center of Hurricane Mira", "the storm's eye": the storm
             journey = False
             # (not a journey that is itself the traveller: "the flight took off")
             if who is not None and who.pos_ == "NOUN" and who.lemma_.lower() in TRAVEL_NOUNS and \
@@ -1008,7 +1015,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                     frozenset(PRONOUN_CLASS[t.lower_] for t in (*previous, *sent) if t.lower_ in PRONOUN_CLASS)
             status = _status(pred, governor, rel)
             if status == EventStatus.EXPECTED and rel == "at" and pred.pos_ in ("VERB", "AUX") and \
-                    pred.lemma_.lower() not in _MOVE_OR_VISIT_VERBS:
+                    pred.lemma_.lower() not in _MOVE_OR_VISIT_VERBS | WEATHER_VERBS | IMPACT_VERBS:
                 status = EventStatus.HYPOTHETICAL  # "aimed to raise money in Britain": an aim, not a trip
             kind = EventKind.ORIGIN if rel in ("from", "origin") else EventKind.VISIT
             own = _dates_in(pred, off, dates, plan=status == EventStatus.EXPECTED)

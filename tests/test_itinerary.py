@@ -932,3 +932,15 @@ def test_a_storm_that_hits_a_country_near_a_town_is_at_the_town_not_the_dateline
 def test_a_storms_course_is_read_in_its_own_words(tmp_path, course, place, status):
     got = stops(tmp_path, f"Tropical Storm Nadia formed over the Gulf on Monday. {course}", published="2024-08-13")
     assert got[place]["status"] == status
+
+
+@pytest.mark.parametrize("course, route", [
+    ("The center of Mira is expected to move across the Yucatan Peninsula on Thursday and emerge over the Gulf of "
+     "Mexico on Friday.", ["Yucatán", "Gulf of Mexico"]),
+    ("Mira weakened to a tropical storm over central Florida on Tuesday.", ["Florida"]),
+    ("Mira's eye passed directly over Key West on Tuesday.", ["Key West"]),
+    ("Mira could become a major hurricane before reaching Jamaica on Wednesday.", ["Jamaica"]),
+])
+def test_a_storms_centre_eye_and_forecast_course_are_the_storms(tmp_path, course, route):
+    got = stops(tmp_path, f"Hurricane Mira formed in the Caribbean on Sunday. {course}", published="2024-09-10")
+    assert [n for n in in_order(got) if n != "Caribbean"] == route

@@ -542,7 +542,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if prep == "over" and gov.pos_ == "NOUN" and gov.dep_ == "pobj" and \
                     gov.head.head.lemma_.lower() in WEATHER_VERBS:
                 gov = gov.head.head  # "weakened to a tropical storm over Florida": weakened there
-            if prep == "over" and gov.lemma_.lower() in WEATHER_VERBS | IMPACT_VERBS:
+            if prep == "over" and gov.lemma_.lower() in WEATHER_VERBS | IMPACT_VERBS | TERMINAL:
                 return gov, prep, "at"  # "moved inland over Houston": the storm is there
             if prep in REFERENCE_PREPS:
                 return _placing_near(head)  # "70 miles south of", "off the coast of", "near"
@@ -1403,6 +1403,10 @@ def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str
     ``people`` are the article's person-name words (:func:`_person_words`)."""
     if who is None:
         return None, None, Reference.NONE, ""
+    if who.pos_ == "NOUN" and who.lemma_.lower() in GROUP_NOUNS:
+        # "a group of 40 students": the students
+        who = next((g for c in who.children if c.dep_ == "prep" and c.lower_ == "of"
+                    for g in c.children if g.dep_ == "pobj" and g.pos_ == "NOUN"), who)
     toks = [t for t in who.subtree if t.i <= who.i]
     while toks and toks[0].dep_ in ("det", "punct"):
         toks = toks[1:]

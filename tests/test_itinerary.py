@@ -944,3 +944,15 @@ def test_a_storms_course_is_read_in_its_own_words(tmp_path, course, place, statu
 def test_a_storms_centre_eye_and_forecast_course_are_the_storms(tmp_path, course, route):
     got = stops(tmp_path, f"Hurricane Mira formed in the Caribbean on Sunday. {course}", published="2024-09-10")
     assert [n for n in in_order(got) if n != "Caribbean"] == route
+
+
+def test_a_group_of_people_is_followed_as_those_people(tmp_path):
+    got = stops(tmp_path, "A group of 40 students evacuated from Wuhan arrived in Darwin on Tuesday and were taken "
+                          "to a quarantine camp at Howard Springs.", published="2024-05-15")
+    assert in_order(got) == ["Wuhan", "Darwin", "Howard Springs"]
+
+
+def test_a_plane_that_vanished_over_an_ocean_never_reached_where_it_was_bound(tmp_path):
+    got = stops(tmp_path, "The plane left Perth for Jakarta on Tuesday. The plane vanished over the Timor Sea "
+                          "two hours later.", published="2024-05-15")
+    assert "Jakarta" not in got and "Timor Sea" in got

@@ -66,8 +66,11 @@ ORIGIN_VERBS = words("origin_verbs")
 RECEIVED_VERBS = words("received_verbs")
 #: verbs of leading a group ("a delegation led by Reyes"): the leader travels with it
 LEADING_VERBS = words("leading_verbs")
-#: means and adverbs of taking part from afar ("by video link", "virtually")
+#: means and adverbs of taking part from afar ("by video link", "virtually"), and their prepositions
 REMOTE_MEANS = words("remote_means")
+MEANS_PREPS = words("means_prepositions")
+#: conjunctions of an act in progress ("while sailing to Rotterdam")
+PROGRESS_MARKS = words("progress_marks")
 #: nouns of feeling, whose "at" tells a cause ("satisfaction at the rescheduling")
 FEELING_NOUNS = words("feeling_nouns")
 #: verbs whose agent comes after or before the act they tell of ("followed by a visit to X")
@@ -423,7 +426,7 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
                                                         ("det", "neg", "advmod")) or \
                 t.pos_ == "ADJ" and lemma in NEGATIVE_ADJECTIVES:
             return EventStatus.NEGATED  # "did not go", "is unlikely to travel"
-        if any(c.dep_ == "advmod" and c.lower_ in REMOTE_MEANS or c.dep_ == "prep" and c.lower_ in ("by", "via", "over")
+        if any(c.dep_ == "advmod" and c.lower_ in REMOTE_MEANS or c.dep_ == "prep" and c.lower_ in MEANS_PREPS
                and any(g.dep_ == "pobj" and (g.lower_ in REMOTE_MEANS or any(
                    h.dep_ == "compound" and h.lower_ in REMOTE_MEANS for h in g.children)) for g in c.children)
                for c in kids):
@@ -459,6 +462,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
     if status == EventStatus.REPORTED and rel == "dest" and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and \
             pred.head.lower_ == "for":
         status = EventStatus.EXPECTED  # "loaded onto a barge for a trip to Los Angeles": the trip is ahead
+    if status == EventStatus.REPORTED and rel == "dest" and pred.tag_ == "VBG" and \
+            any(c.dep_ == "mark" and c.lower_ in PROGRESS_MARKS for c in pred.children):
+        status = EventStatus.EXPECTED  # "ran aground while sailing to Rotterdam": still on the way
     if status == EventStatus.REPORTED and rel == "dest" and any(
             c.dep_ == "prep" and c.lower_ in TOWARD_PREPS for c in pred.children):
         status = EventStatus.EXPECTED  # "was moving toward Brownsville": not there yet
@@ -1271,6 +1277,9 @@ def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = Fa
         lo, hi = off + act.left_edge.idx, off + act.right_edge.idx + len(act.right_edge)
         return tuple(d for d in dates if lo <= d.start < hi and _adverbial(act.doc, d, off) and
                      not _in_other_clause(act, d, off))
+    if plan and clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in PROGRESS_MARKS
+                                               for c in clause.children):
+        return ()  # "ran aground on Tuesday while sailing to Rotterdam": not Tuesday's
     if clause.dep_ in ("advcl", "acl") and clause.lemma_.lower() in SUCCESSION_VERBS:
         return ()  # "arrived on Monday, to be followed by a visit to Nicaragua": not Monday's
     # ("ahead of" governs through its "of")

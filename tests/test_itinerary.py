@@ -956,3 +956,9 @@ def test_a_plane_that_vanished_over_an_ocean_never_reached_where_it_was_bound(tm
     got = stops(tmp_path, "The plane left Perth for Jakarta on Tuesday. The plane vanished over the Timor Sea "
                           "two hours later.", published="2024-05-15")
     assert "Jakarta" not in got and "Timor Sea" in got
+
+
+def test_where_a_journey_in_progress_leads_is_still_ahead(tmp_path):
+    got = stops(tmp_path, "The cargo ship Sea Falcon ran aground off Port Said on Tuesday while sailing from "
+                          "Singapore to Rotterdam.", published="2024-05-15")
+    assert got["Rotterdam"]["status"] == "expected" and got["Rotterdam"]["date"] is None

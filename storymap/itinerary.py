@@ -71,6 +71,8 @@ REMOTE_MEANS = words("remote_means")
 MEANS_PREPS = words("means_prepositions")
 #: conjunctions of an act in progress ("while sailing to Rotterdam")
 PROGRESS_MARKS = words("progress_marks")
+#: nouns of an act, pact or view whose "of" or possessor is what it is about ("the reaffirmation of Paris")
+ABSTRACT_NOUNS = words("abstract_nouns")
 #: nouns of feeling, whose "at" tells a cause ("satisfaction at the rescheduling")
 FEELING_NOUNS = words("feeling_nouns")
 #: verbs whose agent comes after or before the act they tell of ("followed by a visit to X")
@@ -541,6 +543,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             if prep == "of" and gov.pos_ in ("NOUN", "PROPN") and gov.lemma_.lower() not in TRAVEL_NOUNS:
                 if gov.pos_ == "PROPN":
                     return None  # "Bank of England", "University of Chicago": part of a name
+                if gov.lemma_.lower() in ABSTRACT_NOUNS:
+                    return None  # "implied in the reaffirmation of Paris": what it is about
                 tok = gov  # "the capital of Chile", "the outskirts of Kabul"
                 continue
             if prep == "of" and gov.lemma_.lower() in TRAVEL_NOUNS:
@@ -597,6 +601,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             return gov, prep, rel
         if dep == "poss" and head.lemma_.lower() in OVERFLOWN:
             return None  # "crossed Malta's airspace": flown over
+        if dep == "poss" and head.lemma_.lower() in ABSTRACT_NOUNS:
+            return None  # "Peru's debt", "Moscow's stance": what is about the place
         if dep == "poss" and head.pos_ in ("NOUN", "PROPN") and head.lemma_.lower() not in TRAVEL_NOUNS:
             tok = head  # "arrived at Amsterdam's central station": the station's role places Amsterdam
             continue

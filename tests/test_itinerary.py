@@ -962,3 +962,10 @@ def test_where_a_journey_in_progress_leads_is_still_ahead(tmp_path):
     got = stops(tmp_path, "The cargo ship Sea Falcon ran aground off Port Said on Tuesday while sailing from "
                           "Singapore to Rotterdam.", published="2024-05-15")
     assert got["Rotterdam"]["status"] == "expected" and got["Rotterdam"]["date"] is None
+
+
+@pytest.mark.parametrize("about", ["She spoke in support of Chile's debt policy.",
+                                   "She spoke in defence of the policy of Chile."])
+def test_a_place_a_pact_or_a_policy_is_about_is_no_stop(tmp_path, about):
+    got = stops(tmp_path, f"Ana Reyes arrived in Lima on Monday. {about}", published="2024-05-15")
+    assert list(got) == ["Lima"]

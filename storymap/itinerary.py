@@ -1258,8 +1258,9 @@ TIME_PREPS = EARLIER_PREPS | LATER_PREPS
 def _dates_in(pred: Any, off: int, dates: Sequence[DateMention], plan: bool = False) -> tuple[DateMention, ...]:
     """The dates inside the predicate's clause, else those of the sentence; for a ``plan``,
     not the date it was told on ("will visit Spain, a source said on Monday")."""
-    if plan and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and pred.head.lower_ == "for":
-        # "left on Monday for a trip to Gdansk": Monday is the leaving; the trip keeps its own time
+    if plan and pred.pos_ == "NOUN" and pred.dep_ == "pobj" and pred.head.lower_ in ("for", "on"):
+        # "left on Monday for a trip to Gdansk", "stopped in Dakar on Tuesday on her way to Abuja":
+        # Monday is the leaving; the trip keeps its own time
         lo, hi = off + pred.left_edge.idx, off + pred.right_edge.idx + len(pred.right_edge)
         return tuple(d for d in dates if lo <= d.start < hi)
     clause = pred

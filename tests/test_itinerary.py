@@ -969,3 +969,9 @@ def test_where_a_journey_in_progress_leads_is_still_ahead(tmp_path):
 def test_a_place_a_pact_or_a_policy_is_about_is_no_stop(tmp_path, about):
     got = stops(tmp_path, f"Ana Reyes arrived in Lima on Monday. {about}", published="2024-05-15")
     assert list(got) == ["Lima"]
+
+
+def test_where_one_is_on_the_way_to_is_still_ahead_and_undated(tmp_path):
+    got = stops(tmp_path, "Ana Reyes stopped off in Dakar on Tuesday on her way to Abuja.", published="2024-05-15")
+    assert in_order(got) == ["Dakar", "Abuja"]
+    assert got["Abuja"]["status"] == "expected" and got["Abuja"]["date"] is None

@@ -598,6 +598,8 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 gov = gov.head  # "back to", "out of"
             if gov.pos_ == "ADV" and gov.head.i != gov.i:
                 gov = gov.head  # "home to", "en route to"
+            if gov.pos_ == "ADJ" and gov.dep_ == "acomp" and gov.head.i != gov.i:
+                gov = gov.head  # "is due back in Lisbon": the being there
             return gov, prep, rel
         if dep == "poss" and head.lemma_.lower() in OVERFLOWN:
             return None  # "crossed Malta's airspace": flown over

@@ -975,3 +975,10 @@ def test_where_one_is_on_the_way_to_is_still_ahead_and_undated(tmp_path):
     got = stops(tmp_path, "Ana Reyes stopped off in Dakar on Tuesday on her way to Abuja.", published="2024-05-15")
     assert in_order(got) == ["Dakar", "Abuja"]
     assert got["Abuja"]["status"] == "expected" and got["Abuja"]["date"] is None
+
+
+def test_where_one_is_due_back_is_a_planned_stop(tmp_path):
+    got = stops(tmp_path, "Ana Reyes will visit Hanoi, Jakarta and Manila. She leaves on Friday and is due back in "
+                          "Lisbon on May 30.", published="2024-05-15")
+    assert in_order(got)[-1] == "Lisbon" and got["Lisbon"]["status"] == "expected"
+    assert got["Lisbon"]["date"] == "2024-05-30"

@@ -1225,7 +1225,11 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
                 continue
             word = f"{pred.lemma_.lower()} here"
         elif lemma in ARRIVAL_VERBS and tok.pos_ == "VERB" or \
-                (lemma in UNPLACED_NOUNS or tok.lower_ in UNPLACED_NOUNS) and tok.pos_ == "NOUN":
+                (lemma in UNPLACED_NOUNS or tok.lower_ in UNPLACED_NOUNS) and tok.pos_ == "NOUN" or \
+                lemma in MEETING_VERBS and tok.pos_ == "VERB" and tok.dep_ == "ROOT" and \
+                off + sent.start_char <= dateline.end + 2 and not any(_inside(off + t.idx, mentions) for t in sent):
+            # (the lede's meeting, in a sentence that names no place: "LIMA - Reyes met the president
+            # on Tuesday" is at the dateline's place)
             if any(c.dep_ == "prep" and c.lower_ in SCENE_PREPS and
                    any(g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME") and
                        g.lemma_.lower() not in TRAVEL_NOUNS for g in c.children)

@@ -982,3 +982,9 @@ def test_where_one_is_due_back_is_a_planned_stop(tmp_path):
                           "Lisbon on May 30.", published="2024-05-15")
     assert in_order(got)[-1] == "Lisbon" and got["Lisbon"]["status"] == "expected"
     assert got["Lisbon"]["date"] == "2024-05-30"
+
+
+def test_a_ledes_meeting_in_a_sentence_naming_no_place_is_at_the_dateline(tmp_path):
+    got = stops(tmp_path, "BRUSSELS, March 13 (Reuters) - Ana Reyes met NATO Secretary-General Ole Berg on Wednesday "
+                          "and urged allies to spend more on defence.", published="2024-03-13")
+    assert list(got) == ["Brussels"] and got["Brussels"]["date"] == "2024-03-13"

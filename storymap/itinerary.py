@@ -73,6 +73,8 @@ MEANS_PREPS = words("means_prepositions")
 PROGRESS_MARKS = words("progress_marks")
 #: nouns of an act, pact or view whose "of" or possessor is what it is about ("the reaffirmation of Paris")
 ABSTRACT_NOUNS = words("abstract_nouns")
+#: those a speaker tells in person ("told reporters", "told a news conference")
+AUDIENCE_NOUNS = words("audience_nouns")
 #: nouns of feeling, whose "at" tells a cause ("satisfaction at the rescheduling")
 FEELING_NOUNS = words("feeling_nouns")
 #: verbs whose agent comes after or before the act they tell of ("followed by a visit to X")
@@ -1226,10 +1228,12 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
             word = f"{pred.lemma_.lower()} here"
         elif lemma in ARRIVAL_VERBS and tok.pos_ == "VERB" or \
                 (lemma in UNPLACED_NOUNS or tok.lower_ in UNPLACED_NOUNS) and tok.pos_ == "NOUN" or \
-                lemma in MEETING_VERBS and tok.pos_ == "VERB" and tok.dep_ == "ROOT" and \
+                (lemma in MEETING_VERBS or lemma in SAY_VERBS and any(
+                    c.dep_ in ("dobj", "dative") and c.lemma_.lower() in AUDIENCE_NOUNS for c in tok.children)) and \
+                tok.pos_ == "VERB" and tok.dep_ == "ROOT" and \
                 off + sent.start_char <= dateline.end + 2 and not any(_inside(off + t.idx, mentions) for t in sent):
-            # (the lede's meeting, in a sentence that names no place: "LIMA - Reyes met the president
-            # on Tuesday" is at the dateline's place)
+            # (the lede's meeting or talk to reporters, in a sentence that names no place: "LIMA -
+            # Reyes met the president on Tuesday", "told a news conference" is at the dateline's place)
             if any(c.dep_ == "prep" and c.lower_ in SCENE_PREPS and
                    any(g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME") and
                        g.lemma_.lower() not in TRAVEL_NOUNS for g in c.children)

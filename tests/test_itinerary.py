@@ -988,3 +988,9 @@ def test_a_ledes_meeting_in_a_sentence_naming_no_place_is_at_the_dateline(tmp_pa
     got = stops(tmp_path, "BRUSSELS, March 13 (Reuters) - Ana Reyes met NATO Secretary-General Ole Berg on Wednesday "
                           "and urged allies to spend more on defence.", published="2024-03-13")
     assert list(got) == ["Brussels"] and got["Brussels"]["date"] == "2024-03-13"
+
+
+def test_a_ledes_talk_to_reporters_naming_no_place_is_at_the_dateline(tmp_path):
+    got = stops(tmp_path, "BERLIN, March 11 (Reuters) - Ana Reyes told a news conference on Monday that talks with "
+                          "German officials had gone well.", published="2024-03-11")
+    assert list(got) == ["Berlin"] and got["Berlin"]["status"] == "reported"

@@ -1149,6 +1149,19 @@ def _lists(text: str, places: Sequence[tuple[int, int]], found: list[MovementCan
             for m, mine in zip(run, own, strict=True):
                 for c in by_place.get(m, ()):
                     out[out.index(c)] = dataclasses.replace(c, dates=mine, inferred=False)
+        elif not any(own[:-1]):  # (a range after the last member is the whole list's)
+            shared = {c.dates for m in run for c in by_place.get(m, ())}
+            span = next(iter(shared))[0] if len(shared) == 1 and len(next(iter(shared))) == 1 else None
+            if span is not None and span.end_day is not None and not span.vague:
+                # "will visit Doha, Riyadh and Muscat from May 6 to 10": the tour opens in the first
+                # on May 6 and ends in the last by May 10; the others fall between
+                first = dataclasses.replace(span, end_year=None, end_month=None, end_day=None, end_weekday=None)
+                last = dataclasses.replace(first, year=span.end_year, month=span.end_month, day=span.end_day,
+                                           weekday=span.end_weekday)
+                for k, m in enumerate(run):
+                    mine = (first,) if k == 0 else (last,) if k == len(run) - 1 else ()
+                    for c in by_place.get(m, ()):
+                        out[out.index(c)] = dataclasses.replace(c, dates=mine, inferred=False)
     out.sort(key=lambda c: c.mention)
     return out
 

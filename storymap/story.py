@@ -466,7 +466,8 @@ def order_stops(stops: Sequence[Place], article_order: dict[str, int],
     4. what happened before what is still to come;
     5. dates carried over from an earlier sentence;
     6. the cues of one article: what it says came earlier ("a tour that has taken him to
-       A", "flew in from A") before its other stops, "then" after those told before it;
+       A", "flew in from A") before its other stops, "then" after those told before it, and
+       the places a plan lists in one sentence in the order it lists them;
     7. the day an article was written: what it reports happened by then, what it plans
        comes after, about a week on for "next week".
 
@@ -524,6 +525,9 @@ def order_stops(stops: Sequence[Place], article_order: dict[str, int],
                 if ea.sentence == eb.sentence:
                     if ra < rb:
                         levels[1].add((i, j))
+                    elif ra == rb and ea.predicate == eb.predicate and ea.mention[0] < eb.mention[0] and \
+                            ea.status == eb.status == EventStatus.EXPECTED:
+                        levels[5].add((i, j))  # "will visit Doha, Riyadh and Muscat": a plan's list, in its order
                 elif ra == 0 and rb == 1 and not earliest[j] and \
                         not (when and anchor and when < anchor - dt.timedelta(days=1)):
                     # said to have come earlier than the article's other stops (those of

@@ -994,3 +994,9 @@ def test_a_ledes_talk_to_reporters_naming_no_place_is_at_the_dateline(tmp_path):
     got = stops(tmp_path, "BERLIN, March 11 (Reuters) - Ana Reyes told a news conference on Monday that talks with "
                           "German officials had gone well.", published="2024-03-11")
     assert list(got) == ["Berlin"] and got["Berlin"]["status"] == "reported"
+
+
+def test_a_tours_date_range_opens_at_its_first_place_and_ends_at_its_last(tmp_path):
+    got = stops(tmp_path, "Ana Reyes will visit Doha, Riyadh and Muscat from May 6 to 10.", published="2024-05-01")
+    assert in_order(got) == ["Doha", "Riyadh", "Muscat"]
+    assert [got[n]["date"] for n in ("Doha", "Riyadh", "Muscat")] == ["2024-05-06", None, "2024-05-10"]

@@ -95,7 +95,8 @@ def test_the_toponym_component_keeps_spans_already_given(nlp) -> None:
     ("Ana Lopes arrived in Abuja on Monday.", ["Abuja"],
      [("Abuja", "arrive in", "Ana Lopes", "name", "reported", "visit", None)]),
     ("Ana Lopes passed through Dakar on her way to Accra.", ["Dakar", "Accra"],
-     [("Dakar", "pass through", "Ana Lopes", "name", "reported", "visit", None)]),
+     [("Dakar", "pass through", "Ana Lopes", "name", "reported", "visit", None),
+      ("Accra", "way to", "Ana Lopes", "pronoun", "expected", "visit", None)]),
     # a place left is where the trip came from; "for" after "leave" is where it goes
     ("Ana Lopes left Abuja on Monday for Accra.", ["Abuja", "Accra"],
      [("Abuja", "leave", "Ana Lopes", "name", "reported", "origin", None),

@@ -185,7 +185,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     first = []
     anchors = []
     for i, opts in enumerate(options):
-        ranked = sorted(opts, key=lambda c: (-(prior(c) + _country_bonus(c, countries)), c.record.gazetteer_id))
+        ranked = sorted(opts, key=lambda c: _ranking(prior(c) + _country_bonus(c, countries), c.record))
         host = _host(mentions, options, i, texts or {})
         if host is not None and all(h.kind == ABBREVIATION for h in host):
             # "Salem, Ore.": an abbreviated division is surely a qualifier (a list has full names)
@@ -373,7 +373,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     # "Inverness" is no longer in Australia), and the names that put them there
     placed: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for m, scored in zip(mentions, scores, strict=True):
-        top = min(scored, key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))[1]
+        top = min(scored, key=lambda sc: _ranking(sc[0], sc[1].record))[1]
         placed[top.record.country_code].add((m.article, name_key(m.text)))
 
     def backed(key: tuple[str, str], r: GazetteerRecord) -> bool:
@@ -402,7 +402,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                         pooled[c.record.gazetteer_id].append(s)
                 mean = means[gkey] = {gid: sum(v) / len(v) for gid, v in pooled.items()}
             scored = [(mean[c.record.gazetteer_id], c) for _, c in scored]
-        scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
+        scored.sort(key=lambda sc: _ranking(sc[0], sc[1].record))
 
         def fits(match: NameMatch, m: Mention = m, gkey: tuple[str, str] = gkey) -> bool:
             """Whether the text can mean this reading of the name (see below)."""
@@ -442,6 +442,13 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 within(out[i - 1].best.record, area):
             out[i] = replace(out[i], qualifies=True)
     return out
+
+
+def _ranking(score: float, record: GazetteerRecord) -> tuple[float, float, str]:
+    """The order of readings: by score, and of readings that score alike (states, which all
+    have one prior) the better known first ("Florida": the American state, not the
+    Puerto Rican municipality), then by id, so that the order is fixed."""
+    return -score, -renown(record), record.gazetteer_id
 
 
 def _listed_with(mentions: Sequence[Mention], i: int, texts: Mapping[str, str]) -> list[int]:

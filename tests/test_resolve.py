@@ -206,3 +206,9 @@ def test_a_famous_city_keeps_its_name_in_short_copy(tmp_path):
     got = resolved_in_text(tmp_path, "The delegation visited Boston, then flew to Venice for the art fair.")
     assert got["Venice"].best.record.country_code == "IT"
 
+
+
+def test_states_of_one_name_are_told_apart_by_renown(tmp_path):
+    # every first-level division has one prior: the better known one is the reading
+    got = resolved_in_text(tmp_path, "The storm hit Nassau on Monday before moving toward Florida.")
+    assert got["Florida"].best.record.gazetteer_id == "countrystatecity:US-FL:1436"

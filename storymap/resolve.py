@@ -306,20 +306,26 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         biggest = max(towns, key=lambda r: (renown(r), r.gazetteer_id)) if towns else None
         alike = []
         for c in opts:
-            namesake_of_area = c.record.place_type in POPULATED_TYPES and bool(areas) and \
-                not any((a.place_type in DIVISION_TYPES and within(c.record, a)) or
-                        distance_km(c.record.lat, c.record.lon, a.lat, a.lon) <= LOCAL_KM for a in areas)
+            elsewhere = [a for a in areas if c.record.place_type in POPULATED_TYPES and
+                         not ((a.place_type in DIVISION_TYPES and within(c.record, a)) or
+                              distance_km(c.record.lat, c.record.lon, a.lat, a.lon) <= LOCAL_KM)]
+            namesake_of_area = bool(elsewhere) and len(elsewhere) == len(areas)
+            # (a town named like a country, or like a division of another country)
+            named_from_abroad = namesake_of_area and \
+                any(a.place_type not in DIVISION_TYPES or a.country_code != c.record.country_code for a in elsewhere)
             near = coherence.get((key, c.record.gazetteer_id))
             if near is None:
                 scale = LOCAL_KM if namesake_of_area else REGION_KM
                 near = coherence[(key, c.record.gazetteer_id)] = _coherence(c.record, context, scale)
             hosted = host is not None and _inside(c.record, host)
             focused = focus is not None and focus in (_division(c.record), c.record.gazetteer_id)
-            # the story's names read in a country are evidence for a town there among the towns
-            # of its name, not for a town over an area ("Ontario" in a story of American towns
-            # is still the province: a town named like an area elsewhere needs its neighbours)
+            # the story's names read in a country are evidence for a town or a division there
+            # ("Ontario" beside Toronto is the province), but not for a town named like a
+            # country or like a division abroad ("Ontario" in a story of American towns is not
+            # the Californian city: such a town needs its neighbours)
             bonus = _country_bonus(c, countries)
-            if c.record.place_type in POPULATED_TYPES and not namesake_of_area:
+            if (c.record.place_type in POPULATED_TYPES and not named_from_abroad) or \
+                    c.record.place_type in DIVISION_TYPES:
                 bonus = max(bonus, shares.get(c.record.country_code, 0.0))
             local = hosted or focused or near >= LOCAL_ANCHOR or m.dateline or m.constraint == "populated" or \
                 _division(c.record) in states or \
@@ -474,12 +480,26 @@ def _comma_between(a: Mention, b: Mention, texts: Mapping[str, str]) -> bool:
 
 
 _QUALIFIER_GAP = re.compile(r",[ \u00a0]?")
+#: a list's last item joined without a comma: "and Venice", "or Rome"
+_LIST_GOES_ON = re.compile(r"\s+(?:and|or)\s+[A-Z]")
+
+
+def _qualifier(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
+               texts: Mapping[str, str]) -> bool:
+    """Whether mention ``i`` may qualify the name before it: after a comma, and not the middle
+    of a list that goes on without one ("Florence, Milan and Venice"), unless the name is
+    first of all an area ("Paris, Texas and Dallas")."""
+    if i == 0 or not _comma_between(mentions[i - 1], mentions[i], texts):
+        return False
+    text = texts.get(mentions[i].article)
+    return text is None or not _LIST_GOES_ON.match(text, mentions[i].end) or \
+        max(options[i], key=lambda c: (prior(c), c.record.gazetteer_id)).record.place_type in JURISDICTION_TYPES
 
 
 def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
           texts: Mapping[str, str]) -> list[NameMatch] | None:
     """The areas a name is qualified by, as in "Paris, Texas" or "Perth, Australia"."""
-    if i + 1 >= len(mentions) or not _comma_between(mentions[i], mentions[i + 1], texts):
+    if i + 1 >= len(mentions) or not _qualifier(mentions, options, i + 1, texts):
         return None
     areas = [c for c in options[i + 1] if c.record.place_type in JURISDICTION_TYPES]
     return areas or None
@@ -488,7 +508,7 @@ def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i
 def _qualified(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
                texts: Mapping[str, str]) -> list[NameMatch] | None:
     """The readings of the name that mention ``i`` qualifies ("Springfield, Mass.": Springfield's)."""
-    if i == 0 or not _comma_between(mentions[i - 1], mentions[i], texts):
+    if not _qualifier(mentions, options, i, texts):
         return None
     return list(options[i - 1]) or None
 

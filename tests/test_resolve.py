@@ -212,3 +212,18 @@ def test_states_of_one_name_are_told_apart_by_renown(tmp_path):
     # every first-level division has one prior: the better known one is the reading
     got = resolved_in_text(tmp_path, "The storm hit Nassau on Monday before moving toward Florida.")
     assert got["Florida"].best.record.gazetteer_id == "countrystatecity:US-FL:1436"
+
+
+def test_the_story_s_country_backs_a_state_over_a_town_named_after_it_abroad(tmp_path):
+    got = resolved_in_text(tmp_path, "The Ontario premier visited Toronto and then London.")
+    assert got["Ontario"].best.record.gazetteer_id == "countrystatecity:CA-ON:866"
+    assert got["Toronto"].best.record.country_code == "CA"
+
+
+def test_the_middle_of_a_list_is_no_qualifier(tmp_path):
+    got = resolved_in_text(tmp_path, "The delegation visited Florence, Milan and Venice.")
+    assert [got[n].best.record.place_type for n in ("Florence", "Milan", "Venice")] == ["city", "city", "town"]
+    assert {got[n].best.record.country_code for n in ("Florence", "Milan", "Venice")} == {"IT"}
+    # a name that is first of all a state still qualifies the town before it
+    got = resolved_in_text(tmp_path, "Residents of Paris, Texas and Dallas gathered on Monday.")
+    assert got["Paris"].best.record.country_code == "US"

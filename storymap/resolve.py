@@ -250,10 +250,13 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         best = max(sorted(support), key=lambda d: support[d], default=None)
         return best if best is not None and support[best] >= 2 and support[best] * 2 > total else None
 
-    # the countries of the first readings of the story's names, and the names that put them there
+    # the countries of the first readings of the story's names that are places in them (towns
+    # and sites, not areas: "the Texas senator" puts no town in Texas), and the names that put
+    # them there
     picked: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for m, f in zip(mentions, first, strict=True):
-        picked[f.record.country_code].add((m.article, name_key(m.text)))
+        if f.record.place_type not in AREA_TYPES:
+            picked[f.record.country_code].add((m.article, name_key(m.text)))
 
     # Coherence depends only on the name and the distinct anchor places of other names:
     # computed once per (article, name) and candidate, not once per mention.
@@ -294,6 +297,19 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 ([outlet_homes[m.article]] if m.article in outlet_homes else [])
         focus = focus_of(key)
         home, foreign = homes[key]
+        # the names just before and after it ("from Dundee to Perth"): a namesake beside a town
+        # of its neighbourhood is anchored by it though that town has namesakes of its own
+        # (not a name read among the same places: a site placed at this town by its name; and
+        # past the areas between: "Columbus, Ohio, and Dublin")
+        beside = []
+        for step in (-1, 1):
+            k = i + step
+            while 0 <= k < len(mentions) and first[k].record.place_type in AREA_TYPES:
+                k += step
+            if 0 <= k < len(mentions) and mentions[k].article == m.article and \
+                    abs(mentions[k].start - m.start) <= NEIGHBOUR_CHARS and \
+                    not {c.record.gazetteer_id for c in options[k]} & {c.record.gazetteer_id for c in opts}:
+                beside.append(first[k].record)
         # a town named like a country, state or region ("Florida, N.Y.", "Lebanon, Tenn.", a
         # "Middle East" neighbourhood) is near the story only when the story's places are its
         # neighbours, not merely in its region
@@ -306,17 +322,16 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         biggest = max(towns, key=lambda r: (renown(r), r.gazetteer_id)) if towns else None
         alike = []
         for c in opts:
-            elsewhere = [a for a in areas if c.record.place_type in POPULATED_TYPES and
-                         not ((a.place_type in DIVISION_TYPES and within(c.record, a)) or
-                              distance_km(c.record.lat, c.record.lon, a.lat, a.lon) <= LOCAL_KM)]
+            elsewhere = [a for a in areas if c.record.place_type in POPULATED_TYPES and not _holds(a, c.record)]
             namesake_of_area = bool(elsewhere) and len(elsewhere) == len(areas)
             # (a town named like a country, or like a division of another country)
             named_from_abroad = namesake_of_area and \
                 any(a.place_type not in DIVISION_TYPES or a.country_code != c.record.country_code for a in elsewhere)
+            scale = LOCAL_KM if namesake_of_area else REGION_KM
             near = coherence.get((key, c.record.gazetteer_id))
             if near is None:
-                scale = LOCAL_KM if namesake_of_area else REGION_KM
                 near = coherence[(key, c.record.gazetteer_id)] = _coherence(c.record, context, scale)
+            near = max(near, _beside(c.record, beside, min(scale, NEIGHBOUR_KM)))
             hosted = host is not None and _inside(c.record, host)
             focused = focus is not None and focus in (_division(c.record), c.record.gazetteer_id)
             # the story's names read in a country are evidence for a town or a division there
@@ -450,6 +465,13 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     return out
 
 
+def _holds(area: GazetteerRecord, town: GazetteerRecord) -> bool:
+    """Whether an area holds a town of its name as its own: a division it records the town in,
+    or its point is the town's (a country's or region's point is its middle, not its towns)."""
+    return (area.place_type in DIVISION_TYPES and within(town, area)) or \
+        distance_km(town.lat, town.lon, area.lat, area.lon) <= LOCAL_KM
+
+
 def _ranking(score: float, record: GazetteerRecord) -> tuple[float, float, str]:
     """The order of readings: by score, and of readings that score alike (states, which all
     have one prior) the better known first ("Florida": the American state, not the
@@ -572,6 +594,21 @@ def renown(record: GazetteerRecord) -> float:
 LOCAL_ANCHOR = 0.67
 
 
+def _beside(record: GazetteerRecord, neighbours: Sequence[GazetteerRecord], scale: float) -> float:
+    """The coherence of a town's or a site's reading with the first readings of the names
+    beside it in the text, at ``scale`` (:data:`NEIGHBOUR_KM`, or less for a town named like
+    an area); an area's point is no neighbour of the towns in it."""
+    return 0.0 if record.place_type in AREA_TYPES else _coherence(record, neighbours, scale)
+
+
+#: the most coherence a reading gets from the places near it
+_COHERENCE_MAX = 1.5
+#: names this close in the text (in characters) are neighbours (see :func:`_beside`), and how
+#: far a neighbour's first reading reaches: it is less sure than an anchor, so it pulls a
+#: reading only among its nearby towns (Perth beside Dundee), not across a region
+NEIGHBOUR_CHARS, NEIGHBOUR_KM = 120, 50.0
+
+
 def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord], scale: float = REGION_KM) -> float:
     if record.place_type in AREA_TYPES and record.place_type not in DIVISION_TYPES:
         return 0.0  # continents, countries and regions are too wide to be near anything
@@ -581,4 +618,4 @@ def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord], scal
     if not others:
         return 0.0
     d = min(distance_km(record.lat, record.lon, a.lat, a.lon) for a in others)
-    return 1.5 * math.exp(-d / scale)
+    return _COHERENCE_MAX * math.exp(-d / scale)

@@ -203,6 +203,9 @@ def test_a_famous_city_keeps_its_name_in_short_copy(tmp_path):
     assert got["Paris"].best.record.country_code == "FR"
     got = resolved_in_text(tmp_path, "The governor spoke in Atlanta and Macon on Monday and in Rome on Tuesday.")
     assert got["Rome"].best.record.country_code == "IT"
+    for text in ("The Texas senator flew to Paris on Monday for climate talks.",
+                 "The mayor of Houston, Texas, flew to Paris on Monday for climate talks."):
+        assert resolved_in_text(tmp_path, text)["Paris"].best.record.country_code == "FR", text
     got = resolved_in_text(tmp_path, "The delegation visited Boston, then flew to Venice for the art fair.")
     assert got["Venice"].best.record.country_code == "IT"
 
@@ -227,3 +230,18 @@ def test_the_middle_of_a_list_is_no_qualifier(tmp_path):
     # a name that is first of all a state still qualifies the town before it
     got = resolved_in_text(tmp_path, "Residents of Paris, Texas and Dallas gathered on Monday.")
     assert got["Paris"].best.record.country_code == "US"
+
+
+def test_a_namesake_beside_a_town_of_its_neighbourhood_is_that_town_s_neighbour(tmp_path):
+    # the name beside it is read first on its own (it has namesakes too, so it is no anchor)
+    got = resolved_in_text(tmp_path, "Ana Reyes flew from Dundee to Perth on Monday.")
+    assert got["Perth"].best.record.country_code == "GB"
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Detroit on Monday and Windsor on Tuesday.")
+    assert got["Windsor"].best.record.country_code == "CA"
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Columbus, Ohio, and Dublin on Monday.")
+    assert got["Dublin"].best.record.country_code == "US"  # past the state between them
+    # a town a region away is no neighbour: the famous city keeps its name
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Berlin on Monday and Frankfurt on Tuesday.")
+    assert got["Frankfurt"].best.record.population > 500_000
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Boston and Cambridge on Monday.")
+    assert got["Boston"].best.record.country_code == "US" and got["Cambridge"].best.record.country_code == "US"

@@ -237,6 +237,11 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     # gazetteer does not record the town's division, is anchored by the text ("County Cavan
     # ... Virginia": the Irish village, not the South African city)
     states = {f.record.gazetteer_id: f.record for f in first if f.record.place_type == PlaceType.ADMIN1}
+    # (named as a place, not only by its people or language: "English"; and the states named
+    # though first read as a country, which may be the story's focus: "the state of Georgia")
+    named_states = {f.record.gazetteer_id: f.record for m, f in zip(mentions, first, strict=True)
+                    if f.record.place_type == PlaceType.ADMIN1 and not m.demonym}
+    named_divisions = {r.gazetteer_id for k, r in named if not mentions[k].demonym}
     for k, r in [*anchors, *named]:
         if (d := _division(r)) is not None:
             divisions[d].add((mentions[k].article, name_key(mentions[k].text)))
@@ -347,14 +352,23 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 any(distance_km(c.record.lat, c.record.lon, st.lat, st.lon) <= REGION_KM for st in states.values())
             if local:
                 anchored_by_text.add((key, c.record.gazetteer_id))
-            if biggest is not None and c.record.place_type in POPULATED_TYPES and not local and \
+            # a namesake abroad is anchored by the text, not by the division most of the story's
+            # places lie in, nor by one named only by its people or language: a story of English
+            # towns is a story of Britain, where "In Washington" is still the American capital
+            anchoring = hosted or near >= LOCAL_ANCHOR or m.dateline or m.constraint == "populated" or \
+                (focused and focus in named_divisions) or _division(c.record) in named_states or \
+                any(distance_km(c.record.lat, c.record.lon, st.lat, st.lon) <= REGION_KM
+                    for st in named_states.values())
+            if biggest is not None and c.record.place_type in POPULATED_TYPES and not anchoring and \
                     (_namesake(c.record, biggest) or _how_named(c) == ALTERNATE):
                 # "Washington" in a story about Britain is still the capital, not the English
                 # town: that the story talks about a country does not anchor a small namesake
-                # there; the text must (a qualifier, the places around it, the story's division).
+                # there; the text must (a qualifier, the places around it, a division it names).
                 # Nor does it make a town win by an old or foreign name of it ("Venice" for an
-                # American city) over a town whose own name it is.
+                # American city) over a town whose own name it is. (Nor does the division most of
+                # its places lie in, which the text does not name.)
                 bonus = 0.0
+                focused = focused and focus in named_divisions
             s = prior(c) + bonus + near
             if hosted:
                 s += 3.0  # "Paris, Texas": the Paris in Texas

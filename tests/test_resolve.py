@@ -245,3 +245,14 @@ def test_a_namesake_beside_a_town_of_its_neighbourhood_is_that_town_s_neighbour(
     assert got["Frankfurt"].best.record.population > 500_000
     got = resolved_in_text(tmp_path, "Ana Reyes visited Boston and Cambridge on Monday.")
     assert got["Boston"].best.record.country_code == "US" and got["Cambridge"].best.record.country_code == "US"
+
+
+def test_a_story_of_english_towns_does_not_anchor_an_english_namesake(tmp_path):
+    # the division most of the story's places lie in, named only by its people ("English"),
+    # says no more than the country does: the capital keeps its name
+    text = ("LONDON - English police said the poisoning in Salisbury was an attack on Britain. In Washington, "
+            "officials expelled 60 diplomats. Ministers met in London and Salisbury on Monday.")
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + text))
+    found = Recognizer(gazetteer()).find(article)  # demonyms too, as the geoparser reads them
+    got = {r.mention.text: r for r in resolve(found, {article.id: article.text})}
+    assert got["Washington"].best.record.gazetteer_id == "geonames:4140963"

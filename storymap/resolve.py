@@ -9,7 +9,9 @@ Evidence, in the order a careful reader weighs it:
    ("Windsor" beside "Edinburgh" is in England);
 5. spatial coherence: a place near the story's other places, near where each article was
    filed (its dateline) and near its outlet's home city, beats a namesake far away
-   ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town); a town named
+   ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town), and a town near
+   the first reading of the name beside it, though that name has namesakes too ("from Dundee
+   to Perth"); a town named
    like a country or state needs the story's places among its neighbours, not merely in
    its region ("Florida" in a story of New Jersey towns is the state);
 6. local focus: the first-level division most of the other confidently placed names (and

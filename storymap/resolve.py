@@ -11,9 +11,9 @@ Evidence, in the order a careful reader weighs it:
    filed (its dateline) and near its outlet's home city, beats a namesake far away
    ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town), and a town near
    the first reading of the name beside it, though that name has namesakes too ("from Dundee
-   to Perth"); a town named
-   like a country or state needs the story's places among its neighbours, not merely in
-   its region ("Florida" in a story of New Jersey towns is the state);
+   to Perth"); a town named like a country or state needs the story's places among its
+   neighbours, not merely in its region ("Florida" in a story of New Jersey towns is the
+   state);
 6. local focus: the first-level division most of the other confidently placed names (and
    the outlet's home) lie in;
 7. names listed together ("A, B and C") are alike: read together, each reading weighed with
@@ -25,7 +25,7 @@ languages (a fifth of the people, or far fewer names: "Washington" in a story ab
 Britain, "Venice" in one about the United States; not Windsor, England, named as widely as
 the bigger Windsor, Ontario), or one that bears the name only as an old or foreign name of it,
 wins only when the text anchors it (a qualifier, a place of the story near it, the division
-it is in). And "none of these" may win: a village in a country the story neither names nor
+it is in, named as a place: not "English"). And "none of these" may win: a village in a country the story neither names nor
 places another name in, that nothing in the text anchors, is not what its name means;
 another reading the text backs is ("Delphi" after "Athens"), or none is, and the name, a
 word or a name that happens to name a village ("the Pope", a first name), is left out. So

@@ -5,21 +5,27 @@ Evidence, in the order a careful reader weighs it:
 1. what the words around the name say (``constraint``: "the city of", "region", "named after");
 2. the kind of place and its size (countries and big cities are mentioned more than villages);
 3. how the name matched (a primary name beats an alternate spelling);
-4. the countries the story talks about;
+4. the countries the story talks about, and the share of its other names read in each
+   ("Windsor" beside "Edinburgh" is in England);
 5. spatial coherence: a place near the story's other places, near where each article was
    filed (its dateline) and near its outlet's home city, beats a namesake far away
-   ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town); a town named
-   like a country or state needs the story's places among its neighbours, not merely in
-   its region ("Florida" in a story of New Jersey towns is the state);
+   ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town), and a town near
+   the first reading of the name beside it, though that name has namesakes too ("from Dundee
+   to Perth"); a town named like a country or state needs the story's places among its
+   neighbours, not merely in its region ("Florida" in a story of New Jersey towns is the
+   state);
 6. local focus: the first-level division most of the other confidently placed names (and
-   the outlet's home) lie in.
+   the outlet's home) lie in;
+7. names listed together ("A, B and C") are alike: read together, each reading weighed with
+   the best reading of its neighbour in the list, so the two agree ("Perth and Inverness").
 
 That the story talks about a country is weak evidence for a small town there: a town abroad
-far less renowned than its name's best known town (a fifth of the people, or far fewer
-names in the world's languages: "Washington" in a story about Britain, "Venice" in one
-about the United States), or one that bears the name only as an old or foreign name of it,
+far less renowned than its name's best known town and named in fewer of the world's
+languages (a fifth of the people, or far fewer names: "Washington" in a story about
+Britain, "Venice" in one about the United States; not Windsor, England, named as widely as
+the bigger Windsor, Ontario), or one that bears the name only as an old or foreign name of it,
 wins only when the text anchors it (a qualifier, a place of the story near it, the division
-it is in). And "none of these" may win: a village in a country the story neither names nor
+it is in, named as a place: not "English"). And "none of these" may win: a village in a country the story neither names nor
 places another name in, that nothing in the text anchors, is not what its name means;
 another reading the text backs is ("Delphi" after "Athens"), or none is, and the name, a
 word or a name that happens to name a village ("the Pope", a first name), is left out. So
@@ -181,7 +187,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     first = []
     anchors = []
     for i, opts in enumerate(options):
-        ranked = sorted(opts, key=lambda c: (-(prior(c) + _country_bonus(c, countries)), c.record.gazetteer_id))
+        ranked = sorted(opts, key=lambda c: _ranking(prior(c) + _country_bonus(c, countries), c.record))
         host = _host(mentions, options, i, texts or {})
         if host is not None and all(h.kind == ABBREVIATION for h in host):
             # "Salem, Ore.": an abbreviated division is surely a qualifier (a list has full names)
@@ -233,6 +239,11 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     # gazetteer does not record the town's division, is anchored by the text ("County Cavan
     # ... Virginia": the Irish village, not the South African city)
     states = {f.record.gazetteer_id: f.record for f in first if f.record.place_type == PlaceType.ADMIN1}
+    # (named as a place, not only by its people or language: "English"; and the states named
+    # though first read as a country, which may be the story's focus: "the state of Georgia")
+    named_states = {f.record.gazetteer_id: f.record for m, f in zip(mentions, first, strict=True)
+                    if f.record.place_type == PlaceType.ADMIN1 and not m.demonym}
+    named_divisions = {r.gazetteer_id for k, r in named if not mentions[k].demonym}
     for k, r in [*anchors, *named]:
         if (d := _division(r)) is not None:
             divisions[d].add((mentions[k].article, name_key(mentions[k].text)))
@@ -246,12 +257,24 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         best = max(sorted(support), key=lambda d: support[d], default=None)
         return best if best is not None and support[best] >= 2 and support[best] * 2 > total else None
 
+    # the countries of the first readings of the story's names that are places in them (towns
+    # and sites, not areas: "the Texas senator" puts no town in Texas), and the names that put
+    # them there
+    picked: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for m, f in zip(mentions, first, strict=True):
+        if f.record.place_type not in AREA_TYPES:
+            picked[f.record.country_code].add((m.article, name_key(m.text)))
+
     # Coherence depends only on the name and the distinct anchor places of other names:
     # computed once per (article, name) and candidate, not once per mention.
     anchor_keys = [(mentions[k].article, name_key(mentions[k].text)) for k, _ in anchors]
     contexts: dict[tuple[str, str], list[GazetteerRecord]] = {}
     coherence: dict[tuple[tuple[str, str], str], float] = {}
     scores: list[list[tuple[float, NameMatch]]] = []
+    #: per mention, per reading: how much a listed name's reading in its country and of its
+    #: kind adds (see ``listed`` below)
+    likeness: list[list[float]] = []
+    story_shares: dict[tuple[str, str], dict[str, float]] = {}
     #: (article, name) and reading pairs that the text anchors (see ``local`` below)
     anchored_by_text: set[tuple[tuple[str, str], str]] = set()
     for i, (m, opts) in enumerate(zip(mentions, options, strict=True)):
@@ -262,9 +285,15 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                            for c in opts)
         host = _host(mentions, options, i, texts or {})
         qualified = _qualified(mentions, options, i, texts or {})
-        siblings = [first[k].record for k in _listed_with(mentions, i, texts or {})]
         # the other places of the story, not this name again (it would only vote for itself)
         key = (m.article, name_key(m.text))
+        # the share of the story's other names first read in each country ("Windsor" beside
+        # "Edinburgh": all in Britain, though "Edinburgh" has namesakes too)
+        shares = story_shares.get(key)
+        if shares is None:
+            votes = {cc: len(keys - {key}) for cc, keys in picked.items()}
+            total = sum(votes.values())
+            shares = story_shares[key] = {cc: n / total for cc, n in votes.items() if n} if total else {}
         context = contexts.get(key)
         if context is None:
             distinct: dict[str, GazetteerRecord] = {}
@@ -275,37 +304,73 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 ([outlet_homes[m.article]] if m.article in outlet_homes else [])
         focus = focus_of(key)
         home, foreign = homes[key]
+        # the names just before and after it ("from Dundee to Perth"): a namesake beside a town
+        # of its neighbourhood is anchored by it though that town has namesakes of its own
+        # (not a name read among the same places: a site placed at this town by its name; and
+        # past the areas between: "Columbus, Ohio, and Dublin")
+        beside = []
+        for step in (-1, 1):
+            k = i + step
+            while 0 <= k < len(mentions) and first[k].record.place_type in AREA_TYPES:
+                k += step
+            if 0 <= k < len(mentions) and mentions[k].article == m.article and \
+                    abs(mentions[k].start - m.start) <= NEIGHBOUR_CHARS and \
+                    not {c.record.gazetteer_id for c in options[k]} & {c.record.gazetteer_id for c in opts}:
+                beside.append(first[k].record)
         # a town named like a country, state or region ("Florida, N.Y.", "Lebanon, Tenn.", a
         # "Middle East" neighbourhood) is near the story only when the story's places are its
         # neighbours, not merely in its region
-        namesake_of_area = any(c.kind == PRIMARY and c.record.place_type in NAMED_AREA_TYPES for c in opts)
+        # (not a town in an area of its name, or at its point: Dublin in County Dublin)
+        areas = [c.record for c in opts if c.kind == PRIMARY and c.record.place_type in NAMED_AREA_TYPES]
         # the best known town of this name (its own name, not an old or foreign one): a town
         # abroad that is much less known (a fifth of its people, or far fewer names in the
         # world's languages: Venice, California beside Venice) is its namesake
         towns = [c.record for c in opts if c.record.place_type in POPULATED_TYPES and _how_named(c) != ALTERNATE]
         biggest = max(towns, key=lambda r: (renown(r), r.gazetteer_id)) if towns else None
+        alike = []
         for c in opts:
+            elsewhere = [a for a in areas if c.record.place_type in POPULATED_TYPES and not _holds(a, c.record)]
+            namesake_of_area = bool(elsewhere) and len(elsewhere) == len(areas)
+            # (a town named like a country, or like a division of another country)
+            named_from_abroad = namesake_of_area and \
+                any(a.place_type not in DIVISION_TYPES or a.country_code != c.record.country_code for a in elsewhere)
+            scale = LOCAL_KM if namesake_of_area else REGION_KM
             near = coherence.get((key, c.record.gazetteer_id))
             if near is None:
-                scale = LOCAL_KM if namesake_of_area and c.record.place_type in POPULATED_TYPES else REGION_KM
                 near = coherence[(key, c.record.gazetteer_id)] = _coherence(c.record, context, scale)
+            near = max(near, _beside(c.record, beside, min(scale, NEIGHBOUR_KM)))
             hosted = host is not None and _inside(c.record, host)
             focused = focus is not None and focus in (_division(c.record), c.record.gazetteer_id)
+            # the story's names read in a country are evidence for a town or a division there
+            # ("Ontario" beside Toronto is the province), but not for a town named like a
+            # country or like a division abroad ("Ontario" in a story of American towns is not
+            # the Californian city: such a town needs its neighbours)
             bonus = _country_bonus(c, countries)
+            if (c.record.place_type in POPULATED_TYPES and not named_from_abroad) or \
+                    c.record.place_type in DIVISION_TYPES:
+                bonus = max(bonus, shares.get(c.record.country_code, 0.0))
             local = hosted or focused or near >= LOCAL_ANCHOR or m.dateline or m.constraint == "populated" or \
                 _division(c.record) in states or \
                 any(distance_km(c.record.lat, c.record.lon, st.lat, st.lon) <= REGION_KM for st in states.values())
             if local:
                 anchored_by_text.add((key, c.record.gazetteer_id))
-            if biggest is not None and c.record.place_type in POPULATED_TYPES and not local and \
-                    ((c.record.country_code != biggest.country_code and
-                      renown(c.record) + NAMESAKE_GAP <= renown(biggest)) or _how_named(c) == ALTERNATE):
+            # a namesake abroad is anchored by the text, not by the division most of the story's
+            # places lie in, nor by one named only by its people or language: a story of English
+            # towns is a story of Britain, where "In Washington" is still the American capital
+            anchoring = hosted or near >= LOCAL_ANCHOR or m.dateline or m.constraint == "populated" or \
+                (focused and focus in named_divisions) or _division(c.record) in named_states or \
+                any(distance_km(c.record.lat, c.record.lon, st.lat, st.lon) <= REGION_KM
+                    for st in named_states.values())
+            if biggest is not None and c.record.place_type in POPULATED_TYPES and not anchoring and \
+                    (_namesake(c.record, biggest) or _how_named(c) == ALTERNATE):
                 # "Washington" in a story about Britain is still the capital, not the English
                 # town: that the story talks about a country does not anchor a small namesake
-                # there; the text must (a qualifier, the places around it, the story's division).
+                # there; the text must (a qualifier, the places around it, a division it names).
                 # Nor does it make a town win by an old or foreign name of it ("Venice" for an
-                # American city) over a town whose own name it is.
+                # American city) over a town whose own name it is. (Nor does the division most of
+                # its places lie in, which the text does not name.)
                 bonus = 0.0
+                focused = focused and focus in named_divisions
             s = prior(c) + bonus + near
             if hosted:
                 s += 3.0  # "Paris, Texas": the Paris in Texas
@@ -317,22 +382,42 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 s += 3.0  # "Suffolk County, New York": the state that holds the county
             if primary_area and c.kind == ALTERNATE and c.record.place_type not in AREA_TYPES:
                 s -= 2.0
-            if any(_kind(sib) == _kind(c.record) and sib.country_code == c.record.country_code for sib in siblings) \
-                    and not (namesake_of_area and c.record.place_type in POPULATED_TYPES):
-                s += 1.0  # "states such as California or Washington": listed names are alike
+            # "states such as California or Washington": listed names are alike (not a town
+            # named like an area, which a list of areas must not pull into a town)
+            alike.append(0.0 if namesake_of_area else LIKENESS)
             scored.append((s, c))
         scores.append(scored)
+        likeness.append(alike)
 
-    # the countries of the first readings of the story's names, and the names that put them there
-    picked: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for m, f in zip(mentions, first, strict=True):
-        picked[f.record.country_code].add((m.article, name_key(m.text)))
+    # Listed names are read together: each reading of a name gains what the best reading of
+    # a name listed beside it scores with it (its own score, plus their likeness when both are
+    # of one kind and in one country), less that name's best score alone. So "Perth and
+    # Inverness" are both Scottish (the Australian city's lead is less than the likeness of the
+    # pair), and the two names agree: neither leans on a reading the other no longer has.
+    listed = [_listed_with(mentions, i, texts or {}) for i in range(len(mentions))]
+    base = [list(sc) for sc in scores]
+    for i, sibs in enumerate(listed):
+        for k in sibs:
+            alone = max(s for s, _ in base[k])
+            for j, (s, c) in enumerate(scores[i]):
+                together = max(sk + min(likeness[i][j], likeness[k][n])
+                               if _kind(ck.record) == _kind(c.record) and ck.record.country_code == c.record.country_code
+                               else sk
+                               for n, (sk, ck) in enumerate(base[k]))
+                scores[i][j] = (s + together - alone, c)
+
+    # the countries the story's names are now read in (not their first readings: "Perth" beside
+    # "Inverness" is no longer in Australia), and the names that put them there
+    placed: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for m, scored in zip(mentions, scores, strict=True):
+        top = min(scored, key=lambda sc: _ranking(sc[0], sc[1].record))[1]
+        placed[top.record.country_code].add((m.article, name_key(m.text)))
 
     def backed(key: tuple[str, str], r: GazetteerRecord) -> bool:
         """Whether the text puts the name ``key`` at ``r``: it anchors it there, or names its
         country or places another name in it."""
         return (key, r.gazetteer_id) in anchored_by_text or \
-            countries[r.country_code] > own[key][r.country_code] or bool(picked[r.country_code] - {key})
+            countries[r.country_code] > own[key][r.country_code] or bool(placed[r.country_code] - {key})
 
     # One sense per discourse: the same name in one article means the same place, so its
     # mentions share their evidence ("Parkland, Florida" ... "Parkland" is still in Florida).
@@ -354,7 +439,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                         pooled[c.record.gazetteer_id].append(s)
                 mean = means[gkey] = {gid: sum(v) / len(v) for gid, v in pooled.items()}
             scored = [(mean[c.record.gazetteer_id], c) for _, c in scored]
-        scored.sort(key=lambda sc: (-sc[0], sc[1].record.gazetteer_id))
+        scored.sort(key=lambda sc: _ranking(sc[0], sc[1].record))
 
         def fits(match: NameMatch, m: Mention = m, gkey: tuple[str, str] = gkey) -> bool:
             """Whether the text can mean this reading of the name (see below)."""
@@ -368,7 +453,7 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 return backed(gkey, r)
             if m.unconfirmed and r.population < UNCONFIRMED_MAX:
                 # (a story of that town alone says nothing against it: "Schools in Franklin closed")
-                return backed(gkey, r) or not any(keys - {gkey} for keys in picked.values())
+                return backed(gkey, r) or not any(keys - {gkey} for keys in placed.values())
             return True
 
         if not fits(scored[0][1]):
@@ -396,6 +481,20 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     return out
 
 
+def _holds(area: GazetteerRecord, town: GazetteerRecord) -> bool:
+    """Whether an area holds a town of its name as its own: a division it records the town in,
+    or its point is the town's (a country's or region's point is its middle, not its towns)."""
+    return (area.place_type in DIVISION_TYPES and within(town, area)) or \
+        distance_km(town.lat, town.lon, area.lat, area.lon) <= LOCAL_KM
+
+
+def _ranking(score: float, record: GazetteerRecord) -> tuple[float, float, str]:
+    """The order of readings: by score, and of readings that score alike (states, which all
+    have one prior) the better known first ("Florida": the American state, not the
+    Puerto Rican municipality), then by id, so that the order is fixed."""
+    return -score, -renown(record), record.gazetteer_id
+
+
 def _listed_with(mentions: Sequence[Mention], i: int, texts: Mapping[str, str]) -> list[int]:
     """Mentions listed next to mention ``i`` ("A, B and C") in the same article's text."""
     out: list[int] = []
@@ -419,12 +518,26 @@ def _comma_between(a: Mention, b: Mention, texts: Mapping[str, str]) -> bool:
 
 
 _QUALIFIER_GAP = re.compile(r",[ \u00a0]?")
+#: a list's last item joined without a comma: "and Venice", "or Rome"
+_LIST_GOES_ON = re.compile(r"\s+(?:and|or)\s+[A-Z]")
+
+
+def _qualifier(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
+               texts: Mapping[str, str]) -> bool:
+    """Whether mention ``i`` may qualify the name before it: after a comma, and not the middle
+    of a list that goes on without one ("Florence, Milan and Venice"), unless the name is
+    first of all an area ("Paris, Texas and Dallas")."""
+    if i == 0 or not _comma_between(mentions[i - 1], mentions[i], texts):
+        return False
+    text = texts.get(mentions[i].article)
+    return text is None or not _LIST_GOES_ON.match(text, mentions[i].end) or \
+        max(options[i], key=lambda c: (prior(c), c.record.gazetteer_id)).record.place_type in JURISDICTION_TYPES
 
 
 def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
           texts: Mapping[str, str]) -> list[NameMatch] | None:
     """The areas a name is qualified by, as in "Paris, Texas" or "Perth, Australia"."""
-    if i + 1 >= len(mentions) or not _comma_between(mentions[i], mentions[i + 1], texts):
+    if i + 1 >= len(mentions) or not _qualifier(mentions, options, i + 1, texts):
         return None
     areas = [c for c in options[i + 1] if c.record.place_type in JURISDICTION_TYPES]
     return areas or None
@@ -433,9 +546,18 @@ def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i
 def _qualified(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
                texts: Mapping[str, str]) -> list[NameMatch] | None:
     """The readings of the name that mention ``i`` qualifies ("Springfield, Mass.": Springfield's)."""
-    if i == 0 or not _comma_between(mentions[i - 1], mentions[i], texts):
+    if not _qualifier(mentions, options, i, texts):
         return None
     return list(options[i - 1]) or None
+
+
+def _namesake(record: GazetteerRecord, best_known: GazetteerRecord) -> bool:
+    """Whether a town abroad is a namesake of the best known town of its name: much less
+    renowned (:data:`NAMESAKE_GAP`) and named in fewer of the world's languages. A town that
+    the world names as often is no one's namesake, however many more people the other has
+    (Windsor, England beside the bigger Windsor, Ontario, which was named after it)."""
+    return record.country_code != best_known.country_code and record.names < best_known.names and \
+        renown(record) + NAMESAKE_GAP <= renown(best_known)
 
 
 def _kind(record: GazetteerRecord) -> str:
@@ -462,6 +584,8 @@ def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
     return 0.6 + 0.4 * n / max(countries.values()) if n else 0.0
 
 
+#: what a reading gains from a name listed beside it read in its country as its kind of place
+LIKENESS = 1.0
 #: a town or city the entity model reads as no place is a place only where the story is about
 #: its country, unless it has this many people (a world city is that city whatever the model says)
 UNCONFIRMED_MAX = 1_000_000
@@ -486,6 +610,21 @@ def renown(record: GazetteerRecord) -> float:
 LOCAL_ANCHOR = 0.67
 
 
+def _beside(record: GazetteerRecord, neighbours: Sequence[GazetteerRecord], scale: float) -> float:
+    """The coherence of a town's or a site's reading with the first readings of the names
+    beside it in the text, at ``scale`` (:data:`NEIGHBOUR_KM`, or less for a town named like
+    an area); an area's point is no neighbour of the towns in it."""
+    return 0.0 if record.place_type in AREA_TYPES else _coherence(record, neighbours, scale)
+
+
+#: the most coherence a reading gets from the places near it
+_COHERENCE_MAX = 1.5
+#: names this close in the text (in characters) are neighbours (see :func:`_beside`), and how
+#: far a neighbour's first reading reaches: it is less sure than an anchor, so it pulls a
+#: reading only among its nearby towns (Perth beside Dundee), not across a region
+NEIGHBOUR_CHARS, NEIGHBOUR_KM = 120, 50.0
+
+
 def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord], scale: float = REGION_KM) -> float:
     if record.place_type in AREA_TYPES and record.place_type not in DIVISION_TYPES:
         return 0.0  # continents, countries and regions are too wide to be near anything
@@ -495,4 +634,4 @@ def _coherence(record: GazetteerRecord, anchors: Sequence[GazetteerRecord], scal
     if not others:
         return 0.0
     d = min(distance_km(record.lat, record.lon, a.lat, a.lon) for a in others)
-    return 1.5 * math.exp(-d / scale)
+    return _COHERENCE_MAX * math.exp(-d / scale)

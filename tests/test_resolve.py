@@ -158,3 +158,101 @@ def test_a_town_named_by_a_common_word_needs_the_text_to_put_it_there(tmp_path):
     assert "Post" not in got and "Washington" in got
     got = resolved_in_text(tmp_path, "Ranchers drove from Lubbock to Post, Texas, on Monday.")
     assert got["Post"].best.record.country_code == "US"
+
+
+def test_listed_names_agree_on_each_others_final_readings(tmp_path):
+    # the Australian city is the best known Perth, but read beside a Scottish town the pair is
+    # Scottish, and the other name follows Perth's reading, not the Australian first guess
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Perth and Inverness on Monday.")
+    assert got["Perth"].best.record.country_code == "GB"
+    assert got["Inverness"].best.record.country_code == "GB"
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Sydney, Melbourne and Perth on Monday.")
+    assert {got[n].best.record.country_code for n in ("Sydney", "Melbourne", "Perth")} == {"AU"}
+
+
+def test_a_city_named_like_its_own_county_is_read_as_the_city_in_a_list(tmp_path):
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Dublin and Cork on Monday.")
+    assert got["Dublin"].best.record.place_type == "city" and got["Cork"].best.record.place_type == "city"
+    assert got["Cork"].best.record.country_code == "IE"
+
+
+def test_the_story_s_other_places_in_one_country_back_a_town_as_well_known_there(tmp_path):
+    # Windsor, Ontario has more people, but England's Windsor is named as widely: with the
+    # story's other place in Britain, it is the English town
+    for text in ("Ana Reyes visited Windsor on Monday and Edinburgh on Tuesday.",
+                 "Ana Reyes had lunch at Windsor on Sunday, before flying on to Edinburgh."):
+        got = resolved_in_text(tmp_path, text)
+        assert got["Windsor"].best.record.country_code == "GB", text
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Madrid on Monday and Valencia on Tuesday.")
+    assert got["Valencia"].best.record.country_code == "ES"
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Caracas on Monday and Valencia on Tuesday.")
+    assert got["Valencia"].best.record.country_code == "VE"
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Ottawa and Toronto before going on to Windsor.")
+    assert got["Windsor"].best.record.country_code == "CA"
+
+
+def test_a_famous_city_keeps_its_name_in_short_copy(tmp_path):
+    for name, cc in (("Venice", "IT"), ("Paris", "FR"), ("Rome", "IT"), ("Washington", "US"), ("Sydney", "AU"),
+                     ("Perth", "AU")):
+        got = resolved_in_text(tmp_path, f"The minister flew to {name} on Monday.")
+        assert got[name].best.record.country_code == cc, name
+    # the story's other places in a country do not make a far less known namesake there win
+    got = resolved_in_text(tmp_path, "Britain's prime minister visited Leeds on Monday and Washington on Tuesday.")
+    assert got["Washington"].best.record.gazetteer_id == "geonames:4140963"
+    got = resolved_in_text(tmp_path, "The president spoke in Dallas on Monday and in Paris on Tuesday.")
+    assert got["Paris"].best.record.country_code == "FR"
+    got = resolved_in_text(tmp_path, "The governor spoke in Atlanta and Macon on Monday and in Rome on Tuesday.")
+    assert got["Rome"].best.record.country_code == "IT"
+    for text in ("The Texas senator flew to Paris on Monday for climate talks.",
+                 "The mayor of Houston, Texas, flew to Paris on Monday for climate talks."):
+        assert resolved_in_text(tmp_path, text)["Paris"].best.record.country_code == "FR", text
+    got = resolved_in_text(tmp_path, "The delegation visited Boston, then flew to Venice for the art fair.")
+    assert got["Venice"].best.record.country_code == "IT"
+
+
+
+def test_states_of_one_name_are_told_apart_by_renown(tmp_path):
+    # every first-level division has one prior: the better known one is the reading
+    got = resolved_in_text(tmp_path, "The storm hit Nassau on Monday before moving toward Florida.")
+    assert got["Florida"].best.record.gazetteer_id == "countrystatecity:US-FL:1436"
+
+
+def test_the_story_s_country_backs_a_state_over_a_town_named_after_it_abroad(tmp_path):
+    got = resolved_in_text(tmp_path, "The Ontario premier visited Toronto and then London.")
+    assert got["Ontario"].best.record.gazetteer_id == "countrystatecity:CA-ON:866"
+    assert got["Toronto"].best.record.country_code == "CA"
+
+
+def test_the_middle_of_a_list_is_no_qualifier(tmp_path):
+    got = resolved_in_text(tmp_path, "The delegation visited Florence, Milan and Venice.")
+    assert [got[n].best.record.place_type for n in ("Florence", "Milan", "Venice")] == ["city", "city", "town"]
+    assert {got[n].best.record.country_code for n in ("Florence", "Milan", "Venice")} == {"IT"}
+    # a name that is first of all a state still qualifies the town before it
+    got = resolved_in_text(tmp_path, "Residents of Paris, Texas and Dallas gathered on Monday.")
+    assert got["Paris"].best.record.country_code == "US"
+
+
+def test_a_namesake_beside_a_town_of_its_neighbourhood_is_that_town_s_neighbour(tmp_path):
+    # the name beside it is read first on its own (it has namesakes too, so it is no anchor)
+    got = resolved_in_text(tmp_path, "Ana Reyes flew from Dundee to Perth on Monday.")
+    assert got["Perth"].best.record.country_code == "GB"
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Detroit on Monday and Windsor on Tuesday.")
+    assert got["Windsor"].best.record.country_code == "CA"
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Columbus, Ohio, and Dublin on Monday.")
+    assert got["Dublin"].best.record.country_code == "US"  # past the state between them
+    # a town a region away is no neighbour: the famous city keeps its name
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Berlin on Monday and Frankfurt on Tuesday.")
+    assert got["Frankfurt"].best.record.population > 500_000
+    got = resolved_in_text(tmp_path, "Ana Reyes visited Boston and Cambridge on Monday.")
+    assert got["Boston"].best.record.country_code == "US" and got["Cambridge"].best.record.country_code == "US"
+
+
+def test_a_story_of_english_towns_does_not_anchor_an_english_namesake(tmp_path):
+    # the division most of the story's places lie in, named only by its people ("English"),
+    # says no more than the country does: the capital keeps its name
+    text = ("LONDON - English police said the poisoning in Salisbury was an attack on Britain. In Washington, "
+            "officials expelled 60 diplomats. Ministers met in London and Salisbury on Monday.")
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + text))
+    found = Recognizer(gazetteer()).find(article)  # demonyms too, as the geoparser reads them
+    got = {r.mention.text: r for r in resolve(found, {article.id: article.text})}
+    assert got["Washington"].best.record.gazetteer_id == "geonames:4140963"

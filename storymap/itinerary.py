@@ -1020,7 +1020,12 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                     _inside(off + who.idx, mentions):
                 continue  # a place as the subject ("Moscow said", "Cairo airport officials")
             before = [n for i, n in named if who is not None and i < who.i and n]
-            name, noun, how, label = _describe(who, before[-1] if before else last_name, people)
+            # "During his trip to Washington, Bangemann will meet...": a possessive before the
+            # sentence's named subject is that subject's
+            ahead = [n for i, n in named if who is not None and who.dep_ == "poss" and i > who.i and n and
+                     sent[i - sent.start].head.dep_ == "ROOT"] if not before else []
+            name, noun, how, label = _describe(who, before[-1] if before else ahead[0] if ahead else last_name,
+                                               people)
             nearby: frozenset[str] = frozenset()
             if who is None and (pred.pos_ == "NOUN" and not _others(pred) or journey):
                 # "Wednesday's meeting at X", "the visit to X is the first...": the story's
@@ -1348,9 +1353,14 @@ def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
         return True  # "will travel to Quito, and she returns to Madrid on Friday": the return's time
     # a clause that speaks of the traveller ("Ottawa, where Trudeau welcomed him on
     # Friday") tells the time of the same visit
+    # and a clause that tells of the journey itself ("his trip, which runs from April 26 to 29")
+    # tells its time
     return any(t.dep_ in ("relcl", "acl", "advcl", "ccomp") and t.i not in holding and
                not (t.dep_ == "relcl" and any(c.lower_ in PRONOUN_CLASS and c.dep_ in ("dobj", "dative", "nsubj")
-                                              for c in t.children)) for t in span.root.ancestors)
+                                              for c in t.children)) and
+               not (t.dep_ == "relcl" and pred.pos_ == "NOUN" and pred.lemma_.lower() in TRAVEL_NOUNS and
+                    (t.head.i == pred.i or t.head.head.head.i == pred.i))  # (or on its place, as parsed)
+               for t in span.root.ancestors)
 
 
 def _adverbial(doc: Any, date: DateMention, off: int) -> bool:
@@ -1643,8 +1653,8 @@ def _named(key: tuple[str, ...], index: dict[str, frozenset[str]], documents: Se
     """The subject a name's words make, with the nouns and the pronoun the texts use for it."""
     words = frozenset(key)
     kinds, pronoun, group = _kinds(words, index), _pronoun_of(words, documents), _in_group(words, documents)
-    if pronoun == "plural" and not group and kinds & TITLES:
-        pronoun = None  # one officeholder is no "they": those were others ("the pact they struck")
+    if pronoun in ("plural", "thing") and not group and kinds & TITLES:
+        pronoun = None  # one officeholder is no "they" or "it": those were others ("the pact they struck")
     return Subject(" ".join(key), words, kinds, pronoun, group)
 
 

@@ -1000,3 +1000,16 @@ def test_a_tours_date_range_opens_at_its_first_place_and_ends_at_its_last(tmp_pa
     got = stops(tmp_path, "Ana Reyes will visit Doha, Riyadh and Muscat from May 6 to 10.", published="2024-05-01")
     assert in_order(got) == ["Doha", "Riyadh", "Muscat"]
     assert [got[n]["date"] for n in ("Doha", "Riyadh", "Muscat")] == ["2024-05-06", None, "2024-05-10"]
+
+
+def test_a_clause_that_tells_of_the_journey_dates_it_and_a_possessive_before_the_subject_is_its(tmp_path):
+    got = stops(tmp_path, "Finance Minister Ana Reyes spoke in Lisbon on Monday. A central banker, Rui Costa, "
+                          "disagreed. He wrote that rates must rise. During her trip to Washington, which runs from "
+                          "April 26 to 29, Reyes will meet the Treasury Secretary.", published="2024-04-22")
+    assert got["Washington"]["date"] == "2024-04-26" and got["Washington"]["status"] == "expected"
+
+
+def test_an_officeholder_is_never_it(tmp_path):
+    got = stops(tmp_path, "Finance Minister Ana Reyes flies to Washington on Friday. It is her first visit as "
+                          "minister. During her stay, she will also visit Boston.", published="2024-04-22")
+    assert set(got) == {"Washington", "Boston"}

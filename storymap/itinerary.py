@@ -75,6 +75,8 @@ PROGRESS_MARKS = words("progress_marks")
 ABSTRACT_NOUNS = words("abstract_nouns")
 #: those a speaker tells in person ("told reporters", "told a news conference")
 AUDIENCE_NOUNS = words("audience_nouns")
+#: adjectives that make a journey only a possibility ("a possible visit to Canada")
+POSSIBILITY_MODIFIERS = words("possibility_modifiers")
 #: nouns of feeling, whose "at" tells a cause ("satisfaction at the rescheduling")
 FEELING_NOUNS = words("feeling_nouns")
 #: verbs whose agent comes after or before the act they tell of ("followed by a visit to X")
@@ -474,6 +476,8 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         status = EventStatus.EXPECTED  # "was moving toward Brownsville": not there yet
     if status == EventStatus.REPORTED and pred.lemma_.lower() == "approach":
         status = EventStatus.EXPECTED  # "approaching Australia": not there yet
+    if pred.pos_ == "NOUN" and any(c.dep_ == "amod" and c.lower_ in POSSIBILITY_MODIFIERS for c in pred.children):
+        return EventStatus.HYPOTHETICAL  # "with a possible visit to Canada": maybe, not a plan
     if status == EventStatus.REPORTED and pred.pos_ == "NOUN" and any(
             c.dep_ in ("amod", "compound") and (c.lower_ in PLAN_MODIFIERS or c.lemma_.lower() in PLAN_WORDS and
                                                 c.tag_ in ("VBN", "VBG", "JJ")) for c in pred.children):

@@ -1013,3 +1013,9 @@ def test_an_officeholder_is_never_it(tmp_path):
     got = stops(tmp_path, "Finance Minister Ana Reyes flies to Washington on Friday. It is her first visit as "
                           "minister. During her stay, she will also visit Boston.", published="2024-04-22")
     assert set(got) == {"Washington", "Boston"}
+
+
+def test_a_possible_visit_is_no_stop(tmp_path):
+    got = stops(tmp_path, "Ana Reyes will fly to Tokyo on Sunday, with a possible visit to Canada before she "
+                          "returns home.", published="2024-05-15")
+    assert "Canada" not in got and "Tokyo" in got

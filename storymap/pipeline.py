@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from storymap.articles import Article
 from storymap.dates import article_anchor, find_dates
+from storymap.dateline import opening_dateline
 from storymap.document import Document
 from storymap.errors import OnlineGeocoderError
 from storymap.gazetteer import AREA_TYPES, JURISDICTION_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
@@ -259,13 +260,38 @@ def article_anchors(articles: Sequence[Article]) -> dict[str, dt.date | None]:
     anchors = {}
     for article in articles:
         dates = [d for b in article.blocks for d in find_dates(article.text, b.start, b.end)]
-        anchors[article.id] = article_anchor(dates, article.published, near)
+        anchors[article.id] = _dateline_day(article) or article_anchor(dates, article.published, near)
     known = sorted(d for d in anchors.values() if d is not None)
     for article in articles:
         if anchors[article.id] is None and known:
             # no date of its own: its weekdays count from the story's other articles
             anchors[article.id] = known[len(known) // 2]
     return anchors
+
+
+#: a dateline's own day is the article's when it is this close to the publication date
+DATELINE_DAYS = 2
+
+
+def _dateline_day(article: Article) -> dt.date | None:
+    """The day an article's opening dateline gives ("JAKARTA, March 22 -"), when it is within
+    :data:`DATELINE_DAYS` of the publication date: the day the writer counts "yesterday" and
+    weekdays from, where a wire's timestamp may already be the next or still the previous day."""
+    if article.published is None:
+        return None
+    for block in article.blocks[:2]:
+        line = opening_dateline(article.text, block.start, block.end)
+        date = line.date if line is not None else None
+        if date is None or date.month is None or date.day is None:
+            continue
+        for year in (article.published.year - 1, article.published.year, article.published.year + 1):
+            try:
+                day = dt.date(date.year or year, date.month, date.day)
+            except ValueError:
+                continue
+            if abs((day - article.published).days) <= DATELINE_DAYS:
+                return day
+    return None
 
 
 def unplaced(article: Article, found: Analysis, resolved: Sequence[Resolved]) -> tuple[Unplaced, ...]:

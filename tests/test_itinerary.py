@@ -1019,3 +1019,9 @@ def test_a_possible_visit_is_no_stop(tmp_path):
     got = stops(tmp_path, "Ana Reyes will fly to Tokyo on Sunday, with a possible visit to Canada before she "
                           "returns home.", published="2024-05-15")
     assert "Canada" not in got and "Tokyo" in got
+
+
+def test_yesterday_counts_from_the_datelines_day_when_the_wire_stamped_the_day_before(tmp_path):
+    got = stops(tmp_path, "JAKARTA, March 22 - World Bank President Ana Reyes flew to Indonesia yesterday from "
+                          "Tokyo for talks with officials.", published="2024-03-21")
+    assert got["Tokyo"]["date"] == "2024-03-21"

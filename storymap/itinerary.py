@@ -397,6 +397,17 @@ def _own_clause(chain: list[Any]) -> list[Any]:
     return chain
 
 
+def struck(event: MovementEvent) -> bool:
+    """Whether an event tells a storm or a blow striking its place ("slammed into the
+    Philippines"): no visit, so no town the article was filed from stands for it."""
+    return event.predicate.split()[0] in IMPACT_VERBS
+
+
+def _infinitive(verb: Any) -> bool:
+    """Whether a verb is a "to" infinitive ("to visit", "to be followed")."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
 def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
     """Reported, expected, cancelled, negated or hypothetical, from the words governing the predicate."""
     words: list[Any] = [pred.head] if pred.dep_ == "acl" and pred.head.pos_ == "NOUN" else []  # "plans to visit"
@@ -404,17 +415,15 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         if all(t.i != w.i for w in words):
             words.append(t)
     top = words[-1]
-    if top.dep_ in ("advcl", "acl") and top.tag_ == "VB" and \
-            any(c.dep_ == "aux" and c.lower_ == "to" for c in top.children):
+    if top.dep_ in ("advcl", "acl") and top.tag_ == "VB" and _infinitive(top):
         # "will travel to Europe to attend the Venice summit", "during a trip to attend": a purpose
         # is as the act it is for
         words += [t for t in _Parse.chain(top.head) if all(t.i != w.i for w in words)]
     status = EventStatus.REPORTED
-    if any(t.lemma_.lower() in SUCCESSION_VERBS and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
-           for t in words):
+    if any(t.lemma_.lower() in SUCCESSION_VERBS and _infinitive(t) for t in words):
         status = EventStatus.EXPECTED  # "to be followed by a visit to Nicaragua": still to come
     kids = list(pred.children)
-    if pred.pos_ == "VERB" and pred.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in kids) and \
+    if pred.pos_ == "VERB" and pred.tag_ == "VB" and _infinitive(pred) and \
             (pred.dep_ == "ROOT" or pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("PROPN", "NOUN") and
              _headline(pred)):
         status = EventStatus.EXPECTED  # a headline's "Obama to visit London"
@@ -640,6 +649,25 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                 return stop[0], "", "dest"  # "her next stop is Manila", "the first leg was Hanoi"
         return None
     return None
+
+
+def _carried(who: Any, people: frozenset[str]) -> Any:
+    """The person a group or a craft told as the traveller stands for: the leader of "a
+    delegation led by Reyes", the owner of "Reyes's plane" or the one "a flight carrying
+    President Reyes" carries; else ``who``."""
+    if who is None or who.pos_ != "NOUN":
+        return who
+    leader = next((g for a in who.children if a.dep_ == "acl" and a.lemma_.lower() in LEADING_VERBS
+                   for b in a.children if b.dep_ == "agent" for g in b.children if g.dep_ == "pobj"), None)
+    if leader is not None:
+        return leader
+    if who.lemma_.lower() not in ALL_KINDS:
+        return who
+    carried = [*who.children, *(g for a in who.children if a.dep_ == "acl" and a.lemma_.lower() in CARRY_VERBS
+                                for g in a.children)]
+    return next((c for c in carried if c.dep_ in ("poss", "dobj") and
+                 (c.ent_type_ == "PERSON" or c.text in people or
+                  PRONOUN_CLASS.get(c.lower_) in ("male", "female"))), who)
 
 
 def _diverted(pred: Any) -> bool:
@@ -1008,18 +1036,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                 # "the tour ends in Glasgow", "her visit takes her to Rome": the journey's traveller
                 journey = True
                 who = next((c for c in who.children if c.dep_ == "poss"), None)
-            if who is not None and who.pos_ == "NOUN":
-                # "a delegation led by Reyes arrived": the one who leads it
-                who = next((g for a in who.children if a.dep_ == "acl" and a.lemma_.lower() in LEADING_VERBS
-                            for b in a.children if b.dep_ == "agent" for g in b.children if g.dep_ == "pobj"), who)
-            if who is not None and who.pos_ == "NOUN" and who.lemma_.lower() in ALL_KINDS:
-                # "Reyes's plane was forced to land", "a flight carrying Reyes": the craft carries its
-                # owner or the one it is said to carry
-                who = next((c for c in (*who.children, *(g for a in who.children if a.dep_ == "acl" and
-                                                         a.lemma_.lower() in CARRY_VERBS for g in a.children))
-                            if c.dep_ in ("poss", "dobj") and
-                            (c.ent_type_ == "PERSON" or c.text in people or c.lower_ in PRONOUN_CLASS and
-                             PRONOUN_CLASS[c.lower_] in ("male", "female"))), who)
+            who = _carried(who, people)
             if who is not None and who.ent_type_ not in ("PERSON", "ORG", "NORP") and \
                     _inside(off + who.idx, mentions):
                 continue  # a place as the subject ("Moscow said", "Cairo airport officials")
@@ -1063,8 +1080,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                                   label, name, noun, how, status, kind, own, cue, _strength(pred, rel, how),
                                   _past_years(pred), inferred, under_way, nearby=nearby,
                                   simple_present=pred.tag_ in ("VBZ", "VBP") and not _headline(pred)))
-        if any(_diverted(sent.doc[i]) for i in preds):
-            out[first:] = _not_reached(out[first:], [sent.doc[i] for i in preds])
+        out[first:] = _not_reached(out[first:], [sent.doc[i] for i in preds])
         if positions and len(out) > first:
             out[first:] = _positions_apart(out[first:], preds, positions)
         # (a position is no member of a list of places)
@@ -1160,7 +1176,7 @@ def _lists(text: str, places: Sequence[tuple[int, int]], found: list[MovementCan
                     out[out.index(c)] = dataclasses.replace(c, dates=mine, inferred=False)
         elif not any(own[:-1]):  # (a range after the last member is the whole list's)
             shared = {c.dates for m in run for c in by_place.get(m, ())}
-            span = next(iter(shared))[0] if len(shared) == 1 and len(next(iter(shared))) == 1 else None
+            span = next(iter(shared))[0] if [len(d) for d in shared] == [1] else None
             if span is not None and span.end_day is not None and not span.vague:
                 # "will visit Doha, Riyadh and Muscat from May 6 to 10": the tour opens in the first
                 # on May 6 and ends in the last by May 10; the others fall between
@@ -1227,7 +1243,8 @@ def _inside(pos: int, mentions: Sequence[tuple[int, int]]) -> bool:
 def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int], dates: Sequence[DateMention],
                        mentions: Sequence[tuple[int, int]],
                        last_name: tuple[str, ...] | None) -> list[MovementCandidate]:
-    """Arrivals with no place named, and acts done "here", placed at the dateline's place."""
+    """Arrivals with no place named, acts done "here", and a lede's meeting or talk to reporters in
+    a sentence that names no place, placed at the dateline's place."""
     dateline = document.dateline
     if dateline is None or not dateline.places:
         return []
@@ -1235,6 +1252,8 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
     if place is None:
         return []
     out = []
+    # the lede, when it names no place: "LIMA - Reyes met the president on Tuesday" is at the dateline's place
+    lede = off + sent.start_char <= dateline.end + 2 and not any(_inside(off + t.idx, mentions) for t in sent)
     for tok in sent:
         lemma = tok.lemma_.lower()
         if tok.lower_ == "here" and tok.dep_ == "advmod":
@@ -1250,12 +1269,7 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
             word = f"{pred.lemma_.lower()} here"
         elif lemma in ARRIVAL_VERBS and tok.pos_ == "VERB" or \
                 (lemma in UNPLACED_NOUNS or tok.lower_ in UNPLACED_NOUNS) and tok.pos_ == "NOUN" or \
-                (lemma in MEETING_VERBS or lemma in SAY_VERBS and any(
-                    c.dep_ in ("dobj", "dative") and c.lemma_.lower() in AUDIENCE_NOUNS for c in tok.children)) and \
-                tok.pos_ == "VERB" and tok.dep_ == "ROOT" and \
-                off + sent.start_char <= dateline.end + 2 and not any(_inside(off + t.idx, mentions) for t in sent):
-            # (the lede's meeting or talk to reporters, in a sentence that names no place: "LIMA -
-            # Reyes met the president on Tuesday", "told a news conference" is at the dateline's place)
+                lede and _meets_or_tells(tok):
             if any(c.dep_ == "prep" and c.lower_ in SCENE_PREPS and
                    any(g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME") and
                        g.lemma_.lower() not in TRAVEL_NOUNS for g in c.children)
@@ -1271,6 +1285,14 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
                               _status(pred, None), EventKind.VISIT, _dates_in(pred, off, dates), _cue(pred),
                               _strength(pred, "at", how) * 0.9))
     return out
+
+
+def _meets_or_tells(verb: Any) -> bool:
+    """Whether a sentence's main verb is a meeting ("met the president") or a talk to those
+    present ("told reporters", "told a news conference")."""
+    lemma = verb.lemma_.lower()
+    return verb.pos_ == "VERB" and verb.dep_ == "ROOT" and (lemma in MEETING_VERBS or lemma in SAY_VERBS and any(
+        c.dep_ in ("dobj", "dative") and c.lemma_.lower() in AUDIENCE_NOUNS for c in verb.children))
 
 
 def _others(noun: Any) -> bool:

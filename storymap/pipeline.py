@@ -30,8 +30,8 @@ from storymap.dateline import opening_dateline
 from storymap.document import Document
 from storymap.errors import OnlineGeocoderError
 from storymap.gazetteer import AREA_TYPES, JURISDICTION_TYPES, Gazetteer, GazetteerRecord, NameMatch, PlaceType
-from storymap.itinerary import (IMPACT_VERBS, EventKind, MovementEvent, Reference, Subject, find_subject,
-                                subject_events, travellers)
+from storymap.itinerary import (EventKind, MovementEvent, Reference, Subject, find_subject, struck, subject_events,
+                                travellers)
 from storymap.positions import computed_places
 from storymap.recognize import TITLES, Analysis, Mention, Recognizer
 from storymap.resolve import Resolved, outlet_home, resolve
@@ -284,9 +284,10 @@ def _dateline_day(article: Article) -> dt.date | None:
         date = line.date if line is not None else None
         if date is None or date.month is None or date.day is None:
             continue
-        for year in (article.published.year - 1, article.published.year, article.published.year + 1):
+        near = article.published.year
+        for year in (date.year,) if date.year else (near - 1, near, near + 1):
             try:
-                day = dt.date(date.year or year, date.month, date.day)
+                day = dt.date(year, date.month, date.day)
             except ValueError:
                 continue
             if abs((day - article.published).days) <= DATELINE_DAYS:
@@ -410,7 +411,7 @@ def _datelined(evidence: Sequence[MovementEvent], documents: Sequence[Document],
         host = town.get(ev.article)
         if r is not None and host is not None and r.best.record.place_type == PlaceType.COUNTRY and \
                 ev.kind == EventKind.VISIT and host.best.record.country_code == r.best.record.country_code and \
-                ev.predicate.split()[0] not in IMPACT_VERBS:  # (a storm that "slammed into" the country: not there)
+                not struck(ev):  # (a storm that "slammed into" the country: not there)
             ev = dataclasses.replace(ev, mention=(host.mention.start, host.mention.end))
         out.append(ev)
     return out

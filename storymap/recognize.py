@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 TITLES = words("titles") | words("courtesy_titles")
 #: a storm's kind and its name ("Hurricane Nadia", "Tropical Storm Nadia"): a name, not a place
-_STORM_NAME = re.compile(r"\b(?:" + alternation([w.capitalize() for w in sorted(words("kinds_storm")) if w != "system"]) +
+_STORM_NAME = re.compile(r"\b(?:" + alternation([w.capitalize() for w in sorted(words("named_storm_kinds"))]) +
                          r")\s+([A-Z][a-z]+)\b")
 # in prose "and" joins two names far more often than it makes one ("Chillicothe and Zanesville");
 # a dateline's place takes it ("TRINIDAD AND TOBAGO")

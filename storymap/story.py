@@ -22,7 +22,7 @@ from storymap.dates import vague_offset
 from storymap.edits import Edits, carry_edits
 from storymap.errors import ArticleError, StoryError
 from storymap.gazetteer import AREA_TYPES, POPULATED_TYPES, Gazetteer, GazetteerRecord, PlaceType, within
-from storymap.itinerary import IMPACT_VERBS, VIA_PREPS, EventKind, EventStatus, MovementEvent, Subject
+from storymap.itinerary import VIA_PREPS, EventKind, EventStatus, MovementEvent, Subject, struck
 from storymap.lexicon import alternation, phrases, words
 from storymap.pipeline import Progress, analyse
 from storymap.positions import COMPUTED, id_precision_km, is_computed, reference_id
@@ -379,7 +379,7 @@ def assign_roles(places: list[Place], article_order: dict[str, int],
     for p in [p for p in stops if p.record.place_type == PlaceType.COUNTRY]:
         if any(s is not p and s.record.place_type not in AREA_TYPES and within(s.record, p.record) for s in stops):
             continue
-        if all(e.predicate.split()[0] in IMPACT_VERBS for e in p.evidence):
+        if all(struck(e) for e in p.evidence):
             continue  # a storm that "slammed into" the country is not where the article was filed
         filed = [q for q in places if q.status is None and q.part_of is None and q.record.place_type in POPULATED_TYPES
                  and any(r.mention.dateline for r in q.mentions) and within(q.record, p.record)]

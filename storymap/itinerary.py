@@ -144,8 +144,13 @@ OVERFLOWN = words("overflown_nouns")
 ANYONE = words("anyone_nouns")
 #: nouns for people travelling together
 GROUP_NOUNS = words("group_nouns")
+QUANTIFIERS = words("quantifiers")
 #: kinds of traveller: a title noun of one kind refers to a subject given another
 KIND_CLASSES = tuple(words(f"kinds_{kind}") for kind in ("vessel", "storm", "aircraft", "train", "troupe"))
+#: the kinds of people who travel together as one ("the band", "the team"): "they" or "it"
+TROUPES = KIND_CLASSES[-1]
+#: the general nouns of the kind classes ("the vessel"), which tell of a particular one ("the tanker")
+KIND_GENERICS = words("kind_generics")
 #: every kind noun of the classes above
 ALL_KINDS = frozenset().union(*KIND_CLASSES)
 #: courtesy titles say nothing of what a traveller is
@@ -994,6 +999,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             off, sent = sents[k]
             by_sentence[(off + sent.start_char, off + sent.end_char)].append((s, e))
     last_name: tuple[str, ...] | None = None
+    last_thing: tuple[tuple[str, ...], frozenset[str]] | None = None
     people = _person_words(document)
     dateline = document.dateline
     # the story's last told date, for sentences that name none
@@ -1046,7 +1052,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             ahead = [n for i, n in named if who is not None and who.dep_ == "poss" and i > who.i and n and
                      sent[i - sent.start].head.dep_ == "ROOT"] if not before else []
             name, noun, how, label = _describe(who, before[-1] if before else ahead[0] if ahead else last_name,
-                                               people)
+                                               people, None if before or ahead else last_thing)
             nearby: frozenset[str] = frozenset()
             if who is None and (pred.pos_ == "NOUN" and not _others(pred) or journey):
                 # "Wednesday's meeting at X", "the visit to X is the first...": the story's
@@ -1092,7 +1098,7 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                                                                         for g in c.children)):
                 # "the Marlin sank on Wednesday": an end with no place, kept to tell what was never reached
                 who, _ = _traveller(tok, "at")
-                name, noun, how, label = _describe(who, last_name, people)
+                name, noun, how, label = _describe(who, last_name, people, last_thing)
                 if how not in (Reference.NAME, Reference.TITLE, Reference.IT):
                     continue  # "... who died": only an end told of the traveller by name or kind
                 out.append(MovementCandidate(article.id, NO_PLACE, span, tok.lemma_.lower(), label, name, noun, how,
@@ -1111,6 +1117,11 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                     tok.lemma_.lower() in TITLES and any(c.lower_ == "the" for c in tok.children):
                 last_name = (TITLE_MARK + tok.lemma_.lower(),)  # "The crown prince ... He": by that title
                 break
+        # the group or thing this sentence tells of, for a "they" or "it" in the next; none when
+        # the sentence is about someone or something else
+        subject = next((t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"), None)
+        if subject is not None and subject.pos_ != "PRON":
+            last_thing = _thing_told(subject)
     return out
 
 
@@ -1472,16 +1483,43 @@ def _is_name(tok: Any, people: frozenset[str]) -> bool:
     return tok.pos_ == "PROPN" or (tok.pos_ in ("NOUN", "ADJ") and tok.text[:1].isupper() and tok.text in people)
 
 
-def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str] = frozenset()
+def _member(who: Any) -> Any:
+    """Who a group noun stands for: the students of "a group of 40 students"; else ``who``
+    (also for "a delegation of officials": anyone's title says less than the group's noun)."""
+    if who.pos_ == "NOUN" and who.lemma_.lower() in GROUP_NOUNS:
+        return next((g for c in who.children if c.dep_ == "prep" and c.lower_ == "of"
+                     for g in c.children if g.dep_ == "pobj" and g.pos_ == "NOUN" and
+                     g.lemma_.lower() not in TITLES and g.lemma_.lower() not in ANYONE), who)
+    return who
+
+
+def _thing_told(subject: Any) -> tuple[tuple[str, ...], frozenset[str]] | None:
+    """A clause subject that a group or a thing is told by ("The royal couple arrived", "A
+    tanker left", "A group of 30 students arrived"): the reference a later pronoun of its
+    class makes to it (a group is "they", a ship "it", a band either), else None."""
+    who = _member(subject)
+    lemma = who.lemma_.lower()
+    if who.pos_ != "NOUN" or not (lemma in ALL_KINDS or lemma in GROUP_NOUNS or who is not subject) or \
+            not any(c.dep_ == "det" for c in subject.children):
+        return None
+    if who.tag_ == "NNS" or lemma in GROUP_NOUNS:
+        classes = frozenset({"plural"})
+    elif lemma in TROUPES:
+        classes = frozenset({"plural", "thing"})
+    else:
+        classes = frozenset({"thing"})
+    return (TITLE_MARK + lemma,), classes
+
+
+def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str] = frozenset(),
+              thing: tuple[tuple[str, ...], frozenset[str]] | None = None
               ) -> tuple[tuple[str, ...] | None, str | None, Reference, str]:
     """(name words, title noun, how it was found, the words as written) for a traveller token;
-    ``people`` are the article's person-name words (:func:`_person_words`)."""
+    ``people`` are the article's person-name words (:func:`_person_words`); ``thing`` is the
+    group or thing the last sentence told of (:func:`_thing_told`), for a pronoun of its class."""
     if who is None:
         return None, None, Reference.NONE, ""
-    if who.pos_ == "NOUN" and who.lemma_.lower() in GROUP_NOUNS:
-        # "a group of 40 students": the students
-        who = next((g for c in who.children if c.dep_ == "prep" and c.lower_ == "of"
-                    for g in c.children if g.dep_ == "pobj" and g.pos_ == "NOUN"), who)
+    who = _member(who)
     toks = [t for t in who.subtree if t.i <= who.i]
     while toks and toks[0].dep_ in ("det", "punct"):
         toks = toks[1:]
@@ -1493,6 +1531,8 @@ def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str
     if who.lower_ in SPEAKERS:
         return None, None, Reference.NONE, who.text  # "I", "we": a speaker quoted, not the one told of
     if who.pos_ == "PRON" or who.lower_ in PRONOUNS:
+        if thing is not None and PRONOUN_CLASS.get(who.lower_) in thing[1]:
+            return thing[0], PRONOUN_CLASS.get(who.lower_), Reference.PRONOUN, who.text  # "The tanker left ... It"
         if last_name is None and PRONOUN_CLASS.get(who.lower_) == "thing":
             return None, "thing", Reference.IT, who.text  # "it landed": a thing, if the story follows one
         return last_name, PRONOUN_CLASS.get(who.lower_), Reference.PRONOUN if last_name else Reference.NONE, who.text
@@ -1504,6 +1544,8 @@ def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str
             return words, None, Reference.NAME, label
         if who.lower_.rstrip(".") in TITLES:
             return None, who.lower_.rstrip("."), Reference.TITLE, label  # "The Pope's visit"
+    if who.pos_ == "NOUN" and who.tag_ == "NNS" and any(c.lower_ in QUANTIFIERS for c in who.children):
+        return None, None, Reference.NONE, label  # "many visitors travel to Florence": no one in particular
     if who.pos_ == "NOUN":
         # "the trade envoy Maria Sousa", "the envoy, Maria Sousa,": the name in apposition is who it is
         named = [c for c in who.children if c.dep_ == "appos" and c.pos_ == "PROPN" and
@@ -1622,7 +1664,9 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
                        _in_group(words, documents))
     score: defaultdict[tuple[str, ...], float] = defaultdict(float)
     events: Counter[tuple[str, ...]] = Counter()
-    things: Counter[str] = Counter()
+    things: Counter[frozenset[str]] = Counter()  # by the nouns of a kind ("the tanker", "the vessel")
+    number: defaultdict[str, set[bool]] = defaultdict(set)  # whether each noun was told in the plural
+    told_by: Counter[str] = Counter()  # the events told by each noun
     lead_text = " ".join(_lead(d) for d in documents)
     for c in cands:
         if c.kind == EventKind.END:
@@ -1632,19 +1676,39 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
             key = names.canonical(c.name)
             score[key] += (1.0 if c.how == Reference.NAME else 0.5) * (0.6 if c.kind == EventKind.ORIGIN else 1.0)
             events[key] += 1
-        elif c.how == Reference.TITLE and c.noun and c.status != EventStatus.HYPOTHETICAL and c.noun not in TITLES and \
-                c.noun not in _NOBODY_IN_PARTICULAR and c.traveller.split() and \
-                c.traveller.split()[-1] in (c.noun, c.noun + "s", c.noun + "es") and \
-                re.search(rf"\b{re.escape(c.noun)}", lead_text, re.IGNORECASE):
-            things[c.noun] += 1  # a thing or group named in the lead, written in lower case
-    best_thing = max(sorted(things), key=lambda n: things[n], default=None)
+        elif c.status != EventStatus.HYPOTHETICAL and (noun := _thing_noun(c)) is not None:
+            things[_kind_of(noun)] += 1  # a thing or group, written in lower case
+            told_by[noun] += 1
+            number[noun].add(c.how == Reference.TITLE and c.traveller.split()[-1] != noun)
+    for general in [k for k in things if k <= KIND_GENERICS]:
+        for k in things:
+            if k & general and not k <= KIND_GENERICS and \
+                    number[min(k - KIND_GENERICS)] >= set().union(*(number[n] for n in general)):
+                # "the tanker ... the vessel" (but "the submarine ... the vessels" are others)
+                things[k] += things[general]
+    # (only one the lead tells of)
+    things = Counter({k: n for k, n in things.items()
+                      if any(re.search(rf"\b{re.escape(w)}", lead_text, re.IGNORECASE) for w in k)})
+    # (a group, "the couple", "the delegation", is the story's only when no one named moves:
+    # else it is the named traveller's party)
+    able = [k for k in things if not events or not k & GROUP_NOUNS]
+    best_thing = max(sorted(able, key=sorted), key=lambda k: things[k], default=None)
     if best_thing:
         things[best_thing] += sum(1 for c in cands if c.how == Reference.IT and c.status != EventStatus.HYPOTHETICAL)
-    if best_thing and things[best_thing] >= 2 and things[best_thing] > max(events.values(), default=0):
+    # (against a named traveller, a thing's events by one noun: a name may be the thing the nouns tell of)
+    if best_thing and things[best_thing] >= 2 and \
+            (not events or max(told_by[n] for n in best_thing) > max(events.values()) and
+             max(told_by[n] for n in best_thing) >= 2):
         # no named traveller moves, a thing does: "the tank", "the vessel"
-        label = max((c.traveller for c in cands if c.noun == best_thing), key=lambda t: (len(t.split()), t))
-        plural = any(c.noun == best_thing and c.traveller.split()[-1] != best_thing for c in cands)
-        return Subject(label, frozenset(), frozenset({best_thing}), "plural" if plural else "thing", False)
+        particular = best_thing - KIND_GENERICS
+        if particular:
+            best_thing = particular | {n for n in best_thing & KIND_GENERICS if number[n] <= number[min(particular)]}
+        told = [c for c in cands if c.how == Reference.TITLE and c.noun in best_thing]
+        label = max((c.traveller for c in told), key=lambda t: (len(t.split()), t))
+        plural = any(c.traveller.split()[-1] != c.noun for c in told) or \
+            any(c.how == Reference.PRONOUN and c.noun == "plural" and c.name and
+                c.name[0].removeprefix(TITLE_MARK) in best_thing for c in cands)
+        return Subject(label, frozenset(), best_thing, "plural" if plural else "thing", False)
     first_named: list[tuple[str, ...]] = []
     for doc in documents:
         # (a name the entity model did not call a person's counts when the texts move it: the
@@ -1673,6 +1737,27 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
         score[key] += min(mentions, 10) * 0.1
     best = max(sorted(score), key=lambda k: score[k])
     return _named(best, index, documents)
+
+
+def _thing_noun(c: MovementCandidate) -> str | None:
+    """The noun of the group or thing a candidate is told of, by that noun ("the tanker", "a
+    group of 40 students") or by a pronoun after it ("It is due in Singapore"); None for a
+    title (someone in particular: see :func:`_titled_traveller`) or for anyone at all."""
+    if c.how == Reference.TITLE and c.noun and c.traveller.split() and \
+            c.traveller.split()[-1] in (c.noun, c.noun + "s", c.noun + "es"):
+        noun = c.noun
+    elif c.how == Reference.PRONOUN and c.name and c.name[0].startswith(TITLE_MARK):
+        noun = c.name[0].removeprefix(TITLE_MARK)
+    else:
+        return None
+    return None if noun in TITLES or noun in ANYONE else noun
+
+
+def _kind_of(noun: str) -> frozenset[str]:
+    """The nouns that may tell of the same thing as this one: itself and the general nouns
+    of its kind ("tanker", "ship", "vessel"); for a general noun, its kind's general nouns."""
+    cls = next((cls for cls in KIND_CLASSES if noun in cls), frozenset())
+    return frozenset({noun}) | (cls & KIND_GENERICS)
 
 
 def _named(key: tuple[str, ...], index: dict[str, frozenset[str]], documents: Sequence[Any]) -> Subject:
@@ -1835,7 +1920,10 @@ def subject_events(cands: Sequence[MovementCandidate], subject: Subject, anchors
             mine = bool(subject.words & c.nearby or subject.kinds & c.nearby or
                         subject.pronoun and subject.pronoun in c.nearby)
         elif c.how == Reference.PRONOUN and c.name and c.name[0].startswith(TITLE_MARK):
-            mine = subject.is_kind(c.name[0].removeprefix(TITLE_MARK))
+            # (a named thing the texts give no kind is what "the plane ... its journey" tells of)
+            mine = subject.is_kind(c.name[0].removeprefix(TITLE_MARK)) or \
+                bool(subject.words) and c.noun == "thing" and subject.pronoun in (None, "thing") and \
+                not subject.kinds & ALL_KINDS
         elif c.how == Reference.PRONOUN and subject.pronoun and c.noun and c.noun != subject.pronoun and \
                 not (c.noun == "plural" and subject.pronoun in ("male", "female") and subject.group):
             mine = False  # "his trip" in a story about a woman: someone else's

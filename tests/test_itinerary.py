@@ -952,6 +952,31 @@ def test_a_group_of_people_is_followed_as_those_people(tmp_path):
     assert in_order(got) == ["Wuhan", "Darwin", "Howard Springs"]
 
 
+def test_a_group_told_by_its_noun_then_they_is_the_subject_when_no_one_named_moves(tmp_path):
+    got = stops(tmp_path, "The visiting choir landed in Oslo on Friday. They sing in Bergen on Sunday.",
+                published="2024-05-15")
+    assert in_order(got) == ["Oslo", "Bergen"]
+    got = stops(tmp_path, "A party of 12 climbers reached Kathmandu on Monday. They flew to Pokhara on Tuesday.",
+                published="2024-05-15")
+    assert in_order(got) == ["Kathmandu", "Pokhara"]
+
+
+def test_a_thing_is_told_by_the_general_noun_of_its_kind_and_it(tmp_path):
+    got = stops(tmp_path, "The freighter sailed from Durban on Sunday. The vessel is due in Perth on May 30. "
+                          "It will then head to Jakarta.", published="2024-05-15")
+    assert in_order(got) == ["Durban", "Perth", "Jakarta"]
+    # two particular nouns are two things; "the escorts" are not the submarine
+    got = stops(tmp_path, "A submarine will visit Manila in June with two frigates. The submarine will then sail "
+                          "to Guam. The frigates will go on to Hanoi.", published="2024-05-15")
+    assert "Hanoi" not in got and "Guam" in got
+
+
+def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
+    got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
+                published="2024-05-15")
+    assert got == {}
+
+
 def test_a_plane_that_vanished_over_an_ocean_never_reached_where_it_was_bound(tmp_path):
     got = stops(tmp_path, "The plane left Perth for Jakarta on Tuesday. The plane vanished over the Timor Sea "
                           "two hours later.", published="2024-05-15")

@@ -1680,12 +1680,12 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
             things[_kind_of(noun)] += 1  # a thing or group, written in lower case
             told_by[noun] += 1
             number[noun].add(c.how == Reference.TITLE and c.traveller.split()[-1] != noun)
-    for general in [k for k in things if k <= KIND_GENERICS]:
-        for k in things:
-            if k & general and not k <= KIND_GENERICS and \
-                    number[min(k - KIND_GENERICS)] >= set().union(*(number[n] for n in general)):
+    for general in [kind for kind in things if kind <= KIND_GENERICS]:
+        for kind in things:
+            if kind & general and not kind <= KIND_GENERICS and \
+                    number[min(kind - KIND_GENERICS)] >= set().union(*(number[n] for n in general)):
                 # "the tanker ... the vessel" (but "the submarine ... the vessels" are others)
-                things[k] += things[general]
+                things[kind] += things[general]
     # (only one the lead tells of)
     things = Counter({k: n for k, n in things.items()
                       if any(re.search(rf"\b{re.escape(w)}", lead_text, re.IGNORECASE) for w in k)})

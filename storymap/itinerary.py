@@ -662,6 +662,9 @@ def _carried(who: Any, people: frozenset[str]) -> Any:
     President Reyes" carries; else ``who``."""
     if who is None or who.pos_ != "NOUN":
         return who
+    if who.dep_ == "dobj" and who.head.dep_ == "acl" and who.head.lemma_.lower() in CARRY_VERBS and \
+            who.head.head.lemma_.lower() in ALL_KINDS:
+        who = who.head.head  # those "a boat carrying 60 migrants" carries travel as the boat
     leader = next((g for a in who.children if a.dep_ == "acl" and a.lemma_.lower() in LEADING_VERBS
                    for b in a.children if b.dep_ == "agent" for g in b.children if g.dep_ == "pobj"), None)
     if leader is not None:
@@ -1696,7 +1699,7 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
     if best_thing:
         things[best_thing] += sum(1 for c in cands if c.how == Reference.IT and c.status != EventStatus.HYPOTHETICAL)
     # (against a named traveller, a thing's events by one noun: a name may be the thing the nouns tell of)
-    if best_thing and things[best_thing] >= 2 and \
+    if best_thing and things[best_thing] >= (1 if not events else 2) and \
             (not events or max(told_by[n] for n in best_thing) > max(events.values()) and
              max(told_by[n] for n in best_thing) >= 2):
         # no named traveller moves, a thing does: "the tank", "the vessel"

@@ -971,6 +971,12 @@ def test_a_thing_is_told_by_the_general_noun_of_its_kind_and_it(tmp_path):
     assert "Hanoi" not in got and "Guam" in got
 
 
+def test_talks_a_journey_is_for_are_where_it_goes_not_at_the_dateline(tmp_path):
+    got = stops(tmp_path, "OTTAWA (Reuters) - Canadian Foreign Minister Ana Reyes will travel to Lima on Friday for "
+                          "talks with Peruvian officials, her office said.", published="2024-05-15")
+    assert list(got) == ["Lima"]
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

@@ -97,7 +97,8 @@ _PATTERNS = [
                re.IGNORECASE),
     # a time the text gives only as a week or a month about the day it was written ("next
     # week", "this weekend"): a time of its own, with no calendar date
-    re.compile(r"\b(?P<vague>(?:next|this|last|coming|past)\s+(?:week|weekend|month))\b", re.IGNORECASE),
+    re.compile(r"\b(?P<vague>(?:(?:earlier|later)\s+)?(?:next|this|last|coming|past)\s+(?:week|weekend|month|year))\b",
+               re.IGNORECASE),
 ]
 
 
@@ -337,21 +338,29 @@ def resolve_range(mention: DateMention, anchor: dt.date | None, *,
     return first, first + dt.timedelta(days=(mention.end_weekday - first.weekday()) % 7)
 
 
-_VAGUE = re.compile(r"(?P<which>next|this|last|coming|past)\s+(?P<unit>week|weekend|month)", re.IGNORECASE)
-#: roughly how many days a week or a month told about the anchor lies from it
+_VAGUE = re.compile(r"(?:(?P<side>earlier|later)\s+)?(?P<which>next|this|last|coming|past)\s+"
+                    r"(?P<unit>week|weekend|month|year)", re.IGNORECASE)
+#: roughly how many days a week, a month or a year told about the anchor lies from it
 _VAGUE_DAYS = {("next", "week"): 7, ("coming", "week"): 7, ("next", "weekend"): 7, ("coming", "weekend"): 7,
                ("next", "month"): 30, ("coming", "month"): 30, ("last", "week"): -7, ("past", "week"): -4,
-               ("last", "weekend"): -7, ("past", "weekend"): -4, ("last", "month"): -30, ("past", "month"): -15}
+               ("last", "weekend"): -7, ("past", "weekend"): -4, ("last", "month"): -30, ("past", "month"): -15,
+               ("next", "year"): 365, ("coming", "year"): 365, ("last", "year"): -365, ("past", "year"): -180}
+#: "earlier this month", "later this year": about a third of the unit before or after the anchor
+_THIS_SIDE_DAYS = {"week": 3, "weekend": 0, "month": 10, "year": 90}
 
 
 def vague_offset(text: str) -> int | None:
-    """About how many days from the anchor a time told only as a week or a month about it
-    lies ("next week" 7, "last month" -30, "this week" 0); None for any other text. Good
+    """About how many days from the anchor a time told only as a week, a month or a year
+    about it lies ("next week" 7, "last month" -30, "this week" 0, "earlier this year" -90);
+    None for any other text. Good
     for putting an undated act before or after dated ones, never for a date of its own."""
     m = _VAGUE.fullmatch(text.strip())
     if m is None:
         return None
-    return _VAGUE_DAYS.get((m["which"].lower(), m["unit"].lower()), 0)
+    which, unit = m["which"].lower(), m["unit"].lower()
+    if which == "this" and m["side"]:
+        return _THIS_SIDE_DAYS[unit] * (-1 if m["side"].lower() == "earlier" else 1)
+    return _VAGUE_DAYS.get((which, unit), 0)
 
 
 def article_anchor(mentions: list[DateMention], published: dt.date | None, near: dt.date | None) -> dt.date | None:

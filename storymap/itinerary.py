@@ -1947,7 +1947,8 @@ def subject_events(cands: Sequence[MovementCandidate], subject: Subject, anchors
             continue
         dates = c.dates
         if c.status == EventStatus.REPORTED and (c.under_way or c.simple_present) and dates and \
-                all(d.vague and d.text.lower().startswith("this") for d in dates) and c.article not in undated:
+                all(d.vague and d.text.lower().startswith("this") and not d.text.lower().endswith("year")
+                    for d in dates) and c.article not in undated:
             # "is in Beijing this week": there on the day it was written
             dates = (DateMention(dates[0].start, dates[0].end, dates[0].text, relative=0),)
         if c.under_way and (not dates or c.inferred) and c.article not in undated:
@@ -2012,6 +2013,8 @@ def date_event(dates: Sequence[DateMention], anchor: dt.date | None, status: Eve
 def _before_story(years: Sequence[int], dates: Sequence[DateMention], date: dt.date | None, anchor: dt.date) -> bool:
     if any(y == -1 or y < anchor.year for y in years):
         return True
+    if any((vague_offset(d.text) or 0) <= -PAST_DAYS for d in dates):
+        return True  # "earlier this year", "last year"
     if date is not None:
         return (anchor - date).days > PAST_DAYS
     for d in dates:

@@ -47,6 +47,10 @@ def test_a_time_of_day_about_the_anchor_is_that_day():
 
 def test_a_week_or_a_month_about_the_anchor_is_roughly_so_many_days_from_it():
     assert [vague_offset(t) for t in ("next week", "Last month", "this week", "Friday")] == [7, -30, 0, None]
+    assert [vague_offset(t) for t in ("earlier this year", "later this month", "last year", "this year")] == \
+        [-90, 10, -365, 0]
+    found = find_dates("Earlier this year she toured Chile; later this month she goes to Peru.")
+    assert [d.text for d in found] == ["Earlier this year", "later this month"] and all(d.vague for d in found)
 
 
 def test_weekdays_resolve_back_from_the_anchor_for_reports_and_forward_for_plans():

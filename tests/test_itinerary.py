@@ -977,6 +977,12 @@ def test_talks_a_journey_is_for_are_where_it_goes_not_at_the_dateline(tmp_path):
     assert list(got) == ["Lima"]
 
 
+def test_a_trip_earlier_this_year_is_a_past_trip_and_keeps_no_later_date(tmp_path):
+    got = stops(tmp_path, "Ana Reyes landed in Quito on Tuesday. Earlier this year she toured Bolivia and Paraguay.",
+                published="2024-05-15")
+    assert list(got) == ["Quito"]
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

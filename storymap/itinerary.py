@@ -472,6 +472,8 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         if lemma == "be" and any(c.dep_ == "xcomp" for c in kids) and t.tag_ in ("VBZ", "VBP", "VBD"):
             # "is to visit", "was to travel"
             status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
+    if status == EventStatus.REPORTED and _expected_at(pred):
+        status = EventStatus.EXPECTED  # "is expected in Quito on Friday", "is due in Lima"
     if status == EventStatus.REPORTED and rel == "dest" and any(
             t.lemma_.lower() in DEPARTURES or t.lower_ in UNDER_WAY_WORDS for t in words[:3]):
         # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
@@ -509,6 +511,20 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         # "was due to play in Hamburg but has instead returned home"; not "will instead fly to Oslo"
         return EventStatus.CANCELLED
     return status
+
+
+def _expected_at(pred: Any) -> bool:
+    """Whether a place's predicate says the traveller is awaited there: "is expected in Quito",
+    "is due in Lima", "will be expected at the summit" (a plan word as the predicate, in the
+    present or future)."""
+    word = pred
+    if pred.lemma_ == "be":
+        word = next((c for c in pred.children if c.dep_ == "acomp" and c.lemma_.lower() in PLAN_WORDS), pred)
+    if word.lemma_.lower() not in PLAN_WORDS or word.tag_ not in ("VBN", "JJ"):
+        return False
+    bes = [b for b in (*word.children, word.head) if b.dep_ in ("aux", "auxpass") or b.i == word.head.i == pred.i]
+    bes += [b for b in pred.children if b.dep_ == "aux"]
+    return any(b.lemma_ == "be" and b.tag_ in ("VBZ", "VBP") or b.lower_ in FUTURE_AUX for b in bes)
 
 
 #: verbs of a journey, whose simple present in a story's body tells a plan
@@ -1066,7 +1082,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
                     frozenset(PRONOUN_CLASS[t.lower_] for t in (*previous, *sent) if t.lower_ in PRONOUN_CLASS)
             status = _status(pred, governor, rel)
             if status == EventStatus.EXPECTED and rel == "at" and pred.pos_ in ("VERB", "AUX") and \
-                    pred.lemma_.lower() not in _MOVE_OR_VISIT_VERBS | WEATHER_VERBS | IMPACT_VERBS:
+                    pred.lemma_.lower() not in _MOVE_OR_VISIT_VERBS | WEATHER_VERBS | IMPACT_VERBS and \
+                    not _expected_at(pred):
                 status = EventStatus.HYPOTHETICAL  # "aimed to raise money in Britain": an aim, not a trip
             kind = EventKind.ORIGIN if rel in ("from", "origin") else EventKind.VISIT
             own = _dates_in(pred, off, dates, plan=status == EventStatus.EXPECTED)

@@ -983,6 +983,13 @@ def test_a_trip_earlier_this_year_is_a_past_trip_and_keeps_no_later_date(tmp_pat
     assert list(got) == ["Quito"]
 
 
+def test_a_traveller_expected_or_due_somewhere_is_a_plan(tmp_path):
+    got = stops(tmp_path, "Ana Reyes is expected in Manila on Friday, her aides said.", published="2024-05-15")
+    assert (got["Manila"]["status"], got["Manila"]["date"]) == ("expected", "2024-05-17")
+    got = stops(tmp_path, "The freighter is due in Durban on Saturday.", published="2024-05-15")
+    assert (got["Durban"]["status"], got["Durban"]["date"]) == ("expected", "2024-05-18")
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

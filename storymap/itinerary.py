@@ -394,12 +394,15 @@ def _own_clause(chain: list[Any]) -> list[Any]:
     """A chain of governing words cut at a conjoined verb with an auxiliary or a tense of its own: "cancelled
     a trip to Kiev and will instead stay in Vienna" tells the stay by its own "will"."""
     for k, t in enumerate(chain):
-        if t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and any(c.dep_ in ("aux", "auxpass") for c in t.children):
-            return chain[: k + 1]
-        if t.dep_ == "conj" and t.tag_ in ("VBD", "VBZ", "VBP") and \
-                any(c.dep_ in ("aux", "auxpass") for c in t.head.children):
-            return chain[: k + 1]  # "did not go to Kiev but stayed in Vienna": a tense of its own
+        if t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and _own_tense(t):
+            return chain[: k + 1]  # (and "did not go to Kiev but stayed in Vienna": a tense of its own)
     return chain
+
+
+def _own_tense(verb: Any) -> bool:
+    """Whether a conjoined verb has an auxiliary or a tense of its own (see :func:`_own_clause`)."""
+    return any(c.dep_ in ("aux", "auxpass") for c in verb.children) or \
+        verb.tag_ in ("VBD", "VBZ", "VBP") and any(c.dep_ in ("aux", "auxpass") for c in verb.head.children)
 
 
 def struck(event: MovementEvent) -> bool:
@@ -1410,8 +1413,11 @@ def _in_other_clause(pred: Any, date: DateMention, off: int) -> bool:
            and not any(c.lemma_.lower() in TIMES_OF_DAY for c in t.children) for t in span.root.ancestors):
         return True  # "in Rome before returning for a vote on Tuesday": the vote's time
     if any(t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and t.i not in holding and
-           any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children) for t in span.root.ancestors):
-        return True  # "will travel to Quito, and she returns to Madrid on Friday": the return's time
+           (any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children) or _own_tense(t))
+           for t in span.root.ancestors):
+        # "will travel to Quito, and she returns to Madrid on Friday", "held talks in Manila and
+        # will visit Cebu on Thursday": the return's, the visit's time
+        return True
     # a clause that speaks of the traveller ("Ottawa, where Trudeau welcomed him on
     # Friday") tells the time of the same visit
     # and a clause that tells of the journey itself ("his trip, which runs from April 26 to 29")

@@ -990,6 +990,12 @@ def test_a_traveller_expected_or_due_somewhere_is_a_plan(tmp_path):
     assert (got["Durban"]["status"], got["Durban"]["date"]) == ("expected", "2024-05-18")
 
 
+def test_a_conjoined_verb_with_its_own_tense_keeps_its_date_to_itself(tmp_path):
+    got = stops(tmp_path, "Ana Reyes landed in Chile on Monday. She toured a mine in Antofagasta and will fly to "
+                          "Santiago on Saturday.", published="2024-05-15")
+    assert got["Antofagasta"]["date"] == "2024-05-13" and got["Santiago"]["date"] == "2024-05-18"
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

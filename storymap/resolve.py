@@ -478,6 +478,11 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 _comma_between(out[i - 1].mention, out[i].mention, texts or {}) and \
                 within(out[i - 1].best.record, area):
             out[i] = replace(out[i], qualifies=True)
+        area = out[i - 1].best.record
+        if area.place_type in JURISDICTION_TYPES and \
+                _possessive_before(out[i - 1].mention, out[i].mention, texts or {}) and \
+                within(out[i].best.record, area) and out[i].best.record.gazetteer_id != area.gazetteer_id:
+            out[i - 1] = replace(out[i - 1], qualifies=True)  # "Pakistan's Sindh province"
     return out
 
 
@@ -517,7 +522,17 @@ def _comma_between(a: Mention, b: Mention, texts: Mapping[str, str]) -> bool:
     return text is None or bool(_QUALIFIER_GAP.fullmatch(text, a.end, b.start))
 
 
+def _possessive_before(a: Mention, b: Mention, texts: Mapping[str, str]) -> bool:
+    """Whether ``a`` is the possessive right before ``b`` ("Pakistan's Sindh province"), as a
+    qualifier before its name is."""
+    if a.article != b.article or not 0 < b.start - a.end <= 3:
+        return False
+    text = texts.get(a.article)
+    return text is not None and bool(_POSSESSIVE_GAP.fullmatch(text, a.end, b.start))
+
+
 _QUALIFIER_GAP = re.compile(r",[ \u00a0]?")
+_POSSESSIVE_GAP = re.compile(r"['\u2019]s[ \u00a0]")
 #: a list's last item joined without a comma: "and Venice", "or Rome"
 _LIST_GOES_ON = re.compile(r"\s+(?:and|or)\s+[A-Z]")
 

@@ -996,6 +996,11 @@ def test_a_conjoined_verb_with_its_own_tense_keeps_its_date_to_itself(tmp_path):
     assert got["Antofagasta"]["date"] == "2024-05-13" and got["Santiago"]["date"] == "2024-05-18"
 
 
+def test_a_country_in_the_possessive_before_its_division_is_no_stop_of_its_own(tmp_path):
+    got = stops(tmp_path, "Ana Reyes toured tea estates in India's Assam state on Tuesday.", published="2024-05-15")
+    assert list(got) == ["Assam"]
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

@@ -1523,6 +1523,19 @@ def _member(who: Any) -> Any:
     return who
 
 
+def _plural_teller(pronoun: Any) -> Any:
+    """The plural common noun a "they" refers to as the subject of a clause that holds it
+    ("Kenyan officials said they would travel", "the ministers agreed that they would meet"),
+    else None."""
+    if PRONOUN_CLASS.get(pronoun.lower_) != "plural":
+        return None
+    for verb in pronoun.ancestors:
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < pronoun.i), None)
+        if subject is not None:
+            return subject if subject.pos_ == "NOUN" and subject.tag_ == "NNS" else None
+    return None
+
+
 def _thing_told(subject: Any) -> tuple[tuple[str, ...], frozenset[str]] | None:
     """A clause subject that a group or a thing is told by ("The royal couple arrived", "A
     tanker left", "A group of 30 students arrived"): the reference a later pronoun of its
@@ -1561,6 +1574,11 @@ def _describe(who: Any, last_name: tuple[str, ...] | None, people: frozenset[str
     if who.lower_ in SPEAKERS:
         return None, None, Reference.NONE, who.text  # "I", "we": a speaker quoted, not the one told of
     if who.pos_ == "PRON" or who.lower_ in PRONOUNS:
+        told_by = _plural_teller(who)
+        if told_by is not None:
+            # "Kenyan officials said they would travel": those officials, a group or thing if one
+            told = _thing_told(told_by)
+            return (told[0], "plural", Reference.PRONOUN, who.text) if told else (None, None, Reference.NONE, who.text)
         if thing is not None and PRONOUN_CLASS.get(who.lower_) in thing[1]:
             return thing[0], PRONOUN_CLASS.get(who.lower_), Reference.PRONOUN, who.text  # "The tanker left ... It"
         if last_name is None and PRONOUN_CLASS.get(who.lower_) == "thing":

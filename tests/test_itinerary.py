@@ -1001,6 +1001,12 @@ def test_a_country_in_the_possessive_before_its_division_is_no_stop_of_its_own(t
     assert list(got) == ["Assam"]
 
 
+def test_they_in_a_clause_held_by_a_plural_subject_is_that_subject(tmp_path):
+    got = stops(tmp_path, "Ana Reyes arrived in Accra on Tuesday. Ghanaian ministers said they would visit Lisbon in "
+                          "October.", published="2024-05-15")
+    assert list(got) == ["Accra"]
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

@@ -1007,6 +1007,15 @@ def test_they_in_a_clause_held_by_a_plural_subject_is_that_subject(tmp_path):
     assert list(got) == ["Accra"]
 
 
+def test_a_storms_remnants_are_the_storm_and_an_end_off_a_place_is_there(tmp_path):
+    got = stops(tmp_path, "Hurricane Otto came ashore in Louisiana on Monday. The remnants of Otto drenched Ohio on "
+                          "Tuesday.", published="2024-05-15")
+    assert in_order(got) == ["Louisiana", "Ohio"]
+    got = stops(tmp_path, "The trawler left Vigo on Monday. The trawler sank off Porto on Tuesday.",
+                published="2024-05-15")
+    assert in_order(got) == ["Vigo", "Porto"]
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

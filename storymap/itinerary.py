@@ -149,6 +149,8 @@ QUANTIFIERS = words("quantifiers")
 KIND_CLASSES = tuple(words(f"kinds_{kind}") for kind in ("vessel", "storm", "aircraft", "train", "troupe"))
 #: the kinds of people who travel together as one ("the band", "the team"): "they" or "it"
 TROUPES = KIND_CLASSES[-1]
+#: what one rides in: the crafts of the kind classes and the vehicles of the road
+VEHICLES = words("kinds_vessel") | words("kinds_aircraft") | words("kinds_train") | words("vehicle_nouns")
 #: the general nouns of the kind classes ("the vessel"), which tell of a particular one ("the tanker")
 KIND_GENERICS = words("kind_generics")
 #: every kind noun of the classes above
@@ -469,8 +471,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
                                    for c in kids) and lemma in JOURNEY_VERBS:
             # "is travelling to", "is heading to"
             status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
-        if t.i == pred.i and t.tag_ in ("VBZ", "VBP") and lemma in JOURNEY_VERBS and not _headline(t):
-            # "who flies to Washington this weekend"
+        if t.i == pred.i and t.tag_ in ("VBZ", "VBP") and not _headline(t) and \
+                (lemma in JOURNEY_VERBS or any(c.dep_ == "nsubj" and _journey_subject(c) for c in t.children)):
+            # "who flies to Washington this weekend", "the last leg of her tour takes her to Lima"
             status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
         if lemma == "be" and any(c.dep_ == "xcomp" for c in kids) and t.tag_ in ("VBZ", "VBP", "VBD"):
             # "is to visit", "was to travel"
@@ -896,8 +899,9 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
         obj = [c for c in pred.children if c.dep_ in ("dobj", "dative")]
         goes_along = pred.lemma_.lower() in ACCOMPANY_VERBS and subj is not None and \
             (subj.ent_type_ == "PERSON" or subj.lower_ in PRONOUN_CLASS)
-        if obj and not goes_along:
+        if obj and not goes_along and not (obj[0].lemma_.lower() in VEHICLES and subj is not None):
             return obj[0], None  # "a tour that took Herrington to Iraq", "flew him to Punta Arenas"
+        # ("took a train to Osaka": the one who took it went)
     if pred.lemma_.lower() in HOSTING_VERBS and rel == "at" and not passive:
         guest = [c for c in pred.children if c.dep_ == "dobj" and
                  (c.pos_ == "PROPN" or c.lower_ in PRONOUN_CLASS or c.lemma_.lower() in TITLES)]
@@ -1037,9 +1041,10 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
         span = (off + sent.start_char, off + sent.end_char)
         dates += _night_before(sent, off)
         # names that are clause subjects in this sentence: a later pronoun's antecedent
+        # (and whose journey a clause subject is: "The final leg of X's tour takes him to Lima")
         named = [(t.i, _name_words(t) if t.pos_ == "PROPN" else (t.text,)) for t in sent
-                 if t.dep_ in ("nsubj", "nsubjpass") and _is_name(t, people) and
-                 t.ent_type_ not in ("GPE", "LOC", "NORP", "FAC")]
+                 if (t.dep_ in ("nsubj", "nsubjpass") or t.dep_ == "poss" and _journey_subject(t.head)) and
+                 _is_name(t, people) and t.ent_type_ not in ("GPE", "LOC", "NORP", "FAC")]
         first = len(out)
         preds: list[int] = []  # the predicate token of each event of this sentence
         for ms, me in by_sentence.get(span, []):
@@ -1086,7 +1091,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             status = _status(pred, governor, rel)
             if status == EventStatus.EXPECTED and rel == "at" and pred.pos_ in ("VERB", "AUX") and \
                     pred.lemma_.lower() not in _MOVE_OR_VISIT_VERBS | WEATHER_VERBS | IMPACT_VERBS and \
-                    not _expected_at(pred):
+                    not _expected_at(pred) and not _journey_verb(pred, ENDING_VERBS | STARTING_VERBS):
+                # (not a journey's start or end: "will end her tour in Cairo")
                 status = EventStatus.HYPOTHETICAL  # "aimed to raise money in Britain": an aim, not a trip
             kind = EventKind.ORIGIN if rel in ("from", "origin") else EventKind.VISIT
             own = _dates_in(pred, off, dates, plan=status == EventStatus.EXPECTED)
@@ -1132,7 +1138,8 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
         previous = sent
         # the clause subjects of this sentence, for the pronouns of the next
         for tok in sent:
-            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" and _is_name(tok, people) and \
+            if (tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT" or
+                tok.dep_ == "poss" and _journey_subject(tok.head)) and _is_name(tok, people) and \
                     tok.ent_type_ not in ("GPE", "LOC", "NORP", "FAC"):  # "The U.S. said ... He": not the U.S.
                 last_name = (_name_words(tok) if tok.pos_ == "PROPN" else (tok.text,)) or last_name
                 break
@@ -1511,6 +1518,18 @@ def _is_name(tok: Any, people: frozenset[str]) -> bool:
     article uses as a person's name elsewhere ("Lopes will travel..." opening a sentence,
     "the source said Reyes would")."""
     return tok.pos_ == "PROPN" or (tok.pos_ in ("NOUN", "ADJ") and tok.text[:1].isupper() and tok.text in people)
+
+
+def _journey_subject(noun: Any) -> bool:
+    """Whether a noun is a journey, or a journey of one, that is a clause subject ("her tour
+    ends in Rome", "the last leg of her tour takes her to Lima")."""
+    while noun.lemma_.lower() in TRAVEL_NOUNS | ITINERARY_PARTS and noun.pos_ == "NOUN":
+        if noun.dep_ in ("nsubj", "nsubjpass"):
+            return True
+        if noun.dep_ != "pobj" or noun.head.lower_ != "of":
+            return False
+        noun = noun.head.head
+    return False
 
 
 def _member(who: Any) -> Any:

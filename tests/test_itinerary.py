@@ -1016,6 +1016,23 @@ def test_a_storms_remnants_are_the_storm_and_an_end_off_a_place_is_there(tmp_pat
     assert in_order(got) == ["Vigo", "Porto"]
 
 
+def test_whose_journey_is_the_subject_is_who_goes_and_its_present_is_ahead(tmp_path):
+    got = stops(tmp_path, "The second leg of Pedro Alves's tour takes him to Recife on Friday. He was in Salvador on "
+                          "Tuesday.", published="2024-05-15")
+    assert in_order(got) == ["Salvador", "Recife"]
+    assert (got["Recife"]["status"], got["Recife"]["date"]) == ("expected", "2024-05-17")
+
+
+def test_where_a_traveller_will_end_or_begin_a_tour_is_a_plan(tmp_path):
+    got = stops(tmp_path, "Ana Reyes will end her tour in Dakar on Saturday.", published="2024-05-15")
+    assert (got["Dakar"]["status"], got["Dakar"]["date"]) == ("expected", "2024-05-18")
+
+
+def test_one_who_takes_a_vehicle_somewhere_goes_there(tmp_path):
+    got = stops(tmp_path, "The visiting squad landed in Porto on Monday. The team took a coach to Braga on Tuesday.", published="2024-05-15")
+    assert in_order(got) == ["Porto", "Braga"]
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

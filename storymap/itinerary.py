@@ -149,6 +149,7 @@ QUANTIFIERS = words("quantifiers")
 KIND_CLASSES = tuple(words(f"kinds_{kind}") for kind in ("vessel", "storm", "aircraft", "train", "troupe"))
 #: the kinds of people who travel together as one ("the band", "the team"): "they" or "it"
 TROUPES = KIND_CLASSES[-1]
+RIDING_VERBS = words("riding_verbs")
 #: what one rides in: the crafts of the kind classes and the vehicles of the road
 VEHICLES = words("kinds_vessel") | words("kinds_aircraft") | words("kinds_train") | words("vehicle_nouns")
 #: the general nouns of the kind classes ("the vessel"), which tell of a particular one ("the tanker")
@@ -899,7 +900,8 @@ def _traveller(pred: Any, rel: str) -> tuple[Any | None, Any | None]:
         obj = [c for c in pred.children if c.dep_ in ("dobj", "dative")]
         goes_along = pred.lemma_.lower() in ACCOMPANY_VERBS and subj is not None and \
             (subj.ent_type_ == "PERSON" or subj.lower_ in PRONOUN_CLASS)
-        if obj and not goes_along and not (obj[0].lemma_.lower() in VEHICLES and subj is not None):
+        if obj and not goes_along and not (pred.lemma_.lower() in RIDING_VERBS and obj[0].lemma_.lower() in VEHICLES
+                                           and subj is not None):
             return obj[0], None  # "a tour that took Herrington to Iraq", "flew him to Punta Arenas"
         # ("took a train to Osaka": the one who took it went)
     if pred.lemma_.lower() in HOSTING_VERBS and rel == "at" and not passive:
@@ -1763,7 +1765,9 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
     if best_thing:
         things[best_thing] += sum(1 for c in cands if c.how == Reference.IT and c.status != EventStatus.HYPOTHETICAL)
     # (against a named traveller, a thing's events by one noun: a name may be the thing the nouns tell of)
-    if best_thing and things[best_thing] >= (1 if not events else 2) and \
+    # (one event will do for a craft, a storm or a troupe alone on the move in the lead: "A plane
+    # crashed near Pokhara"; not for any noun: "Brent crude traded in London")
+    if best_thing and things[best_thing] >= (1 if not events and best_thing & ALL_KINDS else 2) and \
             (not events or max(told_by[n] for n in best_thing) > max(events.values()) and
              max(told_by[n] for n in best_thing) >= 2):
         # no named traveller moves, a thing does: "the tank", "the vessel"

@@ -424,6 +424,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
         groups[(m.article, name_key(m.text))].append(i)
+    # the names the words right before put someone at, in or bound for, in any of their mentions
+    put = {key for key, group in groups.items() if any(mentions[k].put_there for k in group)}
     out: list[Resolved] = []
     means: dict[tuple[str, str], dict[str, float]] = {}
     for i, m in enumerate(mentions):
@@ -450,7 +452,9 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                     (r.place_type != PlaceType.CITY and _how_named(match) == ALTERNATE):
                 return (gkey, r.gazetteer_id) in anchored_by_text
             if r.place_type == PlaceType.VILLAGE:
-                return backed(gkey, r)
+                # (a village that is the name's only town, where the words right before put
+                # someone: "the boat reached Lampedusa")
+                return backed(gkey, r) or (gkey in put and _only_town(match, m.candidates))
             if m.unconfirmed and r.population < UNCONFIRMED_MAX:
                 # (a story of that town alone says nothing against it: "Schools in Franklin closed")
                 return backed(gkey, r) or not any(keys - {gkey} for keys in placed.values())
@@ -479,6 +483,13 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 within(out[i - 1].best.record, area):
             out[i] = replace(out[i], qualifies=True)
     return out
+
+
+def _only_town(match: NameMatch, candidates: Sequence[NameMatch]) -> bool:
+    """Whether a reading is the only town (city, town or village) its name names by its own
+    name (not an old or foreign one)."""
+    return not any(c.record.place_type in POPULATED_TYPES and _how_named(c) != ALTERNATE and
+                   c.record.gazetteer_id != match.record.gazetteer_id for c in candidates)
 
 
 def _holds(area: GazetteerRecord, town: GazetteerRecord) -> bool:

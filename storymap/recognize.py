@@ -669,14 +669,15 @@ class Recognizer:
                 if all(h.record.place_type in POPULATED_TYPES or h.record.place_type in AREA_TYPES
                        for h in m.candidates):
                     sites.add(m.start)  # (not a site the gazetteer has: "the Guiana Space Centre")
-            if not any(lab in PLACE_LABELS for lab in labels) and not (
+            if not any(lab in PLACE_LABELS for lab in labels) and not m.put_there and not (
                     any(h.record.population >= 100_000 and h.kind == PRIMARY for h in m.candidates) and
                     (_LOCATIVE.search(text, max(0, m.start - 12), m.start) or
                      _BOUND_FOR.search(text, max(0, m.start - 12), m.start) or
                      _PLACE_OBJECT.search(text, max(0, m.start - 12), m.start))):
                 # (a city the words before put someone in, at or bound for, or that someone left,
                 # visited or reached, is a place whatever the model says: "a ship bound for
-                # Rotterdam", "the ship left Rotterdam")
+                # Rotterdam", "the ship left Rotterdam"; and a town of any size that the parse
+                # says someone reached, left, landed in or is bound for: see put_there)
                 m = replace(m, unconfirmed=True)
             kept.append(m)
         kept += _listed_with_kept(text, kept, named_otherwise)

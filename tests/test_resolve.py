@@ -288,3 +288,10 @@ def test_islands_news_names_on_their_own_are_the_islands(tmp_path):
     assert got["Tenerife"].best.record.gazetteer_id == "landmark:tenerife"  # not Santa Cruz by another name
     got = chosen(tmp_path, "Storm surge flooded homes across Long Island, New York officials said.")
     assert got["Long Island"].best.record.country_code == "US"  # not the Bahamas' district
+
+
+def test_a_town_the_model_reads_as_no_place_is_kept_where_someone_is_put(tmp_path):
+    # a town abroad in a story placed elsewhere, that the entity model does not call a place
+    got = parsed(tmp_path, "The pilgrims left Madrid and reached Lourdes on Sunday.")
+    assert got["Lourdes"].best.record.country_code == "FR"
+    assert "Lourdes" not in parsed(tmp_path, "Officials in Madrid thanked Lourdes for her work.")

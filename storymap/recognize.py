@@ -13,6 +13,9 @@ followed by general rules that tell places from people and ordinary words:
   facility by its eponym;
 - weak matches are dropped: a capitalised word that opens a sentence and names only a
   small place, or a name known only as an alternate spelling of a village;
+- a name the words right before put someone at, in, on or bound for ("reached X", "arrived
+  on X", "left X", "bound for X"; read from the parse: :func:`put_there`) is a place whatever
+  the entity model reads it as;
 - a site is placed at the place in its name ("Windsor Castle", "Florida Atlantic
   University"), or at the place it is said to be in ("Trinity College in Dublin", a
   shrine the gazetteer lacks "in Kyoto");

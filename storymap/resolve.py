@@ -30,7 +30,7 @@ places another name in, that nothing in the text anchors, is not what its name m
 another reading the text backs is ("Delphi" after "Athens"), or none is, and the name, a
 word or a name that happens to name a village ("the Pope", a first name), is left out; unless
 the village is its name's only town and the words right before put someone there ("the boat
-reached Linosa": see :func:`storymap.recognize.put_there`). So
+sailed to Stromboli": see :func:`storymap.recognize.put_there`). So
 with a town the entity model reads as no place ("officials in Whitehall") in a story
 placed elsewhere; and a town named by a common English word ("Congress", "Post") or only
 by another spelling needs the text itself to put it there.

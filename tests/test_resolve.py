@@ -286,6 +286,9 @@ def test_islands_news_names_on_their_own_are_the_islands(tmp_path):
     got = chosen(tmp_path, "The family flew from Madrid to Lanzarote, then on to Tenerife.")
     assert got["Lanzarote"].best.record.place_type == "island"
     assert got["Tenerife"].best.record.gazetteer_id == "landmark:tenerife"  # not Santa Cruz by another name
+    got = chosen(tmp_path, "The yacht sailed from the Azores to the Balearics after a year in the Falklands.")
+    assert got["Azores"].best.record.country_code == "PT" and got["Balearics"].best.record.country_code == "ES"
+    assert got["Falklands"].best.record.place_type == "country"
     got = chosen(tmp_path, "Storm surge flooded homes across Long Island, New York officials said.")
     assert got["Long Island"].best.record.country_code == "US"  # not the Bahamas' district
 

@@ -13,6 +13,9 @@ followed by general rules that tell places from people and ordinary words:
   facility by its eponym;
 - weak matches are dropped: a capitalised word that opens a sentence and names only a
   small place, or a name known only as an alternate spelling of a village;
+- a name the words right before put someone at, in, on or bound for ("reached X", "arrived
+  on X", "left X", "bound for X"; read from the parse: :func:`put_there`) is a place whatever
+  the entity model reads it as;
 - a site is placed at the place in its name ("Windsor Castle", "Florida Atlantic
   University"), or at the place it is said to be in ("Trinity College in Dublin", a
   shrine the gazetteer lacks "in Kyoto");
@@ -116,6 +119,10 @@ class Mention:
     #: nothing ("Nancy said", "officials in Whitehall"): a town of that name needs the story to
     #: be about its country
     unconfirmed: bool = False
+    #: the words right before the name put someone at, in, on or bound for it ("reached X",
+    #: "arrived on X", "landed in X", "left X", "bound for X"; see :func:`put_there`): a
+    #: village that is the name's only town is that village, whatever the entity model reads
+    put_there: bool = False
 
 
 def _words(text: str, tokens: Iterable[tuple[int, int]]) -> list[Token]:
@@ -340,6 +347,8 @@ class Recognizer:
         mentions: list[Mention] = []
         for bs, _, toks in blocks:
             mentions += self._block(article, bs, toks, found, people, datelined)
+        if document is not None and document.docs:
+            mentions = _mark_put_there(mentions, pieces)
         unlocated: list[tuple[int, int, str]] = []
         if ents is not None:
             mentions, unlocated = self._combine(article, mentions, ents, storms)
@@ -634,7 +643,7 @@ class Recognizer:
             if not big and not labels and " " not in m.text and self.gazetteer.common_word(m.text):
                 continue  # "Centre", "Industry", "Most": a common word, and no entity either
             if not strong and labels and all(lab in NON_PLACE_LABELS for lab in labels) and \
-                    not _LOCATIVE.search(text, max(0, m.start - 12), m.start) and \
+                    not _LOCATIVE.search(text, max(0, m.start - 12), m.start) and not m.put_there and \
                     not _PLACE_NOUN_OF.search(text, max(0, m.start - 20), m.start) and \
                     not listed_with_place(m) and not (m.start in block_starts and ends_dateline(text, m.end)):
                 if any(h.record.place_type in POPULATED_TYPES for h in m.candidates):
@@ -663,14 +672,15 @@ class Recognizer:
                 if all(h.record.place_type in POPULATED_TYPES or h.record.place_type in AREA_TYPES
                        for h in m.candidates):
                     sites.add(m.start)  # (not a site the gazetteer has: "the Guiana Space Centre")
-            if not any(lab in PLACE_LABELS for lab in labels) and not (
+            if not any(lab in PLACE_LABELS for lab in labels) and not m.put_there and not (
                     any(h.record.population >= 100_000 and h.kind == PRIMARY for h in m.candidates) and
                     (_LOCATIVE.search(text, max(0, m.start - 12), m.start) or
                      _BOUND_FOR.search(text, max(0, m.start - 12), m.start) or
                      _PLACE_OBJECT.search(text, max(0, m.start - 12), m.start))):
                 # (a city the words before put someone in, at or bound for, or that someone left,
                 # visited or reached, is a place whatever the model says: "a ship bound for
-                # Rotterdam", "the ship left Rotterdam")
+                # Rotterdam", "the ship left Rotterdam"; and a town of any size that the parse
+                # says someone reached, left, landed in or is bound for: see put_there)
                 m = replace(m, unconfirmed=True)
             kept.append(m)
         kept += _listed_with_kept(text, kept, named_otherwise)
@@ -725,6 +735,50 @@ class Recognizer:
                 # division qualifies it ("Almo, Ky.": a hamlet too small for the gazetteer)
                 unlocated.append((s, e, surface))
         return kept, unlocated
+
+
+#: verbs (lemmas) of going, coming and leaving, whose preposition right before a name puts the
+#: traveller there ("arrived on X", "landed in X", "sailed to X", "bound for X")
+_GOING_VERBS = words("arrival_verbs") | words("departure_verbs") | words("move_verbs") | words("journey_verbs")
+#: verbs (lemmas) whose object right after them is a place reached or left ("reached X", "left X")
+_REACHING_VERBS = words("journey_verbs") | words("departure_verbs")
+#: prepositions that put a traveller at, in, on, bound for or coming from a place
+_PUTTING_PREPOSITIONS = words("destination_prepositions") | words("presence_prepositions") | \
+    words("origin_prepositions")
+
+
+def put_there(token: Any) -> bool:
+    """Whether the words right before a name, of which ``token`` (a spaCy token) is the head,
+    put someone at, in, on or bound for the place it names: the object of a verb of reaching or
+    leaving right before it ("reached Lampedusa", "left Sfax"), or of a preposition right before
+    it that a verb of going or coming governs ("arrived on Lampedusa", "landed in X", "bound for
+    X"). Not a possessive ("in Nancy's words") nor a person met ("met Nancy")."""
+    first = token.left_edge
+    if token.dep_ == "poss" or first.i == 0:
+        return False
+    before = token.doc[first.i - 1]
+    head = token.head
+    if token.dep_ in ("dobj", "obj") and head.i == before.i:
+        return head.pos_ == "VERB" and head.lemma_.lower() in _REACHING_VERBS
+    if token.dep_ == "pobj" and head.i == before.i and head.lower_ in _PUTTING_PREPOSITIONS:
+        verb = head.head
+        return verb.i != head.i and verb.pos_ in ("VERB", "ADJ") and verb.lemma_.lower() in _GOING_VERBS
+    return False
+
+
+def _mark_put_there(mentions: list[Mention], pieces: list[tuple[int, Any]]) -> list[Mention]:
+    """The mentions, each marked :attr:`Mention.put_there` when the parse says so."""
+    starts = [off for off, _ in pieces]
+    out = []
+    for m in mentions:
+        k = bisect.bisect_right(starts, m.start) - 1
+        if k >= 0:
+            off, doc = pieces[k]
+            span = doc.char_span(m.start - off, m.end - off, alignment_mode="expand")
+            if span is not None and len(span) and put_there(span.root):
+                m = replace(m, put_there=True)
+        out.append(m)
+    return out
 
 
 #: what separates the names of a list ("A, B and C", "A/B", "A & B"); resolution reads lists with it too

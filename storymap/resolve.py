@@ -28,7 +28,9 @@ wins only when the text anchors it (a qualifier, a place of the story near it, t
 it is in, named as a place: not "English"). And "none of these" may win: a village in a country the story neither names nor
 places another name in, that nothing in the text anchors, is not what its name means;
 another reading the text backs is ("Delphi" after "Athens"), or none is, and the name, a
-word or a name that happens to name a village ("the Pope", a first name), is left out. So
+word or a name that happens to name a village ("the Pope", a first name), is left out; unless
+the village is its name's only town and the words right before put someone there ("the boat
+sailed to Stromboli": see :func:`storymap.recognize.put_there`). So
 with a town the entity model reads as no place ("officials in Whitehall") in a story
 placed elsewhere; and a town named by a common English word ("Congress", "Post") or only
 by another spelling needs the text itself to put it there.
@@ -424,6 +426,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
         groups[(m.article, name_key(m.text))].append(i)
+    # the names the words right before put someone at, in or bound for, in any of their mentions
+    put = {key for key, group in groups.items() if any(mentions[k].put_there for k in group)}
     out: list[Resolved] = []
     means: dict[tuple[str, str], dict[str, float]] = {}
     for i, m in enumerate(mentions):
@@ -450,7 +454,9 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                     (r.place_type != PlaceType.CITY and _how_named(match) == ALTERNATE):
                 return (gkey, r.gazetteer_id) in anchored_by_text
             if r.place_type == PlaceType.VILLAGE:
-                return backed(gkey, r)
+                # (a village that is the name's only town, where the words right before put
+                # someone: "the boat reached Lampedusa")
+                return backed(gkey, r) or (gkey in put and _only_town(match, m.candidates))
             if m.unconfirmed and r.population < UNCONFIRMED_MAX:
                 # (a story of that town alone says nothing against it: "Schools in Franklin closed")
                 return backed(gkey, r) or not any(keys - {gkey} for keys in placed.values())
@@ -484,6 +490,13 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 within(out[i].best.record, area) and out[i].best.record.gazetteer_id != area.gazetteer_id:
             out[i - 1] = replace(out[i - 1], qualifies=True)  # "Pakistan's Sindh province"
     return out
+
+
+def _only_town(match: NameMatch, candidates: Sequence[NameMatch]) -> bool:
+    """Whether a reading is the only town (city, town or village) its name names by its own
+    name (not an old or foreign one)."""
+    return not any(c.record.place_type in POPULATED_TYPES and _how_named(c) != ALTERNATE and
+                   c.record.gazetteer_id != match.record.gazetteer_id for c in candidates)
 
 
 def _holds(area: GazetteerRecord, town: GazetteerRecord) -> bool:

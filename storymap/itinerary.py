@@ -150,6 +150,7 @@ KIND_CLASSES = tuple(words(f"kinds_{kind}") for kind in ("vessel", "storm", "air
 #: the kinds of people who travel together as one ("the band", "the team"): "they" or "it"
 TROUPES = KIND_CLASSES[-1]
 RIDING_VERBS = words("riding_verbs")
+CAMP_NOUNS = words("camp_nouns")
 #: what one rides in: the crafts of the kind classes and the vehicles of the road
 VEHICLES = words("kinds_vessel") | words("kinds_aircraft") | words("kinds_train") | words("vehicle_nouns")
 #: the general nouns of the kind classes ("the vessel"), which tell of a particular one ("the tanker")
@@ -662,7 +663,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
             return head, "", "obj_passive"  # "Hanoi was visited by"
         if dep in ("compound", "nmod", "amod") and head.lemma_.lower() in TRAVEL_NOUNS:
             return head, "", "mod"  # "the Dallas trip", "his Asia tour"
-        if dep == "compound" and (head.pos_ == "NOUN" and head.lemma_.lower() in PORT_NOUNS | COAST_NOUNS or
+        if dep == "compound" and (head.pos_ == "NOUN" and head.lemma_.lower() in PORT_NOUNS | COAST_NOUNS | CAMP_NOUNS or
                                   head.pos_ == "PROPN" and head.lower_ in COAST_NOUNS):
             tok = head  # "landed at Norvik airport", "reached the Texas coast": their role places the town
             continue

@@ -1033,6 +1033,11 @@ def test_one_who_takes_a_vehicle_somewhere_goes_there(tmp_path):
     assert in_order(got) == ["Porto", "Braga"]
 
 
+def test_a_camp_named_for_its_place_is_at_that_place(tmp_path):
+    got = stops(tmp_path, "Ana Reyes spoke to families in the Mosul camp on Tuesday.", published="2024-05-15")
+    assert list(got) == ["Mosul"]
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

@@ -1038,6 +1038,12 @@ def test_a_camp_named_for_its_place_is_at_that_place(tmp_path):
     assert list(got) == ["Mosul"]
 
 
+def test_a_band_playing_a_city_performs_there(tmp_path):
+    got = stops(tmp_path, "The Irish band Blue Harbour will play Prague on Sunday and Vienna on Tuesday.",
+                published="2024-05-15")
+    assert in_order(got) == ["Prague", "Vienna"] and got["Vienna"]["date"] == "2024-05-21"
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

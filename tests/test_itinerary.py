@@ -1039,9 +1039,9 @@ def test_a_camp_named_for_its_place_is_at_that_place(tmp_path):
 
 
 def test_a_band_playing_a_city_performs_there(tmp_path):
-    got = stops(tmp_path, "The Irish band Blue Harbour will play Prague on Sunday and Vienna on Tuesday.",
+    got = stops(tmp_path, "The Irish band Blue Harbour will play Prague's Lucerna hall on Sunday.",
                 published="2024-05-15")
-    assert in_order(got) == ["Prague", "Vienna"] and got["Vienna"]["date"] == "2024-05-21"
+    assert in_order(got) == ["Prague"] and got["Prague"]["date"] == "2024-05-19"
 
 
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):

@@ -151,6 +151,7 @@ KIND_CLASSES = tuple(words(f"kinds_{kind}") for kind in ("vessel", "storm", "air
 TROUPES = KIND_CLASSES[-1]
 RIDING_VERBS = words("riding_verbs")
 CAMP_NOUNS = words("camp_nouns")
+SITE_HEADS = words("site_heads")
 #: what one rides in: the crafts of the kind classes and the vehicles of the road
 VEHICLES = words("kinds_vessel") | words("kinds_aircraft") | words("kinds_train") | words("vehicle_nouns")
 #: the general nouns of the kind classes ("the vessel"), which tell of a particular one ("the tanker")
@@ -473,8 +474,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
                                    for c in kids) and lemma in JOURNEY_VERBS:
             # "is travelling to", "is heading to"
             status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
-        if t.i == pred.i and t.tag_ in ("VBZ", "VBP") and not _headline(t) and \
-                (lemma in JOURNEY_VERBS or any(c.dep_ == "nsubj" and _journey_subject(c) for c in t.children)):
+        if t.tag_ in ("VBZ", "VBP") and not _headline(t) and \
+                (t.i == pred.i and lemma in JOURNEY_VERBS or any(c.dep_ == "nsubj" and _journey_subject(c)
+                                                                for c in t.children)):
             # "who flies to Washington this weekend", "the last leg of her tour takes her to Lima"
             status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
         if lemma == "be" and any(c.dep_ == "xcomp" for c in kids) and t.tag_ in ("VBZ", "VBP", "VBD"):
@@ -619,6 +621,7 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                     return gov.head, prep, "at"
                 if gov.pos_ == "PROPN":
                     return None  # "the Endeavour Fund in Britain": a name's place, not the traveller's
+                # (but a site's is: "played the First Direct Arena in Leeds")
                 tok = gov  # "heading to an aircraft plant in X": the plant's role places X
                 climbed = climbed or prep
                 continue
@@ -1094,8 +1097,10 @@ def candidates(document: Any, mentions: Sequence[tuple[int, int]], *,
             status = _status(pred, governor, rel)
             if status == EventStatus.EXPECTED and rel == "at" and pred.pos_ in ("VERB", "AUX") and \
                     pred.lemma_.lower() not in _MOVE_OR_VISIT_VERBS | WEATHER_VERBS | IMPACT_VERBS and \
-                    not _expected_at(pred) and not _journey_verb(pred, ENDING_VERBS | STARTING_VERBS):
-                # (not a journey's start or end: "will end her tour in Cairo")
+                    not _expected_at(pred) and not _journey_verb(pred, ENDING_VERBS | STARTING_VERBS) and \
+                    not ((subject := _Parse.subject_of(pred)[0]) is not None and _journey_subject(subject)):
+                # (not a journey's start or end, nor what a journey does: "will end her tour in Cairo",
+                # "the tour continues in Chicago and ends in Denver")
                 status = EventStatus.HYPOTHETICAL  # "aimed to raise money in Britain": an aim, not a trip
             kind = EventKind.ORIGIN if rel in ("from", "origin") else EventKind.VISIT
             own = _dates_in(pred, off, dates, plan=status == EventStatus.EXPECTED)
@@ -1791,6 +1796,12 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
             score[key] += 0.0
             if k == 0:
                 first_named.append(key)
+    if not score and any(c.how == Reference.CONTEXT and c.status != EventStatus.HYPOTHETICAL for c in cands):
+        # no one named moves, but the texts tell of the journey at hand ("Blue Harbour announced a
+        # tour. The tour opens in Leeds"): the lede's first name is whose it is
+        lead = [names.canonical(name) for doc in documents for name, _ in _lead_names(doc)]
+        if lead:
+            return _named(lead[0], _kind_index(documents), documents)
     if not score:
         return _titled_traveller(cands, lead_text)
     index = _kind_index(documents)

@@ -151,7 +151,6 @@ KIND_CLASSES = tuple(words(f"kinds_{kind}") for kind in ("vessel", "storm", "air
 TROUPES = KIND_CLASSES[-1]
 RIDING_VERBS = words("riding_verbs")
 CAMP_NOUNS = words("camp_nouns")
-SITE_HEADS = words("site_heads")
 #: what one rides in: the crafts of the kind classes and the vehicles of the road
 VEHICLES = words("kinds_vessel") | words("kinds_aircraft") | words("kinds_train") | words("vehicle_nouns")
 #: the general nouns of the kind classes ("the vessel"), which tell of a particular one ("the tanker")

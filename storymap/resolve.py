@@ -302,6 +302,14 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                            for c in opts)
         host = _host(mentions, options, i, texts or {})
         qualified = _qualified(mentions, options, i, texts or {})
+        if qualified is None and i > 0 and _in_area(mentions[i - 1], m, texts or {}):
+            # "Buffalo in New York": the area that holds the town the name before is first read
+            # as, unless a town of this name is there ("Tiananmen Square in Beijing": the city,
+            # not the province named after it)
+            held = first[i - 1].record
+            if not any(c.record.place_type in POPULATED_TYPES and
+                       distance_km(c.record.lat, c.record.lon, held.lat, held.lon) <= LOCAL_KM for c in opts):
+                qualified = [first[i - 1]]
         # the other places of the story, not this name again (it would only vote for itself)
         key = (m.article, name_key(m.text))
         # the share of the story's other names first read in each country ("Windsor" beside
@@ -621,8 +629,7 @@ def _qualifier(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch
 def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
           texts: Mapping[str, str]) -> list[NameMatch] | None:
     """The areas a name is qualified by, as in "Paris, Texas" or "Perth, Australia", or said to
-    be in ("Tripoli in northern Lebanon": not the other way round, as "in Beijing" may be in the
-    city or in the province of its name)."""
+    be in ("Tripoli in northern Lebanon")."""
     if i + 1 >= len(mentions) or not (_qualifier(mentions, options, i + 1, texts) or
                                       _in_area(mentions[i], mentions[i + 1], texts)):
         return None

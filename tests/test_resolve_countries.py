@@ -32,6 +32,17 @@ def test_a_name_in_an_area_is_in_it(tmp_path, text, name, country):
     assert countries(tmp_path, text)[name] == country
 
 
+@pytest.mark.parametrize("text, name", [
+    ("The senator flew to Savannah in Georgia on Monday.", "Georgia"),
+    ("The senator flew to Spokane in eastern Washington on Monday.", "Washington"),
+    ("The senator flew to Buffalo in New York on Monday.", "New York"),
+])
+def test_the_area_a_town_is_in_is_the_one_that_holds_it(tmp_path, text, name):
+    article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\n" + text))
+    got = {r.mention.text: r for r in resolve(Recognizer(gazetteer()).find(article), {article.id: article.text})}
+    assert got[name].best.record.place_type == "admin1" and got[name].best.record.country_code == "US"
+
+
 def test_in_a_city_does_not_make_the_city_its_division(tmp_path):
     article, _ = read_article(write(tmp_path, "a.txt", "Headline\n\nCrowds gathered in Tiananmen Square in Beijing "
                                                        "on Sunday."))

@@ -79,14 +79,23 @@ def test_a_demonym_after_a_comma_qualifies_nothing(tmp_path):
     assert not got["British"].qualifies
 
 
-def test_a_story_route_reads_the_demonyms_of_its_sentences(tmp_path):
+def route(tmp_path, body: str) -> dict[str, dict]:
+    """The stops of a one-article story, by name."""
     folder = tmp_path / "in"
     folder.mkdir()
-    write(folder, "a.txt", "Headline of the story\n\nAna Reyes arrived in Hyderabad on Tuesday to meet Pakistani "
-                           "officials.")
+    write(folder, "a.txt", "Headline of the story\n\n" + body)
     write(folder, "a.meta.json", '{"published": "2024-05-15"}')
     story = build_story([folder], gazetteer=gazetteer()).story.to_geojson()
-    stops = {f["properties"]["name"]: f["properties"] for f in story["features"]
-             if f["properties"].get("role") == "stop"}
+    return {f["properties"]["name"]: f["properties"] for f in story["features"]
+            if f["properties"].get("role") == "stop"}
+
+
+def test_a_story_route_reads_the_demonyms_of_its_sentences(tmp_path):
+    stops = route(tmp_path, "Ana Reyes arrived in Hyderabad on Tuesday to meet Pakistani officials.")
     assert stops["Hyderabad"]["country_code"] == "PK"
     assert "Pakistan" not in stops  # evidence for the name, not a place of the story
+
+
+def test_a_route_through_a_town_in_a_state_has_no_stop_at_a_namesake_of_the_state(tmp_path):
+    stops = route(tmp_path, "Ana Reyes flew to Buffalo in New York on Monday.")
+    assert set(stops) == {"Buffalo"}  # not New York City too

@@ -182,14 +182,16 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     naming: list[set[str]] = []  # per mention, the countries it names
     for m, opts in zip(mentions, options, strict=True):
         given = own[(m.article, name_key(m.text))]
+        naming.append(set())
         if len(opts) == 1 or opts[0].record.place_type == PlaceType.COUNTRY:
             countries[opts[0].record.country_code] += 1
             given[opts[0].record.country_code] += 1
+            naming[-1].add(opts[0].record.country_code)
         best = max(opts, key=prior)
         if best.record.place_type == PlaceType.COUNTRY:
             countries[best.record.country_code] += 1
             given[best.record.country_code] += 1
-        naming.append(set(given))
+            naming[-1].add(best.record.country_code)
     # ... and the countries the sentence of each mention names, by name or by its people, besides
     # the name itself ("flew to San Jose to meet Costa Rican leaders"): nearer evidence than a
     # country named anywhere in the story

@@ -187,12 +187,12 @@ def _story(articles: list[Article], documents: list[Document], found: list[Analy
     """Resolution and the itinerary over the articles of one story."""
     homes = {a.id: home for a in articles if (home := outlet_home(gazetteer, a.source, a.url)) is not None}
     texts = {a.id: a.text for a in articles}
-    # the demonyms weigh the story's countries ("to meet Pakistani officials"), as a reader
-    # of the text weighs them; they are places of the story only when asked for
-    mentioned = [m for a in found for m in a.mentions]
-    every = resolve(mentioned, texts, homes) if mentioned else []
-    resolved = [r for r in every if not r.mention.demonym]
-    if not demonyms:
+    places = [m for a in found for m in a.mentions if not m.demonym]
+    resolved = resolve(places, texts, homes) if places else []
+    if demonyms and any(m.demonym for a in found for m in a.mentions):
+        # the demonyms weigh the story's countries, as in a geoparser's reading of the text
+        every = resolve([m for a in found for m in a.mentions], texts, homes)
+    else:
         every = resolved
     by_article: dict[str, list[Resolved]] = {a.id: [] for a in articles}
     for r in every:

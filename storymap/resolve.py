@@ -2,11 +2,14 @@
 
 Evidence, in the order a careful reader weighs it:
 
-1. what the words around the name say (``constraint``: "the city of", "region", "named after");
+1. what the words around the name say (``constraint``: "the city of", "region", "named after"),
+   and the area a qualifier puts it in ("Paris, Texas", "Tripoli in northern Lebanon");
 2. the kind of place and its size (countries and big cities are mentioned more than villages);
 3. how the name matched (a primary name beats an alternate spelling);
-4. the countries the story talks about, and the share of its other names read in each
-   ("Windsor" beside "Edinburgh" is in England);
+4. the countries the story talks about (by name or by their people: "Pakistani"), the
+   country its own sentence names most of all ("arrived in Hyderabad to meet Pakistani
+   officials"), and the share of its other names read in each ("Windsor" beside "Edinburgh"
+   is in England);
 5. spatial coherence: a place near the story's other places, near where each article was
    filed (its dateline) and near its outlet's home city, beats a namesake far away
    ("Uglegorsk" near the cosmodrome is Tsiolkovsky, not the Sakhalin town), and a town near
@@ -41,6 +44,7 @@ are kept for review.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter, defaultdict
@@ -51,7 +55,7 @@ from storymap.gazetteer import (ABBREVIATION, ALTERNATE, AREA_TYPES, DIVISION_TY
                                 POPULATED_TYPES, PRIMARY, Gazetteer, GazetteerRecord, NameMatch, PlaceType,
                                 distance_km, name_key, spelled_out, within)
 from storymap.lexicon import alternation, phrases
-from storymap.recognize import LIST_GAP, Mention
+from storymap.recognize import DIRECTIONS, LIST_GAP, Mention
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,15 +179,28 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
     # (and, per name, how much of that the name itself gave).
     countries: Counter[str] = Counter()
     own: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    naming: list[set[str]] = []  # per mention, the countries it names
     for m, opts in zip(mentions, options, strict=True):
         given = own[(m.article, name_key(m.text))]
+        naming.append(set())
         if len(opts) == 1 or opts[0].record.place_type == PlaceType.COUNTRY:
             countries[opts[0].record.country_code] += 1
             given[opts[0].record.country_code] += 1
+            naming[-1].add(opts[0].record.country_code)
         best = max(opts, key=prior)
         if best.record.place_type == PlaceType.COUNTRY:
             countries[best.record.country_code] += 1
             given[best.record.country_code] += 1
+            naming[-1].add(best.record.country_code)
+    # ... and the countries the sentence of each mention names, by name or by its people, besides
+    # the name itself ("flew to San Jose to meet Costa Rican leaders"): nearer evidence than a
+    # country named anywhere in the story
+    sentences: dict[tuple[str, int], list[int]] = defaultdict(list)
+    sentence_of = _sentences(mentions, texts or {})
+    for i, where in enumerate(sentence_of):
+        sentences[where].append(i)
+    said_here = [{cc for k in sentences[where] if name_key(mentions[k].text) != name_key(m.text) for cc in naming[k]}
+                 for m, where in zip(mentions, sentence_of, strict=True)]
 
     # First pass: prior and countries; anchors for coherence are the confident, point-like places.
     first = []
@@ -287,6 +304,14 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                            for c in opts)
         host = _host(mentions, options, i, texts or {})
         qualified = _qualified(mentions, options, i, texts or {})
+        if qualified is None and i > 0 and _in_area(mentions[i - 1], m, texts or {}):
+            # "Buffalo in New York": the area that holds the town the name before is first read
+            # as, unless a town of this name is there ("Tiananmen Square in Beijing": the city,
+            # not the province named after it)
+            held = first[i - 1].record
+            if not any(c.record.place_type in POPULATED_TYPES and
+                       distance_km(c.record.lat, c.record.lon, held.lat, held.lon) <= LOCAL_KM for c in opts):
+                qualified = [first[i - 1]]
         # the other places of the story, not this name again (it would only vote for itself)
         key = (m.article, name_key(m.text))
         # the share of the story's other names first read in each country ("Windsor" beside
@@ -351,6 +376,8 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
             if (c.record.place_type in POPULATED_TYPES and not named_from_abroad) or \
                     c.record.place_type in DIVISION_TYPES:
                 bonus = max(bonus, shares.get(c.record.country_code, 0.0))
+                if c.record.country_code in said_here[i]:
+                    bonus = max(bonus, 1.0) + SAID_HERE
             local = hosted or focused or near >= LOCAL_ANCHOR or m.dateline or m.constraint == "populated" or \
                 _division(c.record) in states or \
                 any(distance_km(c.record.lat, c.record.lon, st.lat, st.lon) <= REGION_KM for st in states.values())
@@ -499,6 +526,24 @@ def _only_town(match: NameMatch, candidates: Sequence[NameMatch]) -> bool:
                    c.record.gazetteer_id != match.record.gazetteer_id for c in candidates)
 
 
+def _sentences(mentions: Sequence[Mention], texts: Mapping[str, str]) -> list[tuple[str, int]]:
+    """The sentence each mention is in, as (article id, the sentence's start in its text): a
+    sentence as the text's punctuation and line breaks bound it (a mention of an article whose
+    text is not given is a sentence of its own)."""
+    starts: dict[str, list[int]] = {}
+    out = []
+    for m in mentions:
+        text = texts.get(m.article)
+        if text is None:
+            out.append((m.article, m.start))
+            continue
+        if m.article not in starts:
+            starts[m.article] = [0, *(b.end() for b in _SENTENCE_BREAK.finditer(text))]
+        at = starts[m.article]
+        out.append((m.article, at[bisect.bisect_right(at, m.start) - 1]))
+    return out
+
+
 def _holds(area: GazetteerRecord, town: GazetteerRecord) -> bool:
     """Whether an area holds a town of its name as its own: a division it records the town in,
     or its point is the town's (a country's or region's point is its middle, not its towns)."""
@@ -528,8 +573,9 @@ def _listed_with(mentions: Sequence[Mention], i: int, texts: Mapping[str, str]) 
 
 
 def _comma_between(a: Mention, b: Mention, texts: Mapping[str, str]) -> bool:
-    """Whether ``b`` follows ``a`` after a comma ("Paris, Texas"), as a qualifier does."""
-    if a.article != b.article or not 0 < b.start - a.end <= 2:
+    """Whether ``b`` follows ``a`` after a comma ("Paris, Texas"), as a qualifier does (not a
+    demonym, which qualifies no name: "In Washington, British officials said")."""
+    if a.article != b.article or b.demonym or not 0 < b.start - a.end <= 2:
         return False
     text = texts.get(a.article)
     return text is None or bool(_QUALIFIER_GAP.fullmatch(text, a.end, b.start))
@@ -546,8 +592,28 @@ def _possessive_before(a: Mention, b: Mention, texts: Mapping[str, str]) -> bool
 
 _QUALIFIER_GAP = re.compile(r",[ \u00a0]?")
 _POSSESSIVE_GAP = re.compile(r"['\u2019]s[ \u00a0]")
+_SPACE = r"[ \u00a0]+"
+_PART = "(?:" + "|".join(sorted(DIRECTIONS, key=len, reverse=True)) + ")"
+#: "in", and the part of the area the name is in: "in northern", "in the south-west of"
+_IN_AREA_GAP = re.compile(rf",?{_SPACE}in{_SPACE}"
+                          rf"(?:(?:the{_SPACE})?{_PART}(?:-{_PART})?(?:{_SPACE}of(?:{_SPACE}the)?)?{_SPACE})?")
+#: the longest such gap, in characters
+_IN_AREA_CHARS = 40
+#: the end of a sentence: a full stop, question or exclamation mark (and closing quotes or
+#: brackets) before a capital, or a line break
+_SENTENCE_BREAK = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[\"\u201c\u2018(\[]?[A-Z0-9])|\n\s*")
 #: a list's last item joined without a comma: "and Venice", "or Rome"
 _LIST_GOES_ON = re.compile(r"\s+(?:and|or)\s+[A-Z]")
+
+
+def _in_area(a: Mention, b: Mention, texts: Mapping[str, str]) -> bool:
+    """Whether ``b`` follows ``a`` after "in", or "in" and a part of it, as an area that holds
+    it does ("Tripoli in northern Lebanon", "Perth, in central Scotland", "London in the
+    south-west of Ontario")."""
+    if a.article != b.article or b.demonym or not 0 < b.start - a.end <= _IN_AREA_CHARS:
+        return False
+    text = texts.get(a.article)
+    return text is not None and bool(_IN_AREA_GAP.fullmatch(text, a.end, b.start))
 
 
 def _qualifier(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
@@ -564,8 +630,10 @@ def _qualifier(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch
 
 def _host(mentions: Sequence[Mention], options: Sequence[Sequence[NameMatch]], i: int,
           texts: Mapping[str, str]) -> list[NameMatch] | None:
-    """The areas a name is qualified by, as in "Paris, Texas" or "Perth, Australia"."""
-    if i + 1 >= len(mentions) or not _qualifier(mentions, options, i + 1, texts):
+    """The areas a name is qualified by, as in "Paris, Texas" or "Perth, Australia", or said to
+    be in ("Tripoli in northern Lebanon")."""
+    if i + 1 >= len(mentions) or not (_qualifier(mentions, options, i + 1, texts) or
+                                      _in_area(mentions[i], mentions[i + 1], texts)):
         return None
     areas = [c for c in options[i + 1] if c.record.place_type in JURISDICTION_TYPES]
     return areas or None
@@ -612,6 +680,9 @@ def _country_bonus(match: NameMatch, countries: Counter[str]) -> float:
     return 0.6 + 0.4 * n / max(countries.values()) if n else 0.0
 
 
+#: what a reading gains, over the most the story's countries give, when its sentence names its
+#: country or that country's people ("to meet Costa Rican leaders")
+SAID_HERE = 0.5
 #: what a reading gains from a name listed beside it read in its country as its kind of place
 LIKENESS = 1.0
 #: a town or city the entity model reads as no place is a place only where the story is about

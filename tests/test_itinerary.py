@@ -1056,6 +1056,11 @@ def test_what_a_journey_does_next_in_the_present_is_ahead(tmp_path):
     assert in_order(got) == ["Dublin", "Cork"] and got["Cork"]["status"] == "expected"
 
 
+def test_one_whisked_somewhere_is_taken_there(tmp_path):
+    got = stops(tmp_path, "Ana Reyes was whisked to a clinic in Bern on Tuesday.", published="2024-05-15")
+    assert list(got) == ["Bern"]
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

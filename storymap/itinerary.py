@@ -484,7 +484,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
     if status == EventStatus.REPORTED and _expected_at(pred):
         status = EventStatus.EXPECTED  # "is expected in Quito on Friday", "is due in Lima"
     if status == EventStatus.REPORTED and rel == "dest" and any(
-            t.lemma_.lower() in DEPARTURES or t.lower_ in UNDER_WAY_WORDS for t in words[:3]):
+            t.lemma_.lower() in DEPARTURES or t.lower_ in UNDER_WAY_WORDS or
+            t.pos_ == "VERB" and any(c.dep_ == "prt" and c.lower_ in UNDER_WAY_WORDS for c in t.children)
+            for t in words[:3]):
         # "left for Paris", "took off for Beijing", "bound for Rome": the arrival is to come
         status = EventStatus.EXPECTED
     if status == EventStatus.REPORTED and pred.tag_ in ("VBZ", "VBP") and pred.dep_ in ("relcl", "acl") and \

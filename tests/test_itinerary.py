@@ -1061,6 +1061,11 @@ def test_one_whisked_somewhere_is_taken_there(tmp_path):
     assert list(got) == ["Bern"]
 
 
+def test_where_one_took_off_or_set_off_for_is_still_ahead(tmp_path):
+    got = stops(tmp_path, "Ana Reyes took off for Oslo on Tuesday.", published="2024-05-15")
+    assert got["Oslo"]["status"] == "expected"
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

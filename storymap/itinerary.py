@@ -151,6 +151,7 @@ KIND_CLASSES = tuple(words(f"kinds_{kind}") for kind in ("vessel", "storm", "air
 TROUPES = KIND_CLASSES[-1]
 RIDING_VERBS = words("riding_verbs")
 CAMP_NOUNS = words("camp_nouns")
+DENIAL_VERBS = words("denial_verbs")
 #: what one rides in: the crafts of the kind classes and the vehicles of the road
 VEHICLES = words("kinds_vessel") | words("kinds_aircraft") | words("kinds_train") | words("vehicle_nouns")
 #: the general nouns of the kind classes ("the vessel"), which tell of a particular one ("the tanker")
@@ -458,11 +459,17 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
                    h.dep_ == "compound" and h.lower_ in REMOTE_MEANS for h in g.children)) for g in c.children)
                for c in kids):
             return EventStatus.NEGATED  # "addressed the summit in Nairobi by video link": not there
+        if lemma in DENIAL_VERBS and t.i != pred.i and t.pos_ == "VERB" or \
+                t.pos_ == "NOUN" and t.dep_ == "dobj" and t.head.lemma_.lower() in DENIAL_VERBS:
+            return EventStatus.NEGATED  # "denied reports that she would travel to Kyiv"
         if lemma in CANCEL_VERBS and t.pos_ in ("VERB", "AUX") or \
                 (lemma in CANCEL_PARTICLE_VERBS and any(c.lower_ in CANCEL_PARTICLES for c in kids)):
             return EventStatus.CANCELLED
         if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids) or \
-                lemma in WISH_VERBS and t.i != pred.i and t.pos_ in ("VERB", "AUX"):
+                lemma in WISH_VERBS and t.i != pred.i and t.pos_ in ("VERB", "AUX") or \
+                t.pos_ in ("VERB", "AUX") and any(c.dep_ == "advcl" and any(
+                    g.dep_ == "mark" and g.lower_ in HYPOTHETICAL for g in c.children) for c in kids):
+            # ("If elected, she would visit Moscow": on a condition)
             # "could become a major hurricane before reaching Jamaica": the reaching is taken as given
             hedged = EventStatus.EXPECTED if timed else EventStatus.HYPOTHETICAL
             status = hedged if status == EventStatus.REPORTED else status

@@ -152,6 +152,7 @@ TROUPES = KIND_CLASSES[-1]
 RIDING_VERBS = words("riding_verbs")
 CAMP_NOUNS = words("camp_nouns")
 DENIAL_VERBS = words("denial_verbs")
+ACCEPT_VERBS = words("accept_verbs")
 #: what one rides in: the crafts of the kind classes and the vehicles of the road
 VEHICLES = words("kinds_vessel") | words("kinds_aircraft") | words("kinds_train") | words("vehicle_nouns")
 #: the general nouns of the kind classes ("the vessel"), which tell of a particular one ("the tanker")
@@ -367,6 +368,10 @@ class _Parse:
                         v = v.head  # "visited Jordan a day after meeting": the verb the span measures from
                 continue
             if v.dep_ in ("acl", "relcl") and v.head.lemma_.lower() in INVITATIONS:
+                taker = v.head.head
+                if v.head.dep_ == "dobj" and taker.lemma_.lower() in ACCEPT_VERBS:
+                    # "she accepted an invitation to visit Ottawa": she goes
+                    return next((c for c in taker.children if c.dep_ in ("nsubj", "nsubjpass")), None), passive
                 return None, passive  # "Kim's invitation to visit": the invitee is someone else
             if v.dep_ in ("acl", "relcl") and v.head.i != v.i:
                 poss = [c for c in v.head.children if c.dep_ == "poss"]
@@ -488,6 +493,9 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
         if lemma == "be" and any(c.dep_ == "xcomp" for c in kids) and t.tag_ in ("VBZ", "VBP", "VBD"):
             # "is to visit", "was to travel"
             status = EventStatus.EXPECTED if status == EventStatus.REPORTED else status
+    if status == EventStatus.REPORTED and pred.dep_ == "acl" and pred.head.lemma_.lower() in INVITATIONS and \
+            pred.head.dep_ == "dobj" and pred.head.head.lemma_.lower() in ACCEPT_VERBS:
+        status = EventStatus.EXPECTED  # "accepted an invitation to visit Ottawa": to come
     if status == EventStatus.REPORTED and _expected_at(pred):
         status = EventStatus.EXPECTED  # "is expected in Quito on Friday", "is due in Lima"
     if status == EventStatus.REPORTED and rel == "dest" and any(

@@ -1074,6 +1074,12 @@ def test_a_trip_on_a_condition_denied_or_weighed_is_no_plan(tmp_path, maybe):
     assert list(got) == ["Accra"]
 
 
+def test_one_who_accepted_an_invitation_to_visit_will_go(tmp_path):
+    got = stops(tmp_path, "Ana Reyes arrived in Accra on Tuesday. She has accepted an invitation to visit Abuja in "
+                          "July.", published="2024-05-15")
+    assert in_order(got) == ["Accra", "Abuja"] and got["Abuja"]["status"] == "expected"
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

@@ -1797,7 +1797,9 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
         if particular:
             best_thing = particular | {n for n in best_thing & KIND_GENERICS if number[n] <= number[min(particular)]}
         told = [c for c in cands if c.how == Reference.TITLE and c.noun in best_thing]
-        label = max((c.traveller for c in told), key=lambda t: (len(t.split()), t))
+        # (the longest way the texts tell it by its noun; its noun when only pronouns after it move)
+        label = max((c.traveller for c in told), key=lambda t: (len(t.split()), t),
+                    default=min(best_thing - KIND_GENERICS or best_thing))
         plural = any(c.traveller.split()[-1] != c.noun for c in told) or \
             any(c.how == Reference.PRONOUN and c.noun == "plural" and c.name and
                 c.name[0].removeprefix(TITLE_MARK) in best_thing for c in cands)

@@ -613,7 +613,7 @@ def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections(app_page: An
     press(page, "Build the route for this subject")
     page.get_by_text("The route now follows Vladimir Putin.").wait_for(timeout=120_000)
     wait_idle(page)
-    assert page.locator("h1").first.inner_text() == "Vladimir Putin in Russia"
+    assert page.locator("h1").first.inner_text() == "Vladimir Putin: Vostochny Cosmodrome to North Korea"
     page.get_by_text("The route follows Vladimir Putin (named 13 times)").wait_for(timeout=30_000)
     assert page.get_by_text("1 correction applied").count() == 1  # Moscow stays rejected
     page.wait_for_function("() => new URL(location.href).searchParams.get('story')", timeout=30_000)

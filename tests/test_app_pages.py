@@ -175,7 +175,7 @@ def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections_that_apply(f
     at.selectbox(key="subject_pick").set_value("Vladimir Putin")
     at.button(key="btn_subject").click().run()
     assert not at.exception, at.exception
-    assert at.title[0].value == "Vladimir Putin in Russia"
+    assert at.title[0].value == "Vladimir Putin: Vostochny Cosmodrome to North Korea"
     notes = [w.value for w in at.warning]
     assert "The route now follows Vladimir Putin." in notes
     assert any(n.startswith("These corrections no longer apply and were not kept: 'atlantis' is not in this story")
@@ -190,7 +190,7 @@ def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections_that_apply(f
                     "Kim Jong Un (22 times)")
     goto(at, "read")
     named = {files[b.proto.deferred_file_id] for b in at.download_button if b.proto.deferred_file_id}
-    assert "vladimir-putin-in-russia.geojson" in named
+    assert "vladimir-putin-vostochny-cosmodrome-to-north-korea.geojson" in named
 
 
 PASTED = """Ana Lopes arrives in Porto

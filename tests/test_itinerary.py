@@ -1080,6 +1080,13 @@ def test_one_who_accepted_an_invitation_to_visit_will_go(tmp_path):
     assert in_order(got) == ["Accra", "Abuja"] and got["Abuja"]["status"] == "expected"
 
 
+def test_a_thing_that_moves_only_as_it_is_followed_by_its_noun(tmp_path):
+    story = build_one(tmp_path, "a.txt", "Tanker fire\n\nThe tanker caught fire on Sunday. It reached Mumbai on "
+                                         "Monday and docked in Kochi on Tuesday.")
+    assert story["storymap"]["subject"] == "tanker"
+    assert in_order(stop_props(story)) == ["Mumbai", "Kochi"]
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

@@ -46,15 +46,16 @@ def rebuilt():
 def test_a_new_subject_rebuilds_the_route_and_keeps_the_corrections_that_apply(rebuilt):
     story = rebuilt.result.story
     assert story.meta.subject == "Vladimir Putin"
-    assert story.meta.title == "Vladimir Putin in Russia"
+    assert story.meta.title == "Vladimir Putin: Vostochny Cosmodrome to North Korea"
     # the subject first, then the others
     assert [(t.name, t.named) for t in story.meta.travellers or ()] == [("Vladimir Putin", 13), ("Kim Jong Un", 22)]
-    assert [str(p.id) for p in story.stops] == ["vostochny-cosmodrome"]  # Putin met Kim there; Kim went on
+    # Putin met Kim there and accepted his invitation to visit North Korea; Kim went on
+    assert [str(p.id) for p in story.stops] == ["vostochny-cosmodrome", "north-korea"]
     assert rebuilt.edits.rejected == ["komsomolsk-on-amur-aircraft-plant"]
     assert rebuilt.edits.roles == {"vladivostok": "stop"}
     assert rebuilt.dropped == ["'atlantis' is not in this story (edits: rejected)",
                                "'moscow' has no alternative candidate geonames:0"]
     shown = ed.apply_edits(story, rebuilt.edits)
-    assert [str(p.id) for p in shown.stops] == ["vostochny-cosmodrome", "vladivostok"]
+    assert [str(p.id) for p in shown.stops] == ["vostochny-cosmodrome", "north-korea", "vladivostok"]
     [route] = [f for f in shown.features if str(f.id) == "route"]
     assert route.name == "Route of Vladimir Putin"

@@ -471,10 +471,7 @@ def _status(pred: Any, governor: Any, rel: str = "") -> EventStatus:
                 (lemma in CANCEL_PARTICLE_VERBS and any(c.lower_ in CANCEL_PARTICLES for c in kids)):
             return EventStatus.CANCELLED
         if any(c.lower_ in HYPOTHETICAL and c.dep_ in ("aux", "mark", "advmod") for c in kids) or \
-                lemma in WISH_VERBS and t.i != pred.i and t.pos_ in ("VERB", "AUX") or \
-                t.pos_ in ("VERB", "AUX") and any(c.dep_ == "advcl" and any(
-                    g.dep_ == "mark" and g.lower_ in HYPOTHETICAL for g in c.children) for c in kids):
-            # ("If elected, she would visit Moscow": on a condition)
+                lemma in WISH_VERBS and t.i != pred.i and t.pos_ in ("VERB", "AUX"):
             # "could become a major hurricane before reaching Jamaica": the reaching is taken as given
             hedged = EventStatus.EXPECTED if timed else EventStatus.HYPOTHETICAL
             status = hedged if status == EventStatus.REPORTED else status

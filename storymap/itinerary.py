@@ -1811,12 +1811,6 @@ def find_subject(cands: Sequence[MovementCandidate], documents: Sequence[Any],
             score[key] += 0.0
             if k == 0:
                 first_named.append(key)
-    if not score and any(c.how == Reference.CONTEXT and c.status != EventStatus.HYPOTHETICAL for c in cands):
-        # no one named moves, but the texts tell of the journey at hand ("Blue Harbour announced a
-        # tour. The tour opens in Leeds"): the lede's first name is whose it is
-        lead = [names.canonical(name) for doc in documents for name, _ in _lead_names(doc)]
-        if lead:
-            return _named(lead[0], _kind_index(documents), documents)
     if not score:
         return _titled_traveller(cands, lead_text)
     index = _kind_index(documents)

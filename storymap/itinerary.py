@@ -148,7 +148,7 @@ QUANTIFIERS = words("quantifiers")
 #: kinds of traveller: a title noun of one kind refers to a subject given another
 KIND_CLASSES = tuple(words(f"kinds_{kind}") for kind in ("vessel", "storm", "aircraft", "train", "troupe"))
 #: the kinds of people who travel together as one ("the band", "the team"): "they" or "it"
-TROUPES = KIND_CLASSES[-1]
+TROUPES = words("kinds_troupe")
 RIDING_VERBS = words("riding_verbs")
 CAMP_NOUNS = words("camp_nouns")
 DENIAL_VERBS = words("denial_verbs")
@@ -634,7 +634,6 @@ def _govern(place: Any) -> tuple[Any, str, str] | None:
                     return gov.head, prep, "at"
                 if gov.pos_ == "PROPN":
                     return None  # "the Endeavour Fund in Britain": a name's place, not the traveller's
-                # (but a site's is: "played the First Direct Arena in Leeds")
                 tok = gov  # "heading to an aircraft plant in X": the plant's role places X
                 climbed = climbed or prep
                 continue
@@ -2131,5 +2130,4 @@ _LATER_ADVERBS = LATER_WORDS - EARLIER_PREPS
 _STRONG_VERBS = MOVE_VERBS | OTHER_JOURNEY_VERBS | STAY_VERBS
 _MOVE_OR_VISIT_VERBS = MOVE_VERBS | VISIT_VERBS
 _CLAUSE_TIME_PREPS = TIME_PREPS - {"ahead"}
-_NOBODY_IN_PARTICULAR = GROUP_NOUNS | ANYONE
 _TITLES_AND_KINDS = TITLES | ALL_KINDS

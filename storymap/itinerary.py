@@ -1336,8 +1336,8 @@ def _unplaced_arrivals(document: Any, sent: Any, off: int, span: tuple[int, int]
                        g.lemma_.lower() not in TRAVEL_NOUNS for g in c.children)
                    for c in tok.children):
                 continue  # the place is said ("at the nearest airport"): not the dateline's
-            if tok.pos_ == "NOUN" and tok.head.dep_ == "prep" and tok.head.head.pos_ == "VERB" and \
-                    tok.head.head.lemma_.lower() in _MOVE_OR_VISIT_VERBS and \
+            if tok.pos_ == "NOUN" and tok.head.dep_ == "prep" and tok.head.lower_ == "for" and \
+                    tok.head.head.pos_ == "VERB" and tok.head.head.lemma_.lower() in MOVE_VERBS and \
                     any(off + t.idx > dateline.end and _inside(off + t.idx, mentions) for t in tok.head.head.subtree):
                 continue  # "will fly to Rabat for talks": where the journey goes, not the dateline
             pred = tok

@@ -1080,6 +1080,13 @@ def test_a_thing_that_moves_only_as_it_is_followed_by_its_noun(tmp_path):
     assert in_order(stop_props(story)) == ["Mumbai", "Kochi"]
 
 
+def test_talks_on_a_pitch_about_a_country_stay_at_the_dateline(tmp_path):
+    got = stops(tmp_path, "TOKYO, May 14 (Reuters) - Pedro Alves wants Japan to buy American jets. In his talks with "
+                          "Japanese officials, he made a pitch for a new jet for Japan's air force.",
+                published="2024-05-15")
+    assert "Tokyo" in got
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

@@ -203,6 +203,18 @@ def agency_follows(text: str, end: int) -> bool:
     return _AGENCY_AFTER.match(text, end) is not None
 
 
+def wire_dateline(text: str, end: int) -> bool:
+    """Whether a dateline's name is followed at once by a wire agency or a date, with no
+    qualifier between ("ROME (Reuters) -", "ROME, June 2 -"): a wire writes a small namesake's
+    state or country there ("ROME, Ga., June 2"), so such a name is the well-known place."""
+    return _WIRE_AFTER.match(text, end) is not None
+
+
+_WIRE_AFTER = re.compile(r"[ \u00a0]*\([A-Z][A-Za-z.&' ]{1,30}\)|,[ \u00a0]+(?:" +
+                         alternation(sorted(MONTHS, key=len, reverse=True)) + r")\.?[ \u00a0]+\d{1,2}\b",
+                         re.IGNORECASE)
+
+
 def dateline_place_text(text: str, dateline: Dateline) -> list[str]:
     """The dateline's places in Title Case for a gazetteer ("NEW DELHI" -> "New Delhi")."""
     return [_title(text[s:e]) for s, e in dateline.places]

@@ -54,6 +54,7 @@ from dataclasses import dataclass, replace
 from storymap.gazetteer import (ABBREVIATION, ALTERNATE, AREA_TYPES, DIVISION_TYPES, JURISDICTION_TYPES,
                                 POPULATED_TYPES, PRIMARY, Gazetteer, GazetteerRecord, NameMatch, PlaceType,
                                 distance_km, name_key, spelled_out, within)
+from storymap.dateline import wire_dateline
 from storymap.lexicon import alternation, phrases
 from storymap.recognize import DIRECTIONS, LIST_GAP, Mention
 
@@ -354,6 +355,9 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
         # world's languages: Venice, California beside Venice) is its namesake
         towns = [c.record for c in opts if c.record.place_type in POPULATED_TYPES and _how_named(c) != ALTERNATE]
         biggest = max(towns, key=lambda r: (renown(r), r.gazetteer_id)) if towns else None
+        # a wire's dateline with nothing between the name and the agency or the date is the
+        # well-known place ("ROME, June 2 -"; a namesake's is "ROME, Ga., June 2")
+        wired = m.dateline and texts is not None and m.article in texts and wire_dateline(texts[m.article], m.end)
         alike = []
         for c in opts:
             elsewhere = [a for a in areas if c.record.place_type in POPULATED_TYPES and not _holds(a, c.record)]
@@ -390,8 +394,9 @@ def resolve(mentions: Sequence[Mention], texts: Mapping[str, str] | None = None,
                 (focused and focus in named_divisions) or _division(c.record) in named_states or \
                 any(distance_km(c.record.lat, c.record.lon, st.lat, st.lon) <= REGION_KM
                     for st in named_states.values())
-            if biggest is not None and c.record.place_type in POPULATED_TYPES and not anchoring and \
-                    (_namesake(c.record, biggest) or _how_named(c) == ALTERNATE):
+            if biggest is not None and c.record.place_type in POPULATED_TYPES and \
+                    (not anchoring and (_namesake(c.record, biggest) or _how_named(c) == ALTERNATE) or
+                     wired and not hosted and _namesake(c.record, biggest)):
                 # "Washington" in a story about Britain is still the capital, not the English
                 # town: that the story talks about a country does not anchor a small namesake
                 # there; the text must (a qualifier, the places around it, a division it names).

@@ -1087,6 +1087,12 @@ def test_talks_on_a_pitch_about_a_country_stay_at_the_dateline(tmp_path):
     assert "Tokyo" in got
 
 
+def test_a_wire_dateline_with_no_qualifier_is_the_well_known_place(tmp_path):
+    got = stops(tmp_path, "ROME, May 14 - Pedro Alves, the U.S. trade envoy, arrived on Tuesday to say that U.S. "
+                          "exporters want lower U.S. tariffs.", published="2024-05-15")
+    assert got["Rome"]["country_code"] == "IT"
+
+
 def test_some_of_a_kind_of_people_is_no_traveller(tmp_path):
     got = stops(tmp_path, "Crowds gather in Seville each spring. Many spectators also travel to Cordoba and Granada.",
                 published="2024-05-15")

@@ -675,11 +675,9 @@ class Recognizer:
             if not any(lab in PLACE_LABELS for lab in labels) and not m.put_there and not (
                     any(h.record.population >= 100_000 and h.kind == PRIMARY for h in m.candidates) and
                     (_LOCATIVE.search(text, max(0, m.start - 12), m.start) or
-                     _BOUND_FOR.search(text, max(0, m.start - 12), m.start) or
-                     _PLACE_OBJECT.search(text, max(0, m.start - 12), m.start))):
-                # (a city the words before put someone in, at or bound for, or that someone left,
-                # visited or reached, is a place whatever the model says: "a ship bound for
-                # Rotterdam", "the ship left Rotterdam"; and a town of any size that the parse
+                     _BOUND_FOR.search(text, max(0, m.start - 12), m.start))):
+                # (a city the words before put someone in, at or bound for is a place whatever the
+                # model says: "a ship bound for Rotterdam"; and a town of any size that the parse
                 # says someone reached, left, landed in or is bound for: see put_there)
                 m = replace(m, unconfirmed=True)
             kept.append(m)
@@ -889,7 +887,6 @@ NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "EVENT", "PRODUCT"
 _PUT_IN = re.compile(r"\b(?:in|at|near)\s+([^\W\d_][\w'’-]*)(?![\w'’-]|[\s\u00a0]+[A-Z])")
 _BOUND_FOR = re.compile(r"\b(?:" + alternation(phrases("destination_prepositions")) + r")\s+$", re.IGNORECASE)
 _LOCATIVE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+$", re.IGNORECASE)
-_PLACE_OBJECT = re.compile(r"\b(?:" + alternation(phrases("place_object_forms")) + r")\s+$", re.IGNORECASE)
 #: a locative preposition before a building's name ("arrived at the Kremlin")
 _LOCATIVE_THE = re.compile(r"\b(?:" + alternation(phrases("locative_prepositions")) + r")\s+(?:the\s+)?$",
                            re.IGNORECASE)

@@ -1081,8 +1081,8 @@ def test_a_thing_that_moves_only_as_it_is_followed_by_its_noun(tmp_path):
 
 
 def test_talks_on_a_pitch_about_a_country_stay_at_the_dateline(tmp_path):
-    got = stops(tmp_path, "TOKYO, May 14 (Reuters) - Pedro Alves wants Japan to buy American jets. In his talks with "
-                          "Japanese officials, he made a pitch for a new jet for Japan's air force.",
+    got = stops(tmp_path, "TOKYO, May 14 (Reuters) - Pedro Alves wants Japan to buy American ships. During his talks "
+                          "with Japanese ministers, he made the case for a new frigate for Japan's navy.",
                 published="2024-05-15")
     assert "Tokyo" in got
 
